@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    setupFiles: ['test/support/setup.ts'],
+    testTimeout: 20_000,
+    // The pseudo-terminal test drives the built binary; everything else is in-process.
+    pool: 'forks',
+  },
+});
