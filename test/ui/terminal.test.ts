@@ -1,0 +1,256 @@
+import { PassThrough } from 'node:stream';
+import * as readline from 'node:readline';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { AbortError, FixedIpError } from '../../src/errors.js';
+import { createTerminalUi, formatElapsed, matchesFilter, type TerminalUi } from '../../src/ui/terminal.js';
+
+const ESC = /\u001b\[/;
+
+interface FakeStream {
+  stream: PassThrough;
+  text(): string;
+}
+
+/** A PassThrough that looks like a terminal (or not), recording everything written. */
+function fakeStream(isTTY: boolean): FakeStream {
+  const stream = new PassThrough();
+  let written = '';
+  stream.on('data', (chunk: Buffer) => {
+    written += chunk.toString();
+  });
+  Object.assign(stream, {
+    isTTY,
+    columns: 100,
+    rows: 40,
+    cursorTo: (x: number, y?: number) => readline.cursorTo(stream, x, y),
+    moveCursor: (dx: number, dy: number) => readline.moveCursor(stream, dx, dy),
+    clearLine: (dir: -1 | 0 | 1) => readline.clearLine(stream, dir),
+    getWindowSize: () => [100, 40],
+    setRawMode: () => stream,
+  });
+  return { stream, text: () => written };
+}
+
+function setup(options: { tty: boolean; color: boolean; debug?: boolean; banner?: string }) {
+  const stdin = fakeStream(options.tty);
+  const stdout = fakeStream(options.tty);
+  const stderr = fakeStream(options.tty);
+  const ui = createTerminalUi({
+    stdin: stdin.stream as unknown as NodeJS.ReadStream,
+    stdout: stdout.stream as unknown as NodeJS.WriteStream,
+    stderr: stderr.stream as unknown as NodeJS.WriteStream,
+    color: options.color,
+    debug: options.debug ?? false,
+    ...(options.banner !== undefined && { banner: options.banner }),
+  });
+  opened.push(ui);
+  return { ui, stdin: stdin.stream, stdout, stderr };
+}
+
+const opened: TerminalUi[] = [];
+afterEach(() => {
+  for (const ui of opened.splice(0)) ui.close();
+  vi.useRealTimers();
+});
+
+/** Let the prompt render, then type `keys` one chunk at a time. */
+async function type(stdin: PassThrough, ...keys: string[]): Promise<void> {
+  for (const key of keys) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    stdin.write(key);
+  }
+}
+
+describe('terminal UI, plain mode (no TTY, no colour)', () => {
+  it('writes results to stdout and progress to stderr, with no escape codes', () => {
+    const { ui, stdout, stderr } = setup({ tty: false, color: false });
+    const nat = ui.progress('step.natGateway', 'Waiting for NAT gateway nat-0abc to become available');
+    nat.update('Still waiting for NAT gateway nat-0abc');
+    nat.succeed('NAT gateway nat-0abc is available');
+    ui.progress('step.route', 'Adding the default route').warn('Route already present');
+    ui.progress('step.eip', 'Allocating an Elastic IP').fail('Elastic IP limit reached');
+    ui.notify({ level: 'warn', code: 'x.warn', text: 'careful' });
+    ui.notify({ level: 'error', code: 'x.error', text: 'broken' });
+    ui.notify({ level: 'success', code: 'x.ok', text: 'all good' });
+    ui.notify({ level: 'info', code: 'x.info', text: 'fyi' });
+    ui.result('Allowlist this IP: 203.0.113.10', { emphasis: true });
+
+    expect(stdout.text()).toBe('Allowlist this IP: 203.0.113.10\n');
+    const err = stderr.text();
+    expect(err).not.toMatch(ESC);
+    expect(stdout.text()).not.toMatch(ESC);
+    expect(err).toContain('✔ NAT gateway nat-0abc is available\n');
+    expect(err).toContain('warning: Route already present\n');
+    expect(err).toContain('error: Elastic IP limit reached\n');
+    expect(err).toContain('warning: careful\n');
+    expect(err).toContain('error: broken\n');
+    expect(err).toContain('✔ all good\n');
+    expect(err).toContain('fyi\n');
+    expect(err).not.toContain('Still waiting');
+    expect(err).not.toContain('203.0.113.10');
+  });
+
+  it('keeps colour off when color is false even on a terminal', () => {
+    const { ui, stdout, stderr } = setup({ tty: true, color: false });
+    ui.progress('step', 'Creating the subnet').succeed('Created the subnet');
+    ui.notify({ level: 'warn', code: 'w', text: 'careful' });
+    ui.result('Allowlist this IP: 203.0.113.10', { emphasis: true });
+    expect(stderr.text()).not.toMatch(ESC);
+    expect(stdout.text()).toBe('Allowlist this IP: 203.0.113.10\n');
+  });
+
+  it('prints a result given with data verbatim', () => {
+    const { ui, stdout } = setup({ tty: false, color: false });
+    ui.result('{"ip":"203.0.113.10"}');
+    expect(stdout.text()).toBe('{"ip":"203.0.113.10"}\n');
+  });
+
+  it('hides debug messages unless debug is on', () => {
+    const quiet = setup({ tty: false, color: false });
+    quiet.ui.notify({ level: 'debug', code: 'd', text: 'EC2 DescribeVpcs' });
+    expect(quiet.stderr.text()).toBe('');
+
+    const loud = setup({ tty: false, color: false, debug: true });
+    loud.ui.notify({ level: 'debug', code: 'd', text: 'EC2 DescribeVpcs' });
+    expect(loud.stderr.text()).toContain('EC2 DescribeVpcs');
+  });
+
+  it('appends the elapsed time to the final line only when the work took 2 s or more', () => {
+    vi.useFakeTimers();
+    const { ui, stderr } = setup({ tty: false, color: false });
+    ui.progress('quick', 'Tagging').succeed('Tagged');
+    const slow = ui.progress('slow', 'Waiting for NAT gateway nat-0abc');
+    vi.advanceTimersByTime(65_000);
+    slow.succeed('NAT gateway nat-0abc is available');
+    expect(stderr.text()).toContain('✔ Tagged\n');
+    expect(stderr.text()).toContain('✔ NAT gateway nat-0abc is available (1m 05s)\n');
+  });
+
+  it('prints the banner once, clearly marked', () => {
+    const { stderr } = setup({
+      tty: false,
+      color: false,
+      banner: 'simulated account: no AWS calls are made, nothing is billed',
+    });
+    expect(stderr.text()).toBe('[simulated account] no AWS calls are made, nothing is billed\n');
+  });
+
+  it('refuses to ask without a terminal instead of hanging', async () => {
+    const { ui } = setup({ tty: false, color: false });
+    expect(ui.interactive).toBe(false);
+    const asking = ui.ask({
+      kind: 'confirm',
+      code: 'setup.confirm',
+      message: 'Create the stack?',
+      default: true,
+    });
+    await expect(asking).rejects.toBeInstanceOf(FixedIpError);
+    await expect(asking).rejects.toMatchObject({
+      code: 'NO_TERMINAL',
+      message: 'cannot ask "Create the stack?" without a terminal',
+      hint: expect.stringContaining('--yes'),
+    });
+  });
+});
+
+describe('terminal UI, colour terminal', () => {
+  it('frames an emphasized result and leaves others alone', () => {
+    const { ui, stdout } = setup({ tty: true, color: true });
+    ui.result('plain line');
+    ui.result('Allowlist this IP: 203.0.113.10', { emphasis: true });
+    const out = stdout.text();
+    expect(out.startsWith('plain line\n')).toBe(true);
+    expect(out).toContain('Allowlist this IP: 203.0.113.10');
+    expect(out).toContain('╭');
+  });
+
+  it('shows elapsed time on the spinner and prints finished work above it', () => {
+    vi.useFakeTimers();
+    const { ui, stderr } = setup({ tty: true, color: true });
+    const nat = ui.progress('nat', 'Waiting for NAT gateway nat-0abc to become available');
+    const route = ui.progress('route', 'Adding the default route');
+    vi.advanceTimersByTime(65_000);
+    route.succeed('Default route added');
+    // The ticker sets the text each second; ora draws it on its next frame.
+    vi.advanceTimersByTime(1_100);
+    expect(stderr.text()).toContain('Waiting for NAT gateway nat-0abc to become available (1m 06s)');
+    nat.fail('NAT gateway nat-0abc failed');
+    const err = stderr.text();
+    expect(err).toContain('Default route added (1m 05s)');
+    expect(err).toContain('NAT gateway nat-0abc failed (1m 06s)');
+    expect(err).toMatch(ESC);
+  });
+
+  it('answers a confirm with the default on enter', async () => {
+    const { ui, stdin } = setup({ tty: true, color: true });
+    expect(ui.interactive).toBe(true);
+    const answer = ui.ask({ kind: 'confirm', code: 'c', message: 'Proceed?', default: true });
+    await type(stdin, '\r');
+    await expect(answer).resolves.toBe(true);
+  });
+
+  it('prefills input with the default and rejects invalid values as typed', async () => {
+    const { ui, stdin, stderr } = setup({ tty: true, color: false });
+    const answer = ui.ask({
+      kind: 'input',
+      code: 'cidr',
+      message: 'Subnet CIDR',
+      default: '10.0.200.0/28',
+      validate: (value) => (value.endsWith('/28') ? true : 'must be a /28'),
+    });
+    await type(stdin, '\x7f', '\x7f', '\x7f', '/2');
+    await type(stdin, '\r');
+    await type(stdin, '8', '\r');
+    await expect(answer).resolves.toBe('10.0.200.0/28');
+    expect(stderr.text()).toContain('must be a /28');
+  });
+
+  it('filters, toggles and accepts in the searchable multi-select', async () => {
+    const { ui, stdin } = setup({ tty: true, color: true });
+    const answer = ui.ask({
+      kind: 'multiselect',
+      code: 'functions',
+      message: 'Functions to route through the fixed IP',
+      choices: [
+        { value: 'orders-api', name: 'orders-api' },
+        { value: 'billing-worker', name: 'billing-worker' },
+        { value: 'billing-api', name: 'billing-api' },
+      ],
+      default: ['orders-api'],
+      validate: (values) => (values.length > 0 ? true : 'pick at least one'),
+    });
+    await type(stdin, 'b', 'i', 'l', 'l', ' ', '\x1b[B', ' ', '\r');
+    await expect(answer).resolves.toEqual(['orders-api', 'billing-worker', 'billing-api']);
+  });
+
+  it('turns Ctrl-C at a prompt into an AbortError', async () => {
+    const { ui, stdin } = setup({ tty: true, color: true });
+    const answer = ui.ask({
+      kind: 'select',
+      code: 'vpc',
+      message: 'VPC',
+      choices: [{ value: 'vpc-1', name: 'vpc-1' }],
+      default: 'vpc-1',
+    });
+    await type(stdin, '\x03');
+    await expect(answer).rejects.toBeInstanceOf(AbortError);
+    await expect(answer).rejects.toMatchObject({ message: 'Cancelled; nothing was changed', changed: false });
+  });
+});
+
+describe('helpers', () => {
+  it('formats elapsed time', () => {
+    expect(formatElapsed(4_200)).toBe('4s');
+    expect(formatElapsed(65_000)).toBe('1m 05s');
+    expect(formatElapsed(3_723_000)).toBe('1h 02m');
+  });
+
+  it('filters choices by name, value or description, ignoring case', () => {
+    const choice = { value: 'fn-1', name: 'Orders API', description: 'eu-west-1' };
+    expect(matchesFilter(choice, 'orders')).toBe(true);
+    expect(matchesFilter(choice, 'FN-')).toBe(true);
+    expect(matchesFilter(choice, 'west')).toBe(true);
+    expect(matchesFilter(choice, 'billing')).toBe(false);
+    expect(matchesFilter(choice, '')).toBe(true);
+  });
+});
