@@ -1,0 +1,74 @@
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { STSClient } from '@aws-sdk/client-sts';
+import type { AwsCredentialIdentity } from '@smithy/types';
+import { badOption, FixedIpError } from '../errors.js';
+import type { AwsPort, AwsService } from './port.js';
+import { standardRetry, throttlingOnlyRetry } from './retry.js';
+import { VERSION } from '../version.js';
+
+export interface ClientOptions {
+  region?: string | undefined;
+  profile?: string | undefined;
+  /** Static credentials (the simulated account); otherwise the SDK's default chain. */
+  credentials?: AwsCredentialIdentity;
+  /** Called with each client so `--simulate` can route it to the simulator. */
+  intercept?: (client: { middlewareStack: EC2Client['middlewareStack'] }, service: AwsService) => void;
+}
+
+const REGION_FORMAT = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+
+/**
+ * The one factory for AWS clients: region, profile, retry mode, user agent. Endpoints come from
+ * the environment (`AWS_ENDPOINT_URL`, `AWS_ENDPOINT_URL_EC2`, ...), which the SDK reads itself.
+ */
+export async function createAwsPort(options: ClientOptions): Promise<AwsPort> {
+  if (options.region !== undefined && !REGION_FORMAT.test(options.region)) {
+    throw badOption(`--region "${options.region}" is not an AWS region name`, 'use a name like ap-northeast-1');
+  }
+  const base = {
+    ...(options.region === undefined ? {} : { region: options.region }),
+    ...(options.profile === undefined ? {} : { profile: options.profile }),
+    ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
+    customUserAgent: `fixed-ip/${VERSION}`,
+  };
+  const ec2 = new EC2Client({ ...base, retryStrategy: standardRetry() });
+  const region = await resolveRegion(ec2);
+  const withRegion = { ...base, region };
+  const port: AwsPort = {
+    region,
+    ec2,
+    ec2Create: new EC2Client({ ...withRegion, retryStrategy: throttlingOnlyRetry() }),
+    lambda: new LambdaClient({ ...withRegion, retryStrategy: standardRetry() }),
+    sts: new STSClient({ ...withRegion, retryStrategy: standardRetry() }),
+    iam: new IAMClient({ ...withRegion, retryStrategy: standardRetry() }),
+  };
+  if (options.intercept) {
+    const intercept = options.intercept;
+    for (const service of ['ec2', 'ec2Create', 'lambda', 'sts', 'iam'] as const) {
+      const client = port[service] as unknown as { middlewareStack: EC2Client['middlewareStack'] };
+      intercept(client, service === 'ec2Create' ? 'ec2' : service);
+    }
+  }
+  return port;
+}
+
+async function resolveRegion(client: EC2Client): Promise<string> {
+  let region: string | undefined;
+  try {
+    region = await client.config.region();
+  } catch {
+    region = undefined;
+  }
+  if (!region) {
+    throw new FixedIpError('BAD_REGION', 'no AWS region is configured', {
+      hint: 'pass --region (e.g. --region ap-northeast-1), set AWS_REGION, or set region in your AWS profile',
+      exitCode: 2,
+    });
+  }
+  if (!REGION_FORMAT.test(region)) {
+    throw badOption(`region "${region}" is not an AWS region name`, 'use a name like ap-northeast-1');
+  }
+  return region;
+}

@@ -1,0 +1,74 @@
+import { ExitCode, FixedIpError } from '../errors.js';
+
+/** The error code AWS (or the SDK) gave, e.g. 'DependencyViolation'. */
+export function awsErrorName(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { name, code } = error as { name?: unknown; code?: unknown };
+  if (typeof name === 'string' && name !== 'Error') return name;
+  return typeof code === 'string' ? code : undefined;
+}
+
+export function isAwsError(error: unknown, ...names: string[]): boolean {
+  const name = awsErrorName(error);
+  return name !== undefined && names.includes(name);
+}
+
+export function requestId(error: unknown): string | undefined {
+  const meta = (error as { $metadata?: { requestId?: string } } | undefined)?.$metadata;
+  return meta?.requestId;
+}
+
+/**
+ * Turns what the SDK threw into one line for the user: credentials, region, permissions, or AWS's
+ * own code and message. Anything already a FixedIpError passes through.
+ */
+export function explainAwsError(error: unknown, context: { profile?: string | undefined; region?: string }): FixedIpError {
+  if (error instanceof FixedIpError) return error;
+  const name = awsErrorName(error) ?? 'Error';
+  const message = error instanceof Error ? error.message : String(error);
+  const profile = context.profile ? ` --profile ${context.profile}` : '';
+  if (/sso/i.test(message) && /(expired|refresh|token)/i.test(message)) {
+    return new FixedIpError('SSO_EXPIRED', 'your AWS SSO session has expired', {
+      hint: `run: aws sso login${profile}`,
+      cause: error,
+    });
+  }
+  if (name === 'CredentialsProviderError' || /could not load credentials/i.test(message)) {
+    return new FixedIpError('NO_CREDENTIALS', 'no AWS credentials were found', {
+      hint: `configure them (aws configure, aws sso login${profile}, or AWS_PROFILE), or try --simulate`,
+      cause: error,
+    });
+  }
+  if (['ExpiredToken', 'ExpiredTokenException', 'RequestExpired'].includes(name)) {
+    return new FixedIpError('NO_CREDENTIALS', 'your AWS credentials have expired', {
+      hint: `refresh them (aws sso login${profile}, or new access keys)`,
+      cause: error,
+    });
+  }
+  if (['InvalidClientTokenId', 'UnrecognizedClientException', 'AuthFailure', 'SignatureDoesNotMatch'].includes(name)) {
+    return new FixedIpError('NO_CREDENTIALS', 'AWS rejected your credentials', {
+      hint: 'check the access key, or the profile you meant to use (--profile)',
+      cause: error,
+    });
+  }
+  if (['ENOTFOUND', 'EAI_AGAIN'].includes(name) || /getaddrinfo/i.test(message)) {
+    return new FixedIpError('BAD_REGION', `cannot reach AWS in region ${context.region ?? '(unknown)'}`, {
+      hint: 'check --region (e.g. ap-northeast-1), AWS_ENDPOINT_URL, and your network',
+      exitCode: ExitCode.usage,
+      cause: error,
+    });
+  }
+  if (['UnauthorizedOperation', 'AccessDenied', 'AccessDeniedException'].includes(name)) {
+    const action = /perform: ([a-z0-9-]+:[A-Za-z0-9]+)/.exec(message)?.[1];
+    return new FixedIpError('AWS_ERROR', `AWS denied ${action ?? 'a call'}: ${firstSentence(message)}`, {
+      hint: 'grant the permissions listed by `fixed-ip iam-policy`',
+      cause: error,
+    });
+  }
+  return new FixedIpError('AWS_ERROR', `AWS said ${name}: ${firstSentence(message)}`, { cause: error });
+}
+
+function firstSentence(message: string): string {
+  const line = message.split('\n')[0] ?? message;
+  return line.length > 300 ? `${line.slice(0, 300)}…` : line;
+}

@@ -1,0 +1,108 @@
+import type { Address, Vpc } from '@aws-sdk/client-ec2';
+import { DescribeVpcsCommand } from '@aws-sdk/client-ec2';
+import { type FunctionConfiguration, ListFunctionsCommand } from '@aws-sdk/client-lambda';
+import type { AwsPort } from '../aws/port.js';
+import type { Ui } from '../ports/ui.js';
+
+/**
+ * The questions of an interactive setup. Each has a stable code, a default, and a flag that
+ * skips it (named in the README). Loaded only when a person is there to answer.
+ */
+
+export async function listAllFunctions(aws: AwsPort): Promise<FunctionConfiguration[]> {
+  const all: FunctionConfiguration[] = [];
+  let Marker: string | undefined;
+  do {
+    const page = await aws.lambda.send(new ListFunctionsCommand({ ...(Marker ? { Marker } : {}), MaxItems: 50 }));
+    all.push(...(page.Functions ?? []));
+    Marker = page.NextMarker;
+  } while (Marker);
+  return all.sort((a, b) => (a.FunctionName ?? '').localeCompare(b.FunctionName ?? ''));
+}
+
+/** --function */
+export async function askFunctions(ui: Ui, aws: AwsPort): Promise<string[]> {
+  const functions = await listAllFunctions(aws);
+  return ui.ask({
+    kind: 'multiselect',
+    code: 'setup.functions',
+    message: 'Which functions need the fixed IP? (type to search, space to pick)',
+    choices: functions.map((fn) => ({
+      value: fn.FunctionName ?? '',
+      name: `${fn.FunctionName} (${fn.Runtime ?? 'container'}${fn.VpcConfig?.VpcId ? `, in ${fn.VpcConfig.VpcId}` : ', not in a VPC'})`,
+    })),
+    default: [],
+    validate: (values) => (values.length > 0 ? true : 'pick at least one function'),
+  });
+}
+
+/** --vpc / --new-vpc */
+export async function askVpc(ui: Ui, aws: AwsPort, preselect: string | undefined): Promise<string> {
+  const out = await aws.ec2.send(new DescribeVpcsCommand({}));
+  const vpcs = out.Vpcs ?? [];
+  const label = (vpc: Vpc): string => {
+    const name = vpc.Tags?.find((t) => t.Key === 'Name')?.Value;
+    return `${vpc.VpcId} ${name ? `"${name}" ` : ''}${vpc.CidrBlock ?? ''}${vpc.IsDefault ? ' (default)' : ''}`;
+  };
+  const fallback = preselect ?? vpcs.find((v) => v.IsDefault)?.VpcId ?? vpcs[0]?.VpcId ?? 'new';
+  return ui.ask({
+    kind: 'select',
+    code: 'setup.vpc',
+    message: 'Which VPC?',
+    choices: [
+      ...vpcs.map((vpc) => ({
+        value: vpc.VpcId ?? '',
+        name: label(vpc),
+        ...(vpc.VpcId === preselect ? { description: 'your function is already here' } : {}),
+      })),
+      { value: 'new', name: 'Create a new VPC (10.0.0.0/16), owned by fixed-ip' },
+    ],
+    default: fallback,
+  });
+}
+
+/** --az */
+export async function askZone(ui: Ui, zones: string[], fallback: string): Promise<string> {
+  return ui.ask({
+    kind: 'select',
+    code: 'setup.az',
+    message: 'Availability Zone for both subnets?',
+    choices: zones.map((zone) => ({ value: zone, name: zone })),
+    default: fallback,
+  });
+}
+
+/** --public-cidr / --private-cidr */
+export async function askCidr(ui: Ui, which: 'public' | 'private', fallback: string, validate: (value: string) => true | string): Promise<string> {
+  return ui.ask({
+    kind: 'input',
+    code: `setup.${which}-cidr`,
+    message: `CIDR block of the ${which} subnet?`,
+    default: fallback,
+    validate,
+  });
+}
+
+/** --eip */
+export async function askEip(ui: Ui, free: Address[]): Promise<string> {
+  return ui.ask({
+    kind: 'select',
+    code: 'setup.eip',
+    message: 'Reuse an Elastic IP that is not in use? (an allowlisted IP keeps working)',
+    choices: [
+      { value: 'new', name: 'Allocate a new Elastic IP' },
+      ...free.map((a) => ({ value: a.AllocationId ?? '', name: `${a.PublicIp} (${a.AllocationId})` })),
+    ],
+    default: 'new',
+  });
+}
+
+/** --fix-role */
+export async function askFixRole(ui: Ui, functionName: string, roleName: string, missing: string[]): Promise<boolean> {
+  return ui.ask({
+    kind: 'confirm',
+    code: 'setup.fix-role',
+    message: `${functionName}'s role ${roleName} lacks ${missing.join(', ')}. Attach AWSLambdaVPCAccessExecutionRole to it?`,
+    default: false,
+  });
+}

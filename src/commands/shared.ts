@@ -1,0 +1,5 @@
+import type { Identity } from '../core/inputs.js';
+
+export function whoLine(identity: Identity, region: string, profile: string | undefined): string {
+  return `Account ${identity.accountId} (${identity.arn}) in ${region}${profile ? `, profile ${profile}` : ''}`;
+}

@@ -1,0 +1,100 @@
+import { createHash } from 'node:crypto';
+import type { AwsPort } from '../aws/port.js';
+import { AbortError, FixedIpError } from '../errors.js';
+import type { Clock } from '../ports/clock.js';
+import type { Ui } from '../ports/ui.js';
+import type { StateStore } from '../state/store.js';
+import type { StackState, VpcConfigRecord } from '../state/schema.js';
+import type { Live } from './live.js';
+
+/** What every command is given: the ports. Tests pass fakes; nothing is mocked by module path. */
+export interface Deps {
+  ui: Ui;
+  clock: Clock;
+  /** Builds the AWS port for a region (undefined: the standard AWS configuration decides). */
+  connect: (region: string | undefined) => Promise<AwsPort>;
+  /** The state store for a stack name and an optional --state path. */
+  openStore: (name: string, path: string | undefined) => StateStore;
+  /** Aborted on Ctrl-C: work stops after the AWS call in flight has been recorded. */
+  signal?: AbortSignal;
+}
+
+/** The decisions setup made before touching anything, read by the steps. */
+export interface Targets {
+  vpcId: string | undefined;
+  newVpcCidr: string | undefined;
+  az: string;
+  publicCidr: string;
+  privateCidr: string;
+  /** An Elastic IP to adopt (--eip): reused, never released by teardown. */
+  adoptEip: string | undefined;
+  functions: FunctionTarget[];
+}
+
+export interface FunctionTarget {
+  name: string;
+  arn: string;
+  role: string;
+  previous: VpcConfigRecord;
+  /** Already in this stack's private subnet with its security group. */
+  attached: boolean;
+  /** Lambda's LastUpdateStatus when setup looked (an attach may still be in progress). */
+  lastUpdateStatus: string | undefined;
+}
+
+export interface StackContext {
+  readonly name: string;
+  readonly aws: AwsPort;
+  readonly ui: Ui;
+  readonly clock: Clock;
+  readonly signal: AbortSignal | undefined;
+  readonly state: StackState;
+  live: Live;
+  /** Records the state file; call after every change in AWS, before the next one. */
+  save(): Promise<void>;
+  /** Stops between AWS calls when the user pressed Ctrl-C. */
+  checkpoint(): void;
+}
+
+export function makeContext(options: {
+  name: string;
+  aws: AwsPort;
+  deps: Deps;
+  store: StateStore;
+  state: StackState;
+  live: Live;
+}): StackContext {
+  const { deps, store, state } = options;
+  return {
+    name: options.name,
+    aws: options.aws,
+    ui: deps.ui,
+    clock: deps.clock,
+    signal: deps.signal,
+    state,
+    live: options.live,
+    save: () => store.write(state),
+    checkpoint: () => {
+      if (deps.signal?.aborted) throw new AbortError('Stopped', true);
+    },
+  };
+}
+
+/** The stack's VPC id; steps run only after the VPC is known (or created). */
+export function vpcIdOf(ctx: StackContext): string {
+  const id = ctx.state.vpc?.id;
+  if (!id) throw new FixedIpError('AWS_ERROR', 'internal: the VPC was not resolved before the steps ran');
+  return id;
+}
+
+/**
+ * An idempotency token for creates that take one: the same stack, resource and inputs always give
+ * the same token, so a repeated create (after a lost response) returns the first resource.
+ */
+export function clientToken(ctx: StackContext, purpose: string, ...inputs: string[]): string {
+  const digest = createHash('sha256')
+    .update([ctx.state.accountId, ctx.state.region, ctx.name, purpose, ...inputs].join('\n'))
+    .digest('hex')
+    .slice(0, 32);
+  return `fixed-ip-${purpose}-${digest}`.slice(0, 64);
+}

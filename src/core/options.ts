@@ -1,0 +1,61 @@
+import { badOption } from '../errors.js';
+import { parseCidr } from './cidr.js';
+
+/** Syntax checks on flags, before any AWS call: one line naming the value and the fix. */
+
+const STACK_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$/;
+const VPC_ID = /^vpc-[0-9a-f]{8,17}$/;
+const AZ = /^[a-z]{2}(-[a-z]+)+-\d{1,2}[a-z]$/;
+const EIP_ID = /^eipalloc-[0-9a-f]{8,17}$/;
+// A name, a partial ARN (123456789012:function:name) or a full ARN, optionally with a qualifier.
+const FUNCTION = /^(arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:|\d{12}:function:)?[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9$_-]+)?$/;
+
+export function checkStackName(name: string): string {
+  if (!STACK_NAME.test(name)) {
+    throw badOption(`--name "${name}" is not a valid stack name`, 'use 1-32 letters, digits, - or _, starting with a letter or digit');
+  }
+  return name;
+}
+
+export function checkVpcId(id: string): string {
+  if (!VPC_ID.test(id)) throw badOption(`--vpc "${id}" is not a VPC id`, 'VPC ids look like vpc-0abc12345def67890 (aws ec2 describe-vpcs)');
+  return id;
+}
+
+export function checkAz(az: string): string {
+  if (!AZ.test(az)) throw badOption(`--az "${az}" is not an Availability Zone name`, 'use a name like ap-northeast-1a');
+  return az;
+}
+
+export function checkEipId(id: string): string {
+  if (!EIP_ID.test(id)) {
+    throw badOption(`--eip "${id}" is not an Elastic IP allocation id`, 'allocation ids look like eipalloc-0abc12345def67890 (aws ec2 describe-addresses)');
+  }
+  return id;
+}
+
+export function checkFunctionName(name: string): string {
+  if (!FUNCTION.test(name)) {
+    throw badOption(`--function "${name}" is not a Lambda function name or ARN`, 'use the name (orders-api) or its ARN');
+  }
+  return name;
+}
+
+/** The function's plain name, from a name or an ARN (Lambda accepts both; the state keys on names). */
+export function functionName(nameOrArn: string): string {
+  const parts = nameOrArn.split(':');
+  const at = parts.indexOf('function');
+  return at >= 0 ? (parts[at + 1] ?? nameOrArn) : nameOrArn;
+}
+
+export function checkCidrSyntax(text: string, label: string): string {
+  return parseCidr(text, label).text;
+}
+
+export function checkMinutes(text: string, label: string): number {
+  const minutes = Number(text);
+  if (!Number.isFinite(minutes) || minutes < 0 || minutes > 24 * 60) {
+    throw badOption(`${label} "${text}" is not a number of minutes`, `use a number from 0 to 1440, e.g. ${label} 30`);
+  }
+  return minutes;
+}

@@ -1,0 +1,132 @@
+import { explainAwsError } from './aws/errors.js';
+import { createAwsPort } from './aws/clients.js';
+import type { GlobalOptions, Io } from './cli.js';
+import type { Deps } from './core/context.js';
+import { AbortError, ExitCode } from './errors.js';
+import { realClock } from './ports/clock.js';
+import { FileStateStore, defaultStatePath } from './state/store.js';
+import { createTerminalUi, type TerminalUi } from './ui/terminal.js';
+
+/**
+ * The command edge: builds the real ports (terminal UI, clock, AWS or the simulated account),
+ * runs one command, and turns AWS's errors into one friendly line.
+ */
+
+type Options = GlobalOptions & Record<string, unknown>;
+
+interface Session {
+  deps: Deps;
+  finish: () => Promise<void>;
+}
+
+async function open(options: Options, io: Io): Promise<Session> {
+  const color = options.color !== false && !io.env.NO_COLOR && io.stdout.isTTY === true;
+  const ui: TerminalUi = createTerminalUi({
+    stdin: io.stdin,
+    stdout: io.stdout,
+    stderr: io.stderr,
+    color,
+    debug: options.debug === true,
+    ...(options.simulate ? { banner: 'simulated account: no AWS calls are made, nothing is billed' } : {}),
+  });
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = (): void => {
+    interrupts += 1;
+    // The second Ctrl-C does not wait for the call in flight.
+    if (interrupts > 1) process.exit(ExitCode.cancelled);
+    controller.abort(new AbortError('Stopped', true));
+  };
+  process.on('SIGINT', onSigint);
+  const simulate = options.simulate === true;
+  const simulated = simulate ? await (await import('./simulate.js')).openSimulatedAccount(options.region) : undefined;
+  const deps: Deps = {
+    ui,
+    clock: realClock,
+    signal: controller.signal,
+    connect: async (region) => {
+      try {
+        if (simulated) return await simulated.connect(region);
+        return await createAwsPort({ region, profile: options.profile });
+      } catch (error) {
+        throw explainAwsError(error, { profile: options.profile, ...(region ? { region } : {}) });
+      }
+    },
+    openStore: (name, path) => new FileStateStore(path ?? defaultStatePath(name, simulate)),
+  };
+  return {
+    deps,
+    finish: async () => {
+      process.off('SIGINT', onSigint);
+      ui.close();
+      await simulated?.save();
+    },
+  };
+}
+
+async function withSession(options: Options, io: Io, body: (deps: Deps) => Promise<ExitCode>): Promise<ExitCode> {
+  const session = await open(options, io);
+  try {
+    return await body(session.deps);
+  } catch (error) {
+    throw explainAwsError(error, { profile: options.profile, ...(options.region ? { region: options.region } : {}) });
+  } finally {
+    await session.finish();
+  }
+}
+
+export async function runSetup(options: Options, io: Io): Promise<ExitCode> {
+  const { setup } = await import('./commands/setup.js');
+  return withSession(options, io, async (deps) => {
+    await setup(
+      {
+        functions: (options.function as string[] | undefined) ?? [],
+        vpc: options.vpc as string | undefined,
+        newVpc: options.newVpc === true,
+        vpcCidr: options.vpcCidr as string | undefined,
+        publicCidr: options.publicCidr as string | undefined,
+        privateCidr: options.privateCidr as string | undefined,
+        az: options.az as string | undefined,
+        eip: options.eip as string | undefined,
+        fixRole: options.fixRole === true,
+        yes: options.yes === true,
+        name: options.name,
+        state: options.state,
+        region: options.region,
+        profile: options.profile,
+      },
+      deps,
+    );
+    return ExitCode.ok;
+  });
+}
+
+export async function runStatus(options: Options, io: Io): Promise<ExitCode> {
+  const { status } = await import('./commands/status.js');
+  return withSession(options, io, async (deps) => {
+    const report = await status(
+      { name: options.name, state: options.state, region: options.region, profile: options.profile, json: options.json === true },
+      deps,
+    );
+    return report.healthy ? ExitCode.ok : ExitCode.drifted;
+  });
+}
+
+export async function runTeardown(options: Options, io: Io): Promise<ExitCode> {
+  const { teardown } = await import('./commands/teardown.js');
+  return withSession(options, io, async (deps) => {
+    await teardown(
+      {
+        name: options.name,
+        state: options.state,
+        region: options.region,
+        profile: options.profile,
+        yes: options.yes === true,
+        keepEip: options.keepEip === true,
+        wait: options.wait as string | undefined,
+      },
+      deps,
+    );
+    return ExitCode.ok;
+  });
+}

@@ -1,0 +1,174 @@
+import {
+  type FunctionConfiguration,
+  GetFunctionConfigurationCommand,
+  UpdateFunctionConfigurationCommand,
+} from '@aws-sdk/client-lambda';
+import { awsErrorName } from '../aws/errors.js';
+import type { FunctionTarget, StackContext } from '../core/context.js';
+import { FUNCTION_POLL, pollUntil } from '../core/wait.js';
+import { FixedIpError } from '../errors.js';
+import type { VpcConfigRecord } from '../state/schema.js';
+import type { Step } from './step.js';
+
+const UPDATE_TIMEOUT_MS = 10 * 60_000;
+export const VPC_ACCESS_POLICY = 'arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole';
+
+/**
+ * After step 6: move each function into the private subnet. Last on purpose: a function in a
+ * private subnet with no route to the NAT gateway has no internet access at all.
+ */
+export const functions: Step = {
+  key: 'functions',
+  article: 7,
+  title: 'Move functions',
+  after: ['privateRouteTable', 'securityGroup'],
+  removeAfter: [],
+
+  plan(_ctx, targets) {
+    const moving = targets.functions.filter((fn) => !fn.attached);
+    if (moving.length === 0) return { action: 'done', detail: targets.functions.map((fn) => fn.name).join(', ') };
+    return { action: 'create', detail: `move ${moving.map((fn) => fn.name).join(', ')} into the private subnet` };
+  },
+
+  async ensure(ctx, targets) {
+    await Promise.all(targets.functions.map((fn) => attach(ctx, fn)));
+    return targets.functions.map((fn) => fn.name).join(', ');
+  },
+
+  check(ctx) {
+    const names = Object.keys(ctx.state.functions);
+    const detached = names.filter((name) => !isAttached(ctx, ctx.live.functions.find((f) => f.FunctionName === name)));
+    if (detached.length > 0) {
+      return {
+        ok: false,
+        id: names.join(', '),
+        state: 'detached',
+        problem: `${detached.join(', ')} no longer ${detached.length > 1 ? 'use' : 'uses'} the private subnet; run fixed-ip setup --function ${detached[0]} to move it back`,
+      };
+    }
+    return { ok: true, id: names.join(', '), state: 'attached' };
+  },
+
+  async remove(ctx) {
+    const names = Object.keys(ctx.state.functions);
+    if (names.length === 0) return { outcome: 'gone', detail: '' };
+    await Promise.all(names.map((name) => detach(ctx, name)));
+    return { outcome: 'removed', detail: names.join(', ') };
+  },
+};
+
+export function isAttached(ctx: StackContext, config: FunctionConfiguration | undefined): boolean {
+  const subnet = ctx.state.privateSubnet?.id;
+  const group = ctx.state.securityGroup?.id;
+  return (
+    config !== undefined &&
+    subnet !== undefined &&
+    (config.VpcConfig?.SubnetIds ?? []).includes(subnet) &&
+    (group === undefined || (config.VpcConfig?.SecurityGroupIds ?? []).includes(group))
+  );
+}
+
+async function attach(ctx: StackContext, fn: FunctionTarget): Promise<void> {
+  const subnet = ctx.state.privateSubnet?.id ?? '';
+  const group = ctx.state.securityGroup?.id ?? '';
+  if (!fn.attached) {
+    // Record where it was before moving it, so teardown can put it back.
+    ctx.state.functions[fn.name] = { arn: fn.arn, previous: fn.previous, attached: false };
+    await ctx.save();
+    await update(ctx, fn.name, { subnetIds: [subnet], securityGroupIds: [group] }, fn.role);
+  } else if (fn.lastUpdateStatus !== 'InProgress') {
+    if (!ctx.state.functions[fn.name]?.attached) {
+      ctx.state.functions[fn.name] = { arn: fn.arn, previous: ctx.state.functions[fn.name]?.previous ?? fn.previous, attached: true };
+      await ctx.save();
+    }
+    return;
+  }
+  const record = ctx.state.functions[fn.name];
+  ctx.state.functions[fn.name] = { arn: fn.arn, previous: record?.previous ?? fn.previous, attached: true };
+  await ctx.save();
+  await waitUpdated(ctx, fn.name, `Moving ${fn.name} into the private subnet (Lambda creates its network interface: about a minute)`);
+}
+
+async function detach(ctx: StackContext, name: string): Promise<void> {
+  const record = ctx.state.functions[name];
+  if (!record) return;
+  let config: FunctionConfiguration | undefined;
+  try {
+    config = await ctx.aws.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }));
+  } catch (error) {
+    if (awsErrorName(error) !== 'ResourceNotFoundException') throw error;
+  }
+  if (config && isAttached(ctx, config)) {
+    await update(ctx, name, record.previous, config.Role ?? '');
+    await waitUpdated(ctx, name, `Restoring ${name}'s previous network settings`);
+  } else if (config) {
+    ctx.ui.notify({ level: 'info', code: 'teardown.function.moved', text: `${name} is no longer in the private subnet; left as it is` });
+  }
+  delete ctx.state.functions[name];
+  await ctx.save();
+}
+
+async function update(ctx: StackContext, name: string, target: VpcConfigRecord, role: string): Promise<void> {
+  const input = {
+    FunctionName: name,
+    VpcConfig: { SubnetIds: target.subnetIds, SecurityGroupIds: target.securityGroupIds },
+  };
+  for (let attempt = 0; ; attempt++) {
+    ctx.checkpoint();
+    try {
+      await ctx.aws.lambda.send(new UpdateFunctionConfigurationCommand(input));
+      return;
+    } catch (error) {
+      const code = awsErrorName(error);
+      const message = error instanceof Error ? error.message : '';
+      if (code === 'InvalidParameterValueException' && /execution role/i.test(message)) {
+        throw roleError(name, role, error);
+      }
+      // Another update (a deploy, or a run of ours whose response was lost) is still in progress.
+      if (code !== 'ResourceConflictException' || attempt >= 3) throw error;
+      await waitUpdated(ctx, name, `Waiting for an update of ${name} already in progress`);
+    }
+  }
+}
+
+export function roleError(functionName: string, role: string, cause?: unknown): FixedIpError {
+  const roleName = role.split('/').pop() ?? role;
+  return new FixedIpError(
+    'ROLE_LACKS_PERMISSIONS',
+    `the execution role ${roleName} of ${functionName} lacks ec2:CreateNetworkInterface, ec2:DescribeNetworkInterfaces and ec2:DeleteNetworkInterface, which Lambda needs in a VPC`,
+    {
+      hint: `attach the managed policy AWSLambdaVPCAccessExecutionRole (aws iam attach-role-policy --role-name ${roleName} --policy-arn ${VPC_ACCESS_POLICY}) or rerun with --fix-role`,
+      cause,
+    },
+  );
+}
+
+async function waitUpdated(ctx: StackContext, name: string, text: string): Promise<void> {
+  const progress = ctx.ui.progress('function.wait', text);
+  let config: FunctionConfiguration;
+  try {
+    config = await pollUntil(
+      async () => {
+        const current = await ctx.aws.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }));
+        return current.LastUpdateStatus === 'InProgress' || current.State === 'Pending' ? undefined : current;
+      },
+      {
+        clock: ctx.clock,
+        signal: ctx.signal,
+        delays: FUNCTION_POLL,
+        timeoutMs: UPDATE_TIMEOUT_MS,
+        onTimeout: () => new FixedIpError('AWS_ERROR', `${name} is still updating after 10 minutes`, { hint: 'run the command again later' }),
+      },
+    );
+  } catch (error) {
+    progress.fail(`${name}: ${error instanceof FixedIpError ? error.message : 'update did not finish'}`);
+    throw error;
+  }
+  if (config.LastUpdateStatus === 'Failed') {
+    progress.fail(`${name}: update failed`);
+    throw new FixedIpError('AWS_ERROR', `Lambda could not update ${name}: ${config.LastUpdateStatusReason ?? 'no reason given'}`, {
+      hint: 'fix the cause, then run the command again',
+    });
+  }
+  progress.succeed(`${name} updated`);
+}

@@ -1,0 +1,51 @@
+import { awsErrorName } from '../aws/errors.js';
+import type { StackContext } from '../core/context.js';
+import { ENI_RETRY } from '../core/wait.js';
+import { ExitCode, FixedIpError } from '../errors.js';
+import type { RemoveOptions } from './step.js';
+
+/**
+ * Deletes something AWS may refuse for a while (DependencyViolation while Lambda's network
+ * interfaces linger, InUse while a NAT gateway is still deleting), retrying with backoff until
+ * the teardown's deadline. Returns 'gone' when AWS says it no longer exists.
+ */
+export async function deleteWhenFree(
+  ctx: StackContext,
+  options: RemoveOptions & {
+    what: string;
+    waitingFor: string;
+    notFound: readonly string[];
+    busy: readonly string[];
+    attempt: () => Promise<unknown>;
+  },
+): Promise<'removed' | 'gone'> {
+  let progress: ReturnType<StackContext['ui']['progress']> | undefined;
+  for (let attempt = 0; ; attempt++) {
+    ctx.checkpoint();
+    try {
+      await options.attempt();
+      progress?.succeed(`${options.what} deleted`);
+      return 'removed';
+    } catch (error) {
+      const name = awsErrorName(error);
+      if (name !== undefined && options.notFound.includes(name)) {
+        progress?.succeed(`${options.what} is gone`);
+        return 'gone';
+      }
+      if (name === undefined || !options.busy.includes(name)) {
+        progress?.fail(`${options.what} could not be deleted`);
+        throw error;
+      }
+      const delay = ENI_RETRY[Math.min(attempt, ENI_RETRY.length - 1)] ?? 30_000;
+      if (ctx.clock.now() + delay > options.deadline) {
+        progress?.warn(`${options.what}: gave up waiting for ${options.waitingFor}`);
+        throw new FixedIpError('WAIT_EXPIRED', `${options.what} is still held by ${options.waitingFor}`, {
+          exitCode: ExitCode.waitExpired,
+          cause: error,
+        });
+      }
+      progress ??= ctx.ui.progress('teardown.wait', `${options.what}: waiting for ${options.waitingFor}`);
+      await ctx.clock.sleep(delay, ctx.signal);
+    }
+  }
+}
