@@ -75,12 +75,24 @@ async function withSession(options: Options, io: Io, body: (deps: Deps) => Promi
   }
 }
 
+/**
+ * The simulated account spends nothing, so without a terminal (the README's quick start in a
+ * script or CI) it takes every default, and the demo's first sample function.
+ */
+function demoDefaults(options: Options, deps: Deps): { yes: boolean; functions: string[] } {
+  const functions = (options.function as string[] | undefined) ?? [];
+  if (options.simulate !== true || deps.ui.interactive || options.yes === true) return { yes: options.yes === true, functions };
+  deps.ui.notify({ level: 'info', code: 'simulate.defaults', text: 'No terminal: taking the defaults (simulated account, nothing is billed)' });
+  return { yes: true, functions: functions.length > 0 || options.name !== 'default' ? functions : ['orders-api'] };
+}
+
 export async function runSetup(options: Options, io: Io): Promise<ExitCode> {
   const { setup } = await import('./commands/setup.js');
   return withSession(options, io, async (deps) => {
+    const demo = demoDefaults(options, deps);
     await setup(
       {
-        functions: (options.function as string[] | undefined) ?? [],
+        functions: demo.functions,
         vpc: options.vpc as string | undefined,
         newVpc: options.newVpc === true,
         vpcCidr: options.vpcCidr as string | undefined,
@@ -89,7 +101,7 @@ export async function runSetup(options: Options, io: Io): Promise<ExitCode> {
         az: options.az as string | undefined,
         eip: options.eip as string | undefined,
         fixRole: options.fixRole === true,
-        yes: options.yes === true,
+        yes: demo.yes,
         name: options.name,
         state: options.state,
         region: options.region,
@@ -115,13 +127,14 @@ export async function runStatus(options: Options, io: Io): Promise<ExitCode> {
 export async function runTeardown(options: Options, io: Io): Promise<ExitCode> {
   const { teardown } = await import('./commands/teardown.js');
   return withSession(options, io, async (deps) => {
+    const demo = demoDefaults(options, deps);
     await teardown(
       {
         name: options.name,
         state: options.state,
         region: options.region,
         profile: options.profile,
-        yes: options.yes === true,
+        yes: demo.yes,
         keepEip: options.keepEip === true,
         wait: options.wait as string | undefined,
       },

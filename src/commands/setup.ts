@@ -207,9 +207,11 @@ async function chooseVpc(
   }
   if (options.newVpc) return { kind: 'new', cidr: options.vpcCidr ?? '10.0.0.0/16' };
   const fromFunctions = configs.map((c) => c.VpcConfig?.VpcId).find((id) => id);
+  // --yes takes the default answer: the VPC a function already sits in, else the default VPC.
+  const fallback = options.yes ? (fromFunctions ?? (await defaultVpcId(aws))) : undefined;
   const id =
     options.vpc ??
-    (await ask(undefined, async (ui) => (await import('./interactive.js')).askVpc(ui, aws, fromFunctions), () =>
+    (await ask(fallback, async (ui) => (await import('./interactive.js')).askVpc(ui, aws, fromFunctions), () =>
       new FixedIpError('BAD_OPTION', 'no VPC given', { hint: 'pass --vpc <vpc-id>, or --new-vpc to create one' }),
     ));
   if (id === 'new') return { kind: 'new', cidr: '10.0.0.0/16' };
@@ -225,6 +227,11 @@ async function chooseVpc(
     .map((a) => a.CidrBlock ?? '')
     .filter(Boolean);
   return { kind: 'existing', id, cidrs: cidrs.length > 0 ? cidrs : [vpc.CidrBlock ?? ''] };
+}
+
+async function defaultVpcId(aws: AwsPort): Promise<string | undefined> {
+  const out = await aws.ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'is-default', Values: ['true'] }] }));
+  return out.Vpcs?.[0]?.VpcId;
 }
 
 function cidrsOf(live: Live): string[] {

@@ -26,8 +26,8 @@ export async function pollUntil<T>(check: () => Promise<T | undefined>, options:
   }
 }
 
-/** NAT gateways take 1-5 minutes; check every 2-5 s. */
-export const NAT_POLL = [2_000, 3_000, 5_000] as const;
+/** NAT gateways take 1-5 minutes; check every 1-3 s, so `available` is noticed within 3 s. */
+export const NAT_POLL = [1_000, 2_000, 3_000] as const;
 /** A Lambda VPC update takes about a minute; check every 1-3 s. */
 export const FUNCTION_POLL = [1_000, 2_000, 3_000] as const;
 /** Lambda's network interfaces take up to 20+ minutes to go; back off to 30 s. */

@@ -56,7 +56,11 @@ export const vpc: Step = {
   async remove(ctx, options) {
     const record = ctx.state.vpc;
     if (!record) return { outcome: 'gone', detail: '' };
-    if (!record.owned) return { outcome: 'kept', detail: `${record.id} (not made by fixed-ip)` };
+    if (!record.owned) {
+      delete ctx.state.vpc;
+      await ctx.save();
+      return { outcome: 'kept', detail: `${record.id} (not made by fixed-ip)` };
+    }
     const outcome = await deleteWhenFree(ctx, {
       ...options,
       what: `VPC ${record.id}`,

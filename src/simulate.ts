@@ -1,0 +1,83 @@
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { createAwsPort } from './aws/clients.js';
+import type { AwsPort } from './aws/port.js';
+import { FixedIpError } from './errors.js';
+import { realClock } from './ports/clock.js';
+import { AwsSimulator, attachSimulator, type MiddlewareClient, seedDemoAccount } from './simulator/index.js';
+import type { SimTimings } from './simulator/contract.js';
+
+/**
+ * `--simulate`: the same simulator the tests use, behind the real SDK clients, with AWS's waits
+ * compressed to seconds. The account lives in a file so setup, status and teardown (separate
+ * processes) see one account; it is saved after every call, so a killed run loses nothing.
+ * Loaded only with --simulate: the production path never imports the simulator.
+ */
+export const DEMO_TIMINGS: Partial<SimTimings> = {
+  natPendingMs: 6_000,
+  natDeletingMs: 4_000,
+  functionUpdateMs: 3_000,
+  eniReleaseMs: 8_000,
+  natGoneVisibleMs: 60_000,
+  callLatencyMs: [40, 120],
+};
+
+export const DEMO_REGION = 'ap-northeast-1';
+
+export interface SimulatedAccount {
+  connect(region: string | undefined): Promise<AwsPort>;
+  save(): Promise<void>;
+}
+
+export function accountPath(region: string): string {
+  return resolve(`.fixed-ip/simulated/account-${region}.json`);
+}
+
+export async function openSimulatedAccount(regionOption: string | undefined): Promise<SimulatedAccount> {
+  const region = regionOption ?? DEMO_REGION;
+  const path = accountPath(region);
+  const sim = load(path, region);
+  const save = (): void => {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(`${path}.tmp`, JSON.stringify(sim.toJSON()));
+    renameSync(`${path}.tmp`, path);
+  };
+  save();
+  const persisting = {
+    handle: async (...args: Parameters<AwsSimulator['handle']>) => {
+      try {
+        return await sim.handle(...args);
+      } finally {
+        save();
+      }
+    },
+  } as unknown as AwsSimulator;
+  return {
+    connect: (wanted) =>
+      createAwsPort({
+        region: wanted ?? region,
+        credentials: { accessKeyId: 'SIMULATED', secretAccessKey: 'SIMULATED' },
+        intercept: (client, service) => attachSimulator(client as unknown as MiddlewareClient, service, persisting),
+      }),
+    save: () => Promise.resolve(save()),
+  };
+}
+
+function load(path: string, region: string): AwsSimulator {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    const sim = new AwsSimulator({ clock: realClock, region, timings: DEMO_TIMINGS });
+    seedDemoAccount(sim);
+    return sim;
+  }
+  try {
+    return AwsSimulator.fromJSON(JSON.parse(text), { clock: realClock, timings: DEMO_TIMINGS });
+  } catch (error) {
+    throw new FixedIpError('STATE_INVALID', `the simulated account ${path} is unreadable`, {
+      hint: 'delete it to start a fresh simulated account',
+      cause: error,
+    });
+  }
+}

@@ -1,0 +1,69 @@
+import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createAwsPort } from '../../src/aws/clients.js';
+import type { Deps } from '../../src/core/context.js';
+import { FileStateStore } from '../../src/state/store.js';
+import type { StackState } from '../../src/state/schema.js';
+import { AwsSimulator, VirtualClock } from '../../src/simulator/index.js';
+import type { SimTimings } from '../../src/simulator/contract.js';
+import { mockAws } from './mock-aws.js';
+import { createRecordingUi, type RecordingUiOptions } from './recording-ui.js';
+
+export interface TestAccount {
+  sim: AwsSimulator;
+  clock: VirtualClock;
+  dir: string;
+  /** Fresh ports for one command run (a new recording UI each time, like a new process). */
+  deps(options?: RecordingUiOptions & { signal?: AbortSignal }): Deps & { recording: ReturnType<typeof createRecordingUi> };
+  statePath(name?: string): string;
+  readState(name?: string): StackState | undefined;
+  restore(): void;
+}
+
+/**
+ * One simulated account behind aws-sdk-client-mock, a virtual clock (AWS's minutes pass
+ * instantly), and a temporary folder for state files.
+ */
+export function createTestAccount(options: { timings?: Partial<SimTimings>; seed?: number } = {}): TestAccount {
+  const clock = new VirtualClock();
+  const sim = new AwsSimulator({ clock, ...(options.timings ? { timings: options.timings } : {}), seed: options.seed ?? 1 });
+  const mocks = mockAws(sim);
+  const dir = mkdtempSync(join(tmpdir(), 'fixed-ip-test-'));
+  const statePath = (name = 'default'): string => join(dir, `${name}.json`);
+  return {
+    sim,
+    clock,
+    dir,
+    statePath,
+    deps(uiOptions = {}) {
+      const recording = createRecordingUi({ interactive: false, ...uiOptions });
+      return {
+        recording,
+        ui: recording.ui,
+        clock,
+        ...(uiOptions.signal ? { signal: uiOptions.signal } : {}),
+        connect: (region) =>
+          createAwsPort({ region: region ?? sim.region, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }),
+        openStore: (name, path) => new FileStateStore(path ?? statePath(name)),
+      };
+    },
+    readState(name = 'default') {
+      const path = statePath(name);
+      return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as StackState) : undefined;
+    },
+    restore() {
+      mocks.restore();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Mutating calls the simulator saw (what changed, or tried to change, the account). */
+export function mutatingCalls(sim: AwsSimulator): string[] {
+  return sim.calls.filter((call) => isMutating(call.operation)).map((call) => call.operation);
+}
+
+export function isMutating(operation: string): boolean {
+  return !/^(Describe|Get|List|Simulate)/.test(operation);
+}
