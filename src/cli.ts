@@ -80,19 +80,24 @@ function buildProgram(
     };
 
   program.addCommand(
-    common(new Command('setup'))
+    setupOptions(common(new Command('setup')))
       .description('create (or finish, or repair) the fixed-IP network and move the functions into it')
-      .option('--function <name>', 'function name or ARN to give the fixed IP (repeatable)', collect, [])
-      .option('--vpc <vpc-id>', 'use this VPC')
-      .option('--new-vpc', 'create a VPC owned by fixed-ip instead')
-      .option('--vpc-cidr <cidr>', 'CIDR of the new VPC (with --new-vpc)', undefined)
-      .option('--public-cidr <cidr>', 'public subnet CIDR (default: the first free /24)')
-      .option('--private-cidr <cidr>', 'private subnet CIDR (default: the next free /24)')
-      .option('--az <zone>', 'Availability Zone for both subnets (default: the first in the region)')
-      .option('--eip <allocation-id>', 'adopt this unassociated Elastic IP instead of allocating one')
-      .option('--fix-role', "attach AWSLambdaVPCAccessExecutionRole to a function's role that lacks it")
       .option('-y, --yes', 'consent to create billable resources without asking')
       .action(action('setup', async () => (await import('./run.js')).runSetup)),
+  );
+  program.addCommand(
+    setupOptions(common(new Command('plan')))
+      .description('show what setup would do, what it costs, and whether it would succeed; changes nothing')
+      .option('--json', 'one JSON object on stdout')
+      .option('--keep-eip', "also show what a kept Elastic IP costs while idle")
+      .action(action('plan', async () => (await import('./run.js')).runPlan)),
+  );
+  program.addCommand(
+    new Command('iam-policy')
+      .description('print the least-privilege IAM policy the CLI user needs')
+      .addOption(new Option('--for <command>', 'only what this command needs').choices(['setup', 'status', 'teardown']))
+      .exitOverride()
+      .action(action('iam-policy', async () => (await import('./run.js')).runIamPolicy)),
   );
   program.addCommand(
     common(new Command('status'))
@@ -109,6 +114,20 @@ function buildProgram(
       .action(action('teardown', async () => (await import('./run.js')).runTeardown)),
   );
   return program;
+}
+
+/** The options setup and plan share. */
+function setupOptions(cmd: Command): Command {
+  return cmd
+    .option('--function <name>', 'function name or ARN to give the fixed IP (repeatable)', collect, [])
+    .option('--vpc <vpc-id>', 'use this VPC')
+    .option('--new-vpc', 'create a VPC owned by fixed-ip instead')
+    .option('--vpc-cidr <cidr>', 'CIDR of the new VPC (with --new-vpc; default 10.0.0.0/16)')
+    .option('--public-cidr <cidr>', 'public subnet CIDR (default: the first free /24)')
+    .option('--private-cidr <cidr>', 'private subnet CIDR (default: the next free /24)')
+    .option('--az <zone>', 'Availability Zone for both subnets (default: the first in the region)')
+    .option('--eip <allocation-id>', 'adopt this unassociated Elastic IP instead of allocating one')
+    .option('--fix-role', "attach AWSLambdaVPCAccessExecutionRole to a function's role that lacks it");
 }
 
 function collect(value: string, previous: string[]): string[] {

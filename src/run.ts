@@ -1,6 +1,7 @@
 import { explainAwsError } from './aws/errors.js';
 import { createAwsPort } from './aws/clients.js';
 import type { GlobalOptions, Io } from './cli.js';
+import type { SetupOptions } from './commands/setup.js';
 import type { Deps } from './core/context.js';
 import { AbortError, ExitCode } from './errors.js';
 import { realClock } from './ports/clock.js';
@@ -86,31 +87,48 @@ function demoDefaults(options: Options, deps: Deps): { yes: boolean; functions: 
   return { yes: true, functions: functions.length > 0 || options.name !== 'default' ? functions : ['orders-api'] };
 }
 
+function setupOptions(options: Options, demo: { yes: boolean; functions: string[] }): SetupOptions {
+  return {
+    functions: demo.functions,
+    vpc: options.vpc as string | undefined,
+    newVpc: options.newVpc === true,
+    vpcCidr: options.vpcCidr as string | undefined,
+    publicCidr: options.publicCidr as string | undefined,
+    privateCidr: options.privateCidr as string | undefined,
+    az: options.az as string | undefined,
+    eip: options.eip as string | undefined,
+    fixRole: options.fixRole === true,
+    yes: demo.yes,
+    name: options.name,
+    state: options.state,
+    region: options.region,
+    profile: options.profile,
+  };
+}
+
 export async function runSetup(options: Options, io: Io): Promise<ExitCode> {
   const { setup } = await import('./commands/setup.js');
   return withSession(options, io, async (deps) => {
-    const demo = demoDefaults(options, deps);
-    await setup(
-      {
-        functions: demo.functions,
-        vpc: options.vpc as string | undefined,
-        newVpc: options.newVpc === true,
-        vpcCidr: options.vpcCidr as string | undefined,
-        publicCidr: options.publicCidr as string | undefined,
-        privateCidr: options.privateCidr as string | undefined,
-        az: options.az as string | undefined,
-        eip: options.eip as string | undefined,
-        fixRole: options.fixRole === true,
-        yes: demo.yes,
-        name: options.name,
-        state: options.state,
-        region: options.region,
-        profile: options.profile,
-      },
-      deps,
-    );
+    await setup(setupOptions(options, demoDefaults(options, deps)), deps);
     return ExitCode.ok;
   });
+}
+
+export async function runPlan(options: Options, io: Io): Promise<ExitCode> {
+  const { plan } = await import('./commands/plan.js');
+  return withSession(options, io, async (deps) => {
+    const functions = (options.function as string[] | undefined) ?? [];
+    const demo = options.simulate === true && functions.length === 0 && options.name === 'default' ? ['orders-api'] : functions;
+    const report = await plan({ ...setupOptions(options, { yes: true, functions: demo }), json: options.json === true, keepEip: options.keepEip === true }, deps);
+    return report.wouldSucceed ? ExitCode.ok : ExitCode.planBlocked;
+  });
+}
+
+export async function runIamPolicy(options: Record<string, unknown>, io: Io): Promise<ExitCode> {
+  const { policyFor } = await import('./core/iam-policy.js');
+  const scope = options.for as 'setup' | 'status' | 'teardown' | undefined;
+  io.stdout.write(`${JSON.stringify(policyFor(scope ? [scope] : ['setup', 'status', 'teardown']), null, 2)}\n`);
+  return ExitCode.ok;
 }
 
 export async function runStatus(options: Options, io: Io): Promise<ExitCode> {

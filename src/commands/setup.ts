@@ -6,16 +6,17 @@ import { checkSubnetCidr } from '../core/cidr.js';
 import { type Deps, type FunctionTarget, makeContext, type StackContext, type Targets } from '../core/context.js';
 import { discoverStack } from '../core/discover.js';
 import { runGraph } from '../core/graph.js';
-import { chooseCidrs, chooseZone, checkStateMatches, getFunctions, listZones, missingRoleActions, whoAmI } from '../core/inputs.js';
+import { chooseCidrs, chooseZone, checkStateMatches, getFunctions, type Identity, listZones, missingRoleActions, whoAmI } from '../core/inputs.js';
 import { emptyLive, type Live, loadLive } from '../core/live.js';
 import { checkAz, checkCidrSyntax, checkEipId, checkFunctionName, checkStackName, checkVpcId, functionName } from '../core/options.js';
 import { formatCost, monthlyCost } from '../core/pricing.js';
 import { AbortError, FixedIpError } from '../errors.js';
 import type { Ui } from '../ports/ui.js';
 import { emptyState, type StackState } from '../state/schema.js';
+import type { StateStore } from '../state/store.js';
 import { STEPS, type Step } from '../steps/index.js';
 import { roleError, VPC_ACCESS_POLICY } from '../steps/functions.js';
-import type { PlanLine } from '../steps/step.js';
+import { isWork, type PlanLine } from '../steps/step.js';
 import { whoLine } from './shared.js';
 
 export interface SetupOptions {
@@ -62,7 +63,7 @@ export async function setup(options: SetupOptions, deps: Deps): Promise<SetupRes
   }
 }
 
-function checkSetupOptions(options: SetupOptions): void {
+export function checkSetupOptions(options: SetupOptions): void {
   checkStackName(options.name);
   options.functions.forEach(checkFunctionName);
   if (options.vpc !== undefined) checkVpcId(options.vpc);
@@ -85,7 +86,19 @@ function checkSetupOptions(options: SetupOptions): void {
   if (options.eip !== undefined) checkEipId(options.eip);
 }
 
-async function run(options: SetupOptions, deps: Deps, store: ReturnType<Deps['openStore']>): Promise<SetupResult> {
+/** Everything setup decides before its first change; `fixed-ip plan` shows it and stops. */
+export interface Resolved {
+  ctx: StackContext;
+  targets: Targets;
+  identity: Identity;
+  plan: PlannedStep[];
+}
+
+/**
+ * Reads the state, finds the stack (state file, then tags), asks what the flags did not say, and
+ * checks every input against the account. Changes nothing.
+ */
+export async function resolveSetup(options: SetupOptions, deps: Deps, store: StateStore, ask: Asker): Promise<Resolved> {
   const { ui } = deps;
   const saved = await store.read();
   const aws = await deps.connect(options.region ?? saved?.region);
@@ -98,7 +111,6 @@ async function run(options: SetupOptions, deps: Deps, store: ReturnType<Deps['op
   if (!saved && state.vpc) {
     ui.notify({ level: 'info', code: 'setup.discovered', text: `Found stack ${options.name} by its tags in ${state.vpc.id}; continuing it` });
   }
-  const ask = asker(ui, options.yes === true);
 
   // Functions: the flags, else the ones this stack already holds, else ask.
   let names = options.functions.map(functionName);
@@ -140,9 +152,18 @@ async function run(options: SetupOptions, deps: Deps, store: ReturnType<Deps['op
     functions: functionTargets,
   };
 
+  return { ctx, targets, identity, plan: planSteps(ctx, targets) };
+}
+
+async function run(options: SetupOptions, deps: Deps, store: StateStore): Promise<SetupResult> {
+  const { ui } = deps;
+  const ask = asker(ui, options.yes === true);
+  const { ctx, targets, plan } = await resolveSetup(options, deps, store, ask);
+  const { aws, state } = ctx;
+  const zone = targets.az;
+  const functionTargets = targets.functions;
   const rolesToFix = await checkRoles(aws, functionTargets, options, ask);
-  const plan = planSteps(ctx, targets);
-  const work = plan.some(({ line }) => line.action === 'create' || line.action === 'repair') || rolesToFix.length > 0;
+  const work = plan.some(({ line }) => isWork(line.action)) || rolesToFix.length > 0;
   if (work) {
     showPlan(ui, plan, aws.region);
     await confirmSpend(ui, options, aws.region);
@@ -171,9 +192,9 @@ async function run(options: SetupOptions, deps: Deps, store: ReturnType<Deps['op
 }
 
 /** Asks only in a terminal without --yes; otherwise takes the given default or says which flag is missing. */
-type Asker = <T>(fallback: T | undefined, question: (ui: Ui) => Promise<T>, missing: () => FixedIpError) => Promise<T>;
+export type Asker = <T>(fallback: T | undefined, question: (ui: Ui) => Promise<T>, missing: () => FixedIpError) => Promise<T>;
 
-function asker(ui: Ui, yes: boolean): Asker {
+export function asker(ui: Ui, yes: boolean): Asker {
   return async (fallback, question, missing) => {
     if (ui.interactive && !yes) return question(ui);
     if (fallback !== undefined) return fallback;
@@ -260,10 +281,18 @@ async function askCidrs(
     const others = live.subnets
       .filter((s) => s.SubnetId !== state.publicSubnet?.id && s.SubnetId !== state.privateSubnet?.id)
       .map((s) => s.CidrBlock ?? '');
-    const publicCidr = state.publicSubnet?.cidr ?? options.publicCidr ?? (await askCidr(ui, 'public', chosen.publicCidr, (v) => checkSubnetCidr(v, vpcCidrs, others, 'public subnet CIDR')));
+    // A flag's value (or a subnet already made) is taken as chooseCidrs checked and normalised it;
+    // a typed public block must also keep clear of a private block that is already decided.
+    const privateDecided = state.privateSubnet !== undefined || options.privateCidr !== undefined;
+    const publicCidr =
+      state.publicSubnet?.cidr ??
+      (options.publicCidr !== undefined ? chosen.publicCidr : undefined) ??
+      (await askCidr(ui, 'public', chosen.publicCidr, (v) =>
+        checkSubnetCidr(v, vpcCidrs, privateDecided ? [...others, chosen.privateCidr] : others, 'public subnet CIDR'),
+      ));
     const privateCidr =
       state.privateSubnet?.cidr ??
-      options.privateCidr ??
+      (options.privateCidr !== undefined ? chosen.privateCidr : undefined) ??
       (await askCidr(ui, 'private', chosen.privateCidr, (v) => checkSubnetCidr(v, vpcCidrs, [...others, publicCidr], 'private subnet CIDR')));
     return { publicCidr, privateCidr };
   }, () => new FixedIpError('BAD_OPTION', 'no CIDR'));

@@ -20,19 +20,19 @@ export const VPC_ACCESS_POLICY = 'arn:aws:iam::aws:policy/service-role/AWSLambda
 export const functions: Step = {
   key: 'functions',
   article: 7,
-  title: 'Move functions',
+  title: 'Functions',
   after: ['privateRouteTable', 'securityGroup'],
   removeAfter: [],
 
   plan(_ctx, targets) {
     const moving = targets.functions.filter((fn) => !fn.attached);
     if (moving.length === 0) return { action: 'done', detail: targets.functions.map((fn) => fn.name).join(', ') };
-    return { action: 'create', detail: `move ${moving.map((fn) => fn.name).join(', ')} into the private subnet` };
+    return { action: 'move', detail: `${moving.map((fn) => fn.name).join(', ')} into the private subnet` };
   },
 
   async ensure(ctx, targets) {
     await Promise.all(targets.functions.map((fn) => attach(ctx, fn)));
-    return targets.functions.map((fn) => fn.name).join(', ');
+    return `${targets.functions.map((fn) => fn.name).join(', ')} in the private subnet`;
   },
 
   check(ctx) {

@@ -3,7 +3,10 @@ import type { ResourceKey } from '../state/schema.js';
 
 export type StepKey = ResourceKey | 'functions';
 
-export type Action = 'create' | 'reuse' | 'done' | 'repair' | 'skip';
+export type Action = 'create' | 'move' | 'reuse' | 'done' | 'repair' | 'skip';
+
+/** Whether setup must change something in AWS for this line. */
+export const isWork = (action: Action): boolean => action === 'create' || action === 'move' || action === 'repair';
 
 export interface PlanLine {
   action: Action;

@@ -1,0 +1,67 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { plan, type PlanOptions } from '../../src/commands/plan.js';
+import { setup } from '../../src/commands/setup.js';
+import { createTestAccount, type TestAccount } from '../support/env.js';
+
+let account: TestAccount;
+let vpcId: string;
+
+const options = (extra: Partial<PlanOptions> = {}): PlanOptions => ({ functions: ['orders-api'], vpc: vpcId, name: 'default', ...extra });
+const snapshot = (): string => JSON.stringify(account.sim.snapshot());
+
+beforeEach(() => {
+  account = createTestAccount();
+  vpcId = account.sim.addVpc({ cidr: '10.0.0.0/16' });
+  account.sim.addFunction({ name: 'orders-api', roleHasVpcAccess: true });
+});
+afterEach(() => account.restore());
+
+describe('plan', () => {
+  it('shows every step as create, checks permissions by DryRun, and changes nothing', async () => {
+    const before = snapshot();
+    const deps = account.deps();
+    const report = await plan(options(), deps);
+    expect(snapshot()).toBe(before);
+    expect(account.sim.calls.filter((c) => c.mutated)).toEqual([]);
+    expect(account.readState()).toBeUndefined();
+    expect(report.wouldSucceed).toBe(true);
+    expect(report.steps.map((s) => s.action)).toEqual(['create', 'create', 'create', 'create', 'create', 'create', 'create', 'create', 'move']);
+    expect(report.permissions.missing).toEqual([]);
+    expect(report.permissions.checked).toContain('ec2:CreateNatGateway');
+    expect(account.sim.calls.filter((c) => (c.input as { DryRun?: boolean }).DryRun).every((c) => c.outcome === 'DryRunOperation')).toBe(true);
+    expect(report.cost.monthlyUsd).toBeCloseTo(48.91);
+  });
+
+  it('names a denied EC2 action and blocks', async () => {
+    account.sim.inject({ kind: 'deny', action: 'ec2:CreateNatGateway' });
+    const report = await plan(options(), account.deps());
+    expect(report.permissions.missing).toEqual(['ec2:CreateNatGateway']);
+    expect(report.wouldSucceed).toBe(false);
+    expect(report.blockers.join(' ')).toContain('ec2:CreateNatGateway');
+  });
+
+  it('flags an execution role without VPC access, unless --fix-role', async () => {
+    account.sim.addFunction({ name: 'no-access', roleName: 'weak', roleHasVpcAccess: false });
+    const flagged = await plan(options({ functions: ['no-access'] }), account.deps());
+    expect(flagged.wouldSucceed).toBe(false);
+    expect(flagged.functions[0]?.roleMissing).toContain('ec2:CreateNetworkInterface');
+    const fixed = await plan(options({ functions: ['no-access'], fixRole: true }), account.deps());
+    expect(fixed.wouldSucceed).toBe(true);
+  });
+
+  it('blocks when every Elastic IP of the region is taken', async () => {
+    for (let i = 0; i < 5; i++) account.sim.addAddress();
+    const report = await plan(options(), account.deps());
+    expect(report.quotas.find((q) => q.name.startsWith('Elastic IPs'))).toMatchObject({ used: 5, limit: 5, ok: false });
+    expect(report.wouldSucceed).toBe(false);
+  });
+
+  it('says "already done" for a complete stack, with one JSON object', async () => {
+    await setup({ ...options(), yes: true }, account.deps());
+    const deps = account.deps();
+    const report = await plan(options({ json: true }), deps);
+    expect(report.steps.every((s) => s.action === 'done' || s.action === 'reuse')).toBe(true);
+    expect(deps.recording.results).toHaveLength(1);
+    expect(JSON.parse(deps.recording.results[0] ?? '')).toMatchObject({ wouldSucceed: true, name: 'default' });
+  });
+});
