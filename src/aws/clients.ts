@@ -14,7 +14,7 @@ export interface ClientOptions {
   /** Static credentials (the simulated account); otherwise the SDK's default chain. */
   credentials?: AwsCredentialIdentity;
   /** Called with each client so `--simulate` can route it to the simulator. */
-  intercept?: (client: { middlewareStack: EC2Client['middlewareStack'] }, service: AwsService) => void;
+  intercept?: (client: EC2Client | LambdaClient | STSClient | IAMClient, service: AwsService) => void;
 }
 
 const REGION_FORMAT = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
@@ -46,9 +46,9 @@ export async function createAwsPort(options: ClientOptions): Promise<AwsPort> {
   };
   if (options.intercept) {
     const intercept = options.intercept;
+    const clients = port as unknown as Record<'ec2' | 'ec2Create' | 'lambda' | 'sts' | 'iam', EC2Client | LambdaClient | STSClient | IAMClient>;
     for (const service of ['ec2', 'ec2Create', 'lambda', 'sts', 'iam'] as const) {
-      const client = port[service] as unknown as { middlewareStack: EC2Client['middlewareStack'] };
-      intercept(client, service === 'ec2Create' ? 'ec2' : service);
+      intercept(clients[service], service === 'ec2Create' ? 'ec2' : service);
     }
   }
   return port;
