@@ -1,0 +1,26 @@
+/** What every operation gets: the account, the time of the call, the timings and the armed faults. */
+import type { AwsService } from '../aws/port.js';
+import type { SimTimings } from './contract.js';
+import type { AccountState } from './model.js';
+
+export type NatFailureCode = 'InsufficientFreeAddressesInSubnet' | 'InternalError';
+
+export interface SimContext {
+  readonly state: AccountState;
+  /** The clock's time when the call is applied: one instant for the whole call. */
+  readonly now: number;
+  readonly timings: SimTimings;
+  /** Takes one armed `natFails` fault, if any. */
+  takeNatFailure(): NatFailureCode | undefined;
+  /** Whether a `deny` fault covers this IAM action (e.g. 'ec2:CreateNatGateway'). */
+  isDenied(action: string): boolean;
+}
+
+/**
+ * One operation: validates everything first and changes the account only when nothing can fail,
+ * so a rejected call never leaves half an effect behind. Input is whatever the caller sent.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- inputs arrive untyped from the SDK
+export type Operation = (ctx: SimContext, input: any) => object;
+export type OperationTable = Readonly<Record<string, Operation>>;
+export type ServiceOperations = Readonly<Record<AwsService, OperationTable>>;

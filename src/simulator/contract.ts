@@ -1,0 +1,44 @@
+/**
+ * The simulator's contract with the rest of fixed-ip. One model of AWS serves the tests (through
+ * aws-sdk-client-mock) and `--simulate` (through an SDK middleware): both call `handle`.
+ */
+import type { AwsService } from '../aws/port.js';
+
+export interface SimTimings {
+  /** NAT gateway pending -> available (or -> failed). Real AWS: 1-5 min. */
+  natPendingMs: number;
+  /** NAT gateway deleting -> deleted. */
+  natDeletingMs: number;
+  /** A failed or deleted NAT gateway stays visible to Describe this long (about an hour). */
+  natGoneVisibleMs: number;
+  /** Lambda UpdateFunctionConfiguration with a VPC change: InProgress -> Successful. */
+  functionUpdateMs: number;
+  /** After no function uses a subnet+security-group pair, Lambda's ENI lingers this long. */
+  eniReleaseMs: number;
+  /** A resource just created is NotFound / omitted from Describe calls for this long. */
+  eventualConsistencyMs: number;
+  /** Each call takes a random latency in [min, max] ms on the clock (0 by default). */
+  callLatencyMs: [number, number];
+}
+
+/** AWS's bad days, switchable per test. `times` defaults to 1; `nth` (1-based) picks the nth matching call. */
+export type Fault =
+  /** The call takes effect, but the client sees a network error (ECONNRESET). */
+  | { kind: 'lostResponse'; operation: string; times?: number; nth?: number }
+  /** The call is rejected before it takes effect. */
+  | { kind: 'reject'; operation: string; error: 'throttle' | 'server' | 'network'; times?: number; nth?: number }
+  /** The next NAT gateway(s) created end `failed` with this code. */
+  | { kind: 'natFails'; failureCode: 'InsufficientFreeAddressesInSubnet' | 'InternalError'; times?: number }
+  /** The caller lacks this IAM action (e.g. 'ec2:CreateNatGateway'): UnauthorizedOperation / AccessDenied. */
+  | { kind: 'deny'; action: string };
+
+export interface SimCall {
+  service: AwsService;
+  operation: string;
+  input: unknown;
+  at: number;
+  /** 'ok', or the error name the client saw. */
+  outcome: string;
+  /** True when the call changed the account (effect applied), even if the client saw an error. */
+  mutated: boolean;
+}

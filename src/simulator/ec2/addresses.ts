@@ -1,0 +1,173 @@
+/** Elastic IPs: five per region, released only when no NAT gateway (or anything else) holds them. */
+import type { Address, TagSpecification } from '@aws-sdk/client-ec2';
+import type { SimContext } from '../context.js';
+import { describeRecords, recordsOf } from '../describe.js';
+import { ec2Error, Ec2ErrorCode, ec2InvalidParameter } from '../errors.js';
+import type { Ec2Filter, FilterFields } from '../filters.js';
+import { newId, newPublicIp } from '../ids.js';
+import { natHoldsAddress, natShowsAssociation } from '../lifecycle.js';
+import type { AddressRecord, NatGatewayRecord, Tags } from '../model.js';
+import { requireAddress } from './lookup.js';
+import { tagList, tagsFromSpecifications } from './tags.js';
+
+/** AWS's default quota of Elastic IPs per region (what `vpc-max-elastic-ips` reports). */
+export const ADDRESS_LIMIT = 5;
+
+interface AssociationView {
+  associationId: string;
+  networkInterfaceId: string;
+  privateIp: string;
+}
+
+/** The NAT gateway that holds this address now, if any. */
+export function holdingNatGateway(ctx: SimContext, allocationId: string): NatGatewayRecord | undefined {
+  return recordsOf(ctx.state.natGateways).find(
+    (nat) => nat.allocationId === allocationId && natHoldsAddress(nat, ctx.now),
+  );
+}
+
+/** In use: associated with something, or reserved by a NAT gateway that is still coming up. */
+export function addressInUse(ctx: SimContext, address: AddressRecord): boolean {
+  return address.externalAssociation !== null || holdingNatGateway(ctx, address.id) !== undefined;
+}
+
+function associationOf(ctx: SimContext, address: AddressRecord): AssociationView | undefined {
+  if (address.externalAssociation) return address.externalAssociation;
+  const nat = holdingNatGateway(ctx, address.id);
+  if (!nat || !natShowsAssociation(nat, ctx.now) || !nat.eniId || !nat.privateIp) return undefined;
+  return { associationId: nat.associationId, networkInterfaceId: nat.eniId, privateIp: nat.privateIp };
+}
+
+export function insertAddress(ctx: SimContext, tags: Tags, visibleAt: number): AddressRecord {
+  if (recordsOf(ctx.state.addresses).length >= ADDRESS_LIMIT) {
+    throw ec2Error(Ec2ErrorCode.addressLimitExceeded, 'The maximum number of addresses has been reached.');
+  }
+  const inUse = new Set(recordsOf(ctx.state.addresses).map((a) => a.publicIp));
+  const publicIp = newPublicIp(ctx.state, inUse);
+  if (publicIp === undefined)
+    throw ec2Error(Ec2ErrorCode.addressLimitExceeded, 'The maximum number of addresses has been reached.');
+  const address: AddressRecord = {
+    id: newId(ctx.state, 'eipalloc'),
+    createdAt: ctx.now,
+    visibleAt,
+    tags,
+    publicIp,
+    externalAssociation: null,
+  };
+  ctx.state.addresses[address.id] = address;
+  return address;
+}
+
+function toAddress(ctx: SimContext, address: AddressRecord): Address {
+  const association = associationOf(ctx, address);
+  return {
+    AllocationId: address.id,
+    PublicIp: address.publicIp,
+    Domain: 'vpc',
+    PublicIpv4Pool: 'amazon',
+    NetworkBorderGroup: ctx.state.region,
+    ...(association
+      ? {
+          AssociationId: association.associationId,
+          NetworkInterfaceId: association.networkInterfaceId,
+          NetworkInterfaceOwnerId: ctx.state.accountId,
+          PrivateIpAddress: association.privateIp,
+        }
+      : {}),
+    Tags: tagList(address.tags),
+  };
+}
+
+function addressFields(ctx: SimContext): FilterFields<AddressRecord> {
+  return {
+    'allocation-id': (a) => a.id,
+    'public-ip': (a) => a.publicIp,
+    domain: () => 'vpc',
+    'association-id': (a) => associationOf(ctx, a)?.associationId,
+    'network-interface-id': (a) => associationOf(ctx, a)?.networkInterfaceId,
+    'private-ip-address': (a) => associationOf(ctx, a)?.privateIp,
+    'network-interface-owner-id': (a) => (associationOf(ctx, a) ? ctx.state.accountId : undefined),
+    'network-border-group': () => ctx.state.region,
+    'public-ipv4-pool': () => 'amazon',
+  };
+}
+
+export const addressOperations = {
+  DescribeAddresses(
+    ctx: SimContext,
+    input: { AllocationIds?: string[]; PublicIps?: string[]; Filters?: Ec2Filter[] },
+  ): object {
+    let found = describeRecords(ctx, recordsOf(ctx.state.addresses), {
+      ids: input.AllocationIds,
+      filters: input.Filters,
+      fields: addressFields(ctx),
+      notFound: (missing) =>
+        ec2Error(Ec2ErrorCode.allocationNotFound, `The allocation IDs '${missing.join(', ')}' do not exist`),
+    });
+    if (input.PublicIps?.length) {
+      const missing = input.PublicIps.filter((ip) => !found.some((a) => a.publicIp === ip));
+      if (missing.length > 0)
+        throw ec2Error(Ec2ErrorCode.addressNotFound, `Address '${missing[0] ?? ''}' not found.`);
+      found = found.filter((a) => input.PublicIps?.includes(a.publicIp));
+    }
+    return { Addresses: found.map((a) => toAddress(ctx, a)) };
+  },
+
+  AllocateAddress(
+    ctx: SimContext,
+    input: { Domain?: string; TagSpecifications?: TagSpecification[] },
+  ): object {
+    if (input.Domain !== undefined && input.Domain !== 'vpc')
+      throw ec2InvalidParameter(`Value (${input.Domain}) for parameter domain is invalid.`);
+    const tags = tagsFromSpecifications(input.TagSpecifications, 'elastic-ip');
+    const address = insertAddress(ctx, tags, ctx.now + ctx.timings.eventualConsistencyMs);
+    return {
+      AllocationId: address.id,
+      PublicIp: address.publicIp,
+      Domain: 'vpc',
+      PublicIpv4Pool: 'amazon',
+      NetworkBorderGroup: ctx.state.region,
+    };
+  },
+
+  ReleaseAddress(ctx: SimContext, input: { AllocationId?: string; PublicIp?: string }): object {
+    if (input.AllocationId === undefined) {
+      throw ec2Error(
+        Ec2ErrorCode.invalidParameterValue,
+        'You must specify an allocation id when releasing a VPC elastic IP address',
+      );
+    }
+    const address = requireAddress(ctx, input.AllocationId);
+    if (addressInUse(ctx, address))
+      throw ec2Error(Ec2ErrorCode.addressInUse, `Address ${address.publicIp} is in use.`);
+    delete ctx.state.addresses[address.id];
+    return {};
+  },
+};
+
+export const accountAttributeOperations = {
+  DescribeAccountAttributes(ctx: SimContext, input: { AttributeNames?: string[] }): object {
+    const defaultVpc = recordsOf(ctx.state.vpcs).find((v) => v.isDefault);
+    const all: Record<string, string[]> = {
+      'supported-platforms': ['VPC'],
+      'default-vpc': [defaultVpc?.id ?? 'none'],
+      'max-instances': ['20'],
+      'vpc-max-security-groups-per-interface': ['5'],
+      'max-elastic-ips': ['5'],
+      'vpc-max-elastic-ips': [String(ADDRESS_LIMIT)],
+    };
+    const names = input.AttributeNames?.length ? input.AttributeNames : Object.keys(all);
+    for (const name of names) {
+      if (!(name in all))
+        throw ec2InvalidParameter(
+          `Value (${name}) for parameter attributeName is invalid. Unknown attribute.`,
+        );
+    }
+    return {
+      AccountAttributes: names.map((AttributeName) => ({
+        AttributeName,
+        AttributeValues: (all[AttributeName] ?? []).map((AttributeValue) => ({ AttributeValue })),
+      })),
+    };
+  },
+};

@@ -1,0 +1,26 @@
+/** Every EC2 operation the simulator models, by the SDK command's name without 'Command'. */
+import type { OperationTable } from '../context.js';
+import { accountAttributeOperations, addressOperations } from './addresses.js';
+import { availabilityZoneOperations } from './availability-zones.js';
+import { internetGatewayOperations } from './internet-gateways.js';
+import { natGatewayOperations } from './nat-gateways.js';
+import { networkInterfaceOperations } from './network-interfaces.js';
+import { routeTableOperations } from './route-tables.js';
+import { securityGroupOperations } from './security-groups.js';
+import { subnetOperations } from './subnets.js';
+import { tagOperations } from './tags.js';
+import { vpcOperations } from './vpcs.js';
+
+export const ec2Operations: OperationTable = {
+  ...vpcOperations,
+  ...availabilityZoneOperations,
+  ...subnetOperations,
+  ...internetGatewayOperations,
+  ...routeTableOperations,
+  ...securityGroupOperations,
+  ...addressOperations,
+  ...natGatewayOperations,
+  ...tagOperations,
+  ...networkInterfaceOperations,
+  ...accountAttributeOperations,
+};

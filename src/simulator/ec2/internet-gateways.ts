@@ -1,0 +1,133 @@
+/** Internet gateways: at most one per VPC, and not detachable while public addresses are mapped. */
+import type { InternetGateway, InternetGatewayAttachment, TagSpecification } from '@aws-sdk/client-ec2';
+import type { SimContext } from '../context.js';
+import { describeRecords, paginate, recordsOf } from '../describe.js';
+import {
+  ec2DependencyViolation,
+  ec2Error,
+  Ec2ErrorCode,
+  ec2InvalidParameter,
+  ec2NotFound,
+} from '../errors.js';
+import type { Ec2Filter, FilterFields } from '../filters.js';
+import { newId } from '../ids.js';
+import { natHoldsAddress } from '../lifecycle.js';
+import type { InternetGatewayRecord, Tags } from '../model.js';
+import { requireInternetGateway, requireVpc } from './lookup.js';
+import { tagList, tagsFromSpecifications } from './tags.js';
+
+export function insertInternetGateway(ctx: SimContext, tags: Tags, visibleAt: number): InternetGatewayRecord {
+  const igw: InternetGatewayRecord = {
+    id: newId(ctx.state, 'igw'),
+    createdAt: ctx.now,
+    visibleAt,
+    tags,
+    vpcId: null,
+  };
+  ctx.state.internetGateways[igw.id] = igw;
+  return igw;
+}
+
+/** Every check AttachInternetGateway makes, then the attachment. */
+export function attachInternetGateway(
+  ctx: SimContext,
+  igwId: string | undefined,
+  vpcId: string | undefined,
+): void {
+  const igw = requireInternetGateway(ctx, igwId);
+  const vpc = requireVpc(ctx, vpcId);
+  if (igw.vpcId !== null)
+    throw ec2Error(
+      Ec2ErrorCode.alreadyAssociated,
+      `resource ${igw.id} is already attached to network ${igw.vpcId}`,
+    );
+  if (attachedGateway(ctx, vpc.id))
+    throw ec2InvalidParameter(`Network ${vpc.id} already has an internet gateway attached`);
+  igw.vpcId = vpc.id;
+}
+
+export function attachedGateway(ctx: SimContext, vpcId: string): InternetGatewayRecord | undefined {
+  return recordsOf(ctx.state.internetGateways).find((igw) => igw.vpcId === vpcId);
+}
+
+/** "Mapped public addresses": an Elastic IP held by a NAT gateway of the VPC that is not yet deleted. */
+function hasMappedPublicAddresses(ctx: SimContext, vpcId: string): boolean {
+  return recordsOf(ctx.state.natGateways).some((nat) => nat.vpcId === vpcId && natHoldsAddress(nat, ctx.now));
+}
+
+function toInternetGateway(ctx: SimContext, igw: InternetGatewayRecord): InternetGateway {
+  return {
+    InternetGatewayId: igw.id,
+    // AWS reports an attached gateway as 'available', a value the SDK's type does not list.
+    Attachments:
+      igw.vpcId === null
+        ? []
+        : [{ VpcId: igw.vpcId, State: 'available' as InternetGatewayAttachment['State'] }],
+    OwnerId: ctx.state.accountId,
+    Tags: tagList(igw.tags),
+  };
+}
+
+function internetGatewayFields(ctx: SimContext): FilterFields<InternetGatewayRecord> {
+  return {
+    'internet-gateway-id': (g) => g.id,
+    'attachment.vpc-id': (g) => g.vpcId,
+    'attachment.state': (g) => (g.vpcId === null ? undefined : 'available'),
+    'owner-id': () => ctx.state.accountId,
+  };
+}
+
+export const internetGatewayOperations = {
+  DescribeInternetGateways(
+    ctx: SimContext,
+    input: { InternetGatewayIds?: string[]; Filters?: Ec2Filter[]; MaxResults?: number; NextToken?: string },
+  ): object {
+    const found = describeRecords(ctx, recordsOf(ctx.state.internetGateways), {
+      ids: input.InternetGatewayIds,
+      filters: input.Filters,
+      fields: internetGatewayFields(ctx),
+      notFound: (missing) => ec2NotFound(Ec2ErrorCode.internetGatewayNotFound, 'internetGateway', missing),
+    });
+    const { page, NextToken } = paginate(found, input);
+    return {
+      InternetGateways: page.map((g) => toInternetGateway(ctx, g)),
+      ...(NextToken ? { NextToken } : {}),
+    };
+  },
+
+  CreateInternetGateway(ctx: SimContext, input: { TagSpecifications?: TagSpecification[] }): object {
+    const tags = tagsFromSpecifications(input.TagSpecifications, 'internet-gateway');
+    const igw = insertInternetGateway(ctx, tags, ctx.now + ctx.timings.eventualConsistencyMs);
+    return { InternetGateway: toInternetGateway(ctx, igw) };
+  },
+
+  AttachInternetGateway(ctx: SimContext, input: { InternetGatewayId?: string; VpcId?: string }): object {
+    attachInternetGateway(ctx, input.InternetGatewayId, input.VpcId);
+    return {};
+  },
+
+  DetachInternetGateway(ctx: SimContext, input: { InternetGatewayId?: string; VpcId?: string }): object {
+    const igw = requireInternetGateway(ctx, input.InternetGatewayId);
+    const vpc = requireVpc(ctx, input.VpcId);
+    if (igw.vpcId !== vpc.id)
+      throw ec2Error(
+        Ec2ErrorCode.gatewayNotAttached,
+        `resource ${igw.id} is not attached to network ${vpc.id}`,
+      );
+    if (hasMappedPublicAddresses(ctx, vpc.id)) {
+      throw ec2DependencyViolation(
+        `Network ${vpc.id} has some mapped public address(es). Please unmap those public address(es) before detaching the gateway.`,
+      );
+    }
+    igw.vpcId = null;
+    return {};
+  },
+
+  DeleteInternetGateway(ctx: SimContext, input: { InternetGatewayId?: string }): object {
+    const igw = requireInternetGateway(ctx, input.InternetGatewayId);
+    if (igw.vpcId !== null)
+      throw ec2DependencyViolation(`The internetGateway '${igw.id}' has dependencies and cannot be deleted.`);
+    delete ctx.state.internetGateways[igw.id];
+    return {};
+  },
+};

@@ -1,0 +1,262 @@
+/**
+ * Errors shaped exactly as the SDK delivers AWS's: the service's exception class, AWS's code as
+ * `name`, its wording as `message`, and `$metadata.httpStatusCode`, because the code under test and
+ * the SDK's retry policy both decide on those fields.
+ */
+import { EC2ServiceException } from '@aws-sdk/client-ec2';
+import {
+  IAMServiceException,
+  InvalidInputException,
+  NoSuchEntityException,
+  ServiceFailureException,
+} from '@aws-sdk/client-iam';
+import {
+  InvalidParameterValueException,
+  LambdaServiceException,
+  ResourceConflictException,
+  ResourceNotFoundException,
+  ServiceException,
+  TooManyRequestsException,
+} from '@aws-sdk/client-lambda';
+import { STSServiceException } from '@aws-sdk/client-sts';
+import type { AwsService } from '../aws/port.js';
+import { newRequestId } from './ids.js';
+
+function metadata(httpStatusCode: number): {
+  httpStatusCode: number;
+  requestId: string;
+  attempts: number;
+  totalRetryDelay: number;
+} {
+  return { httpStatusCode, requestId: newRequestId(), attempts: 1, totalRetryDelay: 0 };
+}
+
+function faultOf(status: number): 'client' | 'server' {
+  return status >= 500 ? 'server' : 'client';
+}
+
+/** AWS's EC2 error codes the simulator raises, so callers can match them without magic strings. */
+export const Ec2ErrorCode = {
+  invalidParameterValue: 'InvalidParameterValue',
+  invalidParameterCombination: 'InvalidParameterCombination',
+  missingParameter: 'MissingParameter',
+  invalidFilter: 'InvalidParameterValue',
+  alreadyAssociated: 'Resource.AlreadyAssociated',
+  subnetConflict: 'InvalidSubnet.Conflict',
+  subnetRange: 'InvalidSubnet.Range',
+  vpcRange: 'InvalidVpc.Range',
+  vpcLimit: 'VpcLimitExceeded',
+  routeAlreadyExists: 'RouteAlreadyExists',
+  routeNotFound: 'InvalidRoute.NotFound',
+  dependencyViolation: 'DependencyViolation',
+  cannotDelete: 'CannotDelete',
+  addressInUse: 'InvalidIPAddress.InUse',
+  gatewayNotAttached: 'Gateway.NotAttached',
+  vpcNotFound: 'InvalidVpcID.NotFound',
+  subnetNotFound: 'InvalidSubnetID.NotFound',
+  allocationNotFound: 'InvalidAllocationID.NotFound',
+  addressNotFound: 'InvalidAddress.NotFound',
+  internetGatewayNotFound: 'InvalidInternetGatewayID.NotFound',
+  routeTableNotFound: 'InvalidRouteTableID.NotFound',
+  groupNotFound: 'InvalidGroup.NotFound',
+  groupIdMalformed: 'InvalidGroupId.Malformed',
+  groupDuplicate: 'InvalidGroup.Duplicate',
+  natGatewayIdNotFound: 'InvalidNatGatewayID.NotFound',
+  /** What DescribeNatGateways and DeleteNatGateway say for an unknown id (the SDK's waiters test it). */
+  natGatewayNotFound: 'NatGatewayNotFound',
+  networkInterfaceNotFound: 'InvalidNetworkInterfaceID.NotFound',
+  associationNotFound: 'InvalidAssociationID.NotFound',
+  idempotentParameterMismatch: 'IdempotentParameterMismatch',
+  addressLimitExceeded: 'AddressLimitExceeded',
+  dryRunOperation: 'DryRunOperation',
+  unauthorizedOperation: 'UnauthorizedOperation',
+  requestLimitExceeded: 'RequestLimitExceeded',
+  internalError: 'InternalError',
+  invalidAction: 'InvalidAction',
+} as const;
+export type Ec2ErrorCode = (typeof Ec2ErrorCode)[keyof typeof Ec2ErrorCode];
+
+export function ec2Error(code: Ec2ErrorCode, message: string, httpStatusCode = 400): EC2ServiceException {
+  const error = new EC2ServiceException({
+    name: code,
+    $fault: faultOf(httpStatusCode),
+    $metadata: metadata(httpStatusCode),
+    message,
+  });
+  // The SDK's EC2 deserializer also exposes the code as `Code`.
+  return Object.assign(error, { Code: code });
+}
+
+export function ec2InvalidParameter(message: string): EC2ServiceException {
+  return ec2Error(Ec2ErrorCode.invalidParameterValue, message);
+}
+
+export function ec2MissingParameter(name: string): EC2ServiceException {
+  return ec2Error(Ec2ErrorCode.missingParameter, `The request must contain the parameter ${name}`);
+}
+
+export function ec2DependencyViolation(message: string): EC2ServiceException {
+  return ec2Error(Ec2ErrorCode.dependencyViolation, message);
+}
+
+/** AWS names every missing id at once: "The vpc ID 'vpc-1' does not exist" / "The vpc IDs '…' do not exist". */
+export function ec2NotFound(code: Ec2ErrorCode, noun: string, ids: readonly string[]): EC2ServiceException {
+  const message =
+    ids.length === 1
+      ? `The ${noun} ID '${ids[0]}' does not exist`
+      : `The ${noun} IDs '${ids.join(', ')}' do not exist`;
+  return ec2Error(code, message);
+}
+
+type LambdaClientError =
+  'InvalidParameterValueException' | 'ResourceNotFoundException' | 'ResourceConflictException';
+
+export function lambdaError(kind: LambdaClientError, message: string): LambdaServiceException {
+  const options = { message, Type: 'User', Message: message };
+  switch (kind) {
+    case 'InvalidParameterValueException':
+      return new InvalidParameterValueException({ ...options, $metadata: metadata(400) });
+    case 'ResourceNotFoundException':
+      return new ResourceNotFoundException({ ...options, $metadata: metadata(404) });
+    case 'ResourceConflictException':
+      return new ResourceConflictException({ ...options, $metadata: metadata(409) });
+  }
+}
+
+export function iamNoSuchEntity(message: string): IAMServiceException {
+  return new NoSuchEntityException({ message, $metadata: metadata(404) });
+}
+
+export function iamInvalidInput(message: string): IAMServiceException {
+  return new InvalidInputException({ message, $metadata: metadata(400) });
+}
+
+/** Throttling as each service spells it; all of them are what the SDK's retry policy calls throttling. */
+export function throttlingError(service: AwsService): Error {
+  switch (service) {
+    case 'ec2':
+      return ec2Error(Ec2ErrorCode.requestLimitExceeded, 'Request limit exceeded.', 503);
+    case 'lambda':
+      return new TooManyRequestsException({
+        message: 'Rate exceeded',
+        Type: 'User',
+        Reason: 'CallerRateLimitExceeded',
+        retryAfterSeconds: '1',
+        $metadata: metadata(429),
+      });
+    case 'iam':
+      return new IAMServiceException({
+        name: 'Throttling',
+        $fault: 'client',
+        $metadata: metadata(400),
+        message: 'Rate exceeded',
+      });
+    case 'sts':
+      return new STSServiceException({
+        name: 'Throttling',
+        $fault: 'client',
+        $metadata: metadata(400),
+        message: 'Rate exceeded',
+      });
+  }
+}
+
+export function serverError(service: AwsService): Error {
+  switch (service) {
+    case 'ec2':
+      return ec2Error(Ec2ErrorCode.internalError, 'An internal error has occurred', 500);
+    case 'lambda':
+      return new ServiceException({
+        message: 'An internal error occurred.',
+        Type: 'Service',
+        $metadata: metadata(500),
+      });
+    case 'iam':
+      return new ServiceFailureException({
+        message: 'An internal error occurred.',
+        $metadata: metadata(500),
+      });
+    case 'sts':
+      return new STSServiceException({
+        name: 'InternalError',
+        $fault: 'server',
+        $metadata: metadata(500),
+        message: 'An internal error occurred.',
+      });
+  }
+}
+
+/** A connection reset: no AWS error at all, which the SDK's standard retry treats as transient. */
+export function networkError(): Error {
+  return Object.assign(new Error('socket hang up'), { name: 'Error', code: 'ECONNRESET', $metadata: {} });
+}
+
+export function callerArn(accountId: string): string {
+  return `arn:aws:iam::${accountId}:user/simulated`;
+}
+
+export function accessDenied(service: AwsService, action: string, accountId: string): Error {
+  const user = callerArn(accountId);
+  switch (service) {
+    case 'ec2':
+      return ec2Error(
+        Ec2ErrorCode.unauthorizedOperation,
+        `You are not authorized to perform this operation. User: ${user} is not authorized to perform: ${action}`,
+        403,
+      );
+    case 'lambda':
+      return new LambdaServiceException({
+        name: 'AccessDeniedException',
+        $fault: 'client',
+        $metadata: metadata(403),
+        message: `User: ${user} is not authorized to perform: ${action} because no identity-based policy allows the ${action} action`,
+      });
+    case 'iam':
+      return new IAMServiceException({
+        name: 'AccessDenied',
+        $fault: 'client',
+        $metadata: metadata(403),
+        message: `User: ${user} is not authorized to perform: ${action} because no identity-based policy allows the ${action} action`,
+      });
+    case 'sts':
+      return new STSServiceException({
+        name: 'AccessDenied',
+        $fault: 'client',
+        $metadata: metadata(403),
+        message: `User: ${user} is not authorized to perform: ${action}`,
+      });
+  }
+}
+
+export function dryRunSucceeded(): Error {
+  return ec2Error(Ec2ErrorCode.dryRunOperation, 'Request would have succeeded, but DryRun flag is set.', 412);
+}
+
+export function unsupportedOperation(service: AwsService, operation: string): Error {
+  const message = `The action ${operation} is not valid for this web service (the simulator does not model it).`;
+  switch (service) {
+    case 'ec2':
+      return ec2Error(Ec2ErrorCode.invalidAction, message);
+    case 'lambda':
+      return new LambdaServiceException({
+        name: 'InvalidAction',
+        $fault: 'client',
+        $metadata: metadata(400),
+        message,
+      });
+    case 'iam':
+      return new IAMServiceException({
+        name: 'InvalidAction',
+        $fault: 'client',
+        $metadata: metadata(400),
+        message,
+      });
+    case 'sts':
+      return new STSServiceException({
+        name: 'InvalidAction',
+        $fault: 'client',
+        $metadata: metadata(400),
+        message,
+      });
+  }
+}

@@ -1,0 +1,68 @@
+/** The faults armed on a simulator, and which call each one hits. */
+import type { AwsService } from '../aws/port.js';
+import type { NatFailureCode } from './context.js';
+import type { Fault } from './contract.js';
+import { actionMatches } from './iam.js';
+
+interface Armed {
+  fault: Fault;
+  remaining: number;
+  /** Matching calls seen so far, for `nth`. */
+  seen: number;
+}
+
+/** A fault's operation may be 'CreateNatGateway' or 'ec2:CreateNatGateway'. */
+function operationMatches(wanted: string, service: AwsService, operation: string): boolean {
+  return wanted === operation || wanted === `${service}:${operation}`;
+}
+
+export class FaultBook {
+  private armed: Armed[] = [];
+
+  add(fault: Fault): void {
+    this.armed.push({ fault, remaining: 'times' in fault ? (fault.times ?? 1) : 1, seen: 0 });
+  }
+
+  clear(): void {
+    this.armed = [];
+  }
+
+  /** The reject or lostResponse fault this call triggers, used up by it; each matching call counts toward `nth`. */
+  take<K extends 'reject' | 'lostResponse'>(
+    kind: K,
+    service: AwsService,
+    operation: string,
+  ): Extract<Fault, { kind: K }> | undefined {
+    let fired: Extract<Fault, { kind: K }> | undefined;
+    for (const entry of this.armed) {
+      const fault = entry.fault;
+      if (
+        fault.kind !== kind ||
+        !operationMatches((fault as { operation: string }).operation, service, operation)
+      )
+        continue;
+      if (entry.remaining <= 0) continue;
+      entry.seen += 1;
+      const nth = (fault as { nth?: number }).nth ?? 1;
+      if (fired === undefined && entry.seen >= nth) {
+        entry.remaining -= 1;
+        fired = fault as Extract<Fault, { kind: K }>;
+      }
+    }
+    this.armed = this.armed.filter((entry) => entry.remaining > 0);
+    return fired;
+  }
+
+  takeNatFailure(): NatFailureCode | undefined {
+    const entry = this.armed.find((e) => e.fault.kind === 'natFails' && e.remaining > 0);
+    if (!entry || entry.fault.kind !== 'natFails') return undefined;
+    entry.remaining -= 1;
+    this.armed = this.armed.filter((e) => e.remaining > 0);
+    return entry.fault.failureCode;
+  }
+
+  /** `deny` faults last until cleared. */
+  isDenied(action: string): boolean {
+    return this.armed.some((e) => e.fault.kind === 'deny' && actionMatches(e.fault.action, action));
+  }
+}

@@ -1,0 +1,155 @@
+/**
+ * IAM, as far as fixed-ip needs it: execution roles with managed policies, and
+ * SimulatePrincipalPolicy to check a role (or the caller) before changing anything.
+ */
+import type { SimContext } from './context.js';
+import { callerArn, iamInvalidInput, iamNoSuchEntity } from './errors.js';
+import { newRoleId } from './ids.js';
+import type { RoleRecord } from './model.js';
+
+const LOGS_ACTIONS = ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'];
+
+/** What Lambda needs from the execution role to manage its VPC ENIs. */
+export const LAMBDA_VPC_ACTIONS = [
+  'ec2:CreateNetworkInterface',
+  'ec2:DescribeNetworkInterfaces',
+  'ec2:DescribeSubnets',
+  'ec2:DeleteNetworkInterface',
+  'ec2:AssignPrivateIpAddresses',
+  'ec2:UnassignPrivateIpAddresses',
+] as const;
+
+export const BASIC_EXECUTION_POLICY_ARN = 'arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole';
+export const VPC_ACCESS_POLICY_ARN = 'arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole';
+
+/** The AWS managed policies the simulator knows, with the actions they allow. */
+export const MANAGED_POLICIES: Readonly<Record<string, readonly string[]>> = {
+  [BASIC_EXECUTION_POLICY_ARN]: LOGS_ACTIONS,
+  [VPC_ACCESS_POLICY_ARN]: [...LOGS_ACTIONS, ...LAMBDA_VPC_ACTIONS],
+  'arn:aws:iam::aws:policy/service-role/AWSLambdaENIManagementAccess': [
+    'ec2:CreateNetworkInterface',
+    'ec2:DescribeNetworkInterfaces',
+    'ec2:DeleteNetworkInterface',
+    'ec2:AssignPrivateIpAddresses',
+    'ec2:UnassignPrivateIpAddresses',
+  ],
+  'arn:aws:iam::aws:policy/AdministratorAccess': ['*'],
+};
+
+export function roleArn(accountId: string, roleName: string): string {
+  return `arn:aws:iam::${accountId}:role/${roleName}`;
+}
+
+/** IAM action patterns are case-insensitive and take `*` wildcards. */
+export function actionMatches(pattern: string, action: string): boolean {
+  const regex = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+    'i',
+  );
+  return regex.test(action);
+}
+
+export function roleAllows(role: RoleRecord, action: string): boolean {
+  return role.policyArns.some((arn) =>
+    (MANAGED_POLICIES[arn] ?? []).some((pattern) => actionMatches(pattern, action)),
+  );
+}
+
+export function insertRole(ctx: SimContext, name: string, policyArns: string[]): RoleRecord {
+  const role: RoleRecord = { name, id: newRoleId(ctx.state), createdAt: ctx.now, policyArns };
+  ctx.state.roles[name] = role;
+  return role;
+}
+
+function requireRole(ctx: SimContext, name: string | undefined): RoleRecord {
+  const role = name === undefined ? undefined : ctx.state.roles[name];
+  if (!role) throw iamNoSuchEntity(`The role with name ${String(name)} cannot be found.`);
+  return role;
+}
+
+function policyName(arn: string): string {
+  return arn.slice(arn.lastIndexOf('/') + 1);
+}
+
+export const iamOperations = {
+  GetRole(ctx: SimContext, input: { RoleName?: string }): object {
+    const role = requireRole(ctx, input.RoleName);
+    return {
+      Role: {
+        RoleName: role.name,
+        RoleId: role.id,
+        Arn: roleArn(ctx.state.accountId, role.name),
+        Path: '/',
+        CreateDate: new Date(role.createdAt),
+        AssumeRolePolicyDocument: encodeURIComponent(
+          JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [
+              { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
+            ],
+          }),
+        ),
+      },
+    };
+  },
+
+  ListAttachedRolePolicies(ctx: SimContext, input: { RoleName?: string }): object {
+    const role = requireRole(ctx, input.RoleName);
+    return {
+      AttachedPolicies: role.policyArns.map((PolicyArn) => ({
+        PolicyName: policyName(PolicyArn),
+        PolicyArn,
+      })),
+      IsTruncated: false,
+    };
+  },
+
+  AttachRolePolicy(ctx: SimContext, input: { RoleName?: string; PolicyArn?: string }): object {
+    const role = requireRole(ctx, input.RoleName);
+    const arn = input.PolicyArn ?? '';
+    if (!(arn in MANAGED_POLICIES))
+      throw iamNoSuchEntity(`Policy ${arn} does not exist or is not attachable.`);
+    if (!role.policyArns.includes(arn)) role.policyArns.push(arn);
+    return {};
+  },
+
+  DetachRolePolicy(ctx: SimContext, input: { RoleName?: string; PolicyArn?: string }): object {
+    const role = requireRole(ctx, input.RoleName);
+    const arn = input.PolicyArn ?? '';
+    if (!role.policyArns.includes(arn)) throw iamNoSuchEntity(`Policy ${arn} was not found.`);
+    role.policyArns = role.policyArns.filter((p) => p !== arn);
+    return {};
+  },
+
+  SimulatePrincipalPolicy(
+    ctx: SimContext,
+    input: { PolicySourceArn?: string; ActionNames?: string[] },
+  ): object {
+    const source = input.PolicySourceArn ?? '';
+    const actions = input.ActionNames ?? [];
+    if (actions.length === 0) throw iamInvalidInput('ActionNames must contain at least one action.');
+    let allows: (action: string) => boolean;
+    if (source === callerArn(ctx.state.accountId)) {
+      // The caller may do anything a `deny` fault does not take away.
+      allows = (action) => !ctx.isDenied(action);
+    } else {
+      const match = /^arn:aws:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(source);
+      if (!match || match[1] !== ctx.state.accountId) throw iamInvalidInput(`Invalid ARN: ${source}`);
+      const role = requireRole(ctx, match[2]);
+      allows = (action) => roleAllows(role, action);
+    }
+    return {
+      EvaluationResults: actions.map((EvalActionName) => ({
+        EvalActionName,
+        EvalResourceName: '*',
+        EvalDecision: allows(EvalActionName) ? 'allowed' : 'implicitDeny',
+        MatchedStatements: [],
+        MissingContextValues: [],
+      })),
+      IsTruncated: false,
+    };
+  },
+};

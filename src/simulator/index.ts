@@ -1,0 +1,15 @@
+/** The simulator's public API: one stateful model of EC2, Lambda, STS and IAM for tests and `--simulate`. */
+export type { Fault, SimCall, SimTimings } from './contract.js';
+export type { NatFailureCode } from './context.js';
+export { Ec2ErrorCode } from './errors.js';
+export { ADDRESS_LIMIT } from './ec2/addresses.js';
+export { VPC_LIMIT } from './ec2/vpcs.js';
+export { BASIC_EXECUTION_POLICY_ARN, LAMBDA_VPC_ACTIONS, VPC_ACCESS_POLICY_ARN } from './iam.js';
+export { SIMULATED_OPERATIONS } from './operations.js';
+export { SIMULATOR_FORMAT, SIMULATOR_FORMAT_VERSION } from './persistence.js';
+export { seedDemoAccount } from './seed.js';
+export type { SeedAddress, SeedFunction, SeedSubnet, SeedVpc } from './seeding.js';
+export { AwsSimulator, type AwsSimulatorOptions } from './simulator.js';
+export { DEFAULT_TIMINGS } from './timings.js';
+export { attachSimulator, type MiddlewareClient, SIMULATOR_MIDDLEWARE_NAME } from './transport.js';
+export { VirtualClock, type VirtualClockOptions } from './virtual-clock.js';

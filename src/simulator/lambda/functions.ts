@@ -1,0 +1,199 @@
+/**
+ * Lambda: reading functions, and moving them in and out of a VPC with Lambda's rules (subnets and
+ * groups together, one VPC, a role allowed to manage ENIs, one update at a time).
+ */
+import type { SimContext } from '../context.js';
+import { recordsOf } from '../describe.js';
+import { lambdaError } from '../errors.js';
+import { LAMBDA_VPC_ACTIONS, roleAllows } from '../iam.js';
+import { functionUpdateInProgress } from '../lifecycle.js';
+import type { FunctionRecord } from '../model.js';
+import { inProgressConflict, resolveFunction, toConfiguration } from './configuration.js';
+import { missingPairs, reconcileLambdaEnis, subnetsWithoutRoom } from './enis.js';
+
+const PAGE_SIZE = 50;
+
+interface VpcConfigInput {
+  SubnetIds?: string[];
+  SecurityGroupIds?: string[];
+}
+
+interface UpdateInput {
+  FunctionName?: string;
+  VpcConfig?: VpcConfigInput;
+  Description?: string;
+  Timeout?: number;
+  MemorySize?: number;
+}
+
+interface VpcChange {
+  subnetIds: string[];
+  securityGroupIds: string[];
+}
+
+function invalid(message: string): Error {
+  return lambdaError('InvalidParameterValueException', message);
+}
+
+function sameMembers(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && [...a].sort().join() === [...b].sort().join();
+}
+
+/** Every check Lambda makes on a new VpcConfig, in its order; nothing changes if one fails. */
+function validateVpcConfig(ctx: SimContext, fn: FunctionRecord, config: VpcConfigInput): VpcChange {
+  const subnetIds = config.SubnetIds ?? [];
+  const securityGroupIds = config.SecurityGroupIds ?? [];
+  if ((subnetIds.length === 0) !== (securityGroupIds.length === 0)) {
+    throw invalid('SubnetIds and SecurityIds must coexist or be both empty list.');
+  }
+  if (subnetIds.length === 0) return { subnetIds, securityGroupIds };
+  if (subnetIds.length > 16) throw invalid('Subnets exceed the limit of 16.');
+  if (securityGroupIds.length > 5) throw invalid('Security groups exceed the limit of 5.');
+  const subnets = subnetIds.map((id) => {
+    const subnet = ctx.state.subnets[id];
+    if (!subnet) {
+      throw invalid(
+        `Error occurred while DescribeSubnets. EC2 Error Code: InvalidSubnetID.NotFound. EC2 Error Message: The subnet ID '${id}' does not exist`,
+      );
+    }
+    return subnet;
+  });
+  const groups = securityGroupIds.map((id) => {
+    const group = ctx.state.securityGroups[id];
+    if (!group) {
+      throw invalid(
+        `Error occurred while DescribeSecurityGroups. EC2 Error Code: InvalidGroup.NotFound. EC2 Error Message: The security group '${id}' does not exist`,
+      );
+    }
+    return group;
+  });
+  const vpcId = subnets[0]?.vpcId;
+  const strayGroup = groups.find((g) => g.vpcId !== vpcId);
+  const straySubnet = subnets.find((s) => s.vpcId !== vpcId);
+  if (straySubnet)
+    throw invalid(`Subnets ${subnets[0]?.id ?? ''} and ${straySubnet.id} belong to different VPCs.`);
+  if (strayGroup)
+    throw invalid(
+      `Security group ${strayGroup.id} and subnet ${subnets[0]?.id ?? ''} belong to different networks.`,
+    );
+  const role = ctx.state.roles[fn.roleName];
+  const missing = LAMBDA_VPC_ACTIONS.filter((action) => !role || !roleAllows(role, action))[0];
+  if (missing !== undefined) {
+    throw invalid(
+      `The provided execution role does not have permissions to call ${missing.replace('ec2:', '')} on EC2`,
+    );
+  }
+  return { subnetIds: [...subnetIds], securityGroupIds: [...securityGroupIds] };
+}
+
+function validateSettings(input: UpdateInput): void {
+  if (input.Timeout !== undefined && (input.Timeout < 1 || input.Timeout > 900)) {
+    throw invalid(
+      `1 validation error detected: Value '${input.Timeout}' at 'timeout' failed to satisfy constraint: Member must have value between 1 and 900`,
+    );
+  }
+  if (input.MemorySize !== undefined && (input.MemorySize < 128 || input.MemorySize > 10240)) {
+    throw invalid(
+      `1 validation error detected: Value '${input.MemorySize}' at 'memorySize' failed to satisfy constraint: Member must have value between 128 and 10240`,
+    );
+  }
+}
+
+/** Applies a VPC change: the update runs functionUpdateMs, Pending while it makes a new ENI. */
+function applyVpcChange(ctx: SimContext, fn: FunctionRecord, change: VpcChange): void {
+  const until = ctx.now + ctx.timings.functionUpdateMs;
+  const newPairs = missingPairs(ctx, change.subnetIds, change.securityGroupIds);
+  const full = subnetsWithoutRoom(ctx, newPairs);
+  if (full.length > 0) {
+    // Lambda accepts the call, then the update fails and the function keeps its old configuration.
+    fn.update = {
+      until,
+      pending: false,
+      failure: {
+        code: 'SubnetOutOfIPAddresses',
+        reason: `Lambda was unable to create an ENI in subnet ${full.join(', ')}: no free IP addresses.`,
+      },
+    };
+    return;
+  }
+  fn.subnetIds = change.subnetIds;
+  fn.securityGroupIds = change.securityGroupIds;
+  const created = reconcileLambdaEnis(ctx, fn);
+  fn.update = { until, pending: created, failure: null };
+}
+
+export const lambdaOperations = {
+  GetFunctionConfiguration(ctx: SimContext, input: { FunctionName?: string }): object {
+    return toConfiguration(ctx, resolveFunction(ctx, input.FunctionName));
+  },
+
+  GetFunction(ctx: SimContext, input: { FunctionName?: string }): object {
+    const fn = resolveFunction(ctx, input.FunctionName);
+    return {
+      Configuration: toConfiguration(ctx, fn),
+      Code: {
+        RepositoryType: 'S3',
+        Location: `https://awslambda-${ctx.state.region}-tasks.s3.${ctx.state.region}.amazonaws.com/snapshots/${fn.name}`,
+      },
+      ...(Object.keys(fn.tags).length > 0 ? { Tags: { ...fn.tags } } : {}),
+    };
+  },
+
+  ListFunctions(ctx: SimContext, input: { Marker?: string; MaxItems?: number }): object {
+    const all = recordsOf(ctx.state.functions).sort((a, b) => a.name.localeCompare(b.name));
+    if (input.MaxItems !== undefined && (input.MaxItems < 1 || input.MaxItems > 10000)) {
+      throw invalid(
+        `1 validation error detected: Value '${input.MaxItems}' at 'maxItems' failed to satisfy constraint: Member must have value between 1 and 10000`,
+      );
+    }
+    let start = 0;
+    if (input.Marker !== undefined) {
+      const match = /^offset:(\d+)$/.exec(Buffer.from(input.Marker, 'base64url').toString('utf8'));
+      if (!match) throw invalid('Invalid marker');
+      start = Number(match[1]);
+    }
+    // Lambda returns at most 50 functions a page, whatever MaxItems says.
+    const end = start + Math.min(input.MaxItems ?? PAGE_SIZE, PAGE_SIZE);
+    const page = all.slice(start, end).map((fn) => toConfiguration(ctx, fn));
+    return {
+      Functions: page,
+      ...(end < all.length ? { NextMarker: Buffer.from(`offset:${end}`).toString('base64url') } : {}),
+    };
+  },
+
+  UpdateFunctionConfiguration(ctx: SimContext, input: UpdateInput): object {
+    const fn = resolveFunction(ctx, input.FunctionName);
+    if (functionUpdateInProgress(fn, ctx.now)) throw inProgressConflict(ctx, fn);
+    const change = input.VpcConfig === undefined ? undefined : validateVpcConfig(ctx, fn, input.VpcConfig);
+    validateSettings(input);
+    if (input.Description !== undefined) fn.description = input.Description;
+    if (input.Timeout !== undefined) fn.timeout = input.Timeout;
+    if (input.MemorySize !== undefined) fn.memorySize = input.MemorySize;
+    const vpcChanged =
+      change &&
+      !(
+        sameMembers(change.subnetIds, fn.subnetIds) &&
+        sameMembers(change.securityGroupIds, fn.securityGroupIds)
+      );
+    if (vpcChanged) applyVpcChange(ctx, fn, change);
+    else if (fn.update?.failure) fn.update = null;
+    fn.lastModified = ctx.now;
+    fn.revision += 1;
+    return toConfiguration(ctx, fn);
+  },
+
+  TagResource(ctx: SimContext, input: { Resource?: string; Tags?: Record<string, string> }): object {
+    const fn = resolveFunction(ctx, input.Resource);
+    for (const key of Object.keys(input.Tags ?? {})) {
+      if (key.toLowerCase().startsWith('aws:'))
+        throw invalid(`Tag keys starting with 'aws:' are reserved: ${key}`);
+    }
+    fn.tags = { ...fn.tags, ...input.Tags };
+    return {};
+  },
+
+  ListTags(ctx: SimContext, input: { Resource?: string }): object {
+    const fn = resolveFunction(ctx, input.Resource);
+    return { Tags: { ...fn.tags } };
+  },
+};

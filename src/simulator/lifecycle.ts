@@ -1,0 +1,52 @@
+/** States that move with time, derived from the deadlines stored in the account. */
+import type { SimContext } from './context.js';
+import type { FunctionRecord, LambdaEniRecord, NatGatewayRecord, ResourceRecord } from './model.js';
+
+export type NatState = 'pending' | 'available' | 'failed' | 'deleting' | 'deleted';
+
+export function natState(nat: NatGatewayRecord, now: number): NatState {
+  if (nat.deletingUntil !== null) return now < nat.deletingUntil ? 'deleting' : 'deleted';
+  if (now < nat.readyAt) return 'pending';
+  return nat.failure ? 'failed' : 'available';
+}
+
+/** When a failed or deleted gateway stops showing up in Describe calls. */
+export function natGoneAt(nat: NatGatewayRecord, ctx: SimContext): number | undefined {
+  const endedAt = nat.deletingUntil ?? (nat.failure ? nat.readyAt : undefined);
+  return endedAt === undefined ? undefined : endedAt + ctx.timings.natGoneVisibleMs;
+}
+
+export function natIsGone(nat: NatGatewayRecord, ctx: SimContext): boolean {
+  const goneAt = natGoneAt(nat, ctx);
+  return goneAt !== undefined && ctx.now >= goneAt;
+}
+
+/** The gateway's network interface exists from creation until it is deleted (or has failed). */
+export function natHoldsInterface(nat: NatGatewayRecord, now: number): boolean {
+  const state = natState(nat, now);
+  return nat.eniId !== null && (state === 'pending' || state === 'available' || state === 'deleting');
+}
+
+/** A gateway that will work keeps its Elastic IP from creation until deleted. */
+export function natHoldsAddress(nat: NatGatewayRecord, now: number): boolean {
+  const state = natState(nat, now);
+  return nat.failure === null && (state === 'pending' || state === 'available' || state === 'deleting');
+}
+
+/** Describe shows the association once the gateway is up. */
+export function natShowsAssociation(nat: NatGatewayRecord, now: number): boolean {
+  const state = natState(nat, now);
+  return nat.failure === null && (state === 'available' || state === 'deleting');
+}
+
+export function lambdaEniIsLive(eni: LambdaEniRecord, now: number): boolean {
+  return eni.releaseAt === null || now < eni.releaseAt;
+}
+
+export function functionUpdateInProgress(fn: FunctionRecord, now: number): boolean {
+  return fn.update !== null && now < fn.update.until;
+}
+
+export function isVisible(resource: ResourceRecord, now: number): boolean {
+  return now >= resource.visibleAt;
+}

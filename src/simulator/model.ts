@@ -1,0 +1,180 @@
+/**
+ * The simulated account as plain data: records keyed by id, timestamps in clock ms. Nothing here
+ * holds a class instance or a Date, so `toJSON` is a structured clone and `fromJSON` is its inverse.
+ * States that change with time (NAT gateways, function updates, Lambda's ENIs) are stored as
+ * deadlines and derived when read (lifecycle.ts), so a real clock across processes sees them move.
+ */
+
+export type Tags = Record<string, string>;
+
+export interface ResourceRecord {
+  id: string;
+  createdAt: number;
+  /** Describe calls omit the resource (and NotFound it by id) until then: eventual consistency. */
+  visibleAt: number;
+  tags: Tags;
+}
+
+export interface VpcRecord extends ResourceRecord {
+  cidr: string;
+  isDefault: boolean;
+  mainRouteTableId: string;
+  defaultSecurityGroupId: string;
+  dhcpOptionsId: string;
+  cidrAssociationId: string;
+}
+
+export interface SubnetRecord extends ResourceRecord {
+  vpcId: string;
+  cidr: string;
+  az: string;
+  defaultForAz: boolean;
+  mapPublicIpOnLaunch: boolean;
+}
+
+export interface InternetGatewayRecord extends ResourceRecord {
+  vpcId: string | null;
+}
+
+export interface RouteRecord {
+  destination: string;
+  /** 'local' for the VPC's own route, else an internet gateway id. */
+  gatewayId?: string;
+  natGatewayId?: string;
+  origin: 'CreateRouteTable' | 'CreateRoute';
+}
+
+export interface RouteTableAssociationRecord {
+  id: string;
+  /** null for the main association (the VPC's default table). */
+  subnetId: string | null;
+  main: boolean;
+}
+
+export interface RouteTableRecord extends ResourceRecord {
+  vpcId: string;
+  routes: RouteRecord[];
+  associations: RouteTableAssociationRecord[];
+}
+
+export interface SecurityGroupRecord extends ResourceRecord {
+  vpcId: string;
+  name: string;
+  description: string;
+  isDefault: boolean;
+}
+
+export interface AddressRecord extends ResourceRecord {
+  publicIp: string;
+  /** Associated with something outside fixed-ip's world (an instance), set only by seeding. */
+  externalAssociation: { associationId: string; networkInterfaceId: string; privateIp: string } | null;
+}
+
+export interface NatFailure {
+  code: string;
+  message: string;
+}
+
+export interface NatGatewayRecord extends ResourceRecord {
+  subnetId: string;
+  vpcId: string;
+  allocationId: string;
+  publicIp: string;
+  /** null when the gateway could not get an address in its subnet. */
+  eniId: string | null;
+  privateIp: string | null;
+  associationId: string;
+  /** pending until then; then available, or failed when `failure` is set. */
+  readyAt: number;
+  failure: NatFailure | null;
+  /** Set by DeleteNatGateway: deleting until then, deleted after. */
+  deletingUntil: number | null;
+}
+
+/** Lambda's Hyperplane ENI: one per subnet + security-group set, shared by functions. */
+export interface LambdaEniRecord {
+  id: string;
+  subnetId: string;
+  vpcId: string;
+  /** Sorted, so the pair key is stable. */
+  groupIds: string[];
+  privateIp: string;
+  description: string;
+  createdAt: number;
+  /** Set when the last function leaves the pair: the ENI is gone from then on. */
+  releaseAt: number | null;
+}
+
+export interface FunctionUpdateRecord {
+  until: number;
+  /** The update created a new ENI: State is Pending meanwhile. */
+  pending: boolean;
+  /** Set when the update cannot complete: LastUpdateStatus becomes Failed and the config stays as it was. */
+  failure: { code: string; reason: string } | null;
+}
+
+export interface FunctionRecord {
+  name: string;
+  runtime: string;
+  roleName: string;
+  subnetIds: string[];
+  securityGroupIds: string[];
+  description: string;
+  timeout: number;
+  memorySize: number;
+  tags: Tags;
+  lastModified: number;
+  revision: number;
+  update: FunctionUpdateRecord | null;
+}
+
+export interface RoleRecord {
+  name: string;
+  id: string;
+  createdAt: number;
+  policyArns: string[];
+}
+
+export interface ClientTokenRecord {
+  /** Canonical JSON of the request without its token, to detect a mismatched reuse. */
+  params: string;
+  resourceId: string;
+}
+
+export interface AccountState {
+  region: string;
+  accountId: string;
+  /** mulberry32 state: every id and address comes from it, so a seed gives the same account. */
+  rng: number;
+  vpcs: Record<string, VpcRecord>;
+  subnets: Record<string, SubnetRecord>;
+  internetGateways: Record<string, InternetGatewayRecord>;
+  routeTables: Record<string, RouteTableRecord>;
+  securityGroups: Record<string, SecurityGroupRecord>;
+  addresses: Record<string, AddressRecord>;
+  natGateways: Record<string, NatGatewayRecord>;
+  lambdaEnis: Record<string, LambdaEniRecord>;
+  functions: Record<string, FunctionRecord>;
+  roles: Record<string, RoleRecord>;
+  /** Keyed by `${operation}:${token}`. */
+  clientTokens: Record<string, ClientTokenRecord>;
+}
+
+export function emptyAccount(region: string, accountId: string, seed: number): AccountState {
+  return {
+    region,
+    accountId,
+    rng: seed >>> 0,
+    vpcs: {},
+    subnets: {},
+    internetGateways: {},
+    routeTables: {},
+    securityGroups: {},
+    addresses: {},
+    natGateways: {},
+    lambdaEnis: {},
+    functions: {},
+    roles: {},
+    clientTokens: {},
+  };
+}

@@ -1,0 +1,218 @@
+/**
+ * The simulated AWS account. Every call goes through `handle`, which applies faults, DryRun and
+ * permissions the way AWS does, runs the operation, and records the call.
+ */
+import type { AwsService } from '../aws/port.js';
+import type { Clock } from '../ports/clock.js';
+import type { SimContext } from './context.js';
+import type { Fault, SimCall, SimTimings } from './contract.js';
+import {
+  accessDenied,
+  dryRunSucceeded,
+  networkError,
+  serverError,
+  throttlingError,
+  unsupportedOperation,
+} from './errors.js';
+import { FaultBook } from './faults.js';
+import { nextRandom, type RandomState } from './ids.js';
+import { lambdaEniIsLive, natIsGone } from './lifecycle.js';
+import { type AccountState, emptyAccount } from './model.js';
+import { isMutating, OPERATIONS } from './operations.js';
+import { fromDocument, toDocument } from './persistence.js';
+import {
+  type SeedAddress,
+  seedAddress,
+  type SeedFunction,
+  seedFunction,
+  seedInternetGateway,
+  seedSecurityGroup,
+  seedSubnet,
+  type SeedSubnet,
+  seedVpc,
+  type SeedVpc,
+} from './seeding.js';
+import { snapshotAccount } from './snapshot.js';
+import { withDefaults } from './timings.js';
+
+export interface AwsSimulatorOptions {
+  clock: Clock;
+  /** Default 'ap-northeast-1'. */
+  region?: string;
+  /** Default '123456789012'. */
+  accountId?: string;
+  timings?: Partial<SimTimings>;
+  /** Seeds ids and addresses, so runs are reproducible. Default 1. */
+  seed?: number;
+}
+
+function cloneInput(input: unknown): unknown {
+  try {
+    return structuredClone(input);
+  } catch {
+    return input;
+  }
+}
+
+function faultError(service: AwsService, kind: 'throttle' | 'server' | 'network'): Error {
+  if (kind === 'throttle') return throttlingError(service);
+  if (kind === 'server') return serverError(service);
+  return networkError();
+}
+
+export class AwsSimulator {
+  readonly region: string;
+  readonly accountId: string;
+  timings: SimTimings;
+  /** Every call, in order, with what the client saw and whether the account changed. */
+  readonly calls: SimCall[] = [];
+  private readonly clock: Clock;
+  private state: AccountState;
+  private readonly faults = new FaultBook();
+  private readonly latencyRandom: RandomState;
+
+  constructor(options: AwsSimulatorOptions) {
+    this.clock = options.clock;
+    this.region = options.region ?? 'ap-northeast-1';
+    this.accountId = options.accountId ?? '123456789012';
+    this.timings = withDefaults(options.timings);
+    const seed = options.seed ?? 1;
+    this.state = emptyAccount(this.region, this.accountId, seed);
+    this.latencyRandom = { rng: (seed ^ 0x5eed) >>> 0 };
+  }
+
+  /**
+   * One AWS call: `operation` is the SDK command's name without 'Command'. Resolves with the
+   * SDK-shaped output (without $metadata) or rejects with an SDK-shaped error.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the SDK's own inputs and outputs, by operation name
+  async handle(service: AwsService, operation: string, input: any): Promise<any> {
+    const latency = this.pickLatency();
+    if (latency > 0) await this.clock.sleep(latency);
+    const ctx = this.context();
+    this.prune(ctx);
+    const call: SimCall = {
+      service,
+      operation,
+      input: cloneInput(input),
+      at: ctx.now,
+      outcome: 'ok',
+      mutated: false,
+    };
+    this.calls.push(call);
+    try {
+      return this.apply(ctx, call, (input ?? {}) as Record<string, unknown>);
+    } catch (error) {
+      call.outcome = (error as { name?: string }).name ?? 'Error';
+      throw error;
+    }
+  }
+
+  inject(fault: Fault): void {
+    this.faults.add(fault);
+  }
+
+  clearFaults(): void {
+    this.faults.clear();
+  }
+
+  /** Adds a VPC (with its main route table and default security group); returns its id. */
+  addVpc(options: SeedVpc): string {
+    return seedVpc(this.context(), options);
+  }
+
+  addSubnet(options: SeedSubnet): string {
+    return seedSubnet(this.context(), options);
+  }
+
+  addInternetGateway(options?: { vpcId?: string }): string {
+    return seedInternetGateway(this.context(), options);
+  }
+
+  addAddress(options?: SeedAddress): { allocationId: string; publicIp: string } {
+    return seedAddress(this.context(), options);
+  }
+
+  /** Adds a function (and its role if missing: with VPC access unless roleHasVpcAccess is false); returns its ARN. */
+  addFunction(options: SeedFunction): string {
+    return seedFunction(this.context(), options);
+  }
+
+  addSecurityGroup(options: { vpcId: string; name: string }): string {
+    return seedSecurityGroup(this.context(), options);
+  }
+
+  snapshot(): unknown {
+    return snapshotAccount(this.context());
+  }
+
+  toJSON(): unknown {
+    return toDocument(this.state, this.timings);
+  }
+
+  static fromJSON(json: unknown, options: { clock: Clock; timings?: Partial<SimTimings> }): AwsSimulator {
+    const { account, timings } = fromDocument(json);
+    const sim = new AwsSimulator({
+      clock: options.clock,
+      region: account.region,
+      accountId: account.accountId,
+      timings: { ...timings, ...options.timings },
+    });
+    sim.state = account;
+    return sim;
+  }
+
+  private apply(ctx: SimContext, call: SimCall, input: Record<string, unknown>): object {
+    const { service, operation } = call;
+    const run = OPERATIONS[service][operation];
+    if (!run) throw unsupportedOperation(service, operation);
+    // Throttling and server errors come before AWS looks at the request: nothing is applied.
+    const rejection = this.faults.take('reject', service, operation);
+    if (rejection) throw faultError(service, rejection.error);
+    const action = `${service}:${operation}`;
+    if (service === 'ec2' && input.DryRun === true) {
+      throw this.faults.isDenied(action) ? accessDenied(service, action, this.accountId) : dryRunSucceeded();
+    }
+    if (this.faults.isDenied(action)) throw accessDenied(service, action, this.accountId);
+    const lost = this.faults.take('lostResponse', service, operation);
+    const before = isMutating(operation) ? JSON.stringify(this.state) : undefined;
+    let result: object;
+    try {
+      result = run(ctx, input);
+    } catch (error) {
+      // A lost response loses AWS's error too: the client only sees the connection drop.
+      throw lost ? networkError() : error;
+    } finally {
+      call.mutated = before !== undefined && JSON.stringify(this.state) !== before;
+    }
+    if (lost) throw networkError();
+    // The caller gets its own copy: nothing it does to the output can reach the account.
+    return structuredClone(result);
+  }
+
+  private context(): SimContext {
+    return {
+      state: this.state,
+      now: this.clock.now(),
+      timings: this.timings,
+      takeNatFailure: () => this.faults.takeNatFailure(),
+      isDenied: (action) => this.faults.isDenied(action),
+    };
+  }
+
+  /** Drops what AWS has removed by itself by now, so the account does not grow without end. */
+  private prune(ctx: SimContext): void {
+    for (const eni of Object.values(this.state.lambdaEnis)) {
+      if (!lambdaEniIsLive(eni, ctx.now)) delete this.state.lambdaEnis[eni.id];
+    }
+    for (const nat of Object.values(this.state.natGateways)) {
+      if (natIsGone(nat, ctx)) delete this.state.natGateways[nat.id];
+    }
+  }
+
+  private pickLatency(): number {
+    const [min, max] = this.timings.callLatencyMs;
+    if (max <= 0) return 0;
+    return Math.round(min + nextRandom(this.latencyRandom) * (max - min));
+  }
+}

@@ -1,0 +1,16 @@
+import type { SimTimings } from './contract.js';
+
+/** Close to AWS's own, so `--simulate` with a real clock feels like the real thing. */
+export const DEFAULT_TIMINGS: SimTimings = {
+  natPendingMs: 90_000,
+  natDeletingMs: 60_000,
+  natGoneVisibleMs: 3_600_000,
+  functionUpdateMs: 60_000,
+  eniReleaseMs: 20 * 60_000,
+  eventualConsistencyMs: 0,
+  callLatencyMs: [0, 0],
+};
+
+export function withDefaults(timings: Partial<SimTimings> | undefined): SimTimings {
+  return { ...DEFAULT_TIMINGS, ...timings };
+}

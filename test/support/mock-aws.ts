@@ -1,0 +1,71 @@
+/**
+ * Puts the simulator behind aws-sdk-client-mock: every EC2/Lambda/STS/IAM client the code under
+ * test builds (the mocks are class-level) answers from `sim`. The SDK's middleware does not run
+ * here, so its retry policy does not either; use `attachSimulator` to test retries.
+ */
+import * as EC2 from '@aws-sdk/client-ec2';
+import * as IAM from '@aws-sdk/client-iam';
+import * as Lambda from '@aws-sdk/client-lambda';
+import * as STS from '@aws-sdk/client-sts';
+import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
+import type { AwsService } from '../../src/aws/port.js';
+import { type AwsSimulator, SIMULATED_OPERATIONS } from '../../src/simulator/index.js';
+
+export interface MockedAws {
+  ec2: AwsClientStub<EC2.EC2Client>;
+  lambda: AwsClientStub<Lambda.LambdaClient>;
+  sts: AwsClientStub<STS.STSClient>;
+  iam: AwsClientStub<IAM.IAMClient>;
+  restore(): void;
+}
+
+interface Stub {
+  // The command classes are looked up by name, so their precise types are not known here.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  on(command: any): { callsFake(fake: (input: any) => unknown): unknown };
+}
+
+let requestCounter = 0;
+
+function route(stub: Stub, sdk: Record<string, unknown>, service: AwsService, sim: AwsSimulator): void {
+  for (const operation of SIMULATED_OPERATIONS[service]) {
+    const command = sdk[`${operation}Command`];
+    if (typeof command !== 'function') throw new TypeError(`The ${service} SDK has no ${operation}Command`);
+    stub.on(command).callsFake(async (input: unknown) => {
+      const output: unknown = await sim.handle(service, operation, input);
+      requestCounter += 1;
+      return {
+        ...(output as object),
+        $metadata: {
+          httpStatusCode: 200,
+          requestId: `mock-${requestCounter}`,
+          attempts: 1,
+          totalRetryDelay: 0,
+        },
+      };
+    });
+  }
+}
+
+export function mockAws(sim: AwsSimulator): MockedAws {
+  const ec2 = mockClient(EC2.EC2Client);
+  const lambda = mockClient(Lambda.LambdaClient);
+  const sts = mockClient(STS.STSClient);
+  const iam = mockClient(IAM.IAMClient);
+  route(ec2, EC2, 'ec2', sim);
+  route(lambda, Lambda, 'lambda', sim);
+  route(sts, STS, 'sts', sim);
+  route(iam, IAM, 'iam', sim);
+  return {
+    ec2,
+    lambda,
+    sts,
+    iam,
+    restore(): void {
+      ec2.restore();
+      lambda.restore();
+      sts.restore();
+      iam.restore();
+    },
+  };
+}
