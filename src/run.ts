@@ -40,7 +40,7 @@ async function open(options: Options, io: Io): Promise<Session> {
   };
   process.on('SIGINT', onSigint);
   const simulate = options.simulate === true;
-  const simulated = simulate ? await (await import('./simulate.js')).openSimulatedAccount(options.region) : undefined;
+  const simulated = simulate ? (await import('./simulate.js')).openSimulatedAccount(options.region) : undefined;
   const deps: Deps = {
     ui,
     clock: realClock,

@@ -4,7 +4,7 @@ import { createAwsPort } from './aws/clients.js';
 import type { AwsPort } from './aws/port.js';
 import { FixedIpError } from './errors.js';
 import { realClock } from './ports/clock.js';
-import { AwsSimulator, attachSimulator, type MiddlewareClient, seedDemoAccount } from './simulator/index.js';
+import { AwsSimulator, attachSimulator, seedDemoAccount } from './simulator/index.js';
 import type { SimTimings } from './simulator/contract.js';
 
 /**
@@ -33,7 +33,7 @@ export function accountPath(region: string): string {
   return resolve(`.fixed-ip/simulated/account-${region}.json`);
 }
 
-export async function openSimulatedAccount(regionOption: string | undefined): Promise<SimulatedAccount> {
+export function openSimulatedAccount(regionOption: string | undefined): SimulatedAccount {
   const region = regionOption ?? DEMO_REGION;
   const path = accountPath(region);
   const sim = load(path, region);
@@ -44,9 +44,9 @@ export async function openSimulatedAccount(regionOption: string | undefined): Pr
   };
   save();
   const persisting = {
-    handle: async (...args: Parameters<AwsSimulator['handle']>) => {
+    handle: async (...args: Parameters<AwsSimulator['handle']>): Promise<unknown> => {
       try {
-        return await sim.handle(...args);
+        return (await sim.handle(...args)) as unknown;
       } finally {
         save();
       }
@@ -57,7 +57,7 @@ export async function openSimulatedAccount(regionOption: string | undefined): Pr
       createAwsPort({
         region: wanted ?? region,
         credentials: { accessKeyId: 'SIMULATED', secretAccessKey: 'SIMULATED' },
-        intercept: (client, service) => attachSimulator(client as unknown as MiddlewareClient, service, persisting),
+        intercept: (client, service) => attachSimulator(client, service, persisting),
       }),
     save: () => Promise.resolve(save()),
   };

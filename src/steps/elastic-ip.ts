@@ -3,6 +3,7 @@ import type { StackContext, Targets } from '../core/context.js';
 import { isOurs, tagSpec } from '../core/tags.js';
 import { FixedIpError } from '../errors.js';
 import { deleteWhenFree } from './retry.js';
+import { removeOrphans } from './orphans.js';
 import type { Step } from './step.js';
 
 /**
@@ -47,6 +48,11 @@ export const elasticIp: Step = {
       ctx.state.elasticIp = { id: address.AllocationId ?? '', owned, publicIp: address.PublicIp ?? '' };
       await ctx.save();
     }
+    const keep = address.AllocationId;
+    const orphans = ctx.live.addresses
+      .filter((a) => a.AllocationId !== keep && isOurs(a.Tags, ctx.name, 'elastic-ip') && !a.AssociationId)
+      .map((a) => a.AllocationId ?? '');
+    await removeOrphans(ctx, 'Elastic IP', orphans, (id) => ctx.aws.ec2.send(new ReleaseAddressCommand({ AllocationId: id })));
     return `${address.PublicIp} (${address.AllocationId}${owned ? '' : ', adopted'})`;
   },
 

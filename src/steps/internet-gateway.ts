@@ -10,6 +10,18 @@ import { attachedGateway } from '../core/live.js';
 import { isOurs, tagSpec } from '../core/tags.js';
 import type { Step } from './step.js';
 import { deleteWhenFree } from './retry.js';
+import { removeOrphans } from './orphans.js';
+import type { StackContext } from '../core/context.js';
+
+/** Gateways of ours, not attached anywhere, other than the one in use. */
+function orphans(ctx: StackContext, keep: string): string[] {
+  return ctx.live.internetGateways
+    .filter((igw) => igw.InternetGatewayId !== keep && isOurs(igw.Tags, ctx.name, 'internet-gateway') && !igw.Attachments?.length)
+    .map((igw) => igw.InternetGatewayId ?? '');
+}
+
+const deleteGateway = (ctx: StackContext) => (id: string) =>
+  ctx.aws.ec2.send(new DeleteInternetGatewayCommand({ InternetGatewayId: id }));
 
 /**
  * Step 1. A VPC holds at most one internet gateway: reuse the one attached (never tag or delete
@@ -44,6 +56,7 @@ export const internetGateway: Step = {
         ctx.state.internetGateway = { id, owned };
         await ctx.save();
       }
+      await removeOrphans(ctx, 'internet gateway', orphans(ctx, id), deleteGateway(ctx));
       return owned ? id : `${id} (already attached to the VPC: reused)`;
     }
     // Ours but not attached: a run stopped between create and attach.
@@ -71,6 +84,7 @@ export const internetGateway: Step = {
       // Attached by an earlier attempt whose response was lost.
       if (awsErrorName(error) !== 'Resource.AlreadyAssociated') throw error;
     }
+    await removeOrphans(ctx, 'internet gateway', orphans(ctx, id), deleteGateway(ctx));
     return id;
   },
 

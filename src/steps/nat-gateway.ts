@@ -96,7 +96,7 @@ export const natGateway: Step = {
     try {
       await ctx.aws.ec2.send(new DeleteNatGatewayCommand({ NatGatewayId: record.id }));
     } catch (error) {
-      if (awsErrorName(error) !== 'InvalidNatGatewayID.NotFound') throw error;
+      if (!['NatGatewayNotFound', 'InvalidNatGatewayID.NotFound'].includes(awsErrorName(error) ?? '')) throw error;
       outcome = 'gone';
     }
     if (outcome === 'removed') {

@@ -1,7 +1,8 @@
-import { CreateSubnetCommand, CreateTagsCommand, DeleteSubnetCommand, type Subnet, type Tag } from '@aws-sdk/client-ec2';
+import { CreateSubnetCommand, CreateTagsCommand, DeleteSubnetCommand, DescribeSubnetsCommand, type Subnet, type Tag } from '@aws-sdk/client-ec2';
 import { awsErrorName } from '../aws/errors.js';
 import { type StackContext, type Targets, vpcIdOf } from '../core/context.js';
-import { functionTag, isOurs, tagSpec, tagValue, TAG_FUNCTION_PREFIX } from '../core/tags.js';
+import { functionTag, isOurs, stackFilter, tagSpec, tagValue, TAG_FUNCTION_PREFIX, TAG_ROLE } from '../core/tags.js';
+import { pollUntil } from '../core/wait.js';
 import { FixedIpError } from '../errors.js';
 import type { SubnetRecord } from '../state/schema.js';
 import { deleteWhenFree } from './retry.js';
@@ -56,7 +57,11 @@ function subnetStep(which: Which, article: number, after: StepKey[], removeAfter
           );
           subnet = created.Subnet;
         } catch (error) {
-          if (awsErrorName(error) === 'InvalidSubnet.Conflict') {
+          // A create whose response was lost may not be visible yet (eventual consistency).
+          subnet = awsErrorName(error) === 'InvalidSubnet.Conflict' ? await findOursSoon(ctx, which) : undefined;
+          if (subnet) {
+            // found: it was ours all along
+          } else if (awsErrorName(error) === 'InvalidSubnet.Conflict') {
             throw new FixedIpError('CIDR_INVALID', `the ${which} subnet CIDR ${cidrOf(targets)} conflicts with a subnet in ${vpcIdOf(ctx)}`, {
               hint: `pass --${which}-cidr with a free block, or run fixed-ip setup again to choose one`,
               cause: error,
@@ -107,6 +112,22 @@ function subnetStep(which: Which, article: number, after: StepKey[], removeAfter
       return { outcome, detail: `${record.id} (${record.cidr})` };
     },
   };
+}
+
+/** Looks for this stack's subnet by its tags for up to 30 s, while AWS makes a new one visible. */
+async function findOursSoon(ctx: StackContext, which: Which): Promise<Subnet | undefined> {
+  const filters = [
+    { Name: 'vpc-id', Values: [vpcIdOf(ctx)] },
+    { Name: `tag:${TAG_ROLE}`, Values: [`${which}-subnet`] },
+    stackFilter(ctx.name),
+  ];
+  return pollUntil(
+    async () => {
+      const out = await ctx.aws.ec2.send(new DescribeSubnetsCommand({ Filters: filters }));
+      return out.Subnets?.find((subnet) => isOurs(subnet.Tags, ctx.name, `${which}-subnet`)) ?? undefined;
+    },
+    { clock: ctx.clock, signal: ctx.signal, delays: [2_000, 4_000, 8_000], timeoutMs: 30_000, onTimeout: () => new Error('not visible') },
+  ).catch(() => undefined);
 }
 
 /** A later setup that adds functions records their previous VpcConfig on the subnet too. */

@@ -2,6 +2,7 @@ import { CreateVpcCommand, DeleteVpcCommand, DescribeVpcsCommand } from '@aws-sd
 import type { Step } from './step.js';
 import { isOurs, stackFilter, tagSpec } from '../core/tags.js';
 import { deleteWhenFree } from './retry.js';
+import { removeOrphans } from './orphans.js';
 
 /** Step 0, only with --new-vpc: the article assumes a VPC made beforehand. */
 export const vpc: Step = {
@@ -33,7 +34,9 @@ export const vpc: Step = {
     const found = await ctx.aws.ec2.send(
       new DescribeVpcsCommand({ Filters: [stackFilter(ctx.name), { Name: 'tag:fixed-ip:role', Values: ['vpc'] }] }),
     );
-    let id = found.Vpcs?.find((v) => isOurs(v.Tags, ctx.name, 'vpc'))?.VpcId;
+    const ours = (found.Vpcs ?? []).filter((v) => isOurs(v.Tags, ctx.name, 'vpc')).map((v) => v.VpcId ?? '');
+    let id = ours[0];
+    await removeOrphans(ctx, 'VPC', ours.slice(1), (orphan) => ctx.aws.ec2.send(new DeleteVpcCommand({ VpcId: orphan })));
     if (!id) {
       ctx.checkpoint();
       const created = await ctx.aws.ec2Create.send(

@@ -239,20 +239,11 @@ describe('chooseFreeBlocks, examples', () => {
     expect(chooseFreeBlocks(['10.0.0.0/27'], ['10.0.0.0/28'], 1)).toEqual(['10.0.0.16/28']);
   });
 
-  it('is fast on a /16 with hundreds of subnets, found or full', () => {
+  it('handles a /16 with hundreds of subnets, found or full (timed by npm run bench, not here)', () => {
     const some = slash24s('10.0', 0, 200);
     const all = Array.from({ length: 4096 }, (_, i) => formatCidr(0x0a000000 + i * 16, 28));
-    const time = (fn: () => unknown): number => {
-      const start = performance.now();
-      try {
-        fn();
-      } catch {
-        // the full VPC throws; only the time matters here
-      }
-      return performance.now() - start;
-    };
-    expect(time(() => chooseFreeBlocks(['10.0.0.0/16'], some, 2))).toBeLessThan(50);
-    expect(time(() => chooseFreeBlocks(['10.0.0.0/16'], all, 2))).toBeLessThan(50);
+    expect(chooseFreeBlocks(['10.0.0.0/16'], some, 2)).toEqual(['10.0.200.0/24', '10.0.201.0/24']);
+    expect(thrown(() => chooseFreeBlocks(['10.0.0.0/16'], all, 2)).code).toBe('CIDR_EXHAUSTED');
   });
 });
 
