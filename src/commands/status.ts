@@ -116,7 +116,8 @@ function print(deps: Deps, report: StatusReport, json: boolean): void {
   for (const resource of report.resources) {
     const mark = resource.ok ? '✔' : '✖';
     const number = resource.step >= 1 && resource.step <= 6 ? `${resource.step}/6` : '   ';
-    ui.result(`${mark} ${number} ${resource.type} ${resource.id ?? '-'} ${resource.owned ? 'created' : 'reused'} ${resource.state}`);
+    const title = STEPS.find((step) => step.key === resource.type)?.title ?? resource.type;
+    ui.result(`${mark} ${number} ${title.padEnd(19)} ${(resource.id ?? '-').padEnd(26)} ${resource.owned ? 'created' : 'reused '} ${resource.state}`);
   }
   for (const fn of report.functions) {
     ui.result(`${fn.attached ? '✔' : '✖'}  →  function ${fn.name} ${fn.attached ? 'attached to the private subnet' : 'NOT attached'}`);
