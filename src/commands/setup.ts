@@ -1,13 +1,13 @@
 import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
 import { AttachRolePolicyCommand } from '@aws-sdk/client-iam';
-import { DescribeVpcsCommand } from '@aws-sdk/client-ec2';
+import { DescribeVpcsCommand, type Vpc } from '@aws-sdk/client-ec2';
 import type { AwsPort } from '../aws/port.js';
 import { checkSubnetCidr } from '../core/cidr.js';
 import { type Deps, type FunctionTarget, makeContext, type StackContext, type Targets } from '../core/context.js';
 import { discoverStack } from '../core/discover.js';
 import { runGraph } from '../core/graph.js';
 import { chooseCidrs, chooseZone, checkStateMatches, getFunctions, type Identity, listZones, missingRoleActions, whoAmI } from '../core/inputs.js';
-import { emptyLive, type Live, loadLive } from '../core/live.js';
+import { ALL_PARTS, emptyLive, type Live, loadLive } from '../core/live.js';
 import { checkAz, checkCidrSyntax, checkEipId, checkFunctionName, checkStackName, checkVpcId, functionName } from '../core/options.js';
 import { formatCost, monthlyCost } from '../core/pricing.js';
 import { AbortError, FixedIpError } from '../errors.js';
@@ -132,7 +132,11 @@ export async function resolveSetup(options: SetupOptions, deps: Deps, store: Sta
       });
     }
   }
-  const live: Live = vpcId ? await loadLive(aws, vpcId) : emptyLive();
+  // chooseVpc may have described the VPC already: do not ask AWS for it twice.
+  const described = vpcChoice.kind === 'existing' ? vpcChoice.vpc : undefined;
+  const parts = described ? ALL_PARTS.filter((part) => part !== 'vpc') : ALL_PARTS;
+  const live: Live = vpcId ? await loadLive(aws, vpcId, parts) : emptyLive();
+  if (described) live.vpc = described;
   const vpcCidrs = vpcChoice.kind === 'new' ? [vpcChoice.cidr] : (state.vpc?.cidrs.length ? state.vpc.cidrs : cidrsOf(live));
   if (state.vpc && vpcCidrs.length > 0) state.vpc.cidrs = vpcCidrs;
   const ctx = makeContext({ name: options.name, aws, deps, store, state, live });
@@ -208,7 +212,7 @@ async function askFunctions(aws: AwsPort, ask: Asker): Promise<string[]> {
   );
 }
 
-type VpcChoice = { kind: 'existing'; id: string; cidrs: string[] } | { kind: 'new'; cidr: string };
+type VpcChoice = { kind: 'existing'; id: string; cidrs: string[]; vpc?: Vpc } | { kind: 'new'; cidr: string };
 
 async function chooseVpc(
   aws: AwsPort,
@@ -247,7 +251,7 @@ async function chooseVpc(
     .filter((a) => a.CidrBlockState?.State === undefined || a.CidrBlockState.State === 'associated')
     .map((a) => a.CidrBlock ?? '')
     .filter(Boolean);
-  return { kind: 'existing', id, cidrs: cidrs.length > 0 ? cidrs : [vpc.CidrBlock ?? ''] };
+  return { kind: 'existing', id, cidrs: cidrs.length > 0 ? cidrs : [vpc.CidrBlock ?? ''], vpc };
 }
 
 async function defaultVpcId(aws: AwsPort): Promise<string | undefined> {

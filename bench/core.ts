@@ -1,0 +1,301 @@
+/**
+ * The core figures: setup, status, a re-run of setup and teardown, run through the command
+ * functions against the simulator with AWS's real waits on a virtual clock.
+ */
+import { setup, type SetupOptions } from '../src/commands/setup.js';
+import { status } from '../src/commands/status.js';
+import { teardown } from '../src/commands/teardown.js';
+import { TAG_ROLE } from '../src/core/tags.js';
+import type { SimTimings } from '../src/simulator/index.js';
+import { isMutating } from '../src/simulator/operations.js';
+import { type Figure, seconds } from './figure.js';
+import {
+  type BenchAccount,
+  type CallRecord,
+  createBenchAccount,
+  type Mark,
+  type UiEvent,
+} from './harness.js';
+
+export const TIMINGS: Partial<SimTimings> = {
+  natPendingMs: 90_000,
+  natDeletingMs: 60_000,
+  functionUpdateMs: 60_000,
+  eniReleaseMs: 20 * 60_000,
+  callLatencyMs: [100, 300],
+};
+const NAT_MS = TIMINGS.natPendingMs ?? 0;
+const FUNCTION_MS = TIMINGS.functionUpdateMs ?? 0;
+const MEAN_LATENCY_MS = ((TIMINGS.callLatencyMs?.[0] ?? 0) + (TIMINGS.callLatencyMs?.[1] ?? 0)) / 2;
+
+/**
+ * The floor of a first setup: AWS's two unavoidable waits, NAT pending -> available and the
+ * function's move into the VPC, plus the round trips no tool can skip or overlap, each at the
+ * mean latency:
+ *   1 GetCallerIdentity, 2 GetFunctionConfiguration, 3 one parallel batch of Describe calls,
+ *   4 create internet gateway / subnet / Elastic IP (in parallel), 5 AttachInternetGateway
+ *   (CreateNatGateway needs an attached gateway), 6 CreateNatGateway, [NAT wait],
+ *   7 the Describe that sees `available`, 8 CreateRoute to the NAT (the table can exist already),
+ *   9 UpdateFunctionConfiguration (only once the route exists), [function wait],
+ *   10 the GetFunctionConfiguration that sees `Successful`.
+ */
+const FLOOR_ROUND_TRIPS = 10;
+export const SETUP_FLOOR_MS = NAT_MS + FUNCTION_MS + FLOOR_ROUND_TRIPS * MEAN_LATENCY_MS;
+/** "A few seconds": the longest poll delay (3 s) plus one call, with room to spare. */
+const NOTICE_TARGET_MS = 5_000;
+const NAME = 'bench';
+
+interface Slice {
+  calls: CallRecord[];
+  mutated: number;
+  events: UiEvent[];
+  start: number;
+  end: number;
+}
+
+function slice(account: BenchAccount, from: Mark): Slice {
+  return {
+    calls: account.calls.slice(from.calls),
+    mutated: account.sim.calls.slice(from.simCalls).filter((call) => call.mutated).length,
+    events: account.events.slice(from.events),
+    start: from.at,
+    end: account.clock.now(),
+  };
+}
+
+async function measure(account: BenchAccount, run: () => Promise<unknown>): Promise<Slice> {
+  const from = account.mark();
+  await run();
+  return slice(account, from);
+}
+
+export async function coreFigures(): Promise<Figure[]> {
+  let vpcId = '';
+  const account = await createBenchAccount({
+    timings: TIMINGS,
+    seed: (sim) => {
+      // A default VPC (with its gateway) and a bare one for the stack, so every resource is created.
+      sim.addVpc({
+        cidr: '172.31.0.0/16',
+        isDefault: true,
+        withInternetGateway: true,
+        withDefaultSubnets: true,
+      });
+      vpcId = sim.addVpc({ cidr: '10.20.0.0/16', name: 'staging' });
+      sim.addFunction({ name: 'orders-api', roleHasVpcAccess: true });
+    },
+  });
+  const options: SetupOptions = { name: NAME, functions: ['orders-api'], vpc: vpcId, yes: true };
+
+  const first = await measure(account, () => setup(options, account.deps()));
+  let healthy = false;
+  const checked = await measure(account, async () => {
+    healthy = (await status({ name: NAME }, account.deps())).healthy;
+  });
+  const rerun = await measure(account, () => setup(options, account.deps()));
+  const removed = await measure(account, () => teardown({ name: NAME, yes: true }, account.deps()));
+
+  return [
+    statusFigure(checked, healthy),
+    rerunFigure(rerun),
+    ...firstSetupFigures(first),
+    ...teardownFigures(removed),
+    callsFigure([
+      ['setup', first],
+      ['status', checked],
+      ['re-run', rerun],
+      ['teardown', removed],
+    ]),
+  ];
+}
+
+function statusFigure(run: Slice, healthy: boolean): Figure {
+  const count = run.calls.length;
+  return {
+    name: '`status` on a healthy stack',
+    measured: `${count} AWS calls (${summarize(run.calls)})${healthy ? '' : ', NOT healthy'}`,
+    target: '≤ 6 AWS calls',
+    pass: healthy && count <= 6,
+  };
+}
+
+function rerunFigure(run: Slice): Figure {
+  const attempted = run.calls.filter((call) => isMutating(call.operation));
+  return {
+    name: '`setup` re-run on a complete stack',
+    measured: `${attempted.length} mutating (${run.mutated} changed the account), ${run.calls.length} calls in all`,
+    target: '0 mutating, ≤ 10 calls',
+    pass: attempted.length === 0 && run.mutated === 0 && run.calls.length <= 10,
+  };
+}
+
+function firstSetupFigures(run: Slice): Figure[] {
+  const rel = (ms: number): number => Math.round(ms - run.start);
+  const polls = pollCalls(run, [
+    ['setup.nat.wait', 'DescribeNatGateways'],
+    ['function.wait', 'GetFunctionConfiguration'],
+  ]);
+  const { reads, creates } = repeats(run.calls.filter((call) => !polls.has(call)));
+
+  const independent: Array<[string, CallRecord | undefined]> = [
+    ['igw', find(run.calls, 'CreateInternetGateway')],
+    ['public subnet', find(run.calls, 'CreateSubnet', 'public-subnet')],
+    ['private subnet', find(run.calls, 'CreateSubnet', 'private-subnet')],
+    ['EIP', find(run.calls, 'AllocateAddress')],
+    ['SG', find(run.calls, 'CreateSecurityGroup')],
+  ];
+  const made = independent.flatMap(([, call]) => (call ? [call] : []));
+  // Overlap: every one of them was sent before any of them was answered.
+  const overlap =
+    made.length === independent.length &&
+    Math.max(...made.map((c) => c.start)) < Math.min(...made.map((c) => c.end));
+
+  const wall = run.end - run.start;
+  const natCreated = find(run.calls, 'CreateNatGateway');
+  const natReady = (natCreated?.end ?? Number.NaN) + NAT_MS;
+  const afterNat = run.calls.find(
+    (call) => call.start >= natReady && call.operation !== 'DescribeNatGateways',
+  );
+  const natGap = (afterNat?.start ?? Number.NaN) - natReady;
+  const moved = find(run.calls, 'UpdateFunctionConfiguration');
+  const functionDone = (moved?.end ?? Number.NaN) + FUNCTION_MS;
+  const functionGap = run.end - functionDone;
+
+  return [
+    {
+      name: 'first `setup`: calls repeated needlessly',
+      measured: `${reads.length} duplicate reads${list(reads)}, ${creates.length} repeated creates${list(creates)} (${run.calls.length} calls, ${polls.size} of them polls)`,
+      target: '0 and 0',
+      pass: reads.length === 0 && creates.length === 0,
+    },
+    {
+      name: 'first `setup`: independent creations overlap',
+      measured: `start (virtual ms): ${independent.map(([label, call]) => `${label} ${call ? rel(call.start) : 'none'}`).join(', ')}`,
+      target: 'all sent before any returns',
+      pass: overlap,
+    },
+    {
+      name: 'first `setup`: wall time (virtual) over the floor',
+      measured: `${seconds(wall)} vs floor ${seconds(SETUP_FLOOR_MS)} (+${(((wall - SETUP_FLOOR_MS) / SETUP_FLOOR_MS) * 100).toFixed(1)}%)`,
+      target: '≤ 5% above the floor',
+      pass: wall <= SETUP_FLOOR_MS * 1.05,
+    },
+    {
+      name: 'noticing the NAT gateway is available',
+      measured: `next step (${afterNat?.operation ?? 'none'}) started ${seconds(natGap)} after`,
+      target: `≤ ${seconds(NOTICE_TARGET_MS)}`,
+      pass: natGap >= 0 && natGap <= NOTICE_TARGET_MS,
+    },
+    {
+      name: 'noticing the function update is done',
+      measured: `setup finished ${seconds(functionGap)} after`,
+      target: `≤ ${seconds(NOTICE_TARGET_MS)}`,
+      pass: functionGap >= 0 && functionGap <= NOTICE_TARGET_MS,
+    },
+  ];
+}
+
+function teardownFigures(run: Slice): Figure[] {
+  const rel = (ms: number | undefined): string => `+${seconds((ms ?? Number.NaN) - run.start)}`;
+  const left = run.events.find((event) => event.code === 'function.wait:succeed')?.at;
+  const natDelete = find(run.calls, 'DeleteNatGateway');
+  const natGone = run.events.find((event) => event.code === 'teardown.nat:succeed')?.at;
+  // The slow clean-up: what Lambda's network interfaces hold for up to 20 minutes.
+  const eniBound = (call: CallRecord): boolean =>
+    ['DeleteSubnet', 'DeleteSecurityGroup'].includes(call.operation);
+  const slow = run.calls.filter(eniBound);
+  const firstSlow = Math.min(...slow.map((call) => call.start));
+  const lastSlow = Math.max(...slow.filter((call) => call.outcome === 'ok').map((call) => call.end));
+  const restDone = Math.max(
+    ...run.calls.filter((call) => !eniBound(call) && call.outcome === 'ok').map((call) => call.end),
+  );
+  const gap = (natDelete?.start ?? Number.NaN) - (left ?? Number.NaN);
+  return [
+    {
+      name: 'teardown: NAT deletion once the functions left',
+      measured: `${seconds(gap)} gap (functions left ${rel(left)}, DeleteNatGateway ${rel(natDelete?.start)}, subnet/SG clean-up from ${rel(firstSlow)}); NAT gone ${rel(natGone)}`,
+      target: '0 s gap, not behind slow clean-up',
+      pass: gap === 0 && natDelete !== undefined && natDelete.start <= firstSlow,
+    },
+    {
+      name: 'teardown: total (virtual), ENI wait apart',
+      measured: `${seconds(run.end - run.start)} in all; everything but the ENI-bound subnet + SG done ${rel(restDone)}; ENI wait ${seconds(lastSlow - (left ?? Number.NaN))} after the functions left (AWS holds them ${(TIMINGS.eniReleaseMs ?? 0) / 60_000} min from the detach call)`,
+      target: '(reported)',
+      pass: undefined,
+    },
+  ];
+}
+
+/** How many calls each command made, reads apart from mutating calls. */
+function callsFigure(runs: ReadonlyArray<[label: string, run: Slice]>): Figure {
+  const kinds = runs.map(([label, run]) => {
+    const mutating = run.calls.filter((call) => isMutating(call.operation)).length;
+    const failed = run.calls.filter((call) => call.outcome !== 'ok').length;
+    return `${label} ${run.calls.length - mutating} reads + ${mutating} mutating${failed > 0 ? ` (${failed} refused, e.g. DependencyViolation)` : ''}`;
+  });
+  return { name: 'AWS calls by kind', measured: kinds.join('; '), target: '(reported)', pass: undefined };
+}
+
+/** Reads of a waited-for resource made while the UI showed that wait: intended polls. */
+function pollCalls(run: Slice, waits: ReadonlyArray<[code: string, operation: string]>): Set<CallRecord> {
+  const polls = new Set<CallRecord>();
+  for (const [code, operation] of waits) {
+    const begins = run.events.filter((event) => event.code === `${code}:begin`);
+    const ends = run.events.filter(
+      (event) =>
+        event.code.startsWith(`${code}:`) &&
+        !event.code.endsWith(':begin') &&
+        !event.code.endsWith(':update'),
+    );
+    begins.forEach((begin, index) => {
+      const end = ends[index]?.at ?? run.end;
+      for (const call of run.calls) {
+        if (call.operation === operation && call.start >= begin.at && call.start <= end) polls.add(call);
+      }
+    });
+  }
+  return polls;
+}
+
+/** Identical reads, and creates of the same resource (same role tag, or same input), made twice. */
+function repeats(calls: readonly CallRecord[]): { reads: string[]; creates: string[] } {
+  const count = (key: (call: CallRecord) => string, of: readonly CallRecord[]): string[] => {
+    const seen = new Map<string, number>();
+    for (const call of of) seen.set(key(call), (seen.get(key(call)) ?? 0) + 1);
+    return [...seen].filter(([, n]) => n > 1).map(([k, n]) => `${k.split('\n')[0] ?? k} x${n}`);
+  };
+  const reads = calls.filter((call) => !isMutating(call.operation));
+  const creates = calls.filter(
+    (call) => /^(Create|Allocate)/.test(call.operation) && call.operation !== 'CreateTags',
+  );
+  return {
+    reads: count((call) => `${call.operation}\n${call.input}`, reads),
+    creates: count(
+      (call) =>
+        `${call.operation}${roleOf(call) ? ` ${roleOf(call)}` : ''}\n${roleOf(call) ? '' : call.input}`,
+      creates,
+    ),
+  };
+}
+
+function roleOf(call: CallRecord): string | undefined {
+  const input = JSON.parse(call.input) as {
+    TagSpecifications?: Array<{ Tags?: Array<{ Key?: string; Value?: string }> }>;
+  };
+  return input.TagSpecifications?.flatMap((spec) => spec.Tags ?? []).find((tag) => tag.Key === TAG_ROLE)
+    ?.Value;
+}
+
+function find(calls: readonly CallRecord[], operation: string, role?: string): CallRecord | undefined {
+  return calls.find((call) => call.operation === operation && (role === undefined || roleOf(call) === role));
+}
+
+function summarize(calls: readonly CallRecord[]): string {
+  const counts = new Map<string, number>();
+  for (const call of calls) counts.set(call.operation, (counts.get(call.operation) ?? 0) + 1);
+  return [...counts].map(([op, n]) => (n > 1 ? `${op} x${n}` : op)).join(', ');
+}
+
+function list(items: readonly string[]): string {
+  return items.length > 0 ? ` [${items.join('; ')}]` : '';
+}
