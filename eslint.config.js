@@ -42,5 +42,6 @@ export default tseslint.config(
   {
     files: ['bin/**/*.js', 'eslint.config.js'],
     extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: { globals: { process: 'readonly' } },
   },
 );

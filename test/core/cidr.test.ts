@@ -301,7 +301,7 @@ describe('chooseFreeBlocks, properties', () => {
           return;
         }
         expect(chosen).toHaveLength(n);
-        const prefix = chosen[0]!.prefix;
+        const prefix = chosen[0].prefix;
         expect(prefix).toBeGreaterThanOrEqual(Math.max(16, prefer));
         expect(prefix).toBeLessThanOrEqual(28);
         chosen.forEach((block, i) => {
@@ -309,7 +309,7 @@ describe('chooseFreeBlocks, properties', () => {
           expect(contains(vpc, block)).toBe(true);
           expect(subnets.filter((s) => overlaps(s, block))).toEqual([]);
           chosen.slice(i + 1).forEach((other) => expect(overlaps(block, other)).toBe(false));
-          if (i > 0) expect(block.network).toBeGreaterThan(chosen[i - 1]!.network);
+          if (i > 0) expect(block.network).toBeGreaterThan(chosen[i - 1].network);
         });
       }),
       { numRuns: 300 },

@@ -23,7 +23,8 @@ import {
   type Ui,
 } from '../../src/ports/ui.js';
 
-export type ScriptedAnswer = unknown | unknown[] | ((question: Question) => unknown);
+/** A value, a list consumed one per ask, or a function of the question. */
+export type ScriptedAnswer = unknown;
 
 export interface RecordingUiOptions {
   /** Default true. When false, every ask throws the NO_TERMINAL error the terminal UI throws. */
@@ -103,11 +104,12 @@ export function createRecordingUi(options: RecordingUiOptions = {}): RecordingUi
       results.push(text);
       if (options.emphasis === true) emphasized.push(text);
     },
-    async ask<Q extends Question>(question: Q): Promise<Answer<Q>> {
+    ask<Q extends Question>(question: Q): Promise<Answer<Q>> {
       questions.push(question);
-      if (!interactive) throw noTerminalError(question);
-      if (options.cancelAt === question.code) throw cancelledError();
-      return answer(question) as Answer<Q>;
+      if (!interactive) return Promise.reject(noTerminalError(question));
+      if (options.cancelAt === question.code) return Promise.reject(cancelledError());
+      // A scripting mistake (no answer for a code) rejects like a prompt would.
+      return Promise.resolve().then(() => answer(question) as Answer<Q>);
     },
     progress(code, text): Progress {
       let open = true;

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AbortError, FixedIpError } from '../../src/errors.js';
 import { createTerminalUi, formatElapsed, matchesFilter, type TerminalUi } from '../../src/ui/terminal.js';
 
+// eslint-disable-next-line no-control-regex -- looking for terminal escape codes is the point
 const ESC = /\u001b\[/;
 
 interface FakeStream {
