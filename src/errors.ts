@@ -92,7 +92,7 @@ export class FixedIpError extends Error {
 
   /** The single line the user sees. */
   get line(): string {
-    return this.hint ? `${this.message}. ${this.hint}` : this.message;
+    return this.hint ? `${this.message}; ${this.hint}` : this.message;
   }
 }
 

@@ -46,7 +46,7 @@ export function overlaps(a: Cidr, b: Cidr): boolean {
 export function parseCidr(text: string, what = 'CIDR'): Cidr {
   const invalid = () =>
     new FixedIpError('CIDR_INVALID', `${what} '${text}' is not an IPv4 CIDR block`, {
-      hint: `Give one like ${EXAMPLE}`,
+      hint: `give one like ${EXAMPLE}`,
     });
   const trimmed = text.trim();
   // ipaddr.js alone accepts '10.1/16', octal '010.0.0.0/8', hex '0xa.0.0.0/8' and '/08', which mean
@@ -66,7 +66,7 @@ export function parseCidr(text: string, what = 'CIDR'): Cidr {
     throw new FixedIpError(
       'CIDR_INVALID',
       `${what} '${text}' has host bits set: its address is not the network address`,
-      { hint: `Use ${formatCidr(network, prefix)}` },
+      { hint: `use ${formatCidr(network, prefix)}` },
     );
   }
   return { network, prefix, text: formatCidr(network, prefix) };
@@ -89,21 +89,21 @@ function judgeSubnetCidr(text: string, vpcCidrs: string[], existing: string[], l
   if (cidr.prefix < MIN_SUBNET_PREFIX || cidr.prefix > MAX_SUBNET_PREFIX) {
     return fail(
       `AWS allows subnets from /${MIN_SUBNET_PREFIX} to /${MAX_SUBNET_PREFIX} only`,
-      `Give a block between /${MIN_SUBNET_PREFIX} and /${MAX_SUBNET_PREFIX}, e.g. ${EXAMPLE}`,
+      `give a block between /${MIN_SUBNET_PREFIX} and /${MAX_SUBNET_PREFIX}, e.g. ${EXAMPLE}`,
     );
   }
   const vpcBlocks = vpcCidrs.map((c) => parseCidr(c, 'VPC CIDR block'));
   if (!vpcBlocks.some((vpc) => contains(vpc, cidr))) {
     return fail(
       `not inside the VPC's CIDR (${vpcCidrs.join(', ')})`,
-      `Give a block inside ${vpcCidrs.join(' or ')}, or omit ${label} to have one chosen`,
+      `give a block inside ${vpcCidrs.join(' or ')}, or omit ${label} to have one chosen`,
     );
   }
   const clash = existing.find((c) => overlaps(parseCidr(c, 'subnet CIDR block'), cidr));
   if (clash !== undefined) {
     return fail(
       `overlaps the existing subnet ${clash}`,
-      `Give a free block, or omit ${label} to have one chosen`,
+      `give a free block, or omit ${label} to have one chosen`,
     );
   }
   return { ok: true, cidr };
@@ -202,7 +202,7 @@ export function chooseFreeBlocks(
   }
   throw new FixedIpError(
     'CIDR_EXHAUSTED',
-    `The VPC's CIDR (${vpcCidrs.join(', ')}) is full: no room for ${count} free /${MAX_SUBNET_PREFIX} subnet${count === 1 ? '' : 's'}`,
-    { hint: 'Run with --new-vpc to create a VPC for fixed-ip, or delete an unused subnet in this one' },
+    `the VPC's CIDR (${vpcCidrs.join(', ')}) is full: no room for ${count} free /${MAX_SUBNET_PREFIX} subnet${count === 1 ? '' : 's'}`,
+    { hint: 'run with --new-vpc to create a VPC for fixed-ip, or delete an unused subnet in this one' },
   );
 }

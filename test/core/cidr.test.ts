@@ -59,7 +59,7 @@ describe('parseCidr', () => {
   it('rejects an address that is not the network address, naming the one meant', () => {
     const error = thrown(() => parseCidr('10.0.1.5/24', '--public-cidr'));
     expect(error.code).toBe('CIDR_INVALID');
-    expect(error.line).toMatch(/^--public-cidr '10\.0\.1\.5\/24'.*Use 10\.0\.1\.0\/24$/);
+    expect(error.line).toMatch(/^--public-cidr '10\.0\.1\.5\/24'.*use 10\.0\.1\.0\/24$/);
   });
 
   it('round-trips through formatCidr', () => {
@@ -137,9 +137,9 @@ describe('validateSubnetCidr and checkSubnetCidr', () => {
     [
       'not a CIDR',
       'ten-dot-zero',
-      /'ten-dot-zero' is not an IPv4 CIDR block\. Give one like 10\.0\.1\.0\/24/,
+      /'ten-dot-zero' is not an IPv4 CIDR block; give one like 10\.0\.1\.0\/24/,
     ],
-    ['host bits set', '10.0.1.5/24', /'10\.0\.1\.5\/24' has host bits set.*Use 10\.0\.1\.0\/24/],
+    ['host bits set', '10.0.1.5/24', /'10\.0\.1\.5\/24' has host bits set.*use 10\.0\.1\.0\/24/],
     ['too small for AWS', '10.0.1.0/29', /10\.0\.1\.0\/29: AWS allows subnets from \/16 to \/28 only/],
     ['too large for AWS', '10.0.0.0/15', /10\.0\.0\.0\/15: AWS allows subnets from \/16 to \/28 only/],
     [
@@ -175,10 +175,10 @@ describe('validateSubnetCidr and checkSubnetCidr', () => {
 
   it('tells the user what to do when the block is outside the VPC or taken', () => {
     expect(checkSubnetCidr('192.168.0.0/24', vpc, existing, '--private-cidr')).toMatch(
-      /Give a block inside 10\.0\.0\.0\/16 or 10\.1\.0\.0\/16, or omit --private-cidr to have one chosen$/,
+      /give a block inside 10\.0\.0\.0\/16 or 10\.1\.0\.0\/16, or omit --private-cidr to have one chosen$/,
     );
     expect(checkSubnetCidr('10.0.0.0/24', vpc, existing, '--private-cidr')).toMatch(
-      /Give a free block, or omit --private-cidr to have one chosen$/,
+      /give a free block, or omit --private-cidr to have one chosen$/,
     );
   });
 });
