@@ -52,15 +52,17 @@ function buildProgram(
   io: Io,
   dispatch: (name: string, options: GlobalOptions & Record<string, unknown>, run: Runner) => Promise<void>,
 ): Command {
+  const output = {
+    writeOut: (text: string) => io.stdout.write(text),
+    writeErr: (text: string) => io.stderr.write(text),
+  };
   const program = new Command('fixed-ip')
     .description('Give AWS Lambda functions a fixed outbound IP (NAT gateway + Elastic IP), and take it away again.')
     .version(VERSION, '-v, --version')
     .exitOverride()
-    .configureOutput({
-      writeOut: (text) => io.stdout.write(text),
-      writeErr: (text) => io.stderr.write(text),
-    })
-    .showSuggestionAfterError(true);
+    .configureOutput(output)
+    // commander's "(Did you mean …?)" would be a second line; errors are one line.
+    .showSuggestionAfterError(false);
 
   const common = (cmd: Command): Command =>
     cmd
@@ -71,6 +73,8 @@ function buildProgram(
       .option('--simulate', 'use the built-in simulated account: no AWS calls, no cost')
       .option('--no-color', 'plain output without colours or spinners')
       .option('--debug', 'stack traces and AWS request ids on error')
+      .configureOutput(output)
+      .showSuggestionAfterError(false)
       .exitOverride();
 
   const action =
@@ -96,6 +100,7 @@ function buildProgram(
     new Command('iam-policy')
       .description('print the least-privilege IAM policy the CLI user needs')
       .addOption(new Option('--for <command>', 'only what this command needs').choices(['setup', 'status', 'teardown']))
+      .configureOutput(output)
       .exitOverride()
       .action(action('iam-policy', async () => (await import('./run.js')).runIamPolicy)),
   );

@@ -21,6 +21,8 @@ interface Session {
 }
 
 async function open(options: Options, io: Io): Promise<Session> {
+  // Name the profile in use (for the opening line and the `aws sso login --profile` hint).
+  if (options.profile === undefined && io.env.AWS_PROFILE) options.profile = io.env.AWS_PROFILE;
   const color = options.color !== false && !io.env.NO_COLOR && io.stdout.isTTY === true;
   const ui: TerminalUi = createTerminalUi({
     stdin: io.stdin,

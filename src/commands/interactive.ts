@@ -2,6 +2,7 @@ import type { Address, Vpc } from '@aws-sdk/client-ec2';
 import { DescribeVpcsCommand } from '@aws-sdk/client-ec2';
 import { type FunctionConfiguration, ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import type { AwsPort } from '../aws/port.js';
+import { FixedIpError } from '../errors.js';
 import type { Ui } from '../ports/ui.js';
 
 /**
@@ -23,6 +24,12 @@ export async function listAllFunctions(aws: AwsPort): Promise<FunctionConfigurat
 /** --function */
 export async function askFunctions(ui: Ui, aws: AwsPort): Promise<string[]> {
   const functions = await listAllFunctions(aws);
+  // An empty list would leave the user at a question no answer passes.
+  if (functions.length === 0) {
+    throw new FixedIpError('FUNCTION_NOT_FOUND', `there are no Lambda functions in ${aws.region}`, {
+      hint: 'check --region and --profile, or pass --function <name>',
+    });
+  }
   return ui.ask({
     kind: 'multiselect',
     code: 'setup.functions',
@@ -74,13 +81,15 @@ export async function askZone(ui: Ui, zones: string[], fallback: string): Promis
 
 /** --public-cidr / --private-cidr */
 export async function askCidr(ui: Ui, which: 'public' | 'private', fallback: string, validate: (value: string) => true | string): Promise<string> {
-  return ui.ask({
+  const typed = await ui.ask({
     kind: 'input',
     code: `setup.${which}-cidr`,
     message: `CIDR block of the ${which} subnet?`,
     default: fallback,
     validate,
   });
+  // The check trims what was typed; EC2 does not, so pass on the block the check accepted.
+  return typed.trim();
 }
 
 /** --eip */

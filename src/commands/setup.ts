@@ -4,7 +4,7 @@ import { DescribeVpcsCommand, type Vpc } from '@aws-sdk/client-ec2';
 import type { AwsPort } from '../aws/port.js';
 import { checkSubnetCidr } from '../core/cidr.js';
 import { type Deps, type FunctionTarget, makeContext, type StackContext, type Targets } from '../core/context.js';
-import { discoverStack } from '../core/discover.js';
+import { adoptTagged, describeTagged, discoverStack } from '../core/discover.js';
 import { runGraph } from '../core/graph.js';
 import { chooseCidrs, chooseZone, checkStateMatches, getFunctions, type Identity, listZones, missingRoleActions, whoAmI } from '../core/inputs.js';
 import { ALL_PARTS, emptyLive, type Live, loadLive } from '../core/live.js';
@@ -12,10 +12,11 @@ import { checkAz, checkCidrSyntax, checkEipId, checkFunctionName, checkStackName
 import { formatCost, monthlyCost } from '../core/pricing.js';
 import { AbortError, FixedIpError } from '../errors.js';
 import type { Ui } from '../ports/ui.js';
-import { emptyState, type StackState } from '../state/schema.js';
+import { emptyState, RESOURCE_KEYS, type StackState } from '../state/schema.js';
 import type { StateStore } from '../state/store.js';
 import { STEPS, type Step } from '../steps/index.js';
 import { roleError, VPC_ACCESS_POLICY } from '../steps/functions.js';
+import { recordedAddress } from '../steps/elastic-ip.js';
 import { isWork, type PlanLine } from '../steps/step.js';
 import { whoLine } from './shared.js';
 
@@ -111,6 +112,9 @@ export async function resolveSetup(options: SetupOptions, deps: Deps, store: Sta
   if (!saved && state.vpc) {
     ui.notify({ level: 'info', code: 'setup.discovered', text: `Found stack ${options.name} by its tags in ${state.vpc.id}; continuing it` });
   }
+  // A run killed between a create and its state write left a tagged resource the file lacks;
+  // taking it in now keeps its CIDR and zone from being offered again.
+  if (saved && RESOURCE_KEYS.some((key) => key !== 'vpc' && saved[key] === undefined)) adoptTagged(saved, await describeTagged(aws, options.name));
 
   // Functions: the flags, else the ones this stack already holds, else ask.
   let names = options.functions.map(functionName);
@@ -179,6 +183,10 @@ async function run(options: SetupOptions, deps: Deps, store: StateStore): Promis
     ui.notify({ level: 'success', code: 'setup.role.fixed', text: `Attached AWSLambdaVPCAccessExecutionRole to ${role}` });
   }
 
+  // Record the functions before the first change, so an interrupted run resumes with them.
+  for (const fn of functionTargets) {
+    state.functions[fn.name] ??= { arn: fn.arn, previous: fn.previous, attached: fn.attached };
+  }
   await ctx.save();
   await runSteps(ctx, targets, plan);
 
@@ -277,7 +285,11 @@ async function askCidrs(
   options: SetupOptions,
   ask: Asker,
 ): Promise<{ publicCidr: string; privateCidr: string }> {
-  const chosen = chooseCidrs(vpcCidrs, live, state, options);
+  // chooseCidrs leaves this stack's own subnets out of the blocks it counts as taken; after an
+  // interrupted run (public subnet made, private not yet) the free block it offers would be the
+  // public subnet's own. Hiding their ids makes them count as taken; their CIDRs are kept.
+  const hidden = (record: StackState['publicSubnet']) => (record ? { ...record, id: `${record.id}#own` } : undefined);
+  const chosen = chooseCidrs(vpcCidrs, live, { ...state, publicSubnet: hidden(state.publicSubnet), privateSubnet: hidden(state.privateSubnet) }, options);
   const needsAsking = (!state.publicSubnet && options.publicCidr === undefined) || (!state.privateSubnet && options.privateCidr === undefined);
   if (!needsAsking) return chosen;
   return ask(chosen, async (ui) => {
@@ -311,7 +323,8 @@ async function chooseEip(ctx: StackContext, options: SetupOptions, ask: Asker): 
         hint: 'drop --eip, or tear the stack down first',
       });
     }
-    if (!live.addresses.some((a) => a.AllocationId === state.elasticIp?.id)) {
+    const listed = live.addresses.some((a) => a.AllocationId === state.elasticIp?.id);
+    if (!listed && !(await recordedAddress(ctx))) {
       ctx.ui.notify({
         level: 'warn',
         code: 'setup.eip.lost',
@@ -360,7 +373,7 @@ function toTarget(ctx: StackContext, config: FunctionConfiguration): FunctionTar
   };
 }
 
-/** Missing role permissions stop setup before anything changes, unless --fix-role (or yes) fixes them. */
+/** Missing role permissions stop setup before anything changes, unless --fix-role (or yes at the question) fixes them. */
 async function checkRoles(aws: AwsPort, functions: FunctionTarget[], options: SetupOptions, ask: Asker): Promise<string[]> {
   const toFix = new Set<string>();
   const moving = functions.filter((fn) => !fn.attached);

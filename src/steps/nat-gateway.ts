@@ -9,8 +9,9 @@ import { clientToken, type StackContext } from '../core/context.js';
 import { activeNat } from '../core/live.js';
 import { isOurs, tagSpec } from '../core/tags.js';
 import { NAT_POLL, pollUntil } from '../core/wait.js';
-import { FixedIpError } from '../errors.js';
+import { AbortError, FixedIpError } from '../errors.js';
 import type { Step } from './step.js';
+import { sweepUnrecorded } from './orphans.js';
 
 /** NAT gateways take 1-5 minutes; give AWS a generous bound before calling it stuck. */
 const NAT_TIMEOUT_MS = 15 * 60_000;
@@ -66,7 +67,10 @@ export const natGateway: Step = {
       ctx.state.natGateway = { id, owned: true };
       await ctx.save();
     }
-    if (nat?.State !== 'available') await waitAvailable(ctx, id);
+    if (nat?.State !== 'available') {
+      await waitAvailable(ctx, id);
+      await sweepUnrecorded(ctx);
+    }
     return `${id} (${ctx.state.elasticIp?.publicIp ?? ''})`;
   },
 
@@ -144,7 +148,8 @@ async function waitAvailable(ctx: StackContext, id: string): Promise<NatGateway>
       },
     );
   } catch (error) {
-    progress.fail(`NAT gateway ${id} is not available yet`);
+    if (error instanceof AbortError) progress.warn(`Stopped waiting for NAT gateway ${id}; it keeps coming up in AWS`);
+    else progress.fail(`NAT gateway ${id} is not available yet`);
     throw error;
   }
   if (nat.State === 'available') {

@@ -62,7 +62,8 @@ const SHOW_ELAPSED_AFTER_MS = 2_000;
 
 export function createTerminalUi(options: TerminalUiOptions): TerminalUi {
   const { stdin, stdout, stderr, debug } = options;
-  const interactive = stdin.isTTY === true && stdout.isTTY === true;
+  // Questions are drawn on stderr: with it redirected nobody could see them, so do not ask.
+  const interactive = stdin.isTTY === true && stdout.isTTY === true && stderr.isTTY === true;
   const fancyStderr = options.color && stderr.isTTY === true;
   const fancyStdout = options.color && stdout.isTTY === true;
   const paint: ChalkInstance = new Chalk({

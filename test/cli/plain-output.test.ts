@@ -1,0 +1,274 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as readline from 'node:readline';
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main, type Io } from '../../src/cli.js';
+import { ExitCode } from '../../src/errors.js';
+import { BIN, ROOT, ensureBuilt } from '../e2e/build.js';
+
+/**
+ * What scripts and logs see: without a colour terminal (a pipe, NO_COLOR, --no-color) the CLI
+ * writes plain lines only, no colour, no spinner frames, no cursor moves; the result on stdout,
+ * progress on stderr. `main()` runs in-process with fake streams, the simulated account in a temp
+ * folder; one test runs the built binary with real pipes.
+ */
+
+/** The start of any ANSI control sequence (colour, cursor move, line clear). */
+const ESC = new RegExp(String.fromCharCode(27) + '\\[');
+/** Spinner frames (ora's dots) never appear in plain output. */
+const SPINNER = /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/;
+const IP_LINE = /^Allowlist this IP: (\d+\.\d+\.\d+\.\d+)$/;
+const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+
+interface Captured {
+  stream: PassThrough;
+  text(): string;
+}
+
+/** A stream that is a terminal or not, recording what is written (cursor calls as ANSI, as a TTY would). */
+function capture(isTTY: boolean): Captured {
+  const stream = new PassThrough();
+  let written = '';
+  stream.on('data', (chunk: Buffer) => {
+    written += chunk.toString();
+  });
+  if (isTTY) {
+    Object.assign(stream, {
+      isTTY: true,
+      columns: 100,
+      rows: 40,
+      cursorTo: (x: number, y?: number) => readline.cursorTo(stream, x, y),
+      moveCursor: (dx: number, dy: number) => readline.moveCursor(stream, dx, dy),
+      clearLine: (dir: -1 | 0 | 1) => readline.clearLine(stream, dir),
+      getWindowSize: () => [100, 40],
+      hasColors: () => true,
+      getColorDepth: () => 8,
+    });
+  }
+  return { stream, text: () => written };
+}
+
+interface Outcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** One `fixed-ip` run; stdin is never a terminal, so nobody can be asked anything. */
+async function cli(
+  args: string[],
+  options: { tty?: boolean; env?: Record<string, string> } = {},
+): Promise<Outcome> {
+  const stdin = capture(false);
+  const stdout = capture(options.tty === true);
+  const stderr = capture(options.tty === true);
+  const io: Io = {
+    stdin: stdin.stream as unknown as NodeJS.ReadStream,
+    stdout: stdout.stream as unknown as NodeJS.WriteStream,
+    stderr: stderr.stream as unknown as NodeJS.WriteStream,
+    env: { ...options.env },
+  };
+  const code = await main(['node', 'fixed-ip', ...args], io);
+  await new Promise((wake) => setImmediate(wake));
+  return { code, stdout: stdout.text(), stderr: stderr.text() };
+}
+
+function expectPlain(run: Outcome): void {
+  expect(run.stdout).not.toMatch(ESC);
+  expect(run.stderr).not.toMatch(ESC);
+  expect(run.stderr).not.toMatch(SPINNER);
+  expect(run.stdout).not.toMatch(SPINNER);
+}
+
+let cwd: string;
+let home: string;
+let exitCodeBefore: typeof process.exitCode;
+
+beforeAll(() => {
+  home = process.cwd();
+  exitCodeBefore = process.exitCode;
+  // The simulated account and the state files live under ./.fixed-ip of the current directory.
+  cwd = mkdtempSync(join(tmpdir(), 'fixed-ip-plain-'));
+  process.chdir(cwd);
+});
+
+afterAll(() => {
+  process.chdir(home);
+  process.exitCode = exitCodeBefore;
+  rmSync(cwd, { recursive: true, force: true });
+});
+
+describe.concurrent('plain output (in-process main)', () => {
+  // The two flows use separate regions, so separate simulated accounts, and run side by side.
+  it('with pipes: setup, status and teardown print plain lines, the IP alone on stdout', async () => {
+    const setup = await cli(['setup', '--simulate']);
+    expect(setup.code, setup.stderr).toBe(ExitCode.ok);
+    expectPlain(setup);
+    // stdout holds the result line and nothing else, so `| tail -1` or a regex gets the IP.
+    const lines = setup.stdout.split('\n').filter(Boolean);
+    expect(lines).toHaveLength(1);
+    const ip = IP_LINE.exec(lines[0] ?? '')?.[1];
+    expect(ip).toBeDefined();
+    // Progress and notices went to stderr, as plain lines.
+    expect(setup.stderr).toContain('[simulated account] no AWS calls are made, nothing is billed');
+    expect(setup.stderr).toContain('No terminal: taking the defaults');
+    expect(setup.stderr).toMatch(/^Plan:$/m);
+    expect(setup.stderr).toMatch(/^✔ .*NAT gateway/m);
+    expect(setup.stderr).not.toContain('Allowlist this IP');
+
+    const status = await cli(['status', '--simulate']);
+    expect(status.code, status.stderr).toBe(ExitCode.ok);
+    expectPlain(status);
+    expect(status.stdout).toContain(ip);
+
+    const json = await cli(['status', '--simulate', '--json']);
+    expect(json.code).toBe(ExitCode.ok);
+    expectPlain(json);
+    expect(JSON.stringify(JSON.parse(json.stdout))).toContain(ip);
+
+    const teardown = await cli(['teardown', '--simulate', '--yes']);
+    expect(teardown.code, teardown.stderr).toBe(ExitCode.ok);
+    expectPlain(teardown);
+    expect(teardown.stdout).toMatch(/^Stack default is gone/);
+    expect(teardown.stderr).toMatch(/^Will delete:$/m);
+  }, 90_000);
+
+  it('on a terminal: NO_COLOR and --no-color give plain text; otherwise there is colour', async () => {
+    const flags = ['--simulate', '--region', 'us-east-1', '--name', 'tty'];
+    const noColor = await cli(['setup', ...flags, '--function', 'orders-api'], {
+      tty: true,
+      env: { NO_COLOR: '1' },
+    });
+    expect(noColor.code, noColor.stderr).toBe(ExitCode.ok);
+    expectPlain(noColor);
+    expect(noColor.stdout).toMatch(/^Allowlist this IP: [\d.]+\n$/);
+
+    // The control: the same fake terminal with colour allowed does get escape codes and the frame.
+    const coloured = await cli(['setup', ...flags], { tty: true });
+    expect(coloured.code, coloured.stderr).toBe(ExitCode.ok);
+    expect(coloured.stderr).toMatch(ESC);
+    expect(coloured.stdout).toMatch(/╭─+╮/);
+
+    const flag = await cli(['teardown', ...flags, '--yes', '--no-color'], { tty: true });
+    expect(flag.code, flag.stderr).toBe(ExitCode.ok);
+    expectPlain(flag);
+    expect(flag.stdout).toMatch(/^Stack tty is gone/);
+  }, 90_000);
+
+  it('--help lists setup, status and teardown on stdout', async () => {
+    const run = await cli(['--help']);
+    expect(run.code).toBe(ExitCode.ok);
+    for (const command of ['setup', 'status', 'teardown'])
+      expect(run.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+    expectPlain(run);
+    expect(run.stderr).toBe('');
+  });
+
+  it.each([['--version'], ['-v']])("%s prints package.json's version", async (flag) => {
+    const run = await cli([flag]);
+    expect(run.code).toBe(ExitCode.ok);
+    expect(run.stdout).toBe(`${VERSION}\n`);
+    expect(run.stderr).toBe('');
+  });
+
+  it.each([[['--bogus']], [['--bogus', 'setup']]])(
+    'an unknown option (%j) is one line on stderr and exit 2',
+    async (args) => {
+      const run = await cli(args);
+      expect(run.code).toBe(ExitCode.usage);
+      expect(run.stdout).toBe('');
+      expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
+      expect(run.stderr).toMatch(/^error: unknown option '--bogus'\n$/);
+    },
+  );
+
+  it('an unknown command is one line on stderr and exit 2', async () => {
+    const run = await cli(['bogus']);
+    expect(run.code).toBe(ExitCode.usage);
+    expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
+  });
+
+  it('a question with no terminal and no flag is a clear one-line error, not a hang', async () => {
+    // --name other than default: the demo does not pick a function for you.
+    const run = await cli(['setup', '--simulate', '--region', 'eu-west-1', '--name', 'nofn']);
+    expect(run.code).toBe(ExitCode.usage);
+    expectPlain(run);
+    expect(run.stdout).toBe('');
+    expect(run.stderr.trimEnd().split('\n').at(-1)).toMatch(
+      /^error: no function given; pass --function <name>/,
+    );
+  });
+});
+
+/** The built binary (rebuilt first if src/ changed) with real pipes for stdin, stdout and stderr. */
+async function binary(args: string[], cwd: string): Promise<Outcome> {
+  await ensureBuilt();
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (value !== undefined && !key.startsWith('AWS_') && key !== 'FORCE_COLOR') env[key] = value;
+  }
+  return new Promise<Outcome>((done, fail) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', fail);
+    child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end();
+  });
+}
+
+describe.concurrent('plain output (the built binary, real pipes)', () => {
+  let dir: string;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'fixed-ip-pipes-'));
+  });
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('setup --simulate through pipes: exit 0, the IP line on stdout, plain progress on stderr', async () => {
+    const run = await binary(['setup', '--simulate'], dir);
+    expect(run.code, run.stderr).toBe(0);
+    expectPlain(run);
+    expect(run.stdout).toMatch(/^Allowlist this IP: \d+\.\d+\.\d+\.\d+\n$/);
+    expect(run.stderr).toMatch(/^✔ .*Public subnet/m);
+    // The SDK's Node-version warning never reaches the user.
+    expect(run.stderr).not.toMatch(/NodeVersionSupportWarning|DeprecationWarning/);
+  }, 240_000);
+
+  it("setup --help lists every question's flag", async () => {
+    const run = await binary(['setup', '--help'], dir);
+    expect(run.code).toBe(0);
+    for (const flag of [
+      '--function',
+      '--vpc',
+      '--new-vpc',
+      '--az',
+      '--public-cidr',
+      '--private-cidr',
+      '--eip',
+      '--fix-role',
+      '--yes',
+      '--no-color',
+    ]) {
+      expect(run.stdout).toContain(flag);
+    }
+    expectPlain(run);
+  }, 240_000);
+
+  it.each([[['setup', '--bogus']], [['teardown', '--simulate', '--zzz']], [['status', '--qqqqqq']]])(
+    'an unknown option of a command (%j) is one line on stderr and exit 2',
+    async (args) => {
+      const run = await binary(args, dir);
+      expect(run.code).toBe(2);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toMatch(/^error: unknown option '--(bogus|zzz|qqqqqq)'\n$/);
+    },
+    240_000,
+  );
+});

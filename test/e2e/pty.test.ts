@@ -1,0 +1,198 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, ROOT, ensureBuilt } from './build.js';
+
+/**
+ * The built binary in a real pseudo-terminal (Python's pty module, via test/support/pty-driver.py),
+ * against the simulated account, whose AWS waits last seconds (src/simulate.ts DEMO_TIMINGS).
+ * What a person sees and types: the prompts, the keys, Ctrl-C, the exit codes.
+ */
+
+const DRIVER = join(ROOT, 'test', 'support', 'pty-driver.py');
+const ENTER = '\r';
+const CTRL_C = '\u0003';
+
+interface Step {
+  /** A regex, searched in the output without escape codes, after the previous step's match. */
+  expect: string;
+  send?: string;
+  timeout?: number;
+}
+
+interface Run {
+  output: string;
+  text: string;
+  exitCode: number | null;
+  signal: number | null;
+  timedOut: boolean;
+  failedStep: number | null;
+}
+
+const dirs: string[] = [];
+
+function tempCwd(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'fixed-ip-e2e-'));
+  dirs.push(dir);
+  return dir;
+}
+
+/** A terminal user's environment: colour allowed, no AWS settings leaking in from the machine. */
+function terminalEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (value === undefined || key.startsWith('AWS_') || ['NO_COLOR', 'FORCE_COLOR', 'CI'].includes(key))
+      continue;
+    env[key] = value;
+  }
+  return { ...env, TERM: 'xterm-256color', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+}
+
+function inTerminal(args: string[], cwd: string, steps: Step[], timeout = 60): Promise<Run> {
+  const spec = { argv: [process.execPath, BIN, ...args], cwd, env: terminalEnv(), timeout, steps };
+  return new Promise((done, fail) => {
+    const child = spawn('python3', [DRIVER], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', fail);
+    child.on('close', (code) => {
+      if (code !== 0) return fail(new Error(`pty driver failed (exit ${String(code)}): ${stderr}`));
+      const run = JSON.parse(stdout) as Run;
+      if (run.failedStep !== null) {
+        const step = steps[run.failedStep];
+        return fail(
+          new Error(
+            `never saw /${step?.expect ?? ''}/ (step ${run.failedStep}); the terminal showed:\n${run.text}`,
+          ),
+        );
+      }
+      if (run.timedOut)
+        return fail(
+          new Error(`${args.join(' ')} did not finish in ${timeout}s; the terminal showed:\n${run.text}`),
+        );
+      done(run);
+    });
+    child.stdin.end(JSON.stringify(spec));
+  });
+}
+
+const stateFile = (cwd: string): string => join(cwd, '.fixed-ip', 'simulated', 'default.json');
+
+/** setup's questions up to the confirm, taking every default; `filter` then space picks the function. */
+const setupDialogue = (filter: string): Step[] => [
+  { expect: 'Which functions need the fixed IP\\?', send: `${filter} ` },
+  { expect: '1 selected', send: ENTER },
+  { expect: 'Which VPC\\?', send: ENTER },
+  { expect: 'Availability Zone for both subnets\\?', send: ENTER },
+  { expect: 'CIDR block of the public subnet\\?', send: ENTER },
+  { expect: 'CIDR block of the private subnet\\?', send: ENTER },
+  { expect: 'Create these resources \\(about [\\d.]+ USD a month\\)\\? \\(y/N\\)', send: `y${ENTER}` },
+];
+
+beforeAll(async () => {
+  await ensureBuilt();
+}, 180_000);
+
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('fixed-ip in a terminal (--simulate)', () => {
+  it.concurrent(
+    'setup by answering its questions, then status, then teardown',
+    async () => {
+      const cwd = tempCwd();
+      // Type to filter the list down to orders-api, space to pick it.
+      const setup = await inTerminal(['setup', '--simulate'], cwd, [
+        ...setupDialogue('orders'),
+        { expect: 'Allowlist this IP: ', timeout: 45 },
+      ]);
+      expect(setup.exitCode).toBe(0);
+      const ip = /Allowlist this IP: (\d+\.\d+\.\d+\.\d+)/.exec(setup.text)?.[1];
+      expect(ip).toBeDefined();
+      // The questions said what the defaults were; the plan came before the confirm.
+      expect(setup.text).toMatch(/orders-api \(nodejs20\.x, not in a VPC\)/);
+      expect(setup.text).toMatch(/\(default\)/);
+      expect(setup.text.indexOf('Plan:')).toBeLessThan(setup.text.indexOf('Create these resources'));
+      // A colour terminal: colours and a spinner (this is not the plain mode).
+      expect(setup.output).toContain(`${String.fromCharCode(27)}[`);
+      const state = JSON.parse(readFileSync(stateFile(cwd), 'utf8')) as {
+        elasticIp?: { publicIp?: string };
+        functions: object;
+      };
+      expect(state.elasticIp?.publicIp).toBe(ip);
+      expect(Object.keys(state.functions)).toEqual(['orders-api']);
+
+      const status = await inTerminal(['status', '--simulate'], cwd, []);
+      expect(status.exitCode).toBe(0);
+      expect(status.text).toContain(ip);
+
+      const teardown = await inTerminal(['teardown', '--simulate'], cwd, [
+        { expect: 'Delete these resources and release the Elastic IP\\? \\(y/N\\)', send: `y${ENTER}` },
+      ]);
+      expect(teardown.exitCode).toBe(0);
+      expect(teardown.text).toMatch(/Will delete:/);
+      expect(teardown.text).toMatch(/Stack default is gone/);
+      expect(existsSync(stateFile(cwd))).toBe(false);
+    },
+    150_000,
+  );
+
+  it.concurrent(
+    'Ctrl-C at the first question: cancelled, exit 130, no state file',
+    async () => {
+      const cwd = tempCwd();
+      const run = await inTerminal(['setup', '--simulate'], cwd, [
+        { expect: 'Which functions need the fixed IP\\?', send: CTRL_C },
+      ]);
+      expect(run.text).toContain('Cancelled; nothing was changed');
+      expect(run.exitCode).toBe(130);
+      expect(existsSync(stateFile(cwd))).toBe(false);
+      expect(existsSync(`${stateFile(cwd)}.lock`)).toBe(false);
+    },
+    60_000,
+  );
+
+  it.concurrent(
+    'Enter on the default No of the confirm: cancelled, exit 130, nothing made',
+    async () => {
+      const cwd = tempCwd();
+      const dialogue = setupDialogue('orders');
+      dialogue[dialogue.length - 1] = { ...dialogue.at(-1)!, send: ENTER };
+      const run = await inTerminal(['setup', '--simulate'], cwd, dialogue);
+      expect(run.text).toContain('Cancelled; nothing was changed');
+      expect(run.exitCode).toBe(130);
+      expect(existsSync(stateFile(cwd))).toBe(false);
+    },
+    60_000,
+  );
+
+  it.concurrent(
+    'Ctrl-C while provisioning: stopped with the resume hint, exit 130, state kept, and setup resumes',
+    async () => {
+      const cwd = tempCwd();
+      const run = await inTerminal(['setup', '--simulate', '--function', 'orders-api'], cwd, [
+        ...setupDialogue('').slice(2),
+        { expect: 'Waiting for NAT gateway', send: CTRL_C, timeout: 30 },
+      ]);
+      expect(run.text).toContain(
+        'Stopped; run `fixed-ip setup` again to resume or `fixed-ip teardown` to remove what was made',
+      );
+      expect(run.exitCode).toBe(130);
+      const state = JSON.parse(readFileSync(stateFile(cwd), 'utf8')) as { natGateway?: { id: string } };
+      expect(state.natGateway?.id).toMatch(/^nat-/);
+
+      // The functions, VPC, zone and blocks are in the state file: only the consent for what is
+      // left is asked again.
+      const consent = setupDialogue('orders').at(-1)!;
+      const resumed = await inTerminal(['setup', '--simulate'], cwd, [consent, { expect: 'Allowlist this IP: ', timeout: 45 }]);
+      expect(resumed.exitCode).toBe(0);
+      expect(resumed.text).not.toMatch(/Which functions|Which VPC\?|Availability Zone|CIDR block/);
+    },
+    120_000,
+  );
+});
