@@ -2,6 +2,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { STSClient } from '@aws-sdk/client-sts';
+import { partition } from '@aws-sdk/core/client';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { badOption, FixedIpError } from '../errors.js';
 import type { AwsPort, AwsService } from './port.js';
@@ -13,6 +14,8 @@ export interface ClientOptions {
   profile?: string | undefined;
   /** Static credentials (the simulated account); otherwise the SDK's default chain. */
   credentials?: AwsCredentialIdentity;
+  /** Where AWS_ENDPOINT_URL* are read (default process.env). */
+  env?: NodeJS.ProcessEnv;
   /** Called with each client so `--simulate` can route it to the simulator. */
   intercept?: (client: EC2Client | LambdaClient | STSClient | IAMClient, service: AwsService) => void;
 }
@@ -34,7 +37,7 @@ export async function createAwsPort(options: ClientOptions): Promise<AwsPort> {
     customUserAgent: `fixed-ip/${VERSION}`,
   };
   const ec2 = new EC2Client({ ...base, retryStrategy: standardRetry() });
-  const region = await resolveRegion(ec2);
+  const region = await resolveRegion(ec2, options.env ?? process.env);
   const withRegion = { ...base, region };
   const port: AwsPort = {
     region,
@@ -54,7 +57,7 @@ export async function createAwsPort(options: ClientOptions): Promise<AwsPort> {
   return port;
 }
 
-async function resolveRegion(client: EC2Client): Promise<string> {
+async function resolveRegion(client: EC2Client, env: NodeJS.ProcessEnv): Promise<string> {
   let region: string | undefined;
   try {
     region = await client.config.region();
@@ -70,5 +73,17 @@ async function resolveRegion(client: EC2Client): Promise<string> {
   if (!REGION_FORMAT.test(region)) {
     throw badOption(`region "${region}" is not an AWS region name`, 'use a name like ap-northeast-1');
   }
+  // The SDK knows every region by name; an unknown one would only fail later as a DNS error.
+  // With a custom endpoint (LocalStack, moto) any region name is fine.
+  if (!(partition(region) as { description?: string }).description && !hasCustomEndpoint(env)) {
+    throw new FixedIpError('BAD_REGION', `"${region}" is not an AWS region this SDK knows`, {
+      hint: 'check --region or AWS_REGION (e.g. ap-northeast-1, us-east-1)',
+      exitCode: 2,
+    });
+  }
   return region;
+}
+
+function hasCustomEndpoint(env: NodeJS.ProcessEnv): boolean {
+  return Object.keys(env).some((key) => key === 'AWS_ENDPOINT_URL' || key.startsWith('AWS_ENDPOINT_URL_'));
 }

@@ -58,6 +58,12 @@ export function explainAwsError(error: unknown, context: { profile?: string | un
       cause: error,
     });
   }
+  if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'TimeoutError'].includes(name)) {
+    return new FixedIpError('AWS_ERROR', `cannot reach AWS (${name}: ${firstSentence(message)})`, {
+      hint: 'check your network, proxy, and AWS_ENDPOINT_URL if you point fixed-ip at LocalStack or moto, then run the command again',
+      cause: error,
+    });
+  }
   if (['UnauthorizedOperation', 'AccessDenied', 'AccessDeniedException'].includes(name)) {
     const action = /perform: ([a-z0-9-]+:[A-Za-z0-9]+)/.exec(message)?.[1];
     return new FixedIpError('AWS_ERROR', `AWS denied ${action ?? 'a call'}: ${firstSentence(message)}`, {

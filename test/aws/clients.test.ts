@@ -1,0 +1,83 @@
+import { CreateInternetGatewayCommand, DescribeVpcsCommand } from '@aws-sdk/client-ec2';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createAwsPort } from '../../src/aws/clients.js';
+import { explainAwsError } from '../../src/aws/errors.js';
+import { FixedIpError } from '../../src/errors.js';
+import { AwsSimulator, attachSimulator, VirtualClock } from '../../src/simulator/index.js';
+
+const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
+
+async function simulated(sim: AwsSimulator) {
+  return createAwsPort({ region: sim.region, credentials, intercept: (client, service) => attachSimulator(client, service, sim) });
+}
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
+describe('the AWS client factory', () => {
+  it('refuses a region name that is not one', async () => {
+    const error = await createAwsPort({ region: 'Tokyo', credentials }).catch((e: unknown) => e);
+    expect((error as FixedIpError).code).toBe('BAD_OPTION');
+    expect((error as FixedIpError).line).toContain('Tokyo');
+  });
+
+  it('refuses a well-formed region AWS does not have, unless an endpoint is configured', async () => {
+    const error = await createAwsPort({ region: 'xx-nowhere-9', credentials, env: {} }).catch((e: unknown) => e);
+    expect((error as FixedIpError).code).toBe('BAD_REGION');
+    expect((error as FixedIpError).exitCode).toBe(2);
+    const port = await createAwsPort({ region: 'xx-nowhere-9', credentials, env: { AWS_ENDPOINT_URL: 'http://localhost:4566' } });
+    expect(port.region).toBe('xx-nowhere-9');
+  });
+
+  it('says how to set a region when none is configured', async () => {
+    vi.stubEnv('AWS_REGION', '');
+    vi.stubEnv('AWS_DEFAULT_REGION', '');
+    vi.stubEnv('AWS_PROFILE', '');
+    vi.stubEnv('AWS_CONFIG_FILE', '/nonexistent/fixed-ip-test-config');
+    const error = await createAwsPort({ credentials }).catch((e: unknown) => e);
+    expect((error as FixedIpError).code).toBe('BAD_REGION');
+    expect((error as FixedIpError).line).toContain('--region');
+  });
+
+  it("retries throttling and 5xx with the SDK's standard policy", async () => {
+    const sim = new AwsSimulator({ clock: new VirtualClock() });
+    const aws = await simulated(sim);
+    sim.inject({ kind: 'reject', operation: 'DescribeVpcs', error: 'throttle', times: 2 });
+    sim.inject({ kind: 'reject', operation: 'DescribeVpcs', error: 'server', times: 1 });
+    await aws.ec2.send(new DescribeVpcsCommand({}));
+    expect(sim.calls.filter((c) => c.operation === 'DescribeVpcs').map((c) => c.outcome)).toEqual([
+      'RequestLimitExceeded',
+      'RequestLimitExceeded',
+      'InternalError',
+      'ok',
+    ]);
+  }, 30_000);
+
+  it('retries a create without a ClientToken only when throttled, never after a lost response', async () => {
+    const sim = new AwsSimulator({ clock: new VirtualClock() });
+    const aws = await simulated(sim);
+    sim.inject({ kind: 'reject', operation: 'CreateInternetGateway', error: 'throttle', times: 1 });
+    await aws.ec2Create.send(new CreateInternetGatewayCommand({}));
+    sim.inject({ kind: 'lostResponse', operation: 'CreateInternetGateway', times: 1 });
+    const error = await aws.ec2Create.send(new CreateInternetGatewayCommand({})).catch((e: unknown) => e);
+    expect((error as { code?: string }).code).toBe('ECONNRESET');
+    // One throttled + one created, then one created whose response was lost: no third gateway.
+    expect(sim.calls.filter((c) => c.operation === 'CreateInternetGateway').map((c) => c.mutated)).toEqual([false, true, true]);
+  }, 30_000);
+});
+
+describe('explainAwsError', () => {
+  it.each([
+    [Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }), 'NO_CREDENTIALS', 'aws configure'],
+    [new Error('The SSO session associated with this profile has expired or is otherwise invalid. To refresh this SSO session run aws sso login'), 'SSO_EXPIRED', 'aws sso login --profile dev'],
+    [Object.assign(new Error('The security token included in the request is expired'), { name: 'ExpiredToken' }), 'NO_CREDENTIALS', 'refresh'],
+    [Object.assign(new Error('getaddrinfo ENOTFOUND ec2.xx.amazonaws.com'), { code: 'ENOTFOUND' }), 'BAD_REGION', '--region'],
+    [Object.assign(new Error('You are not authorized to perform this operation. User: arn:aws:iam::1:user/u is not authorized to perform: ec2:CreateVpc'), { name: 'UnauthorizedOperation' }), 'AWS_ERROR', 'ec2:CreateVpc'],
+  ])('explains %s as %s', (error, code, mentions) => {
+    const explained = explainAwsError(error, { profile: 'dev', region: 'ap-northeast-1' });
+    expect(explained.code).toBe(code);
+    expect(explained.line).toContain(mentions);
+    expect(explained.line).not.toContain('\n');
+  });
+});
