@@ -194,9 +194,9 @@ async function run(options: SetupOptions, deps: Deps, store: StateStore): Promis
   ui.notify({ level: 'info', code: 'setup.cost', text: `Cost: ${formatCost(monthlyCost(aws.region))}` });
   if (Object.keys(state.functions).length > 0) {
     ui.notify({
-      level: 'debug',
+      level: 'info',
       code: 'setup.single-az',
-      text: `The functions now run in one Availability Zone (${zone}); Security Hub control Lambda.5 flags that. One NAT gateway serves them.`,
+      text: `Note: the functions now run in one Availability Zone (${zone}), which Security Hub control Lambda.5 flags; one NAT gateway serves them`,
     });
   }
   ui.result(`Allowlist this IP: ${ip}`, { emphasis: true });

@@ -191,7 +191,7 @@ describe('fixed-ip in a terminal (--simulate)', () => {
       const consent = setupDialogue('orders').at(-1)!;
       const resumed = await inTerminal(['setup', '--simulate'], cwd, [consent, { expect: 'Allowlist this IP: ', timeout: 45 }]);
       expect(resumed.exitCode).toBe(0);
-      expect(resumed.text).not.toMatch(/Which functions|Which VPC\?|Availability Zone|CIDR block/);
+      expect(resumed.text).not.toMatch(/Which functions need|Which VPC\?|Availability Zone for both|CIDR block of/);
     },
     120_000,
   );
