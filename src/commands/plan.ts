@@ -165,14 +165,18 @@ async function dryRun(aws: AwsPort, name: string, targets: Targets, creating: Se
         await send();
         checked.push(action);
       } catch (error) {
-        const code = awsErrorName(error);
-        if (code === 'UnauthorizedOperation') missing.push(action);
-        else checked.push(action);
+        if (awsErrorName(error) === 'UnauthorizedOperation') {
+          // AWS names the action it refused: the create, or ec2:CreateTags for its tags.
+          const refused = /perform: ([a-z0-9-]+:[A-Za-z0-9]+)/.exec(error instanceof Error ? error.message : '')?.[1];
+          missing.push(refused ?? action);
+        } else {
+          checked.push(action);
+        }
       }
     }),
   );
   const unchecked = creating.has('functions') ? ['lambda:UpdateFunctionConfiguration'] : [];
-  return { checked: checked.sort(), missing: missing.sort(), unchecked };
+  return { checked: checked.sort(), missing: [...new Set(missing)].sort(), unchecked };
 }
 
 function print(deps: Deps, report: PlanReport, steps: PlannedStep[], options: PlanOptions): void {

@@ -170,10 +170,13 @@ export class AwsSimulator {
     const rejection = this.faults.take('reject', service, operation);
     if (rejection) throw faultError(service, rejection.error);
     const action = `${service}:${operation}`;
+    // Tagging at creation needs ec2:CreateTags as well as the create action itself.
+    const tagging = service === 'ec2' && Array.isArray(input.TagSpecifications) && input.TagSpecifications.length > 0;
+    const denied = this.faults.isDenied(action) ? action : tagging && this.faults.isDenied('ec2:CreateTags') ? 'ec2:CreateTags' : undefined;
     if (service === 'ec2' && input.DryRun === true) {
-      throw this.faults.isDenied(action) ? accessDenied(service, action, this.accountId) : dryRunSucceeded();
+      throw denied ? accessDenied(service, denied, this.accountId) : dryRunSucceeded();
     }
-    if (this.faults.isDenied(action)) throw accessDenied(service, action, this.accountId);
+    if (denied) throw accessDenied(service, denied, this.accountId);
     const lost = this.faults.take('lostResponse', service, operation);
     const before = isMutating(operation) ? JSON.stringify(this.state) : undefined;
     let result: object;

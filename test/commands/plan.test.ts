@@ -40,6 +40,13 @@ describe('plan', () => {
     expect(report.blockers.join(' ')).toContain('ec2:CreateNatGateway');
   });
 
+  it('names ec2:CreateTags when tagging at creation is denied', async () => {
+    account.sim.inject({ kind: 'deny', action: 'ec2:CreateTags' });
+    const report = await plan(options(), account.deps());
+    expect(report.permissions.missing).toEqual(['ec2:CreateTags']);
+    expect(report.wouldSucceed).toBe(false);
+  });
+
   it('flags an execution role without VPC access, unless --fix-role', async () => {
     account.sim.addFunction({ name: 'no-access', roleName: 'weak', roleHasVpcAccess: false });
     const flagged = await plan(options({ functions: ['no-access'] }), account.deps());
