@@ -1,11 +1,13 @@
 import { type Deps, makeContext, type StackContext } from '../core/context.js';
-import { runGraph } from '../core/graph.js';
-import { loadLive } from '../core/live.js';
+import { adoptTagged, describeTagged, leftoversOf } from '../core/discover.js';
+import { type GraphNode, runGraph } from '../core/graph.js';
+import { type Live, loadLive } from '../core/live.js';
 import { checkMinutes } from '../core/options.js';
 import { monthlyCost } from '../core/pricing.js';
 import { AbortError, FixedIpError } from '../errors.js';
 import type { Ui } from '../ports/ui.js';
-import { isEmptyState } from '../state/schema.js';
+import { isEmptyState, type StackState } from '../state/schema.js';
+import type { StateStore } from '../state/store.js';
 import { STEPS, type Step } from '../steps/index.js';
 import type { RemoveOutcome } from '../steps/step.js';
 import { whoLine } from './shared.js';
@@ -33,37 +35,60 @@ export async function teardown(options: TeardownOptions, deps: Deps): Promise<Te
   try {
     const { aws, identity, state } = await openStack(options, deps, store);
     deps.ui.notify({ level: 'info', code: 'teardown.who', text: whoLine(identity, aws.region, options.profile) });
-    const live = await loadLive(aws, state.vpc?.id, ['subnets', 'routeTables', 'natGateways']);
-    const ctx = makeContext({ name: options.name, aws, deps, store, state, live });
+    // What an interrupted setup created but had not recorded yet is found by its tags: the records the
+    // state lacks are filled in, and duplicates are removed alongside the stack, in the same order.
+    const tagged = await describeTagged(aws, options.name);
+    adoptTagged(state, tagged);
+    const leftovers = leftoversOf(state, tagged);
+    const lives = new Map<string, Promise<Live>>();
+    const liveOf = (vpcId: string | undefined): Promise<Live> => {
+      const key = vpcId ?? '';
+      if (!lives.has(key)) lives.set(key, loadLive(aws, vpcId, ['subnets', 'routeTables', 'natGateways']));
+      return lives.get(key) as Promise<Live>;
+    };
+    const ctx = makeContext({ name: options.name, aws, deps, store, state, live: await liveOf(state.vpc?.id) });
+    const extras = await Promise.all(
+      leftovers.map(async (layer) => makeContext({ name: options.name, aws, deps, store: unrecorded(store), state: layer, live: await liveOf(layer.vpc?.id) })),
+    );
     const present = STEPS.filter((step) => hasRecord(ctx, step));
 
     const goes = present.filter((step) => willDelete(ctx, step, options.keepEip === true));
     const stays = present.filter((step) => !willDelete(ctx, step, options.keepEip === true));
-    await confirm(deps.ui, ctx, goes, stays, options);
+    const duplicates = extras.map((extra) => ({ ctx: extra, steps: STEPS.filter((step) => hasRecord(extra, step) && willDelete(extra, step, false)) }));
+    await confirm(deps.ui, ctx, goes, stays, options, duplicates);
     await store.write(state);
 
     const removed: string[] = [];
     const kept: string[] = [];
     const deadline = deps.clock.now() + waitMinutes * 60_000;
-    const keys = new Set(present.map((step) => step.key));
+    const layers = [{ ctx, steps: present, keepEip: options.keepEip === true, extra: false }, ...duplicates.map((d) => ({ ...d, keepEip: false, extra: true }))];
+    // A step waits for what it depends on in every layer: a duplicate NAT gateway in the public
+    // subnet holds that subnet (and the internet gateway's mapped addresses) just like the recorded one.
+    const nodes: GraphNode<string>[] = layers.flatMap((layer, index) =>
+      layer.steps.map((step) => ({
+        key: `${index}:${step.key}`,
+        after: layers.flatMap((other, otherIndex) =>
+          other.steps.filter((s) => step.removeAfter.includes(s.key)).map((s) => `${otherIndex}:${s.key}`),
+        ),
+        run: async () => {
+          const result: RemoveOutcome = await step.remove(layer.ctx, { keepEip: layer.keepEip, deadline });
+          const line = `${step.title} ${result.detail}${layer.extra ? ' (a duplicate left by an interrupted run)' : ''}`;
+          if (result.outcome === 'kept') {
+            kept.push(line);
+            deps.ui.notify({ level: 'info', code: `teardown.kept.${step.key}`, text: `Kept ${line}` });
+          } else {
+            removed.push(line);
+            deps.ui.notify({ level: 'success', code: `teardown.removed.${step.key}`, text: `Removed ${line}` });
+          }
+        },
+      })),
+    );
+    // The VPC (when fixed-ip made it) goes after everything in it, duplicates included.
+    for (const node of nodes) {
+      if (node.key.endsWith(':vpc')) node.after = nodes.filter((other) => other !== node && !other.key.endsWith(':vpc')).map((other) => other.key);
+    }
     try {
-      await runGraph(
-        present.map((step) => ({
-          key: step.key,
-          after: step.removeAfter.filter((key) => keys.has(key)),
-          run: async () => {
-            const result: RemoveOutcome = await step.remove(ctx, { keepEip: options.keepEip === true, deadline });
-            const line = `${step.title} ${result.detail}`;
-            if (result.outcome === 'kept') {
-              kept.push(line);
-              deps.ui.notify({ level: 'info', code: `teardown.kept.${step.key}`, text: `Kept ${line}` });
-            } else {
-              removed.push(line);
-              deps.ui.notify({ level: 'success', code: `teardown.removed.${step.key}`, text: `Removed ${line}` });
-            }
-          },
-        })),
-      );
+      await runGraph(nodes);
     } catch (error) {
       if (error instanceof FixedIpError && error.code === 'WAIT_EXPIRED') throw waitExpired(ctx, error);
       throw error;
@@ -106,9 +131,21 @@ function describe(ctx: StackContext, step: Step): string {
   return `${step.title} ${record?.id ?? ''}${extra}${record?.owned ? '' : ' (not made by fixed-ip)'}`;
 }
 
-async function confirm(ui: Ui, ctx: StackContext, goes: Step[], stays: Step[], options: TeardownOptions): Promise<void> {
+async function confirm(
+  ui: Ui,
+  ctx: StackContext,
+  goes: Step[],
+  stays: Step[],
+  options: TeardownOptions,
+  duplicates: Array<{ ctx: StackContext; steps: Step[] }>,
+): Promise<void> {
   ui.notify({ level: 'info', code: 'teardown.plan.delete', text: 'Will delete:', data: goes.map((s) => s.key) });
   for (const step of goes) ui.notify({ level: 'info', code: 'teardown.plan.item', text: `  - ${describe(ctx, step)}` });
+  for (const duplicate of duplicates) {
+    for (const step of duplicate.steps) {
+      ui.notify({ level: 'info', code: 'teardown.plan.item', text: `  - ${describe(duplicate.ctx, step)} (a duplicate left by an interrupted run)` });
+    }
+  }
   if (stays.length > 0) {
     ui.notify({ level: 'info', code: 'teardown.plan.keep', text: 'Will keep:', data: stays.map((s) => s.key) });
     for (const step of stays) ui.notify({ level: 'info', code: 'teardown.plan.item', text: `  - ${describe(ctx, step)}` });
@@ -144,4 +181,15 @@ function waitExpired(ctx: StackContext, cause: FixedIpError): FixedIpError {
     `${cause.message}. ${natStopped ? 'The NAT gateway is deleted, so its hourly charge has stopped. ' : ''}Still there: ${left.join('; ')}`,
     { hint: 'run fixed-ip teardown again in a few minutes (the state file keeps what is left)', exitCode: cause.exitCode, cause },
   );
+}
+
+/** Duplicates are in no state file: removing one records nothing (a re-run finds the rest by tags). */
+function unrecorded(store: StateStore): StateStore {
+  return {
+    path: store.path,
+    read: () => store.read(),
+    write: (_state: StackState) => Promise.resolve(),
+    remove: () => Promise.resolve(),
+    lock: (name) => store.lock(name),
+  };
 }

@@ -1,9 +1,10 @@
-import { type Address, AllocateAddressCommand, ReleaseAddressCommand } from '@aws-sdk/client-ec2';
+import { type Address, AllocateAddressCommand, DescribeAddressesCommand, ReleaseAddressCommand } from '@aws-sdk/client-ec2';
 import type { StackContext, Targets } from '../core/context.js';
 import { isOurs, tagSpec } from '../core/tags.js';
 import { FixedIpError } from '../errors.js';
 import { deleteWhenFree } from './retry.js';
 import { removeOrphans } from './orphans.js';
+import { whenVisible } from './eventual.js';
 import type { Step } from './step.js';
 
 /**
@@ -33,6 +34,7 @@ export const elasticIp: Step = {
         hint: 'disassociate it first, or run without --eip to allocate a new one',
       });
     }
+    if (!address) address = await recordedAddress(ctx);
     if (!address) {
       ctx.checkpoint();
       const allocated = await ctx.aws.ec2Create.send(
@@ -114,4 +116,17 @@ function isOwned(ctx: StackContext, address: Address, targets: Targets): boolean
 function natAddress(ctx: StackContext): string | undefined {
   const nat = ctx.live.natGateways.find((n) => n.NatGatewayId === ctx.state.natGateway?.id);
   return nat?.NatGatewayAddresses?.[0]?.AllocationId;
+}
+
+/**
+ * The recorded Elastic IP when Describe did not list it: allocated moments ago and not visible
+ * yet (eventual consistency), so it is looked for by id for up to 30 s; undefined when it is gone.
+ */
+export async function recordedAddress(ctx: StackContext): Promise<Address | undefined> {
+  const recorded = ctx.state.elasticIp;
+  if (!recorded) return undefined;
+  return whenVisible(ctx, async () => {
+    const out = await ctx.aws.ec2.send(new DescribeAddressesCommand({ Filters: [{ Name: 'allocation-id', Values: [recorded.id] }] }));
+    return out.Addresses?.[0];
+  });
 }

@@ -2,6 +2,7 @@ import {
   AttachInternetGatewayCommand,
   CreateInternetGatewayCommand,
   DeleteInternetGatewayCommand,
+  DescribeInternetGatewaysCommand,
   DetachInternetGatewayCommand,
 } from '@aws-sdk/client-ec2';
 import { awsErrorName } from '../aws/errors.js';
@@ -11,6 +12,7 @@ import { isOurs, tagSpec } from '../core/tags.js';
 import type { Step } from './step.js';
 import { deleteWhenFree } from './retry.js';
 import { removeOrphans } from './orphans.js';
+import { whenVisible } from './eventual.js';
 import type { StackContext } from '../core/context.js';
 
 /** Gateways of ours, not attached anywhere, other than the one in use. */
@@ -65,6 +67,14 @@ export const internetGateway: Step = {
         (igw.InternetGatewayId === ctx.state.internetGateway?.id && ctx.state.internetGateway?.owned) ||
         (isOurs(igw.Tags, ctx.name, 'internet-gateway') && !igw.Attachments?.length),
     )?.InternetGatewayId;
+    const recorded = ctx.state.internetGateway;
+    if (!id && recorded?.owned) {
+      // Recorded but not listed: made moments ago and not visible yet, or deleted since.
+      id = await whenVisible(ctx, async () => {
+        const out = await ctx.aws.ec2.send(new DescribeInternetGatewaysCommand({ Filters: [{ Name: 'internet-gateway-id', Values: [recorded.id] }] }));
+        return out.InternetGateways?.[0]?.InternetGatewayId;
+      });
+    }
     if (!id) {
       ctx.checkpoint();
       const created = await ctx.aws.ec2Create.send(

@@ -1,5 +1,12 @@
+import {
+  DeleteInternetGatewayCommand,
+  DescribeAddressesCommand,
+  DescribeInternetGatewaysCommand,
+  ReleaseAddressCommand,
+} from '@aws-sdk/client-ec2';
 import { awsErrorName } from '../aws/errors.js';
 import type { StackContext } from '../core/context.js';
+import { isOurs, stackFilter } from '../core/tags.js';
 
 /**
  * Deletes duplicates an interrupted run left behind: resources carrying this stack's tags (so
@@ -26,4 +33,25 @@ export async function removeOrphans(
       });
     }
   }
+}
+
+/**
+ * After the NAT gateway's minutes-long wait, looks again for this stack's unattached internet
+ * gateways and unassociated Elastic IPs that the state does not hold: made by a create whose response
+ * was lost while AWS did not list it yet (eventual consistency), so the run made a second one.
+ */
+export async function sweepUnrecorded(ctx: StackContext): Promise<void> {
+  const Filters = [stackFilter(ctx.name)];
+  const [gateways, addresses] = await Promise.all([
+    ctx.aws.ec2.send(new DescribeInternetGatewaysCommand({ Filters })),
+    ctx.aws.ec2.send(new DescribeAddressesCommand({ Filters })),
+  ]);
+  const igws = (gateways.InternetGateways ?? [])
+    .filter((g) => isOurs(g.Tags, ctx.name, 'internet-gateway') && g.InternetGatewayId !== ctx.state.internetGateway?.id && !g.Attachments?.length)
+    .map((g) => g.InternetGatewayId ?? '');
+  const eips = (addresses.Addresses ?? [])
+    .filter((a) => isOurs(a.Tags, ctx.name, 'elastic-ip') && a.AllocationId !== ctx.state.elasticIp?.id && !a.AssociationId)
+    .map((a) => a.AllocationId ?? '');
+  await removeOrphans(ctx, 'internet gateway', igws, (id) => ctx.aws.ec2.send(new DeleteInternetGatewayCommand({ InternetGatewayId: id })));
+  await removeOrphans(ctx, 'Elastic IP', eips, (id) => ctx.aws.ec2.send(new ReleaseAddressCommand({ AllocationId: id })));
 }

@@ -2,6 +2,7 @@ import { CreateSecurityGroupCommand, DeleteSecurityGroupCommand, DescribeSecurit
 import { awsErrorName } from '../aws/errors.js';
 import { type StackContext, vpcIdOf } from '../core/context.js';
 import { isOurs, nameTag, tagSpec } from '../core/tags.js';
+import { pollUntil } from '../core/wait.js';
 import { deleteWhenFree } from './retry.js';
 import type { Step } from './step.js';
 
@@ -37,16 +38,21 @@ export const securityGroup: Step = {
       } catch (error) {
         // Created by an attempt whose response was lost: the name is unique in the VPC.
         if (awsErrorName(error) !== 'InvalidGroup.Duplicate') throw error;
-        const found = await ctx.aws.ec2.send(
-          new DescribeSecurityGroupsCommand({
-            Filters: [
-              { Name: 'vpc-id', Values: [vpcIdOf(ctx)] },
-              { Name: 'group-name', Values: [groupName(ctx)] },
-            ],
-          }),
+        // AWS may not list it yet (eventual consistency): look again for up to 30 s.
+        const group = await pollUntil(
+          async () => {
+            const found = await ctx.aws.ec2.send(
+              new DescribeSecurityGroupsCommand({
+                Filters: [
+                  { Name: 'vpc-id', Values: [vpcIdOf(ctx)] },
+                  { Name: 'group-name', Values: [groupName(ctx)] },
+                ],
+              }),
+            );
+            return found.SecurityGroups?.find((g) => isOurs(g.Tags, ctx.name, 'security-group'));
+          },
+          { clock: ctx.clock, signal: ctx.signal, delays: [2_000, 4_000, 8_000], timeoutMs: 30_000, onTimeout: () => error as Error },
         );
-        const group = found.SecurityGroups?.find((g) => isOurs(g.Tags, ctx.name, 'security-group'));
-        if (!group) throw error;
         id = group.GroupId ?? '';
       }
     }

@@ -59,15 +59,14 @@ function subnetStep(which: Which, article: number, after: StepKey[], removeAfter
         } catch (error) {
           // A create whose response was lost may not be visible yet (eventual consistency).
           subnet = awsErrorName(error) === 'InvalidSubnet.Conflict' ? await findOursSoon(ctx, which) : undefined;
-          if (subnet) {
-            // found: it was ours all along
-          } else if (awsErrorName(error) === 'InvalidSubnet.Conflict') {
+          // Found: it was ours all along. Otherwise the block is someone else's, or the call failed.
+          if (!subnet && awsErrorName(error) === 'InvalidSubnet.Conflict') {
             throw new FixedIpError('CIDR_INVALID', `the ${which} subnet CIDR ${cidrOf(targets)} conflicts with a subnet in ${vpcIdOf(ctx)}`, {
               hint: `pass --${which}-cidr with a free block, or run fixed-ip setup again to choose one`,
               cause: error,
             });
           }
-          throw error;
+          if (!subnet) throw error;
         }
       }
       const record: SubnetRecord = {

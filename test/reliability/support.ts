@@ -1,0 +1,424 @@
+/**
+ * The reliability suite's harness: one simulated account per scenario behind a single set of
+ * class-level SDK mocks (so thousands of scenarios do not re-stub the SDK), a virtual clock, a
+ * temporary state folder, a "kill switch" that models the process dying around one AWS call, and
+ * the invariants every scenario ends with (same end state, no duplicate, no orphan, nothing foreign
+ * touched).
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'vitest';
+import { createAwsPort } from '../../src/aws/clients.js';
+import type { AwsService } from '../../src/aws/port.js';
+import { setup, type SetupOptions } from '../../src/commands/setup.js';
+import { teardown, type TeardownOptions } from '../../src/commands/teardown.js';
+import type { Deps } from '../../src/core/context.js';
+import { TAG_STACK } from '../../src/core/tags.js';
+import type { StackState } from '../../src/state/schema.js';
+import { FileStateStore, type StateStore } from '../../src/state/store.js';
+import { AwsSimulator, VirtualClock } from '../../src/simulator/index.js';
+import type { SimTimings } from '../../src/simulator/contract.js';
+import { mockAws, type MockedAws } from '../support/mock-aws.js';
+import { createRecordingUi, type RecordingUi } from '../support/recording-ui.js';
+
+/** AWS's minutes shortened (still on the virtual clock) so one setup makes about 40 calls. */
+export const FAST_TIMINGS: Partial<SimTimings> = {
+  natPendingMs: 3_000,
+  natDeletingMs: 3_000,
+  functionUpdateMs: 3_000,
+  eniReleaseMs: 20_000,
+};
+
+export type KillMode = 'before' | 'after';
+
+export interface Kill {
+  service: AwsService;
+  operation: string;
+  /** 1-based: the nth call of that operation. */
+  nth: number;
+  mode: KillMode;
+}
+
+export class Killed extends Error {
+  override readonly name = 'Killed';
+  constructor() {
+    super('the process was killed');
+  }
+}
+
+export interface Seeded {
+  vpcId: string;
+  /** Resources fixed-ip did not create and must never touch. */
+  foreign: { subnetId: string; igwId: string; allocationId: string; functionName: string; groupId: string };
+}
+
+export interface World {
+  sim: AwsSimulator;
+  clock: VirtualClock;
+  dir: string;
+  seeded: Seeded;
+  /** The account before any fixed-ip run. */
+  initial: unknown;
+  statePath(name?: string): string;
+  readState(name?: string): StackState | undefined;
+  stateText(name?: string): string | undefined;
+  deps(options?: { signal?: AbortSignal }): Deps & { recording: RecordingUi };
+  /** Arms the kill switch for the next run: the process dies before / after that call takes effect. */
+  killAt(kill: Kill | undefined): void;
+  readonly dead: boolean;
+  dispose(): void;
+}
+
+let mocks: MockedAws | undefined;
+let current: World | undefined;
+let handler: ((service: AwsService, operation: string, input: unknown) => Promise<unknown>) | undefined;
+
+/** Installs the class-level SDK mocks once per test file; they route to the current world. */
+export function installMocks(): () => void {
+  const router = {
+    handle: (service: AwsService, operation: string, input: unknown) => handler!(service, operation, input),
+  };
+  mocks = mockAws(router as unknown as AwsSimulator);
+  return () => {
+    mocks?.restore();
+    mocks = undefined;
+  };
+}
+
+export interface WorldOptions {
+  timings?: Partial<SimTimings>;
+  seed?: number;
+  /** Start from this simulated account (toJSON) and clock time instead of a fresh seeded one. */
+  from?: { account: unknown; now: number; state?: Record<string, string>; seeded: Seeded; initial: unknown };
+}
+
+/** A VPC without an internet gateway, a function to move, and foreign resources that must stay untouched. */
+export function seedAccount(sim: AwsSimulator): Seeded {
+  const vpcId = sim.addVpc({ cidr: '10.0.0.0/16', name: 'app' });
+  sim.addFunction({ name: 'orders-api', runtime: 'nodejs20.x', roleHasVpcAccess: true });
+  const subnetId = sim.addSubnet({ vpcId, cidr: '10.0.9.0/24', az: 'ap-northeast-1a', name: 'theirs' });
+  const groupId = sim.addSecurityGroup({ vpcId, name: 'theirs' });
+  const igwId = sim.addInternetGateway();
+  const { allocationId } = sim.addAddress({ tags: { Name: 'theirs' } });
+  sim.addFunction({
+    name: 'billing',
+    runtime: 'python3.12',
+    roleHasVpcAccess: true,
+    vpc: { subnetIds: [subnetId], securityGroupIds: [groupId] },
+  });
+  return { vpcId, foreign: { subnetId, igwId, allocationId, functionName: 'billing', groupId } };
+}
+
+export function createWorld(options: WorldOptions = {}): World {
+  const clock = new VirtualClock(options.from ? { start: options.from.now } : {});
+  const sim = options.from
+    ? AwsSimulator.fromJSON(options.from.account, { clock })
+    : new AwsSimulator({ clock, timings: { ...FAST_TIMINGS, ...options.timings }, seed: options.seed ?? 1 });
+  const seeded = options.from ? options.from.seeded : seedAccount(sim);
+  const initial = options.from ? options.from.initial : sim.snapshot();
+  const dir = mkdtempSync(join(tmpdir(), 'fixed-ip-rel-'));
+  const statePath = (name = 'default'): string => join(dir, `${name}.json`);
+  for (const [name, text] of Object.entries(options.from?.state ?? {})) {
+    writeText(statePath(name), text);
+  }
+  let kill: (Kill & { seen: number }) | undefined;
+  let dead = false;
+
+  const handle = async (service: AwsService, operation: string, input: unknown): Promise<unknown> => {
+    if (dead) throw new Killed();
+    if (kill && kill.service === service && kill.operation === operation) {
+      kill.seen += 1;
+      if (kill.seen === kill.nth) {
+        dead = true;
+        // 'before': the armed `reject network` fault refuses the call, so nothing is applied;
+        // 'after': the call takes effect. Either way the process never sees the response.
+        await sim.handle(service, operation, input).catch(() => undefined);
+        throw new Killed();
+      }
+    }
+    return sim.handle(service, operation, input) as Promise<unknown>;
+  };
+
+  const killable = (store: StateStore): StateStore => ({
+    path: store.path,
+    read: () => store.read(),
+    write: (state) => (dead ? Promise.reject(new Killed()) : store.write(state)),
+    remove: () => (dead ? Promise.reject(new Killed()) : store.remove()),
+    // A killed process would leave its lock behind for the next run to take over (its pid is
+    // dead); in-process our pid is alive, so the lock is released here. Takeover: state-and-lock.test.ts.
+    lock: (stack) => store.lock(stack),
+  });
+
+  const world: World = {
+    sim,
+    clock,
+    dir,
+    seeded,
+    initial,
+    statePath,
+    readState(name = 'default') {
+      const path = statePath(name);
+      return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as StackState) : undefined;
+    },
+    stateText(name = 'default') {
+      const path = statePath(name);
+      return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+    },
+    deps(depOptions = {}) {
+      current = world;
+      handler = handle;
+      const recording = createRecordingUi({ interactive: false });
+      return {
+        recording,
+        ui: recording.ui,
+        clock,
+        ...(depOptions.signal ? { signal: depOptions.signal } : {}),
+        connect: (region) =>
+          createAwsPort({
+            region: region ?? sim.region,
+            credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+          }),
+        openStore: (name, path) => killable(new FileStateStore(path ?? statePath(name))),
+      };
+    },
+    killAt(next) {
+      kill = next ? { ...next, seen: 0 } : undefined;
+      dead = false;
+    },
+    get dead() {
+      return dead;
+    },
+    dispose() {
+      if (current === world) current = undefined;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  current = world;
+  handler = handle;
+  return world;
+}
+
+function writeText(path: string, text: string): void {
+  writeFileSync(path, text);
+}
+
+export const setupOptions = (world: World, extra: Partial<SetupOptions> = {}): SetupOptions => ({
+  functions: ['orders-api'],
+  vpc: world.seeded.vpcId,
+  name: 'default',
+  yes: true,
+  ...extra,
+});
+
+export const teardownOptions = (extra: Partial<TeardownOptions> = {}): TeardownOptions => ({
+  name: 'default',
+  yes: true,
+  ...extra,
+});
+
+export async function runSetup(world: World, extra: Partial<SetupOptions> = {}): Promise<unknown> {
+  return setup(setupOptions(world, extra), world.deps()).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+}
+
+export async function runTeardown(world: World, extra: Partial<TeardownOptions> = {}): Promise<unknown> {
+  return teardown(teardownOptions(extra), world.deps()).then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Invariants
+
+interface Snap {
+  vpcs: Array<{ id: string; tags: Record<string, string> }>;
+  subnets: Array<{ id: string; cidr: string; tags: Record<string, string> }>;
+  internetGateways: Array<{ id: string; tags: Record<string, string> }>;
+  routeTables: Array<{ id: string; main: boolean; tags: Record<string, string> }>;
+  securityGroups: Array<{ id: string; name: string; tags: Record<string, string> }>;
+  addresses: Array<{ id: string; publicIp: string; tags: Record<string, string> }>;
+  natGateways: Array<{ id: string; state: string; tags: Record<string, string> }>;
+  networkInterfaces: Array<{ id: string; type: string; subnetId: string }>;
+  functions: Array<{ name: string }>;
+}
+
+const ID = /\b(?:vpc|subnet|igw|rtb|sg|eipalloc|nat|eni|rtbassoc|eipassoc|acl|dopt)-[0-9a-f]{8,17}\b/g;
+
+function role(tags: Record<string, string>): string {
+  return tags['fixed-ip:role'] ?? (tags.Name ? `name=${tags.Name}` : 'untagged');
+}
+
+/**
+ * The account with every id fixed-ip's runs created replaced by a label derived from what the
+ * resource is (its role tag, CIDR, name), and sorted again: two runs that made the same things
+ * compare equal whatever ids AWS handed out. Ids the account began with are kept.
+ */
+export function normalize(snapshot: unknown, initial: unknown): unknown {
+  const keep = new Set(JSON.stringify(initial).match(ID) ?? []);
+  const snap = snapshot as Snap;
+  const labels = new Map<string, string>();
+  const label = (id: string, text: string): void => {
+    if (!keep.has(id)) labels.set(id, text);
+  };
+  for (const v of snap.vpcs) label(v.id, `vpc<${role(v.tags)}>`);
+  for (const s of snap.subnets) label(s.id, `subnet<${s.cidr}>`);
+  for (const g of snap.internetGateways) label(g.id, `igw<${role(g.tags)}>`);
+  for (const t of snap.routeTables) label(t.id, `rtb<${t.main ? 'main' : role(t.tags)}>`);
+  for (const g of snap.securityGroups) label(g.id, `sg<${g.name}>`);
+  for (const a of snap.addresses) {
+    label(a.id, `eipalloc<${role(a.tags)}>`);
+    if (!keep.has(a.id)) labels.set(a.publicIp, `ip<${role(a.tags)}>`);
+  }
+  for (const n of snap.natGateways) label(n.id, `nat<${role(n.tags)}>`);
+  let text = JSON.stringify(snapshot);
+  for (const [id, text2] of labels) text = text.split(id).join(text2);
+  for (const e of snap.networkInterfaces) if (!keep.has(e.id)) text = text.split(e.id).join(`eni<${e.type}>`);
+  const normalized = JSON.parse(text) as Record<string, unknown[]>;
+  for (const key of Object.keys(normalized)) {
+    normalized[key] = (normalized[key] ?? [])
+      .map((item) => JSON.stringify(item))
+      .sort()
+      .map((item) => JSON.parse(item) as unknown);
+  }
+  return normalized;
+}
+
+/** Ids in the account that carry this stack's tag. */
+export function taggedIds(snapshot: unknown): string[] {
+  const snap = snapshot as Snap;
+  const all: Array<{ id: string; tags: Record<string, string> }> = [
+    ...snap.vpcs,
+    ...snap.subnets,
+    ...snap.internetGateways,
+    ...snap.routeTables,
+    ...snap.securityGroups,
+    ...snap.addresses,
+    ...snap.natGateways,
+  ];
+  return all.filter((r) => r.tags[TAG_STACK] !== undefined).map((r) => r.id);
+}
+
+/** After a completed setup: exactly one of everything, all of it recorded, nothing foreign touched. */
+export function expectCompleteStack(world: World, expected: unknown, where: string): void {
+  const snapshot = world.sim.snapshot() as Snap;
+  expect(normalize(snapshot, world.initial), `${where}: end state`).toEqual(expected);
+  const ours = (tags: Record<string, string>) => tags[TAG_STACK] === 'default';
+  const count = {
+    internetGateways: snapshot.internetGateways.filter((g) => ours(g.tags)).length,
+    subnets: snapshot.subnets.filter((s) => ours(s.tags)).length,
+    routeTables: snapshot.routeTables.filter((t) => ours(t.tags)).length,
+    securityGroups: snapshot.securityGroups.filter((g) => ours(g.tags)).length,
+    addresses: snapshot.addresses.filter((a) => ours(a.tags)).length,
+    natGateways: snapshot.natGateways.filter((n) => ours(n.tags) && n.state !== 'deleted').length,
+  };
+  expect(count, `${where}: no duplicate`).toEqual({
+    internetGateways: 1,
+    subnets: 2,
+    routeTables: 2,
+    securityGroups: 1,
+    addresses: 1,
+    natGateways: 1,
+  });
+  const state = world.stateText() ?? '';
+  const orphans = taggedIds(snapshot).filter((id) => !state.includes(id));
+  expect(orphans, `${where}: tagged resources missing from the state file`).toEqual([]);
+  expectForeignUntouched(world, where);
+}
+
+/** After a completed teardown: the account exactly as it began, nothing tagged, no state file. */
+export function expectAccountRestored(world: World, where: string): void {
+  const snapshot = world.sim.snapshot();
+  expect(taggedIds(snapshot), `${where}: tagged resources left`).toEqual([]);
+  expect(snapshot, `${where}: account as it began`).toEqual(world.initial);
+  expect(world.stateText(), `${where}: state file`).toBeUndefined();
+}
+
+export function expectForeignUntouched(world: World, where: string): void {
+  const before = world.initial as Snap;
+  const after = world.sim.snapshot() as Snap;
+  const { subnetId, igwId, allocationId, functionName, groupId } = world.seeded.foreign;
+  const pick = (snap: Snap) => ({
+    subnet: snap.subnets.find((s) => s.id === subnetId),
+    igw: snap.internetGateways.find((g) => g.id === igwId),
+    eip: snap.addresses.find((a) => a.id === allocationId),
+    group: snap.securityGroups.find((g) => g.id === groupId),
+    fn: snap.functions.find((f) => f.name === functionName),
+    vpc: snap.vpcs.find((v) => v.id === world.seeded.vpcId),
+  });
+  expect(pick(after), `${where}: foreign resources`).toEqual(pick(before));
+}
+
+/** The calls of a run, as (operation, nth occurrence) so a fault can target the same call again. */
+export function injectionPoints(
+  calls: AwsSimulator['calls'],
+  from = 0,
+): Array<{ index: number; service: AwsService; operation: string; nth: number; mutated: boolean }> {
+  const seen = new Map<string, number>();
+  return calls.slice(from).map((call, index) => {
+    const key = `${call.service}:${call.operation}`;
+    const nth = (seen.get(key) ?? 0) + 1;
+    seen.set(key, nth);
+    return { index, service: call.service, operation: call.operation, nth, mutated: call.mutated };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The fault matrix
+
+export type Mode = 'killed-before' | 'killed-after' | 'lost-response';
+export const MODES: readonly Mode[] = ['killed-before', 'killed-after', 'lost-response'];
+
+export type InjectionPoint = ReturnType<typeof injectionPoints>[number];
+
+/**
+ * Arms one fault on the world for its next run.
+ * - killed-before: the call is refused before AWS sees it (`reject network`, nothing applied) and
+ *   the process dies right there: no later call reaches AWS and no later state write lands.
+ * - killed-after: the call takes effect in AWS, then the process dies before it can read the
+ *   response, so nothing about it reaches the state file. This is a kill between the call and the
+ *   state write. (An AbortSignal would not model it: Ctrl-C lets the call in flight be recorded,
+ *   which is the kinder case; a lostResponse lets the process go on and run its error handling.)
+ * - lost-response: the call takes effect, the client sees ECONNRESET (`lostResponse`) and the
+ *   process goes on: its error handling runs and steps already running finish and record.
+ */
+export function arm(world: World, point: InjectionPoint, mode: Mode): void {
+  world.sim.clearFaults();
+  world.killAt(undefined);
+  if (mode === 'lost-response') {
+    world.sim.inject({
+      kind: 'lostResponse',
+      operation: `${point.service}:${point.operation}`,
+      nth: point.nth,
+    });
+    return;
+  }
+  if (mode === 'killed-before') {
+    world.sim.inject({
+      kind: 'reject',
+      operation: `${point.service}:${point.operation}`,
+      error: 'network',
+      nth: point.nth,
+    });
+  }
+  world.killAt({
+    service: point.service,
+    operation: point.operation,
+    nth: point.nth,
+    mode: mode === 'killed-before' ? 'before' : 'after',
+  });
+}
+
+export function disarm(world: World): void {
+  world.sim.clearFaults();
+  world.killAt(undefined);
+}
+
+export function describeError(error: unknown): string {
+  if (error === undefined) return 'succeeded';
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return JSON.stringify(error);
+}

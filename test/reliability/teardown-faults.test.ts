@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  arm,
+  createWorld,
+  describeError,
+  disarm,
+  expectAccountRestored,
+  injectionPoints,
+  installMocks,
+  MODES,
+  runSetup,
+  runTeardown,
+  type World,
+  type WorldOptions,
+} from './support.js';
+
+let restore: () => void;
+beforeAll(() => {
+  restore = installMocks();
+});
+afterAll(() => restore());
+
+/** A completed setup, frozen: every scenario starts a teardown from a copy of it. */
+async function deployed(): Promise<NonNullable<WorldOptions['from']>> {
+  const world = createWorld();
+  expect(await runSetup(world)).toBeUndefined();
+  const from = {
+    account: world.sim.toJSON(),
+    now: world.clock.now(),
+    state: { default: world.stateText() ?? '' },
+    seeded: world.seeded,
+    initial: world.initial,
+  };
+  world.dispose();
+  return from;
+}
+
+describe('teardown interrupted at every AWS call, then run again', () => {
+  it('leaves the account exactly as it was before setup, with nothing tagged left', async () => {
+    const from = await deployed();
+    const base: World = createWorld({ from });
+    expect(await runTeardown(base)).toBeUndefined();
+    expectAccountRestored(base, 'uninterrupted teardown');
+    const points = injectionPoints(base.sim.calls);
+    base.dispose();
+
+    const failures: string[] = [];
+    let failedRuns = 0;
+    for (const point of points) {
+      for (const mode of MODES) {
+        const where = `teardown call #${point.index} ${point.service}:${point.operation} (nth ${point.nth}), ${mode}`;
+        const world = createWorld({ from });
+        try {
+          arm(world, point, mode);
+          const interrupted = await runTeardown(world);
+          if (interrupted !== undefined) failedRuns += 1;
+          disarm(world);
+          const rerun = await runTeardown(world);
+          expect(rerun, `${where}: re-run after "${describeError(interrupted)}"`).toBeUndefined();
+          expectAccountRestored(world, where);
+        } catch (error) {
+          failures.push(
+            error instanceof Error ? error.message.split('\n').slice(0, 12).join('\n') : String(error),
+          );
+        } finally {
+          world.dispose();
+        }
+      }
+    }
+    const mutating = points.filter((p) => p.mutated).length;
+    // eslint-disable-next-line no-console -- the count of injection points is part of the report
+    console.log(
+      `teardown: ${points.length} calls (${mutating} mutating) x ${MODES.length} modes = ${points.length * MODES.length} injection points; ${failedRuns} interrupted runs failed`,
+    );
+    expect(failures).toEqual([]);
+  }, 120_000);
+});
