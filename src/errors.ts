@@ -66,6 +66,8 @@ const INPUT_ERRORS: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'EIP_IN_USE',
   'BAD_REGION',
   'STATE_MISMATCH',
+  'NO_CREDENTIALS',
+  'SSO_EXPIRED',
 ]);
 
 export interface FixedIpErrorOptions {

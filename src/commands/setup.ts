@@ -105,7 +105,10 @@ export async function resolveSetup(options: SetupOptions, deps: Deps, store: Sta
   const aws = await deps.connect(options.region ?? saved?.region);
   const identity = await whoAmI(aws);
   checkStateMatches(saved, identity, aws.region, store.path);
-  ui.notify({ level: 'info', code: 'setup.who', text: whoLine(identity, aws.region, options.profile) });
+  // A person at a terminal sees who and where before any question (a wrong account costs money);
+  // without one, setup prints it once its inputs are known good, so bad input gets a single line.
+  const who = (): void => ui.notify({ level: 'info', code: 'setup.who', text: whoLine(identity, aws.region, options.profile) });
+  if (ui.interactive) who();
 
   const state =
     saved ?? (await discoverStack(aws, options.name, identity.accountId)) ?? emptyState(options.name, aws.region, identity.accountId);
@@ -166,11 +169,12 @@ export async function resolveSetup(options: SetupOptions, deps: Deps, store: Sta
 async function run(options: SetupOptions, deps: Deps, store: StateStore): Promise<SetupResult> {
   const { ui } = deps;
   const ask = asker(ui, options.yes === true);
-  const { ctx, targets, plan } = await resolveSetup(options, deps, store, ask);
+  const { ctx, targets, plan, identity } = await resolveSetup(options, deps, store, ask);
   const { aws, state } = ctx;
   const zone = targets.az;
   const functionTargets = targets.functions;
   const rolesToFix = await checkRoles(aws, functionTargets, options, ask);
+  if (!ui.interactive) ui.notify({ level: 'info', code: 'setup.who', text: whoLine(identity, aws.region, options.profile) });
   const work = plan.some(({ line }) => isWork(line.action)) || rolesToFix.length > 0;
   if (work) {
     showPlan(ui, plan, aws.region);
@@ -383,8 +387,8 @@ async function checkRoles(aws: AwsPort, functions: FunctionTarget[], options: Se
     const roleName = fn.role.split('/').pop() ?? fn.role;
     const fix =
       options.fixRole === true ||
-      (await ask(false, async (ui) => (await import('./interactive.js')).askFixRole(ui, fn.name, roleName, missing), () => roleError(fn.name, fn.role)));
-    if (!fix) throw roleError(fn.name, fn.role);
+      (await ask(false, async (ui) => (await import('./interactive.js')).askFixRole(ui, fn.name, roleName, missing), () => roleError(fn.name, fn.role, missing)));
+    if (!fix) throw roleError(fn.name, fn.role, missing);
     toFix.add(roleName);
   }
   return [...toFix];

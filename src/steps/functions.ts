@@ -122,7 +122,7 @@ async function update(ctx: StackContext, name: string, target: VpcConfigRecord, 
       const code = awsErrorName(error);
       const message = error instanceof Error ? error.message : '';
       if (code === 'InvalidParameterValueException' && /execution role/i.test(message)) {
-        throw roleError(name, role, error);
+        throw roleError(name, role, undefined, error);
       }
       // Another update (a deploy, or a run of ours whose response was lost) is still in progress.
       if (code !== 'ResourceConflictException' || attempt >= 3) throw error;
@@ -131,11 +131,13 @@ async function update(ctx: StackContext, name: string, target: VpcConfigRecord, 
   }
 }
 
-export function roleError(functionName: string, role: string, cause?: unknown): FixedIpError {
+/** `missing`: the actions IAM reported missing; when unknown, the ones Lambda itself names. */
+export function roleError(functionName: string, role: string, missing?: readonly string[], cause?: unknown): FixedIpError {
   const roleName = role.split('/').pop() ?? role;
+  const actions = missing?.length ? missing : ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DeleteNetworkInterface'];
   return new FixedIpError(
     'ROLE_LACKS_PERMISSIONS',
-    `the execution role ${roleName} of ${functionName} lacks ec2:CreateNetworkInterface, ec2:DescribeNetworkInterfaces and ec2:DeleteNetworkInterface, which Lambda needs in a VPC`,
+    `the execution role ${roleName} of ${functionName} lacks ${actions.join(', ')}, which Lambda needs in a VPC`,
     {
       hint: `attach the managed policy AWSLambdaVPCAccessExecutionRole (aws iam attach-role-policy --role-name ${roleName} --policy-arn ${VPC_ACCESS_POLICY}) or rerun with --fix-role`,
       cause,
