@@ -23,7 +23,12 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { paths: ['ora', 'chalk', '@inquirer/prompts', '@inquirer/core'].map((name) => ({ name, message: 'only src/ui/terminal.ts may draw' })) },
+        {
+          paths: ['ora', 'chalk', '@inquirer/prompts', '@inquirer/core'].map((name) => ({
+            name,
+            message: 'only src/ui/terminal.ts may draw',
+          })),
+        },
       ],
     },
   },

@@ -27,7 +27,10 @@ export interface GlobalOptions {
 
 type Runner = (options: GlobalOptions & Record<string, unknown>, io: Io) => Promise<ExitCode>;
 
-export async function main(argv: string[], io: Io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<ExitCode> {
+export async function main(
+  argv: string[],
+  io: Io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env },
+): Promise<ExitCode> {
   // The SDK warns on Node 20 through process.emitWarning; users never need to see it.
   io.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   let debug = argv.includes('--debug');
@@ -57,7 +60,9 @@ function buildProgram(
     writeErr: (text: string) => io.stderr.write(text),
   };
   const program = new Command('fixed-ip')
-    .description('Give AWS Lambda functions a fixed outbound IP (NAT gateway + Elastic IP), and take it away again.')
+    .description(
+      'Give AWS Lambda functions a fixed outbound IP (NAT gateway + Elastic IP), and take it away again.',
+    )
     .version(VERSION, '-v, --version')
     .exitOverride()
     .configureOutput(output)
@@ -93,13 +98,19 @@ function buildProgram(
     setupOptions(common(new Command('plan')))
       .description('show what setup would do, what it costs, and whether it would succeed; changes nothing')
       .option('--json', 'one JSON object on stdout')
-      .option('--keep-eip', "also show what a kept Elastic IP costs while idle")
+      .option('--keep-eip', 'also show what a kept Elastic IP costs while idle')
       .action(action('plan', async () => (await import('./run.js')).runPlan)),
   );
   program.addCommand(
     new Command('iam-policy')
       .description('print the least-privilege IAM policy the CLI user needs')
-      .addOption(new Option('--for <command>', 'only what this command needs').choices(['setup', 'status', 'teardown']))
+      .addOption(
+        new Option('--for <command>', 'only what this command needs').choices([
+          'setup',
+          'status',
+          'teardown',
+        ]),
+      )
       .configureOutput(output)
       .exitOverride()
       .action(action('iam-policy', async () => (await import('./run.js')).runIamPolicy)),
@@ -115,7 +126,11 @@ function buildProgram(
       .description('remove what setup made, in the safe order, so the NAT gateway charge stops')
       .option('-y, --yes', 'consent to delete without asking')
       .option('--keep-eip', 'keep the Elastic IP (and so the allowlisted address) for the next setup')
-      .addOption(new Option('--wait <minutes>', "how long to wait for Lambda's network interfaces to go").default('30'))
+      .addOption(
+        new Option('--wait <minutes>', "how long to wait for Lambda's network interfaces to go").default(
+          '30',
+        ),
+      )
       .action(action('teardown', async () => (await import('./run.js')).runTeardown)),
   );
   return program;
@@ -147,7 +162,11 @@ const RESUME_HINT: Record<string, string> = {
 /** One line on stderr for the user; the stack only with --debug. Returns the exit code. */
 function report(error: unknown, io: Io, debug: boolean, command: string): ExitCode {
   if (error instanceof CommanderError) {
-    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') {
+    if (
+      error.code === 'commander.helpDisplayed' ||
+      error.code === 'commander.version' ||
+      error.code === 'commander.help'
+    ) {
       return ExitCode.ok;
     }
     // commander has already printed its one line ("error: unknown option '--x'").
@@ -159,7 +178,9 @@ function report(error: unknown, io: Io, debug: boolean, command: string): ExitCo
     io.stderr.write(`${changed ? (RESUME_HINT[command] ?? 'Stopped') : known.message}\n`);
     return ExitCode.cancelled;
   }
-  const line = known ? known.line : `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
+  const line = known
+    ? known.line
+    : `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
   io.stderr.write(`error: ${line}${!known && !debug ? ' (run with --debug for details)' : ''}\n`);
   if (debug) {
     const cause = known?.cause ?? error;

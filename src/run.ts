@@ -42,7 +42,9 @@ async function open(options: Options, io: Io): Promise<Session> {
   };
   process.on('SIGINT', onSigint);
   const simulate = options.simulate === true;
-  const simulated = simulate ? (await import('./simulate.js')).openSimulatedAccount(options.region) : undefined;
+  const simulated = simulate
+    ? (await import('./simulate.js')).openSimulatedAccount(options.region)
+    : undefined;
   const deps: Deps = {
     ui,
     clock: realClock,
@@ -67,12 +69,19 @@ async function open(options: Options, io: Io): Promise<Session> {
   };
 }
 
-async function withSession(options: Options, io: Io, body: (deps: Deps) => Promise<ExitCode>): Promise<ExitCode> {
+async function withSession(
+  options: Options,
+  io: Io,
+  body: (deps: Deps) => Promise<ExitCode>,
+): Promise<ExitCode> {
   const session = await open(options, io);
   try {
     return await body(session.deps);
   } catch (error) {
-    throw explainAwsError(error, { profile: options.profile, ...(options.region ? { region: options.region } : {}) });
+    throw explainAwsError(error, {
+      profile: options.profile,
+      ...(options.region ? { region: options.region } : {}),
+    });
   } finally {
     await session.finish();
   }
@@ -84,9 +93,17 @@ async function withSession(options: Options, io: Io, body: (deps: Deps) => Promi
  */
 function demoDefaults(options: Options, deps: Deps): { yes: boolean; functions: string[] } {
   const functions = (options.function as string[] | undefined) ?? [];
-  if (options.simulate !== true || deps.ui.interactive || options.yes === true) return { yes: options.yes === true, functions };
-  deps.ui.notify({ level: 'info', code: 'simulate.defaults', text: 'No terminal: taking the defaults (simulated account, nothing is billed)' });
-  return { yes: true, functions: functions.length > 0 || options.name !== 'default' ? functions : ['orders-api'] };
+  if (options.simulate !== true || deps.ui.interactive || options.yes === true)
+    return { yes: options.yes === true, functions };
+  deps.ui.notify({
+    level: 'info',
+    code: 'simulate.defaults',
+    text: 'No terminal: taking the defaults (simulated account, nothing is billed)',
+  });
+  return {
+    yes: true,
+    functions: functions.length > 0 || options.name !== 'default' ? functions : ['orders-api'],
+  };
 }
 
 function setupOptions(options: Options, demo: { yes: boolean; functions: string[] }): SetupOptions {
@@ -120,8 +137,18 @@ export async function runPlan(options: Options, io: Io): Promise<ExitCode> {
   const { plan } = await import('./commands/plan.js');
   return withSession(options, io, async (deps) => {
     const functions = (options.function as string[] | undefined) ?? [];
-    const demo = options.simulate === true && functions.length === 0 && options.name === 'default' ? ['orders-api'] : functions;
-    const report = await plan({ ...setupOptions(options, { yes: true, functions: demo }), json: options.json === true, keepEip: options.keepEip === true }, deps);
+    const demo =
+      options.simulate === true && functions.length === 0 && options.name === 'default'
+        ? ['orders-api']
+        : functions;
+    const report = await plan(
+      {
+        ...setupOptions(options, { yes: true, functions: demo }),
+        json: options.json === true,
+        keepEip: options.keepEip === true,
+      },
+      deps,
+    );
     return report.wouldSucceed ? ExitCode.ok : ExitCode.planBlocked;
   });
 }
@@ -129,7 +156,9 @@ export async function runPlan(options: Options, io: Io): Promise<ExitCode> {
 export async function runIamPolicy(options: Record<string, unknown>, io: Io): Promise<ExitCode> {
   const { policyFor } = await import('./core/iam-policy.js');
   const scope = options.for as 'setup' | 'status' | 'teardown' | undefined;
-  io.stdout.write(`${JSON.stringify(policyFor(scope ? [scope] : ['setup', 'status', 'teardown']), null, 2)}\n`);
+  io.stdout.write(
+    `${JSON.stringify(policyFor(scope ? [scope] : ['setup', 'status', 'teardown']), null, 2)}\n`,
+  );
   return ExitCode.ok;
 }
 
@@ -137,7 +166,13 @@ export async function runStatus(options: Options, io: Io): Promise<ExitCode> {
   const { status } = await import('./commands/status.js');
   return withSession(options, io, async (deps) => {
     const report = await status(
-      { name: options.name, state: options.state, region: options.region, profile: options.profile, json: options.json === true },
+      {
+        name: options.name,
+        state: options.state,
+        region: options.region,
+        profile: options.profile,
+        json: options.json === true,
+      },
       deps,
     );
     return report.healthy ? ExitCode.ok : ExitCode.drifted;

@@ -28,7 +28,10 @@ const REGION_FORMAT = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
  */
 export async function createAwsPort(options: ClientOptions): Promise<AwsPort> {
   if (options.region !== undefined && !REGION_FORMAT.test(options.region)) {
-    throw badOption(`--region "${options.region}" is not an AWS region name`, 'use a name like ap-northeast-1');
+    throw badOption(
+      `--region "${options.region}" is not an AWS region name`,
+      'use a name like ap-northeast-1',
+    );
   }
   const base = {
     ...(options.region === undefined ? {} : { region: options.region }),
@@ -49,7 +52,10 @@ export async function createAwsPort(options: ClientOptions): Promise<AwsPort> {
   };
   if (options.intercept) {
     const intercept = options.intercept;
-    const clients = port as unknown as Record<'ec2' | 'ec2Create' | 'lambda' | 'sts' | 'iam', EC2Client | LambdaClient | STSClient | IAMClient>;
+    const clients = port as unknown as Record<
+      'ec2' | 'ec2Create' | 'lambda' | 'sts' | 'iam',
+      EC2Client | LambdaClient | STSClient | IAMClient
+    >;
     for (const service of ['ec2', 'ec2Create', 'lambda', 'sts', 'iam'] as const) {
       intercept(clients[service], service === 'ec2Create' ? 'ec2' : service);
     }

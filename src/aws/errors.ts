@@ -22,7 +22,10 @@ export function requestId(error: unknown): string | undefined {
  * Turns what the SDK threw into one line for the user: credentials, region, permissions, or AWS's
  * own code and message. Anything already a FixedIpError passes through.
  */
-export function explainAwsError(error: unknown, context: { profile?: string | undefined; region?: string }): FixedIpError {
+export function explainAwsError(
+  error: unknown,
+  context: { profile?: string | undefined; region?: string },
+): FixedIpError {
   if (error instanceof FixedIpError) return error;
   const name = awsErrorName(error) ?? 'Error';
   const message = error instanceof Error ? error.message : String(error);
@@ -45,7 +48,11 @@ export function explainAwsError(error: unknown, context: { profile?: string | un
       cause: error,
     });
   }
-  if (['InvalidClientTokenId', 'UnrecognizedClientException', 'AuthFailure', 'SignatureDoesNotMatch'].includes(name)) {
+  if (
+    ['InvalidClientTokenId', 'UnrecognizedClientException', 'AuthFailure', 'SignatureDoesNotMatch'].includes(
+      name,
+    )
+  ) {
     return new FixedIpError('NO_CREDENTIALS', 'AWS rejected your credentials', {
       hint: 'check the access key, or the profile you meant to use (--profile)',
       cause: error,

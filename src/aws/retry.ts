@@ -18,7 +18,8 @@ export function throttlingOnlyRetry(): RetryStrategyV2 {
   return {
     acquireInitialRetryToken: (scope: string) => inner.acquireInitialRetryToken(scope),
     refreshRetryTokenForRetry: (token: StandardRetryToken, info: RetryErrorInfo) => {
-      if (info.errorType !== 'THROTTLING') return Promise.reject(new Error('not retried: only throttling is safe to retry here'));
+      if (info.errorType !== 'THROTTLING')
+        return Promise.reject(new Error('not retried: only throttling is safe to retry here'));
       return inner.refreshRetryTokenForRetry(token, info);
     },
     recordSuccess: (token: StandardRetryToken) => inner.recordSuccess(token),

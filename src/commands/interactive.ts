@@ -14,7 +14,9 @@ export async function listAllFunctions(aws: AwsPort): Promise<FunctionConfigurat
   const all: FunctionConfiguration[] = [];
   let Marker: string | undefined;
   do {
-    const page = await aws.lambda.send(new ListFunctionsCommand({ ...(Marker ? { Marker } : {}), MaxItems: 50 }));
+    const page = await aws.lambda.send(
+      new ListFunctionsCommand({ ...(Marker ? { Marker } : {}), MaxItems: 50 }),
+    );
     all.push(...(page.Functions ?? []));
     Marker = page.NextMarker;
   } while (Marker);
@@ -80,7 +82,12 @@ export async function askZone(ui: Ui, zones: string[], fallback: string): Promis
 }
 
 /** --public-cidr / --private-cidr */
-export async function askCidr(ui: Ui, which: 'public' | 'private', fallback: string, validate: (value: string) => true | string): Promise<string> {
+export async function askCidr(
+  ui: Ui,
+  which: 'public' | 'private',
+  fallback: string,
+  validate: (value: string) => true | string,
+): Promise<string> {
   const typed = await ui.ask({
     kind: 'input',
     code: `setup.${which}-cidr`,
@@ -107,7 +114,12 @@ export async function askEip(ui: Ui, free: Address[]): Promise<string> {
 }
 
 /** --fix-role */
-export async function askFixRole(ui: Ui, functionName: string, roleName: string, missing: string[]): Promise<boolean> {
+export async function askFixRole(
+  ui: Ui,
+  functionName: string,
+  roleName: string,
+  missing: string[],
+): Promise<boolean> {
   return ui.ask({
     kind: 'confirm',
     code: 'setup.fix-role',

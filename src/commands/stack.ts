@@ -36,10 +36,14 @@ export async function openStack(options: StackOptions, deps: Deps, store: StateS
   if (saved) return { aws, identity, store, state: saved, discovered: false };
   const found = await discoverStack(aws, options.name, identity.accountId);
   if (!found) {
-    throw new FixedIpError('NO_STACK', `no fixed-ip stack named "${options.name}" in account ${identity.accountId}, ${aws.region}`, {
-      hint: `create one with: fixed-ip setup --name ${options.name} --function <name> --vpc <vpc-id>`,
-      exitCode: ExitCode.noStack,
-    });
+    throw new FixedIpError(
+      'NO_STACK',
+      `no fixed-ip stack named "${options.name}" in account ${identity.accountId}, ${aws.region}`,
+      {
+        hint: `create one with: fixed-ip setup --name ${options.name} --function <name> --vpc <vpc-id>`,
+        exitCode: ExitCode.noStack,
+      },
+    );
   }
   deps.ui.notify({
     level: 'warn',

@@ -22,7 +22,15 @@ export interface StatusReport {
   healthy: boolean;
   natGateway: { id: string | null; state: string };
   functions: Array<{ name: string; attached: boolean }>;
-  resources: Array<{ step: number; type: string; id: string | null; owned: boolean; state: string; ok: boolean; problem?: string }>;
+  resources: Array<{
+    step: number;
+    type: string;
+    id: string | null;
+    owned: boolean;
+    state: string;
+    ok: boolean;
+    problem?: string;
+  }>;
   problems: string[];
   monthlyCostUsd: number;
   stateFile: string;
@@ -52,16 +60,27 @@ export async function status(options: StatusOptions, deps: Deps): Promise<Status
   const resources: StatusReport['resources'] = [];
   const problems: string[] = [];
   // After `teardown --keep-eip` only the Elastic IP is left: report it, not six missing steps.
-  const onlyKeptEip = state.elasticIp !== undefined && !state.natGateway && !state.publicSubnet && !state.privateSubnet;
+  const onlyKeptEip =
+    state.elasticIp !== undefined && !state.natGateway && !state.publicSubnet && !state.privateSubnet;
   if (onlyKeptEip) {
-    problems.push(`stack ${options.name} is torn down; only its Elastic IP is kept. Run fixed-ip setup --name ${options.name} to bring it back with the same IP`);
+    problems.push(
+      `stack ${options.name} is torn down; only its Elastic IP is kept. Run fixed-ip setup --name ${options.name} to bring it back with the same IP`,
+    );
   }
   for (const step of STEPS) {
     if (step.key === 'functions') continue;
     if (onlyKeptEip && step.key !== 'elasticIp') continue;
     const record = state[step.key];
     if (step.key === 'vpc') {
-      if (record) resources.push({ step: 0, type: 'vpc', id: record.id, owned: record.owned, state: 'recorded', ok: true });
+      if (record)
+        resources.push({
+          step: 0,
+          type: 'vpc',
+          id: record.id,
+          owned: record.owned,
+          state: 'recorded',
+          ok: true,
+        });
       continue;
     }
     // A kept Elastic IP alone (after teardown --keep-eip) is a stack with nothing else.
@@ -79,13 +98,21 @@ export async function status(options: StatusOptions, deps: Deps): Promise<Status
   }
   const functions = Object.keys(state.functions).map((name) => ({
     name,
-    attached: isAttached(ctx, live.functions.find((f) => f.FunctionName === name)),
+    attached: isAttached(
+      ctx,
+      live.functions.find((f) => f.FunctionName === name),
+    ),
   }));
   for (const fn of functions) {
-    if (!fn.attached) problems.push(`${fn.name} is not in the private subnet; run fixed-ip setup --name ${options.name} to move it back`);
+    if (!fn.attached)
+      problems.push(
+        `${fn.name} is not in the private subnet; run fixed-ip setup --name ${options.name} to move it back`,
+      );
   }
   if (functions.length === 0 && problems.length === 0) {
-    problems.push(`stack ${options.name} has no functions; run fixed-ip setup --name ${options.name} --function <name>`);
+    problems.push(
+      `stack ${options.name} has no functions; run fixed-ip setup --name ${options.name} --function <name>`,
+    );
   }
   const nat = live.natGateways.find((n) => n.NatGatewayId === state.natGateway?.id);
   const report: StatusReport = {
@@ -98,7 +125,11 @@ export async function status(options: StatusOptions, deps: Deps): Promise<Status
     functions,
     resources,
     problems,
-    monthlyCostUsd: state.natGateway ? monthlyCost(aws.region).monthlyUsd : state.elasticIp ? monthlyCost(aws.region).idleEipMonthlyUsd : 0,
+    monthlyCostUsd: state.natGateway
+      ? monthlyCost(aws.region).monthlyUsd
+      : state.elasticIp
+        ? monthlyCost(aws.region).idleEipMonthlyUsd
+        : 0,
     stateFile: store.path,
     foundByTags: discovered,
   };
@@ -117,10 +148,14 @@ function print(deps: Deps, report: StatusReport, json: boolean): void {
     const mark = resource.ok ? '✔' : '✖';
     const number = resource.step >= 1 && resource.step <= 6 ? `${resource.step}/6` : '   ';
     const title = STEPS.find((step) => step.key === resource.type)?.title ?? resource.type;
-    ui.result(`${mark} ${number} ${title.padEnd(19)} ${(resource.id ?? '-').padEnd(26)} ${resource.owned ? 'created' : 'reused '} ${resource.state}`);
+    ui.result(
+      `${mark} ${number} ${title.padEnd(19)} ${(resource.id ?? '-').padEnd(26)} ${resource.owned ? 'created' : 'reused '} ${resource.state}`,
+    );
   }
   for (const fn of report.functions) {
-    ui.result(`${fn.attached ? '✔' : '✖'}  →  function ${fn.name} ${fn.attached ? 'attached to the private subnet' : 'NOT attached'}`);
+    ui.result(
+      `${fn.attached ? '✔' : '✖'}  →  function ${fn.name} ${fn.attached ? 'attached to the private subnet' : 'NOT attached'}`,
+    );
   }
   for (const problem of report.problems) ui.result(`! ${problem}`);
   ui.result(`Cost: about ${report.monthlyCostUsd.toFixed(2)} USD a month in ${report.region}`);

@@ -34,7 +34,11 @@ export async function teardown(options: TeardownOptions, deps: Deps): Promise<Te
   const release = await store.lock(options.name);
   try {
     const { aws, identity, state } = await openStack(options, deps, store);
-    deps.ui.notify({ level: 'info', code: 'teardown.who', text: whoLine(identity, aws.region, options.profile) });
+    deps.ui.notify({
+      level: 'info',
+      code: 'teardown.who',
+      text: whoLine(identity, aws.region, options.profile),
+    });
     // What an interrupted setup created but had not recorded yet is found by its tags: the records the
     // state lacks are filled in, and duplicates are removed alongside the stack, in the same order.
     const tagged = await describeTagged(aws, options.name);
@@ -46,22 +50,44 @@ export async function teardown(options: TeardownOptions, deps: Deps): Promise<Te
       if (!lives.has(key)) lives.set(key, loadLive(aws, vpcId, ['subnets', 'routeTables', 'natGateways']));
       return lives.get(key) as Promise<Live>;
     };
-    const ctx = makeContext({ name: options.name, aws, deps, store, state, live: await liveOf(state.vpc?.id) });
+    const ctx = makeContext({
+      name: options.name,
+      aws,
+      deps,
+      store,
+      state,
+      live: await liveOf(state.vpc?.id),
+    });
     const extras = await Promise.all(
-      leftovers.map(async (layer) => makeContext({ name: options.name, aws, deps, store: unrecorded(store), state: layer, live: await liveOf(layer.vpc?.id) })),
+      leftovers.map(async (layer) =>
+        makeContext({
+          name: options.name,
+          aws,
+          deps,
+          store: unrecorded(store),
+          state: layer,
+          live: await liveOf(layer.vpc?.id),
+        }),
+      ),
     );
     const present = STEPS.filter((step) => hasRecord(ctx, step));
 
     const goes = present.filter((step) => willDelete(ctx, step, options.keepEip === true));
     const stays = present.filter((step) => !willDelete(ctx, step, options.keepEip === true));
-    const duplicates = extras.map((extra) => ({ ctx: extra, steps: STEPS.filter((step) => hasRecord(extra, step) && willDelete(extra, step, false)) }));
+    const duplicates = extras.map((extra) => ({
+      ctx: extra,
+      steps: STEPS.filter((step) => hasRecord(extra, step) && willDelete(extra, step, false)),
+    }));
     await confirm(deps.ui, ctx, goes, stays, options, duplicates);
     await store.write(state);
 
     const removed: string[] = [];
     const kept: string[] = [];
     const deadline = deps.clock.now() + waitMinutes * 60_000;
-    const layers = [{ ctx, steps: present, keepEip: options.keepEip === true, extra: false }, ...duplicates.map((d) => ({ ...d, keepEip: false, extra: true }))];
+    const layers = [
+      { ctx, steps: present, keepEip: options.keepEip === true, extra: false },
+      ...duplicates.map((d) => ({ ...d, keepEip: false, extra: true })),
+    ];
     // A step waits for what it depends on in every layer: a duplicate NAT gateway in the public
     // subnet holds that subnet (and the internet gateway's mapped addresses) just like the recorded one.
     const nodes: GraphNode<string>[] = layers.flatMap((layer, index) =>
@@ -78,14 +104,21 @@ export async function teardown(options: TeardownOptions, deps: Deps): Promise<Te
             deps.ui.notify({ level: 'info', code: `teardown.kept.${step.key}`, text: `Kept ${line}` });
           } else {
             removed.push(line);
-            deps.ui.notify({ level: 'success', code: `teardown.removed.${step.key}`, text: `Removed ${line}` });
+            deps.ui.notify({
+              level: 'success',
+              code: `teardown.removed.${step.key}`,
+              text: `Removed ${line}`,
+            });
           }
         },
       })),
     );
     // The VPC (when fixed-ip made it) goes after everything in it, duplicates included.
     for (const node of nodes) {
-      if (node.key.endsWith(':vpc')) node.after = nodes.filter((other) => other !== node && !other.key.endsWith(':vpc')).map((other) => other.key);
+      if (node.key.endsWith(':vpc'))
+        node.after = nodes
+          .filter((other) => other !== node && !other.key.endsWith(':vpc'))
+          .map((other) => other.key);
     }
     try {
       await runGraph(nodes);
@@ -96,7 +129,9 @@ export async function teardown(options: TeardownOptions, deps: Deps): Promise<Te
 
     if (isEmptyState(state)) {
       await store.remove();
-      deps.ui.result(`Stack ${options.name} is gone: nothing fixed-ip made remains, and nothing is billed for it.`);
+      deps.ui.result(
+        `Stack ${options.name} is gone: nothing fixed-ip made remains, and nothing is billed for it.`,
+      );
       return { removed, kept, finished: true };
     }
     await store.write(state);
@@ -125,7 +160,8 @@ function willDelete(ctx: StackContext, step: Step, keepEip: boolean): boolean {
 }
 
 function describe(ctx: StackContext, step: Step): string {
-  if (step.key === 'functions') return `${step.title}: restore ${Object.keys(ctx.state.functions).join(', ')} to their previous network settings`;
+  if (step.key === 'functions')
+    return `${step.title}: restore ${Object.keys(ctx.state.functions).join(', ')} to their previous network settings`;
   const record = ctx.state[step.key];
   const extra = step.key === 'elasticIp' && ctx.state.elasticIp ? ` ${ctx.state.elasticIp.publicIp}` : '';
   return `${step.title} ${record?.id ?? ''}${extra}${record?.owned ? '' : ' (not made by fixed-ip)'}`;
@@ -139,16 +175,32 @@ async function confirm(
   options: TeardownOptions,
   duplicates: Array<{ ctx: StackContext; steps: Step[] }>,
 ): Promise<void> {
-  ui.notify({ level: 'info', code: 'teardown.plan.delete', text: 'Will delete:', data: goes.map((s) => s.key) });
-  for (const step of goes) ui.notify({ level: 'info', code: 'teardown.plan.item', text: `  - ${describe(ctx, step)}` });
+  ui.notify({
+    level: 'info',
+    code: 'teardown.plan.delete',
+    text: 'Will delete:',
+    data: goes.map((s) => s.key),
+  });
+  for (const step of goes)
+    ui.notify({ level: 'info', code: 'teardown.plan.item', text: `  - ${describe(ctx, step)}` });
   for (const duplicate of duplicates) {
     for (const step of duplicate.steps) {
-      ui.notify({ level: 'info', code: 'teardown.plan.item', text: `  - ${describe(duplicate.ctx, step)} (a duplicate left by an interrupted run)` });
+      ui.notify({
+        level: 'info',
+        code: 'teardown.plan.item',
+        text: `  - ${describe(duplicate.ctx, step)} (a duplicate left by an interrupted run)`,
+      });
     }
   }
   if (stays.length > 0) {
-    ui.notify({ level: 'info', code: 'teardown.plan.keep', text: 'Will keep:', data: stays.map((s) => s.key) });
-    for (const step of stays) ui.notify({ level: 'info', code: 'teardown.plan.item', text: `  - ${describe(ctx, step)}` });
+    ui.notify({
+      level: 'info',
+      code: 'teardown.plan.keep',
+      text: 'Will keep:',
+      data: stays.map((s) => s.key),
+    });
+    for (const step of stays)
+      ui.notify({ level: 'info', code: 'teardown.plan.item', text: `  - ${describe(ctx, step)}` });
   }
   const releasing = goes.some((step) => step.key === 'elasticIp');
   if (releasing) {
@@ -179,7 +231,11 @@ function waitExpired(ctx: StackContext, cause: FixedIpError): FixedIpError {
   return new FixedIpError(
     'WAIT_EXPIRED',
     `${cause.message}. ${natStopped ? 'The NAT gateway is deleted, so its hourly charge has stopped. ' : ''}Still there: ${left.join('; ')}`,
-    { hint: 'run fixed-ip teardown again in a few minutes (the state file keeps what is left)', exitCode: cause.exitCode, cause },
+    {
+      hint: 'run fixed-ip teardown again in a few minutes (the state file keeps what is left)',
+      exitCode: cause.exitCode,
+      cause,
+    },
   );
 }
 

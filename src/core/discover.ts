@@ -48,9 +48,13 @@ export async function describeTagged(aws: AwsPort, name: string): Promise<Tagged
     routeTables: (tables.RouteTables ?? []).filter((t) => isOurs(t.Tags, name)),
     securityGroups: (groups.SecurityGroups ?? []).filter((g) => isOurs(g.Tags, name, 'security-group')),
     // A failed or deleted gateway costs nothing and vanishes by itself within the hour.
-    natGateways: (nats.NatGateways ?? []).filter((n) => isOurs(n.Tags, name, 'nat-gateway') && (activeNat(n) || n.State === 'deleting')),
+    natGateways: (nats.NatGateways ?? []).filter(
+      (n) => isOurs(n.Tags, name, 'nat-gateway') && (activeNat(n) || n.State === 'deleting'),
+    ),
     addresses: (addresses.Addresses ?? []).filter((a) => isOurs(a.Tags, name, 'elastic-ip')),
-    internetGateways: (gateways.InternetGateways ?? []).filter((g) => isOurs(g.Tags, name, 'internet-gateway')),
+    internetGateways: (gateways.InternetGateways ?? []).filter((g) =>
+      isOurs(g.Tags, name, 'internet-gateway'),
+    ),
   };
 }
 
@@ -59,12 +63,21 @@ export async function describeTagged(aws: AwsPort, name: string): Promise<Tagged
  * teammate). Only tagged resources are found, so only what fixed-ip created is ever listed as owned.
  * Returns null when nothing in the region carries the stack's tags.
  */
-export async function discoverStack(aws: AwsPort, name: string, accountId: string): Promise<StackState | null> {
+export async function discoverStack(
+  aws: AwsPort,
+  name: string,
+  accountId: string,
+): Promise<StackState | null> {
   return stateFromTags(await describeTagged(aws, name), name, aws.region, accountId);
 }
 
 /** One state from tagged resources: the first of each role (the next ones are duplicates). */
-export function stateFromTags(tagged: TaggedResources, name: string, region: string, accountId: string): StackState | null {
+export function stateFromTags(
+  tagged: TaggedResources,
+  name: string,
+  region: string,
+  accountId: string,
+): StackState | null {
   const ours = (tags: Tag[] | undefined, role: Role) => isOurs(tags, name, role);
   const state = emptyState(name, region, accountId);
 
@@ -87,19 +100,35 @@ export function stateFromTags(tagged: TaggedResources, name: string, region: str
     group?.VpcId ??
     nat?.VpcId ??
     gateway?.Attachments?.[0]?.VpcId;
-  if (vpcId) state.vpc = { id: vpcId, owned: vpc !== undefined && vpc.VpcId === vpcId, cidrs: vpc?.CidrBlock ? [vpc.CidrBlock] : [] };
+  if (vpcId)
+    state.vpc = {
+      id: vpcId,
+      owned: vpc !== undefined && vpc.VpcId === vpcId,
+      cidrs: vpc?.CidrBlock ? [vpc.CidrBlock] : [],
+    };
   if (gateway?.InternetGatewayId) state.internetGateway = { id: gateway.InternetGatewayId, owned: true };
   if (publicSubnet?.SubnetId) {
-    state.publicSubnet = { id: publicSubnet.SubnetId, owned: true, cidr: publicSubnet.CidrBlock ?? '', az: publicSubnet.AvailabilityZone ?? '' };
+    state.publicSubnet = {
+      id: publicSubnet.SubnetId,
+      owned: true,
+      cidr: publicSubnet.CidrBlock ?? '',
+      az: publicSubnet.AvailabilityZone ?? '',
+    };
   }
   if (privateSubnet?.SubnetId) {
-    state.privateSubnet = { id: privateSubnet.SubnetId, owned: true, cidr: privateSubnet.CidrBlock ?? '', az: privateSubnet.AvailabilityZone ?? '' };
+    state.privateSubnet = {
+      id: privateSubnet.SubnetId,
+      owned: true,
+      cidr: privateSubnet.CidrBlock ?? '',
+      az: privateSubnet.AvailabilityZone ?? '',
+    };
   }
   if (publicTable?.RouteTableId) state.publicRouteTable = { id: publicTable.RouteTableId, owned: true };
   if (privateTable?.RouteTableId) state.privateRouteTable = { id: privateTable.RouteTableId, owned: true };
   if (group?.GroupId) state.securityGroup = { id: group.GroupId, owned: true };
   if (nat?.NatGatewayId) state.natGateway = { id: nat.NatGatewayId, owned: true };
-  if (address?.AllocationId) state.elasticIp = { id: address.AllocationId, owned: true, publicIp: address.PublicIp ?? '' };
+  if (address?.AllocationId)
+    state.elasticIp = { id: address.AllocationId, owned: true, publicIp: address.PublicIp ?? '' };
   for (const tag of privateSubnet?.Tags ?? []) {
     if (!tag.Key?.startsWith(TAG_FUNCTION_PREFIX)) continue;
     const fn = tag.Key.slice(TAG_FUNCTION_PREFIX.length);
@@ -167,7 +196,8 @@ export function leftoversOf(state: StackState, tagged: TaggedResources): StackSt
     layer.functions = {};
     // The layer's VPC is known only for the detach and lookups; it is removed only when it is a duplicate.
     const taken = recordedIds(layer);
-    if (layer.vpc && !rest.vpcs.some((v) => v.VpcId === layer.vpc?.id)) layer.vpc = { ...layer.vpc, owned: false };
+    if (layer.vpc && !rest.vpcs.some((v) => v.VpcId === layer.vpc?.id))
+      layer.vpc = { ...layer.vpc, owned: false };
     const before = JSON.stringify(rest);
     rest.vpcs = rest.vpcs.filter((v) => !taken.has(v.VpcId ?? ''));
     rest.subnets = rest.subnets.filter((s) => !taken.has(s.SubnetId ?? ''));

@@ -41,5 +41,6 @@ export async function runGraph<K extends string>(nodes: readonly GraphNode<K>[])
     running.delete(finished);
   }
   if (failure) throw failure.error;
-  if (done.size !== nodes.length) throw new Error(`dependency cycle among: ${[...keys].filter((k) => !done.has(k)).join(', ')}`);
+  if (done.size !== nodes.length)
+    throw new Error(`dependency cycle among: ${[...keys].filter((k) => !done.has(k)).join(', ')}`);
 }

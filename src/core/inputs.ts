@@ -20,7 +20,12 @@ export async function whoAmI(aws: AwsPort): Promise<Identity> {
 }
 
 /** A state file from another account or region than the credentials: refuse, never mix them. */
-export function checkStateMatches(state: StackState | null, identity: Identity, region: string, path: string): void {
+export function checkStateMatches(
+  state: StackState | null,
+  identity: Identity,
+  region: string,
+  path: string,
+): void {
   if (!state) return;
   if (state.accountId !== identity.accountId || state.region !== region) {
     throw new FixedIpError(
@@ -69,7 +74,10 @@ export function chooseZone(zones: readonly string[], wanted: string | undefined,
     return wanted;
   }
   const first = zones[0];
-  if (!first) throw new FixedIpError('AZ_NOT_FOUND', `no available zone in ${region}`, { hint: 'try another --region' });
+  if (!first)
+    throw new FixedIpError('AZ_NOT_FOUND', `no available zone in ${region}`, {
+      hint: 'try another --region',
+    });
   return first;
 }
 
@@ -84,9 +92,16 @@ export function chooseCidrs(
   wanted: { publicCidr?: string | undefined; privateCidr?: string | undefined },
 ): { publicCidr: string; privateCidr: string } {
   const ours = new Set([state.publicSubnet?.id, state.privateSubnet?.id]);
-  const others = live.subnets.filter((s) => !ours.has(s.SubnetId)).map((s) => s.CidrBlock ?? '').filter(Boolean);
+  const others = live.subnets
+    .filter((s) => !ours.has(s.SubnetId))
+    .map((s) => s.CidrBlock ?? '')
+    .filter(Boolean);
   const taken = [...others];
-  const pick = (existing: string | undefined, given: string | undefined, label: string): string | undefined => {
+  const pick = (
+    existing: string | undefined,
+    given: string | undefined,
+    label: string,
+  ): string | undefined => {
     if (existing) return existing;
     if (given === undefined) return undefined;
     const cidr = validateSubnetCidr(given, vpcCidrs, taken, label).text;
@@ -123,7 +138,8 @@ export async function missingRoleActions(aws: AwsPort, roleArn: string): Promise
       .filter((result) => result.EvalDecision !== 'allowed')
       .map((result) => result.EvalActionName ?? '');
   } catch (error) {
-    if (['AccessDenied', 'AccessDeniedException', 'NoSuchEntity'].includes(awsErrorName(error) ?? '')) return undefined;
+    if (['AccessDenied', 'AccessDeniedException', 'NoSuchEntity'].includes(awsErrorName(error) ?? ''))
+      return undefined;
     throw error;
   }
 }

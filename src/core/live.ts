@@ -46,19 +46,34 @@ export const ALL_PARTS: readonly LivePart[] = [
 ];
 
 export function emptyLive(): Live {
-  return { vpc: undefined, subnets: [], routeTables: [], internetGateways: [], securityGroups: [], natGateways: [], addresses: [], functions: [] };
+  return {
+    vpc: undefined,
+    subnets: [],
+    routeTables: [],
+    internetGateways: [],
+    securityGroups: [],
+    natGateways: [],
+    addresses: [],
+    functions: [],
+  };
 }
 
-export async function loadLive(aws: AwsPort, vpcId: string | undefined, parts: readonly LivePart[] = ALL_PARTS): Promise<Live> {
+export async function loadLive(
+  aws: AwsPort,
+  vpcId: string | undefined,
+  parts: readonly LivePart[] = ALL_PARTS,
+): Promise<Live> {
   const live = emptyLive();
   const want = new Set(parts);
   const byVpc = vpcId ? [{ Name: 'vpc-id', Values: [vpcId] }] : undefined;
   const tasks: Promise<void>[] = [];
   if (vpcId && want.has('vpc')) {
     tasks.push(
-      aws.ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] })).then((out) => {
-        live.vpc = out.Vpcs?.[0];
-      }),
+      aws.ec2
+        .send(new DescribeVpcsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] }))
+        .then((out) => {
+          live.vpc = out.Vpcs?.[0];
+        }),
     );
   }
   if (byVpc && want.has('subnets')) {

@@ -8,35 +8,50 @@ const VPC_ID = /^vpc-[0-9a-f]{8,17}$/;
 const AZ = /^[a-z]{2}(-[a-z]+)+-\d{1,2}[a-z]$/;
 const EIP_ID = /^eipalloc-[0-9a-f]{8,17}$/;
 // A name, a partial ARN (123456789012:function:name) or a full ARN, optionally with a qualifier.
-const FUNCTION = /^(arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:|\d{12}:function:)?[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9$_-]+)?$/;
+const FUNCTION =
+  /^(arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:|\d{12}:function:)?[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9$_-]+)?$/;
 
 export function checkStackName(name: string): string {
   if (!STACK_NAME.test(name)) {
-    throw badOption(`--name "${name}" is not a valid stack name`, 'use 1-32 letters, digits, - or _, starting with a letter or digit');
+    throw badOption(
+      `--name "${name}" is not a valid stack name`,
+      'use 1-32 letters, digits, - or _, starting with a letter or digit',
+    );
   }
   return name;
 }
 
 export function checkVpcId(id: string): string {
-  if (!VPC_ID.test(id)) throw badOption(`--vpc "${id}" is not a VPC id`, 'VPC ids look like vpc-0abc12345def67890 (aws ec2 describe-vpcs)');
+  if (!VPC_ID.test(id))
+    throw badOption(
+      `--vpc "${id}" is not a VPC id`,
+      'VPC ids look like vpc-0abc12345def67890 (aws ec2 describe-vpcs)',
+    );
   return id;
 }
 
 export function checkAz(az: string): string {
-  if (!AZ.test(az)) throw badOption(`--az "${az}" is not an Availability Zone name`, 'use a name like ap-northeast-1a');
+  if (!AZ.test(az))
+    throw badOption(`--az "${az}" is not an Availability Zone name`, 'use a name like ap-northeast-1a');
   return az;
 }
 
 export function checkEipId(id: string): string {
   if (!EIP_ID.test(id)) {
-    throw badOption(`--eip "${id}" is not an Elastic IP allocation id`, 'allocation ids look like eipalloc-0abc12345def67890 (aws ec2 describe-addresses)');
+    throw badOption(
+      `--eip "${id}" is not an Elastic IP allocation id`,
+      'allocation ids look like eipalloc-0abc12345def67890 (aws ec2 describe-addresses)',
+    );
   }
   return id;
 }
 
 export function checkFunctionName(name: string): string {
   if (!FUNCTION.test(name)) {
-    throw badOption(`--function "${name}" is not a Lambda function name or ARN`, 'use the name (orders-api) or its ARN');
+    throw badOption(
+      `--function "${name}" is not a Lambda function name or ARN`,
+      'use the name (orders-api) or its ARN',
+    );
   }
   return name;
 }
@@ -55,7 +70,10 @@ export function checkCidrSyntax(text: string, label: string): string {
 export function checkMinutes(text: string, label: string): number {
   const minutes = Number(text);
   if (!Number.isFinite(minutes) || minutes < 0 || minutes > 24 * 60) {
-    throw badOption(`${label} "${text}" is not a number of minutes`, `use a number from 0 to 1440, e.g. ${label} 30`);
+    throw badOption(
+      `${label} "${text}" is not a number of minutes`,
+      `use a number from 0 to 1440, e.g. ${label} 30`,
+    );
   }
   return minutes;
 }

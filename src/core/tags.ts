@@ -54,7 +54,12 @@ export function stackTags(role: Role, stack: string, extra: Tag[] = []): Tag[] {
   ];
 }
 
-export function tagSpec(resourceType: ResourceType, role: Role, stack: string, extra: Tag[] = []): TagSpecification[] {
+export function tagSpec(
+  resourceType: ResourceType,
+  role: Role,
+  stack: string,
+  extra: Tag[] = [],
+): TagSpecification[] {
   return [{ ResourceType: resourceType, Tags: stackTags(role, stack, extra) }];
 }
 
@@ -82,7 +87,10 @@ export function encodeVpcConfig(config: VpcConfigRecord): string {
 export function decodeVpcConfig(value: string): VpcConfigRecord {
   if (value === 'none' || !value.includes('/')) return { subnetIds: [], securityGroupIds: [] };
   const [subnets = '', groups = ''] = value.split('/');
-  return { subnetIds: subnets.split('+').filter(Boolean), securityGroupIds: groups.split('+').filter(Boolean) };
+  return {
+    subnetIds: subnets.split('+').filter(Boolean),
+    securityGroupIds: groups.split('+').filter(Boolean),
+  };
 }
 
 export function functionTag(functionName: string, previous: VpcConfigRecord): Tag {

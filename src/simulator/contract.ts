@@ -26,7 +26,13 @@ export type Fault =
   /** The call takes effect, but the client sees a network error (ECONNRESET). */
   | { kind: 'lostResponse'; operation: string; times?: number; nth?: number }
   /** The call is rejected before it takes effect. */
-  | { kind: 'reject'; operation: string; error: 'throttle' | 'server' | 'network'; times?: number; nth?: number }
+  | {
+      kind: 'reject';
+      operation: string;
+      error: 'throttle' | 'server' | 'network';
+      times?: number;
+      nth?: number;
+    }
   /** The next NAT gateway(s) created end `failed` with this code. */
   | { kind: 'natFails'; failureCode: 'InsufficientFreeAddressesInSubnet' | 'InternalError'; times?: number }
   /** The caller lacks this IAM action (e.g. 'ec2:CreateNatGateway'): UnauthorizedOperation / AccessDenied. */

@@ -171,8 +171,13 @@ export class AwsSimulator {
     if (rejection) throw faultError(service, rejection.error);
     const action = `${service}:${operation}`;
     // Tagging at creation needs ec2:CreateTags as well as the create action itself.
-    const tagging = service === 'ec2' && Array.isArray(input.TagSpecifications) && input.TagSpecifications.length > 0;
-    const denied = this.faults.isDenied(action) ? action : tagging && this.faults.isDenied('ec2:CreateTags') ? 'ec2:CreateTags' : undefined;
+    const tagging =
+      service === 'ec2' && Array.isArray(input.TagSpecifications) && input.TagSpecifications.length > 0;
+    const denied = this.faults.isDenied(action)
+      ? action
+      : tagging && this.faults.isDenied('ec2:CreateTags')
+        ? 'ec2:CreateTags'
+        : undefined;
     if (service === 'ec2' && input.DryRun === true) {
       throw denied ? accessDenied(service, denied, this.accountId) : dryRunSucceeded();
     }

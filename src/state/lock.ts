@@ -31,10 +31,14 @@ export async function acquireLock(path: string, stackName: string): Promise<Rele
     }
     const holder = await readOwner(path);
     if (holder && isAlive(holder)) {
-      throw new FixedIpError('LOCKED', `stack ${stackName} is in use by pid ${holder.pid} since ${holder.since}`, {
-        hint: `wait for it to finish; if that process is gone from ${holder.host}, delete ${path}`,
-        exitCode: ExitCode.locked,
-      });
+      throw new FixedIpError(
+        'LOCKED',
+        `stack ${stackName} is in use by pid ${holder.pid} since ${holder.since}`,
+        {
+          hint: `wait for it to finish; if that process is gone from ${holder.host}, delete ${path}`,
+          exitCode: ExitCode.locked,
+        },
+      );
     }
     if (!holder && (await isFresh(path))) {
       // Another run has just created the file and not yet written its pid.

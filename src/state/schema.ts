@@ -78,7 +78,14 @@ export const RESOURCE_KEYS: readonly ResourceKey[] = [
 ];
 
 export function emptyState(name: string, region: string, accountId: string): StackState {
-  return { version: STATE_VERSION, name, region, accountId, functions: {}, updatedAt: new Date(0).toISOString() };
+  return {
+    version: STATE_VERSION,
+    name,
+    region,
+    accountId,
+    functions: {},
+    updatedAt: new Date(0).toISOString(),
+  };
 }
 
 /** True when the state records nothing in AWS: the stack is gone. */

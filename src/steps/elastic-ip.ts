@@ -1,4 +1,9 @@
-import { type Address, AllocateAddressCommand, DescribeAddressesCommand, ReleaseAddressCommand } from '@aws-sdk/client-ec2';
+import {
+  type Address,
+  AllocateAddressCommand,
+  DescribeAddressesCommand,
+  ReleaseAddressCommand,
+} from '@aws-sdk/client-ec2';
 import type { StackContext, Targets } from '../core/context.js';
 import { isOurs, tagSpec } from '../core/tags.js';
 import { FixedIpError } from '../errors.js';
@@ -30,22 +35,30 @@ export const elasticIp: Step = {
   async ensure(ctx, targets) {
     let address = find(ctx, targets);
     if (address?.AssociationId && address.AllocationId !== natAddress(ctx)) {
-      throw new FixedIpError('EIP_IN_USE', `Elastic IP ${address.PublicIp} (${address.AllocationId}) is already associated with ${address.NetworkInterfaceId ?? address.InstanceId ?? 'another resource'}`, {
-        hint: 'disassociate it first, or run without --eip to allocate a new one',
-      });
+      throw new FixedIpError(
+        'EIP_IN_USE',
+        `Elastic IP ${address.PublicIp} (${address.AllocationId}) is already associated with ${address.NetworkInterfaceId ?? address.InstanceId ?? 'another resource'}`,
+        {
+          hint: 'disassociate it first, or run without --eip to allocate a new one',
+        },
+      );
     }
     if (!address) address = await recordedAddress(ctx);
     if (!address) {
       ctx.checkpoint();
       const allocated = await ctx.aws.ec2Create.send(
-        new AllocateAddressCommand({ Domain: 'vpc', TagSpecifications: tagSpec('elastic-ip', 'elastic-ip', ctx.name) }),
+        new AllocateAddressCommand({
+          Domain: 'vpc',
+          TagSpecifications: tagSpec('elastic-ip', 'elastic-ip', ctx.name),
+        }),
       );
       address = { AllocationId: allocated.AllocationId ?? '', PublicIp: allocated.PublicIp ?? '', Tags: [] };
       ctx.state.elasticIp = { id: address.AllocationId ?? '', owned: true, publicIp: address.PublicIp ?? '' };
       await ctx.save();
     }
     const recorded = ctx.state.elasticIp;
-    const owned = recorded && recorded.id === address.AllocationId ? recorded.owned : isOwned(ctx, address, targets);
+    const owned =
+      recorded && recorded.id === address.AllocationId ? recorded.owned : isOwned(ctx, address, targets);
     if (!recorded || recorded.id !== address.AllocationId || recorded.owned !== owned) {
       ctx.state.elasticIp = { id: address.AllocationId ?? '', owned, publicIp: address.PublicIp ?? '' };
       await ctx.save();
@@ -54,13 +67,21 @@ export const elasticIp: Step = {
     const orphans = ctx.live.addresses
       .filter((a) => a.AllocationId !== keep && isOurs(a.Tags, ctx.name, 'elastic-ip') && !a.AssociationId)
       .map((a) => a.AllocationId ?? '');
-    await removeOrphans(ctx, 'Elastic IP', orphans, (id) => ctx.aws.ec2.send(new ReleaseAddressCommand({ AllocationId: id })));
+    await removeOrphans(ctx, 'Elastic IP', orphans, (id) =>
+      ctx.aws.ec2.send(new ReleaseAddressCommand({ AllocationId: id })),
+    );
     return `${address.PublicIp} (${address.AllocationId}${owned ? '' : ', adopted'})`;
   },
 
   check(ctx) {
     const record = ctx.state.elasticIp;
-    if (!record) return { ok: false, id: undefined, state: 'missing', problem: 'no Elastic IP recorded; run fixed-ip setup' };
+    if (!record)
+      return {
+        ok: false,
+        id: undefined,
+        state: 'missing',
+        problem: 'no Elastic IP recorded; run fixed-ip setup',
+      };
     const live = ctx.live.natGateways.find((nat) => nat.NatGatewayId === ctx.state.natGateway?.id);
     const holder = live?.NatGatewayAddresses?.find((a) => a.AllocationId === record.id);
     if (live && !holder) {
@@ -82,7 +103,8 @@ export const elasticIp: Step = {
       await ctx.save();
       return { outcome: 'kept', detail: `${record.publicIp} (adopted with --eip)` };
     }
-    if (options.keepEip) return { outcome: 'kept', detail: `${record.publicIp} (--keep-eip: the next setup reuses it)` };
+    if (options.keepEip)
+      return { outcome: 'kept', detail: `${record.publicIp} (--keep-eip: the next setup reuses it)` };
     const outcome = await deleteWhenFree(ctx, {
       ...options,
       what: `Elastic IP ${record.publicIp}`,
@@ -126,7 +148,9 @@ export async function recordedAddress(ctx: StackContext): Promise<Address | unde
   const recorded = ctx.state.elasticIp;
   if (!recorded) return undefined;
   return whenVisible(ctx, async () => {
-    const out = await ctx.aws.ec2.send(new DescribeAddressesCommand({ Filters: [{ Name: 'allocation-id', Values: [recorded.id] }] }));
+    const out = await ctx.aws.ec2.send(
+      new DescribeAddressesCommand({ Filters: [{ Name: 'allocation-id', Values: [recorded.id] }] }),
+    );
     return out.Addresses?.[0];
   });
 }

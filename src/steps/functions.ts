@@ -26,7 +26,8 @@ export const functions: Step = {
 
   plan(_ctx, targets) {
     const moving = targets.functions.filter((fn) => !fn.attached);
-    if (moving.length === 0) return { action: 'done', detail: targets.functions.map((fn) => fn.name).join(', ') };
+    if (moving.length === 0)
+      return { action: 'done', detail: targets.functions.map((fn) => fn.name).join(', ') };
     return { action: 'move', detail: `${moving.map((fn) => fn.name).join(', ')} into the private subnet` };
   },
 
@@ -37,7 +38,13 @@ export const functions: Step = {
 
   check(ctx) {
     const names = Object.keys(ctx.state.functions);
-    const detached = names.filter((name) => !isAttached(ctx, ctx.live.functions.find((f) => f.FunctionName === name)));
+    const detached = names.filter(
+      (name) =>
+        !isAttached(
+          ctx,
+          ctx.live.functions.find((f) => f.FunctionName === name),
+        ),
+    );
     if (detached.length > 0) {
       return {
         ok: false,
@@ -78,7 +85,11 @@ async function attach(ctx: StackContext, fn: FunctionTarget): Promise<void> {
     await update(ctx, fn.name, { subnetIds: [subnet], securityGroupIds: [group] }, fn.role);
   } else if (fn.lastUpdateStatus !== 'InProgress') {
     if (!ctx.state.functions[fn.name]?.attached) {
-      ctx.state.functions[fn.name] = { arn: fn.arn, previous: ctx.state.functions[fn.name]?.previous ?? fn.previous, attached: true };
+      ctx.state.functions[fn.name] = {
+        arn: fn.arn,
+        previous: ctx.state.functions[fn.name]?.previous ?? fn.previous,
+        attached: true,
+      };
       await ctx.save();
     }
     return;
@@ -86,7 +97,11 @@ async function attach(ctx: StackContext, fn: FunctionTarget): Promise<void> {
   const record = ctx.state.functions[fn.name];
   ctx.state.functions[fn.name] = { arn: fn.arn, previous: record?.previous ?? fn.previous, attached: true };
   await ctx.save();
-  await waitUpdated(ctx, fn.name, `Moving ${fn.name} into the private subnet (Lambda creates its network interface: about a minute)`);
+  await waitUpdated(
+    ctx,
+    fn.name,
+    `Moving ${fn.name} into the private subnet (Lambda creates its network interface: about a minute)`,
+  );
 }
 
 async function detach(ctx: StackContext, name: string): Promise<void> {
@@ -102,7 +117,11 @@ async function detach(ctx: StackContext, name: string): Promise<void> {
     await update(ctx, name, record.previous, config.Role ?? '');
     await waitUpdated(ctx, name, `Restoring ${name}'s previous network settings`);
   } else if (config) {
-    ctx.ui.notify({ level: 'info', code: 'teardown.function.moved', text: `${name} is no longer in the private subnet; left as it is` });
+    ctx.ui.notify({
+      level: 'info',
+      code: 'teardown.function.moved',
+      text: `${name} is no longer in the private subnet; left as it is`,
+    });
   }
   delete ctx.state.functions[name];
   await ctx.save();
@@ -132,9 +151,16 @@ async function update(ctx: StackContext, name: string, target: VpcConfigRecord, 
 }
 
 /** `missing`: the actions IAM reported missing; when unknown, the ones Lambda itself names. */
-export function roleError(functionName: string, role: string, missing?: readonly string[], cause?: unknown): FixedIpError {
+export function roleError(
+  functionName: string,
+  role: string,
+  missing?: readonly string[],
+  cause?: unknown,
+): FixedIpError {
   const roleName = role.split('/').pop() ?? role;
-  const actions = missing?.length ? missing : ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DeleteNetworkInterface'];
+  const actions = missing?.length
+    ? missing
+    : ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DeleteNetworkInterface'];
   return new FixedIpError(
     'ROLE_LACKS_PERMISSIONS',
     `the execution role ${roleName} of ${functionName} lacks ${actions.join(', ')}, which Lambda needs in a VPC`,
@@ -151,7 +177,9 @@ async function waitUpdated(ctx: StackContext, name: string, text: string): Promi
   try {
     config = await pollUntil(
       async () => {
-        const current = await ctx.aws.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }));
+        const current = await ctx.aws.lambda.send(
+          new GetFunctionConfigurationCommand({ FunctionName: name }),
+        );
         return current.LastUpdateStatus === 'InProgress' || current.State === 'Pending' ? undefined : current;
       },
       {
@@ -159,7 +187,10 @@ async function waitUpdated(ctx: StackContext, name: string, text: string): Promi
         signal: ctx.signal,
         delays: FUNCTION_POLL,
         timeoutMs: UPDATE_TIMEOUT_MS,
-        onTimeout: () => new FixedIpError('AWS_ERROR', `${name} is still updating after 10 minutes`, { hint: 'run the command again later' }),
+        onTimeout: () =>
+          new FixedIpError('AWS_ERROR', `${name} is still updating after 10 minutes`, {
+            hint: 'run the command again later',
+          }),
       },
     );
   } catch (error) {
@@ -168,9 +199,13 @@ async function waitUpdated(ctx: StackContext, name: string, text: string): Promi
   }
   if (config.LastUpdateStatus === 'Failed') {
     progress.fail(`${name}: update failed`);
-    throw new FixedIpError('AWS_ERROR', `Lambda could not update ${name}: ${config.LastUpdateStatusReason ?? 'no reason given'}`, {
-      hint: 'fix the cause, then run the command again',
-    });
+    throw new FixedIpError(
+      'AWS_ERROR',
+      `Lambda could not update ${name}: ${config.LastUpdateStatusReason ?? 'no reason given'}`,
+      {
+        hint: 'fix the cause, then run the command again',
+      },
+    );
   }
   progress.succeed(`${name} updated`);
 }

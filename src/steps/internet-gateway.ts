@@ -18,7 +18,12 @@ import type { StackContext } from '../core/context.js';
 /** Gateways of ours, not attached anywhere, other than the one in use. */
 function orphans(ctx: StackContext, keep: string): string[] {
   return ctx.live.internetGateways
-    .filter((igw) => igw.InternetGatewayId !== keep && isOurs(igw.Tags, ctx.name, 'internet-gateway') && !igw.Attachments?.length)
+    .filter(
+      (igw) =>
+        igw.InternetGatewayId !== keep &&
+        isOurs(igw.Tags, ctx.name, 'internet-gateway') &&
+        !igw.Attachments?.length,
+    )
     .map((igw) => igw.InternetGatewayId ?? '');
 }
 
@@ -53,7 +58,8 @@ export const internetGateway: Step = {
     if (attached?.InternetGatewayId) {
       const id = attached.InternetGatewayId;
       const recorded = ctx.state.internetGateway;
-      const owned = (recorded !== undefined && recorded.id === id && recorded.owned) || isOurs(attached.Tags, ctx.name);
+      const owned =
+        (recorded !== undefined && recorded.id === id && recorded.owned) || isOurs(attached.Tags, ctx.name);
       if (ctx.state.internetGateway?.id !== id || ctx.state.internetGateway.owned !== owned) {
         ctx.state.internetGateway = { id, owned };
         await ctx.save();
@@ -71,14 +77,20 @@ export const internetGateway: Step = {
     if (!id && recorded?.owned) {
       // Recorded but not listed: made moments ago and not visible yet, or deleted since.
       id = await whenVisible(ctx, async () => {
-        const out = await ctx.aws.ec2.send(new DescribeInternetGatewaysCommand({ Filters: [{ Name: 'internet-gateway-id', Values: [recorded.id] }] }));
+        const out = await ctx.aws.ec2.send(
+          new DescribeInternetGatewaysCommand({
+            Filters: [{ Name: 'internet-gateway-id', Values: [recorded.id] }],
+          }),
+        );
         return out.InternetGateways?.[0]?.InternetGatewayId;
       });
     }
     if (!id) {
       ctx.checkpoint();
       const created = await ctx.aws.ec2Create.send(
-        new CreateInternetGatewayCommand({ TagSpecifications: tagSpec('internet-gateway', 'internet-gateway', ctx.name) }),
+        new CreateInternetGatewayCommand({
+          TagSpecifications: tagSpec('internet-gateway', 'internet-gateway', ctx.name),
+        }),
       );
       id = created.InternetGateway?.InternetGatewayId ?? '';
       ctx.state.internetGateway = { id, owned: true };
@@ -102,7 +114,13 @@ export const internetGateway: Step = {
     const record = ctx.state.internetGateway;
     const vpcId = ctx.state.vpc?.id ?? '';
     const attached = attachedGateway(ctx.live, vpcId);
-    if (!record) return { ok: false, id: undefined, state: 'missing', problem: 'no internet gateway recorded; run fixed-ip setup' };
+    if (!record)
+      return {
+        ok: false,
+        id: undefined,
+        state: 'missing',
+        problem: 'no internet gateway recorded; run fixed-ip setup',
+      };
     if (attached?.InternetGatewayId !== record.id) {
       return {
         ok: false,
@@ -131,7 +149,8 @@ export const internetGateway: Step = {
         waitingFor: 'the NAT gateway to release its public address',
         notFound: ['Gateway.NotAttached', 'InvalidInternetGatewayID.NotFound'],
         busy: ['DependencyViolation'],
-        attempt: () => ctx.aws.ec2.send(new DetachInternetGatewayCommand({ InternetGatewayId: record.id, VpcId: vpcId })),
+        attempt: () =>
+          ctx.aws.ec2.send(new DetachInternetGatewayCommand({ InternetGatewayId: record.id, VpcId: vpcId })),
       });
     }
     ctx.checkpoint();

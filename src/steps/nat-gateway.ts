@@ -24,7 +24,9 @@ function find(ctx: StackContext): NatGateway | undefined {
 }
 
 async function describe(ctx: StackContext, id: string): Promise<NatGateway | undefined> {
-  const out = await ctx.aws.ec2.send(new DescribeNatGatewaysCommand({ Filter: [{ Name: 'nat-gateway-id', Values: [id] }] }));
+  const out = await ctx.aws.ec2.send(
+    new DescribeNatGatewaysCommand({ Filter: [{ Name: 'nat-gateway-id', Values: [id] }] }),
+  );
   return out.NatGateways?.[0];
 }
 
@@ -39,7 +41,10 @@ export const natGateway: Step = {
   plan(ctx) {
     const found = find(ctx);
     if (found) return { action: 'done', detail: `${found.NatGatewayId} (${found.State})` };
-    return { action: 'create', detail: 'new NAT gateway in the public subnet with the Elastic IP (billed hourly)' };
+    return {
+      action: 'create',
+      detail: 'new NAT gateway in the public subnet with the Elastic IP (billed hourly)',
+    };
   },
 
   async ensure(ctx) {
@@ -76,7 +81,13 @@ export const natGateway: Step = {
 
   check(ctx) {
     const record = ctx.state.natGateway;
-    if (!record) return { ok: false, id: undefined, state: 'missing', problem: 'no NAT gateway recorded; run fixed-ip setup' };
+    if (!record)
+      return {
+        ok: false,
+        id: undefined,
+        state: 'missing',
+        problem: 'no NAT gateway recorded; run fixed-ip setup',
+      };
     const live = ctx.live.natGateways.find((n) => n.NatGatewayId === record.id);
     const state = live?.State ?? 'missing';
     if (state === 'available') return { ok: true, id: record.id, state };
@@ -100,7 +111,8 @@ export const natGateway: Step = {
     try {
       await ctx.aws.ec2.send(new DeleteNatGatewayCommand({ NatGatewayId: record.id }));
     } catch (error) {
-      if (!['NatGatewayNotFound', 'InvalidNatGatewayID.NotFound'].includes(awsErrorName(error) ?? '')) throw error;
+      if (!['NatGatewayNotFound', 'InvalidNatGatewayID.NotFound'].includes(awsErrorName(error) ?? ''))
+        throw error;
       outcome = 'gone';
     }
     if (outcome === 'removed') {
@@ -115,7 +127,10 @@ export const natGateway: Step = {
           signal: ctx.signal,
           delays: NAT_POLL,
           timeoutMs: NAT_TIMEOUT_MS,
-          onTimeout: () => new FixedIpError('WAIT_EXPIRED', `NAT gateway ${record.id} is still deleting after 15 minutes`, { hint: 'run fixed-ip teardown again later' }),
+          onTimeout: () =>
+            new FixedIpError('WAIT_EXPIRED', `NAT gateway ${record.id} is still deleting after 15 minutes`, {
+              hint: 'run fixed-ip teardown again later',
+            }),
         },
       ).catch((error: unknown) => {
         progress.fail(`NAT gateway ${record.id} did not finish deleting`);
@@ -130,7 +145,10 @@ export const natGateway: Step = {
 };
 
 async function waitAvailable(ctx: StackContext, id: string): Promise<NatGateway> {
-  const progress = ctx.ui.progress('setup.nat.wait', `Waiting for NAT gateway ${id} to become available (AWS takes 1-5 minutes)`);
+  const progress = ctx.ui.progress(
+    'setup.nat.wait',
+    `Waiting for NAT gateway ${id} to become available (AWS takes 1-5 minutes)`,
+  );
   let nat: NatGateway;
   try {
     nat = await pollUntil(
@@ -144,11 +162,14 @@ async function waitAvailable(ctx: StackContext, id: string): Promise<NatGateway>
         delays: NAT_POLL,
         timeoutMs: NAT_TIMEOUT_MS,
         onTimeout: () =>
-          new FixedIpError('NAT_FAILED', `NAT gateway ${id} is still pending after 15 minutes`, { hint: 'run fixed-ip setup again to keep waiting' }),
+          new FixedIpError('NAT_FAILED', `NAT gateway ${id} is still pending after 15 minutes`, {
+            hint: 'run fixed-ip setup again to keep waiting',
+          }),
       },
     );
   } catch (error) {
-    if (error instanceof AbortError) progress.warn(`Stopped waiting for NAT gateway ${id}; it keeps coming up in AWS`);
+    if (error instanceof AbortError)
+      progress.warn(`Stopped waiting for NAT gateway ${id}; it keeps coming up in AWS`);
     else progress.fail(`NAT gateway ${id} is not available yet`);
     throw error;
   }

@@ -23,7 +23,11 @@ export async function removeOrphans(
     ctx.checkpoint();
     try {
       await remove(id);
-      ctx.ui.notify({ level: 'info', code: 'orphan.removed', text: `Removed ${what} ${id}, a duplicate left by an interrupted run` });
+      ctx.ui.notify({
+        level: 'info',
+        code: 'orphan.removed',
+        text: `Removed ${what} ${id}, a duplicate left by an interrupted run`,
+      });
     } catch (error) {
       if (/NotFound$/.test(awsErrorName(error) ?? '')) continue;
       ctx.ui.notify({
@@ -47,11 +51,25 @@ export async function sweepUnrecorded(ctx: StackContext): Promise<void> {
     ctx.aws.ec2.send(new DescribeAddressesCommand({ Filters })),
   ]);
   const igws = (gateways.InternetGateways ?? [])
-    .filter((g) => isOurs(g.Tags, ctx.name, 'internet-gateway') && g.InternetGatewayId !== ctx.state.internetGateway?.id && !g.Attachments?.length)
+    .filter(
+      (g) =>
+        isOurs(g.Tags, ctx.name, 'internet-gateway') &&
+        g.InternetGatewayId !== ctx.state.internetGateway?.id &&
+        !g.Attachments?.length,
+    )
     .map((g) => g.InternetGatewayId ?? '');
   const eips = (addresses.Addresses ?? [])
-    .filter((a) => isOurs(a.Tags, ctx.name, 'elastic-ip') && a.AllocationId !== ctx.state.elasticIp?.id && !a.AssociationId)
+    .filter(
+      (a) =>
+        isOurs(a.Tags, ctx.name, 'elastic-ip') &&
+        a.AllocationId !== ctx.state.elasticIp?.id &&
+        !a.AssociationId,
+    )
     .map((a) => a.AllocationId ?? '');
-  await removeOrphans(ctx, 'internet gateway', igws, (id) => ctx.aws.ec2.send(new DeleteInternetGatewayCommand({ InternetGatewayId: id })));
-  await removeOrphans(ctx, 'Elastic IP', eips, (id) => ctx.aws.ec2.send(new ReleaseAddressCommand({ AllocationId: id })));
+  await removeOrphans(ctx, 'internet gateway', igws, (id) =>
+    ctx.aws.ec2.send(new DeleteInternetGatewayCommand({ InternetGatewayId: id })),
+  );
+  await removeOrphans(ctx, 'Elastic IP', eips, (id) =>
+    ctx.aws.ec2.send(new ReleaseAddressCommand({ AllocationId: id })),
+  );
 }

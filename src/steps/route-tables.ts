@@ -110,7 +110,11 @@ function routeTableStep(which: Which, article: number, after: StepKey[], removeA
         const associated = await ctx.aws.ec2.send(
           new AssociateRouteTableCommand({ RouteTableId: id, SubnetId: subnetId(ctx, which) }),
         );
-        ctx.state[key] = { id, owned: true, ...(associated.AssociationId ? { associationId: associated.AssociationId } : {}) };
+        ctx.state[key] = {
+          id,
+          owned: true,
+          ...(associated.AssociationId ? { associationId: associated.AssociationId } : {}),
+        };
         await ctx.save();
       }
       const to = which === 'public' ? ctx.state.internetGateway?.id : ctx.state.natGateway?.id;
@@ -119,12 +123,26 @@ function routeTableStep(which: Which, article: number, after: StepKey[], removeA
 
     check(ctx) {
       const record = ctx.state[key];
-      if (!record) return { ok: false, id: undefined, state: 'missing', problem: `no ${which} route table recorded; run fixed-ip setup` };
+      if (!record)
+        return {
+          ok: false,
+          id: undefined,
+          state: 'missing',
+          problem: `no ${which} route table recorded; run fixed-ip setup`,
+        };
       const table = ctx.live.routeTables.find((t) => t.RouteTableId === record.id);
-      if (!table) return { ok: false, id: record.id, state: 'missing', problem: `${which} route table ${record.id} was deleted; run fixed-ip setup to repair` };
+      if (!table)
+        return {
+          ok: false,
+          id: record.id,
+          state: 'missing',
+          problem: `${which} route table ${record.id} was deleted; run fixed-ip setup to repair`,
+        };
       if (!routeIsRight(ctx, which, table)) {
         const route = defaultRoute(table);
-        const now = route ? `${route.State === 'blackhole' ? 'a blackhole' : (route.GatewayId ?? route.NatGatewayId ?? 'elsewhere')}` : 'nowhere';
+        const now = route
+          ? `${route.State === 'blackhole' ? 'a blackhole' : (route.GatewayId ?? route.NatGatewayId ?? 'elsewhere')}`
+          : 'nowhere';
         return {
           ok: false,
           id: record.id,
@@ -148,7 +166,10 @@ function routeTableStep(which: Which, article: number, after: StepKey[], removeA
       if (!record) return { outcome: 'gone', detail: '' };
       const table = ctx.live.routeTables.find((t) => t.RouteTableId === record.id);
       const associations = table?.Associations?.filter((a) => !a.Main && a.RouteTableAssociationId) ?? [];
-      const ids = new Set([...associations.map((a) => a.RouteTableAssociationId ?? ''), ...(record.associationId ? [record.associationId] : [])]);
+      const ids = new Set([
+        ...associations.map((a) => a.RouteTableAssociationId ?? ''),
+        ...(record.associationId ? [record.associationId] : []),
+      ]);
       for (const associationId of ids) {
         ctx.checkpoint();
         try {
@@ -173,6 +194,11 @@ function routeTableStep(which: Which, article: number, after: StepKey[], removeA
 }
 
 /** Step 3. */
-export const publicRouteTable = routeTableStep('public', 3, ['internetGateway', 'publicSubnet'], ['natGateway']);
+export const publicRouteTable = routeTableStep(
+  'public',
+  3,
+  ['internetGateway', 'publicSubnet'],
+  ['natGateway'],
+);
 /** Step 6. */
 export const privateRouteTable = routeTableStep('private', 6, ['natGateway', 'privateSubnet'], ['functions']);

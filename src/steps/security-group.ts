@@ -1,4 +1,8 @@
-import { CreateSecurityGroupCommand, DeleteSecurityGroupCommand, DescribeSecurityGroupsCommand } from '@aws-sdk/client-ec2';
+import {
+  CreateSecurityGroupCommand,
+  DeleteSecurityGroupCommand,
+  DescribeSecurityGroupsCommand,
+} from '@aws-sdk/client-ec2';
 import { awsErrorName } from '../aws/errors.js';
 import { type StackContext, vpcIdOf } from '../core/context.js';
 import { isOurs, nameTag, tagSpec } from '../core/tags.js';
@@ -18,7 +22,9 @@ export const securityGroup: Step = {
 
   plan(ctx) {
     const found = find(ctx);
-    return found ? { action: 'done', detail: found } : { action: 'create', detail: `${groupName(ctx)}, no inbound rules` };
+    return found
+      ? { action: 'done', detail: found }
+      : { action: 'create', detail: `${groupName(ctx)}, no inbound rules` };
   },
 
   async ensure(ctx) {
@@ -51,7 +57,13 @@ export const securityGroup: Step = {
             );
             return found.SecurityGroups?.find((g) => isOurs(g.Tags, ctx.name, 'security-group'));
           },
-          { clock: ctx.clock, signal: ctx.signal, delays: [2_000, 4_000, 8_000], timeoutMs: 30_000, onTimeout: () => error as Error },
+          {
+            clock: ctx.clock,
+            signal: ctx.signal,
+            delays: [2_000, 4_000, 8_000],
+            timeoutMs: 30_000,
+            onTimeout: () => error as Error,
+          },
         );
         id = group.GroupId ?? '';
       }
@@ -65,7 +77,13 @@ export const securityGroup: Step = {
 
   check(ctx) {
     const record = ctx.state.securityGroup;
-    if (!record) return { ok: false, id: undefined, state: 'missing', problem: 'no security group recorded; run fixed-ip setup' };
+    if (!record)
+      return {
+        ok: false,
+        id: undefined,
+        state: 'missing',
+        problem: 'no security group recorded; run fixed-ip setup',
+      };
     return { ok: true, id: record.id, state: 'recorded' };
   },
 
@@ -75,7 +93,8 @@ export const securityGroup: Step = {
     const outcome = await deleteWhenFree(ctx, {
       ...options,
       what: `security group ${record.id}`,
-      waitingFor: 'Lambda to delete its network interfaces (AWS takes up to 20 minutes after a function leaves)',
+      waitingFor:
+        'Lambda to delete its network interfaces (AWS takes up to 20 minutes after a function leaves)',
       notFound: ['InvalidGroup.NotFound'],
       busy: ['DependencyViolation'],
       attempt: () => ctx.aws.ec2.send(new DeleteSecurityGroupCommand({ GroupId: record.id })),
@@ -88,5 +107,7 @@ export const securityGroup: Step = {
 
 function find(ctx: StackContext): string | undefined {
   const recorded = ctx.state.securityGroup?.id;
-  return ctx.live.securityGroups.find((g) => g.GroupId === recorded || isOurs(g.Tags, ctx.name, 'security-group'))?.GroupId;
+  return ctx.live.securityGroups.find(
+    (g) => g.GroupId === recorded || isOurs(g.Tags, ctx.name, 'security-group'),
+  )?.GroupId;
 }

@@ -6,7 +6,8 @@ export type StepKey = ResourceKey | 'functions';
 export type Action = 'create' | 'move' | 'reuse' | 'done' | 'repair' | 'skip';
 
 /** Whether setup must change something in AWS for this line. */
-export const isWork = (action: Action): boolean => action === 'create' || action === 'move' || action === 'repair';
+export const isWork = (action: Action): boolean =>
+  action === 'create' || action === 'move' || action === 'repair';
 
 export interface PlanLine {
   action: Action;

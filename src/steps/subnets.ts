@@ -1,7 +1,22 @@
-import { CreateSubnetCommand, CreateTagsCommand, DeleteSubnetCommand, DescribeSubnetsCommand, type Subnet, type Tag } from '@aws-sdk/client-ec2';
+import {
+  CreateSubnetCommand,
+  CreateTagsCommand,
+  DeleteSubnetCommand,
+  DescribeSubnetsCommand,
+  type Subnet,
+  type Tag,
+} from '@aws-sdk/client-ec2';
 import { awsErrorName } from '../aws/errors.js';
 import { type StackContext, type Targets, vpcIdOf } from '../core/context.js';
-import { functionTag, isOurs, stackFilter, tagSpec, tagValue, TAG_FUNCTION_PREFIX, TAG_ROLE } from '../core/tags.js';
+import {
+  functionTag,
+  isOurs,
+  stackFilter,
+  tagSpec,
+  tagValue,
+  TAG_FUNCTION_PREFIX,
+  TAG_ROLE,
+} from '../core/tags.js';
 import { pollUntil } from '../core/wait.js';
 import { FixedIpError } from '../errors.js';
 import type { SubnetRecord } from '../state/schema.js';
@@ -26,7 +41,8 @@ function subnetStep(which: Which, article: number, after: StepKey[], removeAfter
   const key = `${which}Subnet` as const;
   const role = `${which}-subnet` as const;
   const title = which === 'public' ? 'Public subnet' : 'Private subnet';
-  const cidrOf = (targets: Targets): string => (which === 'public' ? targets.publicCidr : targets.privateCidr);
+  const cidrOf = (targets: Targets): string =>
+    which === 'public' ? targets.publicCidr : targets.privateCidr;
 
   return {
     key,
@@ -58,13 +74,18 @@ function subnetStep(which: Which, article: number, after: StepKey[], removeAfter
           subnet = created.Subnet;
         } catch (error) {
           // A create whose response was lost may not be visible yet (eventual consistency).
-          subnet = awsErrorName(error) === 'InvalidSubnet.Conflict' ? await findOursSoon(ctx, which) : undefined;
+          subnet =
+            awsErrorName(error) === 'InvalidSubnet.Conflict' ? await findOursSoon(ctx, which) : undefined;
           // Found: it was ours all along. Otherwise the block is someone else's, or the call failed.
           if (!subnet && awsErrorName(error) === 'InvalidSubnet.Conflict') {
-            throw new FixedIpError('CIDR_INVALID', `the ${which} subnet CIDR ${cidrOf(targets)} conflicts with a subnet in ${vpcIdOf(ctx)}`, {
-              hint: `pass --${which}-cidr with a free block, or run fixed-ip setup again to choose one`,
-              cause: error,
-            });
+            throw new FixedIpError(
+              'CIDR_INVALID',
+              `the ${which} subnet CIDR ${cidrOf(targets)} conflicts with a subnet in ${vpcIdOf(ctx)}`,
+              {
+                hint: `pass --${which}-cidr with a free block, or run fixed-ip setup again to choose one`,
+                cause: error,
+              },
+            );
           }
           if (!subnet) throw error;
         }
@@ -86,9 +107,21 @@ function subnetStep(which: Which, article: number, after: StepKey[], removeAfter
 
     check(ctx) {
       const record = ctx.state[key];
-      if (!record) return { ok: false, id: undefined, state: 'missing', problem: `no ${which} subnet recorded; run fixed-ip setup` };
+      if (!record)
+        return {
+          ok: false,
+          id: undefined,
+          state: 'missing',
+          problem: `no ${which} subnet recorded; run fixed-ip setup`,
+        };
       const live = ctx.live.subnets.find((subnet) => subnet.SubnetId === record.id);
-      if (!live) return { ok: false, id: record.id, state: 'missing', problem: `${which} subnet ${record.id} was deleted; run fixed-ip setup to recreate it` };
+      if (!live)
+        return {
+          ok: false,
+          id: record.id,
+          state: 'missing',
+          problem: `${which} subnet ${record.id} was deleted; run fixed-ip setup to recreate it`,
+        };
       return { ok: true, id: record.id, state: live.State ?? 'available' };
     },
 
@@ -100,7 +133,7 @@ function subnetStep(which: Which, article: number, after: StepKey[], removeAfter
         what: `${which} subnet ${record.id}`,
         waitingFor:
           which === 'private'
-            ? "Lambda to delete its network interfaces (AWS takes up to 20 minutes after a function leaves)"
+            ? 'Lambda to delete its network interfaces (AWS takes up to 20 minutes after a function leaves)'
             : 'the NAT gateway to release its network interface',
         notFound: ['InvalidSubnetID.NotFound'],
         busy: ['DependencyViolation'],
@@ -125,7 +158,13 @@ async function findOursSoon(ctx: StackContext, which: Which): Promise<Subnet | u
       const out = await ctx.aws.ec2.send(new DescribeSubnetsCommand({ Filters: filters }));
       return out.Subnets?.find((subnet) => isOurs(subnet.Tags, ctx.name, `${which}-subnet`)) ?? undefined;
     },
-    { clock: ctx.clock, signal: ctx.signal, delays: [2_000, 4_000, 8_000], timeoutMs: 30_000, onTimeout: () => new Error('not visible') },
+    {
+      clock: ctx.clock,
+      signal: ctx.signal,
+      delays: [2_000, 4_000, 8_000],
+      timeoutMs: 30_000,
+      onTimeout: () => new Error('not visible'),
+    },
   ).catch(() => undefined);
 }
 

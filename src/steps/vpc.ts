@@ -32,11 +32,15 @@ export const vpc: Step = {
     const cidr = targets.newVpcCidr ?? '10.0.0.0/16';
     // A create whose response was lost is found again by its tags.
     const found = await ctx.aws.ec2.send(
-      new DescribeVpcsCommand({ Filters: [stackFilter(ctx.name), { Name: 'tag:fixed-ip:role', Values: ['vpc'] }] }),
+      new DescribeVpcsCommand({
+        Filters: [stackFilter(ctx.name), { Name: 'tag:fixed-ip:role', Values: ['vpc'] }],
+      }),
     );
     const ours = (found.Vpcs ?? []).filter((v) => isOurs(v.Tags, ctx.name, 'vpc')).map((v) => v.VpcId ?? '');
     let id = ours[0];
-    await removeOrphans(ctx, 'VPC', ours.slice(1), (orphan) => ctx.aws.ec2.send(new DeleteVpcCommand({ VpcId: orphan })));
+    await removeOrphans(ctx, 'VPC', ours.slice(1), (orphan) =>
+      ctx.aws.ec2.send(new DeleteVpcCommand({ VpcId: orphan })),
+    );
     if (!id) {
       ctx.checkpoint();
       const created = await ctx.aws.ec2Create.send(
@@ -52,7 +56,13 @@ export const vpc: Step = {
   check(ctx) {
     const id = ctx.state.vpc?.id;
     const live = ctx.live.vpc;
-    if (!live) return { ok: false, id, state: 'missing', problem: `VPC ${id} no longer exists; run fixed-ip teardown, then setup` };
+    if (!live)
+      return {
+        ok: false,
+        id,
+        state: 'missing',
+        problem: `VPC ${id} no longer exists; run fixed-ip teardown, then setup`,
+      };
     return { ok: true, id, state: live.State ?? 'available' };
   },
 

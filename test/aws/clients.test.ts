@@ -2,13 +2,17 @@ import { CreateInternetGatewayCommand, DescribeVpcsCommand } from '@aws-sdk/clie
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createAwsPort } from '../../src/aws/clients.js';
 import { explainAwsError } from '../../src/aws/errors.js';
-import { FixedIpError } from '../../src/errors.js';
+import type { FixedIpError } from '../../src/errors.js';
 import { AwsSimulator, attachSimulator, VirtualClock } from '../../src/simulator/index.js';
 
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 
 async function simulated(sim: AwsSimulator) {
-  return createAwsPort({ region: sim.region, credentials, intercept: (client, service) => attachSimulator(client, service, sim) });
+  return createAwsPort({
+    region: sim.region,
+    credentials,
+    intercept: (client, service) => attachSimulator(client, service, sim),
+  });
 }
 
 afterEach(() => {
@@ -23,10 +27,16 @@ describe('the AWS client factory', () => {
   });
 
   it('refuses a well-formed region AWS does not have, unless an endpoint is configured', async () => {
-    const error = await createAwsPort({ region: 'xx-nowhere-9', credentials, env: {} }).catch((e: unknown) => e);
+    const error = await createAwsPort({ region: 'xx-nowhere-9', credentials, env: {} }).catch(
+      (e: unknown) => e,
+    );
     expect((error as FixedIpError).code).toBe('BAD_REGION');
     expect((error as FixedIpError).exitCode).toBe(2);
-    const port = await createAwsPort({ region: 'xx-nowhere-9', credentials, env: { AWS_ENDPOINT_URL: 'http://localhost:4566' } });
+    const port = await createAwsPort({
+      region: 'xx-nowhere-9',
+      credentials,
+      env: { AWS_ENDPOINT_URL: 'http://localhost:4566' },
+    });
     expect(port.region).toBe('xx-nowhere-9');
   });
 
@@ -63,17 +73,52 @@ describe('the AWS client factory', () => {
     const error = await aws.ec2Create.send(new CreateInternetGatewayCommand({})).catch((e: unknown) => e);
     expect((error as { code?: string }).code).toBe('ECONNRESET');
     // One throttled + one created, then one created whose response was lost: no third gateway.
-    expect(sim.calls.filter((c) => c.operation === 'CreateInternetGateway').map((c) => c.mutated)).toEqual([false, true, true]);
+    expect(sim.calls.filter((c) => c.operation === 'CreateInternetGateway').map((c) => c.mutated)).toEqual([
+      false,
+      true,
+      true,
+    ]);
   }, 30_000);
 });
 
 describe('explainAwsError', () => {
   it.each([
-    [Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }), 'NO_CREDENTIALS', 'aws configure'],
-    [new Error('The SSO session associated with this profile has expired or is otherwise invalid. To refresh this SSO session run aws sso login'), 'SSO_EXPIRED', 'aws sso login --profile dev'],
-    [Object.assign(new Error('The security token included in the request is expired'), { name: 'ExpiredToken' }), 'NO_CREDENTIALS', 'refresh'],
-    [Object.assign(new Error('getaddrinfo ENOTFOUND ec2.xx.amazonaws.com'), { code: 'ENOTFOUND' }), 'BAD_REGION', '--region'],
-    [Object.assign(new Error('You are not authorized to perform this operation. User: arn:aws:iam::1:user/u is not authorized to perform: ec2:CreateVpc'), { name: 'UnauthorizedOperation' }), 'AWS_ERROR', 'ec2:CreateVpc'],
+    [
+      Object.assign(new Error('Could not load credentials from any providers'), {
+        name: 'CredentialsProviderError',
+      }),
+      'NO_CREDENTIALS',
+      'aws configure',
+    ],
+    [
+      new Error(
+        'The SSO session associated with this profile has expired or is otherwise invalid. To refresh this SSO session run aws sso login',
+      ),
+      'SSO_EXPIRED',
+      'aws sso login --profile dev',
+    ],
+    [
+      Object.assign(new Error('The security token included in the request is expired'), {
+        name: 'ExpiredToken',
+      }),
+      'NO_CREDENTIALS',
+      'refresh',
+    ],
+    [
+      Object.assign(new Error('getaddrinfo ENOTFOUND ec2.xx.amazonaws.com'), { code: 'ENOTFOUND' }),
+      'BAD_REGION',
+      '--region',
+    ],
+    [
+      Object.assign(
+        new Error(
+          'You are not authorized to perform this operation. User: arn:aws:iam::1:user/u is not authorized to perform: ec2:CreateVpc',
+        ),
+        { name: 'UnauthorizedOperation' },
+      ),
+      'AWS_ERROR',
+      'ec2:CreateVpc',
+    ],
   ])('explains %s as %s', (error, code, mentions) => {
     const explained = explainAwsError(error, { profile: 'dev', region: 'ap-northeast-1' });
     expect(explained.code).toBe(code);

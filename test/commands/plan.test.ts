@@ -6,7 +6,12 @@ import { createTestAccount, type TestAccount } from '../support/env.js';
 let account: TestAccount;
 let vpcId: string;
 
-const options = (extra: Partial<PlanOptions> = {}): PlanOptions => ({ functions: ['orders-api'], vpc: vpcId, name: 'default', ...extra });
+const options = (extra: Partial<PlanOptions> = {}): PlanOptions => ({
+  functions: ['orders-api'],
+  vpc: vpcId,
+  name: 'default',
+  ...extra,
+});
 const snapshot = (): string => JSON.stringify(account.sim.snapshot());
 
 beforeEach(() => {
@@ -25,10 +30,24 @@ describe('plan', () => {
     expect(account.sim.calls.filter((c) => c.mutated)).toEqual([]);
     expect(account.readState()).toBeUndefined();
     expect(report.wouldSucceed).toBe(true);
-    expect(report.steps.map((s) => s.action)).toEqual(['create', 'create', 'create', 'create', 'create', 'create', 'create', 'create', 'move']);
+    expect(report.steps.map((s) => s.action)).toEqual([
+      'create',
+      'create',
+      'create',
+      'create',
+      'create',
+      'create',
+      'create',
+      'create',
+      'move',
+    ]);
     expect(report.permissions.missing).toEqual([]);
     expect(report.permissions.checked).toContain('ec2:CreateNatGateway');
-    expect(account.sim.calls.filter((c) => (c.input as { DryRun?: boolean }).DryRun).every((c) => c.outcome === 'DryRunOperation')).toBe(true);
+    expect(
+      account.sim.calls
+        .filter((c) => (c.input as { DryRun?: boolean }).DryRun)
+        .every((c) => c.outcome === 'DryRunOperation'),
+    ).toBe(true);
     expect(report.cost.monthlyUsd).toBeCloseTo(48.91);
   });
 
@@ -59,7 +78,11 @@ describe('plan', () => {
   it('blocks when every Elastic IP of the region is taken', async () => {
     for (let i = 0; i < 5; i++) account.sim.addAddress();
     const report = await plan(options(), account.deps());
-    expect(report.quotas.find((q) => q.name.startsWith('Elastic IPs'))).toMatchObject({ used: 5, limit: 5, ok: false });
+    expect(report.quotas.find((q) => q.name.startsWith('Elastic IPs'))).toMatchObject({
+      used: 5,
+      limit: 5,
+      ok: false,
+    });
     expect(report.wouldSucceed).toBe(false);
   });
 
@@ -69,6 +92,9 @@ describe('plan', () => {
     const report = await plan(options({ json: true }), deps);
     expect(report.steps.every((s) => s.action === 'done' || s.action === 'reuse')).toBe(true);
     expect(deps.recording.results).toHaveLength(1);
-    expect(JSON.parse(deps.recording.results[0] ?? '')).toMatchObject({ wouldSucceed: true, name: 'default' });
+    expect(JSON.parse(deps.recording.results[0] ?? '')).toMatchObject({
+      wouldSucceed: true,
+      name: 'default',
+    });
   });
 });

@@ -37,7 +37,10 @@ describe('setup', () => {
     expect(state?.publicSubnet?.cidr).toBe('10.0.0.0/24');
     expect(state?.privateSubnet?.cidr).toBe('10.0.1.0/24');
     expect(state?.natGateway?.id).toMatch(/^nat-/);
-    expect(state?.functions['orders-api']).toMatchObject({ attached: true, previous: { subnetIds: [], securityGroupIds: [] } });
+    expect(state?.functions['orders-api']).toMatchObject({
+      attached: true,
+      previous: { subnetIds: [], securityGroupIds: [] },
+    });
     expect(deps.recording.results).toContain(`Allowlist this IP: ${result.elasticIp}`);
     expect(result.elasticIp).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
 
@@ -48,7 +51,9 @@ describe('setup', () => {
       (c) => c.operation === 'CreateRoute' && (c.input as { NatGatewayId?: string }).NatGatewayId,
     );
     expect(privateRoute).toBeGreaterThan(-1);
-    expect(account.sim.calls.findIndex((c) => c.operation === 'UpdateFunctionConfiguration')).toBeGreaterThan(privateRoute);
+    expect(account.sim.calls.findIndex((c) => c.operation === 'UpdateFunctionConfiguration')).toBeGreaterThan(
+      privateRoute,
+    );
     expect(move).toBe(ops.length - 1);
     expect(ops.filter((op) => op === 'CreateNatGateway')).toHaveLength(1);
     expect(ops.filter((op) => op === 'AllocateAddress')).toHaveLength(1);
@@ -64,7 +69,12 @@ describe('setup', () => {
   });
 
   it('picks the first free /24 blocks in the default VPC', async () => {
-    const defaultVpc = account.sim.addVpc({ cidr: '172.31.0.0/16', isDefault: true, withInternetGateway: true, withDefaultSubnets: true });
+    const defaultVpc = account.sim.addVpc({
+      cidr: '172.31.0.0/16',
+      isDefault: true,
+      withInternetGateway: true,
+      withDefaultSubnets: true,
+    });
     await setup(options({ vpc: defaultVpc }), account.deps());
     const state = account.readState();
     expect(state?.publicSubnet?.cidr).toBe('172.31.48.0/24');
@@ -111,7 +121,11 @@ describe('setup', () => {
     const other = account.sim.addVpc({ cidr: '10.9.0.0/16' });
     const subnet = account.sim.addSubnet({ vpcId: other, cidr: '10.9.0.0/24', az: 'ap-northeast-1a' });
     const group = account.sim.addSecurityGroup({ vpcId: other, name: 'app' });
-    account.sim.addFunction({ name: 'elsewhere', roleHasVpcAccess: true, vpc: { subnetIds: [subnet], securityGroupIds: [group] } });
+    account.sim.addFunction({
+      name: 'elsewhere',
+      roleHasVpcAccess: true,
+      vpc: { subnetIds: [subnet], securityGroupIds: [group] },
+    });
     const before = snapshotJson();
     const error = await setup(options({ functions: ['elsewhere'] }), account.deps()).catch((e: unknown) => e);
     expect((error as FixedIpError).code).toBe('FUNCTION_IN_OTHER_VPC');
@@ -163,7 +177,9 @@ describe('setup', () => {
     [{ functions: [], vpc: undefined }, 'BAD_OPTION', '--function'],
   ] as const)('rejects %o with %s, naming the value, creating nothing', async (extra, code, named) => {
     const before = snapshotJson();
-    const error = await setup(options(extra as Partial<SetupOptions>), account.deps()).catch((e: unknown) => e);
+    const error = await setup(options(extra as Partial<SetupOptions>), account.deps()).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(FixedIpError);
     expect((error as FixedIpError).code).toBe(code);
     expect((error as FixedIpError).line).toContain(named);

@@ -16,7 +16,11 @@ const setupOptions = (extra: Partial<SetupOptions> = {}): SetupOptions => ({
   yes: true,
   ...extra,
 });
-const down = (extra: Partial<TeardownOptions> = {}): TeardownOptions => ({ name: 'default', yes: true, ...extra });
+const down = (extra: Partial<TeardownOptions> = {}): TeardownOptions => ({
+  name: 'default',
+  yes: true,
+  ...extra,
+});
 const snapshot = (): string => JSON.stringify(account.sim.snapshot());
 
 beforeEach(() => {
@@ -43,7 +47,14 @@ describe('teardown', () => {
     const nat = after.find((c) => c.operation === 'DeleteNatGateway');
     // Started at the same moment as the first clean-up call, without waiting for anything slower.
     expect(nat?.at).toBe(after[0]?.at);
-    expect(after.slice(0, after.indexOf(nat!)).every((c) => c.outcome !== 'ok' || c.operation.startsWith('Disassociate') || c.operation.startsWith('Delete'))).toBe(true);
+    expect(
+      after
+        .slice(0, after.indexOf(nat!))
+        .every(
+          (c) =>
+            c.outcome !== 'ok' || c.operation.startsWith('Disassociate') || c.operation.startsWith('Delete'),
+        ),
+    ).toBe(true);
     expect(deps.recording.messages.some((m) => /hourly charge has stopped/.test(m.text))).toBe(true);
   });
 
@@ -53,7 +64,11 @@ describe('teardown', () => {
     await setup(setupOptions(), account.deps());
     await teardown(down(), account.deps());
     expect(snapshot()).toBe(before);
-    expect(account.sim.calls.some((c) => c.operation === 'DetachInternetGateway' || c.operation === 'DeleteInternetGateway')).toBe(false);
+    expect(
+      account.sim.calls.some(
+        (c) => c.operation === 'DetachInternetGateway' || c.operation === 'DeleteInternetGateway',
+      ),
+    ).toBe(false);
     expect(JSON.stringify(account.sim.snapshot())).toContain(igw);
   });
 
@@ -162,7 +177,10 @@ describe('status', () => {
       VpcConfig: { SubnetIds: [], SecurityGroupIds: [] },
     });
     account.clock.advance(120_000);
-    await account.sim.handle('ec2', 'DeleteRoute', { RouteTableId: state?.privateRouteTable?.id, DestinationCidrBlock: '0.0.0.0/0' });
+    await account.sim.handle('ec2', 'DeleteRoute', {
+      RouteTableId: state?.privateRouteTable?.id,
+      DestinationCidrBlock: '0.0.0.0/0',
+    });
     const report = await status({ name: 'default' }, account.deps());
     expect(report.healthy).toBe(false);
     expect(report.functions).toEqual([{ name: 'orders-api', attached: false }]);

@@ -134,11 +134,7 @@ describe('validateSubnetCidr and checkSubnetCidr', () => {
   });
 
   const failures: Array<[string, string, RegExp]> = [
-    [
-      'not a CIDR',
-      'ten-dot-zero',
-      /'ten-dot-zero' is not an IPv4 CIDR block; give one like 10\.0\.1\.0\/24/,
-    ],
+    ['not a CIDR', 'ten-dot-zero', /'ten-dot-zero' is not an IPv4 CIDR block; give one like 10\.0\.1\.0\/24/],
     ['host bits set', '10.0.1.5/24', /'10\.0\.1\.5\/24' has host bits set.*use 10\.0\.1\.0\/24/],
     ['too small for AWS', '10.0.1.0/29', /10\.0\.1\.0\/29: AWS allows subnets from \/16 to \/28 only/],
     ['too large for AWS', '10.0.0.0/15', /10\.0\.0\.0\/15: AWS allows subnets from \/16 to \/28 only/],

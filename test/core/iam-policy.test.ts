@@ -23,13 +23,23 @@ function actionsSince(from: number): string[] {
 describe('iam-policy', () => {
   it('grants every action each command really calls (setup incl. --new-vpc and --fix-role, plan, status, teardown, lost state)', async () => {
     account.sim.addFunction({ name: 'orders-api', roleName: 'weak', roleHasVpcAccess: false });
-    const used: Record<PolicyScope, Set<string>> = { setup: new Set(), status: new Set(), teardown: new Set() };
+    const used: Record<PolicyScope, Set<string>> = {
+      setup: new Set(),
+      status: new Set(),
+      teardown: new Set(),
+    };
     const record = async (scope: PolicyScope, run: () => Promise<unknown>): Promise<void> => {
       const from = account.sim.calls.length;
       await run();
       for (const action of actionsSince(from)) used[scope].add(action);
     };
-    const setupOptions = { functions: ['orders-api'], newVpc: true, name: 'default', yes: true, fixRole: true };
+    const setupOptions = {
+      functions: ['orders-api'],
+      newVpc: true,
+      name: 'default',
+      yes: true,
+      fixRole: true,
+    };
     await record('setup', () => plan(setupOptions, account.deps()));
     await record('setup', () => setup(setupOptions, account.deps()));
     await record('status', () => status({ name: 'default' }, account.deps()));

@@ -189,9 +189,14 @@ describe('fixed-ip in a terminal (--simulate)', () => {
       // The functions, VPC, zone and blocks are in the state file: only the consent for what is
       // left is asked again.
       const consent = setupDialogue('orders').at(-1)!;
-      const resumed = await inTerminal(['setup', '--simulate'], cwd, [consent, { expect: 'Allowlist this IP: ', timeout: 45 }]);
+      const resumed = await inTerminal(['setup', '--simulate'], cwd, [
+        consent,
+        { expect: 'Allowlist this IP: ', timeout: 45 },
+      ]);
       expect(resumed.exitCode).toBe(0);
-      expect(resumed.text).not.toMatch(/Which functions need|Which VPC\?|Availability Zone for both|CIDR block of/);
+      expect(resumed.text).not.toMatch(
+        /Which functions need|Which VPC\?|Availability Zone for both|CIDR block of/,
+      );
     },
     120_000,
   );

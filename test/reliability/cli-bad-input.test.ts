@@ -327,13 +327,11 @@ describe('bad input through main()', () => {
     delete process.env.AWS_SECRET_ACCESS_KEY;
     process.env.AWS_PROFILE = 'no-such-profile-fixed-ip-test';
     // The mocks answer before the SDK resolves credentials, so STS fails the way the SDK would.
-    mocks.sts
-      .on(GetCallerIdentityCommand)
-      .rejects(
-        Object.assign(new Error('Could not load credentials from any providers'), {
-          name: 'CredentialsProviderError',
-        }),
-      );
+    mocks.sts.on(GetCallerIdentityCommand).rejects(
+      Object.assign(new Error('Could not load credentials from any providers'), {
+        name: 'CredentialsProviderError',
+      }),
+    );
     const before = JSON.stringify(sim.snapshot());
     const { code, err } = await runMain(setupArgs(seeded));
     expect(code).toBe(ExitCode.usage);

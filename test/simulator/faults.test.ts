@@ -28,8 +28,16 @@ describe('tagging at creation', () => {
     const ec2 = client(sim, 'ec2');
     sim.inject({ kind: 'deny', action: 'ec2:CreateTags' });
     const tags = [{ ResourceType: 'vpc', Tags: [{ Key: 'Name', Value: 'x' }] }];
-    await expectAwsError(ec2('CreateVpc', { CidrBlock: '10.0.0.0/16', TagSpecifications: tags }), 'UnauthorizedOperation', /ec2:CreateTags/);
-    await expectAwsError(ec2('CreateVpc', { CidrBlock: '10.0.0.0/16', TagSpecifications: tags, DryRun: true }), 'UnauthorizedOperation', /ec2:CreateTags/);
+    await expectAwsError(
+      ec2('CreateVpc', { CidrBlock: '10.0.0.0/16', TagSpecifications: tags }),
+      'UnauthorizedOperation',
+      /ec2:CreateTags/,
+    );
+    await expectAwsError(
+      ec2('CreateVpc', { CidrBlock: '10.0.0.0/16', TagSpecifications: tags, DryRun: true }),
+      'UnauthorizedOperation',
+      /ec2:CreateTags/,
+    );
     expect((await ec2('DescribeVpcs')).Vpcs).toEqual([]);
     // Without tags the create itself is allowed.
     await ec2('CreateVpc', { CidrBlock: '10.0.0.0/16' });

@@ -15,7 +15,9 @@ export interface TestAccount {
   clock: VirtualClock;
   dir: string;
   /** Fresh ports for one command run (a new recording UI each time, like a new process). */
-  deps(options?: RecordingUiOptions & { signal?: AbortSignal }): Deps & { recording: ReturnType<typeof createRecordingUi> };
+  deps(
+    options?: RecordingUiOptions & { signal?: AbortSignal },
+  ): Deps & { recording: ReturnType<typeof createRecordingUi> };
   statePath(name?: string): string;
   readState(name?: string): StackState | undefined;
   restore(): void;
@@ -25,9 +27,15 @@ export interface TestAccount {
  * One simulated account behind aws-sdk-client-mock, a virtual clock (AWS's minutes pass
  * instantly), and a temporary folder for state files.
  */
-export function createTestAccount(options: { timings?: Partial<SimTimings>; seed?: number } = {}): TestAccount {
+export function createTestAccount(
+  options: { timings?: Partial<SimTimings>; seed?: number } = {},
+): TestAccount {
   const clock = new VirtualClock();
-  const sim = new AwsSimulator({ clock, ...(options.timings ? { timings: options.timings } : {}), seed: options.seed ?? 1 });
+  const sim = new AwsSimulator({
+    clock,
+    ...(options.timings ? { timings: options.timings } : {}),
+    seed: options.seed ?? 1,
+  });
   const mocks = mockAws(sim);
   const dir = mkdtempSync(join(tmpdir(), 'fixed-ip-test-'));
   const statePath = (name = 'default'): string => join(dir, `${name}.json`);
@@ -44,7 +52,10 @@ export function createTestAccount(options: { timings?: Partial<SimTimings>; seed
         clock,
         ...(uiOptions.signal ? { signal: uiOptions.signal } : {}),
         connect: (region) =>
-          createAwsPort({ region: region ?? sim.region, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } }),
+          createAwsPort({
+            region: region ?? sim.region,
+            credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+          }),
         openStore: (name, path) => new FileStateStore(path ?? statePath(name)),
       };
     },
