@@ -10,7 +10,7 @@ import { FixedIpError } from '../errors.js';
 import { deleteWhenFree } from './retry.js';
 import { removeOrphans } from './orphans.js';
 import { whenVisible } from './eventual.js';
-import type { Step } from './step.js';
+import { notRecorded, type Step } from './step.js';
 
 /**
  * Part of step 5: the Elastic IP the partner allowlists. Kept from an earlier `teardown --keep-eip`
@@ -75,13 +75,7 @@ export const elasticIp: Step = {
 
   check(ctx) {
     const record = ctx.state.elasticIp;
-    if (!record)
-      return {
-        ok: false,
-        id: undefined,
-        state: 'missing',
-        problem: 'no Elastic IP recorded; run fixed-ip setup',
-      };
+    if (!record) return notRecorded('Elastic IP');
     const live = ctx.live.natGateways.find((nat) => nat.NatGatewayId === ctx.state.natGateway?.id);
     const holder = live?.NatGatewayAddresses?.find((a) => a.AllocationId === record.id);
     if (live && !holder) {

@@ -9,7 +9,7 @@ import { awsErrorName } from '../aws/errors.js';
 import { vpcIdOf } from '../core/context.js';
 import { attachedGateway } from '../core/live.js';
 import { isOurs, tagSpec } from '../core/tags.js';
-import type { Step } from './step.js';
+import { notRecorded, type Step } from './step.js';
 import { deleteWhenFree } from './retry.js';
 import { removeOrphans } from './orphans.js';
 import { whenVisible } from './eventual.js';
@@ -114,13 +114,7 @@ export const internetGateway: Step = {
     const record = ctx.state.internetGateway;
     const vpcId = ctx.state.vpc?.id ?? '';
     const attached = attachedGateway(ctx.live, vpcId);
-    if (!record)
-      return {
-        ok: false,
-        id: undefined,
-        state: 'missing',
-        problem: 'no internet gateway recorded; run fixed-ip setup',
-      };
+    if (!record) return notRecorded('internet gateway');
     if (attached?.InternetGatewayId !== record.id) {
       return {
         ok: false,

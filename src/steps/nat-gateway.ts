@@ -10,7 +10,7 @@ import { activeNat } from '../core/live.js';
 import { isOurs, tagSpec } from '../core/tags.js';
 import { NAT_POLL, pollUntil } from '../core/wait.js';
 import { AbortError, FixedIpError } from '../errors.js';
-import type { Step } from './step.js';
+import { notRecorded, type Step } from './step.js';
 import { sweepUnrecorded } from './orphans.js';
 
 /** NAT gateways take 1-5 minutes; give AWS a generous bound before calling it stuck. */
@@ -81,13 +81,7 @@ export const natGateway: Step = {
 
   check(ctx) {
     const record = ctx.state.natGateway;
-    if (!record)
-      return {
-        ok: false,
-        id: undefined,
-        state: 'missing',
-        problem: 'no NAT gateway recorded; run fixed-ip setup',
-      };
+    if (!record) return notRecorded('NAT gateway');
     const live = ctx.live.natGateways.find((n) => n.NatGatewayId === record.id);
     const state = live?.State ?? 'missing';
     if (state === 'available') return { ok: true, id: record.id, state };

@@ -10,7 +10,7 @@ import {
 import { awsErrorName } from '../aws/errors.js';
 import { clientToken, type StackContext, vpcIdOf } from '../core/context.js';
 import { isOurs, tagSpec } from '../core/tags.js';
-import type { Step, StepKey } from './step.js';
+import { notRecorded, type Step, type StepKey } from './step.js';
 
 type Which = 'public' | 'private';
 const ANYWHERE = '0.0.0.0/0';
@@ -123,13 +123,7 @@ function routeTableStep(which: Which, article: number, after: StepKey[], removeA
 
     check(ctx) {
       const record = ctx.state[key];
-      if (!record)
-        return {
-          ok: false,
-          id: undefined,
-          state: 'missing',
-          problem: `no ${which} route table recorded; run fixed-ip setup`,
-        };
+      if (!record) return notRecorded(`${which} route table`);
       const table = ctx.live.routeTables.find((t) => t.RouteTableId === record.id);
       if (!table)
         return {

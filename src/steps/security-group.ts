@@ -8,7 +8,7 @@ import { type StackContext, vpcIdOf } from '../core/context.js';
 import { isOurs, nameTag, tagSpec } from '../core/tags.js';
 import { pollUntil } from '../core/wait.js';
 import { deleteWhenFree } from './retry.js';
-import type { Step } from './step.js';
+import { notRecorded, type Step } from './step.js';
 
 const groupName = (ctx: StackContext): string => nameTag('security-group', ctx.name);
 
@@ -77,13 +77,7 @@ export const securityGroup: Step = {
 
   check(ctx) {
     const record = ctx.state.securityGroup;
-    if (!record)
-      return {
-        ok: false,
-        id: undefined,
-        state: 'missing',
-        problem: 'no security group recorded; run fixed-ip setup',
-      };
+    if (!record) return notRecorded('security group');
     return { ok: true, id: record.id, state: 'recorded' };
   },
 

@@ -24,6 +24,11 @@ export interface Check {
   problem?: string;
 }
 
+/** status for a step the state file has no record of. */
+export function notRecorded(what: string): Check {
+  return { ok: false, id: undefined, state: 'missing', problem: `no ${what} recorded; run fixed-ip setup` };
+}
+
 export interface RemoveOptions {
   keepEip: boolean;
   /** clock time after which waits on Lambda's network interfaces give up. */

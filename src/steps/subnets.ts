@@ -21,7 +21,7 @@ import { pollUntil } from '../core/wait.js';
 import { FixedIpError } from '../errors.js';
 import type { SubnetRecord } from '../state/schema.js';
 import { deleteWhenFree } from './retry.js';
-import type { Step, StepKey } from './step.js';
+import { notRecorded, type Step, type StepKey } from './step.js';
 
 type Which = 'public' | 'private';
 
@@ -107,13 +107,7 @@ function subnetStep(which: Which, article: number, after: StepKey[], removeAfter
 
     check(ctx) {
       const record = ctx.state[key];
-      if (!record)
-        return {
-          ok: false,
-          id: undefined,
-          state: 'missing',
-          problem: `no ${which} subnet recorded; run fixed-ip setup`,
-        };
+      if (!record) return notRecorded(`${which} subnet`);
       const live = ctx.live.subnets.find((subnet) => subnet.SubnetId === record.id);
       if (!live)
         return {
