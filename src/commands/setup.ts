@@ -32,8 +32,9 @@ import {
   checkVpcId,
   functionName,
 } from '../core/options.js';
+import { preflight } from '../core/preflight.js';
 import { formatCost, monthlyCost } from '../core/pricing.js';
-import { AbortError, FixedIpError } from '../errors.js';
+import { AbortError, ExitCode, FixedIpError } from '../errors.js';
 import type { Ui } from '../ports/ui.js';
 import { emptyState, RESOURCE_KEYS, type StackState } from '../state/schema.js';
 import type { StateStore } from '../state/store.js';
@@ -225,6 +226,19 @@ async function run(options: SetupOptions, deps: Deps, store: StateStore): Promis
     ui.notify({ level: 'info', code: 'setup.who', text: whoLine(identity, aws.region, options.profile) });
   const work = plan.some(({ line }) => isWork(line.action)) || rolesToFix.length > 0;
   if (work) {
+    // Missing permissions or a full quota found now cost nothing; found halfway, they cost money.
+    const { blockers } = await preflight(
+      ctx,
+      targets,
+      plan.map(({ step, line }) => ({ key: step.key, action: line.action })),
+      { checkRoles: false, fixRole: options.fixRole === true },
+    );
+    if (blockers.length > 0) {
+      throw new FixedIpError('PLAN_BLOCKED', `setup would not succeed: ${blockers.join('; ')}`, {
+        hint: 'nothing was created; fixed-ip plan shows the details',
+        exitCode: ExitCode.planBlocked,
+      });
+    }
     showPlan(ui, plan, aws.region);
     await confirmSpend(ui, options, aws.region);
   }

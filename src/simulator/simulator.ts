@@ -178,11 +178,13 @@ export class AwsSimulator {
       : tagging && this.faults.isDenied('ec2:CreateTags')
         ? 'ec2:CreateTags'
         : undefined;
+    // A dry run's answer can be lost like any other (and counts toward a fault's `nth`).
+    const lost = this.faults.take('lostResponse', service, operation);
     if (service === 'ec2' && input.DryRun === true) {
+      if (lost) throw networkError();
       throw denied ? accessDenied(service, denied, this.accountId) : dryRunSucceeded();
     }
     if (denied) throw accessDenied(service, denied, this.accountId);
-    const lost = this.faults.take('lostResponse', service, operation);
     const before = isMutating(operation) ? JSON.stringify(this.state) : undefined;
     let result: object;
     try {

@@ -144,6 +144,25 @@ describe('setup', () => {
     expect(snapshotJson()).toBe(before);
   });
 
+  it('stops before any change when a permission is missing, naming it (DryRun preflight)', async () => {
+    account.sim.inject({ kind: 'deny', action: 'ec2:CreateNatGateway' });
+    const before = snapshotJson();
+    const error = await setup(options(), account.deps()).catch((e: unknown) => e);
+    expect((error as FixedIpError).code).toBe('PLAN_BLOCKED');
+    expect((error as FixedIpError).exitCode).toBe(6);
+    expect((error as FixedIpError).line).toContain('ec2:CreateNatGateway');
+    expect(snapshotJson()).toBe(before);
+  });
+
+  it('stops before any change when every Elastic IP of the region is taken', async () => {
+    for (let i = 0; i < 5; i++) account.sim.addAddress({ associated: true });
+    const before = snapshotJson();
+    const error = await setup(options(), account.deps()).catch((e: unknown) => e);
+    expect((error as FixedIpError).code).toBe('PLAN_BLOCKED');
+    expect((error as FixedIpError).line).toMatch(/Elastic IPs/);
+    expect(snapshotJson()).toBe(before);
+  });
+
   it('fixes the role with --fix-role, then moves the function', async () => {
     account.sim.addFunction({ name: 'no-access', roleName: 'no-access-role', roleHasVpcAccess: false });
     await setup(options({ functions: ['no-access'], fixRole: true }), account.deps());

@@ -330,7 +330,8 @@ describe('regressions found by the fault matrix', () => {
   });
 
   it('teardown after an interrupted --new-vpc setup removes the VPC it never recorded', async () => {
-    world.killAt({ service: 'ec2', operation: 'CreateVpc', nth: 1, mode: 'after' });
+    // The first CreateVpc is setup's DryRun permission check; the second creates the VPC.
+    world.killAt({ service: 'ec2', operation: 'CreateVpc', nth: 2, mode: 'after' });
     expect(await runSetup(world, { vpc: undefined, newVpc: true })).toBeDefined();
     world.killAt(undefined);
     expect(await runTeardown(world)).toBeUndefined();

@@ -187,9 +187,13 @@ describe('throttling and 5xx bursts', () => {
     expect(await run(base)).toBeUndefined();
     const expected = normalize(base.sim.snapshot(), base.initial);
     const world = sdkWorld();
-    world.sim.inject({ kind: 'reject', operation: 'ec2:AllocateAddress', error: 'server', times: 2 });
+    // The first AllocateAddress is setup's DryRun permission check; the second is the real create.
+    world.sim.inject({ kind: 'reject', operation: 'ec2:AllocateAddress', error: 'server', nth: 2, times: 2 });
     expect(await run(world)).toBeDefined();
-    expect(world.sim.calls.filter((c) => c.operation === 'AllocateAddress')).toHaveLength(1);
+    const creates = world.sim.calls.filter(
+      (c) => c.operation === 'AllocateAddress' && !(c.input as { DryRun?: boolean }).DryRun,
+    );
+    expect(creates).toHaveLength(1);
     world.sim.clearFaults();
     expect(await run(world)).toBeUndefined();
     expectCompleteStack(world, expected, '5xx on AllocateAddress');

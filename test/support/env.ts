@@ -72,7 +72,12 @@ export function createTestAccount(
 
 /** Mutating calls the simulator saw (what changed, or tried to change, the account). */
 export function mutatingCalls(sim: AwsSimulator): string[] {
-  return sim.calls.filter((call) => isMutating(call.operation)).map((call) => call.operation);
+  return sim.calls.filter((call) => isMutating(call.operation) && !isDryRun(call.input)).map((call) => call.operation);
+}
+
+/** A permission check (DryRun) never changes anything. */
+export function isDryRun(input: unknown): boolean {
+  return (input as { DryRun?: boolean } | undefined)?.DryRun === true;
 }
 
 export function isMutating(operation: string): boolean {
