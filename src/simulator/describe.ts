@@ -51,6 +51,48 @@ export function paginate<T>(items: readonly T[], input: PageInput): { page: T[];
     : { page };
 }
 
+/** The input every paged Describe call takes besides the ids: filters and EC2's pages. */
+export interface DescribeInput extends PageInput {
+  Filters?: Ec2Filter[] | undefined;
+}
+
+/**
+ * One Describe operation, declared: the records it lists, the parameter that names ids, its filter
+ * fields, AWS's NotFound, and the key and shape each record is listed under.
+ */
+export interface DescribeSpec<T extends ResourceRecord, I> {
+  /** The output's list: 'Vpcs', 'Subnets', … */
+  list: string;
+  records: (ctx: SimContext) => readonly T[];
+  ids: (input: I) => readonly string[] | undefined;
+  fields: (ctx: SimContext) => FilterFields<T>;
+  notFound: (missing: readonly string[]) => Error;
+  show: (ctx: SimContext, record: T) => object;
+  /** Where the operation's filters come from when not `Filters`. */
+  filters?: (input: I) => readonly Ec2Filter[] | undefined;
+  /** What ids and filters cannot express (GroupNames, PublicIps), applied before the page is cut. */
+  narrow?: (ctx: SimContext, found: T[], input: I) => T[];
+  /** False where AWS's operation has no MaxResults/NextToken: every match is listed. */
+  paged?: boolean;
+}
+
+/** describeRecords, narrow, then the page: `{ [list]: each record shown, NextToken? }`. */
+export function describeOperation<T extends ResourceRecord, I>(
+  spec: DescribeSpec<T, I>,
+): (ctx: SimContext, input: I & DescribeInput) => object {
+  return (ctx, input) => {
+    const found = describeRecords(ctx, spec.records(ctx), {
+      ids: spec.ids(input),
+      filters: spec.filters ? spec.filters(input) : input.Filters,
+      fields: spec.fields(ctx),
+      notFound: spec.notFound,
+    });
+    const selected = spec.narrow ? spec.narrow(ctx, found, input) : found;
+    const { page, NextToken } = paginate(selected, spec.paged === false ? {} : input);
+    return { [spec.list]: page.map((r) => spec.show(ctx, r)), ...(NextToken ? { NextToken } : {}) };
+  };
+}
+
 export function recordsOf<T>(map: Readonly<Record<string, T>>): T[] {
   return Object.values(map);
 }

@@ -1,6 +1,7 @@
 /** States that move with time, derived from the deadlines stored in the account. */
 import type { SimContext } from './context.js';
-import type { FunctionRecord, LambdaEniRecord, NatGatewayRecord, ResourceRecord } from './model.js';
+import { newId } from './ids.js';
+import type { FunctionRecord, LambdaEniRecord, NatGatewayRecord, ResourceRecord, Tags } from './model.js';
 
 export type NatState = 'pending' | 'available' | 'failed' | 'deleting' | 'deleted';
 
@@ -45,6 +46,11 @@ export function lambdaEniIsLive(eni: LambdaEniRecord, now: number): boolean {
 
 export function functionUpdateInProgress(fn: FunctionRecord, now: number): boolean {
   return fn.update !== null && now < fn.update.until;
+}
+
+/** A new resource's common part: a fresh id with its prefix, created now, listed from `visibleAt`. */
+export function newRecord(ctx: SimContext, prefix: string, visibleAt: number, tags: Tags): ResourceRecord {
+  return { id: newId(ctx.state, prefix), createdAt: ctx.now, visibleAt, tags };
 }
 
 export function isVisible(resource: ResourceRecord, now: number): boolean {

@@ -1,11 +1,11 @@
 /** Elastic IPs: five per region, released only when no NAT gateway (or anything else) holds them. */
 import type { Address, TagSpecification } from '@aws-sdk/client-ec2';
 import type { SimContext } from '../context.js';
-import { describeRecords, recordsOf } from '../describe.js';
+import { describeOperation, recordsOf } from '../describe.js';
 import { ec2Error, Ec2ErrorCode, ec2InvalidParameter } from '../errors.js';
-import type { Ec2Filter, FilterFields } from '../filters.js';
-import { newId, newPublicIp } from '../ids.js';
-import { natHoldsAddress, natShowsAssociation } from '../lifecycle.js';
+import type { FilterFields } from '../filters.js';
+import { newPublicIp } from '../ids.js';
+import { natHoldsAddress, natShowsAssociation, newRecord } from '../lifecycle.js';
 import type { AddressRecord, NatGatewayRecord, Tags } from '../model.js';
 import { requireAddress } from './lookup.js';
 import { tagList, tagsFromSpecifications } from './tags.js';
@@ -47,10 +47,7 @@ export function insertAddress(ctx: SimContext, tags: Tags, visibleAt: number): A
   if (publicIp === undefined)
     throw ec2Error(Ec2ErrorCode.addressLimitExceeded, 'The maximum number of addresses has been reached.');
   const address: AddressRecord = {
-    id: newId(ctx.state, 'eipalloc'),
-    createdAt: ctx.now,
-    visibleAt,
-    tags,
+    ...newRecord(ctx, 'eipalloc', visibleAt, tags),
     publicIp,
     externalAssociation: null,
   };
@@ -58,14 +55,21 @@ export function insertAddress(ctx: SimContext, tags: Tags, visibleAt: number): A
   return address;
 }
 
-function toAddress(ctx: SimContext, address: AddressRecord): Address {
-  const association = associationOf(ctx, address);
+/** What AllocateAddress answers with, and what Describe shows before the association and tags. */
+function addressIdentity(ctx: SimContext, address: AddressRecord): Address {
   return {
     AllocationId: address.id,
     PublicIp: address.publicIp,
     Domain: 'vpc',
     PublicIpv4Pool: 'amazon',
     NetworkBorderGroup: ctx.state.region,
+  };
+}
+
+function toAddress(ctx: SimContext, address: AddressRecord): Address {
+  const association = associationOf(ctx, address);
+  return {
+    ...addressIdentity(ctx, address),
     ...(association
       ? {
           AssociationId: association.associationId,
@@ -92,26 +96,31 @@ function addressFields(ctx: SimContext): FilterFields<AddressRecord> {
   };
 }
 
+function byPublicIps(
+  _ctx: SimContext,
+  found: AddressRecord[],
+  input: { PublicIps?: string[] },
+): AddressRecord[] {
+  if (!input.PublicIps?.length) return found;
+  const missing = input.PublicIps.filter((ip) => !found.some((a) => a.publicIp === ip));
+  if (missing.length > 0)
+    throw ec2Error(Ec2ErrorCode.addressNotFound, `Address '${missing[0] ?? ''}' not found.`);
+  return found.filter((a) => input.PublicIps?.includes(a.publicIp));
+}
+
 export const addressOperations = {
-  DescribeAddresses(
-    ctx: SimContext,
-    input: { AllocationIds?: string[]; PublicIps?: string[]; Filters?: Ec2Filter[] },
-  ): object {
-    let found = describeRecords(ctx, recordsOf(ctx.state.addresses), {
-      ids: input.AllocationIds,
-      filters: input.Filters,
-      fields: addressFields(ctx),
-      notFound: (missing) =>
-        ec2Error(Ec2ErrorCode.allocationNotFound, `The allocation IDs '${missing.join(', ')}' do not exist`),
-    });
-    if (input.PublicIps?.length) {
-      const missing = input.PublicIps.filter((ip) => !found.some((a) => a.publicIp === ip));
-      if (missing.length > 0)
-        throw ec2Error(Ec2ErrorCode.addressNotFound, `Address '${missing[0] ?? ''}' not found.`);
-      found = found.filter((a) => input.PublicIps?.includes(a.publicIp));
-    }
-    return { Addresses: found.map((a) => toAddress(ctx, a)) };
-  },
+  DescribeAddresses: describeOperation({
+    list: 'Addresses',
+    records: (ctx) => recordsOf(ctx.state.addresses),
+    ids: (input: { AllocationIds?: string[]; PublicIps?: string[] }) => input.AllocationIds,
+    fields: addressFields,
+    notFound: (missing) =>
+      ec2Error(Ec2ErrorCode.allocationNotFound, `The allocation IDs '${missing.join(', ')}' do not exist`),
+    narrow: byPublicIps,
+    show: toAddress,
+    // DescribeAddresses has no MaxResults/NextToken in AWS.
+    paged: false,
+  }),
 
   AllocateAddress(
     ctx: SimContext,
@@ -121,13 +130,7 @@ export const addressOperations = {
       throw ec2InvalidParameter(`Value (${input.Domain}) for parameter domain is invalid.`);
     const tags = tagsFromSpecifications(input.TagSpecifications, 'elastic-ip');
     const address = insertAddress(ctx, tags, ctx.now + ctx.timings.eventualConsistencyMs);
-    return {
-      AllocationId: address.id,
-      PublicIp: address.publicIp,
-      Domain: 'vpc',
-      PublicIpv4Pool: 'amazon',
-      NetworkBorderGroup: ctx.state.region,
-    };
+    return addressIdentity(ctx, address);
   },
 
   ReleaseAddress(ctx: SimContext, input: { AllocationId?: string; PublicIp?: string }): object {

@@ -1,7 +1,7 @@
 /** Internet gateways: at most one per VPC, and not detachable while public addresses are mapped. */
 import type { InternetGateway, InternetGatewayAttachment, TagSpecification } from '@aws-sdk/client-ec2';
 import type { SimContext } from '../context.js';
-import { describeRecords, paginate, recordsOf } from '../describe.js';
+import { describeOperation, recordsOf } from '../describe.js';
 import {
   ec2DependencyViolation,
   ec2Error,
@@ -9,19 +9,15 @@ import {
   ec2InvalidParameter,
   ec2NotFound,
 } from '../errors.js';
-import type { Ec2Filter, FilterFields } from '../filters.js';
-import { newId } from '../ids.js';
-import { natHoldsAddress } from '../lifecycle.js';
+import type { FilterFields } from '../filters.js';
+import { natHoldsAddress, newRecord } from '../lifecycle.js';
 import type { InternetGatewayRecord, Tags } from '../model.js';
 import { requireInternetGateway, requireVpc } from './lookup.js';
 import { tagList, tagsFromSpecifications } from './tags.js';
 
 export function insertInternetGateway(ctx: SimContext, tags: Tags, visibleAt: number): InternetGatewayRecord {
   const igw: InternetGatewayRecord = {
-    id: newId(ctx.state, 'igw'),
-    createdAt: ctx.now,
-    visibleAt,
-    tags,
+    ...newRecord(ctx, 'igw', visibleAt, tags),
     vpcId: null,
   };
   ctx.state.internetGateways[igw.id] = igw;
@@ -78,22 +74,14 @@ function internetGatewayFields(ctx: SimContext): FilterFields<InternetGatewayRec
 }
 
 export const internetGatewayOperations = {
-  DescribeInternetGateways(
-    ctx: SimContext,
-    input: { InternetGatewayIds?: string[]; Filters?: Ec2Filter[]; MaxResults?: number; NextToken?: string },
-  ): object {
-    const found = describeRecords(ctx, recordsOf(ctx.state.internetGateways), {
-      ids: input.InternetGatewayIds,
-      filters: input.Filters,
-      fields: internetGatewayFields(ctx),
-      notFound: (missing) => ec2NotFound(Ec2ErrorCode.internetGatewayNotFound, 'internetGateway', missing),
-    });
-    const { page, NextToken } = paginate(found, input);
-    return {
-      InternetGateways: page.map((g) => toInternetGateway(ctx, g)),
-      ...(NextToken ? { NextToken } : {}),
-    };
-  },
+  DescribeInternetGateways: describeOperation({
+    list: 'InternetGateways',
+    records: (ctx) => recordsOf(ctx.state.internetGateways),
+    ids: (input: { InternetGatewayIds?: string[] }) => input.InternetGatewayIds,
+    fields: internetGatewayFields,
+    notFound: (missing) => ec2NotFound(Ec2ErrorCode.internetGatewayNotFound, 'internetGateway', missing),
+    show: toInternetGateway,
+  }),
 
   CreateInternetGateway(ctx: SimContext, input: { TagSpecifications?: TagSpecification[] }): object {
     const tags = tagsFromSpecifications(input.TagSpecifications, 'internet-gateway');

@@ -6,11 +6,11 @@
 import type { NatGateway, NatGatewayAddress, TagSpecification } from '@aws-sdk/client-ec2';
 import { rememberToken, requestParams, resourceForToken, validateClientToken } from '../client-tokens.js';
 import type { SimContext } from '../context.js';
-import { describeRecords, paginate, recordsOf } from '../describe.js';
+import { describeOperation, recordsOf } from '../describe.js';
 import { ec2Error, Ec2ErrorCode, ec2InvalidParameter, ec2MissingParameter } from '../errors.js';
 import type { Ec2Filter, FilterFields } from '../filters.js';
 import { newId } from '../ids.js';
-import { natIsGone, natState } from '../lifecycle.js';
+import { natIsGone, natState, newRecord } from '../lifecycle.js';
 import type { NatFailure, NatGatewayRecord, SubnetRecord } from '../model.js';
 import { addressInUse } from './addresses.js';
 import { attachedGateway } from './internet-gateways.js';
@@ -112,27 +112,17 @@ function notFound(ids: readonly string[]): Error {
 }
 
 export const natGatewayOperations = {
-  DescribeNatGateways(
-    ctx: SimContext,
-    input: {
-      NatGatewayIds?: string[];
-      Filter?: Ec2Filter[];
-      Filters?: Ec2Filter[];
-      MaxResults?: number;
-      NextToken?: string;
-    },
-  ): object {
-    const live = recordsOf(ctx.state.natGateways).filter((nat) => !natIsGone(nat, ctx));
-    const found = describeRecords(ctx, live, {
-      ids: input.NatGatewayIds,
-      // The API calls this parameter `Filter`; accept the usual spelling too.
-      filters: input.Filter ?? input.Filters,
-      fields: { ...natGatewayFields, state: (n) => natState(n, ctx.now) },
-      notFound,
-    });
-    const { page, NextToken } = paginate(found, input);
-    return { NatGateways: page.map((n) => toNatGateway(ctx, n)), ...(NextToken ? { NextToken } : {}) };
-  },
+  DescribeNatGateways: describeOperation({
+    list: 'NatGateways',
+    records: (ctx) => recordsOf(ctx.state.natGateways).filter((nat) => !natIsGone(nat, ctx)),
+    ids: (input: { NatGatewayIds?: string[]; Filter?: Ec2Filter[]; Filters?: Ec2Filter[] }) =>
+      input.NatGatewayIds,
+    // The API calls this parameter `Filter`; accept the usual spelling too.
+    filters: (input) => input.Filter ?? input.Filters,
+    fields: (ctx) => ({ ...natGatewayFields, state: (n) => natState(n, ctx.now) }),
+    notFound,
+    show: toNatGateway,
+  }),
 
   CreateNatGateway(ctx: SimContext, input: CreateNatGatewayInput): object {
     validateClientToken(input.ClientToken);
@@ -155,10 +145,7 @@ export const natGatewayOperations = {
     const privateIp = allocatePrivateIp(ctx, subnet);
     const failure = failureFor(ctx, subnet, address.id, privateIp);
     const nat: NatGatewayRecord = {
-      id: newId(ctx.state, 'nat'),
-      createdAt: ctx.now,
-      visibleAt: ctx.now + ctx.timings.eventualConsistencyMs,
-      tags,
+      ...newRecord(ctx, 'nat', ctx.now + ctx.timings.eventualConsistencyMs, tags),
       subnetId: subnet.id,
       vpcId: subnet.vpcId,
       allocationId: address.id,

@@ -5,9 +5,9 @@
 import type { NetworkInterface } from '@aws-sdk/client-ec2';
 import { cidrSize, numberToIp, parseCidr } from '../cidr.js';
 import type { SimContext } from '../context.js';
-import { describeRecords, paginate, recordsOf } from '../describe.js';
+import { describeOperation, recordsOf } from '../describe.js';
 import { ec2NotFound, Ec2ErrorCode } from '../errors.js';
-import type { Ec2Filter, FilterFields } from '../filters.js';
+import type { FilterFields } from '../filters.js';
 import { lambdaEniIsLive, natHoldsInterface, natShowsAssociation } from '../lifecycle.js';
 import type { ResourceRecord, SubnetRecord } from '../model.js';
 import { azIdOf } from './availability-zones.js';
@@ -162,20 +162,12 @@ function toNetworkInterface(ctx: SimContext, eni: InterfaceView): NetworkInterfa
 }
 
 export const networkInterfaceOperations = {
-  DescribeNetworkInterfaces(
-    ctx: SimContext,
-    input: { NetworkInterfaceIds?: string[]; Filters?: Ec2Filter[]; MaxResults?: number; NextToken?: string },
-  ): object {
-    const found = describeRecords(ctx, liveInterfaces(ctx), {
-      ids: input.NetworkInterfaceIds,
-      filters: input.Filters,
-      fields: interfaceFields,
-      notFound: (missing) => ec2NotFound(Ec2ErrorCode.networkInterfaceNotFound, 'networkInterface', missing),
-    });
-    const { page, NextToken } = paginate(found, input);
-    return {
-      NetworkInterfaces: page.map((eni) => toNetworkInterface(ctx, eni)),
-      ...(NextToken ? { NextToken } : {}),
-    };
-  },
+  DescribeNetworkInterfaces: describeOperation({
+    list: 'NetworkInterfaces',
+    records: liveInterfaces,
+    ids: (input: { NetworkInterfaceIds?: string[] }) => input.NetworkInterfaceIds,
+    fields: () => interfaceFields,
+    notFound: (missing) => ec2NotFound(Ec2ErrorCode.networkInterfaceNotFound, 'networkInterface', missing),
+    show: toNetworkInterface,
+  }),
 };

@@ -3,7 +3,7 @@ import type { Route, RouteTable, RouteTableAssociation, TagSpecification } from 
 import { cidrContains, parseCidr } from '../cidr.js';
 import { rememberToken, requestParams, resourceForToken, validateClientToken } from '../client-tokens.js';
 import type { SimContext } from '../context.js';
-import { describeRecords, paginate, recordsOf } from '../describe.js';
+import { describeOperation, recordsOf } from '../describe.js';
 import {
   ec2DependencyViolation,
   ec2Error,
@@ -12,9 +12,9 @@ import {
   ec2MissingParameter,
   ec2NotFound,
 } from '../errors.js';
-import type { Ec2Filter, FilterFields } from '../filters.js';
+import type { FilterFields } from '../filters.js';
 import { newId } from '../ids.js';
-import { natIsGone, natState } from '../lifecycle.js';
+import { natIsGone, natState, newRecord } from '../lifecycle.js';
 import type { RouteRecord, RouteTableRecord, Tags } from '../model.js';
 import { requireRouteTable, requireSubnet, requireVpc } from './lookup.js';
 import { tagList, tagsFromSpecifications } from './tags.js';
@@ -34,10 +34,7 @@ export function insertRouteTable(
 ): RouteTableRecord {
   const vpc = requireVpc(ctx, vpcId);
   const table: RouteTableRecord = {
-    id: newId(ctx.state, 'rtb'),
-    createdAt: ctx.now,
-    visibleAt,
-    tags,
+    ...newRecord(ctx, 'rtb', visibleAt, tags),
     vpcId: vpc.id,
     routes: [{ destination: vpc.cidr, gatewayId: 'local', origin: 'CreateRouteTable' }],
     associations: [],
@@ -169,19 +166,14 @@ function validateDestination(
 }
 
 export const routeTableOperations = {
-  DescribeRouteTables(
-    ctx: SimContext,
-    input: { RouteTableIds?: string[]; Filters?: Ec2Filter[]; MaxResults?: number; NextToken?: string },
-  ): object {
-    const found = describeRecords(ctx, recordsOf(ctx.state.routeTables), {
-      ids: input.RouteTableIds,
-      filters: input.Filters,
-      fields: routeTableFields(ctx),
-      notFound: (missing) => ec2NotFound(Ec2ErrorCode.routeTableNotFound, 'routeTable', missing),
-    });
-    const { page, NextToken } = paginate(found, input);
-    return { RouteTables: page.map((t) => toRouteTable(ctx, t)), ...(NextToken ? { NextToken } : {}) };
-  },
+  DescribeRouteTables: describeOperation({
+    list: 'RouteTables',
+    records: (ctx) => recordsOf(ctx.state.routeTables),
+    ids: (input: { RouteTableIds?: string[] }) => input.RouteTableIds,
+    fields: routeTableFields,
+    notFound: (missing) => ec2NotFound(Ec2ErrorCode.routeTableNotFound, 'routeTable', missing),
+    show: toRouteTable,
+  }),
 
   CreateRouteTable(
     ctx: SimContext,

@@ -1,7 +1,7 @@
 /** Security groups: names unique per VPC, allow-all egress, and held by Lambda's ENIs that use them. */
 import type { SecurityGroup, TagSpecification } from '@aws-sdk/client-ec2';
 import type { SimContext } from '../context.js';
-import { describeRecords, paginate, recordsOf } from '../describe.js';
+import { describeOperation, recordsOf } from '../describe.js';
 import {
   ec2DependencyViolation,
   ec2Error,
@@ -9,8 +9,8 @@ import {
   ec2InvalidParameter,
   ec2MissingParameter,
 } from '../errors.js';
-import type { Ec2Filter, FilterFields } from '../filters.js';
-import { newId } from '../ids.js';
+import type { FilterFields } from '../filters.js';
+import { newRecord } from '../lifecycle.js';
 import type { SecurityGroupRecord, Tags } from '../model.js';
 import { requireSecurityGroup, requireVpc } from './lookup.js';
 import { liveInterfaces } from './network-interfaces.js';
@@ -42,10 +42,7 @@ export function insertSecurityGroup(ctx: SimContext, spec: NewSecurityGroup): Se
       `The security group '${name}' already exists for VPC '${vpc.id}'`,
     );
   const group: SecurityGroupRecord = {
-    id: newId(ctx.state, 'sg'),
-    createdAt: ctx.now,
-    visibleAt: spec.visibleAt,
-    tags: spec.tags,
+    ...newRecord(ctx, 'sg', spec.visibleAt, spec.tags),
     vpcId: vpc.id,
     name,
     description,
@@ -89,40 +86,36 @@ function securityGroupFields(ctx: SimContext): FilterFields<SecurityGroupRecord>
   };
 }
 
+/** GroupNames: names alone only address groups of the default VPC, as in AWS. */
+function byGroupNames(
+  ctx: SimContext,
+  found: SecurityGroupRecord[],
+  input: { GroupNames?: string[] },
+): SecurityGroupRecord[] {
+  if (!input.GroupNames?.length) return found;
+  const defaultVpcId = recordsOf(ctx.state.vpcs).find((v) => v.isDefault)?.id;
+  const inDefault = found.filter((g) => g.vpcId === defaultVpcId);
+  const missing = input.GroupNames.filter((name) => !inDefault.some((g) => g.name === name));
+  if (missing.length > 0) {
+    throw ec2Error(
+      Ec2ErrorCode.groupNotFound,
+      `The security group '${missing[0] ?? ''}' does not exist in default VPC '${defaultVpcId ?? 'none'}'`,
+    );
+  }
+  return inDefault.filter((g) => input.GroupNames?.includes(g.name));
+}
+
 export const securityGroupOperations = {
-  DescribeSecurityGroups(
-    ctx: SimContext,
-    input: {
-      GroupIds?: string[];
-      GroupNames?: string[];
-      Filters?: Ec2Filter[];
-      MaxResults?: number;
-      NextToken?: string;
-    },
-  ): object {
-    let found = describeRecords(ctx, recordsOf(ctx.state.securityGroups), {
-      ids: input.GroupIds,
-      filters: input.Filters,
-      fields: securityGroupFields(ctx),
-      notFound: (missing) =>
-        ec2Error(Ec2ErrorCode.groupNotFound, `The security group '${missing.join("', '")}' does not exist`),
-    });
-    if (input.GroupNames?.length) {
-      // Names alone only address groups of the default VPC, as in AWS.
-      const defaultVpcId = recordsOf(ctx.state.vpcs).find((v) => v.isDefault)?.id;
-      const inDefault = found.filter((g) => g.vpcId === defaultVpcId);
-      const missing = input.GroupNames.filter((name) => !inDefault.some((g) => g.name === name));
-      if (missing.length > 0) {
-        throw ec2Error(
-          Ec2ErrorCode.groupNotFound,
-          `The security group '${missing[0] ?? ''}' does not exist in default VPC '${defaultVpcId ?? 'none'}'`,
-        );
-      }
-      found = inDefault.filter((g) => input.GroupNames?.includes(g.name));
-    }
-    const { page, NextToken } = paginate(found, input);
-    return { SecurityGroups: page.map((g) => toSecurityGroup(ctx, g)), ...(NextToken ? { NextToken } : {}) };
-  },
+  DescribeSecurityGroups: describeOperation({
+    list: 'SecurityGroups',
+    records: (ctx) => recordsOf(ctx.state.securityGroups),
+    ids: (input: { GroupIds?: string[]; GroupNames?: string[] }) => input.GroupIds,
+    fields: securityGroupFields,
+    notFound: (missing) =>
+      ec2Error(Ec2ErrorCode.groupNotFound, `The security group '${missing.join("', '")}' does not exist`),
+    narrow: byGroupNames,
+    show: toSecurityGroup,
+  }),
 
   CreateSecurityGroup(
     ctx: SimContext,

@@ -2,7 +2,7 @@
 import type { Subnet, TagSpecification } from '@aws-sdk/client-ec2';
 import { cidrContains, cidrsOverlap, parseCidr } from '../cidr.js';
 import type { SimContext } from '../context.js';
-import { describeRecords, paginate, recordsOf } from '../describe.js';
+import { describeOperation, recordsOf } from '../describe.js';
 import {
   ec2DependencyViolation,
   ec2Error,
@@ -11,8 +11,8 @@ import {
   ec2MissingParameter,
   ec2NotFound,
 } from '../errors.js';
-import type { Ec2Filter, FilterFields } from '../filters.js';
-import { newId } from '../ids.js';
+import type { FilterFields } from '../filters.js';
+import { newRecord } from '../lifecycle.js';
 import type { SubnetRecord, Tags } from '../model.js';
 import { azIdOf, zoneByIdOrName, zoneNames } from './availability-zones.js';
 import { requireSubnet, requireVpc } from './lookup.js';
@@ -56,10 +56,7 @@ export function insertSubnet(ctx: SimContext, spec: NewSubnet): SubnetRecord {
     );
   }
   const subnet: SubnetRecord = {
-    id: newId(ctx.state, 'subnet'),
-    createdAt: ctx.now,
-    visibleAt: spec.visibleAt,
-    tags: spec.tags,
+    ...newRecord(ctx, 'subnet', spec.visibleAt, spec.tags),
     vpcId: vpc.id,
     cidr: spec.cidr,
     az,
@@ -110,19 +107,14 @@ function subnetFields(ctx: SimContext): FilterFields<SubnetRecord> {
 }
 
 export const subnetOperations = {
-  DescribeSubnets(
-    ctx: SimContext,
-    input: { SubnetIds?: string[]; Filters?: Ec2Filter[]; MaxResults?: number; NextToken?: string },
-  ): object {
-    const found = describeRecords(ctx, recordsOf(ctx.state.subnets), {
-      ids: input.SubnetIds,
-      filters: input.Filters,
-      fields: subnetFields(ctx),
-      notFound: (missing) => ec2NotFound(Ec2ErrorCode.subnetNotFound, 'subnet', missing),
-    });
-    const { page, NextToken } = paginate(found, input);
-    return { Subnets: page.map((s) => toSubnet(ctx, s)), ...(NextToken ? { NextToken } : {}) };
-  },
+  DescribeSubnets: describeOperation({
+    list: 'Subnets',
+    records: (ctx) => recordsOf(ctx.state.subnets),
+    ids: (input: { SubnetIds?: string[] }) => input.SubnetIds,
+    fields: subnetFields,
+    notFound: (missing) => ec2NotFound(Ec2ErrorCode.subnetNotFound, 'subnet', missing),
+    show: toSubnet,
+  }),
 
   CreateSubnet(
     ctx: SimContext,

@@ -2,7 +2,7 @@
 import type { TagSpecification, Vpc } from '@aws-sdk/client-ec2';
 import { parseCidr } from '../cidr.js';
 import type { SimContext } from '../context.js';
-import { describeRecords, paginate, recordsOf } from '../describe.js';
+import { describeOperation, recordsOf } from '../describe.js';
 import {
   ec2DependencyViolation,
   ec2Error,
@@ -11,7 +11,7 @@ import {
   ec2MissingParameter,
   ec2NotFound,
 } from '../errors.js';
-import type { Ec2Filter, FilterFields } from '../filters.js';
+import type { FilterFields } from '../filters.js';
 import { newId } from '../ids.js';
 import type { Tags, VpcRecord } from '../model.js';
 import { requireVpc } from './lookup.js';
@@ -112,19 +112,14 @@ function vpcFields(ctx: SimContext): FilterFields<VpcRecord> {
 }
 
 export const vpcOperations = {
-  DescribeVpcs(
-    ctx: SimContext,
-    input: { VpcIds?: string[]; Filters?: Ec2Filter[]; MaxResults?: number; NextToken?: string },
-  ): object {
-    const found = describeRecords(ctx, recordsOf(ctx.state.vpcs), {
-      ids: input.VpcIds,
-      filters: input.Filters,
-      fields: vpcFields(ctx),
-      notFound: (missing) => ec2NotFound(Ec2ErrorCode.vpcNotFound, 'vpc', missing),
-    });
-    const { page, NextToken } = paginate(found, input);
-    return { Vpcs: page.map((vpc) => toVpc(ctx, vpc)), ...(NextToken ? { NextToken } : {}) };
-  },
+  DescribeVpcs: describeOperation({
+    list: 'Vpcs',
+    records: (ctx) => recordsOf(ctx.state.vpcs),
+    ids: (input: { VpcIds?: string[] }) => input.VpcIds,
+    fields: vpcFields,
+    notFound: (missing) => ec2NotFound(Ec2ErrorCode.vpcNotFound, 'vpc', missing),
+    show: toVpc,
+  }),
 
   CreateVpc(ctx: SimContext, input: { CidrBlock?: string; TagSpecifications?: TagSpecification[] }): object {
     validateVpcCidr(input.CidrBlock);

@@ -39,6 +39,29 @@ function sameMembers(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && [...a].sort().join() === [...b].sort().join();
 }
 
+interface Ec2Lookup {
+  operation: string;
+  code: string;
+  message: (id: string) => string;
+}
+
+/** The records Lambda looks up in EC2; a missing one fails with the EC2 error, as Lambda reports it. */
+function existingInEc2<T>(
+  table: Readonly<Record<string, T>>,
+  ids: readonly string[],
+  notFound: Ec2Lookup,
+): T[] {
+  return ids.map((id) => {
+    const record = table[id];
+    if (!record) {
+      throw invalid(
+        `Error occurred while ${notFound.operation}. EC2 Error Code: ${notFound.code}. EC2 Error Message: ${notFound.message(id)}`,
+      );
+    }
+    return record;
+  });
+}
+
 /** Every check Lambda makes on a new VpcConfig, in its order; nothing changes if one fails. */
 function validateVpcConfig(ctx: SimContext, fn: FunctionRecord, config: VpcConfigInput): VpcChange {
   const subnetIds = config.SubnetIds ?? [];
@@ -49,23 +72,15 @@ function validateVpcConfig(ctx: SimContext, fn: FunctionRecord, config: VpcConfi
   if (subnetIds.length === 0) return { subnetIds, securityGroupIds };
   if (subnetIds.length > 16) throw invalid('Subnets exceed the limit of 16.');
   if (securityGroupIds.length > 5) throw invalid('Security groups exceed the limit of 5.');
-  const subnets = subnetIds.map((id) => {
-    const subnet = ctx.state.subnets[id];
-    if (!subnet) {
-      throw invalid(
-        `Error occurred while DescribeSubnets. EC2 Error Code: InvalidSubnetID.NotFound. EC2 Error Message: The subnet ID '${id}' does not exist`,
-      );
-    }
-    return subnet;
+  const subnets = existingInEc2(ctx.state.subnets, subnetIds, {
+    operation: 'DescribeSubnets',
+    code: 'InvalidSubnetID.NotFound',
+    message: (id) => `The subnet ID '${id}' does not exist`,
   });
-  const groups = securityGroupIds.map((id) => {
-    const group = ctx.state.securityGroups[id];
-    if (!group) {
-      throw invalid(
-        `Error occurred while DescribeSecurityGroups. EC2 Error Code: InvalidGroup.NotFound. EC2 Error Message: The security group '${id}' does not exist`,
-      );
-    }
-    return group;
+  const groups = existingInEc2(ctx.state.securityGroups, securityGroupIds, {
+    operation: 'DescribeSecurityGroups',
+    code: 'InvalidGroup.NotFound',
+    message: (id) => `The security group '${id}' does not exist`,
   });
   const vpcId = subnets[0]?.vpcId;
   const strayGroup = groups.find((g) => g.vpcId !== vpcId);
