@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { AllocateAddressCommand, CreateNatGatewayCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { LambdaClient, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { setup } from '../../src/commands/setup.js';
 import { status } from '../../src/commands/status.js';
 import { teardown } from '../../src/commands/teardown.js';
@@ -14,25 +14,20 @@ import {
   expectAccountRestored,
   expectCompleteStack,
   expectForeignUntouched,
-  installMocks,
-  normalize,
+  referenceSetup,
   runSetup,
   runTeardown,
   setupOptions,
   teardownOptions,
+  useMockedAws,
   type World,
 } from './support.js';
 
-let restore: () => void;
+useMockedAws();
 let expected: unknown;
 beforeAll(async () => {
-  restore = installMocks();
-  const base = createWorld();
-  expect(await runSetup(base)).toBeUndefined();
-  expected = normalize(base.sim.snapshot(), base.initial);
-  base.dispose();
+  ({ expected } = await referenceSetup());
 });
-afterAll(() => restore());
 
 let world: World;
 beforeEach(() => {

@@ -3,89 +3,34 @@
  * simulator sits behind attachSimulator, as with --simulate, so the SDK's standard retry policy
  * really retries throttling, 5xx and reset connections, and a retried create may apply twice.
  */
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createAwsPort } from '../../src/aws/clients.js';
-import { setup } from '../../src/commands/setup.js';
-import type { Deps } from '../../src/core/context.js';
-import { FileStateStore } from '../../src/state/store.js';
-import { AwsSimulator, attachSimulator, VirtualClock } from '../../src/simulator/index.js';
-import { createRecordingUi } from '../support/recording-ui.js';
 import {
+  createWorld,
   describeError,
   expectCompleteStack,
-  FAST_TIMINGS,
-  injectionPoints,
-  normalize,
-  seedAccount,
+  failuresOf,
+  referenceSetup,
+  report,
+  runSetup,
   type World,
+  type WorldOptions,
 } from './support.js';
 
-const dirs: string[] = [];
+const VIA_SDK: WorldOptions = { viaSdk: true };
+
+const worlds: World[] = [];
 afterEach(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  for (const world of worlds.splice(0)) world.dispose();
 });
 
 /** A world whose Deps build real clients routed to the simulator by an SDK middleware. */
 function sdkWorld(): World {
-  const clock = new VirtualClock();
-  const sim = new AwsSimulator({ clock, timings: FAST_TIMINGS, seed: 1 });
-  const seeded = seedAccount(sim);
-  const initial = sim.snapshot();
-  const dir = mkdtempSync(join(tmpdir(), 'fixed-ip-sdk-'));
-  dirs.push(dir);
-  const statePath = (name = 'default'): string => join(dir, `${name}.json`);
-  const deps = (): Deps & { recording: ReturnType<typeof createRecordingUi> } => {
-    const recording = createRecordingUi({ interactive: false });
-    return {
-      recording,
-      ui: recording.ui,
-      clock,
-      connect: (region) =>
-        createAwsPort({
-          region: region ?? sim.region,
-          credentials: { accessKeyId: 'SIM', secretAccessKey: 'SIM' },
-          intercept: (client, service) => attachSimulator(client, service, sim),
-        }),
-      openStore: (name, path) => new FileStateStore(path ?? statePath(name)),
-    };
-  };
-  const stateText = (name = 'default'): string | undefined => {
-    try {
-      return readFileSync(statePath(name), 'utf8');
-    } catch {
-      return undefined;
-    }
-  };
-  return {
-    sim,
-    clock,
-    dir,
-    seeded,
-    initial,
-    statePath,
-    readState: (name) => {
-      const text = stateText(name);
-      return text === undefined ? undefined : JSON.parse(text);
-    },
-    stateText,
-    deps,
-    killAt: () => undefined,
-    dead: false,
-    dispose: () => rmSync(dir, { recursive: true, force: true }),
-  };
+  const world = createWorld(VIA_SDK);
+  worlds.push(world);
+  return world;
 }
-
-const run = (world: World) =>
-  setup(
-    { functions: ['orders-api'], vpc: world.seeded.vpcId, name: 'default', yes: true },
-    world.deps(),
-  ).then(
-    () => undefined,
-    (error: unknown) => error,
-  );
 
 /** Creates without a ClientToken go through the ec2Create client: never retried on a reset connection. */
 const UNTOKENED = new Set([
@@ -98,25 +43,23 @@ const UNTOKENED = new Set([
 
 describe('lost responses through the SDK retry path', () => {
   it('on every mutating setup call: no duplicate, and the untokened creates are not retried', async () => {
-    const base = sdkWorld();
-    expect(await run(base)).toBeUndefined();
-    const expected = normalize(base.sim.snapshot(), base.initial);
-    const points = injectionPoints(base.sim.calls).filter((p) => p.mutated);
+    const { expected, calls, points } = await referenceSetup(VIA_SDK);
+    const mutating = points.filter((p) => p.mutated);
 
-    const failures: string[] = [];
     let retried = 0;
-    for (const point of points) {
-      const where = `lost ${point.operation} (nth ${point.nth}) through the SDK`;
-      const world = sdkWorld();
-      try {
+    const failures = await failuresOf(
+      mutating,
+      sdkWorld,
+      async (world, point) => {
+        const where = `lost ${point.operation} (nth ${point.nth}) through the SDK`;
         world.sim.inject({
           kind: 'lostResponse',
           operation: `${point.service}:${point.operation}`,
           nth: point.nth,
         });
-        const first = await run(world);
+        const first = await runSetup(world);
         const attempts = world.sim.calls.filter((c) => c.operation === point.operation).length;
-        const baseline = base.sim.calls.filter((c) => c.operation === point.operation).length;
+        const baseline = calls.filter((c) => c.operation === point.operation).length;
         if (UNTOKENED.has(point.operation)) {
           // ec2Create: the reset is not retried, so the run fails and the re-run finds it by its tags.
           expect(first, `${where}: not retried`).toBeDefined();
@@ -125,20 +68,14 @@ describe('lost responses through the SDK retry path', () => {
           retried += 1;
         }
         world.sim.clearFaults();
-        const rerun = first === undefined ? undefined : await run(world);
+        const rerun = first === undefined ? undefined : await runSetup(world);
         expect(rerun, `${where}: re-run after "${describeError(first)}"`).toBeUndefined();
         expectCompleteStack(world, expected, where);
-      } catch (error) {
-        failures.push(
-          error instanceof Error ? error.message.split('\n').slice(0, 8).join('\n') : String(error),
-        );
-      } finally {
-        world.dispose();
-      }
-    }
-    // eslint-disable-next-line no-console -- the count of injection points is part of the report
-    console.log(
-      `setup through the SDK: ${points.length} mutating calls with a lost response; the SDK retried ${retried} of them`,
+      },
+      8,
+    );
+    report(
+      `setup through the SDK: ${mutating.length} mutating calls with a lost response; the SDK retried ${retried} of them`,
     );
     expect(retried).toBeGreaterThan(0);
     expect(failures).toEqual([]);
@@ -147,9 +84,7 @@ describe('lost responses through the SDK retry path', () => {
 
 describe('throttling and 5xx bursts', () => {
   it('two throttles and two 5xx on several calls: the SDK retries, setup completes in one run with no duplicate', async () => {
-    const base = sdkWorld();
-    expect(await run(base)).toBeUndefined();
-    const expected = normalize(base.sim.snapshot(), base.initial);
+    const { expected } = await referenceSetup(VIA_SDK);
 
     const world = sdkWorld();
     for (const operation of [
@@ -173,29 +108,25 @@ describe('throttling and 5xx bursts', () => {
     ]) {
       world.sim.inject({ kind: 'reject', operation, error: 'server', times: 2 });
     }
-    expect(await run(world)).toBeUndefined();
+    expect(await runSetup(world)).toBeUndefined();
     const refused = world.sim.calls.filter((c) => c.outcome !== 'ok').map((c) => c.outcome);
     expect(refused.filter((o) => /RequestLimitExceeded|TooManyRequests|Throttl/.test(o)).length).toBe(12);
     expect(refused.filter((o) => /InternalError|ServiceException|ServiceFailure/.test(o)).length).toBe(12);
     expectCompleteStack(world, expected, 'throttle and 5xx bursts');
-    world.dispose();
-    base.dispose();
   }, 60_000);
 
   it('a 5xx on a create without a token is not retried (it may have taken effect); the re-run completes without a duplicate', async () => {
-    const base = sdkWorld();
-    expect(await run(base)).toBeUndefined();
-    const expected = normalize(base.sim.snapshot(), base.initial);
+    const { expected } = await referenceSetup(VIA_SDK);
     const world = sdkWorld();
     // The first AllocateAddress is setup's DryRun permission check; the second is the real create.
     world.sim.inject({ kind: 'reject', operation: 'ec2:AllocateAddress', error: 'server', nth: 2, times: 2 });
-    expect(await run(world)).toBeDefined();
+    expect(await runSetup(world)).toBeDefined();
     const creates = world.sim.calls.filter(
       (c) => c.operation === 'AllocateAddress' && !(c.input as { DryRun?: boolean }).DryRun,
     );
     expect(creates).toHaveLength(1);
     world.sim.clearFaults();
-    expect(await run(world)).toBeUndefined();
+    expect(await runSetup(world)).toBeUndefined();
     expectCompleteStack(world, expected, '5xx on AllocateAddress');
   });
 

@@ -1,20 +1,17 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Fault } from '../../src/simulator/index.js';
 import {
   createWorld,
   describeError,
-  installMocks,
+  report,
   runSetup,
   runTeardown,
   taggedIds,
+  useMockedAws,
   type World,
 } from './support.js';
 
-let restore: () => void;
-beforeAll(() => {
-  restore = installMocks();
-});
-afterAll(() => restore());
+useMockedAws();
 
 /** mulberry32: a small seeded PRNG, so a failing soak can be replayed exactly. */
 function prng(seed: number): () => number {
@@ -115,8 +112,7 @@ describe('soak', () => {
     }
     expect(world.sim.snapshot()).toEqual(initial);
     expect(world.stateText()).toBeUndefined();
-    // eslint-disable-next-line no-console -- the soak's summary is part of the report
-    console.log(
+    report(
       `soak: ${CYCLES} cycles (seed ${SEED}), ${reruns} re-runs after injected faults, ${world.sim.calls.length} AWS calls`,
     );
     world.dispose();

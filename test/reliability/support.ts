@@ -8,7 +8,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { createAwsPort } from '../../src/aws/clients.js';
 import type { AwsService } from '../../src/aws/port.js';
 import { setup, type SetupOptions } from '../../src/commands/setup.js';
@@ -17,7 +17,7 @@ import type { Deps } from '../../src/core/context.js';
 import { TAG_STACK } from '../../src/core/tags.js';
 import type { StackState } from '../../src/state/schema.js';
 import { FileStateStore, type StateStore } from '../../src/state/store.js';
-import { AwsSimulator, VirtualClock } from '../../src/simulator/index.js';
+import { AwsSimulator, attachSimulator, VirtualClock } from '../../src/simulator/index.js';
 import type { SimTimings } from '../../src/simulator/contract.js';
 import { mockAws, type MockedAws } from '../support/mock-aws.js';
 import { createRecordingUi, type RecordingUi } from '../support/recording-ui.js';
@@ -86,11 +86,25 @@ export function installMocks(): () => void {
   };
 }
 
+/** installMocks around the calling test file: before its first test, restored after its last. */
+export function useMockedAws(): void {
+  let restore: (() => void) | undefined;
+  beforeAll(() => {
+    restore = installMocks();
+  });
+  afterAll(() => restore?.());
+}
+
 export interface WorldOptions {
   timings?: Partial<SimTimings>;
   seed?: number;
   /** Start from this simulated account (toJSON) and clock time instead of a fresh seeded one. */
   from?: { account: unknown; now: number; state?: Record<string, string>; seeded: Seeded; initial: unknown };
+  /**
+   * Through the real SDK clients and their retry middleware: the simulator sits behind
+   * attachSimulator, as with --simulate, instead of the class-level mocks. No kill switch.
+   */
+  viaSdk?: boolean;
 }
 
 /** A VPC without an internet gateway, a function to move, and foreign resources that must stay untouched. */
@@ -178,6 +192,9 @@ export function createWorld(options: WorldOptions = {}): World {
           createAwsPort({
             region: region ?? sim.region,
             credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+            ...(options.viaSdk
+              ? { intercept: (client, service) => attachSimulator(client, service, sim) }
+              : {}),
           }),
         openStore: (name, path) => killable(new FileStateStore(path ?? statePath(name))),
       };
@@ -373,6 +390,58 @@ export type Mode = 'killed-before' | 'killed-after' | 'lost-response';
 export const MODES: readonly Mode[] = ['killed-before', 'killed-after', 'lost-response'];
 
 export type InjectionPoint = ReturnType<typeof injectionPoints>[number];
+
+/** Each injection point in each mode, point by point. */
+export function everyMode(points: readonly InjectionPoint[]): Array<{ point: InjectionPoint; mode: Mode }> {
+  return points.flatMap((point) => MODES.map((mode) => ({ point, mode })));
+}
+
+/** An uninterrupted setup in a fresh world: the end state every scenario must reach, and its calls. */
+export async function referenceSetup(options: WorldOptions = {}): Promise<{
+  expected: unknown;
+  calls: AwsSimulator['calls'];
+  points: InjectionPoint[];
+}> {
+  const base = createWorld(options);
+  expect(await runSetup(base)).toBeUndefined();
+  const expected = normalize(base.sim.snapshot(), base.initial);
+  const calls = base.sim.calls;
+  base.dispose();
+  return { expected, calls, points: injectionPoints(calls) };
+}
+
+/**
+ * Runs `scenario` once per item, each in a fresh world disposed after it. A scenario that throws
+ * (a failed expect) is kept as the first `lines` lines of its message and the others still run,
+ * so one assertion at the end reports every failure.
+ */
+export async function failuresOf<T>(
+  items: readonly T[],
+  newWorld: () => World,
+  scenario: (world: World, item: T) => Promise<void>,
+  lines = 12,
+): Promise<string[]> {
+  const failures: string[] = [];
+  for (const item of items) {
+    const world = newWorld();
+    try {
+      await scenario(world, item);
+    } catch (error) {
+      failures.push(
+        error instanceof Error ? error.message.split('\n').slice(0, lines).join('\n') : String(error),
+      );
+    } finally {
+      world.dispose();
+    }
+  }
+  return failures;
+}
+
+/** A line of the suite's output: what a scenario covered (injection points, cycles) is part of the report. */
+export function report(line: string): void {
+  // eslint-disable-next-line no-console -- the counts are part of the report
+  console.log(line);
+}
 
 /**
  * Arms one fault on the world for its next run.

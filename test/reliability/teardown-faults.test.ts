@@ -1,24 +1,23 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   arm,
   createWorld,
   describeError,
   disarm,
+  everyMode,
   expectAccountRestored,
+  failuresOf,
   injectionPoints,
-  installMocks,
   MODES,
+  report,
   runSetup,
   runTeardown,
+  useMockedAws,
   type World,
   type WorldOptions,
 } from './support.js';
 
-let restore: () => void;
-beforeAll(() => {
-  restore = installMocks();
-});
-afterAll(() => restore());
+useMockedAws();
 
 /** A completed setup, frozen: every scenario starts a teardown from a copy of it. */
 async function deployed(): Promise<NonNullable<WorldOptions['from']>> {
@@ -44,32 +43,23 @@ describe('teardown interrupted at every AWS call, then run again', () => {
     const points = injectionPoints(base.sim.calls);
     base.dispose();
 
-    const failures: string[] = [];
     let failedRuns = 0;
-    for (const point of points) {
-      for (const mode of MODES) {
+    const failures = await failuresOf(
+      everyMode(points),
+      () => createWorld({ from }),
+      async (world, { point, mode }) => {
         const where = `teardown call #${point.index} ${point.service}:${point.operation} (nth ${point.nth}), ${mode}`;
-        const world = createWorld({ from });
-        try {
-          arm(world, point, mode);
-          const interrupted = await runTeardown(world);
-          if (interrupted !== undefined) failedRuns += 1;
-          disarm(world);
-          const rerun = await runTeardown(world);
-          expect(rerun, `${where}: re-run after "${describeError(interrupted)}"`).toBeUndefined();
-          expectAccountRestored(world, where);
-        } catch (error) {
-          failures.push(
-            error instanceof Error ? error.message.split('\n').slice(0, 12).join('\n') : String(error),
-          );
-        } finally {
-          world.dispose();
-        }
-      }
-    }
+        arm(world, point, mode);
+        const interrupted = await runTeardown(world);
+        if (interrupted !== undefined) failedRuns += 1;
+        disarm(world);
+        const rerun = await runTeardown(world);
+        expect(rerun, `${where}: re-run after "${describeError(interrupted)}"`).toBeUndefined();
+        expectAccountRestored(world, where);
+      },
+    );
     const mutating = points.filter((p) => p.mutated).length;
-    // eslint-disable-next-line no-console -- the count of injection points is part of the report
-    console.log(
+    report(
       `teardown: ${points.length} calls (${mutating} mutating) x ${MODES.length} modes = ${points.length * MODES.length} injection points; ${failedRuns} interrupted runs failed`,
     );
     expect(failures).toEqual([]);
