@@ -2,7 +2,9 @@ import type { Deps } from '../core/context.js';
 import { VPC_ACCESS_ACTIONS } from '../core/inputs.js';
 import { preflight, type Preflight } from '../core/preflight.js';
 import { formatCost, monthlyCost } from '../core/pricing.js';
-import { asker, checkSetupOptions, type PlannedStep, resolveSetup, type SetupOptions } from './setup.js';
+import { asker } from './asker.js';
+import { resolveSetup } from './resolve.js';
+import { checkSetupOptions, type PlannedStep, type SetupOptions } from './setup.js';
 
 export interface PlanOptions extends SetupOptions {
   json?: boolean | undefined;
