@@ -72,7 +72,9 @@ export function createTestAccount(
 
 /** Mutating calls the simulator saw (what changed, or tried to change, the account). */
 export function mutatingCalls(sim: AwsSimulator): string[] {
-  return sim.calls.filter((call) => isMutating(call.operation) && !isDryRun(call.input)).map((call) => call.operation);
+  return sim.calls
+    .filter((call) => isMutating(call.operation) && !isDryRun(call.input))
+    .map((call) => call.operation);
 }
 
 /** A permission check (DryRun) never changes anything. */
