@@ -1,8 +1,8 @@
 import { AbortError, FixedIpError } from '../errors.js';
 
 /**
- * The UI port. The core talks only to this; the terminal adapter (src/ui/terminal.ts) is the only
- * code that imports ora, chalk or inquirer. Every message and question has a stable code.
+ * The UI port. The core talks only to this; the terminal adapter (src/ui/terminal.ts and its parts
+ * in src/ui/) is the only code that imports ora, chalk or inquirer. Every message and question has a stable code.
  */
 
 export type Level = 'debug' | 'info' | 'warn' | 'error' | 'success';
