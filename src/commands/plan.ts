@@ -4,7 +4,8 @@ import { preflight, type Preflight } from '../core/preflight.js';
 import { formatCost, monthlyCost } from '../core/pricing.js';
 import { asker } from './asker.js';
 import { resolveSetup } from './resolve.js';
-import { checkSetupOptions, type PlannedStep, type SetupOptions } from './setup.js';
+import type { PlannedStep } from '../steps/index.js';
+import { checkSetupOptions, type SetupOptions } from './setup.js';
 
 export interface PlanOptions extends SetupOptions {
   json?: boolean | undefined;

@@ -27,7 +27,8 @@ import type { StateStore } from '../state/store.js';
 import { roleError } from '../steps/functions.js';
 import type { Asker } from './asker.js';
 import { askCidrs, askZone, chooseEip, chooseVpc, cidrsOf } from './choices.js';
-import { planSteps, type PlannedStep, type SetupOptions } from './setup.js';
+import { planSteps, type PlannedStep } from '../steps/index.js';
+import type { SetupOptions } from './setup.js';
 import { whoLine } from './shared.js';
 
 /** Everything setup decides before its first change; `fixed-ip plan` shows it and stops. */

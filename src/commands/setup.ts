@@ -15,9 +15,9 @@ import { AbortError, ExitCode, FixedIpError } from '../errors.js';
 import type { Ui } from '../ports/ui.js';
 import type { StackState } from '../state/schema.js';
 import type { StateStore } from '../state/store.js';
-import { STEPS, type Step } from '../steps/index.js';
+import type { PlannedStep } from '../steps/index.js';
 import { VPC_ACCESS_POLICY } from '../steps/functions.js';
-import { isWork, type PlanLine } from '../steps/step.js';
+import { isWork } from '../steps/step.js';
 import { asker } from './asker.js';
 import { checkRoles, resolveSetup } from './resolve.js';
 import { whoLine } from './shared.js';
@@ -44,11 +44,6 @@ export interface SetupResult {
   state: StackState;
   /** Whether this run changed anything in AWS. */
   changed: boolean;
-}
-
-export interface PlannedStep {
-  step: Step;
-  line: PlanLine;
 }
 
 /**
@@ -152,15 +147,6 @@ async function run(options: SetupOptions, deps: Deps, store: StateStore): Promis
   }
   ui.result(`Allowlist this IP: ${ip}`, { emphasis: true });
   return { elasticIp: ip, state, changed: work };
-}
-
-export function planSteps(ctx: StackContext, targets: Targets): PlannedStep[] {
-  return STEPS.filter(
-    (step) => step.key !== 'vpc' || targets.newVpcCidr !== undefined || ctx.state.vpc?.owned,
-  ).map((step) => ({
-    step,
-    line: step.plan(ctx, targets),
-  }));
 }
 
 function showPlan(ui: Ui, plan: PlannedStep[], region: string): void {

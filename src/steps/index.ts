@@ -3,7 +3,8 @@ import { functions } from './functions.js';
 import { internetGateway } from './internet-gateway.js';
 import { natGateway } from './nat-gateway.js';
 import { privateRouteTable, publicRouteTable } from './route-tables.js';
-import type { Step } from './step.js';
+import type { PlanLine, Step } from './step.js';
+import type { StackContext, Targets } from '../core/context.js';
 import { securityGroup } from './security-group.js';
 import { privateSubnet, publicSubnet } from './subnets.js';
 import { vpc } from './vpc.js';
@@ -26,3 +27,16 @@ export const STEPS: readonly Step[] = [
 ];
 
 export type { Step, StepKey } from './step.js';
+
+/** A step and what setup would do for it now. */
+export interface PlannedStep {
+  step: Step;
+  line: PlanLine;
+}
+
+/** What each step would do; the VPC step only when fixed-ip makes (or made) the VPC. */
+export function planSteps(ctx: StackContext, targets: Targets): PlannedStep[] {
+  return STEPS.filter(
+    (step) => step.key !== 'vpc' || targets.newVpcCidr !== undefined || ctx.state.vpc?.owned,
+  ).map((step) => ({ step, line: step.plan(ctx, targets) }));
+}
