@@ -229,9 +229,11 @@ function teardownFigures(run: Slice): Figure[] {
 /** How many calls each command made, reads apart from mutating calls. */
 function callsFigure(runs: ReadonlyArray<[label: string, run: Slice]>): Figure {
   const kinds = runs.map(([label, run]) => {
-    const mutating = run.calls.filter((call) => isMutating(call.operation)).length;
-    const failed = run.calls.filter((call) => call.outcome !== 'ok').length;
-    return `${label} ${run.calls.length - mutating} reads + ${mutating} mutating${failed > 0 ? ` (${failed} refused, e.g. DependencyViolation)` : ''}`;
+    const checks = run.calls.filter(isDryRun).length;
+    const mutating = run.calls.filter((call) => isMutating(call.operation) && !isDryRun(call)).length;
+    const failed = run.calls.filter((call) => call.outcome !== 'ok' && !isDryRun(call)).length;
+    const reads = run.calls.length - mutating - checks;
+    return `${label} ${reads} reads + ${checks ? `${checks} DryRun permission checks + ` : ''}${mutating} mutating${failed > 0 ? ` (${failed} refused, e.g. DependencyViolation)` : ''}`;
   });
   return { name: 'AWS calls by kind', measured: kinds.join('; '), target: '(reported)', pass: undefined };
 }
@@ -266,7 +268,7 @@ function repeats(calls: readonly CallRecord[]): { reads: string[]; creates: stri
   };
   const reads = calls.filter((call) => !isMutating(call.operation));
   const creates = calls.filter(
-    (call) => /^(Create|Allocate)/.test(call.operation) && call.operation !== 'CreateTags',
+    (call) => /^(Create|Allocate)/.test(call.operation) && call.operation !== 'CreateTags' && !isDryRun(call),
   );
   return {
     reads: count((call) => `${call.operation}\n${call.input}`, reads),
@@ -286,8 +288,16 @@ function roleOf(call: CallRecord): string | undefined {
     ?.Value;
 }
 
+/** setup's permission preflight: a create with DryRun, which AWS answers without creating. */
+function isDryRun(call: CallRecord): boolean {
+  return (JSON.parse(call.input) as { DryRun?: boolean }).DryRun === true;
+}
+
 function find(calls: readonly CallRecord[], operation: string, role?: string): CallRecord | undefined {
-  return calls.find((call) => call.operation === operation && (role === undefined || roleOf(call) === role));
+  return calls.find(
+    (call) =>
+      call.operation === operation && !isDryRun(call) && (role === undefined || roleOf(call) === role),
+  );
 }
 
 function summarize(calls: readonly CallRecord[]): string {

@@ -22,7 +22,7 @@ import {
 import { ALL_PARTS, emptyLive, type Live, loadLive } from '../core/live.js';
 import { functionName } from '../core/options.js';
 import { FixedIpError } from '../errors.js';
-import { emptyState, RESOURCE_KEYS } from '../state/schema.js';
+import { emptyState, isEmptyState, RESOURCE_KEYS } from '../state/schema.js';
 import type { StateStore } from '../state/store.js';
 import { roleError } from '../steps/functions.js';
 import type { Asker } from './asker.js';
@@ -64,6 +64,8 @@ export async function resolveSetup(
     saved ??
     (await discoverStack(aws, options.name, identity.accountId)) ??
     emptyState(options.name, aws.region, identity.accountId);
+  // Decided before this run's choices (the VPC, the functions) are written into `state`.
+  const resumed = saved !== null || !isEmptyState(state);
   if (!saved && state.vpc) {
     ui.notify({
       level: 'info',
@@ -123,6 +125,7 @@ export async function resolveSetup(
     privateCidr: cidrs.privateCidr,
     adoptEip,
     functions: functionTargets,
+    resumed,
   };
 
   return { ctx, targets, identity, plan: planSteps(ctx, targets) };

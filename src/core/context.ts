@@ -29,6 +29,11 @@ export interface Targets {
   /** An Elastic IP to adopt (--eip): reused, never released by teardown. */
   adoptEip: string | undefined;
   functions: FunctionTarget[];
+  /**
+   * The stack existed before this run (a state file, or tagged resources): an earlier run may
+   * have been interrupted and left duplicates AWS did not list yet, so setup looks for them again.
+   */
+  resumed: boolean;
 }
 
 export interface FunctionTarget {

@@ -47,7 +47,7 @@ export const natGateway: Step = {
     };
   },
 
-  async ensure(ctx) {
+  async ensure(ctx, targets) {
     let nat = find(ctx);
     if (!nat) {
       const subnetId = ctx.state.publicSubnet?.id ?? '';
@@ -74,7 +74,8 @@ export const natGateway: Step = {
     }
     if (nat?.State !== 'available') {
       await waitAvailable(ctx, id);
-      await sweepUnrecorded(ctx);
+      // Only an earlier, interrupted run can have left duplicates; the wait gave AWS time to list them.
+      if (targets.resumed) await sweepUnrecorded(ctx);
     }
     return `${id} (${ctx.state.elasticIp?.publicIp ?? ''})`;
   },
