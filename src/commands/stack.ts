@@ -1,6 +1,6 @@
 import type { AwsPort } from '../aws/port.js';
 import type { Deps } from '../core/context.js';
-import { discoverStack } from '../core/discover.js';
+import { describeTagged, stateFromTags, type TaggedResources } from '../core/discover.js';
 import { checkStateMatches, type Identity, whoAmI } from '../core/inputs.js';
 import { checkStackName } from '../core/options.js';
 import { ExitCode, FixedIpError } from '../errors.js';
@@ -21,6 +21,8 @@ export interface OpenedStack {
   state: StackState;
   /** True when the state file was missing and the stack was found by its tags. */
   discovered: boolean;
+  /** What carries the stack's tags, when it was looked up (teardown needs it too). */
+  tagged?: TaggedResources;
 }
 
 /**
@@ -34,7 +36,8 @@ export async function openStack(options: StackOptions, deps: Deps, store: StateS
   const identity = await whoAmI(aws);
   checkStateMatches(saved, identity, aws.region, store.path);
   if (saved) return { aws, identity, store, state: saved, discovered: false };
-  const found = await discoverStack(aws, options.name, identity.accountId);
+  const tagged = await describeTagged(aws, options.name);
+  const found = stateFromTags(tagged, options.name, aws.region, identity.accountId);
   if (!found) {
     throw new FixedIpError(
       'NO_STACK',
@@ -50,5 +53,5 @@ export async function openStack(options: StackOptions, deps: Deps, store: StateS
     code: 'stack.discovered',
     text: `No state file at ${store.path}; found stack ${options.name} by its tags`,
   });
-  return { aws, identity, store, state: found, discovered: true };
+  return { aws, identity, store, state: found, discovered: true, tagged };
 }

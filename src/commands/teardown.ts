@@ -33,7 +33,7 @@ export async function teardown(options: TeardownOptions, deps: Deps): Promise<Te
   const store = deps.openStore(options.name, options.state);
   const release = await store.lock(options.name);
   try {
-    const { aws, identity, state } = await openStack(options, deps, store);
+    const { aws, identity, state, tagged: found } = await openStack(options, deps, store);
     deps.ui.notify({
       level: 'info',
       code: 'teardown.who',
@@ -41,7 +41,7 @@ export async function teardown(options: TeardownOptions, deps: Deps): Promise<Te
     });
     // What an interrupted setup created but had not recorded yet is found by its tags: the records the
     // state lacks are filled in, and duplicates are removed alongside the stack, in the same order.
-    const tagged = await describeTagged(aws, options.name);
+    const tagged = found ?? (await describeTagged(aws, options.name));
     adoptTagged(state, tagged);
     const leftovers = leftoversOf(state, tagged);
     const lives = new Map<string, Promise<Live>>();
