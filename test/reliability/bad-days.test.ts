@@ -141,6 +141,10 @@ describe('another update of the function in progress', () => {
 describe('two runs on the same stack', () => {
   it('the second stops at once with LOCKED, naming the pid and start time (exit 7)', async () => {
     const first = setup(setupOptions(world), world.deps());
+    // Start the second run only once the first holds the lock: which one wins is not the question.
+    for (let tries = 0; !existsSync(`${world.statePath()}.lock`) && tries < 500; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
     const second = await runSetup(world);
     expect(second).toBeInstanceOf(FixedIpError);
     expect((second as FixedIpError).code).toBe('LOCKED');
