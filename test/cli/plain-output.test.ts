@@ -2,12 +2,11 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as readline from 'node:readline';
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main, type Io } from '../../src/cli.js';
 import { ExitCode } from '../../src/errors.js';
 import { BIN, ROOT, ensureBuilt } from '../e2e/build.js';
+import { fakeStream } from '../support/streams.js';
 
 /**
  * What scripts and logs see: without a colour terminal (a pipe, NO_COLOR, --no-color) the CLI
@@ -23,34 +22,6 @@ const SPINNER = /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/;
 const IP_LINE = /^Allowlist this IP: (\d+\.\d+\.\d+\.\d+)$/;
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
-interface Captured {
-  stream: PassThrough;
-  text(): string;
-}
-
-/** A stream that is a terminal or not, recording what is written (cursor calls as ANSI, as a TTY would). */
-function capture(isTTY: boolean): Captured {
-  const stream = new PassThrough();
-  let written = '';
-  stream.on('data', (chunk: Buffer) => {
-    written += chunk.toString();
-  });
-  if (isTTY) {
-    Object.assign(stream, {
-      isTTY: true,
-      columns: 100,
-      rows: 40,
-      cursorTo: (x: number, y?: number) => readline.cursorTo(stream, x, y),
-      moveCursor: (dx: number, dy: number) => readline.moveCursor(stream, dx, dy),
-      clearLine: (dir: -1 | 0 | 1) => readline.clearLine(stream, dir),
-      getWindowSize: () => [100, 40],
-      hasColors: () => true,
-      getColorDepth: () => 8,
-    });
-  }
-  return { stream, text: () => written };
-}
-
 interface Outcome {
   code: number;
   stdout: string;
@@ -62,9 +33,9 @@ async function cli(
   args: string[],
   options: { tty?: boolean; env?: Record<string, string> } = {},
 ): Promise<Outcome> {
-  const stdin = capture(false);
-  const stdout = capture(options.tty === true);
-  const stderr = capture(options.tty === true);
+  const stdin = fakeStream(false);
+  const stdout = fakeStream(options.tty === true);
+  const stderr = fakeStream(options.tty === true);
   const io: Io = {
     stdin: stdin.stream as unknown as NodeJS.ReadStream,
     stdout: stdout.stream as unknown as NodeJS.WriteStream,

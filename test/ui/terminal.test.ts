@@ -1,36 +1,11 @@
-import { PassThrough } from 'node:stream';
-import * as readline from 'node:readline';
+import type { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AbortError, FixedIpError } from '../../src/errors.js';
 import { createTerminalUi, formatElapsed, matchesFilter, type TerminalUi } from '../../src/ui/terminal.js';
+import { fakeStream } from '../support/streams.js';
 
 // eslint-disable-next-line no-control-regex -- looking for terminal escape codes is the point
 const ESC = /\u001b\[/;
-
-interface FakeStream {
-  stream: PassThrough;
-  text(): string;
-}
-
-/** A PassThrough that looks like a terminal (or not), recording everything written. */
-function fakeStream(isTTY: boolean): FakeStream {
-  const stream = new PassThrough();
-  let written = '';
-  stream.on('data', (chunk: Buffer) => {
-    written += chunk.toString();
-  });
-  Object.assign(stream, {
-    isTTY,
-    columns: 100,
-    rows: 40,
-    cursorTo: (x: number, y?: number) => readline.cursorTo(stream, x, y),
-    moveCursor: (dx: number, dy: number) => readline.moveCursor(stream, dx, dy),
-    clearLine: (dir: -1 | 0 | 1) => readline.clearLine(stream, dir),
-    getWindowSize: () => [100, 40],
-    setRawMode: () => stream,
-  });
-  return { stream, text: () => written };
-}
 
 function setup(options: { tty: boolean; color: boolean; debug?: boolean; banner?: string }) {
   const stdin = fakeStream(options.tty);
