@@ -175,14 +175,12 @@ async function confirm(
   options: TeardownOptions,
   duplicates: Array<{ ctx: StackContext; steps: Step[] }>,
 ): Promise<void> {
-  ui.notify({
-    level: 'info',
-    code: 'teardown.plan.delete',
-    text: 'Will delete:',
-    data: goes.map((s) => s.key),
-  });
-  for (const step of goes)
-    ui.notify({ level: 'info', code: 'teardown.plan.item', text: `  - ${describe(ctx, step)}` });
+  const list = (code: string, heading: string, steps: Step[]): void => {
+    ui.notify({ level: 'info', code, text: heading, data: steps.map((s) => s.key) });
+    for (const step of steps)
+      ui.notify({ level: 'info', code: 'teardown.plan.item', text: `  - ${describe(ctx, step)}` });
+  };
+  list('teardown.plan.delete', 'Will delete:', goes);
   for (const duplicate of duplicates) {
     for (const step of duplicate.steps) {
       ui.notify({
@@ -192,16 +190,7 @@ async function confirm(
       });
     }
   }
-  if (stays.length > 0) {
-    ui.notify({
-      level: 'info',
-      code: 'teardown.plan.keep',
-      text: 'Will keep:',
-      data: stays.map((s) => s.key),
-    });
-    for (const step of stays)
-      ui.notify({ level: 'info', code: 'teardown.plan.item', text: `  - ${describe(ctx, step)}` });
-  }
+  if (stays.length > 0) list('teardown.plan.keep', 'Will keep:', stays);
   const releasing = goes.some((step) => step.key === 'elasticIp');
   if (releasing) {
     ui.notify({

@@ -7,6 +7,18 @@ import type { Question } from '../../src/ports/ui.js';
 import { createTestAccount, mutatingCalls, type TestAccount } from '../support/env.js';
 import type { ScriptedAnswer } from '../support/recording-ui.js';
 
+/** Every question an interactive setup can ask, in order. */
+const EVERY_QUESTION = [
+  'setup.functions',
+  'setup.vpc',
+  'setup.az',
+  'setup.public-cidr',
+  'setup.private-cidr',
+  'setup.eip',
+  'setup.fix-role',
+  'setup.confirm',
+];
+
 /**
  * Interactive setup and teardown through the UI port: a person at a terminal, played by scripted
  * answers keyed by question code. Only the flags that were not given turn into questions.
@@ -89,16 +101,7 @@ describe('interactive setup', () => {
     });
     const result = await setup(bare(), deps);
 
-    expect(asked(deps)).toEqual([
-      'setup.functions',
-      'setup.vpc',
-      'setup.az',
-      'setup.public-cidr',
-      'setup.private-cidr',
-      'setup.eip',
-      'setup.fix-role',
-      'setup.confirm',
-    ]);
+    expect(asked(deps)).toEqual(EVERY_QUESTION);
     // Every question carries a default, so --yes and a non-terminal run have an answer.
     for (const q of deps.recording.questions) expect(q.default).toBeDefined();
     // The account, caller and region open the conversation, before any question.
@@ -403,34 +406,28 @@ describe('interactive setup', () => {
     expect(account.readState()).toBeUndefined();
   });
 
-  it.each([
-    'setup.functions',
-    'setup.vpc',
-    'setup.az',
-    'setup.public-cidr',
-    'setup.private-cidr',
-    'setup.eip',
-    'setup.fix-role',
-    'setup.confirm',
-  ])('Ctrl-C at %s cancels with nothing changed, and leaves no state or lock', async (code) => {
-    account.sim.addFunction({ name: 'no-access', roleName: 'no-access-role', roleHasVpcAccess: false });
-    account.sim.addAddress();
-    const before = snapshot();
-    const deps = terminal(
-      { 'setup.functions': ['no-access'], 'setup.fix-role': true, 'setup.confirm': true },
-      { useDefaults: true, cancelAt: code },
-    );
-    const error = await rejection(setup(bare(), deps));
-    expect(error).toBeInstanceOf(AbortError);
-    expect((error as AbortError).message).toBe('Cancelled; nothing was changed');
-    expect((error as AbortError).changed).toBe(false);
-    expect(asked(deps).at(-1)).toBe(code);
-    expect(snapshot()).toBe(before);
-    expect(account.readState()).toBeUndefined();
-    expect(existsSync(`${account.statePath()}.lock`)).toBe(false);
-    // The lock was released: a second run goes through.
-    await setup(bare({ functions: ['orders-api'], yes: true }), account.deps());
-  });
+  it.each(EVERY_QUESTION)(
+    'Ctrl-C at %s cancels with nothing changed, and leaves no state or lock',
+    async (code) => {
+      account.sim.addFunction({ name: 'no-access', roleName: 'no-access-role', roleHasVpcAccess: false });
+      account.sim.addAddress();
+      const before = snapshot();
+      const deps = terminal(
+        { 'setup.functions': ['no-access'], 'setup.fix-role': true, 'setup.confirm': true },
+        { useDefaults: true, cancelAt: code },
+      );
+      const error = await rejection(setup(bare(), deps));
+      expect(error).toBeInstanceOf(AbortError);
+      expect((error as AbortError).message).toBe('Cancelled; nothing was changed');
+      expect((error as AbortError).changed).toBe(false);
+      expect(asked(deps).at(-1)).toBe(code);
+      expect(snapshot()).toBe(before);
+      expect(account.readState()).toBeUndefined();
+      expect(existsSync(`${account.statePath()}.lock`)).toBe(false);
+      // The lock was released: a second run goes through.
+      await setup(bare({ functions: ['orders-api'], yes: true }), account.deps());
+    },
+  );
 
   it('asks nothing whose flag was given', async () => {
     account.sim.addFunction({ name: 'no-access', roleName: 'no-access-role', roleHasVpcAccess: false });
