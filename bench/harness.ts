@@ -4,10 +4,6 @@
  * and a UI that stamps every message with the virtual time. Every AWS call is logged with the
  * virtual time it was sent and answered.
  */
-import { DescribeAvailabilityZonesCommand } from '@aws-sdk/client-ec2';
-import { GetRoleCommand } from '@aws-sdk/client-iam';
-import { ListFunctionsCommand } from '@aws-sdk/client-lambda';
-import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { createAwsPort } from '../src/aws/clients.js';
 import type { AwsPort, AwsService } from '../src/aws/port.js';
 import type { Deps } from '../src/core/context.js';
@@ -121,11 +117,13 @@ export async function createBenchAccount(options: {
  */
 async function warmUp(port: AwsPort): Promise<void> {
   await Promise.all([
-    port.ec2.send(new DescribeAvailabilityZonesCommand({})),
-    port.ec2Create.send(new DescribeAvailabilityZonesCommand({})),
-    port.lambda.send(new ListFunctionsCommand({})),
-    port.sts.send(new GetCallerIdentityCommand({})),
-    port.iam.send(new GetRoleCommand({ RoleName: 'warm-up' })).catch(() => undefined),
+    port.ec2.DescribeAvailabilityZones({}),
+    port.ec2Create.DescribeAvailabilityZones({}),
+    port.lambda.ListFunctions({}),
+    port.sts.GetCallerIdentity({}),
+    port.iam
+      .SimulatePrincipalPolicy({ PolicySourceArn: 'arn:aws:iam::000000000000:role/warm-up', ActionNames: [] })
+      .catch(() => undefined),
   ]);
 }
 

@@ -5,6 +5,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { partition } from '@aws-sdk/core/client';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { badOption, FixedIpError } from '../errors.js';
+import { type AnyCommand, OPERATIONS, type OperationsPort } from './operations.js';
 import type { AwsPort, AwsService } from './port.js';
 import { standardRetry, throttlingOnlyRetry } from './retry.js';
 import { VERSION } from '../version.js';
@@ -42,8 +43,7 @@ export async function createAwsPort(options: ClientOptions): Promise<AwsPort> {
   const ec2 = new EC2Client({ ...base, retryStrategy: standardRetry() });
   const region = await resolveRegion(ec2, options.env ?? process.env);
   const withRegion = { ...base, region };
-  const port: AwsPort = {
-    region,
+  const clients = {
     ec2,
     ec2Create: new EC2Client({ ...withRegion, retryStrategy: throttlingOnlyRetry() }),
     lambda: new LambdaClient({ ...withRegion, retryStrategy: standardRetry() }),
@@ -51,16 +51,32 @@ export async function createAwsPort(options: ClientOptions): Promise<AwsPort> {
     iam: new IAMClient({ ...withRegion, retryStrategy: standardRetry() }),
   };
   if (options.intercept) {
-    const intercept = options.intercept;
-    const clients = port as unknown as Record<
-      'ec2' | 'ec2Create' | 'lambda' | 'sts' | 'iam',
-      EC2Client | LambdaClient | STSClient | IAMClient
-    >;
     for (const service of ['ec2', 'ec2Create', 'lambda', 'sts', 'iam'] as const) {
-      intercept(clients[service], service === 'ec2Create' ? 'ec2' : service);
+      options.intercept(clients[service], service === 'ec2Create' ? 'ec2' : service);
     }
   }
+  const port: AwsPort = {
+    region,
+    ec2: bind(clients.ec2, OPERATIONS.ec2),
+    ec2Create: bind(clients.ec2Create, OPERATIONS.ec2),
+    lambda: bind(clients.lambda, OPERATIONS.lambda),
+    sts: bind(clients.sts, OPERATIONS.sts),
+    iam: bind(clients.iam, OPERATIONS.iam),
+  };
   return port;
+}
+
+/** The port's methods for one client: `ec2.CreateVpc(input)` sends `new CreateVpcCommand(input)`. */
+function bind<T extends Record<string, AnyCommand>>(
+  client: { send(command: never): Promise<unknown> },
+  table: T,
+): OperationsPort<T> {
+  return Object.fromEntries(
+    Object.entries(table).map(([name, Command]) => [
+      name,
+      (input: unknown) => client.send(new Command(input) as never),
+    ]),
+  ) as unknown as OperationsPort<T>;
 }
 
 async function resolveRegion(client: EC2Client, env: NodeJS.ProcessEnv): Promise<string> {

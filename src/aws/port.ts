@@ -1,25 +1,34 @@
-import type { EC2Client } from '@aws-sdk/client-ec2';
-import type { IAMClient } from '@aws-sdk/client-iam';
-import type { LambdaClient } from '@aws-sdk/client-lambda';
-import type { STSClient } from '@aws-sdk/client-sts';
+import type {
+  EC2_OPERATIONS,
+  IAM_OPERATIONS,
+  LAMBDA_OPERATIONS,
+  OperationsPort,
+  STS_OPERATIONS,
+} from './operations.js';
+
+export type Ec2Port = OperationsPort<typeof EC2_OPERATIONS>;
+export type LambdaPort = OperationsPort<typeof LAMBDA_OPERATIONS>;
+export type StsPort = OperationsPort<typeof STS_OPERATIONS>;
+export type IamPort = OperationsPort<typeof IAM_OPERATIONS>;
 
 /**
- * The AWS port: the only way the core reaches AWS. Built by one factory (clients.ts) that sets
- * region, profile, retry policy, user agent and endpoints; tests put aws-sdk-client-mock in front of
- * the same clients, and `--simulate` routes them to the built-in simulator.
+ * The AWS port: the only way the core reaches AWS, one typed method per operation used
+ * (src/aws/operations.ts). Built by one factory (clients.ts) that sets region, profile, retry
+ * policy, user agent and endpoints; tests put aws-sdk-client-mock in front of the same clients,
+ * and `--simulate` routes them to the built-in simulator.
  */
 export interface AwsPort {
   readonly region: string;
-  readonly ec2: Pick<EC2Client, 'send'>;
+  readonly ec2: Ec2Port;
   /**
    * For creates that have no ClientToken (internet gateway, subnet, security group, Elastic IP,
    * VPC): retried only on throttling, which AWS guarantees did not take effect. A lost response is
    * instead found again by its tags, so a retry can never make a second resource.
    */
-  readonly ec2Create: Pick<EC2Client, 'send'>;
-  readonly lambda: Pick<LambdaClient, 'send'>;
-  readonly sts: Pick<STSClient, 'send'>;
-  readonly iam: Pick<IAMClient, 'send'>;
+  readonly ec2Create: Ec2Port;
+  readonly lambda: LambdaPort;
+  readonly sts: StsPort;
+  readonly iam: IamPort;
 }
 
 export type AwsService = 'ec2' | 'lambda' | 'sts' | 'iam';

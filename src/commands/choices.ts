@@ -1,6 +1,6 @@
 /** The choices resolveSetup makes for the VPC, the zone, the subnet CIDRs and the Elastic IP: flag, state, or question. */
 import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
-import { DescribeVpcsCommand, type Vpc } from '@aws-sdk/client-ec2';
+import { type Vpc } from '@aws-sdk/client-ec2';
 import type { AwsPort } from '../aws/port.js';
 import { checkSubnetCidr } from '../core/cidr.js';
 import type { StackContext } from '../core/context.js';
@@ -51,7 +51,7 @@ export async function chooseVpc(
         }),
     ));
   if (id === 'new') return { kind: 'new', cidr: '10.0.0.0/16' };
-  const out = await aws.ec2.send(new DescribeVpcsCommand({ Filters: [{ Name: 'vpc-id', Values: [id] }] }));
+  const out = await aws.ec2.DescribeVpcs({ Filters: [{ Name: 'vpc-id', Values: [id] }] });
   const vpc = out.Vpcs?.[0];
   if (!vpc) {
     throw new FixedIpError('VPC_NOT_FOUND', `VPC ${id} was not found in ${aws.region}`, {
@@ -66,9 +66,7 @@ export async function chooseVpc(
 }
 
 async function defaultVpcId(aws: AwsPort): Promise<string | undefined> {
-  const out = await aws.ec2.send(
-    new DescribeVpcsCommand({ Filters: [{ Name: 'is-default', Values: ['true'] }] }),
-  );
+  const out = await aws.ec2.DescribeVpcs({ Filters: [{ Name: 'is-default', Values: ['true'] }] });
   return out.Vpcs?.[0]?.VpcId;
 }
 

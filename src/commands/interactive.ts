@@ -1,6 +1,5 @@
 import type { Address, Vpc } from '@aws-sdk/client-ec2';
-import { DescribeVpcsCommand } from '@aws-sdk/client-ec2';
-import { type FunctionConfiguration, ListFunctionsCommand } from '@aws-sdk/client-lambda';
+import { type FunctionConfiguration } from '@aws-sdk/client-lambda';
 import type { AwsPort } from '../aws/port.js';
 import { FixedIpError } from '../errors.js';
 import type { Ui } from '../ports/ui.js';
@@ -14,9 +13,7 @@ export async function listAllFunctions(aws: AwsPort): Promise<FunctionConfigurat
   const all: FunctionConfiguration[] = [];
   let Marker: string | undefined;
   do {
-    const page = await aws.lambda.send(
-      new ListFunctionsCommand({ ...(Marker ? { Marker } : {}), MaxItems: 50 }),
-    );
+    const page = await aws.lambda.ListFunctions({ ...(Marker ? { Marker } : {}), MaxItems: 50 });
     all.push(...(page.Functions ?? []));
     Marker = page.NextMarker;
   } while (Marker);
@@ -47,7 +44,7 @@ export async function askFunctions(ui: Ui, aws: AwsPort): Promise<string[]> {
 
 /** --vpc / --new-vpc */
 export async function askVpc(ui: Ui, aws: AwsPort, preselect: string | undefined): Promise<string> {
-  const out = await aws.ec2.send(new DescribeVpcsCommand({}));
+  const out = await aws.ec2.DescribeVpcs({});
   const vpcs = out.Vpcs ?? [];
   const label = (vpc: Vpc): string => {
     const name = vpc.Tags?.find((t) => t.Key === 'Name')?.Value;

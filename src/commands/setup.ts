@@ -1,4 +1,3 @@
-import { AttachRolePolicyCommand } from '@aws-sdk/client-iam';
 import type { Deps, StackContext, Targets } from '../core/context.js';
 import { runGraph } from '../core/graph.js';
 import {
@@ -121,7 +120,7 @@ async function run(options: SetupOptions, deps: Deps, store: StateStore): Promis
 
   for (const role of rolesToFix) {
     ctx.checkpoint();
-    await aws.iam.send(new AttachRolePolicyCommand({ RoleName: role, PolicyArn: VPC_ACCESS_POLICY }));
+    await aws.iam.AttachRolePolicy({ RoleName: role, PolicyArn: VPC_ACCESS_POLICY });
     ui.notify({
       level: 'success',
       code: 'setup.role.fixed',

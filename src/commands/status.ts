@@ -1,5 +1,4 @@
 import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
-import { GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { awsErrorName } from '../aws/errors.js';
 import { type Deps, makeContext } from '../core/context.js';
 import { loadLive } from '../core/live.js';
@@ -46,7 +45,7 @@ export async function status(options: StatusOptions, deps: Deps): Promise<Status
     Promise.all(
       Object.keys(state.functions).map(async (name): Promise<FunctionConfiguration | undefined> => {
         try {
-          return await aws.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }));
+          return await aws.lambda.GetFunctionConfiguration({ FunctionName: name });
         } catch (error) {
           if (awsErrorName(error) === 'ResourceNotFoundException') return undefined;
           throw error;

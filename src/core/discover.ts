@@ -1,12 +1,5 @@
 import {
   type Address,
-  DescribeAddressesCommand,
-  DescribeInternetGatewaysCommand,
-  DescribeNatGatewaysCommand,
-  DescribeRouteTablesCommand,
-  DescribeSecurityGroupsCommand,
-  DescribeSubnetsCommand,
-  DescribeVpcsCommand,
   type InternetGateway,
   type NatGateway,
   type RouteTable,
@@ -34,13 +27,13 @@ export interface TaggedResources {
 export async function describeTagged(aws: AwsPort, name: string): Promise<TaggedResources> {
   const Filters = [stackFilter(name)];
   const [vpcs, subnets, tables, groups, nats, addresses, gateways] = await Promise.all([
-    aws.ec2.send(new DescribeVpcsCommand({ Filters })),
-    aws.ec2.send(new DescribeSubnetsCommand({ Filters })),
-    aws.ec2.send(new DescribeRouteTablesCommand({ Filters })),
-    aws.ec2.send(new DescribeSecurityGroupsCommand({ Filters })),
-    aws.ec2.send(new DescribeNatGatewaysCommand({ Filter: Filters })),
-    aws.ec2.send(new DescribeAddressesCommand({ Filters })),
-    aws.ec2.send(new DescribeInternetGatewaysCommand({ Filters })),
+    aws.ec2.DescribeVpcs({ Filters }),
+    aws.ec2.DescribeSubnets({ Filters }),
+    aws.ec2.DescribeRouteTables({ Filters }),
+    aws.ec2.DescribeSecurityGroups({ Filters }),
+    aws.ec2.DescribeNatGateways({ Filter: Filters }),
+    aws.ec2.DescribeAddresses({ Filters }),
+    aws.ec2.DescribeInternetGateways({ Filters }),
   ]);
   return {
     vpcs: (vpcs.Vpcs ?? []).filter((v) => isOurs(v.Tags, name, 'vpc')),

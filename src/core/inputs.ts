@@ -1,7 +1,4 @@
-import { DescribeAvailabilityZonesCommand } from '@aws-sdk/client-ec2';
-import { SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
-import { type FunctionConfiguration, GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
-import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { type FunctionConfiguration } from '@aws-sdk/client-lambda';
 import { awsErrorName } from '../aws/errors.js';
 import type { AwsPort } from '../aws/port.js';
 import { FixedIpError } from '../errors.js';
@@ -15,7 +12,7 @@ export interface Identity {
 }
 
 export async function whoAmI(aws: AwsPort): Promise<Identity> {
-  const out = await aws.sts.send(new GetCallerIdentityCommand({}));
+  const out = await aws.sts.GetCallerIdentity({});
   return { accountId: out.Account ?? '', arn: out.Arn ?? '' };
 }
 
@@ -40,7 +37,7 @@ export async function getFunctions(aws: AwsPort, names: readonly string[]): Prom
   return Promise.all(
     names.map(async (name) => {
       try {
-        return await aws.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }));
+        return await aws.lambda.GetFunctionConfiguration({ FunctionName: name });
       } catch (error) {
         if (awsErrorName(error) === 'ResourceNotFoundException') {
           throw new FixedIpError('FUNCTION_NOT_FOUND', `function "${name}" was not found in ${aws.region}`, {
@@ -54,9 +51,9 @@ export async function getFunctions(aws: AwsPort, names: readonly string[]): Prom
 }
 
 export async function listZones(aws: AwsPort): Promise<string[]> {
-  const out = await aws.ec2.send(
-    new DescribeAvailabilityZonesCommand({ Filters: [{ Name: 'state', Values: ['available'] }] }),
-  );
+  const out = await aws.ec2.DescribeAvailabilityZones({
+    Filters: [{ Name: 'state', Values: ['available'] }],
+  });
   return (out.AvailabilityZones ?? [])
     .filter((zone) => zone.ZoneType === undefined || zone.ZoneType === 'availability-zone')
     .map((zone) => zone.ZoneName ?? '')
@@ -131,9 +128,10 @@ export const VPC_ACCESS_ACTIONS = [
  */
 export async function missingRoleActions(aws: AwsPort, roleArn: string): Promise<string[] | undefined> {
   try {
-    const out = await aws.iam.send(
-      new SimulatePrincipalPolicyCommand({ PolicySourceArn: roleArn, ActionNames: [...VPC_ACCESS_ACTIONS] }),
-    );
+    const out = await aws.iam.SimulatePrincipalPolicy({
+      PolicySourceArn: roleArn,
+      ActionNames: [...VPC_ACCESS_ACTIONS],
+    });
     return (out.EvaluationResults ?? [])
       .filter((result) => result.EvalDecision !== 'allowed')
       .map((result) => result.EvalActionName ?? '');

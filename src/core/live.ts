@@ -1,12 +1,5 @@
 import {
   type Address,
-  DescribeAddressesCommand,
-  DescribeInternetGatewaysCommand,
-  DescribeNatGatewaysCommand,
-  DescribeRouteTablesCommand,
-  DescribeSecurityGroupsCommand,
-  DescribeSubnetsCommand,
-  DescribeVpcsCommand,
   type InternetGateway,
   type NatGateway,
   type RouteTable,
@@ -69,23 +62,21 @@ export async function loadLive(
   const tasks: Promise<void>[] = [];
   if (vpcId && want.has('vpc')) {
     tasks.push(
-      aws.ec2
-        .send(new DescribeVpcsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] }))
-        .then((out) => {
-          live.vpc = out.Vpcs?.[0];
-        }),
+      aws.ec2.DescribeVpcs({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] }).then((out) => {
+        live.vpc = out.Vpcs?.[0];
+      }),
     );
   }
   if (byVpc && want.has('subnets')) {
     tasks.push(
-      aws.ec2.send(new DescribeSubnetsCommand({ Filters: byVpc })).then((out) => {
+      aws.ec2.DescribeSubnets({ Filters: byVpc }).then((out) => {
         live.subnets = out.Subnets ?? [];
       }),
     );
   }
   if (byVpc && want.has('routeTables')) {
     tasks.push(
-      aws.ec2.send(new DescribeRouteTablesCommand({ Filters: byVpc })).then((out) => {
+      aws.ec2.DescribeRouteTables({ Filters: byVpc }).then((out) => {
         live.routeTables = out.RouteTables ?? [];
       }),
     );
@@ -93,21 +84,21 @@ export async function loadLive(
   if (want.has('internetGateways')) {
     // Unfiltered: a gateway fixed-ip created but had not yet attached is attached to no VPC.
     tasks.push(
-      aws.ec2.send(new DescribeInternetGatewaysCommand({})).then((out) => {
+      aws.ec2.DescribeInternetGateways({}).then((out) => {
         live.internetGateways = out.InternetGateways ?? [];
       }),
     );
   }
   if (byVpc && want.has('securityGroups')) {
     tasks.push(
-      aws.ec2.send(new DescribeSecurityGroupsCommand({ Filters: byVpc })).then((out) => {
+      aws.ec2.DescribeSecurityGroups({ Filters: byVpc }).then((out) => {
         live.securityGroups = out.SecurityGroups ?? [];
       }),
     );
   }
   if (byVpc && want.has('natGateways')) {
     tasks.push(
-      aws.ec2.send(new DescribeNatGatewaysCommand({ Filter: byVpc })).then((out) => {
+      aws.ec2.DescribeNatGateways({ Filter: byVpc }).then((out) => {
         live.natGateways = out.NatGateways ?? [];
       }),
     );
@@ -115,7 +106,7 @@ export async function loadLive(
   if (want.has('addresses')) {
     // Unfiltered: an account has few (5 per region by default), and a kept or adopted one has no VPC.
     tasks.push(
-      aws.ec2.send(new DescribeAddressesCommand({})).then((out) => {
+      aws.ec2.DescribeAddresses({}).then((out) => {
         live.addresses = out.Addresses ?? [];
       }),
     );

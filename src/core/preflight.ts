@@ -1,17 +1,4 @@
-import {
-  AllocateAddressCommand,
-  AssociateRouteTableCommand,
-  AttachInternetGatewayCommand,
-  CreateInternetGatewayCommand,
-  CreateNatGatewayCommand,
-  CreateRouteCommand,
-  CreateRouteTableCommand,
-  CreateSecurityGroupCommand,
-  CreateSubnetCommand,
-  CreateVpcCommand,
-  type AccountAttributeName,
-  DescribeAccountAttributesCommand,
-} from '@aws-sdk/client-ec2';
+import { type AccountAttributeName } from '@aws-sdk/client-ec2';
 import { awsErrorName } from '../aws/errors.js';
 import type { AwsPort } from '../aws/port.js';
 import type { StepKey } from '../steps/index.js';
@@ -110,11 +97,9 @@ const NO_ID = '00000000000000000';
 async function elasticIpLimit(aws: AwsPort): Promise<number> {
   try {
     // The API documents 'vpc-max-elastic-ips'; the SDK's enum lists only two of its names.
-    const out = await aws.ec2.send(
-      new DescribeAccountAttributesCommand({
-        AttributeNames: ['vpc-max-elastic-ips' as AccountAttributeName],
-      }),
-    );
+    const out = await aws.ec2.DescribeAccountAttributes({
+      AttributeNames: ['vpc-max-elastic-ips' as AccountAttributeName],
+    });
     const value = out.AccountAttributes?.[0]?.AttributeValues?.[0]?.AttributeValue;
     return value ? Number(value) : 5;
   } catch {
@@ -140,102 +125,82 @@ async function dryRun(
   const DryRun = true;
   if (creating.has('vpc'))
     add('ec2:CreateVpc', () =>
-      aws.ec2.send(
-        new CreateVpcCommand({
-          DryRun,
-          CidrBlock: targets.newVpcCidr ?? '10.0.0.0/16',
-          TagSpecifications: tagSpec('vpc', 'vpc', name),
-        }),
-      ),
+      aws.ec2.CreateVpc({
+        DryRun,
+        CidrBlock: targets.newVpcCidr ?? '10.0.0.0/16',
+        TagSpecifications: tagSpec('vpc', 'vpc', name),
+      }),
     );
   if (creating.has('internetGateway')) {
     add('ec2:CreateInternetGateway', () =>
-      aws.ec2.send(
-        new CreateInternetGatewayCommand({
-          DryRun,
-          TagSpecifications: tagSpec('internet-gateway', 'internet-gateway', name),
-        }),
-      ),
+      aws.ec2.CreateInternetGateway({
+        DryRun,
+        TagSpecifications: tagSpec('internet-gateway', 'internet-gateway', name),
+      }),
     );
     add('ec2:AttachInternetGateway', () =>
-      aws.ec2.send(
-        new AttachInternetGatewayCommand({ DryRun, InternetGatewayId: `igw-${NO_ID}`, VpcId: vpcId }),
-      ),
+      aws.ec2.AttachInternetGateway({ DryRun, InternetGatewayId: `igw-${NO_ID}`, VpcId: vpcId }),
     );
   }
   if (creating.has('publicSubnet') || creating.has('privateSubnet')) {
     add('ec2:CreateSubnet', () =>
-      aws.ec2.send(
-        new CreateSubnetCommand({
-          DryRun,
-          VpcId: vpcId,
-          CidrBlock: targets.publicCidr,
-          AvailabilityZone: targets.az,
-          TagSpecifications: tagSpec('subnet', 'public-subnet', name),
-        }),
-      ),
+      aws.ec2.CreateSubnet({
+        DryRun,
+        VpcId: vpcId,
+        CidrBlock: targets.publicCidr,
+        AvailabilityZone: targets.az,
+        TagSpecifications: tagSpec('subnet', 'public-subnet', name),
+      }),
     );
   }
   if (creating.has('publicRouteTable') || creating.has('privateRouteTable')) {
     add('ec2:CreateRouteTable', () =>
-      aws.ec2.send(
-        new CreateRouteTableCommand({
-          DryRun,
-          VpcId: vpcId,
-          TagSpecifications: tagSpec('route-table', 'public-route-table', name),
-        }),
-      ),
+      aws.ec2.CreateRouteTable({
+        DryRun,
+        VpcId: vpcId,
+        TagSpecifications: tagSpec('route-table', 'public-route-table', name),
+      }),
     );
     add('ec2:CreateRoute', () =>
-      aws.ec2.send(
-        new CreateRouteCommand({
-          DryRun,
-          RouteTableId: `rtb-${NO_ID}`,
-          DestinationCidrBlock: '0.0.0.0/0',
-          GatewayId: `igw-${NO_ID}`,
-        }),
-      ),
+      aws.ec2.CreateRoute({
+        DryRun,
+        RouteTableId: `rtb-${NO_ID}`,
+        DestinationCidrBlock: '0.0.0.0/0',
+        GatewayId: `igw-${NO_ID}`,
+      }),
     );
     add('ec2:AssociateRouteTable', () =>
-      aws.ec2.send(
-        new AssociateRouteTableCommand({ DryRun, RouteTableId: `rtb-${NO_ID}`, SubnetId: `subnet-${NO_ID}` }),
-      ),
+      aws.ec2.AssociateRouteTable({ DryRun, RouteTableId: `rtb-${NO_ID}`, SubnetId: `subnet-${NO_ID}` }),
     );
   }
   if (creating.has('securityGroup')) {
     add('ec2:CreateSecurityGroup', () =>
-      aws.ec2.send(
-        new CreateSecurityGroupCommand({
-          DryRun,
-          GroupName: nameTag('security-group', name),
-          Description: 'fixed-ip dry run',
-          VpcId: vpcId,
-          TagSpecifications: tagSpec('security-group', 'security-group', name),
-        }),
-      ),
+      aws.ec2.CreateSecurityGroup({
+        DryRun,
+        GroupName: nameTag('security-group', name),
+        Description: 'fixed-ip dry run',
+        VpcId: vpcId,
+        TagSpecifications: tagSpec('security-group', 'security-group', name),
+      }),
     );
   }
   if (creating.has('elasticIp') && !targets.adoptEip) {
     add('ec2:AllocateAddress', () =>
-      aws.ec2.send(
-        new AllocateAddressCommand({
-          DryRun,
-          Domain: 'vpc',
-          TagSpecifications: tagSpec('elastic-ip', 'elastic-ip', name),
-        }),
-      ),
+      aws.ec2.AllocateAddress({
+        DryRun,
+        Domain: 'vpc',
+        TagSpecifications: tagSpec('elastic-ip', 'elastic-ip', name),
+      }),
     );
   }
   if (creating.has('natGateway')) {
     add('ec2:CreateNatGateway', () =>
-      aws.ec2.send(
-        new CreateNatGatewayCommand({
-          DryRun,
-          SubnetId: `subnet-${NO_ID}`,
-          AllocationId: `eipalloc-${NO_ID}`,
-          TagSpecifications: tagSpec('natgateway', 'nat-gateway', name),
-        }),
-      ),
+      aws.ec2.CreateNatGateway({
+        DryRun,
+        SubnetId: `subnet-${NO_ID}`,
+        AllocationId: `eipalloc-${NO_ID}`,
+        TagSpecifications: tagSpec('natgateway', 'nat-gateway', name),
+      }),
     );
   }
   const checked: string[] = [];

@@ -1,9 +1,4 @@
-import {
-  type Address,
-  AllocateAddressCommand,
-  DescribeAddressesCommand,
-  ReleaseAddressCommand,
-} from '@aws-sdk/client-ec2';
+import { type Address } from '@aws-sdk/client-ec2';
 import type { StackContext, Targets } from '../core/context.js';
 import { isOurs, tagSpec } from '../core/tags.js';
 import { FixedIpError } from '../errors.js';
@@ -46,12 +41,10 @@ export const elasticIp: Step = {
     if (!address) address = await recordedAddress(ctx);
     if (!address) {
       ctx.checkpoint();
-      const allocated = await ctx.aws.ec2Create.send(
-        new AllocateAddressCommand({
-          Domain: 'vpc',
-          TagSpecifications: tagSpec('elastic-ip', 'elastic-ip', ctx.name),
-        }),
-      );
+      const allocated = await ctx.aws.ec2Create.AllocateAddress({
+        Domain: 'vpc',
+        TagSpecifications: tagSpec('elastic-ip', 'elastic-ip', ctx.name),
+      });
       address = { AllocationId: allocated.AllocationId ?? '', PublicIp: allocated.PublicIp ?? '', Tags: [] };
       ctx.state.elasticIp = { id: address.AllocationId ?? '', owned: true, publicIp: address.PublicIp ?? '' };
       await ctx.save();
@@ -67,9 +60,7 @@ export const elasticIp: Step = {
     const orphans = ctx.live.addresses
       .filter((a) => a.AllocationId !== keep && isOurs(a.Tags, ctx.name, 'elastic-ip') && !a.AssociationId)
       .map((a) => a.AllocationId ?? '');
-    await removeOrphans(ctx, 'Elastic IP', orphans, (id) =>
-      ctx.aws.ec2.send(new ReleaseAddressCommand({ AllocationId: id })),
-    );
+    await removeOrphans(ctx, 'Elastic IP', orphans, (id) => ctx.aws.ec2.ReleaseAddress({ AllocationId: id }));
     return `${address.PublicIp} (${address.AllocationId}${owned ? '' : ', adopted'})`;
   },
 
@@ -105,7 +96,7 @@ export const elasticIp: Step = {
       waitingFor: 'the NAT gateway to let go of it',
       notFound: ['InvalidAllocationID.NotFound'],
       busy: ['InvalidIPAddress.InUse'],
-      attempt: () => ctx.aws.ec2.send(new ReleaseAddressCommand({ AllocationId: record.id })),
+      attempt: () => ctx.aws.ec2.ReleaseAddress({ AllocationId: record.id }),
     });
     delete ctx.state.elasticIp;
     await ctx.save();
@@ -142,9 +133,9 @@ export async function recordedAddress(ctx: StackContext): Promise<Address | unde
   const recorded = ctx.state.elasticIp;
   if (!recorded) return undefined;
   return whenVisible(ctx, async () => {
-    const out = await ctx.aws.ec2.send(
-      new DescribeAddressesCommand({ Filters: [{ Name: 'allocation-id', Values: [recorded.id] }] }),
-    );
+    const out = await ctx.aws.ec2.DescribeAddresses({
+      Filters: [{ Name: 'allocation-id', Values: [recorded.id] }],
+    });
     return out.Addresses?.[0];
   });
 }

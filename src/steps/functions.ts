@@ -1,8 +1,4 @@
-import {
-  type FunctionConfiguration,
-  GetFunctionConfigurationCommand,
-  UpdateFunctionConfigurationCommand,
-} from '@aws-sdk/client-lambda';
+import { type FunctionConfiguration } from '@aws-sdk/client-lambda';
 import { awsErrorName } from '../aws/errors.js';
 import type { FunctionTarget, StackContext } from '../core/context.js';
 import { FUNCTION_POLL, pollUntil } from '../core/wait.js';
@@ -109,7 +105,7 @@ async function detach(ctx: StackContext, name: string): Promise<void> {
   if (!record) return;
   let config: FunctionConfiguration | undefined;
   try {
-    config = await ctx.aws.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }));
+    config = await ctx.aws.lambda.GetFunctionConfiguration({ FunctionName: name });
   } catch (error) {
     if (awsErrorName(error) !== 'ResourceNotFoundException') throw error;
   }
@@ -135,7 +131,7 @@ async function update(ctx: StackContext, name: string, target: VpcConfigRecord, 
   for (let attempt = 0; ; attempt++) {
     ctx.checkpoint();
     try {
-      await ctx.aws.lambda.send(new UpdateFunctionConfigurationCommand(input));
+      await ctx.aws.lambda.UpdateFunctionConfiguration(input);
       return;
     } catch (error) {
       const code = awsErrorName(error);
@@ -177,9 +173,7 @@ async function waitUpdated(ctx: StackContext, name: string, text: string): Promi
   try {
     config = await pollUntil(
       async () => {
-        const current = await ctx.aws.lambda.send(
-          new GetFunctionConfigurationCommand({ FunctionName: name }),
-        );
+        const current = await ctx.aws.lambda.GetFunctionConfiguration({ FunctionName: name });
         return current.LastUpdateStatus === 'InProgress' || current.State === 'Pending' ? undefined : current;
       },
       {

@@ -1,10 +1,3 @@
-import {
-  AttachInternetGatewayCommand,
-  CreateInternetGatewayCommand,
-  DeleteInternetGatewayCommand,
-  DescribeInternetGatewaysCommand,
-  DetachInternetGatewayCommand,
-} from '@aws-sdk/client-ec2';
 import { awsErrorName } from '../aws/errors.js';
 import { vpcIdOf } from '../core/context.js';
 import { attachedGateway } from '../core/live.js';
@@ -28,7 +21,7 @@ function orphans(ctx: StackContext, keep: string): string[] {
 }
 
 const deleteGateway = (ctx: StackContext) => (id: string) =>
-  ctx.aws.ec2.send(new DeleteInternetGatewayCommand({ InternetGatewayId: id }));
+  ctx.aws.ec2.DeleteInternetGateway({ InternetGatewayId: id });
 
 /**
  * Step 1. A VPC holds at most one internet gateway: reuse the one attached (never tag or delete
@@ -77,21 +70,17 @@ export const internetGateway: Step = {
     if (!id && recorded?.owned) {
       // Recorded but not listed: made moments ago and not visible yet, or deleted since.
       id = await whenVisible(ctx, async () => {
-        const out = await ctx.aws.ec2.send(
-          new DescribeInternetGatewaysCommand({
-            Filters: [{ Name: 'internet-gateway-id', Values: [recorded.id] }],
-          }),
-        );
+        const out = await ctx.aws.ec2.DescribeInternetGateways({
+          Filters: [{ Name: 'internet-gateway-id', Values: [recorded.id] }],
+        });
         return out.InternetGateways?.[0]?.InternetGatewayId;
       });
     }
     if (!id) {
       ctx.checkpoint();
-      const created = await ctx.aws.ec2Create.send(
-        new CreateInternetGatewayCommand({
-          TagSpecifications: tagSpec('internet-gateway', 'internet-gateway', ctx.name),
-        }),
-      );
+      const created = await ctx.aws.ec2Create.CreateInternetGateway({
+        TagSpecifications: tagSpec('internet-gateway', 'internet-gateway', ctx.name),
+      });
       id = created.InternetGateway?.InternetGatewayId ?? '';
       ctx.state.internetGateway = { id, owned: true };
       await ctx.save();
@@ -101,7 +90,7 @@ export const internetGateway: Step = {
     }
     ctx.checkpoint();
     try {
-      await ctx.aws.ec2.send(new AttachInternetGatewayCommand({ InternetGatewayId: id, VpcId: vpcId }));
+      await ctx.aws.ec2.AttachInternetGateway({ InternetGatewayId: id, VpcId: vpcId });
     } catch (error) {
       // Attached by an earlier attempt whose response was lost.
       if (awsErrorName(error) !== 'Resource.AlreadyAssociated') throw error;
@@ -143,13 +132,12 @@ export const internetGateway: Step = {
         waitingFor: 'the NAT gateway to release its public address',
         notFound: ['Gateway.NotAttached', 'InvalidInternetGatewayID.NotFound'],
         busy: ['DependencyViolation'],
-        attempt: () =>
-          ctx.aws.ec2.send(new DetachInternetGatewayCommand({ InternetGatewayId: record.id, VpcId: vpcId })),
+        attempt: () => ctx.aws.ec2.DetachInternetGateway({ InternetGatewayId: record.id, VpcId: vpcId }),
       });
     }
     ctx.checkpoint();
     try {
-      await ctx.aws.ec2.send(new DeleteInternetGatewayCommand({ InternetGatewayId: record.id }));
+      await ctx.aws.ec2.DeleteInternetGateway({ InternetGatewayId: record.id });
     } catch (error) {
       if (awsErrorName(error) !== 'InvalidInternetGatewayID.NotFound') throw error;
     }

@@ -1,9 +1,4 @@
-import {
-  CreateNatGatewayCommand,
-  DeleteNatGatewayCommand,
-  DescribeNatGatewaysCommand,
-  type NatGateway,
-} from '@aws-sdk/client-ec2';
+import { type NatGateway } from '@aws-sdk/client-ec2';
 import { awsErrorName } from '../aws/errors.js';
 import { clientToken, type StackContext } from '../core/context.js';
 import { activeNat } from '../core/live.js';
@@ -24,9 +19,7 @@ function find(ctx: StackContext): NatGateway | undefined {
 }
 
 async function describe(ctx: StackContext, id: string): Promise<NatGateway | undefined> {
-  const out = await ctx.aws.ec2.send(
-    new DescribeNatGatewaysCommand({ Filter: [{ Name: 'nat-gateway-id', Values: [id] }] }),
-  );
+  const out = await ctx.aws.ec2.DescribeNatGateways({ Filter: [{ Name: 'nat-gateway-id', Values: [id] }] });
   return out.NatGateways?.[0];
 }
 
@@ -56,15 +49,13 @@ export const natGateway: Step = {
       // token after a failure, while a retry after a lost response reuses the same one.
       const earlier = ctx.live.natGateways.filter((n) => isOurs(n.Tags, ctx.name, 'nat-gateway')).length;
       ctx.checkpoint();
-      const created = await ctx.aws.ec2.send(
-        new CreateNatGatewayCommand({
-          SubnetId: subnetId,
-          AllocationId: allocationId,
-          ConnectivityType: 'public',
-          ClientToken: clientToken(ctx, 'nat', subnetId, allocationId, String(earlier)),
-          TagSpecifications: tagSpec('natgateway', 'nat-gateway', ctx.name),
-        }),
-      );
+      const created = await ctx.aws.ec2.CreateNatGateway({
+        SubnetId: subnetId,
+        AllocationId: allocationId,
+        ConnectivityType: 'public',
+        ClientToken: clientToken(ctx, 'nat', subnetId, allocationId, String(earlier)),
+        TagSpecifications: tagSpec('natgateway', 'nat-gateway', ctx.name),
+      });
       nat = created.NatGateway;
     }
     const id = nat?.NatGatewayId ?? '';
@@ -104,7 +95,7 @@ export const natGateway: Step = {
     ctx.checkpoint();
     let outcome: 'removed' | 'gone' = 'removed';
     try {
-      await ctx.aws.ec2.send(new DeleteNatGatewayCommand({ NatGatewayId: record.id }));
+      await ctx.aws.ec2.DeleteNatGateway({ NatGatewayId: record.id });
     } catch (error) {
       if (!['NatGatewayNotFound', 'InvalidNatGatewayID.NotFound'].includes(awsErrorName(error) ?? ''))
         throw error;
@@ -175,7 +166,7 @@ async function waitAvailable(ctx: StackContext, id: string): Promise<NatGateway>
   progress.fail(`NAT gateway ${id} ${nat.State ?? 'failed'}`);
   // Clean up so the next run starts a fresh gateway; the failed one would vanish in an hour anyway.
   if (nat.State === 'failed') {
-    await ctx.aws.ec2.send(new DeleteNatGatewayCommand({ NatGatewayId: id })).catch(() => undefined);
+    await ctx.aws.ec2.DeleteNatGateway({ NatGatewayId: id }).catch(() => undefined);
   }
   delete ctx.state.natGateway;
   await ctx.save();

@@ -1,9 +1,3 @@
-import {
-  DeleteInternetGatewayCommand,
-  DescribeAddressesCommand,
-  DescribeInternetGatewaysCommand,
-  ReleaseAddressCommand,
-} from '@aws-sdk/client-ec2';
 import { awsErrorName } from '../aws/errors.js';
 import type { StackContext } from '../core/context.js';
 import { isOurs, stackFilter } from '../core/tags.js';
@@ -47,8 +41,8 @@ export async function removeOrphans(
 export async function sweepUnrecorded(ctx: StackContext): Promise<void> {
   const Filters = [stackFilter(ctx.name)];
   const [gateways, addresses] = await Promise.all([
-    ctx.aws.ec2.send(new DescribeInternetGatewaysCommand({ Filters })),
-    ctx.aws.ec2.send(new DescribeAddressesCommand({ Filters })),
+    ctx.aws.ec2.DescribeInternetGateways({ Filters }),
+    ctx.aws.ec2.DescribeAddresses({ Filters }),
   ]);
   const igws = (gateways.InternetGateways ?? [])
     .filter(
@@ -67,9 +61,7 @@ export async function sweepUnrecorded(ctx: StackContext): Promise<void> {
     )
     .map((a) => a.AllocationId ?? '');
   await removeOrphans(ctx, 'internet gateway', igws, (id) =>
-    ctx.aws.ec2.send(new DeleteInternetGatewayCommand({ InternetGatewayId: id })),
+    ctx.aws.ec2.DeleteInternetGateway({ InternetGatewayId: id }),
   );
-  await removeOrphans(ctx, 'Elastic IP', eips, (id) =>
-    ctx.aws.ec2.send(new ReleaseAddressCommand({ AllocationId: id })),
-  );
+  await removeOrphans(ctx, 'Elastic IP', eips, (id) => ctx.aws.ec2.ReleaseAddress({ AllocationId: id }));
 }

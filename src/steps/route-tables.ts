@@ -1,12 +1,4 @@
-import {
-  AssociateRouteTableCommand,
-  CreateRouteCommand,
-  CreateRouteTableCommand,
-  DeleteRouteTableCommand,
-  DisassociateRouteTableCommand,
-  ReplaceRouteCommand,
-  type RouteTable,
-} from '@aws-sdk/client-ec2';
+import { type RouteTable } from '@aws-sdk/client-ec2';
 import { awsErrorName } from '../aws/errors.js';
 import { clientToken, type StackContext, vpcIdOf } from '../core/context.js';
 import { isOurs, tagSpec } from '../core/tags.js';
@@ -75,14 +67,12 @@ function routeTableStep(which: Which, article: number, after: StepKey[], removeA
       let table = findTable(ctx, which);
       if (!table) {
         ctx.checkpoint();
-        const created = await ctx.aws.ec2.send(
-          new CreateRouteTableCommand({
-            VpcId: vpcIdOf(ctx),
-            // The subnet id changes with every new stack, so a token never names a table deleted earlier.
-            ClientToken: clientToken(ctx, `${which}-rt`, vpcIdOf(ctx), subnetId(ctx, which)),
-            TagSpecifications: tagSpec('route-table', role, ctx.name),
-          }),
-        );
+        const created = await ctx.aws.ec2.CreateRouteTable({
+          VpcId: vpcIdOf(ctx),
+          // The subnet id changes with every new stack, so a token never names a table deleted earlier.
+          ClientToken: clientToken(ctx, `${which}-rt`, vpcIdOf(ctx), subnetId(ctx, which)),
+          TagSpecifications: tagSpec('route-table', role, ctx.name),
+        });
         table = created.RouteTable;
       }
       const id = table?.RouteTableId ?? '';
@@ -95,21 +85,22 @@ function routeTableStep(which: Which, article: number, after: StepKey[], removeA
         const route = { RouteTableId: id, DestinationCidrBlock: ANYWHERE, ...target(ctx, which) };
         if (defaultRoute(table)) {
           // A blackhole left by a deleted NAT gateway, or a route changed by hand, in our own table.
-          await ctx.aws.ec2.send(new ReplaceRouteCommand(route));
+          await ctx.aws.ec2.ReplaceRoute(route);
         } else {
           try {
-            await ctx.aws.ec2.send(new CreateRouteCommand(route));
+            await ctx.aws.ec2.CreateRoute(route);
           } catch (error) {
             if (awsErrorName(error) !== 'RouteAlreadyExists') throw error;
-            await ctx.aws.ec2.send(new ReplaceRouteCommand(route));
+            await ctx.aws.ec2.ReplaceRoute(route);
           }
         }
       }
       if (!isAssociated(ctx, which, table)) {
         ctx.checkpoint();
-        const associated = await ctx.aws.ec2.send(
-          new AssociateRouteTableCommand({ RouteTableId: id, SubnetId: subnetId(ctx, which) }),
-        );
+        const associated = await ctx.aws.ec2.AssociateRouteTable({
+          RouteTableId: id,
+          SubnetId: subnetId(ctx, which),
+        });
         ctx.state[key] = {
           id,
           owned: true,
@@ -167,7 +158,7 @@ function routeTableStep(which: Which, article: number, after: StepKey[], removeA
       for (const associationId of ids) {
         ctx.checkpoint();
         try {
-          await ctx.aws.ec2.send(new DisassociateRouteTableCommand({ AssociationId: associationId }));
+          await ctx.aws.ec2.DisassociateRouteTable({ AssociationId: associationId });
         } catch (error) {
           if (awsErrorName(error) !== 'InvalidAssociationID.NotFound') throw error;
         }
@@ -175,7 +166,7 @@ function routeTableStep(which: Which, article: number, after: StepKey[], removeA
       ctx.checkpoint();
       let outcome: 'removed' | 'gone' = 'removed';
       try {
-        await ctx.aws.ec2.send(new DeleteRouteTableCommand({ RouteTableId: record.id }));
+        await ctx.aws.ec2.DeleteRouteTable({ RouteTableId: record.id });
       } catch (error) {
         if (awsErrorName(error) !== 'InvalidRouteTableID.NotFound') throw error;
         outcome = 'gone';

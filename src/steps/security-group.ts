@@ -1,8 +1,3 @@
-import {
-  CreateSecurityGroupCommand,
-  DeleteSecurityGroupCommand,
-  DescribeSecurityGroupsCommand,
-} from '@aws-sdk/client-ec2';
 import { awsErrorName } from '../aws/errors.js';
 import { type StackContext, vpcIdOf } from '../core/context.js';
 import { isOurs, nameTag, tagSpec } from '../core/tags.js';
@@ -32,14 +27,12 @@ export const securityGroup: Step = {
     if (!id) {
       ctx.checkpoint();
       try {
-        const created = await ctx.aws.ec2Create.send(
-          new CreateSecurityGroupCommand({
-            GroupName: groupName(ctx),
-            Description: `fixed-ip ${ctx.name}: Lambda functions with a fixed outbound IP`,
-            VpcId: vpcIdOf(ctx),
-            TagSpecifications: tagSpec('security-group', 'security-group', ctx.name),
-          }),
-        );
+        const created = await ctx.aws.ec2Create.CreateSecurityGroup({
+          GroupName: groupName(ctx),
+          Description: `fixed-ip ${ctx.name}: Lambda functions with a fixed outbound IP`,
+          VpcId: vpcIdOf(ctx),
+          TagSpecifications: tagSpec('security-group', 'security-group', ctx.name),
+        });
         id = created.GroupId ?? '';
       } catch (error) {
         // Created by an attempt whose response was lost: the name is unique in the VPC.
@@ -47,14 +40,12 @@ export const securityGroup: Step = {
         // AWS may not list it yet (eventual consistency): look again for up to 30 s.
         const group = await pollUntil(
           async () => {
-            const found = await ctx.aws.ec2.send(
-              new DescribeSecurityGroupsCommand({
-                Filters: [
-                  { Name: 'vpc-id', Values: [vpcIdOf(ctx)] },
-                  { Name: 'group-name', Values: [groupName(ctx)] },
-                ],
-              }),
-            );
+            const found = await ctx.aws.ec2.DescribeSecurityGroups({
+              Filters: [
+                { Name: 'vpc-id', Values: [vpcIdOf(ctx)] },
+                { Name: 'group-name', Values: [groupName(ctx)] },
+              ],
+            });
             return found.SecurityGroups?.find((g) => isOurs(g.Tags, ctx.name, 'security-group'));
           },
           {
@@ -91,7 +82,7 @@ export const securityGroup: Step = {
         'Lambda to delete its network interfaces (AWS takes up to 20 minutes after a function leaves)',
       notFound: ['InvalidGroup.NotFound'],
       busy: ['DependencyViolation'],
-      attempt: () => ctx.aws.ec2.send(new DeleteSecurityGroupCommand({ GroupId: record.id })),
+      attempt: () => ctx.aws.ec2.DeleteSecurityGroup({ GroupId: record.id }),
     });
     delete ctx.state.securityGroup;
     await ctx.save();

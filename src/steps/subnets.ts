@@ -1,11 +1,4 @@
-import {
-  CreateSubnetCommand,
-  CreateTagsCommand,
-  DeleteSubnetCommand,
-  DescribeSubnetsCommand,
-  type Subnet,
-  type Tag,
-} from '@aws-sdk/client-ec2';
+import { type Subnet, type Tag } from '@aws-sdk/client-ec2';
 import { awsErrorName } from '../aws/errors.js';
 import { type StackContext, type Targets, vpcIdOf } from '../core/context.js';
 import {
@@ -63,14 +56,12 @@ function subnetStep(which: Which, article: number, after: StepKey[], removeAfter
         ctx.checkpoint();
         const extra = which === 'private' ? functionTags(targets) : [];
         try {
-          const created = await ctx.aws.ec2Create.send(
-            new CreateSubnetCommand({
-              VpcId: vpcIdOf(ctx),
-              CidrBlock: cidrOf(targets),
-              AvailabilityZone: targets.az,
-              TagSpecifications: tagSpec('subnet', role, ctx.name, extra),
-            }),
-          );
+          const created = await ctx.aws.ec2Create.CreateSubnet({
+            VpcId: vpcIdOf(ctx),
+            CidrBlock: cidrOf(targets),
+            AvailabilityZone: targets.az,
+            TagSpecifications: tagSpec('subnet', role, ctx.name, extra),
+          });
           subnet = created.Subnet;
         } catch (error) {
           // A create whose response was lost may not be visible yet (eventual consistency).
@@ -131,7 +122,7 @@ function subnetStep(which: Which, article: number, after: StepKey[], removeAfter
             : 'the NAT gateway to release its network interface',
         notFound: ['InvalidSubnetID.NotFound'],
         busy: ['DependencyViolation'],
-        attempt: () => ctx.aws.ec2.send(new DeleteSubnetCommand({ SubnetId: record.id })),
+        attempt: () => ctx.aws.ec2.DeleteSubnet({ SubnetId: record.id }),
       });
       delete ctx.state[key];
       await ctx.save();
@@ -149,7 +140,7 @@ async function findOursSoon(ctx: StackContext, which: Which): Promise<Subnet | u
   ];
   return pollUntil(
     async () => {
-      const out = await ctx.aws.ec2.send(new DescribeSubnetsCommand({ Filters: filters }));
+      const out = await ctx.aws.ec2.DescribeSubnets({ Filters: filters });
       return out.Subnets?.find((subnet) => isOurs(subnet.Tags, ctx.name, `${which}-subnet`)) ?? undefined;
     },
     {
@@ -167,7 +158,7 @@ async function tagNewFunctions(ctx: StackContext, subnet: Subnet, targets: Targe
   const missing = functionTags(targets).filter((tag) => tagValue(subnet.Tags, tag.Key ?? '') === undefined);
   if (missing.length === 0) return;
   ctx.checkpoint();
-  await ctx.aws.ec2.send(new CreateTagsCommand({ Resources: [subnet.SubnetId ?? ''], Tags: missing }));
+  await ctx.aws.ec2.CreateTags({ Resources: [subnet.SubnetId ?? ''], Tags: missing });
   subnet.Tags = [...(subnet.Tags ?? []), ...missing];
 }
 

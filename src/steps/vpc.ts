@@ -1,4 +1,3 @@
-import { CreateVpcCommand, DeleteVpcCommand, DescribeVpcsCommand } from '@aws-sdk/client-ec2';
 import type { Step } from './step.js';
 import { isOurs, stackFilter, tagSpec } from '../core/tags.js';
 import { deleteWhenFree } from './retry.js';
@@ -31,21 +30,18 @@ export const vpc: Step = {
     if (ctx.state.vpc) return ctx.state.vpc.id;
     const cidr = targets.newVpcCidr ?? '10.0.0.0/16';
     // A create whose response was lost is found again by its tags.
-    const found = await ctx.aws.ec2.send(
-      new DescribeVpcsCommand({
-        Filters: [stackFilter(ctx.name), { Name: 'tag:fixed-ip:role', Values: ['vpc'] }],
-      }),
-    );
+    const found = await ctx.aws.ec2.DescribeVpcs({
+      Filters: [stackFilter(ctx.name), { Name: 'tag:fixed-ip:role', Values: ['vpc'] }],
+    });
     const ours = (found.Vpcs ?? []).filter((v) => isOurs(v.Tags, ctx.name, 'vpc')).map((v) => v.VpcId ?? '');
     let id = ours[0];
-    await removeOrphans(ctx, 'VPC', ours.slice(1), (orphan) =>
-      ctx.aws.ec2.send(new DeleteVpcCommand({ VpcId: orphan })),
-    );
+    await removeOrphans(ctx, 'VPC', ours.slice(1), (orphan) => ctx.aws.ec2.DeleteVpc({ VpcId: orphan }));
     if (!id) {
       ctx.checkpoint();
-      const created = await ctx.aws.ec2Create.send(
-        new CreateVpcCommand({ CidrBlock: cidr, TagSpecifications: tagSpec('vpc', 'vpc', ctx.name) }),
-      );
+      const created = await ctx.aws.ec2Create.CreateVpc({
+        CidrBlock: cidr,
+        TagSpecifications: tagSpec('vpc', 'vpc', ctx.name),
+      });
       id = created.Vpc?.VpcId ?? '';
     }
     ctx.state.vpc = { id, owned: true, cidrs: [cidr] };
@@ -80,7 +76,7 @@ export const vpc: Step = {
       waitingFor: 'its last network interfaces to go',
       notFound: ['InvalidVpcID.NotFound'],
       busy: ['DependencyViolation'],
-      attempt: () => ctx.aws.ec2.send(new DeleteVpcCommand({ VpcId: record.id })),
+      attempt: () => ctx.aws.ec2.DeleteVpc({ VpcId: record.id }),
     });
     delete ctx.state.vpc;
     await ctx.save();

@@ -1,4 +1,3 @@
-import { CreateInternetGatewayCommand, DescribeVpcsCommand } from '@aws-sdk/client-ec2';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createAwsPort } from '../../src/aws/clients.js';
 import { explainAwsError } from '../../src/aws/errors.js';
@@ -55,7 +54,7 @@ describe('the AWS client factory', () => {
     const aws = await simulated(sim);
     sim.inject({ kind: 'reject', operation: 'DescribeVpcs', error: 'throttle', times: 2 });
     sim.inject({ kind: 'reject', operation: 'DescribeVpcs', error: 'server', times: 1 });
-    await aws.ec2.send(new DescribeVpcsCommand({}));
+    await aws.ec2.DescribeVpcs({});
     expect(sim.calls.filter((c) => c.operation === 'DescribeVpcs').map((c) => c.outcome)).toEqual([
       'RequestLimitExceeded',
       'RequestLimitExceeded',
@@ -68,9 +67,9 @@ describe('the AWS client factory', () => {
     const sim = new AwsSimulator({ clock: new VirtualClock() });
     const aws = await simulated(sim);
     sim.inject({ kind: 'reject', operation: 'CreateInternetGateway', error: 'throttle', times: 1 });
-    await aws.ec2Create.send(new CreateInternetGatewayCommand({}));
+    await aws.ec2Create.CreateInternetGateway({});
     sim.inject({ kind: 'lostResponse', operation: 'CreateInternetGateway', times: 1 });
-    const error = await aws.ec2Create.send(new CreateInternetGatewayCommand({})).catch((e: unknown) => e);
+    const error = await aws.ec2Create.CreateInternetGateway({}).catch((e: unknown) => e);
     expect((error as { code?: string }).code).toBe('ECONNRESET');
     // One throttled + one created, then one created whose response was lost: no third gateway.
     expect(sim.calls.filter((c) => c.operation === 'CreateInternetGateway').map((c) => c.mutated)).toEqual([
