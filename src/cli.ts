@@ -145,13 +145,21 @@ function setupOptions(cmd: Command): Command {
     .option('--vpc-cidr <cidr>', 'CIDR of the new VPC (with --new-vpc; default 10.0.0.0/16)')
     .option('--public-cidr <cidr>', 'public subnet CIDR (default: the first free /24)')
     .option('--private-cidr <cidr>', 'private subnet CIDR (default: the next free /24)')
-    .option('--az <zone>', 'Availability Zone for both subnets (default: the first in the region)')
+    .option('--az <zone>', 'an Availability Zone for the functions, first zone first (repeatable)', collect)
+    .option('--azs <n>', "how many zones (default 2 for a new stack; the stack's own afterwards)")
+    .addOption(
+      new Option('--nat <mode>', 'how the fixed IP is served (default gateway; see README)').choices([
+        'gateway',
+        'gateway-per-az',
+        'regional',
+      ]),
+    )
     .option('--eip <allocation-id>', 'adopt this unassociated Elastic IP instead of allocating one')
     .option('--fix-role', "attach AWSLambdaVPCAccessExecutionRole to a function's role that lacks it");
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 const RESUME_HINT: Record<string, string> = {

@@ -49,6 +49,11 @@ export type ErrorCode =
   | 'WAIT_EXPIRED'
   | 'PLAN_BLOCKED'
   | 'DRIFTED'
+  | 'NAT_TIMEOUT'
+  | 'FUNCTION_UPDATE_TIMEOUT'
+  | 'FUNCTION_UPDATE_FAILED'
+  | 'ABORTED'
+  | 'INTERNAL'
   | 'AWS_ERROR';
 
 /** The user's input is wrong (exit 2): nothing was created, fix the value and run again. */
@@ -105,7 +110,7 @@ export class AbortError extends FixedIpError {
     message: string,
     readonly changed: boolean,
   ) {
-    super('AWS_ERROR', message, { exitCode: ExitCode.cancelled });
+    super('ABORTED', message, { exitCode: ExitCode.cancelled });
   }
 }
 

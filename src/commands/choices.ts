@@ -4,11 +4,12 @@ import { type Vpc } from '@aws-sdk/client-ec2';
 import type { AwsPort } from '../aws/port.js';
 import { checkSubnetCidr } from '../core/cidr.js';
 import type { StackContext } from '../core/context.js';
-import { chooseCidrs, chooseZone, listZones } from '../core/inputs.js';
-import type { Live } from '../core/live.js';
+import { chooseCidrs } from '../core/inputs.js';
+import type { World } from '../core/world.js';
+import { identityKey } from '../kinds/kind.js';
 import { FixedIpError } from '../errors.js';
-import type { StackState } from '../state/schema.js';
-import { recordedAddress } from '../steps/elastic-ip.js';
+import { recordOf, type StackState, vpcOf } from '../state/schema.js';
+import { recordedAddress } from '../kinds/elastic-ip.js';
 import type { Asker } from './asker.js';
 import type { SetupOptions } from './setup.js';
 
@@ -22,19 +23,22 @@ export async function chooseVpc(
   configs: FunctionConfiguration[],
   ask: Asker,
 ): Promise<VpcChoice> {
-  if (state.vpc) {
-    if (options.vpc !== undefined && options.vpc !== state.vpc.id) {
+  const recorded = vpcOf(state);
+  if (recorded) {
+    if (options.vpc !== undefined && options.vpc !== recorded.id) {
       throw new FixedIpError(
         'BAD_OPTION',
-        `stack ${state.name} already lives in ${state.vpc.id}, not ${options.vpc}`,
+        `stack ${state.name} already lives in ${recorded.id}, not ${options.vpc}`,
         {
           hint: 'drop --vpc, or pick another --name for a second stack',
         },
       );
     }
-    if (state.vpc.owned && !state.publicSubnet && !state.privateSubnet)
-      return { kind: 'new', cidr: state.vpc.cidrs[0] ?? '10.0.0.0/16' };
-    return { kind: 'existing', id: state.vpc.id, cidrs: state.vpc.cidrs };
+    const subnets = Object.values(state.resources).some(
+      (r) => r.kind === 'publicSubnet' || r.kind === 'privateSubnet',
+    );
+    if (recorded.owned && !subnets) return { kind: 'new', cidr: recorded.cidrs[0] ?? '10.0.0.0/16' };
+    return { kind: 'existing', id: recorded.id, cidrs: recorded.cidrs };
   }
   if (options.newVpc) return { kind: 'new', cidr: options.vpcCidr ?? '10.0.0.0/16' };
   const fromFunctions = configs.map((c) => c.VpcConfig?.VpcId).find((id) => id);
@@ -70,14 +74,13 @@ async function defaultVpcId(aws: AwsPort): Promise<string | undefined> {
   return out.Vpcs?.[0]?.VpcId;
 }
 
-export function cidrsOf(live: Live): string[] {
-  return live.vpc?.CidrBlock ? [live.vpc.CidrBlock] : [];
+export function cidrsOf(world: World): string[] {
+  return world.vpc?.CidrBlock ? [world.vpc.CidrBlock] : [];
 }
 
-export async function askZone(aws: AwsPort, wanted: string | undefined, ask: Asker): Promise<string> {
-  const zones = await listZones(aws);
-  const fallback = chooseZone(zones, wanted, aws.region);
-  if (wanted !== undefined) return fallback;
+/** The first zone (the one NAT gateway's, in the gateway mode); the others follow in the region's order. */
+export async function askZone(zones: string[], ask: Asker): Promise<string> {
+  const fallback = zones[0] ?? '';
   return ask(
     fallback,
     async (ui) => (await import('./interactive.js')).askZone(ui, zones, fallback),
@@ -85,56 +88,64 @@ export async function askZone(aws: AwsPort, wanted: string | undefined, ask: Ask
   );
 }
 
+/** Each zone's blocks; in a terminal, the first zone's new blocks are asked (validated as typed). */
 export async function askCidrs(
   vpcCidrs: string[],
-  live: Live,
+  world: World,
   state: StackState,
   options: SetupOptions,
   ask: Asker,
-): Promise<{ publicCidr: string; privateCidr: string }> {
-  // chooseCidrs leaves this stack's own subnets out of the blocks it counts as taken; after an
-  // interrupted run (public subnet made, private not yet) the free block it offers would be the
-  // public subnet's own. Hiding their ids makes them count as taken; their CIDRs are kept.
-  const hidden = (record: StackState['publicSubnet']) =>
-    record ? { ...record, id: `${record.id}#own` } : undefined;
-  const chosen = chooseCidrs(
-    vpcCidrs,
-    live,
-    { ...state, publicSubnet: hidden(state.publicSubnet), privateSubnet: hidden(state.privateSubnet) },
-    options,
-  );
+): Promise<{ publicCidrs: Record<string, string>; privateCidrs: Record<string, string> }> {
+  const chosen = chooseCidrs(vpcCidrs, world, state, state.shape, options);
+  const first = state.shape.zones[0] ?? '';
+  const publicNeeded = chosen.publicCidrs[first] !== undefined;
   const needsAsking =
-    (!state.publicSubnet && options.publicCidr === undefined) ||
-    (!state.privateSubnet && options.privateCidr === undefined);
+    (publicNeeded && !recordOf(state, 'publicSubnet', first) && options.publicCidr === undefined) ||
+    (!recordOf(state, 'privateSubnet', first) && options.privateCidr === undefined);
   if (!needsAsking) return chosen;
   return ask(
     chosen,
     async (ui) => {
       const { askCidr } = await import('./interactive.js');
-      const others = live.subnets
-        .filter((s) => s.SubnetId !== state.publicSubnet?.id && s.SubnetId !== state.privateSubnet?.id)
-        .map((s) => s.CidrBlock ?? '');
-      // A flag's value (or a subnet already made) is taken as chooseCidrs checked and normalised it;
-      // a typed public block must also keep clear of a private block that is already decided.
-      const privateDecided = state.privateSubnet !== undefined || options.privateCidr !== undefined;
-      const publicCidr =
-        state.publicSubnet?.cidr ??
-        (options.publicCidr !== undefined ? chosen.publicCidr : undefined) ??
-        (await askCidr(ui, 'public', chosen.publicCidr, (v) =>
+      const ours = new Set(Object.values(state.resources).map((r) => r.id));
+      const others = world.subnets.filter((s) => !ours.has(s.SubnetId ?? '')).map((s) => s.CidrBlock ?? '');
+      const decided = (which: 'public' | 'private') =>
+        recordOf(state, `${which}Subnet`, first) !== undefined ||
+        (which === 'public' ? options.publicCidr : options.privateCidr) !== undefined;
+      // Blocks for the other zones were chosen clear of the first zone's defaults; a typed block
+      // must keep clear of them too.
+      const rest = [
+        ...Object.entries(chosen.publicCidrs)
+          .filter(([zone]) => zone !== first)
+          .map(([, c]) => c),
+        ...Object.entries(chosen.privateCidrs)
+          .filter(([zone]) => zone !== first)
+          .map(([, c]) => c),
+      ];
+      let publicCidr = chosen.publicCidrs[first];
+      if (publicNeeded && !decided('public'))
+        publicCidr = await askCidr(ui, 'public', publicCidr ?? '', (v) =>
           checkSubnetCidr(
             v,
             vpcCidrs,
-            privateDecided ? [...others, chosen.privateCidr] : others,
+            [...others, ...rest, ...(decided('private') ? [chosen.privateCidrs[first] ?? ''] : [])],
             'public subnet CIDR',
           ),
-        ));
-      const privateCidr =
-        state.privateSubnet?.cidr ??
-        (options.privateCidr !== undefined ? chosen.privateCidr : undefined) ??
-        (await askCidr(ui, 'private', chosen.privateCidr, (v) =>
-          checkSubnetCidr(v, vpcCidrs, [...others, publicCidr], 'private subnet CIDR'),
-        ));
-      return { publicCidr, privateCidr };
+        );
+      let privateCidr = chosen.privateCidrs[first] ?? '';
+      if (!decided('private'))
+        privateCidr = await askCidr(ui, 'private', privateCidr, (v) =>
+          checkSubnetCidr(
+            v,
+            vpcCidrs,
+            [...others, ...rest, ...(publicCidr ? [publicCidr] : [])],
+            'private subnet CIDR',
+          ),
+        );
+      return {
+        publicCidrs: { ...chosen.publicCidrs, ...(publicCidr ? { [first]: publicCidr } : {}) },
+        privateCidrs: { ...chosen.privateCidrs, [first]: privateCidr },
+      };
     },
     () => new FixedIpError('BAD_OPTION', 'no CIDR'),
   );
@@ -146,31 +157,33 @@ export async function chooseEip(
   options: SetupOptions,
   ask: Asker,
 ): Promise<string | undefined> {
-  const { live, state } = ctx;
-  if (state.elasticIp) {
-    if (options.eip !== undefined && options.eip !== state.elasticIp.id) {
+  const { world, state } = ctx;
+  const first = state.shape.zones[0] ?? '';
+  const kept = recordOf(state, 'elasticIp', first) ?? recordOf(state, 'elasticIp');
+  if (kept) {
+    if (options.eip !== undefined && options.eip !== kept.id) {
       throw new FixedIpError(
         'BAD_OPTION',
-        `stack ${state.name} already uses Elastic IP ${state.elasticIp.publicIp} (${state.elasticIp.id})`,
+        `stack ${state.name} already uses Elastic IP ${kept.publicIp} (${kept.id})`,
         {
           hint: 'drop --eip, or tear the stack down first',
         },
       );
     }
-    const listed = live.addresses.some((a) => a.AllocationId === state.elasticIp?.id);
-    if (!listed && !(await recordedAddress(ctx))) {
+    const listed = world.addresses.some((a) => a.AllocationId === kept.id);
+    if (!listed && !(await recordedAddress(ctx, first))) {
       ctx.ui.notify({
         level: 'warn',
         code: 'setup.eip.lost',
-        text: `The Elastic IP ${state.elasticIp.publicIp} recorded for this stack no longer exists; a new IP will be allocated, so update the allowlist`,
+        text: `The Elastic IP ${kept.publicIp} recorded for this stack no longer exists; a new IP will be allocated, so update the allowlist`,
       });
-      delete state.elasticIp;
+      delete state.resources[identityKey(kept)];
     } else {
       return undefined;
     }
   }
   if (options.eip !== undefined) {
-    const address = live.addresses.find((a) => a.AllocationId === options.eip);
+    const address = world.addresses.find((a) => a.AllocationId === options.eip);
     if (!address) {
       throw new FixedIpError(
         'EIP_NOT_FOUND',
@@ -184,14 +197,12 @@ export async function chooseEip(
       throw new FixedIpError(
         'EIP_IN_USE',
         `Elastic IP ${address.PublicIp} (${options.eip}) is already associated with ${address.NetworkInterfaceId ?? address.InstanceId ?? 'another resource'}`,
-        {
-          hint: 'pick an unassociated one, or drop --eip to allocate one',
-        },
+        { hint: 'pick an unassociated one, or drop --eip to allocate one' },
       );
     }
     return options.eip;
   }
-  const free = live.addresses.filter((a) => !a.AssociationId && a.Domain !== 'standard');
+  const free = world.addresses.filter((a) => !a.AssociationId && a.Domain !== 'standard');
   if (free.length === 0) return undefined;
   const picked = await ask<string>(
     'new',

@@ -1,10 +1,13 @@
 import type { Deps } from '../core/context.js';
 import { VPC_ACCESS_ACTIONS } from '../core/inputs.js';
 import { preflight, type Preflight } from '../core/preflight.js';
-import { formatCost, monthlyCost } from '../core/pricing.js';
+import { formatStackCost, stackCost } from '../core/cost.js';
+import { monthlyCost } from '../core/pricing.js';
+import { allowlistRecords, stepLabel } from '../core/recipe.js';
+import { NAT_MODE } from '../kinds/nat-modes.js';
+import { recordsOf } from '../state/schema.js';
 import { asker } from './asker.js';
-import { resolveSetup } from './resolve.js';
-import type { PlannedStep } from '../steps/index.js';
+import { describeRecord, type PlannedStep, resolveSetup } from './resolve.js';
 import { checkSetupOptions, type SetupOptions } from './setup.js';
 
 export interface PlanOptions extends SetupOptions {
@@ -16,7 +19,20 @@ export interface PlanReport {
   name: string;
   region: string;
   accountId: string;
-  steps: Array<{ step: number; key: string; title: string; action: string; detail: string }>;
+  natMode: string;
+  zones: string[];
+  steps: Array<{
+    step: number;
+    key: string;
+    zone: string | null;
+    title: string;
+    action: string;
+    detail: string;
+  }>;
+  /** What a change of shape removes once the new shape is in place (Elastic IPs are kept). */
+  retire: string[];
+  /** The IPs to allowlist after setup: `kept` ones are already allowlisted, `new` ones are not yet known. */
+  ips: Array<{ zone: string; ip: string | null; status: 'kept' | 'new' }>;
   functions: Array<{ name: string; inVpc: string | null; moves: boolean; roleMissing: string[] | null }>;
   permissions: Preflight['permissions'];
   quotas: Preflight['quotas'];
@@ -26,6 +42,8 @@ export interface PlanReport {
     ipv4Hourly: number;
     perGb: number;
     idleEipMonthlyUsd: number;
+    items: Array<{ kind: string; count: number; hourlyUsd: number; monthlyUsd: number }>;
+    crossZone: boolean;
   };
   blockers: string[];
   wouldSucceed: boolean;
@@ -40,28 +58,44 @@ export async function plan(options: PlanOptions, deps: Deps): Promise<PlanReport
     targets,
     identity,
     plan: steps,
+    retired,
   } = await resolveSetup(options, deps, store, asker(deps.ui, true));
-  const { aws } = ctx;
+  const { aws, state } = ctx;
 
-  const { permissions, roles, quotas, blockers } = await preflight(
-    ctx,
-    targets,
-    steps.map(({ step, line }) => ({ key: step.key, action: line.action })),
-    { checkRoles: true, fixRole: options.fixRole === true },
-  );
+  const { permissions, roles, quotas, blockers } = await preflight(ctx, targets, steps, {
+    checkRoles: true,
+    fixRole: options.fixRole === true,
+  });
 
   const cost = monthlyCost(aws.region);
+  const total = stackCost(aws.region, state);
+  const known = new Map(allowlistRecords(state).map((r) => [r.zone ?? '', r.publicIp]));
+  const adopted = targets.adoptEip
+    ? ctx.world.addresses.find((a) => a.AllocationId === targets.adoptEip)?.PublicIp
+    : undefined;
   const report: PlanReport = {
     name: ctx.name,
     region: aws.region,
     accountId: identity.accountId,
-    steps: steps.map(({ step, line }) => ({
-      step: step.article,
-      key: step.key,
-      title: step.title,
+    natMode: state.shape.nat,
+    zones: state.shape.zones,
+    steps: steps.map(({ node, line }) => ({
+      step: node.step.article,
+      key: node.key,
+      zone: node.zone ?? null,
+      title: node.step.title,
       action: line.action,
       detail: line.detail,
     })),
+    retire: retired.map(describeRecord),
+    ips: NAT_MODE[state.shape.nat].addressZones(state.shape.zones).map((zone, index) => {
+      const ip =
+        known.get(zone) ??
+        (index === 0
+          ? (recordsOf(state, 'elasticIp').find((r) => r.zone === undefined)?.publicIp ?? adopted)
+          : undefined);
+      return { zone, ip: ip ?? null, status: ip ? ('kept' as const) : ('new' as const) };
+    }),
     functions: roles.map(({ fn, missing }) => ({
       name: fn.name,
       inVpc: fn.previous.subnetIds.length > 0 ? (targets.vpcId ?? null) : null,
@@ -71,41 +105,56 @@ export async function plan(options: PlanOptions, deps: Deps): Promise<PlanReport
     permissions,
     quotas,
     cost: {
-      monthlyUsd: cost.monthlyUsd,
+      monthlyUsd: total.monthlyUsd,
       natHourly: cost.natHourly,
       ipv4Hourly: cost.ipv4Hourly,
       perGb: cost.perGb,
       idleEipMonthlyUsd: cost.idleEipMonthlyUsd,
+      items: total.items,
+      crossZone: total.crossZone,
     },
     blockers,
     wouldSucceed: blockers.length === 0,
   };
-  print(deps, report, steps, options);
+  print(deps, report, steps, options, formatStackCost(total));
   return report;
 }
 
-function print(deps: Deps, report: PlanReport, steps: PlannedStep[], options: PlanOptions): void {
+function print(
+  deps: Deps,
+  report: PlanReport,
+  steps: PlannedStep[],
+  options: PlanOptions,
+  costLine: string,
+): void {
   const { ui } = deps;
   if (options.json) {
     ui.result(JSON.stringify(report));
     return;
   }
   ui.result(`Plan for stack ${report.name} in ${report.region} (account ${report.accountId}):`);
-  for (const { step, line } of steps) {
-    const number =
-      step.article >= 1 && step.article <= 6 ? `${step.article}/6` : step.article === 0 ? '0/6' : ' → ';
+  ui.result(
+    `  NAT: ${NAT_MODE[report.natMode as keyof typeof NAT_MODE].title}; zones: ${report.zones.join(', ')}`,
+  );
+  for (const { node, line } of steps) {
     const verb = line.action === 'done' ? 'already done' : line.action;
-    ui.result(`  ${number} ${step.title}: ${verb} ${line.detail}`);
+    ui.result(`  ${stepLabel(node.step, node.zone)}: ${verb} ${line.detail}`);
   }
+  for (const item of report.retire) ui.result(`  remove once the new shape is in place: ${item}`);
+  for (const ip of report.ips)
+    ui.result(
+      `  IP for ${ip.zone}: ${ip.ip ? `${ip.ip} (already allowlisted: stays)` : 'a new Elastic IP (allowlist it after setup)'}`,
+    );
   for (const fn of report.functions) {
     ui.result(
-      `  function ${fn.name}: ${fn.moves ? 'moves into the private subnet' : 'already there'}${fn.inVpc ? ` (now in ${fn.inVpc})` : ' (now not in a VPC)'}`,
+      `  function ${fn.name}: ${fn.moves ? 'moves into the private subnets' : 'already there'}${fn.inVpc ? ` (now in ${fn.inVpc})` : ' (now not in a VPC)'}`,
     );
   }
-  const cost = monthlyCost(report.region);
-  ui.result(`Cost: ${formatCost(cost)}`);
+  ui.result(`Cost: ${costLine}`);
   if (options.keepEip)
-    ui.result(`A kept Elastic IP costs about ${cost.idleEipMonthlyUsd.toFixed(2)} USD a month while idle.`);
+    ui.result(
+      `A kept Elastic IP costs about ${report.cost.idleEipMonthlyUsd.toFixed(2)} USD a month while idle.`,
+    );
   ui.result(
     `Permissions: ${report.permissions.checked.length} EC2 actions checked with DryRun${report.permissions.missing.length ? `, MISSING: ${report.permissions.missing.join(', ')}` : ', all allowed'}` +
       (report.permissions.unchecked.length

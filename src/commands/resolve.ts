@@ -1,6 +1,7 @@
 /**
- * Setup's inputs, decided before its first change: the state, the functions, the VPC, the subnets'
- * zone and CIDRs, the Elastic IP and the roles. `fixed-ip plan` shares this with `fixed-ip setup`.
+ * Setup's inputs, decided before its first change: the state, the functions, the VPC, the shape
+ * (NAT mode and zones), the subnets' CIDRs, the Elastic IP and the roles. `fixed-ip plan` shares
+ * this with `fixed-ip setup`.
  */
 import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
 import type { AwsPort } from '../aws/port.js';
@@ -11,25 +12,42 @@ import {
   type StackContext,
   type Targets,
 } from '../core/context.js';
-import { adoptTagged, describeTagged, discoverStack } from '../core/discover.js';
+import { adoptTagged, stateFromWorld } from '../core/discover.js';
 import {
   checkStateMatches,
   getFunctions,
   type Identity,
+  listZones,
   missingRoleActions,
   whoAmI,
 } from '../core/inputs.js';
-import { ALL_PARTS, emptyLive, type Live, loadLive } from '../core/live.js';
 import { functionName } from '../core/options.js';
+import { recipe, type RecipeNode } from '../core/recipe.js';
+import { ALL_PARTS, emptyWorld, loadWorld, type World } from '../core/world.js';
 import { FixedIpError } from '../errors.js';
-import { emptyState, isEmptyState, RESOURCE_KEYS } from '../state/schema.js';
+import { isAttached, roleError } from '../kinds/functions.js';
+import { identityKey, type PlanLine } from '../kinds/kind.js';
+import { kindOf } from '../kinds/index.js';
+import {
+  emptyState,
+  isEmptyState,
+  type NatModeName,
+  type ResourceRecord,
+  type Shape,
+  type StackState,
+  vpcOf,
+} from '../state/schema.js';
 import type { StateStore } from '../state/store.js';
-import { roleError } from '../steps/functions.js';
 import type { Asker } from './asker.js';
 import { askCidrs, askZone, chooseEip, chooseVpc, cidrsOf } from './choices.js';
-import { planSteps, type PlannedStep } from '../steps/index.js';
 import type { SetupOptions } from './setup.js';
 import { whoLine } from './shared.js';
+
+/** A node of the recipe and what setup would do for it now. */
+export interface PlannedStep {
+  node: RecipeNode;
+  line: PlanLine;
+}
 
 /** Everything setup decides before its first change; `fixed-ip plan` shows it and stops. */
 export interface Resolved {
@@ -37,11 +55,15 @@ export interface Resolved {
   targets: Targets;
   identity: Identity;
   plan: PlannedStep[];
+  /** Records the new shape no longer needs: removed once the new shape is in place. */
+  retired: ResourceRecord[];
+  /** The shape the stack had before this run (empty for a new stack). */
+  previousShape: Shape;
 }
 
 /**
  * Reads the state, finds the stack (state file, then tags), asks what the flags did not say, and
- * checks every input against the account. Changes nothing.
+ * checks every input against the account. Changes nothing in AWS.
  */
 export async function resolveSetup(
   options: SetupOptions,
@@ -56,40 +78,36 @@ export async function resolveSetup(
   checkStateMatches(saved, identity, aws.region, store.path);
   // A person at a terminal sees who and where before any question (a wrong account costs money);
   // without one, setup prints it once its inputs are known good, so bad input gets a single line.
-  const who = (): void =>
+  if (ui.interactive)
     ui.notify({ level: 'info', code: 'setup.who', text: whoLine(identity, aws.region, options.profile) });
-  if (ui.interactive) who();
 
-  const state =
-    saved ??
-    (await discoverStack(aws, options.name, identity.accountId)) ??
-    emptyState(options.name, aws.region, identity.accountId);
+  let state = saved;
+  if (!state) {
+    const tagged = await loadWorld(aws, { vpcId: undefined, stack: options.name });
+    state = stateFromWorld(tagged, options.name, aws.region, identity.accountId);
+    if (state?.resources.vpc)
+      ui.notify({
+        level: 'info',
+        code: 'setup.discovered',
+        text: `Found stack ${options.name} by its tags in ${state.resources.vpc.id}; continuing it`,
+      });
+  }
+  state ??= emptyState(options.name, aws.region, identity.accountId);
   // Decided before this run's choices (the VPC, the functions) are written into `state`.
   const resumed = saved !== null || !isEmptyState(state);
-  if (!saved && state.vpc) {
-    ui.notify({
-      level: 'info',
-      code: 'setup.discovered',
-      text: `Found stack ${options.name} by its tags in ${state.vpc.id}; continuing it`,
-    });
-  }
-  // A run killed between a create and its state write left a tagged resource the file lacks;
-  // taking it in now keeps its CIDR and zone from being offered again.
-  if (saved && RESOURCE_KEYS.some((key) => key !== 'vpc' && saved[key] === undefined))
-    adoptTagged(saved, await describeTagged(aws, options.name));
+  const previousShape = { ...state.shape, zones: [...state.shape.zones] };
 
   // Functions: the flags, else the ones this stack already holds, else ask.
-  let names = options.functions.map(functionName);
+  let names = [...new Set(options.functions.map(functionName))];
   if (names.length === 0) names = Object.keys(state.functions);
   if (names.length === 0) names = await askFunctions(aws, ask);
   const configs = await getFunctions(aws, names);
 
   // The VPC: the stack's, --vpc, --new-vpc, the functions', or ask.
   const vpcChoice = await chooseVpc(aws, options, state, configs, ask);
-  if (vpcChoice.kind === 'existing' && !state.vpc) {
-    state.vpc = { id: vpcChoice.id, owned: false, cidrs: vpcChoice.cidrs };
-  }
-  const vpcId = state.vpc?.id;
+  if (vpcChoice.kind === 'existing' && !state.resources.vpc)
+    state.resources.vpc = { kind: 'vpc', id: vpcChoice.id, owned: false, cidrs: vpcChoice.cidrs };
+  const vpcId = state.resources.vpc?.id;
   for (const config of configs) {
     const inVpc = config.VpcConfig?.VpcId;
     if (inVpc && inVpc !== vpcId) {
@@ -104,31 +122,106 @@ export async function resolveSetup(
   }
   // chooseVpc may have described the VPC already: do not ask AWS for it twice.
   const described = vpcChoice.kind === 'existing' ? vpcChoice.vpc : undefined;
-  const parts = described ? ALL_PARTS.filter((part) => part !== 'vpc') : ALL_PARTS;
-  const live: Live = vpcId ? await loadLive(aws, vpcId, parts) : emptyLive();
-  if (described) live.vpc = described;
+  const world: World = vpcId
+    ? await loadWorld(
+        aws,
+        { vpcId, stack: options.name },
+        described ? ALL_PARTS.filter((p) => p !== 'vpcs') : ALL_PARTS,
+      )
+    : emptyWorld();
+  if (described) {
+    world.vpcs = [described];
+    world.vpc = described;
+  }
+  // A run killed between a create and its state write left a tagged resource the file lacks;
+  // taking it in now keeps its CIDR and zone from being offered again.
+  if (vpcId) adoptTagged(state, world);
+  const vpcRecord = vpcOf(state);
   const vpcCidrs =
-    vpcChoice.kind === 'new' ? [vpcChoice.cidr] : state.vpc?.cidrs.length ? state.vpc.cidrs : cidrsOf(live);
-  if (state.vpc && vpcCidrs.length > 0) state.vpc.cidrs = vpcCidrs;
-  const ctx = makeContext({ name: options.name, aws, deps, store, state, live });
+    vpcChoice.kind === 'new' ? [vpcChoice.cidr] : vpcRecord?.cidrs.length ? vpcRecord.cidrs : cidrsOf(world);
+  if (vpcRecord && vpcCidrs.length > 0) vpcRecord.cidrs = vpcCidrs;
 
-  const zone = state.publicSubnet?.az ?? state.privateSubnet?.az ?? (await askZone(aws, options.az, ask));
-  const cidrs = await askCidrs(vpcCidrs, live, state, options, ask);
+  state.shape = await chooseShape(aws, options, state, ask);
+  const ctx = makeContext({ name: options.name, aws, deps, store, state, world });
+  const cidrs = await askCidrs(vpcCidrs, world, state, options, ask);
   const adoptEip = await chooseEip(ctx, options, ask);
-  const functionTargets = configs.map((config) => toTarget(ctx, config));
-
+  const newVpc = vpcChoice.kind === 'new';
   const targets: Targets = {
     vpcId,
-    newVpcCidr: vpcChoice.kind === 'new' ? vpcChoice.cidr : undefined,
-    az: zone,
-    publicCidr: cidrs.publicCidr,
-    privateCidr: cidrs.privateCidr,
+    newVpcCidr: newVpc ? vpcChoice.cidr : undefined,
+    shape: state.shape,
+    publicCidrs: cidrs.publicCidrs,
+    privateCidrs: cidrs.privateCidrs,
     adoptEip,
-    functions: functionTargets,
+    functions: configs.map((config) => toTarget(ctx, config)),
     resumed,
   };
 
-  return { ctx, targets, identity, plan: planSteps(ctx, targets) };
+  const nodes = recipe(state.shape, { newVpc: newVpc || state.resources.vpc?.owned === true });
+  const wanted = new Set(nodes.map((node) => node.key));
+  const retired = Object.entries(state.resources)
+    .filter(([key]) => !wanted.has(key) && key !== 'vpc')
+    .map(([, record]) => record);
+  const plan = nodes
+    .filter(
+      (node) => node.step.name !== 'vpc' || targets.newVpcCidr !== undefined || state.resources.vpc?.owned,
+    )
+    .map((node) => ({ node, line: node.step.plan(ctx, node.zone, targets) }));
+  return { ctx, targets, identity, plan, retired, previousShape };
+}
+
+/**
+ * The NAT mode and zones: the flags, else what the stack already has, else the defaults (a NAT
+ * gateway and two zones, as AWS recommends for Lambda, where the region has two).
+ */
+async function chooseShape(
+  aws: AwsPort,
+  options: SetupOptions,
+  state: StackState,
+  ask: Asker,
+): Promise<Shape> {
+  const current = state.shape;
+  const nat: NatModeName = options.nat ?? current.nat;
+  const explicit = options.az !== undefined && options.az.length > 0;
+  if (!explicit && options.azs === undefined && current.zones.length > 0) {
+    return { nat, zones: current.zones };
+  }
+  const available = await listZones(aws);
+  if (available.length === 0)
+    throw new FixedIpError('AZ_NOT_FOUND', `no available zone in ${aws.region}`, {
+      hint: 'try another --region',
+    });
+  if (explicit) {
+    const zones = [...new Set(options.az)];
+    for (const zone of zones) {
+      if (!available.includes(zone))
+        throw new FixedIpError('AZ_NOT_FOUND', `--az ${zone} is not an available zone in ${aws.region}`, {
+          hint: `use one of ${available.join(', ')}`,
+        });
+    }
+    if (options.azs !== undefined && options.azs !== zones.length)
+      throw new FixedIpError(
+        'BAD_OPTION',
+        `--azs ${options.azs} does not match the ${zones.length} --az given`,
+        { hint: 'pass one of them' },
+      );
+    return { nat, zones };
+  }
+  const count = options.azs ?? (current.zones.length || 2);
+  if (count > available.length)
+    throw new FixedIpError(
+      'AZ_NOT_FOUND',
+      `--azs ${count}: ${aws.region} has only ${available.length} available zones`,
+      {
+        hint: `use --azs ${available.length} or fewer`,
+      },
+    );
+  // Keep the zones the stack has; add the region's next ones.
+  const kept = current.zones.slice(0, count);
+  const first = kept[0] ?? (await askZone(available, ask));
+  const zones = [first, ...kept.slice(1)];
+  for (const zone of available) if (zones.length < count && !zones.includes(zone)) zones.push(zone);
+  return { nat, zones };
 }
 
 async function askFunctions(aws: AwsPort, ask: Asker): Promise<string[]> {
@@ -142,8 +235,6 @@ async function askFunctions(aws: AwsPort, ask: Asker): Promise<string[]> {
 
 function toTarget(ctx: StackContext, config: FunctionConfiguration): FunctionTarget {
   const name = config.FunctionName ?? '';
-  const subnet = ctx.state.privateSubnet?.id;
-  const attached = subnet !== undefined && (config.VpcConfig?.SubnetIds ?? []).includes(subnet);
   const recorded = ctx.state.functions[name];
   return {
     name,
@@ -153,7 +244,7 @@ function toTarget(ctx: StackContext, config: FunctionConfiguration): FunctionTar
       subnetIds: config.VpcConfig?.SubnetIds ?? [],
       securityGroupIds: config.VpcConfig?.SecurityGroupIds ?? [],
     },
-    attached,
+    attached: isAttached(ctx, config),
     lastUpdateStatus: config.LastUpdateStatus,
   };
 }
@@ -185,3 +276,10 @@ export async function checkRoles(
   }
   return [...toFix];
 }
+
+/** The kinds named by the retired records, for messages: "NAT gateway nat-0abc (ap-northeast-1c)". */
+export function describeRecord(record: ResourceRecord): string {
+  return `${kindOf(record.kind).title} ${record.id}${record.zone ? ` (${record.zone})` : ''}`;
+}
+
+export { identityKey };

@@ -9,16 +9,19 @@ import {
   checkVpcId,
 } from '../core/options.js';
 import { preflight } from '../core/preflight.js';
-import { formatCost, monthlyCost } from '../core/pricing.js';
+import { formatStackCost as formatCost, stackCost } from '../core/cost.js';
+import { allowlistRecords, stepLabel } from '../core/recipe.js';
+import { removeInOrder } from '../core/removal.js';
 import { AbortError, ExitCode, FixedIpError } from '../errors.js';
+import { VPC_ACCESS_POLICY } from '../kinds/functions.js';
+import { kindOf } from '../kinds/index.js';
+import { isWork } from '../kinds/kind.js';
+import { NAT_MODE } from '../kinds/nat-modes.js';
 import type { Ui } from '../ports/ui.js';
-import type { StackState } from '../state/schema.js';
+import { NAT_MODES, type NatModeName, type ResourceRecord, type StackState } from '../state/schema.js';
 import type { StateStore } from '../state/store.js';
-import type { PlannedStep } from '../steps/index.js';
-import { VPC_ACCESS_POLICY } from '../steps/functions.js';
-import { isWork } from '../steps/step.js';
 import { asker } from './asker.js';
-import { checkRoles, resolveSetup } from './resolve.js';
+import { checkRoles, describeRecord, type PlannedStep, resolveSetup } from './resolve.js';
 import { whoLine } from './shared.js';
 
 export interface SetupOptions {
@@ -28,7 +31,11 @@ export interface SetupOptions {
   vpcCidr?: string | undefined;
   publicCidr?: string | undefined;
   privateCidr?: string | undefined;
-  az?: string | undefined;
+  /** --az, repeatable: the zones, first zone first. */
+  az?: string[] | undefined;
+  /** --azs: how many zones. */
+  azs?: number | undefined;
+  nat?: NatModeName | undefined;
   eip?: string | undefined;
   name: string;
   state?: string | undefined;
@@ -39,15 +46,17 @@ export interface SetupOptions {
 }
 
 export interface SetupResult {
+  /** The first IP (the first zone's); `elasticIps` has them all. */
   elasticIp: string;
+  elasticIps: string[];
   state: StackState;
   /** Whether this run changed anything in AWS. */
   changed: boolean;
 }
 
 /**
- * `fixed-ip setup`: the article's six steps as idempotent, resumable calls. Everything is checked
- * and decided before the first change; then each step is recorded in the state file as it lands.
+ * `fixed-ip setup`: the article's steps, per zone, as idempotent, resumable calls. Everything is
+ * checked and decided before the first change; then each resource is recorded as it lands.
  */
 export async function setup(options: SetupOptions, deps: Deps): Promise<SetupResult> {
   checkSetupOptions(options);
@@ -64,58 +73,60 @@ export function checkSetupOptions(options: SetupOptions): void {
   checkStackName(options.name);
   options.functions.forEach(checkFunctionName);
   if (options.vpc !== undefined) checkVpcId(options.vpc);
-  if (options.vpc !== undefined && options.newVpc) {
+  if (options.vpc !== undefined && options.newVpc)
     throw new FixedIpError('BAD_OPTION', '--vpc and --new-vpc cannot be used together', {
       hint: 'pass one of them',
     });
-  }
-  if (options.vpcCidr !== undefined && !options.newVpc) {
+  if (options.vpcCidr !== undefined && !options.newVpc)
     throw new FixedIpError('BAD_OPTION', '--vpc-cidr only applies with --new-vpc', {
       hint: 'add --new-vpc, or drop --vpc-cidr',
     });
-  }
   if (options.vpcCidr !== undefined) {
     const cidr = checkCidrSyntax(options.vpcCidr, '--vpc-cidr');
     const prefix = Number(cidr.split('/')[1]);
-    if (prefix < 16 || prefix > 28) {
+    if (prefix < 16 || prefix > 28)
       throw new FixedIpError('BAD_OPTION', `--vpc-cidr ${cidr} must be between /16 and /28`, {
         hint: 'e.g. --vpc-cidr 10.0.0.0/16',
       });
-    }
   }
   if (options.publicCidr !== undefined) checkCidrSyntax(options.publicCidr, '--public-cidr');
   if (options.privateCidr !== undefined) checkCidrSyntax(options.privateCidr, '--private-cidr');
-  if (options.az !== undefined) checkAz(options.az);
+  options.az?.forEach(checkAz);
+  if (options.azs !== undefined && (!Number.isInteger(options.azs) || options.azs < 1 || options.azs > 6))
+    throw new FixedIpError('BAD_OPTION', `--azs ${String(options.azs)} is not a number of zones`, {
+      hint: 'use 1 to 6, e.g. --azs 2',
+    });
+  if (options.nat !== undefined && !NAT_MODES.includes(options.nat))
+    throw new FixedIpError('BAD_OPTION', `--nat ${String(options.nat)} is not a NAT mode`, {
+      hint: `use one of ${NAT_MODES.join(', ')}`,
+    });
   if (options.eip !== undefined) checkEipId(options.eip);
 }
 
 async function run(options: SetupOptions, deps: Deps, store: StateStore): Promise<SetupResult> {
   const { ui } = deps;
   const ask = asker(ui, options.yes === true);
-  const { ctx, targets, plan, identity } = await resolveSetup(options, deps, store, ask);
+  const { ctx, targets, plan, identity, retired } = await resolveSetup(options, deps, store, ask);
   const { aws, state } = ctx;
-  const zone = targets.az;
-  const functionTargets = targets.functions;
-  const rolesToFix = await checkRoles(aws, functionTargets, options, ask);
+  const rolesToFix = await checkRoles(aws, targets.functions, options, ask);
   if (!ui.interactive)
     ui.notify({ level: 'info', code: 'setup.who', text: whoLine(identity, aws.region, options.profile) });
-  const work = plan.some(({ line }) => isWork(line.action)) || rolesToFix.length > 0;
+  const leaving = retired.filter((record) => record.kind !== 'elasticIp');
+  const work = plan.some(({ line }) => isWork(line.action)) || rolesToFix.length > 0 || leaving.length > 0;
   if (work) {
     // Missing permissions or a full quota found now cost nothing; found halfway, they cost money.
-    const { blockers } = await preflight(
-      ctx,
-      targets,
-      plan.map(({ step, line }) => ({ key: step.key, action: line.action })),
-      { checkRoles: false, fixRole: options.fixRole === true },
-    );
+    const { blockers } = await preflight(ctx, targets, plan, {
+      checkRoles: false,
+      fixRole: options.fixRole === true,
+    });
     if (blockers.length > 0) {
       throw new FixedIpError('PLAN_BLOCKED', `setup would not succeed: ${blockers.join('; ')}`, {
         hint: 'nothing was created; fixed-ip plan shows the details',
         exitCode: ExitCode.planBlocked,
       });
     }
-    showPlan(ui, plan, aws.region);
-    await confirmSpend(ui, options, aws.region);
+    showPlan(ui, plan, retired, state, aws.region);
+    await confirmSpend(ui, options, state, aws.region);
   }
 
   for (const role of rolesToFix) {
@@ -129,54 +140,75 @@ async function run(options: SetupOptions, deps: Deps, store: StateStore): Promis
   }
 
   // Record the functions before the first change, so an interrupted run resumes with them.
-  for (const fn of functionTargets) {
+  for (const fn of targets.functions) {
     state.functions[fn.name] ??= { arn: fn.arn, previous: fn.previous, attached: fn.attached };
   }
   await ctx.save();
   await runSteps(ctx, targets, plan);
+  // Only once the new shape carries every function: what the old shape had and the new one does not.
+  await retire(ctx, leaving);
 
-  const ip = state.elasticIp?.publicIp ?? '';
-  ui.notify({ level: 'info', code: 'setup.cost', text: `Cost: ${formatCost(monthlyCost(aws.region))}` });
-  if (Object.keys(state.functions).length > 0) {
+  const ips = allowlistRecords(state).map((r) => r.publicIp);
+  const cost = stackCost(aws.region, state);
+  ui.notify({ level: 'info', code: 'setup.cost', text: `Cost: ${formatCost(cost)}` });
+  if (state.shape.zones.length === 1 && Object.keys(state.functions).length > 0) {
     ui.notify({
       level: 'info',
       code: 'setup.single-az',
-      text: `Note: the functions now run in one Availability Zone (${zone}), which Security Hub control Lambda.5 flags; one NAT gateway serves them`,
+      text: `Note: the functions run in one Availability Zone (${state.shape.zones[0] ?? ''}), which Security Hub control Lambda.5 flags; --azs 2 adds a second`,
     });
   }
-  ui.result(`Allowlist this IP: ${ip}`, { emphasis: true });
-  return { elasticIp: ip, state, changed: work };
+  if (ips.length > 1)
+    ui.result(`Allowlist these IPs:\n${ips.map((ip) => `  ${ip}`).join('\n')}`, { emphasis: true });
+  else ui.result(`Allowlist this IP: ${ips[0] ?? ''}`, { emphasis: true });
+  return { elasticIp: ips[0] ?? '', elasticIps: ips, state, changed: work };
 }
 
-function showPlan(ui: Ui, plan: PlannedStep[], region: string): void {
+function showPlan(
+  ui: Ui,
+  plan: PlannedStep[],
+  retired: ResourceRecord[],
+  state: StackState,
+  region: string,
+): void {
   ui.notify({
     level: 'info',
     code: 'setup.plan',
-    text: 'Plan:',
-    data: plan.map(({ step, line }) => ({ key: step.key, ...line })),
+    text: `Plan (${NAT_MODE[state.shape.nat].title}; zones ${state.shape.zones.join(', ')}):`,
+    data: plan.map(({ node, line }) => ({ key: node.key, ...line })),
   });
-  for (const { step, line } of plan) {
-    const number =
-      step.article >= 1 && step.article <= 6 ? `${step.article}/6` : step.article === 0 ? '0/6' : ' → ';
+  for (const { node, line } of plan) {
     ui.notify({
       level: 'info',
       code: 'setup.plan.step',
-      text: `  ${number} ${step.title}: ${line.action} ${line.detail}`,
+      text: `  ${stepLabel(node.step, node.zone)}: ${line.action} ${line.detail}`,
     });
   }
-  ui.notify({ level: 'info', code: 'setup.plan.cost', text: `  Cost: ${formatCost(monthlyCost(region))}` });
+  for (const record of retired) {
+    ui.notify({
+      level: 'info',
+      code: 'setup.plan.retire',
+      text:
+        record.kind === 'elasticIp'
+          ? `  kept: Elastic IP ${record.kind === 'elasticIp' ? record.publicIp : ''} (no longer used by the new shape; never released by a change of shape: teardown releases it)`
+          : `  remove once the new shape is in place: ${describeRecord(record)}`,
+    });
+  }
+  ui.notify({
+    level: 'info',
+    code: 'setup.plan.cost',
+    text: `  Cost: ${formatCost(stackCost(region, state))}`,
+  });
 }
 
-async function confirmSpend(ui: Ui, options: SetupOptions, region: string): Promise<void> {
+async function confirmSpend(ui: Ui, options: SetupOptions, state: StackState, region: string): Promise<void> {
   if (options.yes) return;
-  const cost = monthlyCost(region);
+  const cost = stackCost(region, state);
   if (!ui.interactive) {
     throw new FixedIpError(
       'CONSENT_REQUIRED',
       `setup creates billable resources (about ${cost.monthlyUsd.toFixed(2)} USD a month) and needs your consent`,
-      {
-        hint: 'pass --yes to confirm; nothing was created',
-      },
+      { hint: 'pass --yes to confirm; nothing was created' },
     );
   }
   const ok = await ui.ask({
@@ -189,20 +221,51 @@ async function confirmSpend(ui: Ui, options: SetupOptions, region: string): Prom
 }
 
 async function runSteps(ctx: StackContext, targets: Targets, plan: PlannedStep[]): Promise<void> {
-  const included = new Set(plan.map(({ step }) => step.key));
+  const included = new Set(plan.map(({ node }) => node.key));
   await runGraph(
-    plan.map(({ step }) => ({
-      key: step.key,
-      after: step.after.filter((key) => included.has(key)),
+    plan.map(({ node }) => ({
+      key: node.key,
+      after: node.after.filter((key) => included.has(key)),
       run: async () => {
-        const detail = await step.ensure(ctx, targets);
-        const number = step.article >= 1 && step.article <= 6 ? `${step.article}/6 ` : '';
+        const detail = await node.step.ensure(ctx, node.zone, targets);
+        const number = node.step.article >= 1 && node.step.article <= 6 ? `${node.step.article}/6 ` : '';
         ctx.ui.notify({
           level: 'success',
-          code: `setup.step.${step.key}`,
-          text: `${number}${step.title} ${detail}`,
+          code: `setup.step.${node.step.name}`,
+          text: `${number}${node.step.title} ${detail}`,
         });
       },
     })),
+  );
+}
+
+/** Removes what a change of shape left unused, backward; Elastic IPs stay (they are allowlisted). */
+async function retire(ctx: StackContext, records: ResourceRecord[]): Promise<void> {
+  if (records.length === 0) return;
+  await removeInOrder(
+    records.map((record) => ({
+      ctx,
+      step: kindOf(record.kind),
+      zone: record.zone,
+      // Setup does not wait for Lambda's network interfaces (up to 20 minutes): what is still held
+      // stays recorded, and the next setup or teardown removes it.
+      options: { keepEip: true, deadline: ctx.clock.now() },
+    })),
+    (removal, result) => {
+      ctx.ui.notify({
+        level: 'success',
+        code: `setup.retired.${removal.step.name}`,
+        text: `Removed ${removal.step.title} ${result.detail}${removal.zone ? ` (${removal.zone})` : ''}: the new shape does not use it`,
+      });
+    },
+    (removal, error) => {
+      if (!(error instanceof FixedIpError) || error.code !== 'WAIT_EXPIRED') return false;
+      ctx.ui.notify({
+        level: 'warn',
+        code: 'setup.retire.later',
+        text: `${removal.step.title}${removal.zone ? ` (${removal.zone})` : ''} is still in use (${error.message}); the next setup or teardown removes it`,
+      });
+      return true;
+    },
   );
 }

@@ -1,8 +1,9 @@
 import type { AwsPort } from '../aws/port.js';
 import type { Deps } from '../core/context.js';
-import { describeTagged, stateFromTags, type TaggedResources } from '../core/discover.js';
+import { stateFromWorld } from '../core/discover.js';
 import { checkStateMatches, type Identity, whoAmI } from '../core/inputs.js';
 import { checkStackName } from '../core/options.js';
+import { loadWorld } from '../core/world.js';
 import { ExitCode, FixedIpError } from '../errors.js';
 import type { StackState } from '../state/schema.js';
 import type { StateStore } from '../state/store.js';
@@ -21,8 +22,6 @@ export interface OpenedStack {
   state: StackState;
   /** True when the state file was missing and the stack was found by its tags. */
   discovered: boolean;
-  /** What carries the stack's tags, when it was looked up (teardown needs it too). */
-  tagged?: TaggedResources;
 }
 
 /**
@@ -36,8 +35,8 @@ export async function openStack(options: StackOptions, deps: Deps, store: StateS
   const identity = await whoAmI(aws);
   checkStateMatches(saved, identity, aws.region, store.path);
   if (saved) return { aws, identity, store, state: saved, discovered: false };
-  const tagged = await describeTagged(aws, options.name);
-  const found = stateFromTags(tagged, options.name, aws.region, identity.accountId);
+  const tagged = await loadWorld(aws, { vpcId: undefined, stack: options.name });
+  const found = stateFromWorld(tagged, options.name, aws.region, identity.accountId);
   if (!found) {
     throw new FixedIpError(
       'NO_STACK',
@@ -53,5 +52,5 @@ export async function openStack(options: StackOptions, deps: Deps, store: StateS
     code: 'stack.discovered',
     text: `No state file at ${store.path}; found stack ${options.name} by its tags`,
   });
-  return { aws, identity, store, state: found, discovered: true, tagged };
+  return { aws, identity, store, state: found, discovered: true };
 }

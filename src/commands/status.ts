@@ -1,29 +1,38 @@
 import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
 import { awsErrorName } from '../aws/errors.js';
 import { type Deps, makeContext } from '../core/context.js';
-import { loadLive } from '../core/live.js';
+import { stackCost } from '../core/cost.js';
 import { monthlyCost } from '../core/pricing.js';
-import { STEPS } from '../steps/index.js';
-import { isAttached } from '../steps/functions.js';
-import type { Check } from '../steps/step.js';
+import { allowlistRecords, recipe } from '../core/recipe.js';
+import { loadWorld } from '../core/world.js';
+import { natHolding } from '../kinds/elastic-ip.js';
+import { isAttached } from '../kinds/functions.js';
+import { kindOf } from '../kinds/index.js';
+import { identityKey, type Check, type KindName } from '../kinds/kind.js';
+import { recordsOf } from '../state/schema.js';
 import { openStack, type StackOptions } from './stack.js';
 
 export interface StatusOptions extends StackOptions {
   json?: boolean | undefined;
 }
 
-/** The stable `status --json` shape (README, "status --json"). */
+/** The stable `status --json` shape (README, "status --json"): fields may be added, none removed. */
 export interface StatusReport {
   name: string;
   region: string;
   accountId: string;
+  /** The first zone's IP (kept from the first release); `elasticIps` has every IP to allowlist. */
   elasticIp: string | null;
+  elasticIps: string[];
+  natMode: string;
+  zones: string[];
   healthy: boolean;
   natGateway: { id: string | null; state: string };
   functions: Array<{ name: string; attached: boolean }>;
   resources: Array<{
     step: number;
     type: string;
+    zone: string | null;
     id: string | null;
     owned: boolean;
     state: string;
@@ -36,12 +45,17 @@ export interface StatusReport {
   foundByTags: boolean;
 }
 
-/** `fixed-ip status`: the Elastic IP, and whether everything is still wired as setup left it. Read-only. */
+/** `fixed-ip status`: the IPs, and whether everything is still wired as setup left it. Read-only. */
 export async function status(options: StatusOptions, deps: Deps): Promise<StatusReport> {
   const store = deps.openStore(options.name, options.state);
   const { aws, identity, state, discovered } = await openStack(options, deps, store);
-  const [live, configs] = await Promise.all([
-    loadLive(aws, state.vpc?.id, ['subnets', 'routeTables', 'natGateways', 'internetGateways']),
+  const [world, configs] = await Promise.all([
+    loadWorld(aws, { vpcId: state.resources.vpc?.id, stack: options.name }, [
+      'subnets',
+      'routeTables',
+      'natGateways',
+      'internetGateways',
+    ]),
     Promise.all(
       Object.keys(state.functions).map(async (name): Promise<FunctionConfiguration | undefined> => {
         try {
@@ -53,40 +67,51 @@ export async function status(options: StatusOptions, deps: Deps): Promise<Status
       }),
     ),
   ]);
-  live.functions = configs.filter((c): c is FunctionConfiguration => c !== undefined);
-  const ctx = makeContext({ name: options.name, aws, deps, store, state, live });
+  world.functions = configs.filter((c): c is FunctionConfiguration => c !== undefined);
+  // An Elastic IP on no NAT gateway may have been released: only then is it worth a call to ask.
+  if (recordsOf(state, 'elasticIp').some((eip) => !natHolding(world, eip.id))) {
+    world.addresses = (await aws.ec2.DescribeAddresses({})).Addresses ?? [];
+    world.loaded.add('addresses');
+  }
+  const ctx = makeContext({ name: options.name, aws, deps, store, state, world });
 
   const resources: StatusReport['resources'] = [];
   const problems: string[] = [];
-  // After `teardown --keep-eip` only the Elastic IP is left: report it, not six missing steps.
+  // After `teardown --keep-eip` only the Elastic IP is left: report it, not every step missing.
   const onlyKeptEip =
-    state.elasticIp !== undefined && !state.natGateway && !state.publicSubnet && !state.privateSubnet;
+    Object.values(state.resources).every((r) => r.kind === 'elasticIp' || r.kind === 'vpc') &&
+    recordsOf(state, 'elasticIp').length > 0;
   if (onlyKeptEip) {
     problems.push(
       `stack ${options.name} is torn down; only its Elastic IP is kept. Run fixed-ip setup --name ${options.name} to bring it back with the same IP`,
     );
   }
-  for (const step of STEPS) {
-    if (step.key === 'functions') continue;
-    if (onlyKeptEip && step.key !== 'elasticIp') continue;
-    const record = state[step.key];
-    if (step.key === 'vpc') {
-      if (record)
-        resources.push({
-          step: 0,
-          type: 'vpc',
-          id: record.id,
-          owned: record.owned,
-          state: 'recorded',
-          ok: true,
-        });
-      continue;
-    }
-    // A kept Elastic IP alone (after teardown --keep-eip) is a stack with nothing else.
-    const check: Check = step.check(ctx);
+  const nodes = recipe(state.shape, { newVpc: false }).filter((node) => node.step.name !== 'functions');
+  const listed = new Set(nodes.map((node) => node.key));
+  // Resources the shape no longer uses (a kept Elastic IP, one still held by Lambda) are shown too.
+  const extra = Object.entries(state.resources).filter(([key]) => !listed.has(key) && key !== 'vpc');
+  const vpc = state.resources.vpc;
+  if (vpc)
+    resources.push({
+      step: 0,
+      type: 'vpc',
+      zone: null,
+      id: vpc.id,
+      owned: vpc.owned,
+      state: 'recorded',
+      ok: true,
+    });
+  for (const { step, zone } of [
+    ...nodes,
+    ...extra.map(([, record]) => ({ step: kindOf(record.kind), zone: record.zone })),
+  ]) {
+    const record = state.resources[identityKey({ kind: step.name as KindName, zone })];
+    if (onlyKeptEip && step.name !== 'elasticIp') continue;
+    const check: Check = step.check(ctx, zone);
     resources.push({
       step: step.article,
-      type: step.key,
+      type: step.name,
+      zone: zone ?? null,
       id: check.id ?? null,
       owned: record?.owned ?? false,
       state: check.state,
@@ -99,13 +124,13 @@ export async function status(options: StatusOptions, deps: Deps): Promise<Status
     name,
     attached: isAttached(
       ctx,
-      live.functions.find((f) => f.FunctionName === name),
+      world.functions.find((f) => f.FunctionName === name),
     ),
   }));
   for (const fn of functions) {
     if (!fn.attached)
       problems.push(
-        `${fn.name} is not in the private subnet; run fixed-ip setup --name ${options.name} to move it back`,
+        `${fn.name} is not in the stack's private subnets; run fixed-ip setup --name ${options.name} to move it back`,
       );
   }
   if (functions.length === 0 && problems.length === 0) {
@@ -113,22 +138,33 @@ export async function status(options: StatusOptions, deps: Deps): Promise<Status
       `stack ${options.name} has no functions; run fixed-ip setup --name ${options.name} --function <name>`,
     );
   }
-  const nat = live.natGateways.find((n) => n.NatGatewayId === state.natGateway?.id);
+  const nats = [...recordsOf(state, 'natGateway'), ...recordsOf(state, 'regionalNatGateway')];
+  const firstNat = nats.find((n) => n.zone === state.shape.zones[0]) ?? nats[0];
+  const nat = world.natGateways.find((n) => n.NatGatewayId === firstNat?.id);
+  // A released address is never printed as one to allowlist.
+  const released = new Set(
+    resources.filter((r) => r.type === 'elasticIp' && r.state === 'released').map((r) => r.id),
+  );
+  const ips = allowlistRecords(state)
+    .filter((r) => !released.has(r.id))
+    .map((r) => r.publicIp);
   const report: StatusReport = {
     name: options.name,
     region: aws.region,
     accountId: identity.accountId,
-    elasticIp: state.elasticIp?.publicIp ?? null,
+    elasticIp: ips[0] ?? (onlyKeptEip ? (recordsOf(state, 'elasticIp')[0]?.publicIp ?? null) : null),
+    elasticIps: ips,
+    natMode: state.shape.nat,
+    zones: state.shape.zones,
     healthy: problems.length === 0 && functions.length > 0,
-    natGateway: { id: state.natGateway?.id ?? null, state: nat?.State ?? 'missing' },
+    natGateway: { id: firstNat?.id ?? null, state: nat?.State ?? 'missing' },
     functions,
     resources,
     problems,
-    monthlyCostUsd: state.natGateway
-      ? monthlyCost(aws.region).monthlyUsd
-      : state.elasticIp
-        ? monthlyCost(aws.region).idleEipMonthlyUsd
-        : 0,
+    monthlyCostUsd:
+      nats.length > 0
+        ? stackCost(aws.region, state).monthlyUsd
+        : recordsOf(state, 'elasticIp').length * monthlyCost(aws.region).idleEipMonthlyUsd,
     stateFile: store.path,
     foundByTags: discovered,
   };
@@ -142,18 +178,22 @@ function print(deps: Deps, report: StatusReport, json: boolean): void {
     ui.result(JSON.stringify(report));
     return;
   }
-  ui.result(report.elasticIp ?? '(no Elastic IP)');
+  ui.result(
+    report.elasticIps.length > 0 ? report.elasticIps.join('\n') : (report.elasticIp ?? '(no Elastic IP)'),
+  );
   for (const resource of report.resources) {
     const mark = resource.ok ? '✔' : '✖';
     const number = resource.step >= 1 && resource.step <= 6 ? `${resource.step}/6` : '   ';
-    const title = STEPS.find((step) => step.key === resource.type)?.title ?? resource.type;
+    const title =
+      resource.type === 'vpc' ? 'VPC' : kindOf(resource.type as Parameters<typeof kindOf>[0]).title;
+    const where = resource.zone ? ` ${resource.zone}` : '';
     ui.result(
-      `${mark} ${number} ${title.padEnd(19)} ${(resource.id ?? '-').padEnd(26)} ${resource.owned ? 'created' : 'reused '} ${resource.state}`,
+      `${mark} ${number} ${`${title}${where}`.padEnd(34)} ${(resource.id ?? '-').padEnd(26)} ${resource.owned ? 'created' : 'reused '} ${resource.state}`,
     );
   }
   for (const fn of report.functions) {
     ui.result(
-      `${fn.attached ? '✔' : '✖'}  →  function ${fn.name} ${fn.attached ? 'attached to the private subnet' : 'NOT attached'}`,
+      `${fn.attached ? '✔' : '✖'}  →  function ${fn.name} ${fn.attached ? 'attached to the private subnets' : 'NOT attached'}`,
     );
   }
   for (const problem of report.problems) ui.result(`! ${problem}`);

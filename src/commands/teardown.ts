@@ -1,15 +1,23 @@
 import { type Deps, makeContext, type StackContext } from '../core/context.js';
-import { adoptTagged, describeTagged, leftoversOf } from '../core/discover.js';
-import { type GraphNode, runGraph } from '../core/graph.js';
-import { type Live, loadLive } from '../core/live.js';
+import { adoptTagged } from '../core/discover.js';
 import { checkMinutes } from '../core/options.js';
 import { monthlyCost } from '../core/pricing.js';
+import { type Removal, removeInOrder } from '../core/removal.js';
+import { isOurs } from '../core/tags.js';
+import { loadWorld } from '../core/world.js';
 import { AbortError, FixedIpError } from '../errors.js';
+import { functions } from '../kinds/functions.js';
+import { kindOf } from '../kinds/index.js';
+import { identityKey, type Step } from '../kinds/kind.js';
 import type { Ui } from '../ports/ui.js';
-import { isEmptyState, type StackState } from '../state/schema.js';
+import {
+  emptyState,
+  isEmptyState,
+  recordsOf,
+  type ResourceRecord,
+  type StackState,
+} from '../state/schema.js';
 import type { StateStore } from '../state/store.js';
-import { STEPS, type Step } from '../steps/index.js';
-import type { RemoveOutcome } from '../steps/step.js';
 import { whoLine } from './shared.js';
 import { openStack, type StackOptions } from './stack.js';
 
@@ -33,95 +41,67 @@ export async function teardown(options: TeardownOptions, deps: Deps): Promise<Te
   const store = deps.openStore(options.name, options.state);
   const release = await store.lock(options.name);
   try {
-    const { aws, identity, state, tagged: found } = await openStack(options, deps, store);
+    const { aws, identity, state } = await openStack(options, deps, store);
     deps.ui.notify({
       level: 'info',
       code: 'teardown.who',
       text: whoLine(identity, aws.region, options.profile),
     });
+    const world = await loadWorld(aws, { vpcId: state.resources.vpc?.id, stack: options.name });
     // What an interrupted setup created but had not recorded yet is found by its tags: the records the
     // state lacks are filled in, and duplicates are removed alongside the stack, in the same order.
-    const tagged = found ?? (await describeTagged(aws, options.name));
-    adoptTagged(state, tagged);
-    const leftovers = leftoversOf(state, tagged);
-    const lives = new Map<string, Promise<Live>>();
-    const liveOf = (vpcId: string | undefined): Promise<Live> => {
-      const key = vpcId ?? '';
-      if (!lives.has(key)) lives.set(key, loadLive(aws, vpcId, ['subnets', 'routeTables', 'natGateways']));
-      return lives.get(key) as Promise<Live>;
-    };
-    const ctx = makeContext({
-      name: options.name,
-      aws,
-      deps,
-      store,
-      state,
-      live: await liveOf(state.vpc?.id),
-    });
-    const extras = await Promise.all(
-      leftovers.map(async (layer) =>
-        makeContext({
-          name: options.name,
-          aws,
-          deps,
-          store: unrecorded(store),
-          state: layer,
-          live: await liveOf(layer.vpc?.id),
-        }),
-      ),
+    const leftovers = adoptTagged(state, world);
+    const ctx = makeContext({ name: options.name, aws, deps, store, state, world });
+    disownUnproven(ctx);
+    const duplicates = layers(state, leftovers).map((layer) =>
+      makeContext({ name: options.name, aws, deps, store: unrecorded(store), state: layer, world }),
     );
-    const present = STEPS.filter((step) => hasRecord(ctx, step));
 
-    const goes = present.filter((step) => willDelete(ctx, step, options.keepEip === true));
-    const stays = present.filter((step) => !willDelete(ctx, step, options.keepEip === true));
-    const duplicates = extras.map((extra) => ({
-      ctx: extra,
-      steps: STEPS.filter((step) => hasRecord(extra, step) && willDelete(extra, step, false)),
-    }));
-    await confirm(deps.ui, ctx, goes, stays, options, duplicates);
+    const keepEip = options.keepEip === true;
+    const goes = entries(ctx).filter((entry) => willDelete(entry, keepEip));
+    const stays = entries(ctx).filter((entry) => !willDelete(entry, keepEip));
+    await confirm(
+      deps.ui,
+      ctx,
+      goes,
+      stays,
+      options,
+      duplicates.flatMap((d) => entries(d)),
+    );
     await store.write(state);
 
     const removed: string[] = [];
     const kept: string[] = [];
     const deadline = deps.clock.now() + waitMinutes * 60_000;
-    const layers = [
-      { ctx, steps: present, keepEip: options.keepEip === true, extra: false },
-      ...duplicates.map((d) => ({ ...d, keepEip: false, extra: true })),
-    ];
-    // A step waits for what it depends on in every layer: a duplicate NAT gateway in the public
-    // subnet holds that subnet (and the internet gateway's mapped addresses) just like the recorded one.
-    const nodes: GraphNode<string>[] = layers.flatMap((layer, index) =>
-      layer.steps.map((step) => ({
-        key: `${index}:${step.key}`,
-        after: layers.flatMap((other, otherIndex) =>
-          other.steps.filter((s) => step.removeAfter.includes(s.key)).map((s) => `${otherIndex}:${s.key}`),
-        ),
-        run: async () => {
-          const result: RemoveOutcome = await step.remove(layer.ctx, { keepEip: layer.keepEip, deadline });
-          const line = `${step.title} ${result.detail}${layer.extra ? ' (a duplicate left by an interrupted run)' : ''}`;
-          if (result.outcome === 'kept') {
-            kept.push(line);
-            deps.ui.notify({ level: 'info', code: `teardown.kept.${step.key}`, text: `Kept ${line}` });
-          } else {
-            removed.push(line);
-            deps.ui.notify({
-              level: 'success',
-              code: `teardown.removed.${step.key}`,
-              text: `Removed ${line}`,
-            });
-          }
-        },
+    const removals: Removal[] = [
+      ...entries(ctx).map((entry) => ({
+        ctx,
+        step: entry.step,
+        zone: entry.zone,
+        options: { keepEip, deadline },
       })),
-    );
-    // The VPC (when fixed-ip made it) goes after everything in it, duplicates included.
-    for (const node of nodes) {
-      if (node.key.endsWith(':vpc'))
-        node.after = nodes
-          .filter((other) => other !== node && !other.key.endsWith(':vpc'))
-          .map((other) => other.key);
-    }
+      ...duplicates.flatMap((extra) =>
+        entries(extra).map((entry) => ({
+          ctx: extra,
+          step: entry.step,
+          zone: entry.zone,
+          options: { keepEip: false, deadline },
+          duplicate: true,
+        })),
+      ),
+    ];
     try {
-      await runGraph(nodes);
+      await removeInOrder(removals, (removal, result) => {
+        const line = `${removal.step.title} ${result.detail}${removal.duplicate ? ' (a duplicate left by an interrupted run)' : ''}`;
+        const code = removal.step.name;
+        if (result.outcome === 'kept') {
+          kept.push(line);
+          deps.ui.notify({ level: 'info', code: `teardown.kept.${code}`, text: `Kept ${line}` });
+        } else {
+          removed.push(line);
+          deps.ui.notify({ level: 'success', code: `teardown.removed.${code}`, text: `Removed ${line}` });
+        }
+      });
     } catch (error) {
       if (error instanceof FixedIpError && error.code === 'WAIT_EXPIRED') throw waitExpired(ctx, error);
       throw error;
@@ -135,10 +115,11 @@ export async function teardown(options: TeardownOptions, deps: Deps): Promise<Te
       return { removed, kept, finished: true };
     }
     await store.write(state);
-    const eip = state.elasticIp;
+    const ips = recordsOf(state, 'elasticIp').map((eip) => eip.publicIp);
+    const idle = monthlyCost(aws.region).idleEipMonthlyUsd * ips.length;
     deps.ui.result(
-      eip
-        ? `Stack ${options.name} is down; kept Elastic IP ${eip.publicIp} (about ${monthlyCost(aws.region).idleEipMonthlyUsd.toFixed(2)} USD a month while idle). The next fixed-ip setup --name ${options.name} reuses it.`
+      ips.length > 0
+        ? `Stack ${options.name} is down; kept Elastic IP${ips.length > 1 ? 's' : ''} ${ips.join(', ')} (about ${idle.toFixed(2)} USD a month while idle). The next fixed-ip setup --name ${options.name} reuses ${ips.length > 1 ? 'them' : 'it'}.`
         : `Stack ${options.name} is down.`,
     );
     return { removed, kept, finished: false };
@@ -147,76 +128,165 @@ export async function teardown(options: TeardownOptions, deps: Deps): Promise<Te
   }
 }
 
-function hasRecord(ctx: StackContext, step: Step): boolean {
-  if (step.key === 'functions') return Object.keys(ctx.state.functions).length > 0;
-  return ctx.state[step.key] !== undefined;
+interface Entry {
+  step: Step;
+  zone: string | undefined;
+  record: ResourceRecord | undefined;
 }
 
-function willDelete(ctx: StackContext, step: Step, keepEip: boolean): boolean {
-  if (step.key === 'functions') return true;
-  const record = ctx.state[step.key];
-  if (!record?.owned) return false;
-  return !(step.key === 'elasticIp' && keepEip);
+/** What a state holds, in the recipe's order: each resource, then the functions. */
+function entries(ctx: StackContext): Entry[] {
+  const list: Entry[] = Object.values(ctx.state.resources).map((record) => ({
+    step: kindOf(record.kind),
+    zone: record.zone,
+    record,
+  }));
+  if (Object.keys(ctx.state.functions).length > 0)
+    list.push({ step: functions, zone: undefined, record: undefined });
+  return list;
 }
 
-function describe(ctx: StackContext, step: Step): string {
-  if (step.key === 'functions')
-    return `${step.title}: restore ${Object.keys(ctx.state.functions).join(', ')} to their previous network settings`;
-  const record = ctx.state[step.key];
-  const extra = step.key === 'elasticIp' && ctx.state.elasticIp ? ` ${ctx.state.elasticIp.publicIp}` : '';
-  return `${step.title} ${record?.id ?? ''}${extra}${record?.owned ? '' : ' (not made by fixed-ip)'}`;
+function willDelete(entry: Entry, keepEip: boolean): boolean {
+  if (!entry.record) return true;
+  if (!entry.record.owned) return false;
+  return !(entry.record.kind === 'elasticIp' && keepEip);
+}
+
+/**
+ * Ownership is proven by the state record and the complete tag set together: a recorded resource
+ * whose tags no longer say this stack made it (edited by hand, or a stale id) is kept.
+ */
+function disownUnproven(ctx: StackContext): void {
+  for (const record of Object.values(ctx.state.resources)) {
+    if (!record.owned) continue;
+    const kind = kindOf(record.kind);
+    if (!ctx.world.loaded.has(kind.name === 'vpc' ? 'vpcs' : partOf(kind.name))) continue;
+    const live = kind.list(ctx.world).find((item) => item.id === record.id);
+    if (live && !isOurs(live.tags, ctx.name, kind.role)) {
+      record.owned = false;
+      ctx.ui.notify({
+        level: 'warn',
+        code: 'teardown.unproven',
+        text: `${kind.title} ${record.id} does not carry this stack's tags; it is kept, not deleted`,
+      });
+    }
+  }
+}
+
+function partOf(kind: ResourceRecord['kind']) {
+  const parts = {
+    vpc: 'vpcs',
+    internetGateway: 'internetGateways',
+    publicSubnet: 'subnets',
+    privateSubnet: 'subnets',
+    publicRouteTable: 'routeTables',
+    privateRouteTable: 'routeTables',
+    securityGroup: 'securityGroups',
+    elasticIp: 'addresses',
+    natGateway: 'natGateways',
+    regionalNatGateway: 'natGateways',
+  } as const;
+  return parts[kind];
+}
+
+/**
+ * Duplicates as states, one per layer (the second of each identity, then the third...), so each
+ * layer is removed in the same safe order as the stack itself. A layer borrows the stack's VPC id
+ * for lookups; it never removes the VPC.
+ */
+function layers(state: StackState, leftovers: ResourceRecord[]): StackState[] {
+  const result: StackState[] = [];
+  for (const record of leftovers) {
+    const key = identityKey(record);
+    let layer = result.find((l) => l.resources[key] === undefined);
+    if (!layer) {
+      layer = emptyState(state.name, state.region, state.accountId);
+      layer.shape = state.shape;
+      result.push(layer);
+    }
+    layer.resources[key] = record;
+  }
+  for (const layer of result) {
+    const vpc = state.resources.vpc;
+    if (vpc && !layer.resources.vpc) layer.resources.vpc = { ...vpc, owned: false };
+  }
+  return result.map((layer) => ({
+    ...layer,
+    resources: Object.fromEntries(
+      Object.entries(layer.resources).filter(([, r]) => r.kind !== 'vpc' || r.owned),
+    ),
+  }));
+}
+
+function describe(entry: Entry): string {
+  if (!entry.record) return `${entry.step.title}: restore their previous network settings`;
+  const extra = entry.record.kind === 'elasticIp' ? ` ${entry.record.publicIp}` : '';
+  return `${entry.step.title} ${entry.record.id}${extra}${entry.zone ? ` (${entry.zone})` : ''}${entry.record.owned ? '' : ' (not made by fixed-ip)'}`;
 }
 
 async function confirm(
   ui: Ui,
   ctx: StackContext,
-  goes: Step[],
-  stays: Step[],
+  goes: Entry[],
+  stays: Entry[],
   options: TeardownOptions,
-  duplicates: Array<{ ctx: StackContext; steps: Step[] }>,
+  duplicates: Entry[],
 ): Promise<void> {
-  const list = (code: string, heading: string, steps: Step[]): void => {
-    ui.notify({ level: 'info', code, text: heading, data: steps.map((s) => s.key) });
-    for (const step of steps)
-      ui.notify({ level: 'info', code: 'teardown.plan.item', text: `  - ${describe(ctx, step)}` });
-  };
-  list('teardown.plan.delete', 'Will delete:', goes);
-  for (const duplicate of duplicates) {
-    for (const step of duplicate.steps) {
+  const list = (code: string, heading: string, items: Entry[]): void => {
+    ui.notify({
+      level: 'info',
+      code,
+      text: heading,
+      data: items.map((e) => (e.record ? identityKey(e.record) : 'functions')),
+    });
+    for (const entry of items)
       ui.notify({
         level: 'info',
         code: 'teardown.plan.item',
-        text: `  - ${describe(duplicate.ctx, step)} (a duplicate left by an interrupted run)`,
+        text: `  - ${entry.record ? describe(entry) : `${entry.step.title}: restore ${Object.keys(ctx.state.functions).join(', ')} to their previous network settings`}`,
       });
-    }
+  };
+  list('teardown.plan.delete', 'Will delete:', goes);
+  for (const entry of duplicates) {
+    ui.notify({
+      level: 'info',
+      code: 'teardown.plan.item',
+      text: `  - ${describe(entry)} (a duplicate left by an interrupted run)`,
+    });
   }
   if (stays.length > 0) list('teardown.plan.keep', 'Will keep:', stays);
-  const releasing = goes.some((step) => step.key === 'elasticIp');
-  if (releasing) {
+  const releasing = goes.filter((entry) => entry.record?.kind === 'elasticIp');
+  if (releasing.length > 0) {
+    const ips = releasing
+      .map((entry) => (entry.record?.kind === 'elasticIp' ? entry.record.publicIp : ''))
+      .join(', ');
     ui.notify({
       level: 'warn',
       code: 'teardown.eip.warning',
-      text: `Releasing Elastic IP ${ctx.state.elasticIp?.publicIp ?? ''} is irreversible: a partner's allowlist naming it stops working. Use --keep-eip to keep it.`,
+      text: `Releasing Elastic IP ${ips} is irreversible: a partner's allowlist naming it stops working. Use --keep-eip to keep it.`,
     });
   }
   if (options.yes) return;
   if (!ui.interactive) {
     throw new FixedIpError('CONSENT_REQUIRED', 'teardown deletes resources and needs your consent', {
-      hint: `pass --yes to confirm${releasing ? ' (add --keep-eip to keep the Elastic IP)' : ''}; nothing was changed`,
+      hint: `pass --yes to confirm${releasing.length > 0 ? ' (add --keep-eip to keep the Elastic IP)' : ''}; nothing was changed`,
     });
   }
   const ok = await ui.ask({
     kind: 'confirm',
     code: 'teardown.confirm',
-    message: releasing ? 'Delete these resources and release the Elastic IP?' : 'Delete these resources?',
+    message:
+      releasing.length > 0 ? 'Delete these resources and release the Elastic IP?' : 'Delete these resources?',
     default: false,
   });
   if (!ok) throw new AbortError('Cancelled; nothing was changed', false);
 }
 
 function waitExpired(ctx: StackContext, cause: FixedIpError): FixedIpError {
-  const left = STEPS.filter((step) => hasRecord(ctx, step)).map((step) => describe(ctx, step));
-  const natStopped = ctx.state.natGateway === undefined;
+  const left = entries(ctx).map(describe);
+  const natStopped =
+    recordsOf(ctx.state, 'natGateway').length === 0 &&
+    recordsOf(ctx.state, 'regionalNatGateway').length === 0;
   return new FixedIpError(
     'WAIT_EXPIRED',
     `${cause.message}. ${natStopped ? 'The NAT gateway is deleted, so its hourly charge has stopped. ' : ''}Still there: ${left.join('; ')}`,

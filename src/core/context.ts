@@ -4,8 +4,9 @@ import { AbortError, FixedIpError } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { Ui } from '../ports/ui.js';
 import type { StateStore } from '../state/store.js';
-import type { StackState, VpcConfigRecord } from '../state/schema.js';
-import type { Live } from './live.js';
+import { identityKey, type KindName } from '../kinds/kind.js';
+import type { RecordOf, ResourceRecord, Shape, StackState, VpcConfigRecord } from '../state/schema.js';
+import type { World } from './world.js';
 
 /** What every command is given: the ports. Tests pass fakes; nothing is mocked by module path. */
 export interface Deps {
@@ -19,13 +20,15 @@ export interface Deps {
   signal?: AbortSignal;
 }
 
-/** The decisions setup made before touching anything, read by the steps. */
+/** The decisions setup made before touching anything, read by the kinds. */
 export interface Targets {
   vpcId: string | undefined;
   newVpcCidr: string | undefined;
-  az: string;
-  publicCidr: string;
-  privateCidr: string;
+  /** The NAT mode and the zones, first zone first. */
+  shape: Shape;
+  /** Per zone: the block for the subnet fixed-ip would create there. */
+  publicCidrs: Record<string, string>;
+  privateCidrs: Record<string, string>;
   /** An Elastic IP to adopt (--eip): reused, never released by teardown. */
   adoptEip: string | undefined;
   functions: FunctionTarget[];
@@ -41,7 +44,7 @@ export interface FunctionTarget {
   arn: string;
   role: string;
   previous: VpcConfigRecord;
-  /** Already in this stack's private subnet with its security group. */
+  /** Already in exactly this stack's private subnets, with its security group. */
   attached: boolean;
   /** Lambda's LastUpdateStatus when setup looked (an attach may still be in progress). */
   lastUpdateStatus: string | undefined;
@@ -54,7 +57,7 @@ export interface StackContext {
   readonly clock: Clock;
   readonly signal: AbortSignal | undefined;
   readonly state: StackState;
-  live: Live;
+  world: World;
   /** Records the state file; call after every change in AWS, before the next one. */
   save(): Promise<void>;
   /** Stops between AWS calls when the user pressed Ctrl-C. */
@@ -67,7 +70,7 @@ export function makeContext(options: {
   deps: Deps;
   store: StateStore;
   state: StackState;
-  live: Live;
+  world: World;
 }): StackContext {
   const { deps, store, state } = options;
   return {
@@ -77,7 +80,7 @@ export function makeContext(options: {
     clock: deps.clock,
     signal: deps.signal,
     state,
-    live: options.live,
+    world: options.world,
     save: () => store.write(state),
     checkpoint: () => {
       if (deps.signal?.aborted) throw new AbortError('Stopped', true);
@@ -85,11 +88,34 @@ export function makeContext(options: {
   };
 }
 
-/** The stack's VPC id; steps run only after the VPC is known (or created). */
+/** The stack's VPC id; kinds run only after the VPC is known (or created). */
 export function vpcIdOf(ctx: StackContext): string {
-  const id = ctx.state.vpc?.id;
-  if (!id) throw new FixedIpError('AWS_ERROR', 'internal: the VPC was not resolved before the steps ran');
+  const id = ctx.state.resources.vpc?.id;
+  if (!id) throw new FixedIpError('INTERNAL', 'the VPC was not resolved before the steps ran');
   return id;
+}
+
+/** Records a resource (and saves the state) unless the state already says exactly that. */
+export async function putRecord(ctx: StackContext, record: ResourceRecord): Promise<void> {
+  const key = identityKey(record);
+  if (JSON.stringify(ctx.state.resources[key]) === JSON.stringify(record)) return;
+  ctx.state.resources[key] = record;
+  await ctx.save();
+}
+
+/** Forgets a resource once it is gone from AWS, and saves the state. */
+export async function dropRecord(ctx: StackContext, kind: KindName, zone: string | undefined): Promise<void> {
+  delete ctx.state.resources[identityKey({ kind, zone })];
+  await ctx.save();
+}
+
+/** This stack's record of a kind in a zone. */
+export function recordIn<K extends KindName>(
+  ctx: StackContext,
+  kind: K,
+  zone: string | undefined,
+): RecordOf<K> | undefined {
+  return ctx.state.resources[identityKey({ kind, zone })] as RecordOf<K> | undefined;
 }
 
 /**

@@ -2,9 +2,10 @@ import { type FunctionConfiguration } from '@aws-sdk/client-lambda';
 import { awsErrorName } from '../aws/errors.js';
 import type { AwsPort } from '../aws/port.js';
 import { FixedIpError } from '../errors.js';
-import type { StackState } from '../state/schema.js';
+import { recordOf, type Shape, type StackState } from '../state/schema.js';
 import { chooseFreeBlocks, validateSubnetCidr } from './cidr.js';
-import type { Live } from './live.js';
+import type { World } from './world.js';
+import { NAT_MODE } from '../kinds/nat-modes.js';
 
 export interface Identity {
   accountId: string;
@@ -79,37 +80,44 @@ export function chooseZone(zones: readonly string[], wanted: string | undefined,
 }
 
 /**
- * The two subnet blocks: validated when given, else the first free ones inside the VPC CIDR.
- * Subnets this stack already has keep their CIDR.
+ * The subnets' blocks, per zone: the stack's own subnets keep theirs; a flag (first zone only) is
+ * validated; the rest are the first free blocks inside the VPC.
  */
 export function chooseCidrs(
   vpcCidrs: string[],
-  live: Live,
+  world: World,
   state: StackState,
+  shape: Shape,
   wanted: { publicCidr?: string | undefined; privateCidr?: string | undefined },
-): { publicCidr: string; privateCidr: string } {
-  const ours = new Set([state.publicSubnet?.id, state.privateSubnet?.id]);
-  const others = live.subnets
-    .filter((s) => !ours.has(s.SubnetId))
-    .map((s) => s.CidrBlock ?? '')
-    .filter(Boolean);
-  const taken = [...others];
-  const pick = (
-    existing: string | undefined,
-    given: string | undefined,
-    label: string,
-  ): string | undefined => {
-    if (existing) return existing;
-    if (given === undefined) return undefined;
-    const cidr = validateSubnetCidr(given, vpcCidrs, taken, label).text;
-    taken.push(cidr);
-    return cidr;
-  };
-  const publicCidr = pick(state.publicSubnet?.cidr, wanted.publicCidr, '--public-cidr');
-  const privateCidr = pick(state.privateSubnet?.cidr, wanted.privateCidr, '--private-cidr');
-  const missing = [publicCidr, privateCidr].filter((c) => c === undefined).length;
-  const free = missing > 0 ? chooseFreeBlocks(vpcCidrs, taken, missing) : [];
-  return { publicCidr: publicCidr ?? free.shift() ?? '', privateCidr: privateCidr ?? free.shift() ?? '' };
+): { publicCidrs: Record<string, string>; privateCidrs: Record<string, string> } {
+  const taken = world.subnets.map((s) => s.CidrBlock ?? '').filter(Boolean);
+  const first = shape.zones[0];
+  const publicZones = NAT_MODE[shape.nat].publicZones(shape.zones);
+  const wants: Array<{ which: 'public' | 'private'; zone: string }> = [
+    ...publicZones.map((zone) => ({ which: 'public' as const, zone })),
+    ...shape.zones.map((zone) => ({ which: 'private' as const, zone })),
+  ];
+  const result = { publicCidrs: {} as Record<string, string>, privateCidrs: {} as Record<string, string> };
+  const missing: typeof wants = [];
+  for (const want of wants) {
+    const out = want.which === 'public' ? result.publicCidrs : result.privateCidrs;
+    const existing = recordOf(state, `${want.which}Subnet`, want.zone)?.cidr;
+    const given =
+      want.zone === first ? (want.which === 'public' ? wanted.publicCidr : wanted.privateCidr) : undefined;
+    if (existing) {
+      out[want.zone] = existing;
+      if (!taken.includes(existing)) taken.push(existing);
+    } else if (given !== undefined) {
+      out[want.zone] = validateSubnetCidr(given, vpcCidrs, taken, `--${want.which}-cidr`).text;
+      taken.push(out[want.zone] ?? '');
+    } else {
+      missing.push(want);
+    }
+  }
+  const free = missing.length > 0 ? chooseFreeBlocks(vpcCidrs, taken, missing.length) : [];
+  for (const want of missing)
+    (want.which === 'public' ? result.publicCidrs : result.privateCidrs)[want.zone] = free.shift() ?? '';
+  return result;
 }
 
 /** The actions Lambda needs from a function's execution role to run in a VPC. */

@@ -1,12 +1,12 @@
-import { type AccountAttributeName } from '@aws-sdk/client-ec2';
 import { awsErrorName } from '../aws/errors.js';
 import type { AwsPort } from '../aws/port.js';
-import type { StepKey } from '../steps/index.js';
-import { isWork, type Action } from '../steps/step.js';
+import type { PlannedStep } from '../commands/resolve.js';
+import { kindOf } from '../kinds/index.js';
+import { type DryRun, isWork } from '../kinds/kind.js';
+import { recordOf } from '../state/schema.js';
 import { cidrSize, parseCidr } from './cidr.js';
 import type { FunctionTarget, StackContext, Targets } from './context.js';
 import { missingRoleActions } from './inputs.js';
-import { nameTag, tagSpec } from './tags.js';
 
 /**
  * What could stop setup halfway, checked before anything is created: the caller's EC2
@@ -25,11 +25,11 @@ export interface Preflight {
 export async function preflight(
   ctx: StackContext,
   targets: Targets,
-  actions: ReadonlyArray<{ key: StepKey; action: Action }>,
+  plan: readonly PlannedStep[],
   options: { checkRoles: boolean; fixRole: boolean },
 ): Promise<Preflight> {
   const { aws } = ctx;
-  const creating = new Set(actions.filter(({ action }) => isWork(action)).map(({ key }) => key));
+  const creating = plan.filter(({ line }) => isWork(line.action)).map(({ node }) => node);
   const [permissions, roles, eipQuota] = await Promise.all([
     dryRun(aws, ctx.name, targets, creating),
     options.checkRoles
@@ -54,51 +54,58 @@ export async function preflight(
     }
   }
   const quotas: Preflight['quotas'] = [];
-  if (creating.has('elasticIp') && !targets.adoptEip) {
-    const used = ctx.live.addresses.length;
-    quotas.push({ name: `Elastic IPs in ${aws.region}`, used, limit: eipQuota, ok: used < eipQuota });
-    if (used >= eipQuota)
+  const newIps = creating.filter(
+    (node) => node.step.name === 'elasticIp' && !(node.zone === targets.shape.zones[0] && targets.adoptEip),
+  ).length;
+  if (newIps > 0) {
+    const used = ctx.world.addresses.length;
+    const ok = used + newIps <= eipQuota;
+    quotas.push({ name: `Elastic IPs in ${aws.region}`, used, limit: eipQuota, ok });
+    if (!ok)
       blockers.push(
-        `all ${eipQuota} Elastic IPs of ${aws.region} are in use: release one, pass --eip, or ask AWS for a higher quota`,
+        `${used} of ${eipQuota} Elastic IPs of ${aws.region} are in use and setup needs ${newIps} more: release some, pass --eip, or ask AWS for a higher quota`,
       );
   }
-  if (creating.has('natGateway')) {
+  for (const node of creating.filter((n) => n.step.name === 'natGateway')) {
     const inZone = new Set(
-      ctx.live.subnets.filter((s) => s.AvailabilityZone === targets.az).map((s) => s.SubnetId),
+      ctx.world.subnets.filter((s) => s.AvailabilityZone === node.zone).map((s) => s.SubnetId),
     );
-    const used = ctx.live.natGateways.filter(
+    const used = ctx.world.natGateways.filter(
       (n) => (n.State === 'available' || n.State === 'pending') && inZone.has(n.SubnetId),
     ).length;
-    quotas.push({ name: `NAT gateways in ${targets.az} (this VPC)`, used, limit: 5, ok: used < 5 });
-    if (used >= 5) blockers.push(`${targets.az} already has 5 NAT gateways: pick another --az`);
+    quotas.push({ name: `NAT gateways in ${node.zone ?? ''} (this VPC)`, used, limit: 5, ok: used < 5 });
+    if (used >= 5) blockers.push(`${node.zone ?? ''} already has 5 NAT gateways: pick other zones (--az)`);
   }
-  for (const [which, cidr] of [
-    ['public', targets.publicCidr],
-    ['private', targets.privateCidr],
-  ] as const) {
-    const existing = ctx.live.subnets.find((s) => s.SubnetId === ctx.state[`${which}Subnet`]?.id);
-    const free = existing ? (existing.AvailableIpAddressCount ?? 0) : cidrSize(parseCidr(cidr)) - 5;
+  for (const node of plan.filter(
+    ({ node }) => node.step.name === 'publicSubnet' || node.step.name === 'privateSubnet',
+  )) {
+    const which = node.node.step.name === 'publicSubnet' ? 'public' : 'private';
+    const zone = node.node.zone ?? '';
+    const cidr = (which === 'public' ? targets.publicCidrs : targets.privateCidrs)[zone] ?? '';
+    const record = recordOf(ctx.state, `${which}Subnet`, zone);
+    const existing = ctx.world.subnets.find((s) => s.SubnetId === record?.id);
+    const free = existing
+      ? (existing.AvailableIpAddressCount ?? 0)
+      : cidr
+        ? cidrSize(parseCidr(cidr)) - 5
+        : 0;
     quotas.push({
-      name: `free addresses in the ${which} subnet (${cidr})`,
+      name: `free addresses in the ${which} subnet (${cidr}, ${zone})`,
       used: 0,
       limit: free,
       ok: free >= 1,
     });
-    if (free < 1) blockers.push(`the ${which} subnet ${cidr} has no free address`);
+    if (free < 1) blockers.push(`the ${which} subnet ${cidr} in ${zone} has no free address`);
   }
 
   return { permissions, roles, quotas, blockers };
 }
 
-// Placeholder ids for dry runs of calls whose real ids do not exist yet: AWS checks the permission
-// before it looks the ids up, so DryRunOperation / UnauthorizedOperation still tell the answer.
-const NO_ID = '00000000000000000';
-
 async function elasticIpLimit(aws: AwsPort): Promise<number> {
   try {
     // The API documents 'vpc-max-elastic-ips'; the SDK's enum lists only two of its names.
     const out = await aws.ec2.DescribeAccountAttributes({
-      AttributeNames: ['vpc-max-elastic-ips' as AccountAttributeName],
+      AttributeNames: ['vpc-max-elastic-ips' as 'default-vpc'],
     });
     const value = out.AccountAttributes?.[0]?.AttributeValues?.[0]?.AttributeValue;
     return value ? Number(value) : 5;
@@ -108,107 +115,30 @@ async function elasticIpLimit(aws: AwsPort): Promise<number> {
 }
 
 /**
- * Every mutating EC2 call setup would make, tried with DryRun: DryRunOperation means allowed,
- * UnauthorizedOperation means missing. Lambda and IAM have no dry run: listed as unchecked.
+ * Every mutating EC2 call setup would make, tried with DryRun (each kind knows its own):
+ * DryRunOperation means allowed, UnauthorizedOperation means missing. Lambda and IAM have no dry
+ * run: listed as unchecked.
  */
 async function dryRun(
   aws: AwsPort,
   name: string,
   targets: Targets,
-  creating: Set<StepKey>,
+  creating: readonly PlannedStep['node'][],
 ): Promise<Preflight['permissions']> {
-  const vpcId = targets.vpcId ?? `vpc-${NO_ID}`;
-  const calls: Array<[string, () => Promise<unknown>]> = [];
-  const add = (action: string, send: () => Promise<unknown>): void => {
-    calls.push([action, send]);
-  };
-  const DryRun = true;
-  if (creating.has('vpc'))
-    add('ec2:CreateVpc', () =>
-      aws.ec2.CreateVpc({
-        DryRun,
-        CidrBlock: targets.newVpcCidr ?? '10.0.0.0/16',
-        TagSpecifications: tagSpec('vpc', 'vpc', name),
-      }),
-    );
-  if (creating.has('internetGateway')) {
-    add('ec2:CreateInternetGateway', () =>
-      aws.ec2.CreateInternetGateway({
-        DryRun,
-        TagSpecifications: tagSpec('internet-gateway', 'internet-gateway', name),
-      }),
-    );
-    add('ec2:AttachInternetGateway', () =>
-      aws.ec2.AttachInternetGateway({ DryRun, InternetGatewayId: `igw-${NO_ID}`, VpcId: vpcId }),
-    );
-  }
-  if (creating.has('publicSubnet') || creating.has('privateSubnet')) {
-    add('ec2:CreateSubnet', () =>
-      aws.ec2.CreateSubnet({
-        DryRun,
-        VpcId: vpcId,
-        CidrBlock: targets.publicCidr,
-        AvailabilityZone: targets.az,
-        TagSpecifications: tagSpec('subnet', 'public-subnet', name),
-      }),
-    );
-  }
-  if (creating.has('publicRouteTable') || creating.has('privateRouteTable')) {
-    add('ec2:CreateRouteTable', () =>
-      aws.ec2.CreateRouteTable({
-        DryRun,
-        VpcId: vpcId,
-        TagSpecifications: tagSpec('route-table', 'public-route-table', name),
-      }),
-    );
-    add('ec2:CreateRoute', () =>
-      aws.ec2.CreateRoute({
-        DryRun,
-        RouteTableId: `rtb-${NO_ID}`,
-        DestinationCidrBlock: '0.0.0.0/0',
-        GatewayId: `igw-${NO_ID}`,
-      }),
-    );
-    add('ec2:AssociateRouteTable', () =>
-      aws.ec2.AssociateRouteTable({ DryRun, RouteTableId: `rtb-${NO_ID}`, SubnetId: `subnet-${NO_ID}` }),
-    );
-  }
-  if (creating.has('securityGroup')) {
-    add('ec2:CreateSecurityGroup', () =>
-      aws.ec2.CreateSecurityGroup({
-        DryRun,
-        GroupName: nameTag('security-group', name),
-        Description: 'fixed-ip dry run',
-        VpcId: vpcId,
-        TagSpecifications: tagSpec('security-group', 'security-group', name),
-      }),
-    );
-  }
-  if (creating.has('elasticIp') && !targets.adoptEip) {
-    add('ec2:AllocateAddress', () =>
-      aws.ec2.AllocateAddress({
-        DryRun,
-        Domain: 'vpc',
-        TagSpecifications: tagSpec('elastic-ip', 'elastic-ip', name),
-      }),
-    );
-  }
-  if (creating.has('natGateway')) {
-    add('ec2:CreateNatGateway', () =>
-      aws.ec2.CreateNatGateway({
-        DryRun,
-        SubnetId: `subnet-${NO_ID}`,
-        AllocationId: `eipalloc-${NO_ID}`,
-        TagSpecifications: tagSpec('natgateway', 'nat-gateway', name),
-      }),
-    );
+  // One try per action: the same call in two zones needs the same permission.
+  const calls = new Map<string, DryRun>();
+  for (const node of creating) {
+    if (node.step.name === 'functions') continue;
+    for (const call of kindOf(node.step.name).dryRuns?.(aws, name, node.zone, targets) ?? []) {
+      if (!calls.has(call.action)) calls.set(call.action, call);
+    }
   }
   const checked: string[] = [];
   const missing: string[] = [];
   await Promise.all(
-    calls.map(async ([action, send]) => {
+    [...calls.values()].map(async ({ action, call }) => {
       try {
-        await send();
+        await call();
         checked.push(action);
       } catch (error) {
         if (awsErrorName(error) === 'UnauthorizedOperation') {
@@ -226,7 +156,9 @@ async function dryRun(
       }
     }),
   );
-  const unchecked = creating.has('functions') ? ['lambda:UpdateFunctionConfiguration'] : [];
+  const unchecked = creating.some((node) => node.step.name === 'functions')
+    ? ['lambda:UpdateFunctionConfiguration']
+    : [];
   return { checked: checked.sort(), missing: [...new Set(missing)].sort(), unchecked };
 }
 

@@ -47,6 +47,11 @@ function cents(usd: number): number {
   return Math.round(usd * 100) / 100;
 }
 
+/** A NAT gateway's hourly price in a region (us-east-1's where the region is not in the table). */
+export function natHourlyUsd(region: string): number {
+  return (NAT_PRICES[region] ?? US_EAST_1).hourly;
+}
+
 export function monthlyCost(region: string): MonthlyCost {
   const known = NAT_PRICES[region];
   const nat = known ?? US_EAST_1;

@@ -3,79 +3,79 @@ import type { VpcConfigRecord } from '../state/schema.js';
 
 /**
  * Every resource fixed-ip creates is tagged at creation. The tags are how a stack is found again
- * when its state file is lost, and the proof that fixed-ip made a resource: nothing without them is
- * ever deleted. Reused resources (an existing internet gateway, an adopted Elastic IP) are never tagged.
+ * when its state file is lost, and the proof that fixed-ip made a resource: nothing without the
+ * complete set is ever deleted. Reused resources (an existing internet gateway, an adopted Elastic
+ * IP) are never tagged.
  */
 export const TAG_STACK = 'fixed-ip:stack';
 export const TAG_MANAGED_BY = 'fixed-ip:managed-by';
 export const TAG_ROLE = 'fixed-ip:role';
-/** On the private subnet: one tag per function moved into it, holding its previous VpcConfig. */
+/** On zonal kinds: the Availability Zone the resource serves. */
+export const TAG_ZONE = 'fixed-ip:zone';
+/** On the first private subnet: one tag per function moved into it, holding its previous VpcConfig. */
 export const TAG_FUNCTION_PREFIX = 'fixed-ip:function:';
 export const MANAGED_BY = 'fixed-ip';
 
-export type Role =
-  | 'vpc'
-  | 'internet-gateway'
-  | 'public-subnet'
-  | 'public-route-table'
-  | 'private-subnet'
-  | 'security-group'
-  | 'elastic-ip'
-  | 'nat-gateway'
-  | 'private-route-table';
+type Tags = ReadonlyArray<{ Key?: string | undefined; Value?: string | undefined }> | undefined;
 
-/** Names in the article's style. */
-export function nameTag(role: Role, stack: string): string {
-  switch (role) {
-    case 'public-subnet':
-      return `public-${stack}`;
-    case 'private-subnet':
-      return `private-${stack}`;
-    case 'public-route-table':
-      return `public-routing-${stack}`;
-    case 'private-route-table':
-      return `private-routing-${stack}`;
-    case 'nat-gateway':
-      return `nat-${stack}`;
-    case 'elastic-ip':
-      return `eip-${stack}`;
-    default:
-      return `fixed-ip-${stack}`;
-  }
+/** Names in the article's style, with the zone for zonal resources of a multi-zone stack. */
+export function nameTag(role: string, stack: string, zone?: string): string {
+  const base: Record<string, string> = {
+    'public-subnet': `public-${stack}`,
+    'private-subnet': `private-${stack}`,
+    'public-route-table': `public-routing-${stack}`,
+    'private-route-table': `private-routing-${stack}`,
+    'nat-gateway': `nat-${stack}`,
+    'regional-nat-gateway': `nat-${stack}`,
+    'elastic-ip': `eip-${stack}`,
+  };
+  const name = base[role] ?? `fixed-ip-${stack}`;
+  return zone ? `${name}-${zone}` : name;
 }
 
-export function stackTags(role: Role, stack: string, extra: Tag[] = []): Tag[] {
+export function stackTags(role: string, stack: string, zone?: string, extra: Tag[] = []): Tag[] {
   return [
-    { Key: 'Name', Value: nameTag(role, stack) },
+    { Key: 'Name', Value: nameTag(role, stack, zone) },
     { Key: TAG_STACK, Value: stack },
     { Key: TAG_MANAGED_BY, Value: MANAGED_BY },
     { Key: TAG_ROLE, Value: role },
+    ...(zone ? [{ Key: TAG_ZONE, Value: zone }] : []),
     ...extra,
   ];
 }
 
 export function tagSpec(
   resourceType: ResourceType,
-  role: Role,
+  role: string,
   stack: string,
+  zone?: string,
   extra: Tag[] = [],
 ): TagSpecification[] {
-  return [{ ResourceType: resourceType, Tags: stackTags(role, stack, extra) }];
+  return [{ ResourceType: resourceType, Tags: stackTags(role, stack, zone, extra) }];
 }
 
-export function tagValue(tags: Tag[] | undefined, key: string): string | undefined {
+export function tagValue(tags: Tags, key: string): string | undefined {
   return tags?.find((tag) => tag.Key === key)?.Value;
 }
 
-/** True when this stack's fixed-ip created the resource (optionally in this role). */
-export function isOurs(tags: Tag[] | undefined, stack: string, role?: Role): boolean {
-  return (
-    tagValue(tags, TAG_STACK) === stack &&
-    tagValue(tags, TAG_MANAGED_BY) === MANAGED_BY &&
-    (role === undefined || tagValue(tags, TAG_ROLE) === role)
-  );
+/**
+ * True when the tags prove this stack's fixed-ip made the resource in this role: the stack, the
+ * managed-by marker and the role, all three; one or two of them prove nothing. A zone tag, when
+ * present, must name `zone` (resources of the first release carry none: their zone is their
+ * placement, checked by the caller).
+ */
+export function isOurs(tags: Tags, stack: string, role: string, zone?: string): boolean {
+  if (
+    tagValue(tags, TAG_STACK) !== stack ||
+    tagValue(tags, TAG_MANAGED_BY) !== MANAGED_BY ||
+    tagValue(tags, TAG_ROLE) !== role
+  )
+    return false;
+  const tagged = tagValue(tags, TAG_ZONE);
+  return zone === undefined || tagged === undefined || tagged === zone;
 }
 
+/** Any resource carrying a fixed-ip stack tag, whatever its other tags say. */
 export const stackFilter = (stack: string) => ({ Name: `tag:${TAG_STACK}`, Values: [stack] });
 
 /** Tag values allow letters, digits, spaces and _ . : / = + - @, so ids are joined with + and /. */

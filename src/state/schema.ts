@@ -1,81 +1,60 @@
 /**
- * The state file: what a stack is made of and whether fixed-ip created (owned) or reused each part.
- * Versioned and validated on every read; a newer version is refused, never guessed at.
+ * The state file, version 2: a record per resource keyed by its identity (kind and zone), the
+ * stack's shape (NAT mode and zones) and its functions. Validated with zod on every read; each
+ * kind validates its own record (src/kinds). A version-1 file (the first release) is migrated on
+ * read (migrate.ts); a newer version is refused, never guessed at.
  */
+import { z } from 'zod';
+import { identityKey, type KindName } from '../kinds/kind.js';
+import { RESOURCE_RECORD } from '../kinds/index.js';
 
-export const STATE_VERSION = 1;
+export const STATE_VERSION = 2;
 
-export interface ResourceRecord {
-  id: string;
-  /** True when fixed-ip created it (and so may delete it); false when it was there already. */
-  owned: boolean;
-}
+export const NAT_MODES = ['gateway', 'gateway-per-az', 'regional'] as const;
+export type NatModeName = (typeof NAT_MODES)[number];
 
-export interface SubnetRecord extends ResourceRecord {
-  cidr: string;
-  az: string;
-}
+const vpcConfig = z.object({ subnetIds: z.array(z.string()), securityGroupIds: z.array(z.string()) });
+export type VpcConfigRecord = z.infer<typeof vpcConfig>;
 
-export interface RouteTableRecord extends ResourceRecord {
-  associationId?: string;
-}
-
-export interface ElasticIpRecord extends ResourceRecord {
-  publicIp: string;
-}
-
-export interface VpcConfigRecord {
-  subnetIds: string[];
-  securityGroupIds: string[];
-}
-
-export interface FunctionRecord {
-  arn: string;
+const functionRecord = z.object({
+  arn: z.string(),
   /** The function's VpcConfig before setup moved it, restored by teardown. */
-  previous: VpcConfigRecord;
-  attached: boolean;
-}
+  previous: vpcConfig,
+  attached: z.boolean(),
+});
+export type FunctionRecord = z.infer<typeof functionRecord>;
 
-export interface StackState {
-  version: typeof STATE_VERSION;
-  name: string;
-  region: string;
-  accountId: string;
-  vpc?: ResourceRecord & { cidrs: string[] };
-  internetGateway?: ResourceRecord;
-  publicSubnet?: SubnetRecord;
-  publicRouteTable?: RouteTableRecord;
-  privateSubnet?: SubnetRecord;
-  securityGroup?: ResourceRecord;
-  elasticIp?: ElasticIpRecord;
-  natGateway?: ResourceRecord;
-  privateRouteTable?: RouteTableRecord;
-  functions: Record<string, FunctionRecord>;
-  updatedAt: string;
-}
+const shape = z.object({
+  nat: z.enum(NAT_MODES),
+  /** The zones the functions run in; the first is the home zone (a single NAT gateway lives there). */
+  zones: z.array(z.string().min(1)),
+});
+export type Shape = z.infer<typeof shape>;
 
-export type ResourceKey =
-  | 'vpc'
-  | 'internetGateway'
-  | 'publicSubnet'
-  | 'publicRouteTable'
-  | 'privateSubnet'
-  | 'securityGroup'
-  | 'elasticIp'
-  | 'natGateway'
-  | 'privateRouteTable';
+export const STATE_SCHEMA = z
+  .object({
+    version: z.literal(STATE_VERSION),
+    name: z.string().min(1),
+    region: z.string().min(1),
+    accountId: z.string(),
+    shape,
+    resources: z.record(z.string(), RESOURCE_RECORD),
+    functions: z.record(z.string(), functionRecord),
+    updatedAt: z.string(),
+  })
+  .superRefine((state, check) => {
+    for (const [key, record] of Object.entries(state.resources)) {
+      if (identityKey(record) !== key)
+        check.addIssue({
+          code: 'custom',
+          message: `resource "${key}" is recorded as ${identityKey(record)}`,
+        });
+    }
+  });
 
-export const RESOURCE_KEYS: readonly ResourceKey[] = [
-  'vpc',
-  'internetGateway',
-  'publicSubnet',
-  'publicRouteTable',
-  'privateSubnet',
-  'securityGroup',
-  'elasticIp',
-  'natGateway',
-  'privateRouteTable',
-];
+export type ResourceRecord = z.infer<typeof RESOURCE_RECORD>;
+export type RecordOf<K extends KindName> = Extract<ResourceRecord, { kind: K }>;
+export type StackState = z.infer<typeof STATE_SCHEMA>;
 
 export function emptyState(name: string, region: string, accountId: string): StackState {
   return {
@@ -83,6 +62,8 @@ export function emptyState(name: string, region: string, accountId: string): Sta
     name,
     region,
     accountId,
+    shape: { nat: 'gateway', zones: [] },
+    resources: {},
     functions: {},
     updatedAt: new Date(0).toISOString(),
   };
@@ -90,47 +71,24 @@ export function emptyState(name: string, region: string, accountId: string): Sta
 
 /** True when the state records nothing in AWS: the stack is gone. */
 export function isEmptyState(state: StackState): boolean {
-  return RESOURCE_KEYS.every((key) => state[key] === undefined) && Object.keys(state.functions).length === 0;
+  return Object.keys(state.resources).length === 0 && Object.keys(state.functions).length === 0;
 }
 
-type Problem = string;
-
-/** Checks an untrusted value against the schema; returns the first problem, or the state. */
-export function parseState(value: unknown): StackState | Problem {
-  if (!isObject(value)) return 'not a JSON object';
-  if (typeof value.version !== 'number') return 'no "version" field';
-  if (value.version > STATE_VERSION) return `newer:${value.version}`;
-  if (value.version !== STATE_VERSION) return `unknown version ${value.version}`;
-  for (const field of ['name', 'region', 'accountId', 'updatedAt'] as const) {
-    if (typeof value[field] !== 'string') return `"${field}" is missing or not a string`;
-  }
-  for (const key of RESOURCE_KEYS) {
-    const record = value[key];
-    if (record === undefined) continue;
-    if (!isObject(record) || typeof record.id !== 'string' || typeof record.owned !== 'boolean') {
-      return `"${key}" must be {"id": string, "owned": boolean, ...}`;
-    }
-  }
-  if (!isObject(value.functions)) return '"functions" must be an object';
-  for (const [name, fn] of Object.entries(value.functions)) {
-    if (
-      !isObject(fn) ||
-      typeof fn.arn !== 'string' ||
-      typeof fn.attached !== 'boolean' ||
-      !isObject(fn.previous) ||
-      !isStringArray(fn.previous.subnetIds) ||
-      !isStringArray(fn.previous.securityGroupIds)
-    ) {
-      return `function "${name}" is malformed`;
-    }
-  }
-  return value as unknown as StackState;
+/** The record of one resource, typed by its kind. */
+export function recordOf<K extends KindName>(
+  state: StackState,
+  kind: K,
+  zone?: string,
+): RecordOf<K> | undefined {
+  return state.resources[identityKey({ kind, zone })] as RecordOf<K> | undefined;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+/** Every record of a kind, in every zone. */
+export function recordsOf<K extends KindName>(state: StackState, kind: K): RecordOf<K>[] {
+  return Object.values(state.resources).filter((r): r is RecordOf<K> => r.kind === kind);
 }
 
-function isStringArray(value: unknown): value is string[] {
-  return Array.isArray(value) && value.every((item) => typeof item === 'string');
+/** The stack's VPC id, when known. */
+export function vpcOf(state: StackState): RecordOf<'vpc'> | undefined {
+  return recordOf(state, 'vpc');
 }

@@ -1,8 +1,9 @@
-import { copyFile, mkdir, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { FixedIpError } from '../errors.js';
-import { parseState, type StackState, STATE_VERSION } from './schema.js';
+import { parseState } from './migrate.js';
+import { type StackState, STATE_VERSION } from './schema.js';
 import { acquireLock, type Release } from './lock.js';
 
 /** Where a stack's state lives. Reads validate; writes are atomic and keep the previous version. */
@@ -46,15 +47,31 @@ export class FileStateStore implements StateStore {
       throw invalid(this.path, 'it is not valid JSON', error);
     }
     const parsed = parseState(json);
-    if (typeof parsed !== 'string') return parsed;
-    if (parsed.startsWith('newer:')) {
+    if ('state' in parsed) {
+      if (parsed.migratedFrom !== undefined) await this.keepOriginal(text, parsed.migratedFrom);
+      return parsed.state;
+    }
+    if (parsed.problem.startsWith('newer:')) {
       throw new FixedIpError(
         'STATE_NEWER',
-        `state file ${this.path} was written by a newer fixed-ip (state version ${parsed.slice(6)}, this one reads ${STATE_VERSION})`,
+        `state file ${this.path} was written by a newer fixed-ip (state version ${parsed.problem.slice(6)}, this one reads ${STATE_VERSION})`,
         { hint: 'upgrade fixed-ip (npx fixed-ip@latest); the file was left as it is' },
       );
     }
-    throw invalid(this.path, parsed);
+    throw invalid(this.path, parsed.problem);
+  }
+
+  /**
+   * A file from an older release is kept beside the state as `<state>.v<N>.bak` the first time it
+   * is read; the state itself is rewritten in the new version only by the next write.
+   */
+  private async keepOriginal(text: string, version: number): Promise<void> {
+    const backup = `${this.path}.v${version}.bak`;
+    try {
+      await writeFile(backup, text, { mode: 0o600, flag: 'wx' });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
   }
 
   /** Writes are serialised: steps running at once each record their resource in turn. */

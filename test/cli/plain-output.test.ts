@@ -86,7 +86,9 @@ describe.concurrent('plain output (in-process main)', () => {
     // Progress and notices went to stderr, as plain lines.
     expect(setup.stderr).toContain('[simulated account] no AWS calls are made, nothing is billed');
     expect(setup.stderr).toContain('No terminal: taking the defaults');
-    expect(setup.stderr).toMatch(/^Plan:$/m);
+    expect(setup.stderr).toMatch(
+      /^Plan \(one NAT gateway in the first zone; zones ap-northeast-1a, ap-northeast-1c\):$/m,
+    );
     expect(setup.stderr).toMatch(/^✔ .*NAT gateway/m);
     expect(setup.stderr).not.toContain('Allowlist this IP');
 

@@ -378,7 +378,7 @@ describe('interactive setup', () => {
     const rows = plan?.data as Array<{ key: string; action: string }>;
     expect(rows.at(-1)?.key).toBe('functions');
     expect(rows.find((r) => r.key === 'internetGateway')?.action).not.toBe('create');
-    expect(rows.find((r) => r.key === 'natGateway')?.action).toBe('create');
+    expect(rows.find((r) => r.key.startsWith('natGateway@'))?.action).toBe('create');
     const steps = messages.filter((m) => m.code === 'setup.plan.step').map((m) => m.text);
     expect(steps.at(-1)).toMatch(/orders-api/);
     expect(messages.find((m) => m.code === 'setup.plan.cost')?.text).toMatch(/USD/);
@@ -437,7 +437,7 @@ describe('interactive setup', () => {
       bare({
         functions: ['no-access'],
         vpc: appVpc,
-        az: 'ap-northeast-1d',
+        az: ['ap-northeast-1d'],
         publicCidr: '10.0.30.0/24',
         privateCidr: '10.0.31.0/24',
         eip: spare.allocationId,
@@ -456,7 +456,7 @@ describe('interactive setup', () => {
     ['--function', { functions: ['orders-api'] }, 'setup.functions'],
     ['--vpc', { vpc: 'APP' }, 'setup.vpc'],
     ['--new-vpc', { newVpc: true }, 'setup.vpc'],
-    ['--az', { az: 'ap-northeast-1c' }, 'setup.az'],
+    ['--az', { az: ['ap-northeast-1c'] }, 'setup.az'],
     ['--public-cidr', { publicCidr: '10.0.40.0/24' }, 'setup.public-cidr'],
     ['--private-cidr', { privateCidr: '10.0.41.0/24' }, 'setup.private-cidr'],
   ])('%s skips its question and only its question', async (_flag, given, skipped) => {
@@ -477,7 +477,7 @@ describe('interactive setup', () => {
     expect(asked(deps)).toEqual(all.filter((code) => code !== skipped));
     if (given.publicCidr) expect(account.readState()?.publicSubnet?.cidr).toBe(given.publicCidr);
     if (given.privateCidr) expect(account.readState()?.privateSubnet?.cidr).toBe(given.privateCidr);
-    if (given.az) expect(account.readState()?.publicSubnet?.az).toBe(given.az);
+    if (given.az) expect(account.readState()?.publicSubnet?.az).toBe(given.az[0]);
   });
 
   it('--eip and --fix-role skip their questions', async () => {

@@ -30,17 +30,18 @@ describe('plan', () => {
     expect(account.sim.calls.filter((c) => c.mutated)).toEqual([]);
     expect(account.readState()).toBeUndefined();
     expect(report.wouldSucceed).toBe(true);
-    expect(report.steps.map((s) => s.action)).toEqual([
-      'create',
-      'create',
-      'create',
-      'create',
-      'create',
-      'create',
-      'create',
-      'create',
-      'move',
+    // The default shape: one NAT gateway in the first of two zones, a private subnet in each.
+    expect(report.zones).toHaveLength(2);
+    expect(report.natMode).toBe('gateway');
+    expect(report.steps.map((s) => s.action)).toEqual([...Array<string>(10).fill('create'), 'move']);
+    expect(report.steps.filter((s) => s.key.startsWith('privateSubnet@')).map((s) => s.zone)).toEqual(
+      report.zones,
+    );
+    expect(report.steps.filter((s) => s.key.startsWith('natGateway@')).map((s) => s.zone)).toEqual([
+      report.zones[0],
     ]);
+    expect(report.cost.crossZone).toBe(true);
+    expect(report.ips).toEqual([{ zone: report.zones[0], ip: null, status: 'new' }]);
     expect(report.permissions.missing).toEqual([]);
     expect(report.permissions.checked).toContain('ec2:CreateNatGateway');
     expect(

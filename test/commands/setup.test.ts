@@ -63,7 +63,7 @@ describe('setup', () => {
     const igw = account.sim.addInternetGateway({ vpcId });
     await setup(options(), account.deps());
     const state = account.readState();
-    expect(state?.internetGateway).toEqual({ id: igw, owned: false });
+    expect(state?.internetGateway).toMatchObject({ id: igw, owned: false });
     expect(mutatingCalls(account.sim)).not.toContain('CreateInternetGateway');
     expect(account.sim.calls.filter((c) => c.operation === 'CreateTags')).toEqual([]);
   });
@@ -183,8 +183,8 @@ describe('setup', () => {
     [{ vpc: 'vpc-0123456789abcdef0' }, 'VPC_NOT_FOUND', 'vpc-0123456789abcdef0'],
     [{ vpc: 'vpc-nope' }, 'BAD_OPTION', 'vpc-nope'],
     [{ functions: ['bad name!'] }, 'BAD_OPTION', 'bad name!'],
-    [{ az: 'ap-northeast-1z' }, 'AZ_NOT_FOUND', 'ap-northeast-1z'],
-    [{ az: 'moon' }, 'BAD_OPTION', 'moon'],
+    [{ az: ['ap-northeast-1z'] }, 'AZ_NOT_FOUND', 'ap-northeast-1z'],
+    [{ az: ['moon'] }, 'BAD_OPTION', 'moon'],
     [{ eip: 'eipalloc-0123456789abcdef0' }, 'EIP_NOT_FOUND', 'eipalloc-0123456789abcdef0'],
     [{ eip: 'not-an-eip' }, 'BAD_OPTION', 'not-an-eip'],
     [{ publicCidr: '10.0.1.5/24' }, 'CIDR_INVALID', '10.0.1.5/24'],

@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import type { StackState } from '../../src/state/schema.js';
+import { viewOf } from '../support/env.js';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -117,13 +119,10 @@ describe('fixed-ip in a terminal (--simulate)', () => {
       // The questions said what the defaults were; the plan came before the confirm.
       expect(setup.text).toMatch(/orders-api \(nodejs20\.x, not in a VPC\)/);
       expect(setup.text).toMatch(/\(default\)/);
-      expect(setup.text.indexOf('Plan:')).toBeLessThan(setup.text.indexOf('Create these resources'));
+      expect(setup.text.indexOf('Plan (')).toBeLessThan(setup.text.indexOf('Create these resources'));
       // A colour terminal: colours and a spinner (this is not the plain mode).
       expect(setup.output).toContain(`${String.fromCharCode(27)}[`);
-      const state = JSON.parse(readFileSync(stateFile(cwd), 'utf8')) as {
-        elasticIp?: { publicIp?: string };
-        functions: object;
-      };
+      const state = viewOf(JSON.parse(readFileSync(stateFile(cwd), 'utf8')) as StackState);
       expect(state.elasticIp?.publicIp).toBe(ip);
       expect(Object.keys(state.functions)).toEqual(['orders-api']);
 
@@ -183,7 +182,7 @@ describe('fixed-ip in a terminal (--simulate)', () => {
         'Stopped; run `fixed-ip setup` again to resume or `fixed-ip teardown` to remove what was made',
       );
       expect(run.exitCode).toBe(130);
-      const state = JSON.parse(readFileSync(stateFile(cwd), 'utf8')) as { natGateway?: { id: string } };
+      const state = viewOf(JSON.parse(readFileSync(stateFile(cwd), 'utf8')) as StackState);
       expect(state.natGateway?.id).toMatch(/^nat-/);
 
       // The functions, VPC, zone and blocks are in the state file: only the consent for what is

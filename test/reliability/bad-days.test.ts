@@ -244,7 +244,7 @@ describe('the state file is never lost', () => {
       'from a newer fixed-ip',
       (id) =>
         JSON.stringify({
-          version: 2,
+          version: 3,
           name: 'default',
           region: 'ap-northeast-1',
           accountId: id,

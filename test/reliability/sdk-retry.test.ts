@@ -159,12 +159,11 @@ describe('throttling and 5xx bursts', () => {
     // in use (DependencyViolation), a function update in progress, a NAT gateway pending, the lock
     // file, the graph scheduler, and the layers of duplicates teardown removes.
     expect(loops.sort()).toEqual([
-      'src/core/discover.ts',
       'src/core/graph.ts',
       'src/core/wait.ts',
+      'src/kinds/functions.ts',
+      'src/kinds/retry.ts',
       'src/state/lock.ts',
-      'src/steps/functions.ts',
-      'src/steps/retry.ts',
     ]);
   });
 });

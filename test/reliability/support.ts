@@ -21,6 +21,7 @@ import { AwsSimulator, attachSimulator, VirtualClock } from '../../src/simulator
 import type { SimTimings } from '../../src/simulator/contract.js';
 import { mockAws, type MockedAws } from '../support/mock-aws.js';
 import { createRecordingUi, type RecordingUi } from '../support/recording-ui.js';
+import { type StateView, viewOf } from '../support/env.js';
 
 /** AWS's minutes shortened (still on the virtual clock) so one setup makes about 40 calls. */
 export const FAST_TIMINGS: Partial<SimTimings> = {
@@ -61,7 +62,7 @@ export interface World {
   /** The account before any fixed-ip run. */
   initial: unknown;
   statePath(name?: string): string;
-  readState(name?: string): StackState | undefined;
+  readState(name?: string): StateView | undefined;
   stateText(name?: string): string | undefined;
   deps(options?: { signal?: AbortSignal }): Deps & { recording: RecordingUi };
   /** Arms the kill switch for the next run: the process dies before / after that call takes effect. */
@@ -173,7 +174,7 @@ export function createWorld(options: WorldOptions = {}): World {
     statePath,
     readState(name = 'default') {
       const path = statePath(name);
-      return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as StackState) : undefined;
+      return existsSync(path) ? viewOf(JSON.parse(readFileSync(path, 'utf8')) as StackState) : undefined;
     },
     stateText(name = 'default') {
       const path = statePath(name);
@@ -295,6 +296,8 @@ export function normalize(snapshot: unknown, initial: unknown): unknown {
   for (const [id, text2] of labels) text = text.split(id).join(text2);
   for (const e of snap.networkInterfaces) if (!keep.has(e.id)) text = text.split(e.id).join(`eni<${e.type}>`);
   const normalized = JSON.parse(text) as Record<string, unknown[]>;
+  // Lambda lists a function's subnets in its own order (the simulator's: by id); labels sort stably.
+  for (const fn of (normalized.functions ?? []) as Array<{ subnetIds?: string[] }>) fn.subnetIds?.sort();
   for (const key of Object.keys(normalized)) {
     normalized[key] = (normalized[key] ?? [])
       .map((item) => JSON.stringify(item))
@@ -320,7 +323,25 @@ export function taggedIds(snapshot: unknown): string[] {
 }
 
 /** After a completed setup: exactly one of everything, all of it recorded, nothing foreign touched. */
-export function expectCompleteStack(world: World, expected: unknown, where: string): void {
+/** How many of each resource a complete stack of a shape has (the default: a NAT gateway, two zones). */
+export function shapeCounts(nat: 'gateway' | 'gateway-per-az' | 'regional' = 'gateway', zones = 2) {
+  const publics = nat === 'gateway' ? 1 : nat === 'gateway-per-az' ? zones : 0;
+  return {
+    internetGateways: 1,
+    subnets: publics + zones,
+    routeTables: publics + zones,
+    securityGroups: 1,
+    addresses: nat === 'gateway' ? 1 : zones,
+    natGateways: nat === 'gateway-per-az' ? zones : 1,
+  };
+}
+
+export function expectCompleteStack(
+  world: World,
+  expected: unknown,
+  where: string,
+  counts: ReturnType<typeof shapeCounts> = shapeCounts(),
+): void {
   const snapshot = world.sim.snapshot() as Snap;
   expect(normalize(snapshot, world.initial), `${where}: end state`).toEqual(expected);
   const ours = (tags: Record<string, string>) => tags[TAG_STACK] === 'default';
@@ -332,14 +353,7 @@ export function expectCompleteStack(world: World, expected: unknown, where: stri
     addresses: snapshot.addresses.filter((a) => ours(a.tags)).length,
     natGateways: snapshot.natGateways.filter((n) => ours(n.tags) && n.state !== 'deleted').length,
   };
-  expect(count, `${where}: no duplicate`).toEqual({
-    internetGateways: 1,
-    subnets: 2,
-    routeTables: 2,
-    securityGroups: 1,
-    addresses: 1,
-    natGateways: 1,
-  });
+  expect(count, `${where}: no duplicate`).toEqual(counts);
   const state = world.stateText() ?? '';
   const orphans = taggedIds(snapshot).filter((id) => !state.includes(id));
   expect(orphans, `${where}: tagged resources missing from the state file`).toEqual([]);

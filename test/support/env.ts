@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { createAwsPort } from '../../src/aws/clients.js';
 import type { Deps } from '../../src/core/context.js';
 import { FileStateStore } from '../../src/state/store.js';
-import type { StackState } from '../../src/state/schema.js';
+import type { RecordOf, ResourceRecord, StackState } from '../../src/state/schema.js';
+import type { KindName } from '../../src/kinds/kind.js';
 import { AwsSimulator, VirtualClock } from '../../src/simulator/index.js';
 import type { SimTimings } from '../../src/simulator/contract.js';
 import { mockAws } from './mock-aws.js';
@@ -19,7 +20,8 @@ export interface TestAccount {
     options?: RecordingUiOptions & { signal?: AbortSignal },
   ): Deps & { recording: ReturnType<typeof createRecordingUi> };
   statePath(name?: string): string;
-  readState(name?: string): StackState | undefined;
+  /** The state file as written, with each kind's first-zone record also under its kind's name. */
+  readState(name?: string): StateView | undefined;
   restore(): void;
 }
 
@@ -61,7 +63,7 @@ export function createTestAccount(
     },
     readState(name = 'default') {
       const path = statePath(name);
-      return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as StackState) : undefined;
+      return existsSync(path) ? viewOf(JSON.parse(readFileSync(path, 'utf8')) as StackState) : undefined;
     },
     restore() {
       mocks.restore();
@@ -84,4 +86,24 @@ export function isDryRun(input: unknown): boolean {
 
 export function isMutating(operation: string): boolean {
   return !/^(Describe|Get|List|Simulate)/.test(operation);
+}
+
+/** A record as tests read it: `az` repeats the zone. */
+export type RecordView = ResourceRecord & { az?: string | undefined };
+export type StateView = StackState & { [K in KindName]?: RecordOf<K> & { az?: string | undefined } };
+
+/**
+ * The state with `state.natGateway`, `state.privateSubnet`… naming the record of the stack's first
+ * zone (or the only one), so a test reads what it checks without spelling identity keys.
+ */
+export function viewOf(state: StackState): StateView {
+  const view: StateView = { ...state };
+  const home = state.shape.zones[0];
+  for (const record of Object.values(state.resources)) {
+    const views = view as unknown as Record<string, RecordView | undefined>;
+    const current = views[record.kind];
+    if (current === undefined || (record.zone === home && current.zone !== home))
+      views[record.kind] = { ...record, ...(record.zone ? { az: record.zone } : {}) };
+  }
+  return view;
 }

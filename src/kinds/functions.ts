@@ -1,10 +1,10 @@
 import { type FunctionConfiguration } from '@aws-sdk/client-lambda';
 import { awsErrorName } from '../aws/errors.js';
-import type { FunctionTarget, StackContext } from '../core/context.js';
+import { type FunctionTarget, recordIn, type StackContext } from '../core/context.js';
 import { FUNCTION_POLL, pollUntil } from '../core/wait.js';
 import { FixedIpError } from '../errors.js';
 import type { VpcConfigRecord } from '../state/schema.js';
-import type { Step } from './step.js';
+import type { Step } from './kind.js';
 
 const UPDATE_TIMEOUT_MS = 10 * 60_000;
 export const VPC_ACCESS_POLICY = 'arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole';
@@ -14,22 +14,24 @@ export const VPC_ACCESS_POLICY = 'arn:aws:iam::aws:policy/service-role/AWSLambda
  * private subnet with no route to the NAT gateway has no internet access at all.
  */
 export const functions: Step = {
-  key: 'functions',
+  name: 'functions',
   article: 7,
   title: 'Functions',
-  after: ['privateRouteTable', 'securityGroup'],
   removeAfter: [],
 
-  plan(_ctx, targets) {
+  plan(ctx, _zone, targets) {
     const moving = targets.functions.filter((fn) => !fn.attached);
     if (moving.length === 0)
       return { action: 'done', detail: targets.functions.map((fn) => fn.name).join(', ') };
-    return { action: 'move', detail: `${moving.map((fn) => fn.name).join(', ')} into the private subnet` };
+    return {
+      action: 'move',
+      detail: `${moving.map((fn) => fn.name).join(', ')} into the private subnets (${ctx.state.shape.zones.join(', ')})`,
+    };
   },
 
-  async ensure(ctx, targets) {
+  async ensure(ctx, _zone, targets) {
     await Promise.all(targets.functions.map((fn) => attach(ctx, fn)));
-    return `${targets.functions.map((fn) => fn.name).join(', ')} in the private subnet`;
+    return `${targets.functions.map((fn) => fn.name).join(', ')} in the private subnets`;
   },
 
   check(ctx) {
@@ -38,7 +40,7 @@ export const functions: Step = {
       (name) =>
         !isAttached(
           ctx,
-          ctx.live.functions.find((f) => f.FunctionName === name),
+          ctx.world.functions.find((f) => f.FunctionName === name),
         ),
     );
     if (detached.length > 0) {
@@ -46,7 +48,7 @@ export const functions: Step = {
         ok: false,
         id: names.join(', '),
         state: 'detached',
-        problem: `${detached.join(', ')} no longer ${detached.length > 1 ? 'use' : 'uses'} the private subnet; run fixed-ip setup --function ${detached[0]} to move it back`,
+        problem: `${detached.join(', ')} no longer ${detached.length > 1 ? 'use' : 'uses'} the stack's private subnets; run fixed-ip setup --function ${detached[0]} to move it back`,
       };
     }
     return { ok: true, id: names.join(', '), state: 'attached' };
@@ -60,25 +62,44 @@ export const functions: Step = {
   },
 };
 
+/** The network setup gives a function: every private subnet of the stack, and its security group. */
+export function stackVpcConfig(ctx: StackContext): VpcConfigRecord {
+  return {
+    subnetIds: ctx.state.shape.zones.map((zone) => recordIn(ctx, 'privateSubnet', zone)?.id ?? ''),
+    securityGroupIds: [ctx.state.resources.securityGroup?.id ?? ''],
+  };
+}
+
+/** In exactly the stack's private subnets, with its security group. */
 export function isAttached(ctx: StackContext, config: FunctionConfiguration | undefined): boolean {
-  const subnet = ctx.state.privateSubnet?.id;
-  const group = ctx.state.securityGroup?.id;
+  const want = stackVpcConfig(ctx);
+  const subnets = config?.VpcConfig?.SubnetIds ?? [];
   return (
     config !== undefined &&
-    subnet !== undefined &&
-    (config.VpcConfig?.SubnetIds ?? []).includes(subnet) &&
-    (group === undefined || (config.VpcConfig?.SecurityGroupIds ?? []).includes(group))
+    want.subnetIds.every(Boolean) &&
+    subnets.length === want.subnetIds.length &&
+    want.subnetIds.every((id) => subnets.includes(id)) &&
+    (config.VpcConfig?.SecurityGroupIds ?? []).includes(want.securityGroupIds[0] ?? '')
   );
 }
 
+/** In at least one of the stack's private subnets (a setup stopped halfway through a change of zones). */
+function usesStack(ctx: StackContext, config: FunctionConfiguration): boolean {
+  const ours = new Set(
+    Object.values(ctx.state.resources)
+      .filter((r) => r.kind === 'privateSubnet')
+      .map((r) => r.id),
+  );
+  return (config.VpcConfig?.SubnetIds ?? []).some((id) => ours.has(id));
+}
+
 async function attach(ctx: StackContext, fn: FunctionTarget): Promise<void> {
-  const subnet = ctx.state.privateSubnet?.id ?? '';
-  const group = ctx.state.securityGroup?.id ?? '';
   if (!fn.attached) {
     // Record where it was before moving it, so teardown can put it back.
-    ctx.state.functions[fn.name] = { arn: fn.arn, previous: fn.previous, attached: false };
+    const previous = ctx.state.functions[fn.name]?.previous ?? fn.previous;
+    ctx.state.functions[fn.name] = { arn: fn.arn, previous, attached: false };
     await ctx.save();
-    await update(ctx, fn.name, { subnetIds: [subnet], securityGroupIds: [group] }, fn.role);
+    await update(ctx, fn.name, stackVpcConfig(ctx), fn.role);
   } else if (fn.lastUpdateStatus !== 'InProgress') {
     if (!ctx.state.functions[fn.name]?.attached) {
       ctx.state.functions[fn.name] = {
@@ -96,7 +117,7 @@ async function attach(ctx: StackContext, fn: FunctionTarget): Promise<void> {
   await waitUpdated(
     ctx,
     fn.name,
-    `Moving ${fn.name} into the private subnet (Lambda creates its network interface: about a minute)`,
+    `Moving ${fn.name} into the private subnets (Lambda creates its network interfaces: about a minute)`,
   );
 }
 
@@ -109,14 +130,14 @@ async function detach(ctx: StackContext, name: string): Promise<void> {
   } catch (error) {
     if (awsErrorName(error) !== 'ResourceNotFoundException') throw error;
   }
-  if (config && isAttached(ctx, config)) {
+  if (config && usesStack(ctx, config)) {
     await update(ctx, name, record.previous, config.Role ?? '');
     await waitUpdated(ctx, name, `Restoring ${name}'s previous network settings`);
   } else if (config) {
     ctx.ui.notify({
       level: 'info',
       code: 'teardown.function.moved',
-      text: `${name} is no longer in the private subnet; left as it is`,
+      text: `${name} is no longer in the stack's private subnets; left as it is`,
     });
   }
   delete ctx.state.functions[name];
@@ -182,7 +203,7 @@ async function waitUpdated(ctx: StackContext, name: string, text: string): Promi
         delays: FUNCTION_POLL,
         timeoutMs: UPDATE_TIMEOUT_MS,
         onTimeout: () =>
-          new FixedIpError('AWS_ERROR', `${name} is still updating after 10 minutes`, {
+          new FixedIpError('FUNCTION_UPDATE_TIMEOUT', `${name} is still updating after 10 minutes`, {
             hint: 'run the command again later',
           }),
       },
@@ -194,7 +215,7 @@ async function waitUpdated(ctx: StackContext, name: string, text: string): Promi
   if (config.LastUpdateStatus === 'Failed') {
     progress.fail(`${name}: update failed`);
     throw new FixedIpError(
-      'AWS_ERROR',
+      'FUNCTION_UPDATE_FAILED',
       `Lambda could not update ${name}: ${config.LastUpdateStatusReason ?? 'no reason given'}`,
       {
         hint: 'fix the cause, then run the command again',

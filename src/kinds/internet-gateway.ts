@@ -1,21 +1,23 @@
+import { z } from 'zod';
 import { awsErrorName } from '../aws/errors.js';
-import { vpcIdOf } from '../core/context.js';
-import { attachedGateway } from '../core/live.js';
+import { dropRecord, putRecord, type StackContext, vpcIdOf } from '../core/context.js';
+import { attachedGateway } from '../core/world.js';
 import { isOurs, tagSpec } from '../core/tags.js';
-import { notRecorded, type Step } from './step.js';
+import { baseRecord, type Kind, PLACEHOLDER } from './kind.js';
 import { deleteWhenFree } from './retry.js';
 import { removeOrphans } from './orphans.js';
 import { whenVisible } from './eventual.js';
-import type { StackContext } from '../core/context.js';
+import { notRecorded } from './status.js';
+
+const ROLE = 'internet-gateway';
+
+export const internetGatewayRecord = baseRecord.extend({ kind: z.literal('internetGateway') });
 
 /** Gateways of ours, not attached anywhere, other than the one in use. */
 function orphans(ctx: StackContext, keep: string): string[] {
-  return ctx.live.internetGateways
+  return ctx.world.internetGateways
     .filter(
-      (igw) =>
-        igw.InternetGatewayId !== keep &&
-        isOurs(igw.Tags, ctx.name, 'internet-gateway') &&
-        !igw.Attachments?.length,
+      (igw) => igw.InternetGatewayId !== keep && isOurs(igw.Tags, ctx.name, ROLE) && !igw.Attachments?.length,
     )
     .map((igw) => igw.InternetGatewayId ?? '');
 }
@@ -27,18 +29,34 @@ const deleteGateway = (ctx: StackContext) => (id: string) =>
  * Step 1. A VPC holds at most one internet gateway: reuse the one attached (never tag or delete
  * it), else create one and attach it.
  */
-export const internetGateway: Step = {
-  key: 'internetGateway',
+export const internetGateway: Kind = {
+  name: 'internetGateway',
+  role: ROLE,
+  zonal: false,
   article: 1,
   title: 'Internet gateway',
-  after: ['vpc'],
-  removeAfter: ['natGateway', 'elasticIp', 'publicRouteTable'],
+  record: internetGatewayRecord,
+  iam: {
+    read: ['ec2:DescribeInternetGateways'],
+    create: ['ec2:CreateInternetGateway', 'ec2:AttachInternetGateway'],
+    remove: ['ec2:DetachInternetGateway', 'ec2:DeleteInternetGateway'],
+  },
+  removeAfter: ['natGateway', 'regionalNatGateway', 'elasticIp', 'publicRouteTable'],
+  hourlyUsd: () => 0,
+
+  list: (world) =>
+    world.internetGateways.map((g) => ({
+      id: g.InternetGatewayId ?? '',
+      tags: g.Tags,
+      zone: undefined,
+      extra: {},
+    })),
 
   plan(ctx) {
-    const vpcId = ctx.state.vpc?.id;
-    const attached = vpcId ? attachedGateway(ctx.live, vpcId) : undefined;
+    const vpcId = ctx.state.resources.vpc?.id;
+    const attached = vpcId ? attachedGateway(ctx.world, vpcId) : undefined;
     if (attached) {
-      const recorded = ctx.state.internetGateway;
+      const recorded = ctx.state.resources.internetGateway;
       const owned = recorded !== undefined && recorded.id === attached.InternetGatewayId && recorded.owned;
       return { action: owned ? 'done' : 'reuse', detail: attached.InternetGatewayId ?? '' };
     }
@@ -47,26 +65,22 @@ export const internetGateway: Step = {
 
   async ensure(ctx) {
     const vpcId = vpcIdOf(ctx);
-    const attached = attachedGateway(ctx.live, vpcId);
+    const attached = attachedGateway(ctx.world, vpcId);
+    const recorded = ctx.state.resources.internetGateway;
     if (attached?.InternetGatewayId) {
       const id = attached.InternetGatewayId;
-      const recorded = ctx.state.internetGateway;
-      const owned =
-        (recorded !== undefined && recorded.id === id && recorded.owned) || isOurs(attached.Tags, ctx.name);
-      if (ctx.state.internetGateway?.id !== id || ctx.state.internetGateway.owned !== owned) {
-        ctx.state.internetGateway = { id, owned };
-        await ctx.save();
-      }
+      // Owned only when this stack's complete tag set says so (or our record already did).
+      const owned = (recorded?.id === id && recorded.owned) || isOurs(attached.Tags, ctx.name, ROLE);
+      await putRecord(ctx, { kind: 'internetGateway', id, owned });
       await removeOrphans(ctx, 'internet gateway', orphans(ctx, id), deleteGateway(ctx));
       return owned ? id : `${id} (already attached to the VPC: reused)`;
     }
     // Ours but not attached: a run stopped between create and attach.
-    let id = ctx.live.internetGateways.find(
+    let id = ctx.world.internetGateways.find(
       (igw) =>
-        (igw.InternetGatewayId === ctx.state.internetGateway?.id && ctx.state.internetGateway?.owned) ||
-        (isOurs(igw.Tags, ctx.name, 'internet-gateway') && !igw.Attachments?.length),
+        (igw.InternetGatewayId === recorded?.id && recorded?.owned) ||
+        (isOurs(igw.Tags, ctx.name, ROLE) && !igw.Attachments?.length),
     )?.InternetGatewayId;
-    const recorded = ctx.state.internetGateway;
     if (!id && recorded?.owned) {
       // Recorded but not listed: made moments ago and not visible yet, or deleted since.
       id = await whenVisible(ctx, async () => {
@@ -79,15 +93,11 @@ export const internetGateway: Step = {
     if (!id) {
       ctx.checkpoint();
       const created = await ctx.aws.ec2Create.CreateInternetGateway({
-        TagSpecifications: tagSpec('internet-gateway', 'internet-gateway', ctx.name),
+        TagSpecifications: tagSpec('internet-gateway', ROLE, ctx.name),
       });
       id = created.InternetGateway?.InternetGatewayId ?? '';
-      ctx.state.internetGateway = { id, owned: true };
-      await ctx.save();
-    } else if (ctx.state.internetGateway?.id !== id) {
-      ctx.state.internetGateway = { id, owned: true };
-      await ctx.save();
     }
+    await putRecord(ctx, { kind: 'internetGateway', id, owned: true });
     ctx.checkpoint();
     try {
       await ctx.aws.ec2.AttachInternetGateway({ InternetGatewayId: id, VpcId: vpcId });
@@ -100,11 +110,10 @@ export const internetGateway: Step = {
   },
 
   check(ctx) {
-    const record = ctx.state.internetGateway;
-    const vpcId = ctx.state.vpc?.id ?? '';
-    const attached = attachedGateway(ctx.live, vpcId);
+    const record = ctx.state.resources.internetGateway;
     if (!record) return notRecorded('internet gateway');
-    if (attached?.InternetGatewayId !== record.id) {
+    const vpcId = ctx.state.resources.vpc?.id ?? '';
+    if (attachedGateway(ctx.world, vpcId)?.InternetGatewayId !== record.id) {
       return {
         ok: false,
         id: record.id,
@@ -115,15 +124,14 @@ export const internetGateway: Step = {
     return { ok: true, id: record.id, state: 'attached' };
   },
 
-  async remove(ctx, options) {
-    const record = ctx.state.internetGateway;
+  async remove(ctx, _zone, options) {
+    const record = ctx.state.resources.internetGateway;
     if (!record) return { outcome: 'gone', detail: '' };
     if (!record.owned) {
-      delete ctx.state.internetGateway;
-      await ctx.save();
+      await dropRecord(ctx, 'internetGateway', undefined);
       return { outcome: 'kept', detail: `${record.id} (was there before fixed-ip)` };
     }
-    const vpcId = ctx.state.vpc?.id;
+    const vpcId = ctx.state.resources.vpc?.id;
     if (vpcId) {
       // Detaching fails while the VPC still maps public addresses (a NAT gateway still deleting).
       await deleteWhenFree(ctx, {
@@ -141,8 +149,27 @@ export const internetGateway: Step = {
     } catch (error) {
       if (awsErrorName(error) !== 'InvalidInternetGatewayID.NotFound') throw error;
     }
-    delete ctx.state.internetGateway;
-    await ctx.save();
+    await dropRecord(ctx, 'internetGateway', undefined);
     return { outcome: 'removed', detail: record.id };
   },
+
+  dryRuns: (aws, stack, _zone, targets) => [
+    {
+      action: 'ec2:CreateInternetGateway',
+      call: () =>
+        aws.ec2.CreateInternetGateway({
+          DryRun: true,
+          TagSpecifications: tagSpec('internet-gateway', ROLE, stack),
+        }),
+    },
+    {
+      action: 'ec2:AttachInternetGateway',
+      call: () =>
+        aws.ec2.AttachInternetGateway({
+          DryRun: true,
+          InternetGatewayId: `igw-${PLACEHOLDER}`,
+          VpcId: targets.vpcId ?? `vpc-${PLACEHOLDER}`,
+        }),
+    },
+  ],
 };

@@ -44,20 +44,19 @@ export async function sweepUnrecorded(ctx: StackContext): Promise<void> {
     ctx.aws.ec2.DescribeInternetGateways({ Filters }),
     ctx.aws.ec2.DescribeAddresses({ Filters }),
   ]);
+  const recorded = new Set(Object.values(ctx.state.resources).map((r) => r.id));
   const igws = (gateways.InternetGateways ?? [])
     .filter(
       (g) =>
         isOurs(g.Tags, ctx.name, 'internet-gateway') &&
-        g.InternetGatewayId !== ctx.state.internetGateway?.id &&
+        !recorded.has(g.InternetGatewayId ?? '') &&
         !g.Attachments?.length,
     )
     .map((g) => g.InternetGatewayId ?? '');
   const eips = (addresses.Addresses ?? [])
     .filter(
       (a) =>
-        isOurs(a.Tags, ctx.name, 'elastic-ip') &&
-        a.AllocationId !== ctx.state.elasticIp?.id &&
-        !a.AssociationId,
+        isOurs(a.Tags, ctx.name, 'elastic-ip') && !recorded.has(a.AllocationId ?? '') && !a.AssociationId,
     )
     .map((a) => a.AllocationId ?? '');
   await removeOrphans(ctx, 'internet gateway', igws, (id) =>

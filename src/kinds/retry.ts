@@ -2,7 +2,7 @@ import { awsErrorName } from '../aws/errors.js';
 import type { StackContext } from '../core/context.js';
 import { ENI_RETRY } from '../core/wait.js';
 import { ExitCode, FixedIpError } from '../errors.js';
-import type { RemoveOptions } from './step.js';
+import type { RemoveOptions } from './kind.js';
 
 /**
  * Deletes something AWS may refuse for a while (DependencyViolation while Lambda's network

@@ -1,0 +1,219 @@
+import type { Address } from '@aws-sdk/client-ec2';
+import { z } from 'zod';
+import { dropRecord, putRecord, recordIn, type StackContext, type Targets } from '../core/context.js';
+import { IPV4_HOURLY_USD } from '../core/pricing.js';
+import { isOurs, tagSpec } from '../core/tags.js';
+import type { World } from '../core/world.js';
+import { FixedIpError } from '../errors.js';
+import { identityKey, baseRecord, type Kind } from './kind.js';
+import { NAT_MODE } from './nat-modes.js';
+import { deleteWhenFree } from './retry.js';
+import { removeOrphans } from './orphans.js';
+import { whenVisible } from './eventual.js';
+
+const ROLE = 'elastic-ip';
+
+export const elasticIpRecord = baseRecord.extend({ kind: z.literal('elasticIp'), publicIp: z.string() });
+type ElasticIpRecord = z.infer<typeof elasticIpRecord>;
+
+/** The home zone also takes a zone-less record: an IP kept by the first release's `teardown --keep-eip`. */
+function recorded(ctx: StackContext, zone: string): ElasticIpRecord | undefined {
+  return (
+    recordIn(ctx, 'elasticIp', zone) ??
+    (zone === ctx.state.shape.zones[0] ? recordIn(ctx, 'elasticIp', undefined) : undefined)
+  );
+}
+
+/** The address a zone uses: recorded (or kept), adopted with --eip (first zone), else one tagged for it. */
+function find(ctx: StackContext, zone: string, targets: Targets | undefined): Address | undefined {
+  const wanted = recorded(ctx, zone)?.id ?? (zone === targets?.shape.zones[0] ? targets.adoptEip : undefined);
+  if (wanted) {
+    const address = ctx.world.addresses.find((a) => a.AllocationId === wanted);
+    if (address || targets?.adoptEip === wanted) return address;
+  }
+  const taken = new Set(Object.values(ctx.state.resources).map((r) => r.id));
+  return ctx.world.addresses.find(
+    (a) =>
+      isOurs(a.Tags, ctx.name, ROLE, zone) && !taken.has(a.AllocationId ?? '') && zoneTagOrHome(ctx, a, zone),
+  );
+}
+
+/** Addresses of the first release carry no zone tag; they belong to the first zone. */
+function zoneTagOrHome(ctx: StackContext, address: Address, zone: string): boolean {
+  return address.Tags?.some((t) => t.Key === 'fixed-ip:zone') === true || zone === ctx.state.shape.zones[0];
+}
+
+/** The NAT gateway an address is on, if any. */
+export function natHolding(world: World, allocationId: string) {
+  return world.natGateways.find((n) => n.NatGatewayAddresses?.some((a) => a.AllocationId === allocationId));
+}
+
+/**
+ * Part of step 5: the Elastic IP a partner allowlists, one per zone that has its own NAT (or per
+ * zone of a regional NAT gateway). Kept from an earlier `teardown --keep-eip` (the same IP back),
+ * adopted with --eip (never released), or allocated and tagged.
+ */
+export const elasticIp: Kind = {
+  name: 'elasticIp',
+  role: ROLE,
+  zonal: true,
+  article: 5,
+  title: 'Elastic IP',
+  record: elasticIpRecord,
+  iam: {
+    read: ['ec2:DescribeAddresses'],
+    create: ['ec2:AllocateAddress', 'ec2:CreateTags'],
+    remove: ['ec2:ReleaseAddress'],
+  },
+  removeAfter: ['natGateway', 'regionalNatGateway'],
+  hourlyUsd: () => IPV4_HOURLY_USD,
+
+  list: (world) =>
+    world.addresses.map((a) => ({
+      id: a.AllocationId ?? '',
+      tags: a.Tags,
+      zone: undefined,
+      extra: { publicIp: a.PublicIp ?? '' },
+    })),
+
+  plan(ctx, zone = '', targets) {
+    const found = find(ctx, zone, targets);
+    if (found) {
+      const owned = isOwned(ctx, zone, found, targets);
+      return {
+        action: owned ? 'done' : 'reuse',
+        detail: `${found.PublicIp} (${found.AllocationId}, ${zone})`,
+      };
+    }
+    return { action: 'create', detail: `new Elastic IP for ${zone}` };
+  },
+
+  async ensure(ctx, zone = '', targets) {
+    let address = find(ctx, zone, targets);
+    if (address?.AssociationId && !natHolding(ctx.world, address.AllocationId ?? '')) {
+      throw new FixedIpError(
+        'EIP_IN_USE',
+        `Elastic IP ${address.PublicIp} (${address.AllocationId}) is already associated with ${address.NetworkInterfaceId ?? address.InstanceId ?? 'another resource'}`,
+        { hint: 'disassociate it first, or run without --eip to allocate a new one' },
+      );
+    }
+    if (!address) address = await recordedAddress(ctx, zone);
+    let allocated = false;
+    if (!address) {
+      ctx.checkpoint();
+      const out = await ctx.aws.ec2Create.AllocateAddress({
+        Domain: 'vpc',
+        TagSpecifications: tagSpec('elastic-ip', ROLE, ctx.name, zone),
+      });
+      address = { AllocationId: out.AllocationId ?? '', PublicIp: out.PublicIp ?? '', Tags: [] };
+      allocated = true;
+    }
+    const owned = allocated || isOwned(ctx, zone, address, targets);
+    const id = address.AllocationId ?? '';
+    // A zone-less record (kept by the first release) now serves the first zone.
+    if (recordIn(ctx, 'elasticIp', undefined)?.id === id)
+      delete ctx.state.resources[identityKey({ kind: 'elasticIp' })];
+    await putRecord(ctx, { kind: 'elasticIp', id, owned, zone, publicIp: address.PublicIp ?? '' });
+    const taken = new Set(Object.values(ctx.state.resources).map((r) => r.id));
+    const orphans = ctx.world.addresses
+      .filter(
+        (a) => !taken.has(a.AllocationId ?? '') && isOurs(a.Tags, ctx.name, ROLE, zone) && !a.AssociationId,
+      )
+      .map((a) => a.AllocationId ?? '');
+    await removeOrphans(ctx, 'Elastic IP', orphans, (orphan) =>
+      ctx.aws.ec2.ReleaseAddress({ AllocationId: orphan }),
+    );
+    return `${address.PublicIp} (${id}${owned ? '' : ', adopted'}, ${zone})`;
+  },
+
+  check(ctx, zone) {
+    const record = recordIn(ctx, 'elasticIp', zone);
+    if (!record)
+      return {
+        ok: false,
+        id: undefined,
+        state: 'missing',
+        problem: `no Elastic IP recorded${zone ? ` for ${zone}` : ''}; run fixed-ip setup`,
+      };
+    const { shape } = ctx.state;
+    const serves = zone !== undefined && NAT_MODE[shape.nat].addressZones(shape.zones).includes(zone);
+    const holder = natHolding(ctx.world, record.id);
+    const exists = ctx.world.addresses.some((a) => a.AllocationId === record.id);
+    if (holder) return { ok: true, id: record.id, state: 'associated' };
+    if (!exists && ctx.world.loaded.has('addresses')) {
+      return {
+        ok: false,
+        id: record.id,
+        state: 'released',
+        problem: `Elastic IP ${record.publicIp} (${record.id}) no longer exists: it can no longer be allowlisted. Run fixed-ip setup to allocate a new one, then update the allowlist`,
+      };
+    }
+    const natThere = ctx.world.natGateways.some((n) => n.State === 'available');
+    if (serves && natThere) {
+      return {
+        ok: false,
+        id: record.id,
+        state: 'drifted',
+        problem: `${record.publicIp} is not on the stack's NAT gateway; run fixed-ip setup to repair`,
+      };
+    }
+    return { ok: true, id: record.id, state: serves ? 'allocated' : 'parked' };
+  },
+
+  async remove(ctx, zone, options) {
+    const record = recordIn(ctx, 'elasticIp', zone);
+    if (!record) return { outcome: 'gone', detail: '' };
+    if (!record.owned) {
+      await dropRecord(ctx, 'elasticIp', zone);
+      return { outcome: 'kept', detail: `${record.publicIp} (adopted with --eip)` };
+    }
+    if (options.keepEip)
+      return { outcome: 'kept', detail: `${record.publicIp} (--keep-eip: the next setup reuses it)` };
+    const outcome = await deleteWhenFree(ctx, {
+      ...options,
+      what: `Elastic IP ${record.publicIp}`,
+      waitingFor: 'the NAT gateway to let go of it',
+      notFound: ['InvalidAllocationID.NotFound'],
+      busy: ['InvalidIPAddress.InUse'],
+      attempt: () => ctx.aws.ec2.ReleaseAddress({ AllocationId: record.id }),
+    });
+    await dropRecord(ctx, 'elasticIp', zone);
+    return { outcome, detail: `${record.publicIp} (${record.id})` };
+  },
+
+  dryRuns: (aws, stack, zone, targets) =>
+    zone === targets.shape.zones[0] && targets.adoptEip
+      ? []
+      : [
+          {
+            action: 'ec2:AllocateAddress',
+            call: () =>
+              aws.ec2.AllocateAddress({
+                DryRun: true,
+                Domain: 'vpc',
+                TagSpecifications: tagSpec('elastic-ip', ROLE, stack, zone),
+              }),
+          },
+        ],
+};
+
+function isOwned(ctx: StackContext, zone: string, address: Address, targets: Targets | undefined): boolean {
+  const record = recorded(ctx, zone);
+  if (record && record.id === address.AllocationId) return record.owned;
+  return address.AllocationId !== targets?.adoptEip && isOurs(address.Tags, ctx.name, ROLE);
+}
+
+/**
+ * The recorded Elastic IP when Describe did not list it: allocated moments ago and not visible
+ * yet (eventual consistency), so it is looked for by id for up to 30 s; undefined when it is gone.
+ */
+export async function recordedAddress(ctx: StackContext, zone: string): Promise<Address | undefined> {
+  const record = recorded(ctx, zone);
+  if (!record) return undefined;
+  return whenVisible(ctx, async () => {
+    const out = await ctx.aws.ec2.DescribeAddresses({
+      Filters: [{ Name: 'allocation-id', Values: [record.id] }],
+    });
+    return out.Addresses?.[0];
+  });
+}

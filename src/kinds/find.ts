@@ -1,0 +1,24 @@
+import type { StackContext } from '../core/context.js';
+import { isOurs } from '../core/tags.js';
+import type { Kind, Listed } from './kind.js';
+
+/**
+ * A kind's live resource for one identity: the one the state records, else one whose complete tag
+ * set names this stack, kind and zone (what an interrupted run made but had not recorded yet).
+ * A resource of the first release has no zone tag: its placement must then match the zone.
+ */
+export function findListed(ctx: StackContext, kind: Kind, zone: string | undefined): Listed | undefined {
+  const recorded = ctx.state.resources[zone === undefined ? kind.name : `${kind.name}@${zone}`]?.id;
+  const listed = kind.list(ctx.world);
+  return (
+    listed.find((item) => item.id === recorded) ?? listed.find((item) => ownedBy(item, ctx.name, kind, zone))
+  );
+}
+
+/** The complete tag set names this stack, kind and zone (or, untagged by zone, its placement does). */
+export function ownedBy(item: Listed, stack: string, kind: Kind, zone: string | undefined): boolean {
+  if (!isOurs(item.tags, stack, kind.role, zone)) return false;
+  if (!kind.zonal || zone === undefined) return true;
+  const tagged = item.tags?.find((t) => t.Key === 'fixed-ip:zone')?.Value;
+  return tagged !== undefined || item.zone === undefined || item.zone === zone;
+}

@@ -1,0 +1,151 @@
+import { z } from 'zod';
+import type { Action } from '../aws/operations.js';
+import type { AwsPort } from '../aws/port.js';
+import type { StackContext, Targets } from '../core/context.js';
+import type { World } from '../core/world.js';
+import type { Shape } from '../state/schema.js';
+
+/**
+ * A resource kind: one module that owns everything about one kind of resource in the article's
+ * recipe (state record, tags, find, check, create, delete, DryRun preflight, IAM actions, hourly
+ * cost). The engine (setup, teardown, status, plan, discovery, iam-policy, pricing) never asks
+ * which kind it holds. A resource's identity is (stack, kind, zone where the kind is zonal).
+ */
+export const KIND_NAMES = [
+  'vpc',
+  'internetGateway',
+  'publicSubnet',
+  'publicRouteTable',
+  'privateSubnet',
+  'securityGroup',
+  'elasticIp',
+  'natGateway',
+  'regionalNatGateway',
+  'privateRouteTable',
+] as const;
+export type KindName = (typeof KIND_NAMES)[number];
+
+/** What every state record holds; a kind extends it with what it needs (a CIDR, a public IP). */
+export const baseRecord = z.object({
+  id: z.string().min(1),
+  /** True when fixed-ip created it (and so may delete it); false when it was there already. */
+  owned: z.boolean(),
+  /** Set for zonal kinds. */
+  zone: z.string().min(1).optional(),
+});
+
+/** Identity within a stack: the kind, and the zone for zonal kinds. */
+export interface Identity {
+  kind: KindName;
+  zone?: string | undefined;
+}
+
+/** The key of a record in the state file: `natGateway@ap-northeast-1a`, or `vpc`. */
+export function identityKey(id: Identity): string {
+  return id.zone === undefined ? id.kind : `${id.kind}@${id.zone}`;
+}
+
+export type PlanAction = 'create' | 'move' | 'reuse' | 'done' | 'repair';
+
+/** Whether setup must change something in AWS for this line. */
+export const isWork = (action: PlanAction): boolean =>
+  action === 'create' || action === 'move' || action === 'repair';
+
+export interface PlanLine {
+  action: PlanAction;
+  /** The resource id or what will be made ("10.0.1.0/24 in ap-northeast-1a"). */
+  detail: string;
+}
+
+export interface Check {
+  ok: boolean;
+  id: string | undefined;
+  /** AWS's state word, or 'missing'. */
+  state: string;
+  /** What drifted, and what to do about it. */
+  problem?: string;
+}
+
+export interface RemoveOptions {
+  keepEip: boolean;
+  /** clock time after which waits on Lambda's network interfaces give up. */
+  deadline: number;
+}
+
+/** 'removed', 'kept' (reused, or --keep-eip), or 'gone' (nothing was there). */
+export interface RemoveOutcome {
+  outcome: 'removed' | 'kept' | 'gone';
+  detail: string;
+}
+
+/** The IAM actions a kind needs, per command. */
+export interface KindActions {
+  /** Describe calls status, plan and every other command make to find and check it. */
+  read: readonly Action[];
+  create: readonly Action[];
+  remove: readonly Action[];
+}
+
+/**
+ * One step of the recipe: a resource kind, or moving the functions. setup calls `ensure` once what
+ * the recipe says it depends on is done; teardown calls `remove` once everything of the kinds in
+ * `removeAfter` is removed; status calls `check`.
+ */
+export interface Step {
+  readonly name: KindName | 'functions';
+  /** The article's step number: 1-6; 0 for a VPC fixed-ip creates, 7 for moving the functions. */
+  readonly article: number;
+  readonly title: string;
+  readonly removeAfter: readonly (KindName | 'functions')[];
+  plan(ctx: StackContext, zone: string | undefined, targets: Targets): PlanLine;
+  /** Makes it so; returns the line shown when done, e.g. "subnet-0abc (10.0.1.0/24)". */
+  ensure(ctx: StackContext, zone: string | undefined, targets: Targets): Promise<string>;
+  check(ctx: StackContext, zone: string | undefined): Check;
+  remove(ctx: StackContext, zone: string | undefined, options: RemoveOptions): Promise<RemoveOutcome>;
+}
+
+/** A resource the world holds, as a kind sees it: its id, tags and zone. */
+export interface Listed {
+  id: string;
+  tags: ReadonlyArray<{ Key?: string | undefined; Value?: string | undefined }> | undefined;
+  /** Where it lives (a subnet's zone, the zone of a NAT gateway's subnet); undefined for regional kinds. */
+  zone: string | undefined;
+  /** The record fields beyond id/owned/zone (cidr, publicIp). */
+  extra: Record<string, unknown>;
+}
+
+export interface DryRun {
+  action: Action;
+  call: () => Promise<unknown>;
+}
+
+/** An id AWS has never issued, for dry runs of calls whose real ids do not exist yet. */
+export const PLACEHOLDER = '00000000000000000';
+
+/** Where a route sends traffic: the fields of CreateRoute / ReplaceRoute that name the target. */
+export interface RouteTarget {
+  GatewayId?: string;
+  NatGatewayId?: string;
+  NetworkInterfaceId?: string;
+}
+
+export interface Kind extends Step {
+  readonly name: KindName;
+  /** The `fixed-ip:role` tag value (kept from the first release, so its stacks are found again). */
+  readonly role: string;
+  readonly zonal: boolean;
+  /** Validation of this kind's state record. */
+  readonly record: z.ZodObject;
+  readonly iam: KindActions;
+  /** USD per hour while it exists (0 when free). */
+  hourlyUsd(region: string, shape: Shape): number;
+  /** For NAT kinds: how a route names this resource. */
+  routeTarget?(id: string): RouteTarget;
+  /** Its resources in the world (tags not yet checked). */
+  list(world: World): Listed[];
+  /**
+   * Its create calls with DryRun, so plan can tell a missing permission before anything is made
+   * (AWS checks the permission before it looks up ids, so placeholders do).
+   */
+  dryRuns?(aws: AwsPort, stack: string, zone: string | undefined, targets: Targets): DryRun[];
+}

@@ -1,0 +1,67 @@
+import type { NatModeName } from '../state/schema.js';
+import type { Identity } from './kind.js';
+
+/**
+ * How the fixed IP is served. Like AWS CDK's NAT providers, every mode answers the same two
+ * questions: which NAT resources to make for these zones, and where each zone's private subnet
+ * routes. Nothing else in fixed-ip asks which mode a stack has.
+ */
+export interface NatMode {
+  readonly name: NatModeName;
+  readonly title: string;
+  /** Zones that get a public subnet and a public route table. */
+  publicZones(zones: readonly string[]): string[];
+  /** Zones that get an Elastic IP (one IP to allowlist each). */
+  addressZones(zones: readonly string[]): string[];
+  /** The NAT resources and what each waits for. */
+  nats(zones: readonly string[]): Array<{ id: Identity; after: Identity[] }>;
+  /** The NAT the private subnet in `zone` routes 0.0.0.0/0 to. */
+  target(zones: readonly string[], zone: string): Identity;
+  /** Whether egress survives the loss of one zone. */
+  readonly survivesZoneOutage: boolean;
+}
+
+const first = (zones: readonly string[]): string[] => zones.slice(0, 1);
+
+export const NAT_MODE: Readonly<Record<NatModeName, NatMode>> = {
+  gateway: {
+    name: 'gateway',
+    title: 'one NAT gateway in the first zone',
+    publicZones: first,
+    addressZones: first,
+    nats: (zones) =>
+      first(zones).map((zone) => ({
+        id: { kind: 'natGateway', zone },
+        after: [{ kind: 'publicSubnet', zone }, { kind: 'elasticIp', zone }, { kind: 'internetGateway' }],
+      })),
+    target: (zones) => ({ kind: 'natGateway', zone: zones[0] }),
+    survivesZoneOutage: false,
+  },
+  'gateway-per-az': {
+    name: 'gateway-per-az',
+    title: 'a NAT gateway in every zone',
+    publicZones: (zones) => [...zones],
+    addressZones: (zones) => [...zones],
+    nats: (zones) =>
+      zones.map((zone) => ({
+        id: { kind: 'natGateway', zone },
+        after: [{ kind: 'publicSubnet', zone }, { kind: 'elasticIp', zone }, { kind: 'internetGateway' }],
+      })),
+    target: (_zones, zone) => ({ kind: 'natGateway', zone }),
+    survivesZoneOutage: true,
+  },
+  regional: {
+    name: 'regional',
+    title: 'one regional NAT gateway with an Elastic IP per zone',
+    publicZones: () => [],
+    addressZones: (zones) => [...zones],
+    nats: (zones) => [
+      {
+        id: { kind: 'regionalNatGateway' },
+        after: [...zones.map((zone) => ({ kind: 'elasticIp' as const, zone })), { kind: 'internetGateway' }],
+      },
+    ],
+    target: () => ({ kind: 'regionalNatGateway' }),
+    survivesZoneOutage: true,
+  },
+};

@@ -1,0 +1,138 @@
+import { z } from 'zod';
+import { awsErrorName } from '../aws/errors.js';
+import { dropRecord, putRecord, type StackContext, vpcIdOf } from '../core/context.js';
+import { nameTag, tagSpec } from '../core/tags.js';
+import { pollUntil } from '../core/wait.js';
+import { findListed, ownedBy } from './find.js';
+import { baseRecord, type Kind, PLACEHOLDER } from './kind.js';
+import { deleteWhenFree } from './retry.js';
+import { notRecorded } from './status.js';
+
+const ROLE = 'security-group';
+const groupName = (stack: string): string => nameTag(ROLE, stack);
+
+export const securityGroupRecord = baseRecord.extend({ kind: z.literal('securityGroup') });
+
+/** Part of step 4: the functions' security group. No inbound rules; AWS's default egress stays. */
+export const securityGroup: Kind = {
+  name: 'securityGroup',
+  role: ROLE,
+  zonal: false,
+  article: 4,
+  title: 'Security group',
+  record: securityGroupRecord,
+  iam: {
+    read: ['ec2:DescribeSecurityGroups'],
+    create: ['ec2:CreateSecurityGroup', 'ec2:CreateTags'],
+    remove: ['ec2:DeleteSecurityGroup'],
+  },
+  removeAfter: ['functions'],
+  hourlyUsd: () => 0,
+
+  list: (world) =>
+    world.securityGroups.map((g) => ({ id: g.GroupId ?? '', tags: g.Tags, zone: undefined, extra: {} })),
+
+  plan(ctx) {
+    const found = findListed(ctx, securityGroup, undefined);
+    return found
+      ? { action: 'done', detail: found.id }
+      : { action: 'create', detail: `${groupName(ctx.name)}, no inbound rules` };
+  },
+
+  async ensure(ctx) {
+    let id = findListed(ctx, securityGroup, undefined)?.id;
+    if (!id) {
+      ctx.checkpoint();
+      try {
+        const created = await ctx.aws.ec2Create.CreateSecurityGroup({
+          GroupName: groupName(ctx.name),
+          Description: `fixed-ip ${ctx.name}: Lambda functions with a fixed outbound IP`,
+          VpcId: vpcIdOf(ctx),
+          TagSpecifications: tagSpec('security-group', ROLE, ctx.name),
+        });
+        id = created.GroupId ?? '';
+      } catch (error) {
+        // Created by an attempt whose response was lost: the name is unique in the VPC.
+        if (awsErrorName(error) !== 'InvalidGroup.Duplicate') throw error;
+        id = (await findByName(ctx, error as Error)).GroupId ?? '';
+      }
+    }
+    await putRecord(ctx, { kind: 'securityGroup', id, owned: true });
+    return `${id} (${groupName(ctx.name)})`;
+  },
+
+  check(ctx) {
+    const record = ctx.state.resources.securityGroup;
+    if (!record) return notRecorded('security group');
+    // Lambda refuses a group that does not exist, so an attached function proves it is there.
+    const inUse = ctx.world.functions.some((f) => f.VpcConfig?.SecurityGroupIds?.includes(record.id));
+    const listed = ctx.world.securityGroups.some((g) => g.GroupId === record.id);
+    if (!inUse && !listed && ctx.world.securityGroups.length > 0)
+      return {
+        ok: false,
+        id: record.id,
+        state: 'missing',
+        problem: `security group ${record.id} was deleted; run fixed-ip setup to recreate it`,
+      };
+    return { ok: true, id: record.id, state: inUse ? 'in use' : 'recorded' };
+  },
+
+  async remove(ctx, _zone, options) {
+    const record = ctx.state.resources.securityGroup;
+    if (!record) return { outcome: 'gone', detail: '' };
+    const outcome = await deleteWhenFree(ctx, {
+      ...options,
+      what: `security group ${record.id}`,
+      waitingFor:
+        'Lambda to delete its network interfaces (AWS takes up to 20 minutes after a function leaves)',
+      notFound: ['InvalidGroup.NotFound'],
+      busy: ['DependencyViolation'],
+      attempt: () => ctx.aws.ec2.DeleteSecurityGroup({ GroupId: record.id }),
+    });
+    await dropRecord(ctx, 'securityGroup', undefined);
+    return { outcome, detail: record.id };
+  },
+
+  dryRuns: (aws, stack, _zone, targets) => [
+    {
+      action: 'ec2:CreateSecurityGroup',
+      call: () =>
+        aws.ec2.CreateSecurityGroup({
+          DryRun: true,
+          GroupName: groupName(stack),
+          Description: 'fixed-ip dry run',
+          VpcId: targets.vpcId ?? `vpc-${PLACEHOLDER}`,
+          TagSpecifications: tagSpec('security-group', ROLE, stack),
+        }),
+    },
+  ],
+};
+
+/** The group by its unique name, for up to 30 s while AWS makes a new one visible; only if it is ours. */
+async function findByName(ctx: StackContext, cause: Error) {
+  return pollUntil(
+    async () => {
+      const found = await ctx.aws.ec2.DescribeSecurityGroups({
+        Filters: [
+          { Name: 'vpc-id', Values: [vpcIdOf(ctx)] },
+          { Name: 'group-name', Values: [groupName(ctx.name)] },
+        ],
+      });
+      return found.SecurityGroups?.find((g) =>
+        ownedBy(
+          { id: g.GroupId ?? '', tags: g.Tags, zone: undefined, extra: {} },
+          ctx.name,
+          securityGroup,
+          undefined,
+        ),
+      );
+    },
+    {
+      clock: ctx.clock,
+      signal: ctx.signal,
+      delays: [2_000, 4_000, 8_000],
+      timeoutMs: 30_000,
+      onTimeout: () => cause,
+    },
+  );
+}

@@ -1,0 +1,6 @@
+import type { Check } from './kind.js';
+
+/** status for a resource the state file has no record of. */
+export function notRecorded(what: string): Check {
+  return { ok: false, id: undefined, state: 'missing', problem: `no ${what} recorded; run fixed-ip setup` };
+}

@@ -1,0 +1,214 @@
+import type { Subnet, Tag } from '@aws-sdk/client-ec2';
+import { z } from 'zod';
+import { awsErrorName } from '../aws/errors.js';
+import {
+  dropRecord,
+  putRecord,
+  recordIn,
+  type StackContext,
+  type Targets,
+  vpcIdOf,
+} from '../core/context.js';
+import { functionTag, stackFilter, tagSpec, tagValue, TAG_ROLE } from '../core/tags.js';
+import { pollUntil } from '../core/wait.js';
+import { FixedIpError } from '../errors.js';
+import { ownedBy, findListed } from './find.js';
+import { baseRecord, type Kind, PLACEHOLDER } from './kind.js';
+import { deleteWhenFree } from './retry.js';
+
+type Which = 'public' | 'private';
+
+export const publicSubnetRecord = baseRecord.extend({ kind: z.literal('publicSubnet'), cidr: z.string() });
+export const privateSubnetRecord = baseRecord.extend({ kind: z.literal('privateSubnet'), cidr: z.string() });
+
+/**
+ * The first zone's private subnet carries one tag per function: its previous VpcConfig, so a lost
+ * state file loses nothing.
+ */
+function functionTags(ctx: StackContext, zone: string, targets: Targets): Tag[] {
+  if (zone !== targets.shape.zones[0]) return [];
+  return targets.functions
+    .filter((fn) => !fn.attached && !ctx.state.functions[fn.name]?.attached)
+    .map((fn) => functionTag(fn.name, fn.previous));
+}
+
+function subnetKind(which: Which, article: number, removeAfter: Kind['removeAfter']): Kind {
+  const name = `${which}Subnet` as const;
+  const role = `${which}-subnet`;
+  const title = which === 'public' ? 'Public subnet' : 'Private subnet';
+  const cidrOf = (targets: Targets, zone: string): string =>
+    (which === 'public' ? targets.publicCidrs : targets.privateCidrs)[zone] ?? '';
+  const find = (ctx: StackContext, zone: string): Subnet | undefined => {
+    const listed = findListed(ctx, kind, zone);
+    return listed ? ctx.world.subnets.find((s) => s.SubnetId === listed.id) : undefined;
+  };
+
+  const kind: Kind = {
+    name,
+    role,
+    zonal: true,
+    article,
+    title,
+    record: which === 'public' ? publicSubnetRecord : privateSubnetRecord,
+    iam: {
+      read: ['ec2:DescribeSubnets'],
+      create: ['ec2:CreateSubnet', 'ec2:CreateTags'],
+      remove: ['ec2:DeleteSubnet'],
+    },
+    removeAfter,
+    hourlyUsd: () => 0,
+
+    list: (world) =>
+      world.subnets.map((s) => ({
+        id: s.SubnetId ?? '',
+        tags: s.Tags,
+        zone: s.AvailabilityZone,
+        extra: { cidr: s.CidrBlock ?? '' },
+      })),
+
+    plan(ctx, zone = '', targets) {
+      const found = find(ctx, zone);
+      if (found) return { action: 'done', detail: `${found.SubnetId} (${found.CidrBlock}, ${zone})` };
+      return { action: 'create', detail: `${cidrOf(targets, zone)} in ${zone}` };
+    },
+
+    async ensure(ctx, zone = '', targets) {
+      let subnet = find(ctx, zone);
+      if (!subnet) {
+        ctx.checkpoint();
+        const cidr = cidrOf(targets, zone);
+        try {
+          const created = await ctx.aws.ec2Create.CreateSubnet({
+            VpcId: vpcIdOf(ctx),
+            CidrBlock: cidr,
+            AvailabilityZone: zone,
+            TagSpecifications: tagSpec(
+              'subnet',
+              role,
+              ctx.name,
+              zone,
+              which === 'private' ? functionTags(ctx, zone, targets) : [],
+            ),
+          });
+          subnet = created.Subnet;
+        } catch (error) {
+          if (awsErrorName(error) !== 'InvalidSubnet.Conflict') throw error;
+          // A create whose response was lost may not be visible yet (eventual consistency).
+          subnet = await findOursSoon(ctx, kind, zone);
+          // Found: it was ours all along. Otherwise the block is someone else's.
+          if (!subnet) {
+            throw new FixedIpError(
+              'CIDR_INVALID',
+              `the ${which} subnet CIDR ${cidr} conflicts with a subnet in ${vpcIdOf(ctx)}`,
+              {
+                hint: `pass --${which}-cidr with a free block, or run fixed-ip setup again to choose one`,
+                cause: error,
+              },
+            );
+          }
+        }
+      }
+      const id = subnet?.SubnetId ?? '';
+      const cidr = subnet?.CidrBlock ?? cidrOf(targets, zone);
+      await putRecord(ctx, { kind: name, id, owned: recordIn(ctx, name, zone)?.owned ?? true, zone, cidr });
+      if (which === 'private' && subnet) await tagNewFunctions(ctx, subnet, functionTags(ctx, zone, targets));
+      return `${id} (${cidr}, ${zone})`;
+    },
+
+    check(ctx, zone) {
+      const record = recordIn(ctx, name, zone);
+      if (!record)
+        return {
+          ok: false,
+          id: undefined,
+          state: 'missing',
+          problem: `no ${which} subnet recorded in ${zone}; run fixed-ip setup`,
+        };
+      const live = ctx.world.subnets.find((subnet) => subnet.SubnetId === record.id);
+      if (!live)
+        return {
+          ok: false,
+          id: record.id,
+          state: 'missing',
+          problem: `${which} subnet ${record.id} (${zone}) was deleted; run fixed-ip setup to recreate it`,
+        };
+      return { ok: true, id: record.id, state: live.State ?? 'available' };
+    },
+
+    async remove(ctx, zone, options) {
+      const record = recordIn(ctx, name, zone);
+      if (!record) return { outcome: 'gone', detail: '' };
+      const outcome = await deleteWhenFree(ctx, {
+        ...options,
+        what: `${which} subnet ${record.id}`,
+        waitingFor:
+          which === 'private'
+            ? 'Lambda to delete its network interfaces (AWS takes up to 20 minutes after a function leaves)'
+            : 'the NAT gateway to release its network interface',
+        notFound: ['InvalidSubnetID.NotFound'],
+        busy: ['DependencyViolation'],
+        attempt: () => ctx.aws.ec2.DeleteSubnet({ SubnetId: record.id }),
+      });
+      await dropRecord(ctx, name, zone);
+      return { outcome, detail: `${record.id} (${record.cidr})` };
+    },
+
+    dryRuns: (aws, stack, zone, targets) => [
+      {
+        action: 'ec2:CreateSubnet',
+        call: () =>
+          aws.ec2.CreateSubnet({
+            DryRun: true,
+            VpcId: targets.vpcId ?? `vpc-${PLACEHOLDER}`,
+            CidrBlock: cidrOf(targets, zone ?? ''),
+            AvailabilityZone: zone,
+            TagSpecifications: tagSpec('subnet', role, stack, zone),
+          }),
+      },
+    ],
+  };
+  return kind;
+}
+
+/** Looks for this stack's subnet by its tags for up to 30 s, while AWS makes a new one visible. */
+async function findOursSoon(ctx: StackContext, kind: Kind, zone: string): Promise<Subnet | undefined> {
+  const filters = [
+    { Name: 'vpc-id', Values: [vpcIdOf(ctx)] },
+    { Name: `tag:${TAG_ROLE}`, Values: [kind.role] },
+    stackFilter(ctx.name),
+  ];
+  return pollUntil(
+    async () => {
+      const out = await ctx.aws.ec2.DescribeSubnets({ Filters: filters });
+      return out.Subnets?.find((s) =>
+        ownedBy(
+          { id: s.SubnetId ?? '', tags: s.Tags, zone: s.AvailabilityZone, extra: {} },
+          ctx.name,
+          kind,
+          zone,
+        ),
+      );
+    },
+    {
+      clock: ctx.clock,
+      signal: ctx.signal,
+      delays: [2_000, 4_000, 8_000],
+      timeoutMs: 30_000,
+      onTimeout: () => new Error('not visible'),
+    },
+  ).catch(() => undefined);
+}
+
+/** A later setup that adds functions records their previous VpcConfig on the subnet too. */
+async function tagNewFunctions(ctx: StackContext, subnet: Subnet, tags: Tag[]): Promise<void> {
+  const missing = tags.filter((tag) => tagValue(subnet.Tags, tag.Key ?? '') === undefined);
+  if (missing.length === 0) return;
+  ctx.checkpoint();
+  await ctx.aws.ec2.CreateTags({ Resources: [subnet.SubnetId ?? ''], Tags: missing });
+  subnet.Tags = [...(subnet.Tags ?? []), ...missing];
+}
+
+/** Step 2, in each zone that has a NAT gateway of its own. */
+export const publicSubnet = subnetKind('public', 2, ['publicRouteTable', 'natGateway']);
+/** Step 4, in every zone the functions run in. */
+export const privateSubnet = subnetKind('private', 4, ['privateRouteTable', 'functions']);
