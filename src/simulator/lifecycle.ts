@@ -34,6 +34,20 @@ export function natHoldsAddress(nat: NatGatewayRecord, now: number): boolean {
   return nat.failure === null && (state === 'pending' || state === 'available' || state === 'deleting');
 }
 
+/** A regional address still on its gateway: not yet disassociated, or draining. */
+export function regionalAddressIsHeld(address: { drainUntil: number | null }, now: number): boolean {
+  return address.drainUntil === null || now < address.drainUntil;
+}
+
+/** The Elastic IPs (allocation ids) this gateway holds now. */
+export function natAllocationIds(nat: NatGatewayRecord, now: number): string[] {
+  if (!natHoldsAddress(nat, now)) return [];
+  if (!nat.regional) return [nat.allocationId];
+  return nat.regional.addresses.flatMap((a) =>
+    a.allocationId !== null && regionalAddressIsHeld(a, now) ? [a.allocationId] : [],
+  );
+}
+
 /** Describe shows the association once the gateway is up. */
 export function natShowsAssociation(nat: NatGatewayRecord, now: number): boolean {
   const state = natState(nat, now);

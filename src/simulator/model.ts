@@ -75,9 +75,33 @@ export interface NatFailure {
   message: string;
 }
 
+/** One address of a regional NAT gateway, in one zone. */
+export interface RegionalNatAddressRecord {
+  /** Absent for the addresses AWS picks itself in automatic mode. */
+  allocationId: string | null;
+  publicIp: string;
+  az: string;
+  associationId: string;
+  isPrimary: boolean;
+  /** 'associating' until then, 'succeeded' after. */
+  readyAt: number;
+  /** Set by DisassociateNatGatewayAddress: 'disassociating' (draining) until then, gone after. */
+  drainUntil: number | null;
+}
+
+export interface RegionalNatRecord {
+  /** Automatic mode (no addresses given): AWS picks the zones and the IPs, and may add some. */
+  automatic: boolean;
+  /** The route table AWS makes for the gateway, with a route to the internet gateway. */
+  routeTableId: string;
+  addresses: RegionalNatAddressRecord[];
+}
+
 export interface NatGatewayRecord extends ResourceRecord {
-  subnetId: string;
+  /** null for a regional gateway, which lives in the VPC, not in a subnet. */
+  subnetId: string | null;
   vpcId: string;
+  /** A zonal gateway's address; '' for a regional one (see `regional.addresses`). */
   allocationId: string;
   publicIp: string;
   /** null when the gateway could not get an address in its subnet. */
@@ -89,6 +113,8 @@ export interface NatGatewayRecord extends ResourceRecord {
   failure: NatFailure | null;
   /** Set by DeleteNatGateway: deleting until then, deleted after. */
   deletingUntil: number | null;
+  /** Present on a regional gateway (AvailabilityMode 'regional'); absent on zonal ones. */
+  regional?: RegionalNatRecord;
 }
 
 /** Lambda's Hyperplane ENI: one per subnet + security-group set, shared by functions. */

@@ -16,7 +16,7 @@ import {
 } from './errors.js';
 import { FaultBook } from './faults.js';
 import { nextRandom, type RandomState } from './ids.js';
-import { lambdaEniIsLive, natIsGone } from './lifecycle.js';
+import { lambdaEniIsLive, natIsGone, natState } from './lifecycle.js';
 import { type AccountState, emptyAccount } from './model.js';
 import { isMutating, OPERATIONS } from './operations.js';
 import { fromDocument, toDocument } from './persistence.js';
@@ -143,7 +143,9 @@ export class AwsSimulator {
   }
 
   snapshot(): unknown {
-    return snapshotAccount(this.context());
+    const ctx = this.context();
+    this.prune(ctx);
+    return snapshotAccount(ctx);
   }
 
   toJSON(): unknown {
@@ -216,6 +218,10 @@ export class AwsSimulator {
       if (!lambdaEniIsLive(eni, ctx.now)) delete this.state.lambdaEnis[eni.id];
     }
     for (const nat of Object.values(this.state.natGateways)) {
+      // The route table AWS made for a regional gateway goes with it.
+      const state = natState(nat, ctx.now);
+      if (nat.regional && (state === 'deleted' || state === 'failed'))
+        delete this.state.routeTables[nat.regional.routeTableId];
       if (natIsGone(nat, ctx)) delete this.state.natGateways[nat.id];
     }
   }

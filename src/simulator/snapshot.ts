@@ -75,6 +75,14 @@ export function snapshotAccount(ctx: SimContext): unknown {
           id: n.id,
           subnetId: n.subnetId,
           allocationId: n.allocationId,
+          ...(n.regional
+            ? {
+                regional: {
+                  automatic: n.regional.automatic,
+                  addresses: n.regional.addresses.map((a) => ({ az: a.az, allocationId: a.allocationId })),
+                },
+              }
+            : {}),
           state: natState(n, ctx.now),
           tags: sortedTags(n.tags),
         })),

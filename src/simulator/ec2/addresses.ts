@@ -5,7 +5,7 @@ import { describeOperation, recordsOf } from '../describe.js';
 import { ec2Error, Ec2ErrorCode, ec2InvalidParameter } from '../errors.js';
 import type { FilterFields } from '../filters.js';
 import { newPublicIp } from '../ids.js';
-import { natHoldsAddress, natShowsAssociation, newRecord } from '../lifecycle.js';
+import { natAllocationIds, natShowsAssociation, newRecord } from '../lifecycle.js';
 import type { AddressRecord, NatGatewayRecord, Tags } from '../model.js';
 import { requireAddress } from './lookup.js';
 import { tagList, tagsFromSpecifications } from './tags.js';
@@ -15,14 +15,15 @@ export const ADDRESS_LIMIT = 5;
 
 interface AssociationView {
   associationId: string;
-  networkInterfaceId: string;
-  privateIp: string;
+  /** A regional NAT gateway shows no interface of the account's. */
+  networkInterfaceId?: string;
+  privateIp?: string;
 }
 
 /** The NAT gateway that holds this address now, if any. */
 export function holdingNatGateway(ctx: SimContext, allocationId: string): NatGatewayRecord | undefined {
-  return recordsOf(ctx.state.natGateways).find(
-    (nat) => nat.allocationId === allocationId && natHoldsAddress(nat, ctx.now),
+  return recordsOf(ctx.state.natGateways).find((nat) =>
+    natAllocationIds(nat, ctx.now).includes(allocationId),
   );
 }
 
@@ -34,7 +35,12 @@ export function addressInUse(ctx: SimContext, address: AddressRecord): boolean {
 function associationOf(ctx: SimContext, address: AddressRecord): AssociationView | undefined {
   if (address.externalAssociation) return address.externalAssociation;
   const nat = holdingNatGateway(ctx, address.id);
-  if (!nat || !natShowsAssociation(nat, ctx.now) || !nat.eniId || !nat.privateIp) return undefined;
+  if (!nat || !natShowsAssociation(nat, ctx.now)) return undefined;
+  if (nat.regional) {
+    const held = nat.regional.addresses.find((a) => a.allocationId === address.id);
+    return held && ctx.now >= held.readyAt ? { associationId: held.associationId } : undefined;
+  }
+  if (!nat.eniId || !nat.privateIp) return undefined;
   return { associationId: nat.associationId, networkInterfaceId: nat.eniId, privateIp: nat.privateIp };
 }
 
@@ -73,9 +79,13 @@ function toAddress(ctx: SimContext, address: AddressRecord): Address {
     ...(association
       ? {
           AssociationId: association.associationId,
-          NetworkInterfaceId: association.networkInterfaceId,
-          NetworkInterfaceOwnerId: ctx.state.accountId,
-          PrivateIpAddress: association.privateIp,
+          ...(association.networkInterfaceId !== undefined
+            ? {
+                NetworkInterfaceId: association.networkInterfaceId,
+                NetworkInterfaceOwnerId: ctx.state.accountId,
+                PrivateIpAddress: association.privateIp,
+              }
+            : {}),
         }
       : {}),
     Tags: tagList(address.tags),

@@ -30,7 +30,7 @@ export interface InterfaceView extends ResourceRecord {
 export function liveInterfaces(ctx: SimContext): InterfaceView[] {
   const views: InterfaceView[] = [];
   for (const nat of recordsOf(ctx.state.natGateways)) {
-    if (!nat.eniId || !nat.privateIp || !natHoldsInterface(nat, ctx.now)) continue;
+    if (!nat.eniId || !nat.privateIp || nat.subnetId === null || !natHoldsInterface(nat, ctx.now)) continue;
     const az = ctx.state.subnets[nat.subnetId]?.az ?? '';
     views.push({
       id: nat.eniId,
