@@ -61,6 +61,7 @@ export const Ec2ErrorCode = {
   groupNotFound: 'InvalidGroup.NotFound',
   groupIdMalformed: 'InvalidGroupId.Malformed',
   groupDuplicate: 'InvalidGroup.Duplicate',
+  tagLimitExceeded: 'TagLimitExceeded',
   natGatewayIdNotFound: 'InvalidNatGatewayID.NotFound',
   /** What DescribeNatGateways and DeleteNatGateway say for an unknown id (the SDK's waiters test it). */
   natGatewayNotFound: 'NatGatewayNotFound',
@@ -109,7 +110,10 @@ export function ec2NotFound(code: Ec2ErrorCode, noun: string, ids: readonly stri
 }
 
 type LambdaClientError =
-  'InvalidParameterValueException' | 'ResourceNotFoundException' | 'ResourceConflictException';
+  | 'InvalidParameterValueException'
+  | 'ResourceNotFoundException'
+  | 'ResourceConflictException'
+  | 'AccessDeniedException';
 
 export function lambdaError(kind: LambdaClientError, message: string): LambdaServiceException {
   const options = { message, Type: 'User', Message: message };
@@ -120,6 +124,13 @@ export function lambdaError(kind: LambdaClientError, message: string): LambdaSer
       return new ResourceNotFoundException({ ...options, $metadata: metadata(404) });
     case 'ResourceConflictException':
       return new ResourceConflictException({ ...options, $metadata: metadata(409) });
+    case 'AccessDeniedException':
+      return new LambdaServiceException({
+        name: 'AccessDeniedException',
+        $fault: 'client',
+        $metadata: metadata(403),
+        message,
+      });
   }
 }
 

@@ -139,7 +139,34 @@ export interface FunctionUpdateRecord {
   failure: { code: string; reason: string } | null;
 }
 
+/** A published version: the configuration $LATEST had when it was published, frozen. */
+export interface FunctionVersionRecord {
+  version: string;
+  runtime: string;
+  roleName: string;
+  subnetIds: string[];
+  securityGroupIds: string[];
+  description: string;
+  timeout: number;
+  memorySize: number;
+  /** $LATEST's revision when published: publishing an unchanged $LATEST again returns this version. */
+  fromRevision: number;
+  lastModified: number;
+}
+
+export interface FunctionAliasRecord {
+  name: string;
+  functionVersion: string;
+  description: string;
+  revision: number;
+}
+
 export interface FunctionRecord {
+  /** Published versions, oldest first (absent on accounts saved before versions were modeled). */
+  versions?: FunctionVersionRecord[];
+  /** The last version number handed out; numbers are never reused. */
+  lastVersion?: number;
+  aliases?: Record<string, FunctionAliasRecord>;
   name: string;
   runtime: string;
   roleName: string;

@@ -102,6 +102,8 @@ export function snapshotAccount(ctx: SimContext): unknown {
         roleName: f.roleName,
         subnetIds: [...f.subnetIds].sort(),
         securityGroupIds: [...f.securityGroupIds].sort(),
+        versions: (f.versions ?? []).map((v) => v.version),
+        aliases: Object.keys(f.aliases ?? {}).sort(),
         tags: sortedTags(f.tags),
       }))
       .sort((a, b) => a.name.localeCompare(b.name)),

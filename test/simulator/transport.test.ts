@@ -139,6 +139,14 @@ describe('mockAws (aws-sdk-client-mock, class-level)', () => {
       'UpdateFunctionConfiguration',
       'TagResource',
       'ListTags',
+      'PublishVersion',
+      'ListVersionsByFunction',
+      'CreateAlias',
+      'GetAlias',
+      'ListAliases',
+      'UpdateAlias',
+      'DeleteAlias',
+      'DeleteFunction',
     ]);
   });
 });
