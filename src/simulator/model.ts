@@ -41,6 +41,8 @@ export interface RouteRecord {
   /** 'local' for the VPC's own route, else an internet gateway id. */
   gatewayId?: string;
   natGatewayId?: string;
+  /** A NAT instance's interface. */
+  networkInterfaceId?: string;
   origin: 'CreateRouteTable' | 'CreateRoute';
 }
 
@@ -57,11 +59,72 @@ export interface RouteTableRecord extends ResourceRecord {
   associations: RouteTableAssociationRecord[];
 }
 
+/** One security group rule, flattened: a protocol, a port range and one peer. */
+export interface SecurityGroupRuleRecord {
+  id: string;
+  protocol: string;
+  fromPort: number;
+  toPort: number;
+  cidr?: string;
+  groupId?: string;
+  description?: string;
+}
+
 export interface SecurityGroupRecord extends ResourceRecord {
   vpcId: string;
   name: string;
   description: string;
   isDefault: boolean;
+  /** Absent on accounts saved before rules were modeled: no ingress. */
+  ingress?: SecurityGroupRuleRecord[];
+  /** Absent: AWS's default, all traffic out to 0.0.0.0/0. */
+  egress?: SecurityGroupRuleRecord[];
+}
+
+/** A network interface the account made (CreateNetworkInterface, or RunInstances with a subnet). */
+export interface NetworkInterfaceRecord extends ResourceRecord {
+  subnetId: string;
+  vpcId: string;
+  privateIp: string;
+  groupIds: string[];
+  description: string;
+  sourceDestCheck: boolean;
+  attachment: {
+    id: string;
+    instanceId: string;
+    deviceIndex: number;
+    deleteOnTermination: boolean;
+    attachedAt: number;
+  } | null;
+}
+
+export type InstanceStableState = 'running' | 'stopped' | 'terminated';
+export type InstanceTransition = 'pending' | 'stopping' | 'shutting-down';
+
+export interface InstanceRecord extends ResourceRecord {
+  imageId: string;
+  instanceType: string;
+  subnetId: string;
+  vpcId: string;
+  az: string;
+  primaryEniId: string;
+  privateIp: string;
+  reservationId: string;
+  keyName: string | null;
+  userData: string | null;
+  httpTokens: 'required' | 'optional';
+  volume: {
+    id: string;
+    deviceName: string;
+    sizeGiB: number;
+    encrypted: boolean;
+    deleteOnTermination: boolean;
+    tags: Tags;
+  };
+  /** `transition` until `until`, then `settles`. */
+  phase: { transition: InstanceTransition; until: number; settles: InstanceStableState };
+  /** Last launch or start: status checks run from when it is running. */
+  launchedAt: number;
 }
 
 export interface AddressRecord extends ResourceRecord {
@@ -209,6 +272,8 @@ export interface AccountState {
   lambdaEnis: Record<string, LambdaEniRecord>;
   functions: Record<string, FunctionRecord>;
   roles: Record<string, RoleRecord>;
+  networkInterfaces: Record<string, NetworkInterfaceRecord>;
+  instances: Record<string, InstanceRecord>;
   /** Keyed by `${operation}:${token}`. */
   clientTokens: Record<string, ClientTokenRecord>;
 }
@@ -228,6 +293,8 @@ export function emptyAccount(region: string, accountId: string, seed: number): A
     lambdaEnis: {},
     functions: {},
     roles: {},
+    networkInterfaces: {},
+    instances: {},
     clientTokens: {},
   };
 }
