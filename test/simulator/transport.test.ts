@@ -147,6 +147,7 @@ describe('mockAws (aws-sdk-client-mock, class-level)', () => {
       'UpdateAlias',
       'DeleteAlias',
       'DeleteFunction',
+      'Invoke',
     ]);
   });
 });

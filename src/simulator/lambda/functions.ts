@@ -15,6 +15,7 @@ import {
   resolveQualified,
   toConfiguration,
 } from './configuration.js';
+import { invokeOperations } from './invoke.js';
 import { versionOperations } from './versions.js';
 import { missingPairs, reconcileLambdaEnis, subnetsWithoutRoom } from './enis.js';
 
@@ -224,4 +225,5 @@ export const lambdaOperations = {
   },
 
   ...versionOperations,
+  ...invokeOperations,
 };
