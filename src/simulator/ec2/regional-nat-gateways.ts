@@ -269,8 +269,8 @@ export function associateRegionalAddresses(
     drainUntil: null,
   }));
   nat.regional.addresses.push(...added);
-  const ids = new Set(added.map((a) => a.associationId));
-  return regionalAddresses(ctx, nat).filter((a) => a.AssociationId === undefined || ids.has(a.AssociationId));
+  const ids = new Set(added.map((a) => a.allocationId));
+  return regionalAddresses(ctx, nat).filter((a) => a.AllocationId !== undefined && ids.has(a.AllocationId));
 }
 
 export function disassociateRegionalAddresses(
