@@ -17,7 +17,7 @@ import { FaultBook } from './faults.js';
 import { nextRandom, type RandomState } from './ids.js';
 import { instanceIsGone, interfaceIsLive, lambdaEniIsLive, natIsGone, natState } from './lifecycle.js';
 import { type AccountState, emptyAccount } from './model.js';
-import { isMutating, OPERATIONS } from './operations.js';
+import { iamAction, isMutating, OPERATIONS } from './operations.js';
 import { fromDocument, toDocument } from './persistence.js';
 import {
   type SeedAddress,
@@ -170,7 +170,7 @@ export class AwsSimulator {
     // Throttling and server errors come before AWS looks at the request: nothing is applied.
     const rejection = this.faults.take('reject', service, operation);
     if (rejection) throw faultError(service, rejection.error);
-    const action = `${service}:${operation}`;
+    const action = iamAction(service, operation);
     // Tagging at creation needs ec2:CreateTags as well as the create action itself.
     const tagging =
       service === 'ec2' && Array.isArray(input.TagSpecifications) && input.TagSpecifications.length > 0;

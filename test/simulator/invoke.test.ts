@@ -199,3 +199,11 @@ describe('Invoke follows AWS routing', () => {
     expect((await invoke()).body?.publicIp).not.toBe(eip.publicIp);
   });
 });
+
+describe('Invoke and IAM', () => {
+  it('needs lambda:InvokeFunction, the action IAM names for Invoke', async () => {
+    const { sim, invoke } = await routedAccount();
+    sim.inject({ kind: 'deny', action: 'lambda:InvokeFunction' });
+    await expect(invoke()).rejects.toMatchObject({ name: 'AccessDeniedException' });
+  });
+});
