@@ -1,6 +1,5 @@
 /** What every operation gets: the account, the time of the call, the timings and the armed faults. */
-import type { AwsService } from '../aws/port.js';
-import type { SimTimings } from './contract.js';
+import type { SimService, SimTimings } from './contract.js';
 import type { AccountState } from './model.js';
 
 export type NatFailureCode = 'InsufficientFreeAddressesInSubnet' | 'InternalError';
@@ -23,4 +22,4 @@ export interface SimContext {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- inputs arrive untyped from the SDK
 export type Operation = (ctx: SimContext, input: any) => object;
 export type OperationTable = Readonly<Record<string, Operation>>;
-export type ServiceOperations = Readonly<Record<AwsService, OperationTable>>;
+export type ServiceOperations = Readonly<Record<SimService, OperationTable>>;

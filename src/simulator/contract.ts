@@ -4,6 +4,9 @@
  */
 import type { AwsService } from '../aws/port.js';
 
+/** The services the simulator answers: fixed-ip's port, and SSM's public parameters. */
+export type SimService = AwsService | 'ssm';
+
 export interface SimTimings {
   /** NAT gateway pending -> available (or -> failed). Real AWS: 1-5 min. */
   natPendingMs: number;
@@ -17,6 +20,16 @@ export interface SimTimings {
   eniReleaseMs: number;
   /** A resource just created is NotFound / omitted from Describe calls for this long. */
   eventualConsistencyMs: number;
+  /** EC2 instance pending -> running (and stopped -> pending -> running). */
+  instancePendingMs: number;
+  /** EC2 instance stopping -> stopped. */
+  instanceStoppingMs: number;
+  /** EC2 instance shutting-down -> terminated. */
+  instanceShuttingDownMs: number;
+  /** Status checks stay 'initializing' this long after the instance is running. */
+  instanceStatusInitMs: number;
+  /** A terminated instance stays visible to Describe this long (about an hour). */
+  instanceGoneVisibleMs: number;
   /** Each call takes a random latency in [min, max] ms on the clock (0 by default). */
   callLatencyMs: [number, number];
 }
@@ -39,7 +52,7 @@ export type Fault =
   | { kind: 'deny'; action: string };
 
 export interface SimCall {
-  service: AwsService;
+  service: SimService;
   operation: string;
   input: unknown;
   at: number;

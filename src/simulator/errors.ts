@@ -3,6 +3,7 @@
  * `name`, its wording as `message`, and `$metadata.httpStatusCode`, because the code under test and
  * the SDK's retry policy both decide on those fields.
  */
+import type { SimService } from './contract.js';
 import { EC2ServiceException } from '@aws-sdk/client-ec2';
 import {
   IAMServiceException,
@@ -18,8 +19,8 @@ import {
   ServiceException,
   TooManyRequestsException,
 } from '@aws-sdk/client-lambda';
+import { SSMServiceException } from '@aws-sdk/client-ssm';
 import { STSServiceException } from '@aws-sdk/client-sts';
-import type { AwsService } from '../aws/port.js';
 import { newRequestId } from './ids.js';
 
 function metadata(httpStatusCode: number): {
@@ -61,11 +62,21 @@ export const Ec2ErrorCode = {
   groupNotFound: 'InvalidGroup.NotFound',
   groupIdMalformed: 'InvalidGroupId.Malformed',
   groupDuplicate: 'InvalidGroup.Duplicate',
+  tagLimitExceeded: 'TagLimitExceeded',
   natGatewayIdNotFound: 'InvalidNatGatewayID.NotFound',
   /** What DescribeNatGateways and DeleteNatGateway say for an unknown id (the SDK's waiters test it). */
   natGatewayNotFound: 'NatGatewayNotFound',
   networkInterfaceNotFound: 'InvalidNetworkInterfaceID.NotFound',
   associationNotFound: 'InvalidAssociationID.NotFound',
+  networkInterfaceInUse: 'InvalidNetworkInterface.InUse',
+  instanceNotFound: 'InvalidInstanceID.NotFound',
+  incorrectInstanceState: 'IncorrectInstanceState',
+  amiNotFound: 'InvalidAMIID.NotFound',
+  unsupported: 'Unsupported',
+  permissionDuplicate: 'InvalidPermission.Duplicate',
+  permissionNotFound: 'InvalidPermission.NotFound',
+  authFailure: 'AuthFailure',
+  insufficientFreeAddresses: 'InsufficientFreeAddressesInSubnet',
   idempotentParameterMismatch: 'IdempotentParameterMismatch',
   addressLimitExceeded: 'AddressLimitExceeded',
   dryRunOperation: 'DryRunOperation',
@@ -109,7 +120,10 @@ export function ec2NotFound(code: Ec2ErrorCode, noun: string, ids: readonly stri
 }
 
 type LambdaClientError =
-  'InvalidParameterValueException' | 'ResourceNotFoundException' | 'ResourceConflictException';
+  | 'InvalidParameterValueException'
+  | 'ResourceNotFoundException'
+  | 'ResourceConflictException'
+  | 'AccessDeniedException';
 
 export function lambdaError(kind: LambdaClientError, message: string): LambdaServiceException {
   const options = { message, Type: 'User', Message: message };
@@ -120,7 +134,24 @@ export function lambdaError(kind: LambdaClientError, message: string): LambdaSer
       return new ResourceNotFoundException({ ...options, $metadata: metadata(404) });
     case 'ResourceConflictException':
       return new ResourceConflictException({ ...options, $metadata: metadata(409) });
+    case 'AccessDeniedException':
+      return new LambdaServiceException({
+        name: 'AccessDeniedException',
+        $fault: 'client',
+        $metadata: metadata(403),
+        message,
+      });
   }
+}
+
+/** SSM's errors: ParameterNotFound, ThrottlingException… as the SDK's SSMServiceException. */
+export function ssmError(name: string, message: string, httpStatusCode = 400): SSMServiceException {
+  return new SSMServiceException({
+    name,
+    $fault: faultOf(httpStatusCode),
+    $metadata: metadata(httpStatusCode),
+    message,
+  });
 }
 
 export function iamNoSuchEntity(message: string): IAMServiceException {
@@ -132,7 +163,7 @@ export function iamInvalidInput(message: string): IAMServiceException {
 }
 
 /** Throttling as each service spells it; all of them are what the SDK's retry policy calls throttling. */
-export function throttlingError(service: AwsService): Error {
+export function throttlingError(service: SimService): Error {
   switch (service) {
     case 'ec2':
       return ec2Error(Ec2ErrorCode.requestLimitExceeded, 'Request limit exceeded.', 503);
@@ -158,10 +189,12 @@ export function throttlingError(service: AwsService): Error {
         $metadata: metadata(400),
         message: 'Rate exceeded',
       });
+    case 'ssm':
+      return ssmError('ThrottlingException', 'Rate exceeded', 400);
   }
 }
 
-export function serverError(service: AwsService): Error {
+export function serverError(service: SimService): Error {
   switch (service) {
     case 'ec2':
       return ec2Error(Ec2ErrorCode.internalError, 'An internal error has occurred', 500);
@@ -183,6 +216,8 @@ export function serverError(service: AwsService): Error {
         $metadata: metadata(500),
         message: 'An internal error occurred.',
       });
+    case 'ssm':
+      return ssmError('InternalServerError', 'An internal error occurred.', 500);
   }
 }
 
@@ -195,7 +230,7 @@ export function callerArn(accountId: string): string {
   return `arn:aws:iam::${accountId}:user/simulated`;
 }
 
-export function accessDenied(service: AwsService, action: string, accountId: string): Error {
+export function accessDenied(service: SimService, action: string, accountId: string): Error {
   const user = callerArn(accountId);
   switch (service) {
     case 'ec2':
@@ -225,6 +260,12 @@ export function accessDenied(service: AwsService, action: string, accountId: str
         $metadata: metadata(403),
         message: `User: ${user} is not authorized to perform: ${action}`,
       });
+    case 'ssm':
+      return ssmError(
+        'AccessDeniedException',
+        `User: ${user} is not authorized to perform: ${action} because no identity-based policy allows the ${action} action`,
+        400,
+      );
   }
 }
 
@@ -232,7 +273,7 @@ export function dryRunSucceeded(): Error {
   return ec2Error(Ec2ErrorCode.dryRunOperation, 'Request would have succeeded, but DryRun flag is set.', 412);
 }
 
-export function unsupportedOperation(service: AwsService, operation: string): Error {
+export function unsupportedOperation(service: SimService, operation: string): Error {
   const message = `The action ${operation} is not valid for this web service (the simulator does not model it).`;
   switch (service) {
     case 'ec2':
@@ -258,5 +299,7 @@ export function unsupportedOperation(service: AwsService, operation: string): Er
         $metadata: metadata(400),
         message,
       });
+    case 'ssm':
+      return ssmError('InvalidAction', message, 400);
   }
 }

@@ -1,7 +1,6 @@
 /** The faults armed on a simulator, and which call each one hits. */
-import type { AwsService } from '../aws/port.js';
 import type { NatFailureCode } from './context.js';
-import type { Fault } from './contract.js';
+import type { Fault, SimService } from './contract.js';
 import { actionMatches } from './iam.js';
 
 interface Armed {
@@ -12,7 +11,7 @@ interface Armed {
 }
 
 /** A fault's operation may be 'CreateNatGateway' or 'ec2:CreateNatGateway'. */
-function operationMatches(wanted: string, service: AwsService, operation: string): boolean {
+function operationMatches(wanted: string, service: SimService, operation: string): boolean {
   return wanted === operation || wanted === `${service}:${operation}`;
 }
 
@@ -30,7 +29,7 @@ export class FaultBook {
   /** The reject or lostResponse fault this call triggers, used up by it; each matching call counts toward `nth`. */
   take<K extends 'reject' | 'lostResponse'>(
     kind: K,
-    service: AwsService,
+    service: SimService,
     operation: string,
   ): Extract<Fault, { kind: K }> | undefined {
     let fired: Extract<Fault, { kind: K }> | undefined;

@@ -1,5 +1,5 @@
 /** The simulator's public API: one stateful model of EC2, Lambda, STS and IAM for tests and `--simulate`. */
-export type { Fault, SimCall, SimTimings } from './contract.js';
+export type { Fault, SimCall, SimService, SimTimings } from './contract.js';
 export type { NatFailureCode } from './context.js';
 export { Ec2ErrorCode } from './errors.js';
 export { ADDRESS_LIMIT } from './ec2/addresses.js';

@@ -1,7 +1,17 @@
 /** States that move with time, derived from the deadlines stored in the account. */
 import type { SimContext } from './context.js';
 import { newId } from './ids.js';
-import type { FunctionRecord, LambdaEniRecord, NatGatewayRecord, ResourceRecord, Tags } from './model.js';
+import type {
+  FunctionRecord,
+  InstanceRecord,
+  InstanceStableState,
+  InstanceTransition,
+  LambdaEniRecord,
+  NatGatewayRecord,
+  NetworkInterfaceRecord,
+  ResourceRecord,
+  Tags,
+} from './model.js';
 
 export type NatState = 'pending' | 'available' | 'failed' | 'deleting' | 'deleted';
 
@@ -34,6 +44,20 @@ export function natHoldsAddress(nat: NatGatewayRecord, now: number): boolean {
   return nat.failure === null && (state === 'pending' || state === 'available' || state === 'deleting');
 }
 
+/** A regional address still on its gateway: not yet disassociated, or draining. */
+export function regionalAddressIsHeld(address: { drainUntil: number | null }, now: number): boolean {
+  return address.drainUntil === null || now < address.drainUntil;
+}
+
+/** The Elastic IPs (allocation ids) this gateway holds now. */
+export function natAllocationIds(nat: NatGatewayRecord, now: number): string[] {
+  if (!natHoldsAddress(nat, now)) return [];
+  if (!nat.regional) return [nat.allocationId];
+  return nat.regional.addresses.flatMap((a) =>
+    a.allocationId !== null && regionalAddressIsHeld(a, now) ? [a.allocationId] : [],
+  );
+}
+
 /** Describe shows the association once the gateway is up. */
 export function natShowsAssociation(nat: NatGatewayRecord, now: number): boolean {
   const state = natState(nat, now);
@@ -55,4 +79,30 @@ export function newRecord(ctx: SimContext, prefix: string, visibleAt: number, ta
 
 export function isVisible(resource: ResourceRecord, now: number): boolean {
   return now >= resource.visibleAt;
+}
+
+export type InstanceState = InstanceStableState | InstanceTransition;
+
+export function instanceState(instance: InstanceRecord, now: number): InstanceState {
+  return now < instance.phase.until ? instance.phase.transition : instance.phase.settles;
+}
+
+/** A terminated instance drops out of Describe instanceGoneVisibleMs after it ended. */
+export function instanceIsGone(instance: InstanceRecord, ctx: SimContext): boolean {
+  return (
+    instance.phase.settles === 'terminated' &&
+    ctx.now >= instance.phase.until + ctx.timings.instanceGoneVisibleMs
+  );
+}
+
+/** An interface stays attached until its instance is terminated. */
+export function attachmentIsLive(ctx: SimContext, eni: NetworkInterfaceRecord): boolean {
+  if (!eni.attachment) return false;
+  const instance = ctx.state.instances[eni.attachment.instanceId];
+  return instance !== undefined && instanceState(instance, ctx.now) !== 'terminated';
+}
+
+/** An interface deleted with its instance is gone once the instance is terminated. */
+export function interfaceIsLive(ctx: SimContext, eni: NetworkInterfaceRecord): boolean {
+  return !eni.attachment || !eni.attachment.deleteOnTermination || attachmentIsLive(ctx, eni);
 }

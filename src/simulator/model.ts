@@ -41,6 +41,8 @@ export interface RouteRecord {
   /** 'local' for the VPC's own route, else an internet gateway id. */
   gatewayId?: string;
   natGatewayId?: string;
+  /** A NAT instance's interface. */
+  networkInterfaceId?: string;
   origin: 'CreateRouteTable' | 'CreateRoute';
 }
 
@@ -57,11 +59,72 @@ export interface RouteTableRecord extends ResourceRecord {
   associations: RouteTableAssociationRecord[];
 }
 
+/** One security group rule, flattened: a protocol, a port range and one peer. */
+export interface SecurityGroupRuleRecord {
+  id: string;
+  protocol: string;
+  fromPort: number;
+  toPort: number;
+  cidr?: string;
+  groupId?: string;
+  description?: string;
+}
+
 export interface SecurityGroupRecord extends ResourceRecord {
   vpcId: string;
   name: string;
   description: string;
   isDefault: boolean;
+  /** Absent on accounts saved before rules were modeled: no ingress. */
+  ingress?: SecurityGroupRuleRecord[];
+  /** Absent: AWS's default, all traffic out to 0.0.0.0/0. */
+  egress?: SecurityGroupRuleRecord[];
+}
+
+/** A network interface the account made (CreateNetworkInterface, or RunInstances with a subnet). */
+export interface NetworkInterfaceRecord extends ResourceRecord {
+  subnetId: string;
+  vpcId: string;
+  privateIp: string;
+  groupIds: string[];
+  description: string;
+  sourceDestCheck: boolean;
+  attachment: {
+    id: string;
+    instanceId: string;
+    deviceIndex: number;
+    deleteOnTermination: boolean;
+    attachedAt: number;
+  } | null;
+}
+
+export type InstanceStableState = 'running' | 'stopped' | 'terminated';
+export type InstanceTransition = 'pending' | 'stopping' | 'shutting-down';
+
+export interface InstanceRecord extends ResourceRecord {
+  imageId: string;
+  instanceType: string;
+  subnetId: string;
+  vpcId: string;
+  az: string;
+  primaryEniId: string;
+  privateIp: string;
+  reservationId: string;
+  keyName: string | null;
+  userData: string | null;
+  httpTokens: 'required' | 'optional';
+  volume: {
+    id: string;
+    deviceName: string;
+    sizeGiB: number;
+    encrypted: boolean;
+    deleteOnTermination: boolean;
+    tags: Tags;
+  };
+  /** `transition` until `until`, then `settles`. */
+  phase: { transition: InstanceTransition; until: number; settles: InstanceStableState };
+  /** Last launch or start: status checks run from when it is running. */
+  launchedAt: number;
 }
 
 export interface AddressRecord extends ResourceRecord {
@@ -75,9 +138,33 @@ export interface NatFailure {
   message: string;
 }
 
+/** One address of a regional NAT gateway, in one zone. */
+export interface RegionalNatAddressRecord {
+  /** Absent for the addresses AWS picks itself in automatic mode. */
+  allocationId: string | null;
+  publicIp: string;
+  az: string;
+  associationId: string;
+  isPrimary: boolean;
+  /** 'associating' until then, 'succeeded' after. */
+  readyAt: number;
+  /** Set by DisassociateNatGatewayAddress: 'disassociating' (draining) until then, gone after. */
+  drainUntil: number | null;
+}
+
+export interface RegionalNatRecord {
+  /** Automatic mode (no addresses given): AWS picks the zones and the IPs, and may add some. */
+  automatic: boolean;
+  /** The route table AWS makes for the gateway, with a route to the internet gateway. */
+  routeTableId: string;
+  addresses: RegionalNatAddressRecord[];
+}
+
 export interface NatGatewayRecord extends ResourceRecord {
-  subnetId: string;
+  /** null for a regional gateway, which lives in the VPC, not in a subnet. */
+  subnetId: string | null;
   vpcId: string;
+  /** A zonal gateway's address; '' for a regional one (see `regional.addresses`). */
   allocationId: string;
   publicIp: string;
   /** null when the gateway could not get an address in its subnet. */
@@ -89,6 +176,8 @@ export interface NatGatewayRecord extends ResourceRecord {
   failure: NatFailure | null;
   /** Set by DeleteNatGateway: deleting until then, deleted after. */
   deletingUntil: number | null;
+  /** Present on a regional gateway (AvailabilityMode 'regional'); absent on zonal ones. */
+  regional?: RegionalNatRecord;
 }
 
 /** Lambda's Hyperplane ENI: one per subnet + security-group set, shared by functions. */
@@ -113,7 +202,34 @@ export interface FunctionUpdateRecord {
   failure: { code: string; reason: string } | null;
 }
 
+/** A published version: the configuration $LATEST had when it was published, frozen. */
+export interface FunctionVersionRecord {
+  version: string;
+  runtime: string;
+  roleName: string;
+  subnetIds: string[];
+  securityGroupIds: string[];
+  description: string;
+  timeout: number;
+  memorySize: number;
+  /** $LATEST's revision when published: publishing an unchanged $LATEST again returns this version. */
+  fromRevision: number;
+  lastModified: number;
+}
+
+export interface FunctionAliasRecord {
+  name: string;
+  functionVersion: string;
+  description: string;
+  revision: number;
+}
+
 export interface FunctionRecord {
+  /** Published versions, oldest first (absent on accounts saved before versions were modeled). */
+  versions?: FunctionVersionRecord[];
+  /** The last version number handed out; numbers are never reused. */
+  lastVersion?: number;
+  aliases?: Record<string, FunctionAliasRecord>;
   name: string;
   runtime: string;
   roleName: string;
@@ -156,6 +272,8 @@ export interface AccountState {
   lambdaEnis: Record<string, LambdaEniRecord>;
   functions: Record<string, FunctionRecord>;
   roles: Record<string, RoleRecord>;
+  networkInterfaces: Record<string, NetworkInterfaceRecord>;
+  instances: Record<string, InstanceRecord>;
   /** Keyed by `${operation}:${token}`. */
   clientTokens: Record<string, ClientTokenRecord>;
 }
@@ -175,6 +293,8 @@ export function emptyAccount(region: string, accountId: string, seed: number): A
     lambdaEnis: {},
     functions: {},
     roles: {},
+    networkInterfaces: {},
+    instances: {},
     clientTokens: {},
   };
 }

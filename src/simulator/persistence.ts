@@ -30,6 +30,8 @@ const RECORD_MAPS = [
   'clientTokens',
 ] as const satisfies readonly (keyof AccountState)[];
 
+const LATER_MAPS = ['networkInterfaces', 'instances'] as const satisfies readonly (keyof AccountState)[];
+
 function invalid(reason: string): FixedIpError {
   return new FixedIpError('STATE_INVALID', `The simulated account is not valid: ${reason}`, {
     hint: 'Delete the simulated account file to start from the demo account again',
@@ -61,6 +63,11 @@ export function fromDocument(json: unknown): { account: AccountState; timings: P
     throw invalid('missing region, account id or generator state');
   }
   for (const key of RECORD_MAPS) if (!isObject(account[key])) throw invalid(`missing ${key}`);
+  // Added after version 1 was first written: an older document has none of them.
+  for (const key of LATER_MAPS) {
+    if (account[key] === undefined) account[key] = {};
+    else if (!isObject(account[key])) throw invalid(`${key} is not a map`);
+  }
   const timings = isObject(json.timings) ? (json.timings as Partial<SimTimings>) : {};
   return { account: structuredClone(account) as unknown as AccountState, timings };
 }

@@ -2,10 +2,9 @@
  * The simulated AWS account. Every call goes through `handle`, which applies faults, DryRun and
  * permissions the way AWS does, runs the operation, and records the call.
  */
-import type { AwsService } from '../aws/port.js';
 import type { Clock } from '../ports/clock.js';
 import type { SimContext } from './context.js';
-import type { Fault, SimCall, SimTimings } from './contract.js';
+import type { Fault, SimCall, SimService, SimTimings } from './contract.js';
 import {
   accessDenied,
   dryRunSucceeded,
@@ -16,9 +15,9 @@ import {
 } from './errors.js';
 import { FaultBook } from './faults.js';
 import { nextRandom, type RandomState } from './ids.js';
-import { lambdaEniIsLive, natIsGone } from './lifecycle.js';
+import { instanceIsGone, interfaceIsLive, lambdaEniIsLive, natIsGone, natState } from './lifecycle.js';
 import { type AccountState, emptyAccount } from './model.js';
-import { isMutating, OPERATIONS } from './operations.js';
+import { iamAction, isMutating, OPERATIONS } from './operations.js';
 import { fromDocument, toDocument } from './persistence.js';
 import {
   type SeedAddress,
@@ -54,7 +53,7 @@ function cloneInput(input: unknown): unknown {
   }
 }
 
-function faultError(service: AwsService, kind: 'throttle' | 'server' | 'network'): Error {
+function faultError(service: SimService, kind: 'throttle' | 'server' | 'network'): Error {
   if (kind === 'throttle') return throttlingError(service);
   if (kind === 'server') return serverError(service);
   return networkError();
@@ -86,7 +85,7 @@ export class AwsSimulator {
    * SDK-shaped output (without $metadata) or rejects with an SDK-shaped error.
    */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the SDK's own inputs and outputs, by operation name
-  async handle(service: AwsService, operation: string, input: any): Promise<any> {
+  async handle(service: SimService, operation: string, input: any): Promise<any> {
     const latency = this.pickLatency();
     if (latency > 0) await this.clock.sleep(latency);
     const ctx = this.context();
@@ -143,7 +142,9 @@ export class AwsSimulator {
   }
 
   snapshot(): unknown {
-    return snapshotAccount(this.context());
+    const ctx = this.context();
+    this.prune(ctx);
+    return snapshotAccount(ctx);
   }
 
   toJSON(): unknown {
@@ -169,7 +170,7 @@ export class AwsSimulator {
     // Throttling and server errors come before AWS looks at the request: nothing is applied.
     const rejection = this.faults.take('reject', service, operation);
     if (rejection) throw faultError(service, rejection.error);
-    const action = `${service}:${operation}`;
+    const action = iamAction(service, operation);
     // Tagging at creation needs ec2:CreateTags as well as the create action itself.
     const tagging =
       service === 'ec2' && Array.isArray(input.TagSpecifications) && input.TagSpecifications.length > 0;
@@ -215,7 +216,21 @@ export class AwsSimulator {
     for (const eni of Object.values(this.state.lambdaEnis)) {
       if (!lambdaEniIsLive(eni, ctx.now)) delete this.state.lambdaEnis[eni.id];
     }
+    for (const eni of Object.values(this.state.networkInterfaces)) {
+      if (interfaceIsLive(ctx, eni)) continue;
+      // Deleted with its instance: the Elastic IP on it is free again.
+      for (const address of Object.values(this.state.addresses))
+        if (address.externalAssociation?.networkInterfaceId === eni.id) address.externalAssociation = null;
+      delete this.state.networkInterfaces[eni.id];
+    }
+    for (const instance of Object.values(this.state.instances)) {
+      if (instanceIsGone(instance, ctx)) delete this.state.instances[instance.id];
+    }
     for (const nat of Object.values(this.state.natGateways)) {
+      // The route table AWS made for a regional gateway goes with it.
+      const state = natState(nat, ctx.now);
+      if (nat.regional && (state === 'deleted' || state === 'failed'))
+        delete this.state.routeTables[nat.regional.routeTableId];
       if (natIsGone(nat, ctx)) delete this.state.natGateways[nat.id];
     }
   }

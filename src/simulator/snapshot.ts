@@ -6,7 +6,7 @@ import type { SimContext } from './context.js';
 import { recordsOf } from './describe.js';
 import { addressInUse } from './ec2/addresses.js';
 import { liveInterfaces } from './ec2/network-interfaces.js';
-import { natIsGone, natState } from './lifecycle.js';
+import { instanceState, natIsGone, natState } from './lifecycle.js';
 import type { Tags } from './model.js';
 
 function sortedTags(tags: Tags): Tags {
@@ -46,7 +46,10 @@ export function snapshotAccount(ctx: SimContext): unknown {
         vpcId: t.vpcId,
         main: t.associations.some((a) => a.main),
         routes: t.routes
-          .map((r) => ({ destination: r.destination, target: r.gatewayId ?? r.natGatewayId }))
+          .map((r) => ({
+            destination: r.destination,
+            target: r.gatewayId ?? r.natGatewayId ?? r.networkInterfaceId,
+          }))
           .sort((a, b) => a.destination.localeCompare(b.destination)),
         subnetIds: t.associations.flatMap((a) => (a.subnetId === null ? [] : [a.subnetId])).sort(),
         tags: sortedTags(t.tags),
@@ -75,6 +78,14 @@ export function snapshotAccount(ctx: SimContext): unknown {
           id: n.id,
           subnetId: n.subnetId,
           allocationId: n.allocationId,
+          ...(n.regional
+            ? {
+                regional: {
+                  automatic: n.regional.automatic,
+                  addresses: n.regional.addresses.map((a) => ({ az: a.az, allocationId: a.allocationId })),
+                },
+              }
+            : {}),
           state: natState(n, ctx.now),
           tags: sortedTags(n.tags),
         })),
@@ -85,6 +96,15 @@ export function snapshotAccount(ctx: SimContext): unknown {
         type: e.type,
         subnetId: e.subnetId,
         groupIds: [...e.groupIds].sort(),
+        ...(e.own ? { sourceDestCheck: e.own.sourceDestCheck, tags: sortedTags(e.tags) } : {}),
+      })),
+    ),
+    instances: byId(
+      recordsOf(state.instances).map((i) => ({
+        id: i.id,
+        state: instanceState(i, ctx.now),
+        primaryEniId: i.primaryEniId,
+        tags: sortedTags(i.tags),
       })),
     ),
     functions: recordsOf(state.functions)
@@ -94,6 +114,8 @@ export function snapshotAccount(ctx: SimContext): unknown {
         roleName: f.roleName,
         subnetIds: [...f.subnetIds].sort(),
         securityGroupIds: [...f.securityGroupIds].sort(),
+        versions: (f.versions ?? []).map((v) => v.version),
+        aliases: Object.keys(f.aliases ?? {}).sort(),
         tags: sortedTags(f.tags),
       }))
       .sort((a, b) => a.name.localeCompare(b.name)),

@@ -8,6 +8,11 @@ export const DEFAULT_TIMINGS: SimTimings = {
   functionUpdateMs: 60_000,
   eniReleaseMs: 20 * 60_000,
   eventualConsistencyMs: 0,
+  instancePendingMs: 30_000,
+  instanceStoppingMs: 45_000,
+  instanceShuttingDownMs: 60_000,
+  instanceStatusInitMs: 120_000,
+  instanceGoneVisibleMs: 3_600_000,
   callLatencyMs: [0, 0],
 };
 

@@ -3,7 +3,7 @@
  * instead of sending HTTP. It sits in the finalizeRequest step after the retry and signing
  * middleware, so the SDK's own retry policy still handles simulated throttling, 5xx and resets.
  */
-import type { AwsService } from '../aws/port.js';
+import type { SimService } from './contract.js';
 import { newRequestId } from './ids.js';
 import type { AwsSimulator } from './simulator.js';
 
@@ -27,7 +27,7 @@ export interface MiddlewareClient {
 
 export const SIMULATOR_MIDDLEWARE_NAME = 'fixedIpSimulator';
 
-export function attachSimulator(client: MiddlewareClient, service: AwsService, sim: AwsSimulator): void {
+export function attachSimulator(client: MiddlewareClient, service: SimService, sim: AwsSimulator): void {
   const middleware = (_next: unknown, context: HandlerContext): SimulatorHandler => {
     return async (args) => {
       const operation = (context.commandName ?? '').replace(/Command$/, '');

@@ -18,7 +18,7 @@ import { TAG_STACK } from '../../src/core/tags.js';
 import type { StackState } from '../../src/state/schema.js';
 import { FileStateStore, type StateStore } from '../../src/state/store.js';
 import { AwsSimulator, attachSimulator, VirtualClock } from '../../src/simulator/index.js';
-import type { SimTimings } from '../../src/simulator/contract.js';
+import type { SimCall, SimTimings } from '../../src/simulator/contract.js';
 import { mockAws, type MockedAws } from '../support/mock-aws.js';
 import { createRecordingUi, type RecordingUi } from '../support/recording-ui.js';
 import { type StateView, viewOf } from '../support/env.js';
@@ -34,7 +34,7 @@ export const FAST_TIMINGS: Partial<SimTimings> = {
 export type KillMode = 'before' | 'after';
 
 export interface Kill {
-  service: AwsService;
+  service: SimCall['service'];
   operation: string;
   /** 1-based: the nth call of that operation. */
   nth: number;
@@ -387,7 +387,7 @@ export function expectForeignUntouched(world: World, where: string): void {
 export function injectionPoints(
   calls: AwsSimulator['calls'],
   from = 0,
-): Array<{ index: number; service: AwsService; operation: string; nth: number; mutated: boolean }> {
+): Array<{ index: number; service: SimCall['service']; operation: string; nth: number; mutated: boolean }> {
   const seen = new Map<string, number>();
   return calls.slice(from).map((call, index) => {
     const key = `${call.service}:${call.operation}`;

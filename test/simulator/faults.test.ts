@@ -140,7 +140,7 @@ describe('faults', () => {
 
   it('unknown operations are refused, not silently answered', async () => {
     const { sim } = newSim();
-    await expectAwsError(client(sim, 'ec2')('RunInstances'), 'InvalidAction');
+    await expectAwsError(client(sim, 'ec2')('CreateVpnGateway'), 'InvalidAction');
   });
 
   it('callLatencyMs makes each call take virtual time', async () => {

@@ -1,7 +1,6 @@
 /** Shared by the simulator's tests: a fresh account on a virtual clock, and AWS-error assertions. */
 import { expect } from 'vitest';
-import type { AwsService } from '../../src/aws/port.js';
-import { AwsSimulator, type SimTimings, VirtualClock } from '../../src/simulator/index.js';
+import { AwsSimulator, type SimService, type SimTimings, VirtualClock } from '../../src/simulator/index.js';
 
 export function newSim(options: { timings?: Partial<SimTimings>; region?: string; seed?: number } = {}): {
   sim: AwsSimulator;
@@ -35,7 +34,7 @@ export async function expectAwsError(
 }
 
 /** A tiny client: sim.handle for one service. */
-export function client(sim: AwsSimulator, service: AwsService) {
+export function client(sim: AwsSimulator, service: SimService) {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read SDK-shaped outputs freely
   return (operation: string, input: object = {}): Promise<any> => sim.handle(service, operation, input);
 }

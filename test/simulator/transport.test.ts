@@ -131,7 +131,7 @@ describe('mockAws (aws-sdk-client-mock, class-level)', () => {
 
   it('registers a command class for every simulated operation', () => {
     expect(SIMULATED_OPERATIONS.ec2).toContain('CreateNatGateway');
-    expect(SIMULATED_OPERATIONS.ec2).toHaveLength(33);
+    expect(SIMULATED_OPERATIONS.ec2).toHaveLength(52);
     expect(SIMULATED_OPERATIONS.lambda).toEqual([
       'GetFunctionConfiguration',
       'GetFunction',
@@ -139,6 +139,15 @@ describe('mockAws (aws-sdk-client-mock, class-level)', () => {
       'UpdateFunctionConfiguration',
       'TagResource',
       'ListTags',
+      'PublishVersion',
+      'ListVersionsByFunction',
+      'CreateAlias',
+      'GetAlias',
+      'ListAliases',
+      'UpdateAlias',
+      'DeleteAlias',
+      'DeleteFunction',
+      'Invoke',
     ]);
   });
 });

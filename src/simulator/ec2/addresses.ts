@@ -2,12 +2,12 @@
 import type { Address, TagSpecification } from '@aws-sdk/client-ec2';
 import type { SimContext } from '../context.js';
 import { describeOperation, recordsOf } from '../describe.js';
-import { ec2Error, Ec2ErrorCode, ec2InvalidParameter } from '../errors.js';
+import { ec2Error, Ec2ErrorCode, ec2InvalidParameter, ec2MissingParameter, ec2NotFound } from '../errors.js';
 import type { FilterFields } from '../filters.js';
-import { newPublicIp } from '../ids.js';
-import { natHoldsAddress, natShowsAssociation, newRecord } from '../lifecycle.js';
-import type { AddressRecord, NatGatewayRecord, Tags } from '../model.js';
-import { requireAddress } from './lookup.js';
+import { newId, newPublicIp } from '../ids.js';
+import { instanceState, natAllocationIds, natShowsAssociation, newRecord } from '../lifecycle.js';
+import type { AddressRecord, NatGatewayRecord, NetworkInterfaceRecord, Tags } from '../model.js';
+import { requireAddress, requireInstance, requireNetworkInterface } from './lookup.js';
 import { tagList, tagsFromSpecifications } from './tags.js';
 
 /** AWS's default quota of Elastic IPs per region (what `vpc-max-elastic-ips` reports). */
@@ -15,14 +15,15 @@ export const ADDRESS_LIMIT = 5;
 
 interface AssociationView {
   associationId: string;
-  networkInterfaceId: string;
-  privateIp: string;
+  /** A regional NAT gateway shows no interface of the account's. */
+  networkInterfaceId?: string;
+  privateIp?: string;
 }
 
 /** The NAT gateway that holds this address now, if any. */
 export function holdingNatGateway(ctx: SimContext, allocationId: string): NatGatewayRecord | undefined {
-  return recordsOf(ctx.state.natGateways).find(
-    (nat) => nat.allocationId === allocationId && natHoldsAddress(nat, ctx.now),
+  return recordsOf(ctx.state.natGateways).find((nat) =>
+    natAllocationIds(nat, ctx.now).includes(allocationId),
   );
 }
 
@@ -34,7 +35,12 @@ export function addressInUse(ctx: SimContext, address: AddressRecord): boolean {
 function associationOf(ctx: SimContext, address: AddressRecord): AssociationView | undefined {
   if (address.externalAssociation) return address.externalAssociation;
   const nat = holdingNatGateway(ctx, address.id);
-  if (!nat || !natShowsAssociation(nat, ctx.now) || !nat.eniId || !nat.privateIp) return undefined;
+  if (!nat || !natShowsAssociation(nat, ctx.now)) return undefined;
+  if (nat.regional) {
+    const held = nat.regional.addresses.find((a) => a.allocationId === address.id);
+    return held && ctx.now >= held.readyAt ? { associationId: held.associationId } : undefined;
+  }
+  if (!nat.eniId || !nat.privateIp) return undefined;
   return { associationId: nat.associationId, networkInterfaceId: nat.eniId, privateIp: nat.privateIp };
 }
 
@@ -73,9 +79,13 @@ function toAddress(ctx: SimContext, address: AddressRecord): Address {
     ...(association
       ? {
           AssociationId: association.associationId,
-          NetworkInterfaceId: association.networkInterfaceId,
-          NetworkInterfaceOwnerId: ctx.state.accountId,
-          PrivateIpAddress: association.privateIp,
+          ...(association.networkInterfaceId !== undefined
+            ? {
+                NetworkInterfaceId: association.networkInterfaceId,
+                NetworkInterfaceOwnerId: ctx.state.accountId,
+                PrivateIpAddress: association.privateIp,
+              }
+            : {}),
         }
       : {}),
     Tags: tagList(address.tags),
@@ -144,6 +154,90 @@ export const addressOperations = {
     if (addressInUse(ctx, address))
       throw ec2Error(Ec2ErrorCode.addressInUse, `Address ${address.publicIp} is in use.`);
     delete ctx.state.addresses[address.id];
+    return {};
+  },
+};
+
+/** The interface an association targets: given directly, or an instance's primary interface. */
+function targetInterface(
+  ctx: SimContext,
+  input: { NetworkInterfaceId?: string; InstanceId?: string },
+): NetworkInterfaceRecord {
+  if (input.NetworkInterfaceId !== undefined && input.InstanceId !== undefined) {
+    throw ec2Error(
+      Ec2ErrorCode.invalidParameterCombination,
+      'The parameter instanceId cannot be used with the parameter networkInterfaceId',
+    );
+  }
+  if (input.InstanceId !== undefined) {
+    const instance = requireInstance(ctx, input.InstanceId);
+    if (instanceState(instance, ctx.now) !== 'running' && instanceState(instance, ctx.now) !== 'stopped') {
+      throw ec2Error(
+        Ec2ErrorCode.incorrectInstanceState,
+        `The pending instance '${instance.id}' is not in a valid state for this operation.`,
+      );
+    }
+    return requireNetworkInterface(ctx, instance.primaryEniId);
+  }
+  if (input.NetworkInterfaceId === undefined) throw ec2MissingParameter('networkInterfaceId or instanceId');
+  return requireNetworkInterface(ctx, input.NetworkInterfaceId);
+}
+
+export const associationOperations = {
+  AssociateAddress(
+    ctx: SimContext,
+    input: {
+      AllocationId?: string;
+      NetworkInterfaceId?: string;
+      InstanceId?: string;
+      AllowReassociation?: boolean;
+    },
+  ): object {
+    if (input.AllocationId === undefined) throw ec2MissingParameter('allocationId');
+    const address = requireAddress(ctx, input.AllocationId);
+    const eni = targetInterface(ctx, input);
+    const nat = holdingNatGateway(ctx, address.id);
+    if (nat) {
+      throw ec2Error(
+        Ec2ErrorCode.alreadyAssociated,
+        `resource ${address.id} is already associated with NAT gateway ${nat.id}`,
+      );
+    }
+    const current = address.externalAssociation;
+    if (current && current.networkInterfaceId !== eni.id && input.AllowReassociation !== true) {
+      throw ec2Error(
+        Ec2ErrorCode.alreadyAssociated,
+        `resource ${address.id} is already associated with associate-id ${current.associationId}`,
+      );
+    }
+    // An interface has one public address: another Elastic IP on it is replaced.
+    for (const other of recordsOf(ctx.state.addresses)) {
+      if (other.id !== address.id && other.externalAssociation?.networkInterfaceId === eni.id)
+        other.externalAssociation = null;
+    }
+    address.externalAssociation = {
+      associationId: newId(ctx.state, 'eipassoc'),
+      networkInterfaceId: eni.id,
+      privateIp: eni.privateIp,
+    };
+    return { AssociationId: address.externalAssociation.associationId };
+  },
+
+  DisassociateAddress(ctx: SimContext, input: { AssociationId?: string; PublicIp?: string }): object {
+    if (input.AssociationId === undefined) throw ec2MissingParameter('associationId');
+    const address = recordsOf(ctx.state.addresses).find(
+      (a) => associationOf(ctx, a)?.associationId === input.AssociationId,
+    );
+    if (!address) throw ec2NotFound(Ec2ErrorCode.associationNotFound, 'association', [input.AssociationId]);
+    if (!address.externalAssociation) {
+      // A NAT gateway's association belongs to the service. Uncertain: AWS's exact answer here;
+      // AuthFailure is what users report for touching a service-managed association.
+      throw ec2Error(
+        Ec2ErrorCode.authFailure,
+        'You do not have permission to access the specified resource.',
+      );
+    }
+    address.externalAssociation = null;
     return {};
   },
 };

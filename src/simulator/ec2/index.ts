@@ -1,11 +1,15 @@
 /** Every EC2 operation the simulator models, by the SDK command's name without 'Command'. */
 import type { OperationTable } from '../context.js';
-import { accountAttributeOperations, addressOperations } from './addresses.js';
+import { accountAttributeOperations, addressOperations, associationOperations } from './addresses.js';
+import { imageOperations } from './images.js';
+import { instanceTypeOperations } from './instance-types.js';
+import { instanceOperations } from './instances.js';
 import { availabilityZoneOperations } from './availability-zones.js';
 import { internetGatewayOperations } from './internet-gateways.js';
 import { natGatewayOperations } from './nat-gateways.js';
 import { networkInterfaceOperations } from './network-interfaces.js';
 import { routeTableOperations } from './route-tables.js';
+import { securityGroupRuleOperations } from './security-group-rules.js';
 import { securityGroupOperations } from './security-groups.js';
 import { subnetOperations } from './subnets.js';
 import { tagOperations } from './tags.js';
@@ -23,4 +27,9 @@ export const ec2Operations: OperationTable = {
   ...tagOperations,
   ...networkInterfaceOperations,
   ...accountAttributeOperations,
+  ...associationOperations,
+  ...imageOperations,
+  ...instanceTypeOperations,
+  ...instanceOperations,
+  ...securityGroupRuleOperations,
 };

@@ -46,9 +46,19 @@ export function attachedGateway(ctx: SimContext, vpcId: string): InternetGateway
   return recordsOf(ctx.state.internetGateways).find((igw) => igw.vpcId === vpcId);
 }
 
-/** "Mapped public addresses": an Elastic IP held by a NAT gateway of the VPC that is not yet deleted. */
+/**
+ * "Mapped public addresses": an Elastic IP held by a NAT gateway of the VPC that is not yet
+ * deleted, or associated with a network interface in the VPC (a NAT instance's).
+ */
 function hasMappedPublicAddresses(ctx: SimContext, vpcId: string): boolean {
-  return recordsOf(ctx.state.natGateways).some((nat) => nat.vpcId === vpcId && natHoldsAddress(nat, ctx.now));
+  const onGateway = recordsOf(ctx.state.natGateways).some(
+    (nat) => nat.vpcId === vpcId && natHoldsAddress(nat, ctx.now),
+  );
+  const onInterface = recordsOf(ctx.state.addresses).some((address) => {
+    const eniId = address.externalAssociation?.networkInterfaceId;
+    return eniId !== undefined && ctx.state.networkInterfaces[eniId]?.vpcId === vpcId;
+  });
+  return onGateway || onInterface;
 }
 
 function toInternetGateway(ctx: SimContext, igw: InternetGatewayRecord): InternetGateway {

@@ -4,9 +4,11 @@
  */
 import type { SimContext } from '../context.js';
 import { ec2Error, Ec2ErrorCode, ec2InvalidParameter, ec2NotFound } from '../errors.js';
-import { natIsGone } from '../lifecycle.js';
+import { instanceIsGone, interfaceIsLive, natIsGone } from '../lifecycle.js';
 import type {
   AddressRecord,
+  InstanceRecord,
+  NetworkInterfaceRecord,
   InternetGatewayRecord,
   NatGatewayRecord,
   ResourceRecord,
@@ -64,6 +66,21 @@ export function requireNatGateway(ctx: SimContext, id: string | undefined): NatG
   return nat;
 }
 
+/** One of the account's own network interfaces (not a NAT gateway's or Lambda's). */
+export function requireNetworkInterface(ctx: SimContext, id: string | undefined): NetworkInterfaceRecord {
+  const eni = id === undefined ? undefined : ctx.state.networkInterfaces[id];
+  if (!eni || !interfaceIsLive(ctx, eni))
+    throw ec2NotFound(Ec2ErrorCode.networkInterfaceNotFound, 'networkInterface', [String(id)]);
+  return eni;
+}
+
+export function requireInstance(ctx: SimContext, id: string | undefined): InstanceRecord {
+  const instance = id === undefined ? undefined : ctx.state.instances[id];
+  if (!instance || instanceIsGone(instance, ctx))
+    throw ec2NotFound(Ec2ErrorCode.instanceNotFound, 'instance', [String(id)]);
+  return instance;
+}
+
 /** Any taggable resource by its id, with the NotFound its kind would give. */
 export function findTaggable(ctx: SimContext, id: string): ResourceRecord {
   const prefix = id.slice(0, id.lastIndexOf('-'));
@@ -82,6 +99,10 @@ export function findTaggable(ctx: SimContext, id: string): ResourceRecord {
       return requireAddress(ctx, id);
     case 'nat':
       return requireNatGateway(ctx, id);
+    case 'eni':
+      return requireNetworkInterface(ctx, id);
+    case 'i':
+      return requireInstance(ctx, id);
     default:
       throw ec2InvalidParameter(`Invalid id: "${id}"`);
   }

@@ -16,15 +16,28 @@ import { addressInUse } from './addresses.js';
 import { attachedGateway } from './internet-gateways.js';
 import { requireAddress, requireNatGateway, requireSubnet } from './lookup.js';
 import { allocatePrivateIp } from './network-interfaces.js';
+import {
+  associateRegionalAddresses,
+  disassociateRegionalAddresses,
+  type RegionalCreateInput,
+  regionalAddresses,
+  regionalFields,
+  regionalNatGateway,
+} from './regional-nat-gateways.js';
 import { tagList, tagsFromSpecifications } from './tags.js';
 
-interface CreateNatGatewayInput {
+interface CreateNatGatewayInput extends RegionalCreateInput {
+  AvailabilityMode?: string;
   SubnetId?: string;
   AllocationId?: string;
+  SecondaryAllocationIds?: string[];
   ClientToken?: string;
   ConnectivityType?: string;
   TagSpecifications?: TagSpecification[];
 }
+
+/** Elastic IPs a zonal gateway takes (primary and secondary). */
+const ZONAL_ADDRESS_LIMIT = 8;
 
 const FAULT_MESSAGES: Record<string, string> = {
   InsufficientFreeAddressesInSubnet: 'Subnet has insufficient free addresses to create this NAT gateway',
@@ -76,6 +89,21 @@ function addressStatus(nat: NatGatewayRecord, now: number): string {
 
 function toNatGateway(ctx: SimContext, nat: NatGatewayRecord): NatGateway {
   const state = natState(nat, ctx.now);
+  if (nat.regional) {
+    return {
+      NatGatewayId: nat.id,
+      VpcId: nat.vpcId,
+      State: state,
+      ConnectivityType: 'public',
+      ...regionalFields(nat),
+      CreateTime: new Date(nat.createdAt),
+      ...(state === 'deleted' && nat.deletingUntil !== null
+        ? { DeleteTime: new Date(nat.deletingUntil) }
+        : {}),
+      NatGatewayAddresses: regionalAddresses(ctx, nat),
+      Tags: tagList(nat.tags),
+    };
+  }
   const address: NatGatewayAddress = {
     AllocationId: nat.allocationId,
     PublicIp: nat.publicIp,
@@ -87,10 +115,11 @@ function toNatGateway(ctx: SimContext, nat: NatGatewayRecord): NatGateway {
   };
   return {
     NatGatewayId: nat.id,
-    SubnetId: nat.subnetId,
+    ...(nat.subnetId !== null ? { SubnetId: nat.subnetId } : {}),
     VpcId: nat.vpcId,
     State: state,
     ConnectivityType: 'public',
+    ...regionalFields(nat),
     CreateTime: new Date(nat.createdAt),
     ...(state === 'deleted' && nat.deletingUntil !== null ? { DeleteTime: new Date(nat.deletingUntil) } : {}),
     ...(state === 'failed' && nat.failure
@@ -105,6 +134,7 @@ const natGatewayFields: FilterFields<NatGatewayRecord> = {
   'nat-gateway-id': (n) => n.id,
   'subnet-id': (n) => n.subnetId,
   'vpc-id': (n) => n.vpcId,
+  'availability-mode': (n) => (n.regional ? 'regional' : 'zonal'),
 };
 
 function notFound(ids: readonly string[]): Error {
@@ -131,6 +161,26 @@ export const natGatewayOperations = {
     const earlierNat = earlier === undefined ? undefined : ctx.state.natGateways[earlier];
     if (earlierNat) return { ClientToken: input.ClientToken, NatGateway: toNatGateway(ctx, earlierNat) };
 
+    const mode = input.AvailabilityMode ?? 'zonal';
+    if (mode !== 'zonal' && mode !== 'regional')
+      throw ec2InvalidParameter(`Value (${mode}) for parameter availabilityMode is invalid.`);
+    if (mode === 'regional') {
+      const tags = tagsFromSpecifications(input.TagSpecifications, 'natgateway');
+      const base = newRecord(ctx, 'nat', ctx.now + ctx.timings.eventualConsistencyMs, tags);
+      const nat = regionalNatGateway(ctx, input, base);
+      ctx.state.natGateways[nat.id] = nat;
+      rememberToken(ctx, 'CreateNatGateway', input.ClientToken, params, nat.id);
+      return {
+        ...(input.ClientToken !== undefined ? { ClientToken: input.ClientToken } : {}),
+        NatGateway: toNatGateway(ctx, nat),
+      };
+    }
+    if (input.AvailabilityZoneAddresses !== undefined) {
+      throw ec2Error(
+        Ec2ErrorCode.invalidParameterCombination,
+        'The parameter AvailabilityZoneAddresses can be used only with AvailabilityMode regional.',
+      );
+    }
     if (input.SubnetId === undefined) throw ec2MissingParameter('subnetId');
     const subnet = requireSubnet(ctx, input.SubnetId);
     if (input.ConnectivityType !== undefined && input.ConnectivityType !== 'public') {
@@ -140,6 +190,14 @@ export const natGatewayOperations = {
     }
     if (input.AllocationId === undefined) throw ec2MissingParameter('allocationId');
     const address = requireAddress(ctx, input.AllocationId);
+    const secondary = input.SecondaryAllocationIds ?? [];
+    if (1 + secondary.length > ZONAL_ADDRESS_LIMIT) {
+      throw ec2InvalidParameter(
+        `A NAT gateway takes at most ${ZONAL_ADDRESS_LIMIT} Elastic IP addresses (primary and secondary).`,
+      );
+    }
+    if (secondary.length > 0)
+      throw ec2InvalidParameter('The simulator models one Elastic IP address per zonal NAT gateway.');
     const tags = tagsFromSpecifications(input.TagSpecifications, 'natgateway');
 
     const privateIp = allocatePrivateIp(ctx, subnet);
@@ -163,6 +221,27 @@ export const natGatewayOperations = {
       ...(input.ClientToken !== undefined ? { ClientToken: input.ClientToken } : {}),
       NatGateway: toNatGateway(ctx, nat),
     };
+  },
+
+  AssociateNatGatewayAddress(
+    ctx: SimContext,
+    input: {
+      NatGatewayId?: string;
+      AllocationIds?: string[];
+      AvailabilityZone?: string;
+      AvailabilityZoneId?: string;
+    },
+  ): object {
+    const nat = requireNatGateway(ctx, input.NatGatewayId);
+    return { NatGatewayId: nat.id, NatGatewayAddresses: associateRegionalAddresses(ctx, nat, input) };
+  },
+
+  DisassociateNatGatewayAddress(
+    ctx: SimContext,
+    input: { NatGatewayId?: string; AssociationIds?: string[]; MaxDrainDurationSeconds?: number },
+  ): object {
+    const nat = requireNatGateway(ctx, input.NatGatewayId);
+    return { NatGatewayId: nat.id, NatGatewayAddresses: disassociateRegionalAddresses(ctx, nat, input) };
   },
 
   DeleteNatGateway(ctx: SimContext, input: { NatGatewayId?: string }): object {

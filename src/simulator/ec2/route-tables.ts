@@ -14,8 +14,15 @@ import {
 } from '../errors.js';
 import type { FilterFields } from '../filters.js';
 import { newId } from '../ids.js';
-import { natIsGone, natState, newRecord } from '../lifecycle.js';
-import type { RouteRecord, RouteTableRecord, Tags } from '../model.js';
+import {
+  attachmentIsLive,
+  instanceState,
+  interfaceIsLive,
+  natIsGone,
+  natState,
+  newRecord,
+} from '../lifecycle.js';
+import type { InstanceRecord, RouteRecord, RouteTableRecord, Tags } from '../model.js';
 import { requireRouteTable, requireSubnet, requireVpc } from './lookup.js';
 import { tagList, tagsFromSpecifications } from './tags.js';
 
@@ -24,6 +31,7 @@ interface RouteInput {
   DestinationCidrBlock?: string;
   GatewayId?: string;
   NatGatewayId?: string;
+  NetworkInterfaceId?: string;
 }
 
 export function insertRouteTable(
@@ -43,7 +51,20 @@ export function insertRouteTable(
   return table;
 }
 
+/** The instance an interface is attached to now, if any. */
+function instanceBehind(ctx: SimContext, eniId: string): InstanceRecord | undefined {
+  const eni = ctx.state.networkInterfaces[eniId];
+  if (!eni || !interfaceIsLive(ctx, eni) || !attachmentIsLive(ctx, eni) || !eni.attachment) return undefined;
+  return ctx.state.instances[eni.attachment.instanceId];
+}
+
 function routeIsActive(ctx: SimContext, table: RouteTableRecord, route: RouteRecord): boolean {
+  if (route.networkInterfaceId !== undefined) {
+    // AWS: a route to an interface whose instance is stopped (or gone) is a blackhole.
+    const instance = instanceBehind(ctx, route.networkInterfaceId);
+    const state = instance ? instanceState(instance, ctx.now) : 'terminated';
+    return state === 'running' || state === 'pending';
+  }
   if (route.natGatewayId !== undefined) {
     const nat = ctx.state.natGateways[route.natGatewayId];
     if (!nat || natIsGone(nat, ctx)) return false;
@@ -61,6 +82,17 @@ function toRoute(ctx: SimContext, table: RouteTableRecord, route: RouteRecord): 
     DestinationCidrBlock: route.destination,
     ...(route.gatewayId !== undefined ? { GatewayId: route.gatewayId } : {}),
     ...(route.natGatewayId !== undefined ? { NatGatewayId: route.natGatewayId } : {}),
+    ...(route.networkInterfaceId !== undefined
+      ? {
+          NetworkInterfaceId: route.networkInterfaceId,
+          ...(instanceBehind(ctx, route.networkInterfaceId)
+            ? {
+                InstanceId: instanceBehind(ctx, route.networkInterfaceId)?.id,
+                InstanceOwnerId: ctx.state.accountId,
+              }
+            : {}),
+        }
+      : {}),
     Origin: route.origin,
     State: routeIsActive(ctx, table, route) ? 'active' : 'blackhole',
   };
@@ -99,6 +131,7 @@ function routeTableFields(ctx: SimContext): FilterFields<RouteTableRecord> {
     'route.destination-cidr-block': (t) => t.routes.map((r) => r.destination),
     'route.gateway-id': (t) => t.routes.map((r) => r.gatewayId),
     'route.nat-gateway-id': (t) => t.routes.map((r) => r.natGatewayId),
+    'route.network-interface-id': (t) => t.routes.map((r) => r.networkInterfaceId),
     'route.origin': (t) => t.routes.map((r) => r.origin),
     'route.state': (t) => t.routes.map((r) => (routeIsActive(ctx, t, r) ? 'active' : 'blackhole')),
     'owner-id': () => ctx.state.accountId,
@@ -110,12 +143,28 @@ function validateTarget(
   ctx: SimContext,
   table: RouteTableRecord,
   input: RouteInput,
-): Pick<RouteRecord, 'gatewayId' | 'natGatewayId'> {
-  if (input.GatewayId !== undefined && input.NatGatewayId !== undefined) {
+): Pick<RouteRecord, 'gatewayId' | 'natGatewayId' | 'networkInterfaceId'> {
+  const targets = [input.GatewayId, input.NatGatewayId, input.NetworkInterfaceId].filter(
+    (t) => t !== undefined,
+  );
+  if (targets.length > 1) {
     throw ec2Error(
       Ec2ErrorCode.invalidParameterCombination,
-      'The parameter gatewayId cannot be used with the parameter natGatewayId',
+      'Exactly one of gatewayId, natGatewayId or networkInterfaceId may be given for a route.',
     );
+  }
+  if (input.NetworkInterfaceId !== undefined) {
+    const eni = ctx.state.networkInterfaces[input.NetworkInterfaceId];
+    if (!eni || !interfaceIsLive(ctx, eni))
+      throw ec2NotFound(Ec2ErrorCode.networkInterfaceNotFound, 'networkInterface', [
+        input.NetworkInterfaceId,
+      ]);
+    if (eni.vpcId !== table.vpcId) {
+      throw ec2InvalidParameter(
+        `route table ${table.id} and interface ${eni.id} belong to different networks`,
+      );
+    }
+    return { networkInterfaceId: eni.id };
   }
   if (input.GatewayId !== undefined) {
     if (!input.GatewayId.startsWith('igw-'))

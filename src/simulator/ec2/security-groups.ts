@@ -14,6 +14,7 @@ import { newRecord } from '../lifecycle.js';
 import type { SecurityGroupRecord, Tags } from '../model.js';
 import { requireSecurityGroup, requireVpc } from './lookup.js';
 import { liveInterfaces } from './network-interfaces.js';
+import { rulesOf, toIpPermissions } from './security-group-rules.js';
 import { tagList, tagsFromSpecifications } from './tags.js';
 
 export interface NewSecurityGroup {
@@ -62,16 +63,8 @@ function toSecurityGroup(ctx: SimContext, sg: SecurityGroupRecord): SecurityGrou
     OwnerId: accountId,
     SecurityGroupArn: `arn:aws:ec2:${region}:${accountId}:security-group/${sg.id}`,
     // AWS's default for a new group: no ingress, all egress.
-    IpPermissions: [],
-    IpPermissionsEgress: [
-      {
-        IpProtocol: '-1',
-        IpRanges: [{ CidrIp: '0.0.0.0/0' }],
-        Ipv6Ranges: [],
-        PrefixListIds: [],
-        UserIdGroupPairs: [],
-      },
-    ],
+    IpPermissions: toIpPermissions(rulesOf(sg, 'ingress')),
+    IpPermissionsEgress: toIpPermissions(rulesOf(sg, 'egress')),
     Tags: tagList(sg.tags),
   };
 }

@@ -1,7 +1,7 @@
 /** Tags: TagSpecifications at create, CreateTags/DeleteTags after, and the `Tags` list Describe shows. */
 import type { Tag, TagSpecification } from '@aws-sdk/client-ec2';
 import type { SimContext } from '../context.js';
-import { ec2InvalidParameter, ec2MissingParameter } from '../errors.js';
+import { ec2Error, Ec2ErrorCode, ec2InvalidParameter, ec2MissingParameter } from '../errors.js';
 import type { Tags } from '../model.js';
 import { findTaggable } from './lookup.js';
 
@@ -28,8 +28,12 @@ function mergeTags(current: Tags, add: readonly Tag[]): Tags {
   return merged;
 }
 
+/** AWS: "The maximum number of Tags for a resource has been reached." (TagLimitExceeded). */
 function tooManyTags(): Error {
-  return ec2InvalidParameter('The number of tags exceeds the limit of 50 per resource.');
+  return ec2Error(
+    Ec2ErrorCode.tagLimitExceeded,
+    'The maximum number of Tags for a resource has been reached.',
+  );
 }
 
 /** The tags requested for a new resource of `resourceType`; another type is refused, as by AWS. */

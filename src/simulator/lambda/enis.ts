@@ -58,8 +58,10 @@ export function subnetsWithoutRoom(ctx: SimContext, pairs: readonly EniPair[]): 
  */
 export function reconcileLambdaEnis(ctx: SimContext, requester: FunctionRecord): boolean {
   const used = new Set<string>();
+  // A published version keeps its VpcConfig, and with it its ENIs.
   for (const fn of recordsOf(ctx.state.functions)) {
-    for (const pair of pairsOf(fn.subnetIds, fn.securityGroupIds)) used.add(pairKey(pair));
+    for (const config of [fn, ...(fn.versions ?? [])])
+      for (const pair of pairsOf(config.subnetIds, config.securityGroupIds)) used.add(pairKey(pair));
   }
   for (const eni of recordsOf(ctx.state.lambdaEnis)) {
     if (!lambdaEniIsLive(eni, ctx.now)) continue;

@@ -8,7 +8,15 @@ import { lambdaError } from '../errors.js';
 import { LAMBDA_VPC_ACTIONS, roleAllows } from '../iam.js';
 import { functionUpdateInProgress } from '../lifecycle.js';
 import type { FunctionRecord } from '../model.js';
-import { inProgressConflict, resolveFunction, toConfiguration } from './configuration.js';
+import {
+  configurationOf,
+  inProgressConflict,
+  resolveFunction,
+  resolveQualified,
+  toConfiguration,
+} from './configuration.js';
+import { invokeOperations } from './invoke.js';
+import { versionOperations } from './versions.js';
 import { missingPairs, reconcileLambdaEnis, subnetsWithoutRoom } from './enis.js';
 
 const PAGE_SIZE = 50;
@@ -138,14 +146,18 @@ function applyVpcChange(ctx: SimContext, fn: FunctionRecord, change: VpcChange):
 }
 
 export const lambdaOperations = {
-  GetFunctionConfiguration(ctx: SimContext, input: { FunctionName?: string }): object {
-    return toConfiguration(ctx, resolveFunction(ctx, input.FunctionName));
+  GetFunctionConfiguration(ctx: SimContext, input: { FunctionName?: string; Qualifier?: string }): object {
+    return configurationOf(
+      ctx,
+      resolveQualified(ctx, input.FunctionName, input.Qualifier, 'lambda:GetFunctionConfiguration'),
+    );
   },
 
-  GetFunction(ctx: SimContext, input: { FunctionName?: string }): object {
-    const fn = resolveFunction(ctx, input.FunctionName);
+  GetFunction(ctx: SimContext, input: { FunctionName?: string; Qualifier?: string }): object {
+    const target = resolveQualified(ctx, input.FunctionName, input.Qualifier, 'lambda:GetFunction');
+    const { fn } = target;
     return {
-      Configuration: toConfiguration(ctx, fn),
+      Configuration: configurationOf(ctx, target),
       Code: {
         RepositoryType: 'S3',
         Location: `https://awslambda-${ctx.state.region}-tasks.s3.${ctx.state.region}.amazonaws.com/snapshots/${fn.name}`,
@@ -177,7 +189,7 @@ export const lambdaOperations = {
   },
 
   UpdateFunctionConfiguration(ctx: SimContext, input: UpdateInput): object {
-    const fn = resolveFunction(ctx, input.FunctionName);
+    const fn = resolveFunction(ctx, input.FunctionName, 'lambda:UpdateFunctionConfiguration');
     if (functionUpdateInProgress(fn, ctx.now)) throw inProgressConflict(ctx, fn);
     const change = input.VpcConfig === undefined ? undefined : validateVpcConfig(ctx, fn, input.VpcConfig);
     validateSettings(input);
@@ -198,7 +210,7 @@ export const lambdaOperations = {
   },
 
   TagResource(ctx: SimContext, input: { Resource?: string; Tags?: Record<string, string> }): object {
-    const fn = resolveFunction(ctx, input.Resource);
+    const fn = resolveFunction(ctx, input.Resource, 'lambda:TagResource');
     for (const key of Object.keys(input.Tags ?? {})) {
       if (key.toLowerCase().startsWith('aws:'))
         throw invalid(`Tag keys starting with 'aws:' are reserved: ${key}`);
@@ -208,7 +220,10 @@ export const lambdaOperations = {
   },
 
   ListTags(ctx: SimContext, input: { Resource?: string }): object {
-    const fn = resolveFunction(ctx, input.Resource);
+    const fn = resolveFunction(ctx, input.Resource, 'lambda:ListTags');
     return { Tags: { ...fn.tags } };
   },
+
+  ...versionOperations,
+  ...invokeOperations,
 };

@@ -1,0 +1,148 @@
+/**
+ * Where a function's traffic to the internet goes, as AWS routes it: from the function's subnet,
+ * through that subnet's route table (its own association, else the VPC's main table), by the
+ * 0.0.0.0/0 route, to an available NAT gateway or a NAT instance's interface, then through the
+ * NAT's own subnet (or a regional gateway's route table) to an attached internet gateway. The
+ * answer is the public IP the internet sees, or why the traffic goes nowhere (a timeout).
+ */
+import { cidrContains, parseCidr } from './cidr.js';
+import type { SimContext } from './context.js';
+import { recordsOf } from './describe.js';
+import { rulesOf } from './ec2/security-group-rules.js';
+import {
+  attachmentIsLive,
+  instanceState,
+  interfaceIsLive,
+  natState,
+  regionalAddressIsHeld,
+} from './lifecycle.js';
+import type { NatGatewayRecord, NetworkInterfaceRecord, RouteTableRecord, SubnetRecord } from './model.js';
+
+export type Egress = { publicIp: string; via: string } | { publicIp: null; reason: string };
+
+const HTTPS = 443;
+
+function tableOf(ctx: SimContext, subnet: SubnetRecord): RouteTableRecord | undefined {
+  const tables = recordsOf(ctx.state.routeTables).filter((t) => t.vpcId === subnet.vpcId);
+  return (
+    tables.find((t) => t.associations.some((a) => a.subnetId === subnet.id)) ??
+    tables.find((t) => t.associations.some((a) => a.main))
+  );
+}
+
+function defaultRoute(table: RouteTableRecord | undefined) {
+  return table?.routes.find((r) => r.destination === '0.0.0.0/0');
+}
+
+/** The table routes 0.0.0.0/0 to an internet gateway attached to its VPC. */
+function reachesInternet(ctx: SimContext, table: RouteTableRecord | undefined): boolean {
+  const route = defaultRoute(table);
+  if (!table || route?.gatewayId === undefined || route.gatewayId === 'local') return false;
+  return ctx.state.internetGateways[route.gatewayId]?.vpcId === table.vpcId;
+}
+
+/** Whether a rule list lets this traffic through: protocol, port, and a peer matching the source. */
+function admits(
+  rules: ReturnType<typeof rulesOf>,
+  port: number,
+  peer: { cidr: string; groupIds: readonly string[] },
+): boolean {
+  const source = parseCidr(peer.cidr);
+  return rules.some((rule) => {
+    const protocolOk =
+      rule.protocol === '-1' || (rule.protocol === 'tcp' && rule.fromPort <= port && port <= rule.toPort);
+    if (!protocolOk) return false;
+    if (rule.groupId !== undefined) return peer.groupIds.includes(rule.groupId);
+    const allowed = parseCidr(rule.cidr);
+    return allowed !== undefined && source !== undefined && cidrContains(allowed, source);
+  });
+}
+
+function throughNatGateway(ctx: SimContext, nat: NatGatewayRecord, subnet: SubnetRecord): Egress {
+  if (natState(nat, ctx.now) !== 'available')
+    return { publicIp: null, reason: `NAT gateway ${nat.id} is not available` };
+  if (nat.regional) {
+    const table = ctx.state.routeTables[nat.regional.routeTableId];
+    if (!reachesInternet(ctx, table))
+      return { publicIp: null, reason: `the internet gateway of NAT gateway ${nat.id} is not attached` };
+    const ready = nat.regional.addresses.filter(
+      (a) => a.drainUntil === null && regionalAddressIsHeld(a, ctx.now) && ctx.now >= a.readyAt,
+    );
+    // A zone the gateway does not cover yet is served from another zone.
+    const address = ready.find((a) => a.az === subnet.az) ?? ready[0];
+    if (!address) return { publicIp: null, reason: `NAT gateway ${nat.id} has no address` };
+    return { publicIp: address.publicIp, via: nat.id };
+  }
+  const natSubnet = nat.subnetId === null ? undefined : ctx.state.subnets[nat.subnetId];
+  if (!natSubnet || !reachesInternet(ctx, tableOf(ctx, natSubnet)))
+    return {
+      publicIp: null,
+      reason: `the subnet of NAT gateway ${nat.id} has no route to an attached internet gateway`,
+    };
+  return { publicIp: nat.publicIp, via: nat.id };
+}
+
+function throughInterface(
+  ctx: SimContext,
+  eni: NetworkInterfaceRecord | undefined,
+  source: { cidr: string; groupIds: readonly string[] },
+): Egress {
+  if (!eni || !interfaceIsLive(ctx, eni))
+    return { publicIp: null, reason: 'the route names an interface that is gone' };
+  const instance =
+    attachmentIsLive(ctx, eni) && eni.attachment ? ctx.state.instances[eni.attachment.instanceId] : undefined;
+  if (!instance || instanceState(instance, ctx.now) !== 'running')
+    return { publicIp: null, reason: `no running instance behind interface ${eni.id}` };
+  if (eni.sourceDestCheck)
+    return { publicIp: null, reason: `interface ${eni.id} has source/destination checking on` };
+  const ingress = eni.groupIds.flatMap((id) => {
+    const group = ctx.state.securityGroups[id];
+    return group ? rulesOf(group, 'ingress') : [];
+  });
+  if (!admits(ingress, HTTPS, source))
+    return {
+      publicIp: null,
+      reason: `the security groups of interface ${eni.id} do not admit the function's traffic`,
+    };
+  const address = recordsOf(ctx.state.addresses).find(
+    (a) => a.externalAssociation?.networkInterfaceId === eni.id,
+  );
+  if (!address) return { publicIp: null, reason: `interface ${eni.id} has no public address` };
+  const subnet = ctx.state.subnets[eni.subnetId];
+  if (!subnet || !reachesInternet(ctx, tableOf(ctx, subnet)))
+    return {
+      publicIp: null,
+      reason: `the subnet of interface ${eni.id} has no route to an attached internet gateway`,
+    };
+  return { publicIp: address.publicIp, via: eni.id };
+}
+
+/** The egress of traffic from a function attached to `subnetId` with `groupIds`. */
+export function egressFrom(ctx: SimContext, subnetId: string, groupIds: readonly string[]): Egress {
+  const subnet = ctx.state.subnets[subnetId];
+  if (!subnet) return { publicIp: null, reason: `subnet ${subnetId} is gone` };
+  const egressRules = groupIds.flatMap((id) => {
+    const group = ctx.state.securityGroups[id];
+    return group ? rulesOf(group, 'egress') : [];
+  });
+  if (!admits(egressRules, HTTPS, { cidr: '0.0.0.0/0', groupIds: [] }))
+    return { publicIp: null, reason: "the function's security groups allow no outbound HTTPS" };
+  const route = defaultRoute(tableOf(ctx, subnet));
+  if (!route) return { publicIp: null, reason: `subnet ${subnet.id} has no route to the internet` };
+  if (route.natGatewayId !== undefined) {
+    const nat = ctx.state.natGateways[route.natGatewayId];
+    return nat
+      ? throughNatGateway(ctx, nat, subnet)
+      : { publicIp: null, reason: `NAT gateway ${route.natGatewayId} is gone` };
+  }
+  if (route.networkInterfaceId !== undefined)
+    return throughInterface(ctx, ctx.state.networkInterfaces[route.networkInterfaceId], {
+      cidr: subnet.cidr,
+      groupIds,
+    });
+  // A function gets no public IP, so a route straight to the internet gateway leads nowhere.
+  return {
+    publicIp: null,
+    reason: `subnet ${subnet.id} routes to an internet gateway, which gives a function no public IP`,
+  };
+}
