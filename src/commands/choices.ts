@@ -1,6 +1,6 @@
 /** The choices resolveSetup makes for the VPC, the zone, the subnet CIDRs and the Elastic IP: flag, state, or question. */
 import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
-import { type Vpc } from '@aws-sdk/client-ec2';
+import type { Vpc } from '@aws-sdk/client-ec2';
 import type { AwsPort } from '../aws/port.js';
 import { checkSubnetCidr } from '../core/cidr.js';
 import type { StackContext } from '../core/context.js';

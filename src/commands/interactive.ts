@@ -1,5 +1,5 @@
 import type { Address, Vpc } from '@aws-sdk/client-ec2';
-import { type FunctionConfiguration } from '@aws-sdk/client-lambda';
+import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
 import type { AwsPort } from '../aws/port.js';
 import { FixedIpError } from '../errors.js';
 import type { Ui } from '../ports/ui.js';

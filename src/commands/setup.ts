@@ -12,6 +12,7 @@ import { preflight } from '../core/preflight.js';
 import { formatStackCost as formatCost, stackCost } from '../core/cost.js';
 import { allowlistRecords, stepLabel } from '../core/recipe.js';
 import { removeInOrder } from '../core/removal.js';
+import { loadWorld } from '../core/world.js';
 import { AbortError, ExitCode, FixedIpError } from '../errors.js';
 import { VPC_ACCESS_POLICY } from '../kinds/functions.js';
 import { kindOf } from '../kinds/index.js';
@@ -146,7 +147,18 @@ async function run(options: SetupOptions, deps: Deps, store: StateStore): Promis
   await ctx.save();
   await runSteps(ctx, targets, plan);
   // Only once the new shape carries every function: what the old shape had and the new one does not.
-  await retire(ctx, leaving);
+  if (leaving.length > 0) {
+    await retire(ctx, leaving);
+    // Addresses a retired NAT gateway held go to the new one now (a change of mode keeps the IPs).
+    ctx.world = await loadWorld(ctx.aws, { vpcId: ctx.state.resources.vpc?.id, stack: ctx.name });
+    await runSteps(
+      ctx,
+      targets,
+      plan.filter(
+        ({ node }) => node.step.name !== 'functions' && kindOf(node.step.name).routeTarget !== undefined,
+      ),
+    );
+  }
 
   const ips = allowlistRecords(state).map((r) => r.publicIp);
   const cost = stackCost(aws.region, state);

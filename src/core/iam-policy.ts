@@ -1,3 +1,6 @@
+import type { Action } from '../aws/operations.js';
+import { KINDS } from '../kinds/index.js';
+
 /**
  * The least-privilege IAM policy the CLI user needs, per command. It is kept true by a test that
  * runs every command against the simulator and fails when the code calls an action missing here
@@ -6,56 +9,37 @@
 
 export type PolicyScope = 'setup' | 'status' | 'teardown';
 
-const READ = [
-  'sts:GetCallerIdentity',
-  'ec2:DescribeVpcs',
-  'ec2:DescribeSubnets',
-  'ec2:DescribeRouteTables',
-  'ec2:DescribeInternetGateways',
-  'ec2:DescribeSecurityGroups',
-  'ec2:DescribeNatGateways',
-  'ec2:DescribeAddresses',
-  'lambda:GetFunctionConfiguration',
-] as const;
+/** What every command does besides the kinds' own calls: who am I, and the functions. */
+const COMMON: readonly Action[] = ['sts:GetCallerIdentity', 'lambda:GetFunctionConfiguration'];
 
+/** setup's own calls: the zones, the quota, the function list, the role check and fix, moving functions. */
+const SETUP: readonly Action[] = [
+  'ec2:DescribeAvailabilityZones',
+  'ec2:DescribeAccountAttributes',
+  'lambda:ListFunctions',
+  'lambda:UpdateFunctionConfiguration',
+  'iam:SimulatePrincipalPolicy',
+  // Only for --fix-role.
+  'iam:AttachRolePolicy',
+];
+
+const TEARDOWN: readonly Action[] = ['lambda:UpdateFunctionConfiguration'];
+
+/**
+ * Derived from the kinds: every command reads every kind (status checks them, setup and teardown
+ * find them by tags); setup creates them (and changes them: a shape change removes what it no longer
+ * needs), teardown removes them.
+ */
+const reads = KINDS.flatMap((kind) => kind.iam.read);
 export const POLICY_ACTIONS: Record<PolicyScope, readonly string[]> = {
-  status: READ,
+  status: [...COMMON, ...reads],
   setup: [
-    ...READ,
-    'ec2:DescribeAvailabilityZones',
-    'ec2:DescribeAccountAttributes',
-    'ec2:CreateVpc',
-    'ec2:CreateInternetGateway',
-    'ec2:AttachInternetGateway',
-    'ec2:CreateSubnet',
-    'ec2:CreateRouteTable',
-    'ec2:CreateRoute',
-    'ec2:ReplaceRoute',
-    'ec2:AssociateRouteTable',
-    'ec2:CreateSecurityGroup',
-    'ec2:AllocateAddress',
-    'ec2:CreateNatGateway',
-    // Tagging at creation (TagSpecifications) needs CreateTags too.
-    'ec2:CreateTags',
-    'lambda:ListFunctions',
-    'lambda:UpdateFunctionConfiguration',
-    'iam:SimulatePrincipalPolicy',
-    // Only for --fix-role.
-    'iam:AttachRolePolicy',
+    ...COMMON,
+    ...reads,
+    ...SETUP,
+    ...KINDS.flatMap((kind) => [...kind.iam.create, ...kind.iam.remove]),
   ],
-  teardown: [
-    ...READ,
-    'lambda:UpdateFunctionConfiguration',
-    'ec2:DeleteNatGateway',
-    'ec2:ReleaseAddress',
-    'ec2:DisassociateRouteTable',
-    'ec2:DeleteRouteTable',
-    'ec2:DeleteSubnet',
-    'ec2:DeleteSecurityGroup',
-    'ec2:DetachInternetGateway',
-    'ec2:DeleteInternetGateway',
-    'ec2:DeleteVpc',
-  ],
+  teardown: [...COMMON, ...reads, ...TEARDOWN, ...KINDS.flatMap((kind) => kind.iam.remove)],
 };
 
 const SID: Record<string, string> = { ec2: 'Ec2', lambda: 'Lambda', sts: 'Sts', iam: 'Iam' };

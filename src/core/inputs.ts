@@ -1,4 +1,4 @@
-import { type FunctionConfiguration } from '@aws-sdk/client-lambda';
+import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
 import { awsErrorName } from '../aws/errors.js';
 import type { AwsPort } from '../aws/port.js';
 import { FixedIpError } from '../errors.js';

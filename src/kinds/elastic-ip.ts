@@ -43,9 +43,14 @@ function zoneTagOrHome(ctx: StackContext, address: Address, zone: string): boole
   return address.Tags?.some((t) => t.Key === 'fixed-ip:zone') === true || zone === ctx.state.shape.zones[0];
 }
 
-/** The NAT gateway an address is on, if any. */
+/** The NAT gateway an address is on, if any (a deleted or failed one holds nothing, though listed for an hour). */
 export function natHolding(world: World, allocationId: string) {
-  return world.natGateways.find((n) => n.NatGatewayAddresses?.some((a) => a.AllocationId === allocationId));
+  return world.natGateways.find(
+    (n) =>
+      n.State !== 'deleted' &&
+      n.State !== 'failed' &&
+      n.NatGatewayAddresses?.some((a) => a.AllocationId === allocationId),
+  );
 }
 
 /**

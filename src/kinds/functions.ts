@@ -1,4 +1,4 @@
-import { type FunctionConfiguration } from '@aws-sdk/client-lambda';
+import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
 import { awsErrorName } from '../aws/errors.js';
 import { type FunctionTarget, recordIn, type StackContext } from '../core/context.js';
 import { FUNCTION_POLL, pollUntil } from '../core/wait.js';

@@ -1,4 +1,4 @@
-import type { NatGateway } from '@aws-sdk/client-ec2';
+import type { CreateNatGatewayCommandInput, NatGateway } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
 import { awsErrorName } from '../aws/errors.js';
 import { clientToken, dropRecord, putRecord, recordIn, type StackContext, vpcIdOf } from '../core/context.js';
@@ -8,7 +8,9 @@ import { activeNat, zoneOfSubnet } from '../core/world.js';
 import { NAT_POLL, pollUntil } from '../core/wait.js';
 import { AbortError, FixedIpError } from '../errors.js';
 import { findListed } from './find.js';
-import { baseRecord, type Kind, type KindName, PLACEHOLDER } from './kind.js';
+import { baseRecord, type Identity, identityKey, type Kind, type KindName, PLACEHOLDER } from './kind.js';
+import { NAT_MODE } from './nat-modes.js';
+import { natHolding } from './elastic-ip.js';
 import { sweepUnrecorded } from './orphans.js';
 
 /** NAT gateways take 1-5 minutes; give AWS a generous bound before calling it stuck. */
@@ -18,6 +20,9 @@ export const natGatewayRecord = baseRecord.extend({ kind: z.literal('natGateway'
 export const regionalNatGatewayRecord = baseRecord.extend({ kind: z.literal('regionalNatGateway') });
 
 type NatKindName = Extract<KindName, 'natGateway' | 'regionalNatGateway'>;
+type CreateInput = Omit<CreateNatGatewayCommandInput, 'ClientToken' | 'TagSpecifications'> & {
+  ClientTokenParts: string[];
+};
 
 function live(ctx: StackContext, kind: Kind, zone: string | undefined): NatGateway | undefined {
   const listed = findListed(ctx, kind, zone);
@@ -34,11 +39,8 @@ function natKind(options: {
   hourlyUsd: Kind['hourlyUsd'];
   /** What the new gateway is made of, for the plan line. */
   describe: (ctx: StackContext, zone: string | undefined) => string;
-  /** The CreateNatGateway input besides the token and tags. */
-  create: (
-    ctx: StackContext,
-    zone: string | undefined,
-  ) => Record<string, unknown> & { ClientTokenParts: string[] };
+  /** The CreateNatGateway input besides the token and tags; may first free an Elastic IP (see freeAddress). */
+  create: (ctx: StackContext, zone: string | undefined) => Promise<CreateInput>;
   /** Repairs what can change on a live gateway (a regional gateway's addresses). */
   converge?: (ctx: StackContext, nat: NatGateway) => Promise<void>;
   /** Extra checks on an available gateway. */
@@ -88,7 +90,7 @@ function natKind(options: {
       let nat = live(ctx, kind, zone);
       if (nat && !activeNat(nat)) nat = undefined;
       if (!nat) {
-        const { ClientTokenParts, ...input } = options.create(ctx, zone);
+        const { ClientTokenParts, ...input } = await options.create(ctx, zone);
         // Failed or deleted gateways of ours stay visible for an hour; counting them gives a fresh
         // token after a failure, while a retry after a lost response reuses the same one.
         const earlier = ctx.world.natGateways.filter((n) => isOurs(n.Tags, ctx.name, role, zone)).length;
@@ -165,6 +167,33 @@ function natKind(options: {
     dryRuns: options.dryRun,
   };
   return kind;
+}
+
+/** Until every address on the gateway is settled (none associating or disassociating). */
+async function waitAddresses(ctx: StackContext, id: string): Promise<NatGateway | undefined> {
+  return pollUntil(
+    async () => {
+      const nat = await describe(ctx, id);
+      const moving = nat?.NatGatewayAddresses?.some(
+        (a) => a.Status === 'associating' || a.Status === 'disassociating',
+      );
+      return moving ? undefined : (nat ?? null);
+    },
+    {
+      clock: ctx.clock,
+      signal: ctx.signal,
+      delays: NAT_POLL,
+      timeoutMs: NAT_TIMEOUT_MS,
+      onTimeout: () =>
+        new FixedIpError(
+          'NAT_TIMEOUT',
+          `the addresses of NAT gateway ${id} are still changing after 15 minutes`,
+          {
+            hint: 'run fixed-ip setup again',
+          },
+        ),
+    },
+  ).then((nat) => nat ?? undefined);
 }
 
 async function describe(ctx: StackContext, id: string): Promise<NatGateway | undefined> {
@@ -252,6 +281,142 @@ async function waitAvailable(
   );
 }
 
+/**
+ * An Elastic IP the new shape gives to another NAT (a change of mode keeps the allowlisted IPs):
+ * taken off the regional gateway that holds it, or its zonal gateway is deleted first. That zone's
+ * egress pauses until the new gateway is up (plan says so); AWS offers no way to share the address.
+ */
+async function freeAddress(ctx: StackContext, allocationId: string, requester: Identity): Promise<void> {
+  // Two zones' gateways may free addresses of one regional gateway at once: one at a time, each
+  // looking at the gateway afresh.
+  const previous = freeing.get(ctx) ?? Promise.resolve();
+  const mine = previous.then(() => freeOne(ctx, allocationId, requester));
+  freeing.set(
+    ctx,
+    mine.catch(() => undefined),
+  );
+  return mine;
+}
+const freeing = new WeakMap<StackContext, Promise<void>>();
+
+async function freeOne(ctx: StackContext, allocationId: string, requester: Identity): Promise<void> {
+  const listed = natHolding(ctx.world, allocationId);
+  const holder = listed?.NatGatewayId ? await waitAddresses(ctx, listed.NatGatewayId) : undefined;
+  if (!holder?.NatGatewayId || !activeNat(holder)) return;
+  if (!holder.NatGatewayAddresses?.some((a) => a.AllocationId === allocationId)) return;
+  const id = holder.NatGatewayId;
+  const record = Object.values(ctx.state.resources).find((r) => r.id === id);
+  if (!record) {
+    throw new FixedIpError(
+      'EIP_IN_USE',
+      `Elastic IP ${allocationId} is held by NAT gateway ${id}, which is not this stack's`,
+      {
+        hint: 'free it first, or run without it',
+      },
+    );
+  }
+  ctx.ui.notify({
+    level: 'warn',
+    code: 'setup.eip.moving',
+    text: `Moving Elastic IP ${allocationId} off NAT gateway ${id}: egress from its zone pauses until the new NAT gateway is up`,
+  });
+  const association = holder.NatGatewayAddresses?.find((a) => a.AllocationId === allocationId)?.AssociationId;
+  const others = (holder.NatGatewayAddresses ?? []).filter((a) => a.AllocationId !== allocationId);
+  ctx.checkpoint();
+  if (holder.AvailabilityMode === 'regional' && association && others.length > 0) {
+    await ctx.aws.ec2.DisassociateNatGatewayAddress({
+      NatGatewayId: id,
+      AssociationIds: [association],
+      MaxDrainDurationSeconds: 1,
+    });
+    await pollUntil(
+      async () => {
+        const now = await describe(ctx, id);
+        return now?.NatGatewayAddresses?.some((a) => a.AllocationId === allocationId) ? undefined : true;
+      },
+      {
+        clock: ctx.clock,
+        signal: ctx.signal,
+        delays: NAT_POLL,
+        timeoutMs: NAT_TIMEOUT_MS,
+        onTimeout: () =>
+          new FixedIpError('NAT_TIMEOUT', `Elastic IP ${allocationId} is still on NAT gateway ${id}`, {
+            hint: 'run fixed-ip setup again',
+          }),
+      },
+    );
+  } else {
+    await rerouteAway(ctx, id, requester);
+    await ctx.aws.ec2.DeleteNatGateway({ NatGatewayId: id });
+    await waitDeleted(ctx, id);
+    await dropRecord(ctx, record.kind, record.zone);
+  }
+  // The world now says the address is free.
+  if (listed)
+    listed.NatGatewayAddresses = listed.NatGatewayAddresses?.filter((a) => a.AllocationId !== allocationId);
+}
+
+/**
+ * Before a gateway of the stack goes, the private routes that use it move to another available
+ * gateway of the stack (its traffic crosses zones meanwhile, from an IP already allowlisted).
+ * With no other gateway, that zone has no egress until the new one is up.
+ */
+async function rerouteAway(ctx: StackContext, natId: string, requester: Identity): Promise<void> {
+  const { shape } = ctx.state;
+  // The new shape's other gateways (not the one waiting for this address): worth waiting for.
+  const coming = NAT_MODE[shape.nat]
+    .nats(shape.zones)
+    .map((nat) => identityKey(nat.id))
+    .filter((key) => key !== identityKey(requester));
+  const other = await pollUntil(
+    async () => {
+      const ids = Object.values(ctx.state.resources)
+        .filter((r) => (r.kind === 'natGateway' || r.kind === 'regionalNatGateway') && r.id !== natId)
+        .map((r) => r.id);
+      const gateways =
+        ids.length === 0
+          ? []
+          : ((await ctx.aws.ec2.DescribeNatGateways({ Filter: [{ Name: 'nat-gateway-id', Values: ids }] }))
+              .NatGateways ?? []);
+      const available = gateways.find((n) => n.State === 'available');
+      if (available) return available;
+      const waiting = coming.some((key) => {
+        const id = ctx.state.resources[key]?.id;
+        return id === undefined || gateways.some((n) => n.NatGatewayId === id && n.State === 'pending');
+      });
+      return waiting ? undefined : null;
+    },
+    {
+      clock: ctx.clock,
+      signal: ctx.signal,
+      delays: NAT_POLL,
+      timeoutMs: NAT_TIMEOUT_MS,
+      onTimeout: () =>
+        new FixedIpError('NAT_TIMEOUT', 'the new NAT gateway is still not available after 15 minutes', {
+          hint: 'run fixed-ip setup again',
+        }),
+    },
+  );
+  if (!other?.NatGatewayId) return;
+  const tables = Object.values(ctx.state.resources)
+    .filter((r) => r.kind === 'privateRouteTable')
+    .map((r) => r.id);
+  for (const table of ctx.world.routeTables) {
+    if (!tables.includes(table.RouteTableId ?? '')) continue;
+    const route = table.Routes?.find(
+      (r) => r.DestinationCidrBlock === '0.0.0.0/0' && r.NatGatewayId === natId,
+    );
+    if (!route) continue;
+    ctx.checkpoint();
+    await ctx.aws.ec2.ReplaceRoute({
+      RouteTableId: table.RouteTableId,
+      DestinationCidrBlock: '0.0.0.0/0',
+      NatGatewayId: other.NatGatewayId,
+    });
+    route.NatGatewayId = other.NatGatewayId;
+  }
+}
+
 const subnetOf = (ctx: StackContext, zone: string | undefined): string =>
   recordIn(ctx, 'publicSubnet', zone)?.id ?? '';
 const allocationOf = (ctx: StackContext, zone: string | undefined): string =>
@@ -266,12 +431,15 @@ export const natGateway = natKind({
   record: natGatewayRecord,
   hourlyUsd: (region) => natHourlyUsd(region),
   describe: (_ctx, zone) => `new NAT gateway in the public subnet in ${zone ?? ''} with its Elastic IP`,
-  create: (ctx, zone) => ({
-    SubnetId: subnetOf(ctx, zone),
-    AllocationId: allocationOf(ctx, zone),
-    ConnectivityType: 'public',
-    ClientTokenParts: [subnetOf(ctx, zone), allocationOf(ctx, zone)],
-  }),
+  create: async (ctx, zone) => {
+    await freeAddress(ctx, allocationOf(ctx, zone), { kind: 'natGateway', zone });
+    return {
+      SubnetId: subnetOf(ctx, zone),
+      AllocationId: allocationOf(ctx, zone),
+      ConnectivityType: 'public',
+      ClientTokenParts: [subnetOf(ctx, zone), allocationOf(ctx, zone)],
+    };
+  },
   checkLive: (ctx, nat) => {
     const eip = recordIn(ctx, 'elasticIp', zoneOfSubnet(ctx.world, nat.SubnetId) ?? ctx.state.shape.zones[0]);
     if (eip && !nat.NatGatewayAddresses?.some((a) => a.AllocationId === eip.id))
@@ -306,22 +474,36 @@ export const regionalNatGateway = natKind({
   hourlyUsd: (region, shape) => natHourlyUsd(region) * Math.max(1, shape.zones.length),
   describe: (ctx) =>
     `new regional NAT gateway with an Elastic IP in each of ${ctx.state.shape.zones.join(', ')}`,
-  create: (ctx) => ({
-    AvailabilityMode: 'regional',
-    VpcId: vpcIdOf(ctx),
-    ConnectivityType: 'public',
-    AvailabilityZoneAddresses: ctx.state.shape.zones.map((zone) => ({
-      AvailabilityZone: zone,
-      AllocationIds: [allocationOf(ctx, zone)],
-    })),
-    ClientTokenParts: [vpcIdOf(ctx), ...ctx.state.shape.zones.map((zone) => allocationOf(ctx, zone))],
-  }),
+  create: async (ctx) => {
+    // Addresses still on a gateway the new shape replaces join later (converge, once it is gone);
+    // a gateway needs at least one to start with.
+    const { zones } = ctx.state.shape;
+    let free = zones.filter((zone) => !natHolding(ctx.world, allocationOf(ctx, zone)));
+    // The last zone's, so the first zone's gateway can carry the others' traffic meanwhile.
+    const last = zones.at(-1);
+    if (free.length === 0 && last) {
+      await freeAddress(ctx, allocationOf(ctx, last), { kind: 'regionalNatGateway' });
+      free = [last];
+    }
+    return {
+      AvailabilityMode: 'regional',
+      VpcId: vpcIdOf(ctx),
+      ConnectivityType: 'public',
+      AvailabilityZoneAddresses: free.map((zone) => ({
+        AvailabilityZone: zone,
+        AllocationIds: [allocationOf(ctx, zone)],
+      })),
+      ClientTokenParts: [vpcIdOf(ctx), ...free.map((zone) => allocationOf(ctx, zone))],
+    };
+  },
   converge: async (ctx, nat) => {
     const id = nat.NatGatewayId ?? '';
     const addresses = nat.NatGatewayAddresses ?? [];
     for (const zone of ctx.state.shape.zones) {
       const allocationId = allocationOf(ctx, zone);
       if (addresses.some((a) => a.AllocationId === allocationId)) continue;
+      // Still on a gateway the new shape replaces: setup comes back for it once that one is gone.
+      if (natHolding(ctx.world, allocationId)) continue;
       ctx.checkpoint();
       await ctx.aws.ec2.AssociateNatGatewayAddress({
         NatGatewayId: id,
@@ -337,6 +519,7 @@ export const regionalNatGateway = natKind({
       ctx.checkpoint();
       await ctx.aws.ec2.DisassociateNatGatewayAddress({ NatGatewayId: id, AssociationIds: extra });
     }
+    await waitAddresses(ctx, id);
   },
   checkLive: (ctx, nat) => {
     for (const zone of ctx.state.shape.zones) {
