@@ -2,7 +2,8 @@ import { copyFile, mkdir, readFile, rm } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { FixedIpError } from '../errors.js';
-import { parseState, type StackState, STATE_VERSION } from './schema.js';
+import type { StackState } from './schema.js';
+import { decodeState, encodeState } from './codec.js';
 import { acquireLock, type Release } from './lock.js';
 
 /** Where a stack's state lives. Reads validate; writes are atomic and keep the previous version. */
@@ -39,27 +40,12 @@ export class FileStateStore implements StateStore {
         cause: error,
       });
     }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (error) {
-      throw invalid(this.path, 'it is not valid JSON', error);
-    }
-    const parsed = parseState(json);
-    if (typeof parsed !== 'string') return parsed;
-    if (parsed.startsWith('newer:')) {
-      throw new FixedIpError(
-        'STATE_NEWER',
-        `state file ${this.path} was written by a newer fixed-ip (state version ${parsed.slice(6)}, this one reads ${STATE_VERSION})`,
-        { hint: 'upgrade fixed-ip (npx fixed-ip@latest); the file was left as it is' },
-      );
-    }
-    throw invalid(this.path, parsed);
+    return decodeState(text, this.path);
   }
 
   /** Writes are serialised: steps running at once each record their resource in turn. */
   write(state: StackState): Promise<void> {
-    const text = `${JSON.stringify({ ...state, updatedAt: new Date().toISOString() }, null, 2)}\n`;
+    const text = encodeState(state);
     const next = this.queue.then(async () => {
       await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
       await copyFile(this.path, `${this.path}.bak`).catch((error: NodeJS.ErrnoException) => {
@@ -81,11 +67,4 @@ export class FileStateStore implements StateStore {
     await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
     return acquireLock(`${this.path}.lock`, stackName);
   }
-}
-
-function invalid(path: string, problem: string, cause?: unknown): FixedIpError {
-  return new FixedIpError('STATE_INVALID', `state file ${path} is not a fixed-ip state file: ${problem}`, {
-    hint: 'fix or move it away (the stack can be found again by its tags with --name); it was left as it is',
-    cause,
-  });
 }
