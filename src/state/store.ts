@@ -4,7 +4,7 @@ import writeFileAtomic from 'write-file-atomic';
 import { FixedIpError } from '../errors.js';
 import type { StackState } from './schema.js';
 import { decodeState, encodeState } from './codec.js';
-import { acquireLock, type Release } from './lock.js';
+import { acquireLock, breakFileLock, fileLockHolder, type LockHolder, type Release } from './lock.js';
 
 /** Where a stack's state lives. Reads validate; writes are atomic and keep the previous version. */
 export interface StateStore {
@@ -15,6 +15,10 @@ export interface StateStore {
   remove(): Promise<void>;
   /** Holds the stack for this process; a second run stops at once with who holds it. */
   lock(stackName: string): Promise<Release>;
+  /** Who holds the stack's lock (for `unlock`); null when nobody does. */
+  lockHolder?(): Promise<LockHolder | null>;
+  /** Removes the lock if it is still the one `holder` names; false when it changed meanwhile. */
+  breakLock?(holder: LockHolder): Promise<boolean>;
 }
 
 export function defaultStatePath(name: string, simulate: boolean): string {
@@ -66,5 +70,13 @@ export class FileStateStore implements StateStore {
   async lock(stackName: string): Promise<Release> {
     await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
     return acquireLock(`${this.path}.lock`, stackName);
+  }
+
+  lockHolder(): Promise<LockHolder | null> {
+    return fileLockHolder(`${this.path}.lock`);
+  }
+
+  breakLock(holder: LockHolder): Promise<boolean> {
+    return breakFileLock(`${this.path}.lock`, holder);
   }
 }
