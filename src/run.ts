@@ -225,3 +225,19 @@ export async function runTeardown(options: Options, io: Io): Promise<ExitCode> {
     return ExitCode.ok;
   });
 }
+
+export async function runUnlock(options: Options, io: Io): Promise<ExitCode> {
+  const { unlock } = await import('./commands/unlock.js');
+  return withSession('unlock', options, io, async (deps) => {
+    await unlock({ name: options.name, state: options.state, yes: options.yes === true }, deps);
+    return ExitCode.ok;
+  });
+}
+
+export async function runStateMove(options: Options, io: Io): Promise<ExitCode> {
+  const { stateMove } = await import('./commands/state-move.js');
+  return withSession('state move', options, io, async (deps) => {
+    await stateMove({ name: options.name, state: options.state, to: options.to as string }, deps);
+    return ExitCode.ok;
+  });
+}
