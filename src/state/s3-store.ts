@@ -4,7 +4,7 @@ import type { Message } from '../ports/ui.js';
 import { decodeState, encodeState } from './codec.js';
 import type { LockHolder, Release } from './lock.js';
 import { checkBucket } from './s3-bucket.js';
-import { acquireS3Lock, breakS3Lock, readS3LockHolder } from './s3-lock.js';
+import { acquireS3Lock, breakS3Lock, type HeldS3Lock, readS3LockHolder } from './s3-lock.js';
 import {
   isAccessDenied,
   isConflict,
@@ -45,6 +45,7 @@ export class S3StateStore implements StateStore {
   private etag: string | null | undefined;
   private lastText: string | null = null;
   private lockLost = false;
+  private held: HeldS3Lock | undefined;
   private queue: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: S3StoreOptions) {
@@ -140,7 +141,7 @@ export class S3StateStore implements StateStore {
 
   async lock(stackName: string): Promise<Release> {
     const s3 = await this.s3();
-    const held = await acquireS3Lock({
+    const held = (this.held = await acquireS3Lock({
       s3,
       object: { bucket: this.object.bucket, key: `${this.object.key}.lock` },
       stackName,
@@ -151,8 +152,13 @@ export class S3StateStore implements StateStore {
         this.lockLost = true;
       },
       ...(this.options.lockRefreshMs === undefined ? {} : { refreshMs: this.options.lockRefreshMs }),
-    });
+    }));
     return held.release;
+  }
+
+  /** Rewrites the lock now rather than at the next tick; false when it has been lost. */
+  refreshLock(): Promise<boolean> {
+    return this.held ? this.held.refresh() : Promise.resolve(false);
   }
 
   async lockHolder(): Promise<LockHolder | null> {
