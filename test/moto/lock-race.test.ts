@@ -61,7 +61,7 @@ function startWorker(endpoint: string, bucket: string, key: string): Worker {
     next: async () => {
       const line = await lines.next();
       if (line.done) throw new Error(`worker ended early: ${stderr}`);
-      return line.value as string;
+      return line.value;
     },
     send: (line) => child.stdin.write(`${line}\n`),
   };
@@ -93,7 +93,7 @@ describe('the S3 lock across processes (moto)', () => {
       const winners = results.filter((result) => result === 'won');
       expect(winners, `round ${round}: ${results.join(' | ')}`).toHaveLength(1);
       const loser = results.find((result) => result !== 'won') ?? '';
-      const winner = workers[results.indexOf('won')] as Worker;
+      const winner = workers[results.indexOf('won')];
       // The loser stops at once with exit code 7 and names the winner.
       expect(loser).toMatch(
         /^lost 7 stack prod is in use by arn:aws:iam::123456789012:user\/worker-\d+ pid \d+/,
