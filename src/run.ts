@@ -40,7 +40,10 @@ async function open(command: string, options: Options, io: Io): Promise<Session>
   try {
     openStore = await storeFactory({
       fallback: defaultStateSetting(io.env),
-      settings: [options.state, options.to as string | undefined],
+      settings: [
+        options.state === undefined ? undefined : { value: options.state, source: '--state' },
+        options.to === undefined ? undefined : { value: options.to as string, source: '--to' },
+      ],
       stackName: options.name,
       simulate,
       env: io.env,
@@ -179,8 +182,11 @@ export async function runIamPolicy(options: Record<string, unknown>, io: Io): Pr
   const { policyFor } = await import('./core/iam-policy.js');
   const scope = options.for as 'setup' | 'status' | 'teardown' | undefined;
   const policy = policyFor(scope ? [scope] : ['setup', 'status', 'teardown']);
-  const setting = (options.state as string | undefined) ?? defaultStateSetting(io.env);
-  const location = setting === undefined ? undefined : parseStateLocation(setting, '<stack>');
+  const setting =
+    options.state === undefined
+      ? defaultStateSetting(io.env)
+      : { value: options.state as string, source: '--state' };
+  const location = setting && parseStateLocation(setting.value, '<stack>', setting.source);
   const statements =
     location?.kind === 's3' ? (await import('./state/s3-policy.js')).s3StatePolicy(location) : [];
   io.stdout.write(

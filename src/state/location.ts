@@ -11,12 +11,22 @@ export type StateLocation =
 /** The project file a team commits so everyone uses the same state without a flag. */
 export const PROJECT_CONFIG = '.fixed-ip/config.json';
 
+/** A state setting and where it came from, so an error names the place to fix. */
+export interface StateSetting {
+  value: string;
+  /** '--state', '--to', 'FIXED_IP_STATE' or '.fixed-ip/config.json'. */
+  source: string;
+}
+
 /**
  * The state setting when --state is not given: FIXED_IP_STATE, else the project file's "state".
  * (The flag wins over both; the caller applies it per command.)
  */
-export function defaultStateSetting(env: NodeJS.ProcessEnv, cwd: string = process.cwd()): string | undefined {
-  if (env.FIXED_IP_STATE) return env.FIXED_IP_STATE;
+export function defaultStateSetting(
+  env: NodeJS.ProcessEnv,
+  cwd: string = process.cwd(),
+): StateSetting | undefined {
+  if (env.FIXED_IP_STATE) return { value: env.FIXED_IP_STATE, source: 'FIXED_IP_STATE' };
   const path = join(cwd, PROJECT_CONFIG);
   let text: string;
   try {
@@ -38,7 +48,7 @@ export function defaultStateSetting(env: NodeJS.ProcessEnv, cwd: string = proces
       'e.g. { "state": "s3://my-bucket/fixed-ip/" }',
     );
   }
-  return state;
+  return { value: state, source: PROJECT_CONFIG };
 }
 
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
@@ -47,11 +57,11 @@ const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
  * Parses a state setting. A setting ending in "/" is a folder (or key prefix) holding one
  * `<stack>.json` per stack, so one FIXED_IP_STATE serves every --name.
  */
-export function parseStateLocation(setting: string, stackName: string): StateLocation {
+export function parseStateLocation(setting: string, stackName: string, source = '--state'): StateLocation {
   if (!/^s3:\/\//i.test(setting)) {
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(setting)) {
       throw badOption(
-        `--state "${setting}" is neither a path nor an s3:// URL`,
+        `${source} "${setting}" is neither a path nor an s3:// URL`,
         'use a path or s3://bucket/key.json',
       );
     }
@@ -63,14 +73,14 @@ export function parseStateLocation(setting: string, stackName: string): StateLoc
   const prefix = slash === -1 ? '' : rest.slice(slash + 1);
   if (!BUCKET.test(bucket) || bucket.includes('..')) {
     throw badOption(
-      `--state "${setting}" does not name an S3 bucket`,
+      `${source} "${setting}" does not name an S3 bucket`,
       'bucket names are 3-63 lowercase letters, digits, dots and hyphens: s3://my-bucket/fixed-ip/prod.json',
     );
   }
   const perStack = prefix === '' || prefix.endsWith('/');
   const key = perStack ? `${prefix}${stackName}.json` : prefix;
   if (key.startsWith('/') || key.includes('//') || Buffer.byteLength(key) > 1000) {
-    throw badOption(`--state "${setting}" is not a usable S3 key`, 'use s3://bucket/path/to/state.json');
+    throw badOption(`${source} "${setting}" is not a usable S3 key`, 'use s3://bucket/path/to/state.json');
   }
   return { kind: 's3', bucket, key, url: `s3://${bucket}/${key}`, perStack };
 }
