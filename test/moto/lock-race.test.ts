@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, ROOT } from '../e2e/build.js';
 import { startMoto } from '../support/moto.js';
 import { createBucket, keys, motoEnv, runCli, s3Client } from './s3.js';
+import { serialProxy } from './serial-proxy.js';
 
 /**
  * A separate process that opens the built S3 store, says "ready", waits for "go", tries the lock
@@ -67,18 +68,22 @@ function startWorker(endpoint: string, bucket: string, key: string): Worker {
   };
 }
 
-let moto: Awaited<ReturnType<typeof startMoto>>;
+let server: Awaited<ReturnType<typeof startMoto>>;
+/** moto behind the serialising proxy (see serial-proxy.ts): what the processes talk to. */
+let moto: Awaited<ReturnType<typeof serialProxy>>;
 let s3: S3Client;
 
 beforeAll(async () => {
   await ensureBuilt();
-  moto = await startMoto();
+  server = await startMoto();
+  moto = await serialProxy(server.endpoint);
   s3 = s3Client(moto.endpoint);
   await createBucket(s3, 'team-locks');
 });
 afterAll(async () => {
   s3?.destroy();
   await moto?.stop();
+  await server?.stop();
 });
 
 describe('the S3 lock across processes (moto)', () => {
