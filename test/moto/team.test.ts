@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -11,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt } from '../e2e/build.js';
+import { BIN, ensureBuilt } from '../e2e/build.js';
 import { startMoto } from '../support/moto.js';
 import { createBucket, keys, motoEnv, runCli, s3Client, text } from './s3.js';
 
@@ -88,6 +89,54 @@ describe('a stack whose state is in S3, used from two working directories (moto)
 
     const after = await runCli(['status', '--simulate', '--name', 'shop'], { cwd: alice, env: aliceEnv });
     expect(after.code).toBe(4);
+    // A run that fails after taking the lock (no stack to tear down) releases it.
+    const again = await runCli(['teardown', '--simulate', '--yes', '--name', 'shop'], {
+      cwd: alice,
+      env: aliceEnv,
+    });
+    expect(again.code).toBe(4);
+    expect(await keys(s3, 'team-state')).toEqual([]);
+  });
+
+  it('Ctrl-C during setup releases the lock and keeps what was recorded', async () => {
+    const { alice } = teammates();
+    const env = motoEnv(moto.endpoint);
+    const child = spawn(
+      process.execPath,
+      [
+        BIN,
+        'setup',
+        '--simulate',
+        '--yes',
+        '--name',
+        'kiosk',
+        '--function',
+        'orders-api',
+        '--state',
+        's3://team-state/ctrl-c/',
+      ],
+      { cwd: alice, env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let output = '';
+    let interrupted = false;
+    const exited = new Promise<number | null>((done) => child.on('close', done));
+    await new Promise<void>((done) => {
+      const watch = (chunk: Buffer): void => {
+        output += chunk.toString();
+        // One Ctrl-C (a second one exits at once, leaving the lock for unlock, as documented).
+        if (/✔ 2\/6/.test(output) && child.signalCode === null && !interrupted) {
+          interrupted = true;
+          child.kill('SIGINT');
+          done();
+        }
+      };
+      child.stdout.on('data', watch);
+      child.stderr.on('data', watch);
+    });
+    expect(await exited).toBe(130);
+    expect(await keys(s3, 'team-state')).toEqual(['ctrl-c/kiosk.json', 'ctrl-c/kiosk.json.bak']);
+    const recorded = JSON.parse(await text(s3, 'team-state', 'ctrl-c/kiosk.json'));
+    expect(recorded.publicSubnet?.id).toMatch(/^subnet-/);
   });
 
   it('state move: local to S3 and back, never over an existing state', async () => {
