@@ -101,6 +101,7 @@ describe('a stack whose state is in S3, used from two working directories (moto)
   it('Ctrl-C during setup releases the lock and keeps what was recorded', async () => {
     const { alice } = teammates();
     const env = motoEnv(moto.endpoint);
+    await createBucket(s3, 'team-ctrl-c');
     const child = spawn(
       process.execPath,
       [
@@ -113,7 +114,7 @@ describe('a stack whose state is in S3, used from two working directories (moto)
         '--function',
         'orders-api',
         '--state',
-        's3://team-state/ctrl-c/',
+        's3://team-ctrl-c/ctrl-c/',
       ],
       { cwd: alice, env, stdio: ['ignore', 'pipe', 'pipe'] },
     );
@@ -134,8 +135,8 @@ describe('a stack whose state is in S3, used from two working directories (moto)
       child.stderr.on('data', watch);
     });
     expect(await exited).toBe(130);
-    expect(await keys(s3, 'team-state')).toEqual(['ctrl-c/kiosk.json', 'ctrl-c/kiosk.json.bak']);
-    const recorded = JSON.parse(await text(s3, 'team-state', 'ctrl-c/kiosk.json'));
+    expect(await keys(s3, 'team-ctrl-c')).toEqual(['ctrl-c/kiosk.json', 'ctrl-c/kiosk.json.bak']);
+    const recorded = JSON.parse(await text(s3, 'team-ctrl-c', 'ctrl-c/kiosk.json'));
     expect(recorded.publicSubnet?.id).toMatch(/^subnet-/);
   });
 
