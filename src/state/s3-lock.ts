@@ -64,6 +64,12 @@ export async function acquireS3Lock(options: S3LockOptions): Promise<HeldS3Lock>
       etag = (await put(s3, object, body, { IfNoneMatch: '*' })).ETag;
     } catch (error) {
       if (!isConflict(error)) throw error;
+      // The SDK retries a put whose answer was lost, and the retry fails If-None-Match: ours, then.
+      const current = await readS3Lock(s3, object);
+      if (current?.body.id === body.id) {
+        etag = current.etag;
+        break;
+      }
       const holder = await readS3LockHolder(s3, object);
       if (holder) throw lockedBy(options.stackName, holder, object);
       // Released between our put and our read: try once more.
@@ -77,7 +83,14 @@ export async function acquireS3Lock(options: S3LockOptions): Promise<HeldS3Lock>
     if (lost) return false;
     try {
       const next = { ...body, refreshedAt: new Date().toISOString() };
-      etag = (await put(s3, object, next, { IfMatch: etag })).ETag;
+      try {
+        etag = (await put(s3, object, next, { IfMatch: etag })).ETag;
+      } catch (error) {
+        // As for the first put: a retried refresh fails its own If-Match when the first one landed.
+        const current = isConflict(error) ? await readS3Lock(s3, object) : null;
+        if (current?.body.id !== body.id || current.body.refreshedAt !== next.refreshedAt) throw error;
+        etag = current.etag;
+      }
       return true;
     } catch (error) {
       if (!isConflict(error) && !isNoSuchKey(error)) {

@@ -113,8 +113,13 @@ export class S3StateStore implements StateStore {
         this.etag = out.ETag ?? null;
         this.lastText = text;
       } catch (error) {
-        if (isConflict(error) || (this.etag && isNoSuchKey(error))) throw this.conflict(error);
-        throw error;
+        if (!isConflict(error) && !(this.etag && isNoSuchKey(error))) throw error;
+        // The SDK retries a put whose answer was lost; the retry then fails its own condition. If
+        // the object holds exactly what this run wrote, it was this run's write that landed.
+        const landed = await this.current(s3);
+        if (landed?.text !== text) throw this.conflict(error);
+        this.etag = landed.etag;
+        this.lastText = text;
       }
     });
     this.queue = next.catch(() => undefined);
@@ -171,6 +176,16 @@ export class S3StateStore implements StateStore {
       { bucket: this.object.bucket, key: `${this.object.key}.lock` },
       holder,
     );
+  }
+
+  private async current(s3: S3Send): Promise<{ text: string; etag: string | null } | null> {
+    try {
+      const out = await s3.send(new GetObjectCommand(this.at('')));
+      return { text: (await out.Body?.transformToString()) ?? '', etag: out.ETag ?? null };
+    } catch (error) {
+      if (isNoSuchKey(error)) return null;
+      throw error;
+    }
   }
 
   private at(suffix: string): { Bucket: string; Key: string } {

@@ -18,6 +18,8 @@ export class FakeS3 {
   readonly objects = new Map<string, StoredObject>();
   readonly calls: Array<{ command: string; input: Record<string, unknown> }> = [];
   versioned = false;
+  /** The next PutObject of this key lands, but its answer is lost and the SDK's retry fails its condition. */
+  loseNextPutAnswer: string | undefined;
   private etags = 0;
 
   constructor(readonly buckets: Set<string> = new Set(['team-state'])) {}
@@ -83,6 +85,10 @@ export class FakeS3 {
           if (current.etag !== input.IfMatch) throw s3Error('PreconditionFailed', 412);
         }
         this.put(bucket, input.Key as string, input.Body as string);
+        if (this.loseNextPutAnswer === input.Key) {
+          this.loseNextPutAnswer = undefined;
+          throw s3Error('PreconditionFailed', 412);
+        }
         return { ETag: this.objects.get(id)?.etag };
       }
       case 'DeleteObject':

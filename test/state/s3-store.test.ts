@@ -95,6 +95,29 @@ describe('S3 state store (fake S3)', () => {
     expect(JSON.parse(fake.body(BUCKET, 'prod.json') ?? '').vpc.id).toBe('vpc-alice');
   });
 
+  it("a write whose answer was lost (the retry fails its condition) is still this run's write", async () => {
+    const fake = new FakeS3();
+    const alice = store(fake);
+    await alice.write(state('vpc-1'));
+    fake.loseNextPutAnswer = 'prod.json';
+    await alice.write(state('vpc-2'));
+    await alice.write(state('vpc-3'));
+    expect(JSON.parse(fake.body(BUCKET, 'prod.json') ?? '').vpc.id).toBe('vpc-3');
+  });
+
+  it("a lock whose first answer was lost is still this run's, and so is a lost refresh", async () => {
+    const fake = new FakeS3();
+    const alice = store(fake);
+    fake.loseNextPutAnswer = 'prod.json.lock';
+    const release = await alice.lock('prod');
+    fake.loseNextPutAnswer = 'prod.json.lock';
+    expect(await alice.refreshLock()).toBe(true);
+    expect(await alice.refreshLock()).toBe(true);
+    expect((await rejection(store(fake).lock('prod'))).message).toContain('arn:aws:iam::1:user/alice');
+    await release();
+    expect(fake.keys(BUCKET)).toEqual([]);
+  });
+
   it('keeps no .bak when the bucket is versioned', async () => {
     const fake = new FakeS3();
     fake.versioned = true;
