@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // The moto suite runs on its own: npm run test:moto (vitest.moto.config.ts).
+    exclude: ['test/moto/**', 'node_modules/**'],
     setupFiles: ['test/support/setup.ts'],
     testTimeout: 20_000,
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },

@@ -72,7 +72,10 @@ function buildProgram(
   const common = (cmd: Command): Command =>
     cmd
       .option('--name <stack>', 'stack name; several stacks may live side by side', 'default')
-      .option('--state <path>', 'state file (default .fixed-ip/<name>.json in the current directory)')
+      .option(
+        '--state <path|s3-url>',
+        'state file or s3://bucket/key.json (default: FIXED_IP_STATE, .fixed-ip/config.json, else .fixed-ip/<name>.json)',
+      )
       .option('--region <region>', 'AWS region (default: AWS_REGION or your profile)')
       .option('--profile <profile>', 'AWS profile (default: AWS_PROFILE or default)')
       .option('--simulate', 'use the built-in simulated account: no AWS calls, no cost')
@@ -111,6 +114,10 @@ function buildProgram(
           'teardown',
         ]),
       )
+      .option(
+        '--state <s3-url>',
+        'also allow the S3 calls an s3:// state needs, scoped to that bucket and key',
+      )
       .configureOutput(output)
       .exitOverride()
       .action(action('iam-policy', async () => (await import('./run.js')).runIamPolicy)),
@@ -132,6 +139,25 @@ function buildProgram(
         ),
       )
       .action(action('teardown', async () => (await import('./run.js')).runTeardown)),
+  );
+  program.addCommand(
+    common(new Command('unlock'))
+      .description("remove a stack's lock left by a run that is gone (like terraform force-unlock)")
+      .option('-y, --yes', 'remove it without asking')
+      .action(action('unlock', async () => (await import('./run.js')).runUnlock)),
+  );
+  program.addCommand(
+    new Command('state')
+      .description("manage where a stack's state is kept")
+      .configureOutput(output)
+      .showSuggestionAfterError(false)
+      .exitOverride()
+      .addCommand(
+        common(new Command('move'))
+          .description("move a stack's state to another file or to S3 (and back); never overwrites")
+          .requiredOption('--to <path|s3-url>', 'where the state goes: a path, or s3://bucket/key.json')
+          .action(action('state move', async () => (await import('./run.js')).runStateMove)),
+      ),
   );
   return program;
 }

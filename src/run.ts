@@ -1,11 +1,13 @@
 import { explainAwsError } from './aws/errors.js';
-import { createAwsPort } from './aws/clients.js';
+import { createAwsPort, createS3Client } from './aws/clients.js';
 import type { GlobalOptions, Io } from './cli.js';
 import type { SetupOptions } from './commands/setup.js';
 import type { Deps } from './core/context.js';
+import { whoAmI } from './core/inputs.js';
 import { AbortError, ExitCode } from './errors.js';
 import { realClock } from './ports/clock.js';
-import { FileStateStore, defaultStatePath } from './state/store.js';
+import { defaultStateSetting, parseStateLocation } from './state/location.js';
+import { storeFactory } from './state/open.js';
 import { createTerminalUi, type TerminalUi } from './ui/terminal.js';
 
 /**
@@ -20,7 +22,7 @@ interface Session {
   finish: () => Promise<void>;
 }
 
-async function open(options: Options, io: Io): Promise<Session> {
+async function open(command: string, options: Options, io: Io): Promise<Session> {
   // Name the profile in use (for the opening line and the `aws sso login --profile` hint).
   if (options.profile === undefined && io.env.AWS_PROFILE) options.profile = io.env.AWS_PROFILE;
   const color = options.color !== false && !io.env.NO_COLOR && io.stdout.isTTY === true;
@@ -32,6 +34,29 @@ async function open(options: Options, io: Io): Promise<Session> {
     debug: options.debug === true,
     ...(options.simulate ? { banner: 'simulated account: no AWS calls are made, nothing is billed' } : {}),
   });
+  const simulate = options.simulate === true;
+  let connect: Deps['connect'] | undefined;
+  let openStore: Deps['openStore'];
+  try {
+    openStore = await storeFactory({
+      fallback: defaultStateSetting(io.env),
+      settings: [
+        options.state === undefined ? undefined : { value: options.state, source: '--state' },
+        options.to === undefined ? undefined : { value: options.to as string, source: '--to' },
+      ],
+      stackName: options.name,
+      simulate,
+      env: io.env,
+      command,
+      notify: (message) => ui.notify(message),
+      s3: () => createS3Client({ region: options.region, profile: options.profile, env: io.env }),
+      // The lock names who holds it: the same identity the command runs as.
+      whoAmI: async () => (connect ? (await whoAmI(await connect(options.region))).arn : undefined),
+    });
+  } catch (error) {
+    ui.close();
+    throw error;
+  }
   const controller = new AbortController();
   let interrupts = 0;
   const onSigint = (): void => {
@@ -41,7 +66,6 @@ async function open(options: Options, io: Io): Promise<Session> {
     controller.abort(new AbortError('Stopped', true));
   };
   process.on('SIGINT', onSigint);
-  const simulate = options.simulate === true;
   const simulated = simulate
     ? (await import('./simulate.js')).openSimulatedAccount(options.region)
     : undefined;
@@ -49,15 +73,15 @@ async function open(options: Options, io: Io): Promise<Session> {
     ui,
     clock: realClock,
     signal: controller.signal,
-    connect: async (region) => {
+    connect: (connect = async (region) => {
       try {
         if (simulated) return await simulated.connect(region);
         return await createAwsPort({ region, profile: options.profile });
       } catch (error) {
         throw explainAwsError(error, { profile: options.profile, ...(region ? { region } : {}) });
       }
-    },
-    openStore: (name, path) => new FileStateStore(path ?? defaultStatePath(name, simulate)),
+    }),
+    openStore,
   };
   return {
     deps,
@@ -70,11 +94,12 @@ async function open(options: Options, io: Io): Promise<Session> {
 }
 
 async function withSession(
+  command: string,
   options: Options,
   io: Io,
   body: (deps: Deps) => Promise<ExitCode>,
 ): Promise<ExitCode> {
-  const session = await open(options, io);
+  const session = await open(command, options, io);
   try {
     return await body(session.deps);
   } catch (error) {
@@ -129,7 +154,7 @@ function setupOptions(options: Options, demo: { yes: boolean; functions: string[
 
 export async function runSetup(options: Options, io: Io): Promise<ExitCode> {
   const { setup } = await import('./commands/setup.js');
-  return withSession(options, io, async (deps) => {
+  return withSession('setup', options, io, async (deps) => {
     await setup(setupOptions(options, demoDefaults(options, deps)), deps);
     return ExitCode.ok;
   });
@@ -137,7 +162,7 @@ export async function runSetup(options: Options, io: Io): Promise<ExitCode> {
 
 export async function runPlan(options: Options, io: Io): Promise<ExitCode> {
   const { plan } = await import('./commands/plan.js');
-  return withSession(options, io, async (deps) => {
+  return withSession('plan', options, io, async (deps) => {
     const functions = (options.function as string[] | undefined) ?? [];
     const demo =
       options.simulate === true && functions.length === 0 && options.name === 'default'
@@ -158,15 +183,23 @@ export async function runPlan(options: Options, io: Io): Promise<ExitCode> {
 export async function runIamPolicy(options: Record<string, unknown>, io: Io): Promise<ExitCode> {
   const { policyFor } = await import('./core/iam-policy.js');
   const scope = options.for as 'setup' | 'status' | 'teardown' | undefined;
+  const policy = policyFor(scope ? [scope] : ['setup', 'status', 'teardown']);
+  const setting =
+    options.state === undefined
+      ? defaultStateSetting(io.env)
+      : { value: options.state as string, source: '--state' };
+  const location = setting && parseStateLocation(setting.value, '<stack>', setting.source);
+  const statements =
+    location?.kind === 's3' ? (await import('./state/s3-policy.js')).s3StatePolicy(location) : [];
   io.stdout.write(
-    `${JSON.stringify(policyFor(scope ? [scope] : ['setup', 'status', 'teardown']), null, 2)}\n`,
+    `${JSON.stringify({ ...policy, Statement: [...policy.Statement, ...statements] }, null, 2)}\n`,
   );
   return ExitCode.ok;
 }
 
 export async function runStatus(options: Options, io: Io): Promise<ExitCode> {
   const { status } = await import('./commands/status.js');
-  return withSession(options, io, async (deps) => {
+  return withSession('status', options, io, async (deps) => {
     const report = await status(
       {
         name: options.name,
@@ -183,7 +216,7 @@ export async function runStatus(options: Options, io: Io): Promise<ExitCode> {
 
 export async function runTeardown(options: Options, io: Io): Promise<ExitCode> {
   const { teardown } = await import('./commands/teardown.js');
-  return withSession(options, io, async (deps) => {
+  return withSession('teardown', options, io, async (deps) => {
     const demo = demoDefaults(options, deps);
     await teardown(
       {
@@ -197,6 +230,22 @@ export async function runTeardown(options: Options, io: Io): Promise<ExitCode> {
       },
       deps,
     );
+    return ExitCode.ok;
+  });
+}
+
+export async function runUnlock(options: Options, io: Io): Promise<ExitCode> {
+  const { unlock } = await import('./commands/unlock.js');
+  return withSession('unlock', options, io, async (deps) => {
+    await unlock({ name: options.name, state: options.state, yes: options.yes === true }, deps);
+    return ExitCode.ok;
+  });
+}
+
+export async function runStateMove(options: Options, io: Io): Promise<ExitCode> {
+  const { stateMove } = await import('./commands/state-move.js');
+  return withSession('state move', options, io, async (deps) => {
+    await stateMove({ name: options.name, state: options.state, to: options.to as string }, deps);
     return ExitCode.ok;
   });
 }

@@ -1,6 +1,7 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { STSClient } from '@aws-sdk/client-sts';
 import { partition } from '@aws-sdk/core/client';
 import type { AwsCredentialIdentity } from '@smithy/types';
@@ -108,4 +109,33 @@ async function resolveRegion(client: EC2Client, env: NodeJS.ProcessEnv): Promise
 
 function hasCustomEndpoint(env: NodeJS.ProcessEnv): boolean {
   return Object.keys(env).some((key) => key === 'AWS_ENDPOINT_URL' || key.startsWith('AWS_ENDPOINT_URL_'));
+}
+
+/**
+ * The S3 client, for an s3:// state only: the S3 package is imported here, on first use, so runs
+ * with a local state never load it. The bucket may be in any region: without a configured region
+ * it starts from us-east-1 and follows S3's redirect. A custom endpoint (AWS_ENDPOINT_URL_S3 or
+ * AWS_ENDPOINT_URL: moto, MinIO, LocalStack) gets path-style addressing, which they need.
+ */
+export async function createS3Client(
+  options: Omit<ClientOptions, 'intercept'>,
+): Promise<Pick<S3Client, 'send'>> {
+  const { S3Client } = await import('@aws-sdk/client-s3');
+  const env = options.env ?? process.env;
+  const base = {
+    ...(options.profile === undefined ? {} : { profile: options.profile }),
+    ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
+    customUserAgent: `fixed-ip/${VERSION}`,
+    retryStrategy: standardRetry(),
+    followRegionRedirects: true,
+    forcePathStyle: Boolean(env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL),
+  };
+  if (options.region !== undefined) return new S3Client({ ...base, region: options.region });
+  const client = new S3Client(base);
+  try {
+    if (await client.config.region()) return client;
+  } catch {
+    // no region configured: S3 redirects to the bucket's region
+  }
+  return new S3Client({ ...base, region: 'us-east-1' });
 }

@@ -2,9 +2,9 @@ import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { FixedIpError } from '../errors.js';
-import { parseState } from './migrate.js';
-import { type StackState, STATE_VERSION } from './schema.js';
-import { acquireLock, type Release } from './lock.js';
+import type { StackState } from './schema.js';
+import { decodeStateVersion, encodeState } from './codec.js';
+import { acquireLock, breakFileLock, fileLockHolder, type LockHolder, type Release } from './lock.js';
 
 /** Where a stack's state lives. Reads validate; writes are atomic and keep the previous version. */
 export interface StateStore {
@@ -15,6 +15,10 @@ export interface StateStore {
   remove(): Promise<void>;
   /** Holds the stack for this process; a second run stops at once with who holds it. */
   lock(stackName: string): Promise<Release>;
+  /** Who holds the stack's lock (for `unlock`); null when nobody does. */
+  lockHolder?(): Promise<LockHolder | null>;
+  /** Removes the lock if it is still the one `holder` names; false when it changed meanwhile. */
+  breakLock?(holder: LockHolder): Promise<boolean>;
 }
 
 export function defaultStatePath(name: string, simulate: boolean): string {
@@ -40,43 +44,14 @@ export class FileStateStore implements StateStore {
         cause: error,
       });
     }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (error) {
-      throw invalid(this.path, 'it is not valid JSON', error);
-    }
-    const parsed = parseState(json);
-    if ('state' in parsed) {
-      if (parsed.migratedFrom !== undefined) await this.keepOriginal(text, parsed.migratedFrom);
-      return parsed.state;
-    }
-    if (parsed.problem.startsWith('newer:')) {
-      throw new FixedIpError(
-        'STATE_NEWER',
-        `state file ${this.path} was written by a newer fixed-ip (state version ${parsed.problem.slice(6)}, this one reads ${STATE_VERSION})`,
-        { hint: 'upgrade fixed-ip (npx fixed-ip@latest); the file was left as it is' },
-      );
-    }
-    throw invalid(this.path, parsed.problem);
-  }
-
-  /**
-   * A file from an older release is kept beside the state as `<state>.v<N>.bak` the first time it
-   * is read; the state itself is rewritten in the new version only by the next write.
-   */
-  private async keepOriginal(text: string, version: number): Promise<void> {
-    const backup = `${this.path}.v${version}.bak`;
-    try {
-      await writeFile(backup, text, { mode: 0o600, flag: 'wx' });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
+    const { state, migratedFrom } = decodeStateVersion(text, this.path);
+    if (migratedFrom !== undefined) await keepOriginal(this.path, text, migratedFrom);
+    return state;
   }
 
   /** Writes are serialised: steps running at once each record their resource in turn. */
   write(state: StackState): Promise<void> {
-    const text = `${JSON.stringify({ ...state, updatedAt: new Date().toISOString() }, null, 2)}\n`;
+    const text = encodeState(state);
     const next = this.queue.then(async () => {
       await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
       await copyFile(this.path, `${this.path}.bak`).catch((error: NodeJS.ErrnoException) => {
@@ -98,11 +73,24 @@ export class FileStateStore implements StateStore {
     await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
     return acquireLock(`${this.path}.lock`, stackName);
   }
+
+  lockHolder(): Promise<LockHolder | null> {
+    return fileLockHolder(`${this.path}.lock`);
+  }
+
+  breakLock(holder: LockHolder): Promise<boolean> {
+    return breakFileLock(`${this.path}.lock`, holder);
+  }
 }
 
-function invalid(path: string, problem: string, cause?: unknown): FixedIpError {
-  return new FixedIpError('STATE_INVALID', `state file ${path} is not a fixed-ip state file: ${problem}`, {
-    hint: 'fix or move it away (the stack can be found again by its tags with --name); it was left as it is',
-    cause,
-  });
+/**
+ * A file from an older release is kept beside the state as `<state>.v<N>.bak` the first time it is
+ * read; the state itself is rewritten in the new version only by the next write.
+ */
+async function keepOriginal(path: string, text: string, version: number): Promise<void> {
+  try {
+    await writeFile(`${path}.v${version}.bak`, text, { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
 }

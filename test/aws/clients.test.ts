@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createAwsPort } from '../../src/aws/clients.js';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { createAwsPort, createS3Client } from '../../src/aws/clients.js';
 import { explainAwsError } from '../../src/aws/errors.js';
 import type { FixedIpError } from '../../src/errors.js';
 import { AwsSimulator, attachSimulator, VirtualClock } from '../../src/simulator/index.js';
@@ -123,5 +124,24 @@ describe('explainAwsError', () => {
     expect(explained.code).toBe(code);
     expect(explained.line).toContain(mentions);
     expect(explained.line).not.toContain('\n');
+  });
+});
+
+describe('the S3 client (an s3:// state only)', () => {
+  it('uses path-style addressing when S3 is pointed at another endpoint', async () => {
+    const config = async (env: NodeJS.ProcessEnv) =>
+      ((await createS3Client({ region: 'eu-west-1', credentials, env })) as S3Client).config;
+    expect((await config({ AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:5000' })).forcePathStyle).toBe(true);
+    expect((await config({ AWS_ENDPOINT_URL: 'http://127.0.0.1:4566' })).forcePathStyle).toBe(true);
+    expect((await config({})).forcePathStyle).toBe(false);
+  });
+
+  it('starts from us-east-1 when no region is configured, and follows S3 to the bucket', async () => {
+    vi.stubEnv('AWS_REGION', '');
+    vi.stubEnv('AWS_DEFAULT_REGION', '');
+    vi.stubEnv('AWS_CONFIG_FILE', '/nonexistent');
+    const client = (await createS3Client({ credentials, env: {} })) as S3Client;
+    expect(await client.config.region()).toBe('us-east-1');
+    expect(client.config.followRegionRedirects).toBe(true);
   });
 });
