@@ -411,13 +411,16 @@ export function everyMode(points: readonly InjectionPoint[]): Array<{ point: Inj
 }
 
 /** An uninterrupted setup in a fresh world: the end state every scenario must reach, and its calls. */
-export async function referenceSetup(options: WorldOptions = {}): Promise<{
+export async function referenceSetup(
+  options: WorldOptions = {},
+  extra: Partial<SetupOptions> = {},
+): Promise<{
   expected: unknown;
   calls: AwsSimulator['calls'];
   points: InjectionPoint[];
 }> {
   const base = createWorld(options);
-  expect(await runSetup(base)).toBeUndefined();
+  expect(await runSetup(base, extra)).toBeUndefined();
   const expected = normalize(base.sim.snapshot(), base.initial);
   const calls = base.sim.calls;
   base.dispose();

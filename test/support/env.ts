@@ -30,14 +30,24 @@ export interface TestAccount {
  * instantly), and a temporary folder for state files.
  */
 export function createTestAccount(
-  options: { timings?: Partial<SimTimings>; seed?: number } = {},
+  options: {
+    timings?: Partial<SimTimings>;
+    seed?: number;
+    /** A saved simulated account to start from (its clock starts an hour after it was saved). */
+    saved?: { account: unknown; at: number };
+  } = {},
 ): TestAccount {
-  const clock = new VirtualClock();
-  const sim = new AwsSimulator({
-    clock,
-    ...(options.timings ? { timings: options.timings } : {}),
-    seed: options.seed ?? 1,
-  });
+  const clock = new VirtualClock(options.saved ? { start: options.saved.at + 3_600_000 } : {});
+  const sim = options.saved
+    ? AwsSimulator.fromJSON(options.saved.account, {
+        clock,
+        ...(options.timings ? { timings: options.timings } : {}),
+      })
+    : new AwsSimulator({
+        clock,
+        ...(options.timings ? { timings: options.timings } : {}),
+        seed: options.seed ?? 1,
+      });
   const mocks = mockAws(sim);
   const dir = mkdtempSync(join(tmpdir(), 'fixed-ip-test-'));
   const statePath = (name = 'default'): string => join(dir, `${name}.json`);
