@@ -1,4 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
+import { requestId } from './aws/errors.js';
 import { ExitCode, FixedIpError } from './errors.js';
 import { VERSION } from './version.js';
 
@@ -218,8 +219,8 @@ function report(error: unknown, io: Io, debug: boolean, command: string): ExitCo
   io.stderr.write(`error: ${line}${!known && !debug ? ' (run with --debug for details)' : ''}\n`);
   if (debug) {
     const cause = known?.cause ?? error;
-    const requestId = (cause as { $metadata?: { requestId?: string } } | undefined)?.$metadata?.requestId;
-    if (requestId) io.stderr.write(`AWS request id: ${requestId}\n`);
+    const id = requestId(cause);
+    if (id) io.stderr.write(`AWS request id: ${id}\n`);
     io.stderr.write(`${cause instanceof Error ? (cause.stack ?? cause.message) : String(cause)}\n`);
   }
   return known?.exitCode ?? ExitCode.error;

@@ -6,6 +6,7 @@ import type { Deps } from './core/context.js';
 import { whoAmI } from './core/inputs.js';
 import { AbortError, ExitCode } from './errors.js';
 import { realClock } from './ports/clock.js';
+import { releaseHeldLocksSync } from './state/lock.js';
 import { defaultStateSetting, parseStateLocation } from './state/location.js';
 import { storeFactory } from './state/open.js';
 import { createTerminalUi, type TerminalUi } from './ui/terminal.js';
@@ -61,8 +62,11 @@ async function open(command: string, options: Options, io: Io): Promise<Session>
   let interrupts = 0;
   const onSigint = (): void => {
     interrupts += 1;
-    // The second Ctrl-C does not wait for the call in flight.
-    if (interrupts > 1) process.exit(ExitCode.cancelled);
+    // The second Ctrl-C does not wait for the call in flight, but still frees the stack's lock.
+    if (interrupts > 1) {
+      releaseHeldLocksSync();
+      process.exit(ExitCode.cancelled);
+    }
     controller.abort(new AbortError('Stopped', true));
   };
   process.on('SIGINT', onSigint);
@@ -76,7 +80,7 @@ async function open(command: string, options: Options, io: Io): Promise<Session>
     connect: (connect = async (region) => {
       try {
         if (simulated) return await simulated.connect(region);
-        return await createAwsPort({ region, profile: options.profile });
+        return await createAwsPort({ region, profile: options.profile, env: io.env });
       } catch (error) {
         throw explainAwsError(error, { profile: options.profile, ...(region ? { region } : {}) });
       }

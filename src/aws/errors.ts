@@ -8,11 +8,7 @@ export function awsErrorName(error: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
-export function isAwsError(error: unknown, ...names: string[]): boolean {
-  const name = awsErrorName(error);
-  return name !== undefined && names.includes(name);
-}
-
+/** AWS's request id of a failed call, for --debug. */
 export function requestId(error: unknown): string | undefined {
   const meta = (error as { $metadata?: { requestId?: string } } | undefined)?.$metadata;
   return meta?.requestId;

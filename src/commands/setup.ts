@@ -10,7 +10,7 @@ import {
 } from '../core/options.js';
 import { preflight } from '../core/preflight.js';
 import { formatStackCost as formatCost, stackCost } from '../core/cost.js';
-import { allowlistRecords, stepLabel } from '../core/recipe.js';
+import { allowlistRecords, stepLabel, stepNumber } from '../core/recipe.js';
 import { removeInOrder } from '../core/removal.js';
 import { loadWorld } from '../core/world.js';
 import { AbortError, ExitCode, FixedIpError } from '../errors.js';
@@ -240,7 +240,8 @@ async function runSteps(ctx: StackContext, targets: Targets, plan: PlannedStep[]
       after: node.after.filter((key) => included.has(key)),
       run: async () => {
         const detail = await node.step.ensure(ctx, node.zone, targets);
-        const number = node.step.article >= 1 && node.step.article <= 6 ? `${node.step.article}/6 ` : '';
+        const number =
+          node.step.article >= 1 && node.step.article <= 6 ? `${stepNumber(node.step.article)} ` : '';
         ctx.ui.notify({
           level: 'success',
           code: `setup.step.${node.step.name}`,

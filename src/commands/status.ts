@@ -3,7 +3,7 @@ import { awsErrorName } from '../aws/errors.js';
 import { type Deps, makeContext } from '../core/context.js';
 import { stackCost } from '../core/cost.js';
 import { monthlyCost } from '../core/pricing.js';
-import { allowlistRecords, recipe } from '../core/recipe.js';
+import { allowlistRecords, recipe, stepNumber } from '../core/recipe.js';
 import { loadWorld } from '../core/world.js';
 import { natHolding } from '../kinds/elastic-ip.js';
 import { isAttached } from '../kinds/functions.js';
@@ -183,7 +183,7 @@ function print(deps: Deps, report: StatusReport, json: boolean): void {
   );
   for (const resource of report.resources) {
     const mark = resource.ok ? '✔' : '✖';
-    const number = resource.step >= 1 && resource.step <= 6 ? `${resource.step}/6` : '   ';
+    const number = resource.step >= 1 && resource.step <= 6 ? stepNumber(resource.step) : '   ';
     const title =
       resource.type === 'vpc' ? 'VPC' : kindOf(resource.type as Parameters<typeof kindOf>[0]).title;
     const where = resource.zone ? ` ${resource.zone}` : '';

@@ -47,11 +47,14 @@ export function recipe(shape: Shape, options: { newVpc: boolean }): RecipeNode[]
   return nodes;
 }
 
-/** "5/6 NAT gateway (ap-northeast-1a)": the one place a step's number is formatted. */
+/** "5/6", "0/6" for a VPC fixed-ip makes, " → " for moving the functions: the one place a step's number is formatted. */
+export function stepNumber(article: number): string {
+  return article >= 1 && article <= 6 ? `${article}/6` : article === 0 ? '0/6' : ' → ';
+}
+
+/** "5/6 NAT gateway (ap-northeast-1a)". */
 export function stepLabel(step: Step, zone: string | undefined): string {
-  const number =
-    step.article >= 1 && step.article <= 6 ? `${step.article}/6` : step.article === 0 ? '0/6' : ' → ';
-  return `${number} ${step.title}${zone ? ` (${zone})` : ''}`;
+  return `${stepNumber(step.article)} ${step.title}${zone ? ` (${zone})` : ''}`;
 }
 
 /** The Elastic IPs traffic leaves from, first zone first: one per zone the NAT mode gives an address. */

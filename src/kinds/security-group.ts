@@ -2,10 +2,10 @@ import { z } from 'zod';
 import { awsErrorName } from '../aws/errors.js';
 import { dropRecord, putRecord, type StackContext, vpcIdOf } from '../core/context.js';
 import { nameTag, tagSpec } from '../core/tags.js';
-import { pollUntil } from '../core/wait.js';
 import { findListed, ownedBy } from './find.js';
 import { baseRecord, type Kind, PLACEHOLDER } from './kind.js';
 import { deleteWhenFree } from './retry.js';
+import { whenVisible } from './eventual.js';
 import { notRecorded } from './status.js';
 
 const ROLE = 'security-group';
@@ -108,31 +108,25 @@ export const securityGroup: Kind = {
   ],
 };
 
-/** The group by its unique name, for up to 30 s while AWS makes a new one visible; only if it is ours. */
+/** The group by its unique name while AWS makes a new one visible; only if it is ours. */
 async function findByName(ctx: StackContext, cause: Error) {
-  return pollUntil(
-    async () => {
-      const found = await ctx.aws.ec2.DescribeSecurityGroups({
-        Filters: [
-          { Name: 'vpc-id', Values: [vpcIdOf(ctx)] },
-          { Name: 'group-name', Values: [groupName(ctx.name)] },
-        ],
-      });
-      return found.SecurityGroups?.find((g) =>
-        ownedBy(
-          { id: g.GroupId ?? '', tags: g.Tags, zone: undefined, extra: {} },
-          ctx.name,
-          securityGroup,
-          undefined,
-        ),
-      );
-    },
-    {
-      clock: ctx.clock,
-      signal: ctx.signal,
-      delays: [2_000, 4_000, 8_000],
-      timeoutMs: 30_000,
-      onTimeout: () => cause,
-    },
-  );
+  const group = await whenVisible(ctx, async () => {
+    const found = await ctx.aws.ec2.DescribeSecurityGroups({
+      Filters: [
+        { Name: 'vpc-id', Values: [vpcIdOf(ctx)] },
+        { Name: 'group-name', Values: [groupName(ctx.name)] },
+      ],
+    });
+    return found.SecurityGroups?.find((g) =>
+      ownedBy(
+        { id: g.GroupId ?? '', tags: g.Tags, zone: undefined, extra: {} },
+        ctx.name,
+        securityGroup,
+        undefined,
+      ),
+    );
+  });
+  // Not ours after all: the name is taken by someone else's group.
+  if (!group) throw cause;
+  return group;
 }

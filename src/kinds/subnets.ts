@@ -10,11 +10,11 @@ import {
   vpcIdOf,
 } from '../core/context.js';
 import { functionTag, stackFilter, tagSpec, tagValue, TAG_ROLE } from '../core/tags.js';
-import { pollUntil } from '../core/wait.js';
 import { FixedIpError } from '../errors.js';
 import { ownedBy, findListed } from './find.js';
 import { baseRecord, type Kind, PLACEHOLDER } from './kind.js';
 import { deleteWhenFree } from './retry.js';
+import { whenVisible } from './eventual.js';
 
 type Which = 'public' | 'private';
 
@@ -170,33 +170,24 @@ function subnetKind(which: Which, article: number, removeAfter: Kind['removeAfte
   return kind;
 }
 
-/** Looks for this stack's subnet by its tags for up to 30 s, while AWS makes a new one visible. */
+/** Looks for this stack's subnet by its tags while AWS makes a new one visible. */
 async function findOursSoon(ctx: StackContext, kind: Kind, zone: string): Promise<Subnet | undefined> {
   const filters = [
     { Name: 'vpc-id', Values: [vpcIdOf(ctx)] },
     { Name: `tag:${TAG_ROLE}`, Values: [kind.role] },
     stackFilter(ctx.name),
   ];
-  return pollUntil(
-    async () => {
-      const out = await ctx.aws.ec2.DescribeSubnets({ Filters: filters });
-      return out.Subnets?.find((s) =>
-        ownedBy(
-          { id: s.SubnetId ?? '', tags: s.Tags, zone: s.AvailabilityZone, extra: {} },
-          ctx.name,
-          kind,
-          zone,
-        ),
-      );
-    },
-    {
-      clock: ctx.clock,
-      signal: ctx.signal,
-      delays: [2_000, 4_000, 8_000],
-      timeoutMs: 30_000,
-      onTimeout: () => new Error('not visible'),
-    },
-  ).catch(() => undefined);
+  return whenVisible(ctx, async () => {
+    const out = await ctx.aws.ec2.DescribeSubnets({ Filters: filters });
+    return out.Subnets?.find((s) =>
+      ownedBy(
+        { id: s.SubnetId ?? '', tags: s.Tags, zone: s.AvailabilityZone, extra: {} },
+        ctx.name,
+        kind,
+        zone,
+      ),
+    );
+  });
 }
 
 /** A later setup that adds functions records their previous VpcConfig on the subnet too. */

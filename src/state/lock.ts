@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { open, readFile, rm, stat } from 'node:fs/promises';
 import { ExitCode, FixedIpError } from '../errors.js';
 
@@ -34,6 +35,22 @@ interface Owner {
   since: string;
 }
 
+/** The lock files this process holds, so a second Ctrl-C (which exits at once) still frees them. */
+const HELD = new Map<string, Owner>();
+
+/** Removes, synchronously, every lock file this process still holds (and only if it is still ours). */
+export function releaseHeldLocksSync(): void {
+  for (const [path, owner] of HELD) {
+    try {
+      const current = JSON.parse(readFileSync(path, 'utf8')) as Partial<Owner>;
+      if (current.pid === owner.pid && current.since === owner.since) rmSync(path, { force: true });
+    } catch {
+      // gone already, or unreadable: not ours to remove
+    }
+    HELD.delete(path);
+  }
+}
+
 /** A takeover marker older than this was left by a run that died while taking over. */
 const TAKEOVER_STALE_MS = 10_000;
 
@@ -53,7 +70,9 @@ export async function acquireLock(path: string, stackName: string): Promise<Rele
       const handle = await open(path, 'wx', 0o600);
       await handle.writeFile(JSON.stringify(owner));
       await handle.close();
+      HELD.set(path, owner);
       return async () => {
+        HELD.delete(path);
         const current = await readOwner(path);
         if (current?.pid === owner.pid && current.since === owner.since) await rm(path, { force: true });
       };

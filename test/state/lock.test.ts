@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { acquireLock, breakFileLock, fileLockHolder } from '../../src/state/lock.js';
+import { acquireLock, breakFileLock, fileLockHolder, releaseHeldLocksSync } from '../../src/state/lock.js';
 
 /** A pid that belonged to a process which has exited. */
 function deadPid(): number {
@@ -45,5 +45,25 @@ describe('local lock', () => {
     expect(await breakFileLock(path, current!)).toBe(true);
     expect(existsSync(path)).toBe(false);
     await again();
+  });
+});
+
+describe('a second Ctrl-C (the process exits at once)', () => {
+  it('still removes the lock files this process holds, and only those', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fixed-ip-lock-'));
+    const ours = join(dir, 'a.json.lock');
+    const theirs = join(dir, 'b.json.lock');
+    await acquireLock(ours, 'a');
+    const foreign = JSON.stringify({ pid: 1, host: hostname(), since: '2020-01-01T00:00:00.000Z' });
+    writeFileSync(theirs, foreign);
+    releaseHeldLocksSync();
+    expect(existsSync(ours)).toBe(false);
+    expect(readFileSync(theirs, 'utf8')).toBe(foreign);
+    // A lock taken over since by another run is not removed either.
+    const release = await acquireLock(ours, 'a');
+    writeFileSync(ours, foreign);
+    releaseHeldLocksSync();
+    expect(readFileSync(ours, 'utf8')).toBe(foreign);
+    await release();
   });
 });
