@@ -15,13 +15,15 @@ import {
 import { adoptTagged, stateFromWorld } from '../core/discover.js';
 import {
   checkStateMatches,
+  functionInput,
   getFunctions,
   type Identity,
   listZones,
   missingRoleActions,
   whoAmI,
 } from '../core/inputs.js';
-import { functionName } from '../core/options.js';
+import { tagValue, TAG_ROLE, TAG_STACK } from '../core/tags.js';
+import { awsErrorName } from '../aws/errors.js';
 import { recipe, type RecipeNode } from '../core/recipe.js';
 import { ALL_PARTS, emptyWorld, loadWorld, type World } from '../core/world.js';
 import { FixedIpError } from '../errors.js';
@@ -98,7 +100,9 @@ export async function resolveSetup(
   const previousShape = { ...state.shape, zones: [...state.shape.zones] };
 
   // Functions: the flags, else the ones this stack already holds, else ask.
-  let names = [...new Set(options.functions.map(functionName))];
+  let names = [...new Set(options.functions.map((f) => functionInput(f, aws.region, identity.accountId)))];
+  // A function of the stack deleted outside fixed-ip leaves the stack (nothing to move or restore).
+  await dropDeletedFunctions(aws, state, ui);
   if (names.length === 0) names = Object.keys(state.functions);
   if (names.length === 0) names = await askFunctions(aws, ask);
   const configs = await getFunctions(aws, names);
@@ -136,6 +140,7 @@ export async function resolveSetup(
   // A run killed between a create and its state write left a tagged resource the file lacks;
   // taking it in now keeps its CIDR and zone from being offered again.
   if (vpcId) adoptTagged(state, world);
+  for (const config of configs) checkNotOtherStacks(config, world, options.name);
   const vpcRecord = vpcOf(state);
   const vpcCidrs =
     vpcChoice.kind === 'new' ? [vpcChoice.cidr] : vpcRecord?.cidrs.length ? vpcRecord.cidrs : cidrsOf(world);
@@ -222,6 +227,42 @@ async function chooseShape(
   const zones = [first, ...kept.slice(1)];
   for (const zone of available) if (zones.length < count && !zones.includes(zone)) zones.push(zone);
   return { nat, zones };
+}
+
+/** A function belongs to at most one stack: one in another stack's private subnets is refused. */
+function checkNotOtherStacks(config: FunctionConfiguration, world: World, stack: string): void {
+  for (const subnetId of config.VpcConfig?.SubnetIds ?? []) {
+    const subnet = world.subnets.find((s) => s.SubnetId === subnetId);
+    const owner = tagValue(subnet?.Tags, TAG_STACK);
+    if (owner && owner !== stack && tagValue(subnet?.Tags, TAG_ROLE) === 'private-subnet') {
+      throw new FixedIpError(
+        'FUNCTION_IN_OTHER_STACK',
+        `function ${config.FunctionName ?? ''} belongs to stack ${owner} (it is in that stack's private subnet ${subnetId})`,
+        {
+          hint: `move it out first: fixed-ip detach --name ${owner} --function ${config.FunctionName ?? ''}`,
+        },
+      );
+    }
+  }
+}
+
+/** Functions the state records that no longer exist: dropped from the stack, with a message. */
+async function dropDeletedFunctions(aws: AwsPort, state: StackState, ui: Deps['ui']): Promise<void> {
+  await Promise.all(
+    Object.keys(state.functions).map(async (name) => {
+      try {
+        await aws.lambda.GetFunctionConfiguration({ FunctionName: name });
+      } catch (error) {
+        if (awsErrorName(error) !== 'ResourceNotFoundException') throw error;
+        delete state.functions[name];
+        ui.notify({
+          level: 'warn',
+          code: 'setup.function.gone',
+          text: `Function ${name} no longer exists; it leaves stack ${state.name}`,
+        });
+      }
+    }),
+  );
 }
 
 async function askFunctions(aws: AwsPort, ask: Asker): Promise<string[]> {

@@ -1,7 +1,7 @@
 import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
 import { awsErrorName } from '../aws/errors.js';
 import type { AwsPort } from '../aws/port.js';
-import { FixedIpError } from '../errors.js';
+import { badOption, FixedIpError } from '../errors.js';
 import { recordOf, type Shape, type StackState } from '../state/schema.js';
 import { chooseFreeBlocks, validateSubnetCidr } from './cidr.js';
 import type { World } from './world.js';
@@ -32,6 +32,41 @@ export function checkStateMatches(
       { hint: `use the matching profile and --region ${state.region}, or another --name / --state` },
     );
   }
+}
+
+/**
+ * What a --function value means: a name, or an ARN whose region and account must be the session's
+ * (Lambda would otherwise act on the function of that name in the session's region). A version or
+ * alias is refused: setup changes $LATEST, and a published version keeps the network it had.
+ */
+export function functionInput(value: string, region: string, accountId: string): string {
+  const arn = /^arn:aws[a-z-]*:lambda:([a-z0-9-]+):(\d{12}):function:([A-Za-z0-9_-]+)(?::(.+))?$/.exec(value);
+  const partial = /^(\d{12}):function:([A-Za-z0-9_-]+)(?::(.+))?$/.exec(value);
+  const plain = /^([A-Za-z0-9_-]+)(?::(.+))?$/.exec(value);
+  const [name, qualifier, arnRegion, arnAccount] = arn
+    ? [arn[3], arn[4], arn[1], arn[2]]
+    : partial
+      ? [partial[2], partial[3], undefined, partial[1]]
+      : [plain?.[1] ?? value, plain?.[2], undefined, undefined];
+  if (arnRegion !== undefined && arnRegion !== region) {
+    throw badOption(
+      `--function ${value} is in ${arnRegion}, but this run is in ${region}`,
+      `run with --region ${arnRegion}, or name a function of ${region}`,
+    );
+  }
+  if (arnAccount !== undefined && arnAccount !== accountId) {
+    throw badOption(
+      `--function ${value} belongs to account ${arnAccount}, but your credentials are for ${accountId}`,
+      `use credentials for account ${arnAccount}`,
+    );
+  }
+  if (qualifier !== undefined) {
+    throw badOption(
+      `--function ${value} names a version or alias (${qualifier}); setup moves the function's $LATEST, and a published version keeps the network it was published with`,
+      `pass --function ${name ?? value}, then publish a new version and move the alias to it`,
+    );
+  }
+  return name ?? value;
 }
 
 export async function getFunctions(aws: AwsPort, names: readonly string[]): Promise<FunctionConfiguration[]> {
