@@ -48,6 +48,7 @@ import {
   ModifyNetworkInterfaceAttributeCommand,
   ReleaseAddressCommand,
   ReplaceRouteCommand,
+  RevokeSecurityGroupIngressCommand,
   RunInstancesCommand,
   TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2';
@@ -106,6 +107,7 @@ export const EC2_OPERATIONS = {
   ModifyNetworkInterfaceAttribute: ModifyNetworkInterfaceAttributeCommand,
   ReleaseAddress: ReleaseAddressCommand,
   ReplaceRoute: ReplaceRouteCommand,
+  RevokeSecurityGroupIngress: RevokeSecurityGroupIngressCommand,
   RunInstances: RunInstancesCommand,
   TerminateInstances: TerminateInstancesCommand,
 } as const;

@@ -142,6 +142,12 @@ export async function resolveSetup(
   if (vpcRecord && vpcCidrs.length > 0) vpcRecord.cidrs = vpcCidrs;
 
   state.shape = await chooseShape(aws, options, state, ask);
+  if (state.shape.nat !== 'instance' && (options.replaceNatInstance || options.natInstanceType))
+    throw new FixedIpError(
+      'BAD_OPTION',
+      `${options.replaceNatInstance ? '--replace-nat-instance' : '--nat-instance-type'} applies to a NAT instance, and stack ${options.name} uses ${state.shape.nat}`,
+      { hint: 'add --nat instance to change the stack to a NAT instance' },
+    );
   const ctx = makeContext({ name: options.name, aws, deps, store, state, world });
   const cidrs = await askCidrs(vpcCidrs, world, state, options, ask);
   const adoptEip = await chooseEip(ctx, options, ask);
@@ -155,6 +161,7 @@ export async function resolveSetup(
     adoptEip,
     functions: configs.map((config) => toTarget(ctx, config)),
     resumed,
+    replaceNatInstance: options.replaceNatInstance === true,
   };
 
   const nodes = recipe(state.shape, { newVpc: newVpc || state.resources.vpc?.owned === true });
@@ -182,9 +189,12 @@ async function chooseShape(
 ): Promise<Shape> {
   const current = state.shape;
   const nat: NatModeName = options.nat ?? current.nat;
+  // Only a NAT instance has a type; it is kept in the shape so a re-run without the flag keeps it.
+  const type = nat === 'instance' ? (options.natInstanceType ?? current.natInstanceType) : undefined;
+  const withType = (shape: Shape): Shape => (type ? { ...shape, natInstanceType: type } : shape);
   const explicit = options.az !== undefined && options.az.length > 0;
   if (!explicit && options.azs === undefined && current.zones.length > 0) {
-    return { nat, zones: current.zones };
+    return withType({ nat, zones: current.zones });
   }
   const available = await listZones(aws);
   if (available.length === 0)
@@ -205,7 +215,7 @@ async function chooseShape(
         `--azs ${options.azs} does not match the ${zones.length} --az given`,
         { hint: 'pass one of them' },
       );
-    return { nat, zones };
+    return withType({ nat, zones });
   }
   const count = options.azs ?? (current.zones.length || 2);
   if (count > available.length)
@@ -221,7 +231,7 @@ async function chooseShape(
   const first = kept[0] ?? (await askZone(available, ask));
   const zones = [first, ...kept.slice(1)];
   for (const zone of available) if (zones.length < count && !zones.includes(zone)) zones.push(zone);
-  return { nat, zones };
+  return withType({ nat, zones });
 }
 
 async function askFunctions(aws: AwsPort, ask: Asker): Promise<string[]> {

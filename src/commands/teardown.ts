@@ -185,6 +185,9 @@ function partOf(kind: ResourceRecord['kind']) {
     elasticIp: 'addresses',
     natGateway: 'natGateways',
     regionalNatGateway: 'natGateways',
+    natSecurityGroup: 'securityGroups',
+    natInterface: 'networkInterfaces',
+    natInstance: 'instances',
   } as const;
   return parts[kind];
 }

@@ -5,13 +5,7 @@
 import { kindOf } from '../kinds/index.js';
 import { NAT_MODE } from '../kinds/nat-modes.js';
 import type { StackState } from '../state/schema.js';
-import {
-  FALLBACK_PRICE_REGION,
-  HOURS_PER_MONTH,
-  IPV4_HOURLY_USD,
-  NAT_PRICES,
-  natHourlyUsd,
-} from './pricing.js';
+import { FALLBACK_PRICE_REGION, HOURS_PER_MONTH, IPV4_HOURLY_USD, NAT_PRICES } from './pricing.js';
 import { recipe } from './recipe.js';
 
 export interface StackCost {
@@ -58,7 +52,7 @@ export function stackCost(region: string, state: StackState): StackCost {
     region,
     monthlyUsd: cents(items.reduce((sum, item) => sum + item.count * item.hourlyUsd, 0) * HOURS_PER_MONTH),
     items,
-    perGb: natHourlyUsd(region),
+    perGb: mode.processingPerGb(region),
     crossZone: shape.zones.some(
       (zone) =>
         mode.target(shape.zones, zone).zone !== undefined && mode.target(shape.zones, zone).zone !== zone,
@@ -71,7 +65,7 @@ export function stackCost(region: string, state: StackState): StackCost {
 /** One line: "about 52.56 USD a month in ap-northeast-1 (1 x NAT gateway 0.062/h, 1 x Elastic IP 0.005/h), plus …". */
 export function formatStackCost(cost: StackCost): string {
   const parts = cost.items.map((item) => `${item.count} x ${item.kind} ${+item.hourlyUsd.toFixed(4)}/h`);
-  let line = `about ${cost.monthlyUsd.toFixed(2)} USD a month in ${cost.region} (${parts.join(' + ')}), plus ${cost.perGb} USD per GB processed`;
+  let line = `about ${cost.monthlyUsd.toFixed(2)} USD a month in ${cost.region} (${parts.join(' + ')}), ${cost.perGb > 0 ? `plus ${cost.perGb} USD per GB processed` : 'no per-GB processing charge'}`;
   if (cost.crossZone)
     line += "; traffic from the other zones crosses to the NAT gateway's zone at about 0.01 USD/GB each way";
   if (cost.parkedIps > 0)

@@ -35,7 +35,11 @@ export function recipe(shape: Shape, options: { newVpc: boolean }): RecipeNode[]
   for (const nat of mode.nats(zones)) add(nat.id, nat.after); //    and the NAT
   for (const zone of zones) {
     // 6. each private subnet routes to its NAT
-    add({ kind: 'privateRouteTable', zone }, [{ kind: 'privateSubnet', zone }, mode.target(zones, zone)]);
+    add({ kind: 'privateRouteTable', zone }, [
+      { kind: 'privateSubnet', zone },
+      mode.target(zones, zone),
+      ...(mode.routeAfter?.(zones, zone) ?? []),
+    ]);
   }
   // Then, and only then, the functions move in: a private subnet without its NAT route has no internet.
   nodes.push({

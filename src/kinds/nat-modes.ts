@@ -1,3 +1,4 @@
+import { natHourlyUsd } from '../core/pricing.js';
 import type { NatModeName } from '../state/schema.js';
 import type { Identity } from './kind.js';
 
@@ -17,6 +18,13 @@ export interface NatMode {
   nats(zones: readonly string[]): Array<{ id: Identity; after: Identity[] }>;
   /** The NAT the private subnet in `zone` routes 0.0.0.0/0 to. */
   target(zones: readonly string[], zone: string): Identity;
+  /**
+   * What a private route waits for before it points at the target (default: the target): a NAT
+   * instance's interface is ready only once the instance on it runs.
+   */
+  routeAfter?(zones: readonly string[], zone: string): Identity[];
+  /** USD per GB the NAT itself charges for processing (a NAT gateway's; an instance charges none). */
+  processingPerGb(region: string): number;
   /** Whether egress survives the loss of one zone. */
   readonly survivesZoneOutage: boolean;
 }
@@ -35,6 +43,7 @@ export const NAT_MODE: Readonly<Record<NatModeName, NatMode>> = {
         after: [{ kind: 'publicSubnet', zone }, { kind: 'elasticIp', zone }, { kind: 'internetGateway' }],
       })),
     target: (zones) => ({ kind: 'natGateway', zone: zones[0] }),
+    processingPerGb: natHourlyUsd,
     survivesZoneOutage: false,
   },
   'gateway-per-az': {
@@ -48,6 +57,7 @@ export const NAT_MODE: Readonly<Record<NatModeName, NatMode>> = {
         after: [{ kind: 'publicSubnet', zone }, { kind: 'elasticIp', zone }, { kind: 'internetGateway' }],
       })),
     target: (_zones, zone) => ({ kind: 'natGateway', zone }),
+    processingPerGb: natHourlyUsd,
     survivesZoneOutage: true,
   },
   regional: {
@@ -62,6 +72,36 @@ export const NAT_MODE: Readonly<Record<NatModeName, NatMode>> = {
       },
     ],
     target: () => ({ kind: 'regionalNatGateway' }),
+    processingPerGb: natHourlyUsd,
     survivesZoneOutage: true,
+  },
+  instance: {
+    name: 'instance',
+    title: 'one NAT instance in the first zone',
+    publicZones: first,
+    addressZones: first,
+    nats: (zones) => {
+      const [zone] = first(zones);
+      return [
+        {
+          id: { kind: 'natSecurityGroup' },
+          after: zones.map((z) => ({ kind: 'privateSubnet' as const, zone: z })),
+        },
+        {
+          id: { kind: 'natInterface', zone },
+          after: [
+            { kind: 'publicSubnet', zone },
+            { kind: 'natSecurityGroup' },
+            { kind: 'elasticIp', zone },
+            { kind: 'internetGateway' },
+          ],
+        },
+        { id: { kind: 'natInstance', zone }, after: [{ kind: 'natInterface', zone }] },
+      ];
+    },
+    target: (zones) => ({ kind: 'natInterface', zone: zones[0] }),
+    routeAfter: (zones) => [{ kind: 'natInstance', zone: zones[0] }],
+    processingPerGb: () => 0,
+    survivesZoneOutage: false,
   },
 };
