@@ -22,8 +22,8 @@ import {
   whoAmI,
 } from '../core/inputs.js';
 import { functionName } from '../core/options.js';
-import { recipe, type RecipeNode } from '../core/recipe.js';
-import { ALL_PARTS, emptyWorld, loadWorld, type World } from '../core/world.js';
+import { recipe, type RecipeNode, worldPartsFor } from '../core/recipe.js';
+import { emptyWorld, loadWorld, type World } from '../core/world.js';
 import { FixedIpError } from '../errors.js';
 import { isAttached, roleError } from '../kinds/functions.js';
 import { identityKey, type PlanLine } from '../kinds/kind.js';
@@ -122,11 +122,15 @@ export async function resolveSetup(
   }
   // chooseVpc may have described the VPC already: do not ask AWS for it twice.
   const described = vpcChoice.kind === 'existing' ? vpcChoice.vpc : undefined;
+  const parts = worldPartsFor(
+    [state.shape, { ...state.shape, nat: options.nat ?? state.shape.nat }],
+    Object.values(state.resources).map((r) => r.kind),
+  );
   const world: World = vpcId
     ? await loadWorld(
         aws,
         { vpcId, stack: options.name },
-        described ? ALL_PARTS.filter((p) => p !== 'vpcs') : ALL_PARTS,
+        described ? parts.filter((p) => p !== 'vpcs') : parts,
       )
     : emptyWorld();
   if (described) {

@@ -16,6 +16,10 @@ const READ = [
   'ec2:DescribeNatGateways',
   'ec2:DescribeAddresses',
   'lambda:GetFunctionConfiguration',
+  // --nat instance (src/kinds/nat-*.ts)
+  'ec2:DescribeInstances',
+  'ec2:DescribeInstanceStatus',
+  'ec2:DescribeNetworkInterfaces',
 ] as const;
 
 export const POLICY_ACTIONS: Record<PolicyScope, readonly string[]> = {
@@ -42,6 +46,22 @@ export const POLICY_ACTIONS: Record<PolicyScope, readonly string[]> = {
     'iam:SimulatePrincipalPolicy',
     // Only for --fix-role.
     'iam:AttachRolePolicy',
+    // --nat instance (src/kinds/nat-*.ts)
+    'ec2:AuthorizeSecurityGroupIngress',
+    'ec2:RevokeSecurityGroupIngress',
+    'ec2:CreateNetworkInterface',
+    'ec2:ModifyNetworkInterfaceAttribute',
+    'ec2:AssociateAddress',
+    'ec2:DisassociateAddress',
+    'ec2:DeleteNatGateway',
+    'ec2:DescribeImages',
+    'ec2:DescribeInstanceTypeOfferings',
+    'ssm:GetParameter',
+    'ec2:RunInstances',
+    'ec2:TerminateInstances',
+    // Leaving --nat instance for a NAT gateway mode retires the instance's interface and group.
+    'ec2:DeleteNetworkInterface',
+    'ec2:DeleteSecurityGroup',
   ],
   teardown: [
     ...READ,
@@ -55,10 +75,14 @@ export const POLICY_ACTIONS: Record<PolicyScope, readonly string[]> = {
     'ec2:DetachInternetGateway',
     'ec2:DeleteInternetGateway',
     'ec2:DeleteVpc',
+    // --nat instance (src/kinds/nat-*.ts)
+    'ec2:TerminateInstances',
+    'ec2:DisassociateAddress',
+    'ec2:DeleteNetworkInterface',
   ],
 };
 
-const SID: Record<string, string> = { ec2: 'Ec2', lambda: 'Lambda', sts: 'Sts', iam: 'Iam' };
+const SID: Record<string, string> = { ec2: 'Ec2', lambda: 'Lambda', sts: 'Sts', iam: 'Iam', ssm: 'Ssm' };
 
 export interface PolicyDocument {
   Version: '2012-10-17';

@@ -3,9 +3,10 @@
  * waits for. setup walks it forward, teardown backward, status and plan only look.
  */
 import { functions, kindOf } from '../kinds/index.js';
-import { identityKey, type Identity, type Step } from '../kinds/kind.js';
+import { identityKey, type Identity, type KindName, type Step } from '../kinds/kind.js';
 import { NAT_MODE } from '../kinds/nat-modes.js';
 import { type RecordOf, recordOf, type Shape, type StackState } from '../state/schema.js';
+import { BASE_PARTS, type WorldPart } from './world.js';
 
 export interface RecipeNode {
   /** `natGateway@ap-northeast-1a`, `vpc`, or `functions`. */
@@ -65,4 +66,19 @@ export function allowlistRecords(state: StackState): RecordOf<'elasticIp'>[] {
     .addressZones(shape.zones)
     .map((zone) => recordOf(state, 'elasticIp', zone))
     .filter((record): record is RecordOf<'elasticIp'> => record !== undefined);
+}
+
+/**
+ * The world parts a run needs: every shape's, plus what the kinds of these shapes and of the
+ * recorded resources read (a NAT instance's instances and interfaces), so other shapes pay nothing.
+ */
+export function worldPartsFor(shapes: readonly Shape[], recorded: readonly KindName[] = []): WorldPart[] {
+  const kinds = new Set<KindName>(recorded);
+  for (const shape of shapes)
+    for (const node of recipe(
+      { ...shape, zones: shape.zones.length ? shape.zones : ['zone'] },
+      { newVpc: false },
+    ))
+      if (node.step.name !== 'functions') kinds.add(node.step.name);
+  return [...new Set([...BASE_PARTS, ...[...kinds].flatMap((kind) => kindOf(kind).needs ?? [])])];
 }

@@ -42,7 +42,8 @@ export interface World {
 
 export type WorldPart = Exclude<keyof World, 'functions' | 'vpc' | 'loaded' | 'instanceStatuses'>;
 
-export const ALL_PARTS: readonly WorldPart[] = [
+/** What every shape's kinds read. */
+export const BASE_PARTS: readonly WorldPart[] = [
   'vpcs',
   'subnets',
   'routeTables',
@@ -50,9 +51,10 @@ export const ALL_PARTS: readonly WorldPart[] = [
   'securityGroups',
   'natGateways',
   'addresses',
-  'instances',
-  'networkInterfaces',
 ];
+
+/** Everything, for finding a stack by its tags (its shape is not known yet). */
+export const ALL_PARTS: readonly WorldPart[] = [...BASE_PARTS, 'instances', 'networkInterfaces'];
 
 export function emptyWorld(): World {
   return {

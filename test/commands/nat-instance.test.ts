@@ -207,4 +207,50 @@ describe('--nat instance', () => {
     await setup(options({ az: [last], natInstanceType: 't3.nano' }), account.deps());
     expect((await instance(account.readState()?.natInstance?.id ?? '')).Architecture).toBe('x86_64');
   });
+
+  it('changes mode gateway -> instance -> gateway on a live stack, keeping the allowlisted IP, and says where egress pauses', async () => {
+    const first = await setup(options({ nat: 'gateway' }), account.deps());
+    expect(await egressIp()).toBe(first.elasticIp);
+    const natId = account.readState()?.natGateway?.id ?? '';
+
+    const toInstance = account.deps();
+    const second = await setup(options({ nat: 'instance' }), toInstance);
+    expect(second.elasticIp).toBe(first.elasticIp);
+    expect(await egressIp()).toBe(first.elasticIp);
+    const state = account.readState();
+    expect(state?.natGateway).toBeUndefined();
+    expect(state?.shape.nat).toBe('instance');
+    const nat = (
+      (await ec2('DescribeNatGateways', { NatGatewayIds: [natId] })) as {
+        NatGateways: Array<{ State: string }>;
+      }
+    ).NatGateways[0];
+    expect(nat?.State).toBe('deleted');
+    const text = toInstance.recording.messages.map((m) => m.text).join('\n');
+    expect(text).toMatch(/egress pauses/);
+    // The instance ran before the gateway was deleted, and the routes moved after.
+    const ops = account.sim.calls.map((c) => c.operation);
+    const run = ops.lastIndexOf('RunInstances');
+    const deleted = ops.lastIndexOf('DeleteNatGateway');
+    const moved = account.sim.calls.findIndex(
+      (c) =>
+        c.operation === 'ReplaceRoute' && (c.input as { NetworkInterfaceId?: string }).NetworkInterfaceId,
+    );
+    expect(run).toBeLessThan(deleted);
+    expect(deleted).toBeLessThan(moved);
+
+    const back = account.deps();
+    const third = await setup(options({ nat: 'gateway' }), back);
+    expect(third.elasticIp).toBe(first.elasticIp);
+    expect(await egressIp()).toBe(first.elasticIp);
+    const after = account.readState();
+    expect(after?.natInstance).toBeUndefined();
+    expect(after?.natInterface).toBeUndefined();
+    expect(after?.natSecurityGroup).toBeUndefined();
+    expect(back.recording.messages.map((m) => m.text).join('\n')).toMatch(
+      /leaves the NAT instance for the new NAT gateway: egress pauses/,
+    );
+    const health = await status({ name: 'default' }, account.deps());
+    expect(health.problems).toEqual([]);
+  });
 });
