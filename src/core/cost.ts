@@ -67,7 +67,7 @@ export function formatStackCost(cost: StackCost): string {
   const parts = cost.items.map((item) => `${item.count} x ${item.kind} ${+item.hourlyUsd.toFixed(4)}/h`);
   let line = `about ${cost.monthlyUsd.toFixed(2)} USD a month in ${cost.region} (${parts.join(' + ')}), ${cost.perGb > 0 ? `plus ${cost.perGb} USD per GB processed` : 'no per-GB processing charge'}`;
   if (cost.crossZone)
-    line += "; traffic from the other zones crosses to the NAT gateway's zone at about 0.01 USD/GB each way";
+    line += "; traffic from the other zones crosses to the NAT's zone at about 0.01 USD/GB each way";
   if (cost.parkedIps > 0)
     line += `; ${cost.parkedIps} kept Elastic IP${cost.parkedIps > 1 ? 's' : ''} no longer in use`;
   return cost.approximate ? `${line} (approximate: prices for ${FALLBACK_PRICE_REGION})` : line;
