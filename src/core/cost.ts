@@ -20,6 +20,8 @@ export interface StackCost {
   /** Elastic IPs the shape no longer uses but keeps (never released by a change of shape). */
   parkedIps: number;
   approximate: boolean;
+  /** What the NAT mode is compared with and trades (a NAT instance against a NAT gateway). */
+  note?: string;
 }
 
 const cents = (usd: number): number => Math.round(usd * 100) / 100;
@@ -59,6 +61,7 @@ export function stackCost(region: string, state: StackState): StackCost {
     ),
     parkedIps: parked,
     approximate: NAT_PRICES[region] === undefined,
+    ...(mode.costNote ? { note: mode.costNote(region) } : {}),
   };
 }
 
@@ -70,5 +73,6 @@ export function formatStackCost(cost: StackCost): string {
     line += "; traffic from the other zones crosses to the NAT's zone at about 0.01 USD/GB each way";
   if (cost.parkedIps > 0)
     line += `; ${cost.parkedIps} kept Elastic IP${cost.parkedIps > 1 ? 's' : ''} no longer in use`;
-  return cost.approximate ? `${line} (approximate: prices for ${FALLBACK_PRICE_REGION})` : line;
+  if (cost.approximate) line += ` (approximate: prices for ${FALLBACK_PRICE_REGION})`;
+  return cost.note ? `${line}. For comparison, ${cost.note}` : line;
 }

@@ -1,4 +1,4 @@
-import { natHourlyUsd } from '../core/pricing.js';
+import { monthlyCost, natHourlyUsd } from '../core/pricing.js';
 import type { NatModeName } from '../state/schema.js';
 import type { Identity } from './kind.js';
 
@@ -25,6 +25,8 @@ export interface NatMode {
   routeAfter?(zones: readonly string[], zone: string): Identity[];
   /** USD per GB the NAT itself charges for processing (a NAT gateway's; an instance charges none). */
   processingPerGb(region: string): number;
+  /** What the cost line adds for this mode: what it is compared with, and what it trades. */
+  costNote?(region: string): string;
   /** Whether egress survives the loss of one zone. */
   readonly survivesZoneOutage: boolean;
 }
@@ -102,6 +104,9 @@ export const NAT_MODE: Readonly<Record<NatModeName, NatMode>> = {
     target: (zones) => ({ kind: 'natInterface', zone: zones[0] }),
     routeAfter: (zones) => [{ kind: 'natInstance', zone: zones[0] }],
     processingPerGb: () => 0,
+    costNote: (region) =>
+      `a NAT gateway here costs about ${monthlyCost(region).monthlyUsd.toFixed(2)} USD a month plus ${natHourlyUsd(region)} USD per GB. ` +
+      'The trade: a small instance has a low baseline bandwidth and bursts; it is one instance, so egress stops for minutes when it fails or is replaced; and its OS is yours to patch (setup --replace-nat-instance)',
     survivesZoneOutage: false,
   },
 };
