@@ -253,4 +253,43 @@ describe('--nat instance', () => {
     const health = await status({ name: 'default' }, account.deps());
     expect(health.problems).toEqual([]);
   });
+
+  it('Ctrl-C while the instance starts: the state keeps it, and the re-run resumes without a second instance', async () => {
+    const controller = new AbortController();
+    const handle = account.sim.handle.bind(account.sim);
+    account.sim.handle = async (service, operation, input) => {
+      const out = await handle(service, operation, input);
+      if (operation === 'RunInstances') controller.abort();
+      return out;
+    };
+    const error = await setup(options(), account.deps({ signal: controller.signal })).catch(
+      (e: unknown) => e,
+    );
+    expect((error as Error).name).toBe('AbortError');
+    account.sim.handle = handle;
+    const recorded = account.readState()?.natInstance?.id;
+    expect(recorded).toMatch(/^i-/);
+    const result = await setup(options({ nat: undefined }), account.deps());
+    expect(account.readState()?.natInstance?.id).toBe(recorded);
+    expect(mutatingCalls(account.sim).filter((op) => op === 'RunInstances')).toHaveLength(1);
+    expect(await egressIp()).toBe(result.elasticIp);
+  });
+
+  it('a lost state file: status and teardown find the instance stack by its tags', async () => {
+    const { rmSync } = await import('node:fs');
+    const first = await setup(options(), account.deps());
+    rmSync(account.statePath());
+    account.clock.advance(5 * MINUTE);
+    const report = await status({ name: 'default' }, account.deps());
+    expect(report.foundByTags).toBe(true);
+    expect(report.natMode).toBe('instance');
+    expect(report.elasticIps).toEqual([first.elasticIp]);
+    expect(report.problems).toEqual([]);
+    await teardown({ name: 'default', yes: true }, account.deps());
+    const after = account.sim.snapshot() as {
+      instances: Array<{ state: string }>;
+      networkInterfaces: unknown[];
+    };
+    expect(after.instances.every((i) => i.state === 'terminated')).toBe(true);
+  });
 });
