@@ -59,18 +59,20 @@ EOF
   log "forwarding on; masquerading out of ${out}"
 }
 
-# Amazon Linux 2023 ships nftables' command in most images; install it when it is missing.
+# Install nftables when the image has neither nft nor iptables. The Elastic IP may reach the
+# interface only after boot (a change from a NAT gateway moves it once the instance runs), so the
+# package repository is retried for about four minutes.
 ensure_tools() {
   if command -v nft >/dev/null 2>&1 || command -v iptables >/dev/null 2>&1; then
     return 0
   fi
   local attempt
-  for attempt in 1 2 3 4 5; do
+  for attempt in $(seq 1 24); do
     if dnf -y -q install nftables; then
       return 0
     fi
-    log "installing nftables failed (attempt ${attempt}); retrying"
-    sleep $((attempt * 5))
+    log "installing nftables failed (attempt ${attempt}); retrying in 10 s"
+    sleep 10
   done
   return 1
 }
