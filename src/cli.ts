@@ -179,7 +179,13 @@ function setupOptions(cmd: Command): Command {
         'gateway',
         'gateway-per-az',
         'regional',
+        'instance',
       ]),
+    )
+    .option('--nat-instance-type <type>', 'with --nat instance: the instance type (default t4g.nano)')
+    .option(
+      '--replace-nat-instance',
+      'with --nat instance: launch a fresh instance from the newest image on the same interface (same IP)',
     )
     .option('--eip <allocation-id>', 'adopt this unassociated Elastic IP instead of allocating one')
     .option('--fix-role', "attach AWSLambdaVPCAccessExecutionRole to a function's role that lacks it");

@@ -146,6 +146,8 @@ function setupOptions(options: Options, demo: { yes: boolean; functions: string[
     az: options.az as string[] | undefined,
     azs: options.azs === undefined ? undefined : Number(options.azs),
     nat: options.nat as SetupOptions['nat'],
+    natInstanceType: options.natInstanceType as string | undefined,
+    replaceNatInstance: options.replaceNatInstance === true,
     eip: options.eip as string | undefined,
     fixRole: options.fixRole === true,
     yes: demo.yes,

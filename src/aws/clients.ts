@@ -2,6 +2,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import { partition } from '@aws-sdk/core/client';
 import type { AwsCredentialIdentity } from '@smithy/types';
@@ -19,7 +20,10 @@ export interface ClientOptions {
   /** Where AWS_ENDPOINT_URL* are read (default process.env). */
   env?: NodeJS.ProcessEnv;
   /** Called with each client so `--simulate` can route it to the simulator. */
-  intercept?: (client: EC2Client | LambdaClient | STSClient | IAMClient, service: AwsService) => void;
+  intercept?: (
+    client: EC2Client | LambdaClient | STSClient | IAMClient | SSMClient,
+    service: AwsService,
+  ) => void;
 }
 
 const REGION_FORMAT = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
@@ -50,9 +54,10 @@ export async function createAwsPort(options: ClientOptions): Promise<AwsPort> {
     lambda: new LambdaClient({ ...withRegion, retryStrategy: standardRetry() }),
     sts: new STSClient({ ...withRegion, retryStrategy: standardRetry() }),
     iam: new IAMClient({ ...withRegion, retryStrategy: standardRetry() }),
+    ssm: new SSMClient({ ...withRegion, retryStrategy: standardRetry() }),
   };
   if (options.intercept) {
-    for (const service of ['ec2', 'ec2Create', 'lambda', 'sts', 'iam'] as const) {
+    for (const service of ['ec2', 'ec2Create', 'lambda', 'sts', 'iam', 'ssm'] as const) {
       options.intercept(clients[service], service === 'ec2Create' ? 'ec2' : service);
     }
   }
@@ -63,6 +68,7 @@ export async function createAwsPort(options: ClientOptions): Promise<AwsPort> {
     lambda: bind(clients.lambda, OPERATIONS.lambda),
     sts: bind(clients.sts, OPERATIONS.sts),
     iam: bind(clients.iam, OPERATIONS.iam),
+    ssm: bind(clients.ssm, OPERATIONS.ssm),
   };
   return port;
 }

@@ -5,11 +5,14 @@
  */
 import {
   AllocateAddressCommand,
+  AssociateAddressCommand,
   AssociateNatGatewayAddressCommand,
   AssociateRouteTableCommand,
   AttachInternetGatewayCommand,
+  AuthorizeSecurityGroupIngressCommand,
   CreateInternetGatewayCommand,
   CreateNatGatewayCommand,
+  CreateNetworkInterfaceCommand,
   CreateRouteCommand,
   CreateRouteTableCommand,
   CreateSecurityGroupCommand,
@@ -18,6 +21,7 @@ import {
   CreateVpcCommand,
   DeleteInternetGatewayCommand,
   DeleteNatGatewayCommand,
+  DeleteNetworkInterfaceCommand,
   DeleteRouteTableCommand,
   DeleteSecurityGroupCommand,
   DeleteSubnetCommand,
@@ -26,6 +30,10 @@ import {
   DescribeAccountAttributesCommand,
   DescribeAddressesCommand,
   DescribeAvailabilityZonesCommand,
+  DescribeImagesCommand,
+  DescribeInstanceStatusCommand,
+  DescribeInstanceTypeOfferingsCommand,
+  DescribeInstancesCommand,
   DescribeInternetGatewaysCommand,
   DescribeNatGatewaysCommand,
   DescribeNetworkInterfacesCommand,
@@ -34,10 +42,15 @@ import {
   DescribeSubnetsCommand,
   DescribeVpcsCommand,
   DetachInternetGatewayCommand,
+  DisassociateAddressCommand,
   DisassociateNatGatewayAddressCommand,
   DisassociateRouteTableCommand,
+  ModifyNetworkInterfaceAttributeCommand,
   ReleaseAddressCommand,
   ReplaceRouteCommand,
+  RevokeSecurityGroupIngressCommand,
+  RunInstancesCommand,
+  TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import { AttachRolePolicyCommand, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
 import {
@@ -45,16 +58,20 @@ import {
   ListFunctionsCommand,
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
+import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { CommandImpl } from '@smithy/core/client';
 
 export const EC2_OPERATIONS = {
   AllocateAddress: AllocateAddressCommand,
+  AssociateAddress: AssociateAddressCommand,
   AssociateNatGatewayAddress: AssociateNatGatewayAddressCommand,
   AssociateRouteTable: AssociateRouteTableCommand,
   AttachInternetGateway: AttachInternetGatewayCommand,
+  AuthorizeSecurityGroupIngress: AuthorizeSecurityGroupIngressCommand,
   CreateInternetGateway: CreateInternetGatewayCommand,
   CreateNatGateway: CreateNatGatewayCommand,
+  CreateNetworkInterface: CreateNetworkInterfaceCommand,
   CreateRoute: CreateRouteCommand,
   CreateRouteTable: CreateRouteTableCommand,
   CreateSecurityGroup: CreateSecurityGroupCommand,
@@ -63,6 +80,7 @@ export const EC2_OPERATIONS = {
   CreateVpc: CreateVpcCommand,
   DeleteInternetGateway: DeleteInternetGatewayCommand,
   DeleteNatGateway: DeleteNatGatewayCommand,
+  DeleteNetworkInterface: DeleteNetworkInterfaceCommand,
   DeleteRouteTable: DeleteRouteTableCommand,
   DeleteSecurityGroup: DeleteSecurityGroupCommand,
   DeleteSubnet: DeleteSubnetCommand,
@@ -71,6 +89,10 @@ export const EC2_OPERATIONS = {
   DescribeAccountAttributes: DescribeAccountAttributesCommand,
   DescribeAddresses: DescribeAddressesCommand,
   DescribeAvailabilityZones: DescribeAvailabilityZonesCommand,
+  DescribeImages: DescribeImagesCommand,
+  DescribeInstanceStatus: DescribeInstanceStatusCommand,
+  DescribeInstanceTypeOfferings: DescribeInstanceTypeOfferingsCommand,
+  DescribeInstances: DescribeInstancesCommand,
   DescribeInternetGateways: DescribeInternetGatewaysCommand,
   DescribeNatGateways: DescribeNatGatewaysCommand,
   DescribeNetworkInterfaces: DescribeNetworkInterfacesCommand,
@@ -79,10 +101,15 @@ export const EC2_OPERATIONS = {
   DescribeSubnets: DescribeSubnetsCommand,
   DescribeVpcs: DescribeVpcsCommand,
   DetachInternetGateway: DetachInternetGatewayCommand,
+  DisassociateAddress: DisassociateAddressCommand,
   DisassociateNatGatewayAddress: DisassociateNatGatewayAddressCommand,
   DisassociateRouteTable: DisassociateRouteTableCommand,
+  ModifyNetworkInterfaceAttribute: ModifyNetworkInterfaceAttributeCommand,
   ReleaseAddress: ReleaseAddressCommand,
   ReplaceRoute: ReplaceRouteCommand,
+  RevokeSecurityGroupIngress: RevokeSecurityGroupIngressCommand,
+  RunInstances: RunInstancesCommand,
+  TerminateInstances: TerminateInstancesCommand,
 } as const;
 
 export const LAMBDA_OPERATIONS = {
@@ -98,11 +125,15 @@ export const IAM_OPERATIONS = {
   SimulatePrincipalPolicy: SimulatePrincipalPolicyCommand,
 } as const;
 
+/** SSM: only AWS's public parameters naming the latest Amazon Linux images (a NAT instance's). */
+export const SSM_OPERATIONS = { GetParameter: GetParameterCommand } as const;
+
 export const OPERATIONS = {
   ec2: EC2_OPERATIONS,
   lambda: LAMBDA_OPERATIONS,
   sts: STS_OPERATIONS,
   iam: IAM_OPERATIONS,
+  ssm: SSM_OPERATIONS,
 } as const;
 
 export type Service = keyof typeof OPERATIONS;

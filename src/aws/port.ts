@@ -3,6 +3,7 @@ import type {
   IAM_OPERATIONS,
   LAMBDA_OPERATIONS,
   OperationsPort,
+  SSM_OPERATIONS,
   STS_OPERATIONS,
 } from './operations.js';
 
@@ -10,6 +11,7 @@ export type Ec2Port = OperationsPort<typeof EC2_OPERATIONS>;
 export type LambdaPort = OperationsPort<typeof LAMBDA_OPERATIONS>;
 export type StsPort = OperationsPort<typeof STS_OPERATIONS>;
 export type IamPort = OperationsPort<typeof IAM_OPERATIONS>;
+export type SsmPort = OperationsPort<typeof SSM_OPERATIONS>;
 
 /**
  * The AWS port: the only way the core reaches AWS, one typed method per operation used
@@ -29,6 +31,7 @@ export interface AwsPort {
   readonly lambda: LambdaPort;
   readonly sts: StsPort;
   readonly iam: IamPort;
+  readonly ssm: SsmPort;
 }
 
-export type AwsService = 'ec2' | 'lambda' | 'sts' | 'iam';
+export type AwsService = 'ec2' | 'lambda' | 'sts' | 'iam' | 'ssm';

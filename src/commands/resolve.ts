@@ -24,8 +24,8 @@ import {
 } from '../core/inputs.js';
 import { tagValue, TAG_ROLE, TAG_STACK } from '../core/tags.js';
 import { awsErrorName } from '../aws/errors.js';
-import { recipe, type RecipeNode } from '../core/recipe.js';
-import { ALL_PARTS, emptyWorld, loadWorld, type World } from '../core/world.js';
+import { recipe, type RecipeNode, worldPartsFor } from '../core/recipe.js';
+import { emptyWorld, loadWorld, type World } from '../core/world.js';
 import { FixedIpError } from '../errors.js';
 import { isAttached, roleError } from '../kinds/functions.js';
 import { identityKey, type PlanLine } from '../kinds/kind.js';
@@ -126,11 +126,15 @@ export async function resolveSetup(
   }
   // chooseVpc may have described the VPC already: do not ask AWS for it twice.
   const described = vpcChoice.kind === 'existing' ? vpcChoice.vpc : undefined;
+  const parts = worldPartsFor(
+    [state.shape, { ...state.shape, nat: options.nat ?? state.shape.nat }],
+    Object.values(state.resources).map((r) => r.kind),
+  );
   const world: World = vpcId
     ? await loadWorld(
         aws,
         { vpcId, stack: options.name },
-        described ? ALL_PARTS.filter((p) => p !== 'vpcs') : ALL_PARTS,
+        described ? parts.filter((p) => p !== 'vpcs') : parts,
       )
     : emptyWorld();
   if (described) {
@@ -147,6 +151,12 @@ export async function resolveSetup(
   if (vpcRecord && vpcCidrs.length > 0) vpcRecord.cidrs = vpcCidrs;
 
   state.shape = await chooseShape(aws, options, state, ask);
+  if (state.shape.nat !== 'instance' && (options.replaceNatInstance || options.natInstanceType))
+    throw new FixedIpError(
+      'BAD_OPTION',
+      `${options.replaceNatInstance ? '--replace-nat-instance' : '--nat-instance-type'} applies to a NAT instance, and stack ${options.name} uses ${state.shape.nat}`,
+      { hint: 'add --nat instance to change the stack to a NAT instance' },
+    );
   const ctx = makeContext({ name: options.name, aws, deps, store, state, world });
   const cidrs = await askCidrs(vpcCidrs, world, state, options, ask);
   const adoptEip = await chooseEip(ctx, options, ask);
@@ -160,6 +170,7 @@ export async function resolveSetup(
     adoptEip,
     functions: configs.map((config) => toTarget(ctx, config)),
     resumed,
+    replaceNatInstance: options.replaceNatInstance === true,
   };
 
   const nodes = recipe(state.shape, { newVpc: newVpc || state.resources.vpc?.owned === true });
@@ -187,9 +198,12 @@ async function chooseShape(
 ): Promise<Shape> {
   const current = state.shape;
   const nat: NatModeName = options.nat ?? current.nat;
+  // Only a NAT instance has a type; it is kept in the shape so a re-run without the flag keeps it.
+  const type = nat === 'instance' ? (options.natInstanceType ?? current.natInstanceType) : undefined;
+  const withType = (shape: Shape): Shape => (type ? { ...shape, natInstanceType: type } : shape);
   const explicit = options.az !== undefined && options.az.length > 0;
   if (!explicit && options.azs === undefined && current.zones.length > 0) {
-    return { nat, zones: current.zones };
+    return withType({ nat, zones: current.zones });
   }
   const available = await listZones(aws);
   if (available.length === 0)
@@ -210,7 +224,7 @@ async function chooseShape(
         `--azs ${options.azs} does not match the ${zones.length} --az given`,
         { hint: 'pass one of them' },
       );
-    return { nat, zones };
+    return withType({ nat, zones });
   }
   const count = options.azs ?? (current.zones.length || 2);
   if (count > available.length)
@@ -226,7 +240,7 @@ async function chooseShape(
   const first = kept[0] ?? (await askZone(available, ask));
   const zones = [first, ...kept.slice(1)];
   for (const zone of available) if (zones.length < count && !zones.includes(zone)) zones.push(zone);
-  return { nat, zones };
+  return withType({ nat, zones });
 }
 
 /** A function belongs to at most one stack: one in another stack's private subnets is refused. */

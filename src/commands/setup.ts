@@ -5,6 +5,7 @@ import {
   checkCidrSyntax,
   checkEipId,
   checkFunctionName,
+  checkInstanceType,
   checkStackName,
   checkVpcId,
 } from '../core/options.js';
@@ -37,6 +38,10 @@ export interface SetupOptions {
   /** --azs: how many zones. */
   azs?: number | undefined;
   nat?: NatModeName | undefined;
+  /** --nat-instance-type (with --nat instance; default t4g.nano). */
+  natInstanceType?: string | undefined;
+  /** --replace-nat-instance: a fresh instance from the newest image, on the same interface. */
+  replaceNatInstance?: boolean | undefined;
   eip?: string | undefined;
   name: string;
   state?: string | undefined;
@@ -102,6 +107,11 @@ export function checkSetupOptions(options: SetupOptions): void {
       hint: `use one of ${NAT_MODES.join(', ')}`,
     });
   if (options.eip !== undefined) checkEipId(options.eip);
+  if (options.natInstanceType !== undefined) checkInstanceType(options.natInstanceType);
+  if (options.natInstanceType !== undefined && options.nat !== undefined && options.nat !== 'instance')
+    throw new FixedIpError('BAD_OPTION', `--nat-instance-type only applies with --nat instance`, {
+      hint: 'add --nat instance, or drop --nat-instance-type',
+    });
 }
 
 async function run(options: SetupOptions, deps: Deps, store: StateStore): Promise<SetupResult> {

@@ -49,12 +49,19 @@ export interface StatusReport {
 export async function status(options: StatusOptions, deps: Deps): Promise<StatusReport> {
   const store = deps.openStore(options.name, options.state);
   const { aws, identity, state, discovered } = await openStack(options, deps, store);
+  // What the kinds of this shape read to check themselves, beyond the parts every shape needs.
+  const needs = recipe(state.shape, { newVpc: false }).flatMap((node) =>
+    node.step.name === 'functions' ? [] : (kindOf(node.step.name).needs ?? []),
+  );
   const [world, configs] = await Promise.all([
     loadWorld(aws, { vpcId: state.resources.vpc?.id, stack: options.name }, [
-      'subnets',
-      'routeTables',
-      'natGateways',
-      'internetGateways',
+      ...new Set([
+        'subnets' as const,
+        'routeTables' as const,
+        'natGateways' as const,
+        'internetGateways' as const,
+        ...needs,
+      ]),
     ]),
     Promise.all(
       Object.keys(state.functions).map(async (name): Promise<FunctionConfiguration | undefined> => {
@@ -69,7 +76,10 @@ export async function status(options: StatusOptions, deps: Deps): Promise<Status
   ]);
   world.functions = configs.filter((c): c is FunctionConfiguration => c !== undefined);
   // An Elastic IP on no NAT gateway may have been released: only then is it worth a call to ask.
-  if (recordsOf(state, 'elasticIp').some((eip) => !natHolding(world, eip.id))) {
+  if (
+    !world.loaded.has('addresses') &&
+    recordsOf(state, 'elasticIp').some((eip) => !natHolding(world, eip.id))
+  ) {
     world.addresses = (await aws.ec2.DescribeAddresses({})).Addresses ?? [];
     world.loaded.add('addresses');
   }
@@ -162,7 +172,7 @@ export async function status(options: StatusOptions, deps: Deps): Promise<Status
     resources,
     problems,
     monthlyCostUsd:
-      nats.length > 0
+      nats.length > 0 || Object.values(state.resources).some((r) => kindOf(r.kind).routeTarget !== undefined)
         ? stackCost(aws.region, state).monthlyUsd
         : recordsOf(state, 'elasticIp').length * monthlyCost(aws.region).idleEipMonthlyUsd,
     stateFile: store.path,

@@ -5,6 +5,7 @@ import { monthlyCost } from '../core/pricing.js';
 import { type Removal, removeInOrder } from '../core/removal.js';
 import { isOurs } from '../core/tags.js';
 import { loadWorld } from '../core/world.js';
+import { worldPartsFor } from '../core/recipe.js';
 import { AbortError, FixedIpError } from '../errors.js';
 import { functions } from '../kinds/functions.js';
 import { kindOf } from '../kinds/index.js';
@@ -47,7 +48,14 @@ export async function teardown(options: TeardownOptions, deps: Deps): Promise<Te
       code: 'teardown.who',
       text: whoLine(identity, aws.region, options.profile),
     });
-    const world = await loadWorld(aws, { vpcId: state.resources.vpc?.id, stack: options.name });
+    const world = await loadWorld(
+      aws,
+      { vpcId: state.resources.vpc?.id, stack: options.name },
+      worldPartsFor(
+        [state.shape],
+        Object.values(state.resources).map((r) => r.kind),
+      ),
+    );
     // What an interrupted setup created but had not recorded yet is found by its tags: the records the
     // state lacks are filled in, and duplicates are removed alongside the stack, in the same order.
     const leftovers = adoptTagged(state, world);
@@ -185,6 +193,9 @@ function partOf(kind: ResourceRecord['kind']) {
     elasticIp: 'addresses',
     natGateway: 'natGateways',
     regionalNatGateway: 'natGateways',
+    natSecurityGroup: 'securityGroups',
+    natInterface: 'networkInterfaces',
+    natInstance: 'instances',
   } as const;
   return parts[kind];
 }

@@ -37,6 +37,8 @@ export interface Targets {
    * have been interrupted and left duplicates AWS did not list yet, so setup looks for them again.
    */
   resumed: boolean;
+  /** `--replace-nat-instance`: a fresh NAT instance from the newest image, on the same interface. */
+  replaceNatInstance: boolean;
 }
 
 export interface FunctionTarget {

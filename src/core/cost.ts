@@ -5,13 +5,7 @@
 import { kindOf } from '../kinds/index.js';
 import { NAT_MODE } from '../kinds/nat-modes.js';
 import type { StackState } from '../state/schema.js';
-import {
-  FALLBACK_PRICE_REGION,
-  HOURS_PER_MONTH,
-  IPV4_HOURLY_USD,
-  NAT_PRICES,
-  natHourlyUsd,
-} from './pricing.js';
+import { FALLBACK_PRICE_REGION, HOURS_PER_MONTH, IPV4_HOURLY_USD, NAT_PRICES } from './pricing.js';
 import { recipe } from './recipe.js';
 
 export interface StackCost {
@@ -26,6 +20,8 @@ export interface StackCost {
   /** Elastic IPs the shape no longer uses but keeps (never released by a change of shape). */
   parkedIps: number;
   approximate: boolean;
+  /** What the NAT mode is compared with and trades (a NAT instance against a NAT gateway). */
+  note?: string;
 }
 
 const cents = (usd: number): number => Math.round(usd * 100) / 100;
@@ -58,23 +54,25 @@ export function stackCost(region: string, state: StackState): StackCost {
     region,
     monthlyUsd: cents(items.reduce((sum, item) => sum + item.count * item.hourlyUsd, 0) * HOURS_PER_MONTH),
     items,
-    perGb: natHourlyUsd(region),
+    perGb: mode.processingPerGb(region),
     crossZone: shape.zones.some(
       (zone) =>
         mode.target(shape.zones, zone).zone !== undefined && mode.target(shape.zones, zone).zone !== zone,
     ),
     parkedIps: parked,
     approximate: NAT_PRICES[region] === undefined,
+    ...(mode.costNote ? { note: mode.costNote(region) } : {}),
   };
 }
 
 /** One line: "about 52.56 USD a month in ap-northeast-1 (1 x NAT gateway 0.062/h, 1 x Elastic IP 0.005/h), plus …". */
 export function formatStackCost(cost: StackCost): string {
   const parts = cost.items.map((item) => `${item.count} x ${item.kind} ${+item.hourlyUsd.toFixed(4)}/h`);
-  let line = `about ${cost.monthlyUsd.toFixed(2)} USD a month in ${cost.region} (${parts.join(' + ')}), plus ${cost.perGb} USD per GB processed`;
+  let line = `about ${cost.monthlyUsd.toFixed(2)} USD a month in ${cost.region} (${parts.join(' + ')}), ${cost.perGb > 0 ? `plus ${cost.perGb} USD per GB processed` : 'no per-GB processing charge'}`;
   if (cost.crossZone)
-    line += "; traffic from the other zones crosses to the NAT gateway's zone at about 0.01 USD/GB each way";
+    line += "; traffic from the other zones crosses to the NAT's zone at about 0.01 USD/GB each way";
   if (cost.parkedIps > 0)
     line += `; ${cost.parkedIps} kept Elastic IP${cost.parkedIps > 1 ? 's' : ''} no longer in use`;
-  return cost.approximate ? `${line} (approximate: prices for ${FALLBACK_PRICE_REGION})` : line;
+  if (cost.approximate) line += ` (approximate: prices for ${FALLBACK_PRICE_REGION})`;
+  return cost.note ? `${line}. For comparison, ${cost.note}` : line;
 }

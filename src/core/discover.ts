@@ -61,13 +61,15 @@ function vpcIdOf(world: World, stack: string): string | undefined {
 function shapeOf(records: ResourceRecord[]): Shape {
   const zonesOf = (kind: string) =>
     [...new Set(records.filter((r) => r.kind === kind).map((r) => r.zone ?? ''))].filter(Boolean).sort();
-  const nats = zonesOf('natGateway');
+  const nats = [...zonesOf('natGateway'), ...zonesOf('natInterface')];
   const regional = records.some((r) => r.kind === 'regionalNatGateway');
+  const instance = records.some((r) => r.kind === 'natInterface' || r.kind === 'natInstance');
   const zones = zonesOf('privateSubnet');
   const home = nats[0] ?? zones[0];
   const ordered = home ? [home, ...zones.filter((z) => z !== home)] : zones;
-  const nat = regional ? 'regional' : nats.length > 1 ? 'gateway-per-az' : 'gateway';
-  return { nat, zones: ordered };
+  const nat = regional ? 'regional' : instance ? 'instance' : nats.length > 1 ? 'gateway-per-az' : 'gateway';
+  const type = records.find((r) => r.kind === 'natInstance')?.instanceType;
+  return { nat, zones: ordered, ...(instance && type ? { natInstanceType: type } : {}) };
 }
 
 /**

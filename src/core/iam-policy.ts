@@ -42,7 +42,7 @@ export const POLICY_ACTIONS: Record<PolicyScope, readonly string[]> = {
   teardown: [...COMMON, ...reads, ...TEARDOWN, ...KINDS.flatMap((kind) => kind.iam.remove)],
 };
 
-const SID: Record<string, string> = { ec2: 'Ec2', lambda: 'Lambda', sts: 'Sts', iam: 'Iam' };
+const SID: Record<string, string> = { ec2: 'Ec2', lambda: 'Lambda', sts: 'Sts', iam: 'Iam', ssm: 'Ssm' };
 
 export interface PolicyDocument {
   Version: '2012-10-17';

@@ -77,3 +77,14 @@ export function checkMinutes(text: string, label: string): number {
   }
   return minutes;
 }
+
+const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
+
+export function checkInstanceType(type: string): string {
+  if (!INSTANCE_TYPE.test(type))
+    throw badOption(
+      `--nat-instance-type "${type}" is not an EC2 instance type`,
+      'use a type like t4g.nano (the default) or t3.nano',
+    );
+  return type;
+}

@@ -2,7 +2,7 @@ import { awsErrorName } from '../aws/errors.js';
 import type { AwsPort } from '../aws/port.js';
 import type { PlannedStep } from '../commands/resolve.js';
 import { kindOf } from '../kinds/index.js';
-import { type DryRun, isWork } from '../kinds/kind.js';
+import { type DryRun, isWork, type KindName } from '../kinds/kind.js';
 import { recordOf } from '../state/schema.js';
 import { cidrSize, parseCidr } from './cidr.js';
 import type { FunctionTarget, StackContext, Targets } from './context.js';
@@ -76,6 +76,15 @@ export async function preflight(
     quotas.push({ name: `NAT gateways in ${node.zone ?? ''} (this VPC)`, used, limit: 5, ok: used < 5 });
     if (used >= 5) blockers.push(`${node.zone ?? ''} already has 5 NAT gateways: pick other zones (--az)`);
   }
+  // What each kind knows would stop its own creation (e.g. a zone without the instance type).
+  const kindBlockers = await Promise.all(
+    creating
+      .filter((node) => node.step.name !== 'functions')
+      .map(
+        async (node) => (await kindOf(node.step.name as KindName).blockers?.(ctx, node.zone, targets)) ?? [],
+      ),
+  );
+  blockers.push(...kindBlockers.flat());
   for (const node of plan.filter(
     ({ node }) => node.step.name === 'publicSubnet' || node.step.name === 'privateSubnet',
   )) {

@@ -3,9 +3,10 @@
  * waits for. setup walks it forward, teardown backward, status and plan only look.
  */
 import { functions, kindOf } from '../kinds/index.js';
-import { identityKey, type Identity, type Step } from '../kinds/kind.js';
+import { identityKey, type Identity, type KindName, type Step } from '../kinds/kind.js';
 import { NAT_MODE } from '../kinds/nat-modes.js';
 import { type RecordOf, recordOf, type Shape, type StackState } from '../state/schema.js';
+import { BASE_PARTS, type WorldPart } from './world.js';
 
 export interface RecipeNode {
   /** `natGateway@ap-northeast-1a`, `vpc`, or `functions`. */
@@ -35,7 +36,11 @@ export function recipe(shape: Shape, options: { newVpc: boolean }): RecipeNode[]
   for (const nat of mode.nats(zones)) add(nat.id, nat.after); //    and the NAT
   for (const zone of zones) {
     // 6. each private subnet routes to its NAT
-    add({ kind: 'privateRouteTable', zone }, [{ kind: 'privateSubnet', zone }, mode.target(zones, zone)]);
+    add({ kind: 'privateRouteTable', zone }, [
+      { kind: 'privateSubnet', zone },
+      mode.target(zones, zone),
+      ...(mode.routeAfter?.(zones, zone) ?? []),
+    ]);
   }
   // Then, and only then, the functions move in: a private subnet without its NAT route has no internet.
   nodes.push({
@@ -64,4 +69,19 @@ export function allowlistRecords(state: StackState): RecordOf<'elasticIp'>[] {
     .addressZones(shape.zones)
     .map((zone) => recordOf(state, 'elasticIp', zone))
     .filter((record): record is RecordOf<'elasticIp'> => record !== undefined);
+}
+
+/**
+ * The world parts a run needs: every shape's, plus what the kinds of these shapes and of the
+ * recorded resources read (a NAT instance's instances and interfaces), so other shapes pay nothing.
+ */
+export function worldPartsFor(shapes: readonly Shape[], recorded: readonly KindName[] = []): WorldPart[] {
+  const kinds = new Set<KindName>(recorded);
+  for (const shape of shapes)
+    for (const node of recipe(
+      { ...shape, zones: shape.zones.length ? shape.zones : ['zone'] },
+      { newVpc: false },
+    ))
+      if (node.step.name !== 'functions') kinds.add(node.step.name);
+  return [...new Set([...BASE_PARTS, ...[...kinds].flatMap((kind) => kindOf(kind).needs ?? [])])];
 }

@@ -28,6 +28,9 @@ export function nameTag(role: string, stack: string, zone?: string): string {
     'nat-gateway': `nat-${stack}`,
     'regional-nat-gateway': `nat-${stack}`,
     'elastic-ip': `eip-${stack}`,
+    'nat-security-group': `fixed-ip-nat-${stack}`,
+    'nat-interface': `nat-${stack}`,
+    'nat-instance': `nat-${stack}`,
   };
   const name = base[role] ?? `fixed-ip-${stack}`;
   return zone ? `${name}-${zone}` : name;

@@ -1,7 +1,10 @@
 import type {
   Address,
+  Instance,
+  InstanceStatus,
   InternetGateway,
   NatGateway,
+  NetworkInterface,
   RouteTable,
   SecurityGroup,
   Subnet,
@@ -25,15 +28,22 @@ export interface World {
   securityGroups: SecurityGroup[];
   natGateways: NatGateway[];
   addresses: Address[];
+  /** Instances in the VPC (a NAT instance), terminated ones included while AWS lists them. */
+  instances: Instance[];
+  /** Status checks of those instances (loaded with them). */
+  instanceStatuses: InstanceStatus[];
+  /** Network interfaces in the VPC (a NAT instance's, Lambda's). */
+  networkInterfaces: NetworkInterface[];
   /** The stack's functions' current configurations (loaded by the commands that need them). */
   functions: FunctionConfiguration[];
   /** Which parts were described (an empty list that was not asked for proves nothing). */
   loaded: Set<WorldPart>;
 }
 
-export type WorldPart = Exclude<keyof World, 'functions' | 'vpc' | 'loaded'>;
+export type WorldPart = Exclude<keyof World, 'functions' | 'vpc' | 'loaded' | 'instanceStatuses'>;
 
-export const ALL_PARTS: readonly WorldPart[] = [
+/** What every shape's kinds read. */
+export const BASE_PARTS: readonly WorldPart[] = [
   'vpcs',
   'subnets',
   'routeTables',
@@ -42,6 +52,9 @@ export const ALL_PARTS: readonly WorldPart[] = [
   'natGateways',
   'addresses',
 ];
+
+/** Everything, for finding a stack by its tags (its shape is not known yet). */
+export const ALL_PARTS: readonly WorldPart[] = [...BASE_PARTS, 'instances', 'networkInterfaces'];
 
 export function emptyWorld(): World {
   return {
@@ -53,6 +66,9 @@ export function emptyWorld(): World {
     securityGroups: [],
     natGateways: [],
     addresses: [],
+    instances: [],
+    instanceStatuses: [],
+    networkInterfaces: [],
     functions: [],
     loaded: new Set(),
   };
@@ -96,6 +112,23 @@ export async function loadWorld(
   });
   add('addresses', async () => {
     world.addresses = (await aws.ec2.DescribeAddresses({})).Addresses ?? [];
+  });
+  add('instances', async () => {
+    const out = await aws.ec2.DescribeInstances({ Filters });
+    world.instances = (out.Reservations ?? []).flatMap((r) => r.Instances ?? []);
+    // Status checks are asked only when there is an instance (DescribeInstanceStatus has no VPC filter).
+    const InstanceIds = world.instances
+      .filter((i) => i.State?.Name !== 'terminated')
+      .map((i) => i.InstanceId ?? '');
+    if (InstanceIds.length > 0)
+      world.instanceStatuses =
+        (await aws.ec2.DescribeInstanceStatus({ InstanceIds, IncludeAllInstances: true })).InstanceStatuses ??
+        [];
+  });
+  add('networkInterfaces', async () => {
+    world.networkInterfaces =
+      (await aws.ec2.DescribeNetworkInterfaces({ Filters, IncludeManagedResources: true }))
+        .NetworkInterfaces ?? [];
   });
   await Promise.all(tasks);
   world.vpc = scope.vpcId ? world.vpcs.find((v) => v.VpcId === scope.vpcId) : undefined;

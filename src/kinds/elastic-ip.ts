@@ -1,3 +1,4 @@
+import { awsErrorName } from '../aws/errors.js';
 import type { Address } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
 import { dropRecord, putRecord, recordIn, type StackContext, type Targets } from '../core/context.js';
@@ -43,6 +44,20 @@ function zoneTagOrHome(ctx: StackContext, address: Address, zone: string): boole
   return address.Tags?.some((t) => t.Key === 'fixed-ip:zone') === true || zone === ctx.state.shape.zones[0];
 }
 
+/** The stack's NAT instance interface an address is on, if any (`--nat instance`). */
+function onOurInterface(ctx: StackContext, address: Address | undefined): string | undefined {
+  const eni = address?.NetworkInterfaceId;
+  return eni && Object.values(ctx.state.resources).some((r) => r.kind === 'natInterface' && r.id === eni)
+    ? eni
+    : undefined;
+}
+
+/** Whether the mode serves this zone's address from a NAT instance interface. */
+function servedByInterface(ctx: StackContext, zone: string): boolean {
+  const { shape } = ctx.state;
+  return NAT_MODE[shape.nat].target(shape.zones, zone).kind === 'natInterface';
+}
+
 /** The NAT gateway an address is on, if any (a deleted or failed one holds nothing, though listed for an hour). */
 export function natHolding(world: World, allocationId: string) {
   return world.natGateways.find(
@@ -70,7 +85,7 @@ export const elasticIp: Kind = {
     create: ['ec2:AllocateAddress', 'ec2:CreateTags'],
     remove: ['ec2:ReleaseAddress'],
   },
-  removeAfter: ['natGateway', 'regionalNatGateway'],
+  removeAfter: ['natGateway', 'regionalNatGateway', 'natInterface'],
   hourlyUsd: () => IPV4_HOURLY_USD,
 
   list: (world) =>
@@ -83,6 +98,11 @@ export const elasticIp: Kind = {
 
   plan(ctx, zone = '', targets) {
     const found = find(ctx, zone, targets);
+    if (found && onOurInterface(ctx, found) && !servedByInterface(ctx, zone))
+      return {
+        action: 'move',
+        detail: `${found.PublicIp} (${found.AllocationId}, ${zone}) leaves the NAT instance for the new NAT gateway: egress pauses while the gateway starts (AWS takes 1-5 minutes); the IP stays the same`,
+      };
     if (found) {
       const owned = isOwned(ctx, zone, found, targets);
       return {
@@ -95,7 +115,23 @@ export const elasticIp: Kind = {
 
   async ensure(ctx, zone = '', targets) {
     let address = find(ctx, zone, targets);
-    if (address?.AssociationId && !natHolding(ctx.world, address.AllocationId ?? '')) {
+    const eni = onOurInterface(ctx, address);
+    if (address?.AssociationId && eni && !servedByInterface(ctx, zone)) {
+      // Leaving a NAT instance for a NAT gateway: AWS gives a NAT gateway only a free address.
+      ctx.checkpoint();
+      ctx.ui.notify({
+        level: 'warn',
+        code: 'setup.eip.handover',
+        text: `Moving ${address.PublicIp ?? ''} from the NAT instance to the new NAT gateway: egress pauses until the gateway is available (1-5 minutes)`,
+      });
+      await ctx.aws.ec2
+        .DisassociateAddress({ AssociationId: address.AssociationId })
+        .catch((error: unknown) => {
+          if (awsErrorName(error) !== 'InvalidAssociationID.NotFound') throw error;
+        });
+      address = { ...address, AssociationId: undefined, NetworkInterfaceId: undefined };
+    }
+    if (address?.AssociationId && !natHolding(ctx.world, address.AllocationId ?? '') && !eni) {
       throw new FixedIpError(
         'EIP_IN_USE',
         `Elastic IP ${address.PublicIp} (${address.AllocationId}) is already associated with ${address.NetworkInterfaceId ?? address.InstanceId ?? 'another resource'}`,
@@ -143,8 +179,10 @@ export const elasticIp: Kind = {
     const { shape } = ctx.state;
     const serves = zone !== undefined && NAT_MODE[shape.nat].addressZones(shape.zones).includes(zone);
     const holder = natHolding(ctx.world, record.id);
-    const exists = ctx.world.addresses.some((a) => a.AllocationId === record.id);
-    if (holder) return { ok: true, id: record.id, state: 'associated' };
+    const address = ctx.world.addresses.find((a) => a.AllocationId === record.id);
+    const exists = address !== undefined;
+    if (holder || (serves && onOurInterface(ctx, address)))
+      return { ok: true, id: record.id, state: 'associated' };
     if (!exists && ctx.world.loaded.has('addresses')) {
       return {
         ok: false,
@@ -154,6 +192,13 @@ export const elasticIp: Kind = {
       };
     }
     const natThere = ctx.world.natGateways.some((n) => n.State === 'available');
+    if (serves && servedByInterface(ctx, zone) && ctx.world.loaded.has('addresses'))
+      return {
+        ok: false,
+        id: record.id,
+        state: 'drifted',
+        problem: `${record.publicIp} is not on the stack's NAT instance interface; run fixed-ip setup to repair`,
+      };
     if (serves && natThere) {
       return {
         ok: false,
@@ -177,7 +222,7 @@ export const elasticIp: Kind = {
     const outcome = await deleteWhenFree(ctx, {
       ...options,
       what: `Elastic IP ${record.publicIp}`,
-      waitingFor: 'the NAT gateway to let go of it',
+      waitingFor: 'the NAT to let go of it',
       notFound: ['InvalidAllocationID.NotFound'],
       busy: ['InvalidIPAddress.InUse'],
       attempt: () => ctx.aws.ec2.ReleaseAddress({ AllocationId: record.id }),

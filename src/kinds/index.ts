@@ -4,6 +4,9 @@ import { functions } from './functions.js';
 import { internetGateway, internetGatewayRecord } from './internet-gateway.js';
 import type { Kind, KindName } from './kind.js';
 import { natGateway, natGatewayRecord, regionalNatGateway, regionalNatGatewayRecord } from './nat-gateway.js';
+import { natInstance, natInstanceRecord } from './nat-instance.js';
+import { natInterface, natInterfaceRecord } from './nat-interface.js';
+import { natSecurityGroup, natSecurityGroupRecord } from './nat-security-group.js';
 import { register } from './registry.js';
 import {
   privateRouteTable,
@@ -26,6 +29,9 @@ export const KINDS: readonly Kind[] = [
   elasticIp, // 5. Elastic IP ...
   natGateway, //    ... and the NAT gateway in the public subnet
   regionalNatGateway, //    (or one regional NAT gateway for every zone)
+  natSecurityGroup, //    (or a NAT instance: its security group,
+  natInterface, //     its network interface holding the Elastic IP,
+  natInstance, //     and the instance on that interface)
   privateRouteTable, // 6. private route: 0.0.0.0/0 -> the NAT
 ];
 register(KINDS);
@@ -41,6 +47,9 @@ export const RESOURCE_RECORD = z.discriminatedUnion('kind', [
   elasticIpRecord,
   natGatewayRecord,
   regionalNatGatewayRecord,
+  natSecurityGroupRecord,
+  natInterfaceRecord,
+  natInstanceRecord,
   privateRouteTableRecord,
 ]);
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Action } from '../aws/operations.js';
 import type { AwsPort } from '../aws/port.js';
 import type { StackContext, Targets } from '../core/context.js';
-import type { World } from '../core/world.js';
+import type { World, WorldPart } from '../core/world.js';
 import type { Shape } from '../state/schema.js';
 
 /**
@@ -21,6 +21,9 @@ export const KIND_NAMES = [
   'elasticIp',
   'natGateway',
   'regionalNatGateway',
+  'natSecurityGroup',
+  'natInterface',
+  'natInstance',
   'privateRouteTable',
 ] as const;
 export type KindName = (typeof KIND_NAMES)[number];
@@ -139,6 +142,13 @@ export interface Kind extends Step {
   readonly iam: KindActions;
   /** USD per hour while it exists (0 when free). */
   hourlyUsd(region: string, shape: Shape): number;
+  /** The world parts its `check` reads beyond what status always loads. */
+  readonly needs?: readonly WorldPart[];
+  /**
+   * What would stop its creation halfway, found before anything is made (e.g. a zone that does
+   * not offer an instance type): each string is a blocker for plan and setup.
+   */
+  blockers?(ctx: StackContext, zone: string | undefined, targets: Targets): Promise<string[]>;
   /** For NAT kinds: how a route names this resource. */
   routeTarget?(id: string): RouteTarget;
   /** Its resources in the world (tags not yet checked). */

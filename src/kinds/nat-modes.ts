@@ -1,3 +1,4 @@
+import { monthlyCost, natHourlyUsd } from '../core/pricing.js';
 import type { NatModeName } from '../state/schema.js';
 import type { Identity } from './kind.js';
 
@@ -17,6 +18,15 @@ export interface NatMode {
   nats(zones: readonly string[]): Array<{ id: Identity; after: Identity[] }>;
   /** The NAT the private subnet in `zone` routes 0.0.0.0/0 to. */
   target(zones: readonly string[], zone: string): Identity;
+  /**
+   * What a private route waits for before it points at the target (default: the target): a NAT
+   * instance's interface is ready only once the instance on it runs.
+   */
+  routeAfter?(zones: readonly string[], zone: string): Identity[];
+  /** USD per GB the NAT itself charges for processing (a NAT gateway's; an instance charges none). */
+  processingPerGb(region: string): number;
+  /** What the cost line adds for this mode: what it is compared with, and what it trades. */
+  costNote?(region: string): string;
   /** Whether egress survives the loss of one zone. */
   readonly survivesZoneOutage: boolean;
 }
@@ -35,6 +45,7 @@ export const NAT_MODE: Readonly<Record<NatModeName, NatMode>> = {
         after: [{ kind: 'publicSubnet', zone }, { kind: 'elasticIp', zone }, { kind: 'internetGateway' }],
       })),
     target: (zones) => ({ kind: 'natGateway', zone: zones[0] }),
+    processingPerGb: natHourlyUsd,
     survivesZoneOutage: false,
   },
   'gateway-per-az': {
@@ -48,6 +59,7 @@ export const NAT_MODE: Readonly<Record<NatModeName, NatMode>> = {
         after: [{ kind: 'publicSubnet', zone }, { kind: 'elasticIp', zone }, { kind: 'internetGateway' }],
       })),
     target: (_zones, zone) => ({ kind: 'natGateway', zone }),
+    processingPerGb: natHourlyUsd,
     survivesZoneOutage: true,
   },
   regional: {
@@ -62,6 +74,39 @@ export const NAT_MODE: Readonly<Record<NatModeName, NatMode>> = {
       },
     ],
     target: () => ({ kind: 'regionalNatGateway' }),
+    processingPerGb: natHourlyUsd,
     survivesZoneOutage: true,
+  },
+  instance: {
+    name: 'instance',
+    title: 'one NAT instance in the first zone',
+    publicZones: first,
+    addressZones: first,
+    nats: (zones) => {
+      const [zone] = first(zones);
+      return [
+        {
+          id: { kind: 'natSecurityGroup' },
+          after: zones.map((z) => ({ kind: 'privateSubnet' as const, zone: z })),
+        },
+        {
+          id: { kind: 'natInterface', zone },
+          after: [
+            { kind: 'publicSubnet', zone },
+            { kind: 'natSecurityGroup' },
+            { kind: 'elasticIp', zone },
+            { kind: 'internetGateway' },
+          ],
+        },
+        { id: { kind: 'natInstance', zone }, after: [{ kind: 'natInterface', zone }] },
+      ];
+    },
+    target: (zones) => ({ kind: 'natInterface', zone: zones[0] }),
+    routeAfter: (zones) => [{ kind: 'natInstance', zone: zones[0] }],
+    processingPerGb: () => 0,
+    costNote: (region) =>
+      `a NAT gateway here costs about ${monthlyCost(region).monthlyUsd.toFixed(2)} USD a month plus ${natHourlyUsd(region)} USD per GB. ` +
+      'The trade: a small instance has a low baseline bandwidth and bursts; it is one instance, so egress stops for minutes when it fails or is replaced; and its OS is yours to patch (setup --replace-nat-instance)',
+    survivesZoneOutage: false,
   },
 };

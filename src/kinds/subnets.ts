@@ -200,6 +200,6 @@ async function tagNewFunctions(ctx: StackContext, subnet: Subnet, tags: Tag[]): 
 }
 
 /** Step 2, in each zone that has a NAT gateway of its own. */
-export const publicSubnet = subnetKind('public', 2, ['publicRouteTable', 'natGateway']);
+export const publicSubnet = subnetKind('public', 2, ['publicRouteTable', 'natGateway', 'natInterface']);
 /** Step 4, in every zone the functions run in. */
 export const privateSubnet = subnetKind('private', 4, ['privateRouteTable', 'functions']);

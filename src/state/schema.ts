@@ -10,7 +10,7 @@ import { RESOURCE_RECORD } from '../kinds/index.js';
 
 export const STATE_VERSION = 2;
 
-export const NAT_MODES = ['gateway', 'gateway-per-az', 'regional'] as const;
+export const NAT_MODES = ['gateway', 'gateway-per-az', 'regional', 'instance'] as const;
 export type NatModeName = (typeof NAT_MODES)[number];
 
 const vpcConfig = z.object({ subnetIds: z.array(z.string()), securityGroupIds: z.array(z.string()) });
@@ -28,6 +28,8 @@ const shape = z.object({
   nat: z.enum(NAT_MODES),
   /** The zones the functions run in; the first is the home zone (a single NAT gateway lives there). */
   zones: z.array(z.string().min(1)),
+  /** With `--nat instance`: the instance type (default t4g.nano). */
+  natInstanceType: z.string().min(1).optional(),
 });
 export type Shape = z.infer<typeof shape>;
 

@@ -56,6 +56,36 @@ describe('iam-policy', () => {
     }
   });
 
+  it('grants every action --nat instance calls (plan, setup, status, replacement, mode changes, teardown)', async () => {
+    account.sim.addFunction({ name: 'orders-api', roleHasVpcAccess: true });
+    const used: Record<PolicyScope, Set<string>> = {
+      setup: new Set(),
+      status: new Set(),
+      teardown: new Set(),
+    };
+    const record = async (scope: PolicyScope, run: () => Promise<unknown>): Promise<void> => {
+      const from = account.sim.calls.length;
+      await run();
+      for (const action of actionsSince(from)) used[scope].add(action);
+    };
+    const base = { functions: ['orders-api'], newVpc: true, name: 'default', yes: true };
+    await record('setup', () => plan({ ...base, nat: 'instance' }, account.deps()));
+    await record('setup', () => setup({ ...base, nat: 'instance' }, account.deps()));
+    await record('status', () => status({ name: 'default' }, account.deps()));
+    const again = { functions: ['orders-api'], name: 'default', yes: true };
+    await record('setup', () => setup({ ...again, replaceNatInstance: true }, account.deps()));
+    await record('setup', () => setup({ ...again, nat: 'gateway' }, account.deps()));
+    await record('setup', () => setup({ ...again, nat: 'instance' }, account.deps()));
+    await record('teardown', () => teardown({ name: 'default', yes: true }, account.deps()));
+    expect(used.setup).toContain('ec2:RunInstances');
+    expect(used.status).toContain('ec2:DescribeInstanceStatus');
+    expect(used.teardown).toContain('ec2:TerminateInstances');
+    for (const scope of ['setup', 'status', 'teardown'] as const) {
+      const missing = [...used[scope]].filter((action) => !POLICY_ACTIONS[scope].includes(action));
+      expect(missing, `${scope} calls actions its policy lacks`).toEqual([]);
+    }
+  });
+
   it('is what the README documents', () => {
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
     const block = /<!-- iam-policy:start -->\s*```json\n([\s\S]*?)```\s*<!-- iam-policy:end -->/.exec(readme);

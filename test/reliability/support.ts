@@ -260,11 +260,12 @@ interface Snap {
   securityGroups: Array<{ id: string; name: string; tags: Record<string, string> }>;
   addresses: Array<{ id: string; publicIp: string; tags: Record<string, string> }>;
   natGateways: Array<{ id: string; state: string; tags: Record<string, string> }>;
-  networkInterfaces: Array<{ id: string; type: string; subnetId: string }>;
+  networkInterfaces: Array<{ id: string; type: string; subnetId: string; tags?: Record<string, string> }>;
+  instances: Array<{ id: string; state: string; tags: Record<string, string> }>;
   functions: Array<{ name: string }>;
 }
 
-const ID = /\b(?:vpc|subnet|igw|rtb|sg|eipalloc|nat|eni|rtbassoc|eipassoc|acl|dopt)-[0-9a-f]{8,17}\b/g;
+const ID = /\b(?:vpc|subnet|igw|rtb|sg|eipalloc|nat|eni|rtbassoc|eipassoc|acl|dopt|i)-[0-9a-f]{8,17}\b/g;
 
 function role(tags: Record<string, string>): string {
   return tags['fixed-ip:role'] ?? (tags.Name ? `name=${tags.Name}` : 'untagged');
@@ -292,6 +293,7 @@ export function normalize(snapshot: unknown, initial: unknown): unknown {
     if (!keep.has(a.id)) labels.set(a.publicIp, `ip<${role(a.tags)}>`);
   }
   for (const n of snap.natGateways) label(n.id, `nat<${role(n.tags)}>`);
+  for (const i of snap.instances ?? []) label(i.id, `i<${role(i.tags)}>`);
   let text = JSON.stringify(snapshot);
   for (const [id, text2] of labels) text = text.split(id).join(text2);
   for (const e of snap.networkInterfaces) if (!keep.has(e.id)) text = text.split(e.id).join(`eni<${e.type}>`);
@@ -318,21 +320,30 @@ export function taggedIds(snapshot: unknown): string[] {
     ...snap.securityGroups,
     ...snap.addresses,
     ...snap.natGateways,
+    ...(snap.instances ?? []).filter((i) => i.state !== 'terminated'),
+    ...(snap.networkInterfaces ?? []).map((e) => ({ id: e.id, tags: e.tags ?? {} })),
   ];
   return all.filter((r) => r.tags[TAG_STACK] !== undefined).map((r) => r.id);
 }
 
 /** After a completed setup: exactly one of everything, all of it recorded, nothing foreign touched. */
 /** How many of each resource a complete stack of a shape has (the default: a NAT gateway, two zones). */
-export function shapeCounts(nat: 'gateway' | 'gateway-per-az' | 'regional' = 'gateway', zones = 2) {
-  const publics = nat === 'gateway' ? 1 : nat === 'gateway-per-az' ? zones : 0;
+export function shapeCounts(
+  nat: 'gateway' | 'gateway-per-az' | 'regional' | 'instance' = 'gateway',
+  zones = 2,
+) {
+  const publics = nat === 'gateway' || nat === 'instance' ? 1 : nat === 'gateway-per-az' ? zones : 0;
+  const instance = nat === 'instance' ? 1 : 0;
   return {
     internetGateways: 1,
     subnets: publics + zones,
     routeTables: publics + zones,
-    securityGroups: 1,
-    addresses: nat === 'gateway' ? 1 : zones,
-    natGateways: nat === 'gateway-per-az' ? zones : 1,
+    // The functions' group, and a NAT instance's.
+    securityGroups: 1 + instance,
+    addresses: nat === 'gateway' || nat === 'instance' ? 1 : zones,
+    natGateways: nat === 'gateway-per-az' ? zones : nat === 'instance' ? 0 : 1,
+    instances: instance,
+    networkInterfaces: instance,
   };
 }
 
@@ -352,6 +363,8 @@ export function expectCompleteStack(
     securityGroups: snapshot.securityGroups.filter((g) => ours(g.tags)).length,
     addresses: snapshot.addresses.filter((a) => ours(a.tags)).length,
     natGateways: snapshot.natGateways.filter((n) => ours(n.tags) && n.state !== 'deleted').length,
+    instances: (snapshot.instances ?? []).filter((i) => ours(i.tags) && i.state !== 'terminated').length,
+    networkInterfaces: (snapshot.networkInterfaces ?? []).filter((e) => ours(e.tags ?? {})).length,
   };
   expect(count, `${where}: no duplicate`).toEqual(counts);
   const state = world.stateText() ?? '';

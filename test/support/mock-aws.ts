@@ -6,6 +6,7 @@
 import * as EC2 from '@aws-sdk/client-ec2';
 import * as IAM from '@aws-sdk/client-iam';
 import * as Lambda from '@aws-sdk/client-lambda';
+import * as SSM from '@aws-sdk/client-ssm';
 import * as STS from '@aws-sdk/client-sts';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import type { AwsService } from '../../src/aws/port.js';
@@ -16,6 +17,7 @@ export interface MockedAws {
   lambda: AwsClientStub<Lambda.LambdaClient>;
   sts: AwsClientStub<STS.STSClient>;
   iam: AwsClientStub<IAM.IAMClient>;
+  ssm: AwsClientStub<SSM.SSMClient>;
   restore(): void;
 }
 
@@ -52,20 +54,24 @@ export function mockAws(sim: AwsSimulator): MockedAws {
   const lambda = mockClient(Lambda.LambdaClient);
   const sts = mockClient(STS.STSClient);
   const iam = mockClient(IAM.IAMClient);
+  const ssm = mockClient(SSM.SSMClient);
   route(ec2, EC2, 'ec2', sim);
   route(lambda, Lambda, 'lambda', sim);
   route(sts, STS, 'sts', sim);
   route(iam, IAM, 'iam', sim);
+  route(ssm, SSM, 'ssm', sim);
   return {
     ec2,
     lambda,
     sts,
     iam,
+    ssm,
     restore(): void {
       ec2.restore();
       lambda.restore();
       sts.restore();
       iam.restore();
+      ssm.restore();
     },
   };
 }

@@ -1,0 +1,56 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { formatStackCost, stackCost } from '../../src/core/cost.js';
+import { emptyState, type Shape } from '../../src/state/schema.js';
+
+function cost(region: string, shape: Shape) {
+  const state = emptyState('demo', region, '123456789012');
+  state.shape = shape;
+  return stackCost(region, state);
+}
+
+describe('NAT instance cost', () => {
+  it('prices the instance, its root volume and the public IPv4 address, with no per-GB charge, next to a NAT gateway', () => {
+    const tokyo = cost('ap-northeast-1', { nat: 'instance', zones: ['ap-northeast-1a'] });
+    // (0.0054 t4g.nano + 0.005 IPv4) x 730 + 8 GiB x 0.096 gp3 = 7.592 + 0.768
+    expect(tokyo.monthlyUsd).toBe(8.36);
+    expect(tokyo.perGb).toBe(0);
+    const line = formatStackCost(tokyo);
+    expect(line).toContain('no per-GB processing charge');
+    expect(line).toContain('a NAT gateway here costs about 48.91 USD a month');
+    expect(line).toMatch(/low baseline bandwidth.*one instance.*patch/);
+    expect(cost('ap-northeast-1', { nat: 'gateway', zones: ['ap-northeast-1a'] }).monthlyUsd).toBe(48.91);
+    expect(
+      cost('us-east-1', { nat: 'instance', zones: ['us-east-1a'], natInstanceType: 't3.nano' }).monthlyUsd,
+    ).toBe(8.09);
+    expect(cost('sa-east-1', { nat: 'instance', zones: ['sa-east-1a'] }).approximate).toBe(true);
+  });
+
+  it("is what the README's table says", () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const table =
+      /\| region +\| NAT gateway \| NAT instance t4g\.nano \| t4g\.micro \| t3\.nano \|\n\|[-| ]+\|\n((?:\|.*\|\n)+)/.exec(
+        readme,
+      );
+    expect(table, 'README has the NAT instance cost table').not.toBeNull();
+    const rows = (table?.[1] ?? '').trim().split('\n');
+    expect(rows).toHaveLength(5);
+    for (const row of rows) {
+      const [label, gateway, nano, micro, t3] = row
+        .split('|')
+        .slice(1, -1)
+        .map((cell) => cell.trim());
+      for (const region of (label ?? '').replace(/ \(.*\)/, '').split(', ')) {
+        const zones = [`${region}a`];
+        expect(cost(region, { nat: 'gateway', zones }).monthlyUsd.toFixed(2), region).toBe(gateway);
+        expect(cost(region, { nat: 'instance', zones }).monthlyUsd.toFixed(2), region).toBe(nano);
+        expect(
+          cost(region, { nat: 'instance', zones, natInstanceType: 't4g.micro' }).monthlyUsd.toFixed(2),
+        ).toBe(micro);
+        expect(
+          cost(region, { nat: 'instance', zones, natInstanceType: 't3.nano' }).monthlyUsd.toFixed(2),
+        ).toBe(t3);
+      }
+    }
+  });
+});
