@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,6 +78,12 @@ export async function startAccount(): Promise<MotoAccount> {
   const config = { region: REGION, endpoint: moto.endpoint, credentials: CREDENTIALS };
   const cwd = mkdtempSync(join(tmpdir(), 'fixed-ip-moto-'));
   const env = userEnv(bridge.endpoint);
+  // A journey that times out leaves its CLI running; it must not touch the next journey's account.
+  const children = new Set<ChildProcess>();
+  const killChildren = (): void => {
+    for (const child of children) child.kill('SIGKILL');
+    children.clear();
+  };
   return {
     moto,
     bridge,
@@ -92,20 +98,26 @@ export async function startAccount(): Promise<MotoAccount> {
           env,
           stdio: ['ignore', 'pipe', 'pipe'],
         });
+        children.add(child);
         let stdout = '';
         let stderr = '';
         child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
         child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
         child.on('error', fail);
-        child.on('close', (code) => done({ code, stdout, stderr }));
+        child.on('close', (code) => {
+          children.delete(child);
+          done({ code, stdout, stderr });
+        });
       }),
     async reset() {
+      killChildren();
       const response = await fetch(`${moto.endpoint}/moto-api/reset`, { method: 'POST' });
       if (!response.ok) throw new Error(`moto reset: HTTP ${response.status}`);
       bridge.calls.length = 0;
       rmSync(join(cwd, '.fixed-ip'), { recursive: true, force: true });
     },
     async close() {
+      killChildren();
       try {
         await bridge.close();
       } finally {
