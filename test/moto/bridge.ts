@@ -78,6 +78,15 @@ function addressInUse(response: ServerResponse, allocationId: string): void {
   );
 }
 
+function dependencyViolation(response: ServerResponse, message: string): void {
+  xml(
+    response,
+    400,
+    '<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error><Code>DependencyViolation</Code>' +
+      `<Message>${message}</Message></Error></Errors><RequestID>moto-bridge</RequestID></Response>`,
+  );
+}
+
 function readBody(request: IncomingMessage): Promise<Buffer> {
   return new Promise((done, fail) => {
     const chunks: Buffer[] = [];
@@ -112,6 +121,20 @@ async function natAddressAssociation(moto: string, natId: string): Promise<strin
   const allocation = /<allocationId>([^<]+)<\/allocationId>/.exec(nat)?.[1];
   if (!allocation) return undefined;
   return addressAssociation(moto, allocation);
+}
+
+/** NAT gateways not yet deleted, by `subnet-id` or `vpc-id` (filters moto does apply). */
+async function liveNatGateways(moto: string, filter: 'subnet-id' | 'vpc-id', id: string): Promise<boolean> {
+  const answer = await motoEc2(moto, {
+    Action: 'DescribeNatGateways',
+    'Filter.1.Name': filter,
+    'Filter.1.Value.1': id,
+    'Filter.2.Name': 'state',
+    'Filter.2.Value.1': 'pending',
+    'Filter.2.Value.2': 'available',
+    'Filter.2.Value.3': 'deleting',
+  });
+  return /<natGatewayId>/.test(answer);
 }
 
 async function addressAssociation(moto: string, allocationId: string): Promise<string | undefined> {
@@ -153,6 +176,22 @@ export async function startBridge(moto: string): Promise<Bridge> {
       if (service === 'ec2' && action === 'ReleaseAddress') {
         const association = await addressAssociation(moto, params?.get('AllocationId') ?? '');
         if (association) return addressInUse(response, params?.get('AllocationId') ?? '');
+      }
+      if (service === 'ec2' && action === 'DeleteSubnet') {
+        const subnet = params?.get('SubnetId') ?? '';
+        if (await liveNatGateways(moto, 'subnet-id', subnet))
+          return dependencyViolation(
+            response,
+            `The subnet '${subnet}' has dependencies and cannot be deleted.`,
+          );
+      }
+      if (service === 'ec2' && action === 'DetachInternetGateway') {
+        const vpc = params?.get('VpcId') ?? '';
+        if (await liveNatGateways(moto, 'vpc-id', vpc))
+          return dependencyViolation(
+            response,
+            `Network ${vpc} has some mapped public address(es). Please unmap those public address(es) before detaching the gateway.`,
+          );
       }
       // moto leaves the NAT gateway's address associated; AWS frees it (after the request).
       const natAddress =
