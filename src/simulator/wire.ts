@@ -6,8 +6,8 @@
  * AWS sends a list) fails the call here, instead of reaching the code under test as if AWS said it.
  *
  * The XML and JSON are written from the SDK's own operation schemas (`DescribeVpcs$`…), read with
- * the same NormalizedSchema the SDK's deserialisers use: no per-operation code. The request side is
- * not decoded from the wire: a build-step middleware hands the command's input to the handler.
+ * the same NormalizedSchema the SDK's deserialisers use: no per-operation code. Requests are read
+ * back from the wire the same way (wire-request.ts).
  */
 import * as ec2Schemas from '@aws-sdk/client-ec2';
 import * as iamSchemas from '@aws-sdk/client-iam';
@@ -18,9 +18,7 @@ import { Readable } from 'node:stream';
 import type { AwsService } from '../aws/port.js';
 import { newRequestId } from './ids.js';
 import type { AwsSimulator } from './simulator.js';
-import type { MiddlewareClient } from './transport.js';
-
-const CALL_HEADER = 'x-fixed-ip-simulator-call';
+import { decodeRequest, type WireRequest } from './wire-request.js';
 
 const SCHEMAS: Record<AwsService, Record<string, unknown>> = {
   ec2: ec2Schemas,
@@ -238,59 +236,26 @@ export function serializeError(service: AwsService, error: ServiceErrorLike): Wi
   return { statusCode: status, headers: { 'content-type': 'text/xml', 'x-amzn-requestid': requestId }, body };
 }
 
-interface PendingCall {
-  operation: string;
-  input: object;
-}
-
 /**
- * Serves `sim` to this client on the wire. Retries, signing and every deserialiser stay the SDK's;
+ * Serves `sim` to this client on the wire: the request is read back from what the SDK serialised,
+ * and the answer written as AWS would. Retries, signing and every (de)serialiser stay the SDK's;
  * only the socket is replaced.
  */
 export function attachSimulatorWire(
-  client: MiddlewareClient & { config: { requestHandler?: unknown } },
+  client: { config: { requestHandler?: unknown } },
   service: AwsService,
   sim: Pick<AwsSimulator, 'handle'>,
 ): void {
-  const pending = new Map<string, PendingCall>();
-  let next = 0;
-  const remember = (
-    nextHandler: (args: { request: { headers: Record<string, string> } }) => Promise<unknown>,
-    context: { commandName?: string },
-  ) => {
-    return async (args: {
-      input: object;
-      request: { headers: Record<string, string> };
-    }): Promise<unknown> => {
-      const id = String((next += 1));
-      pending.set(id, { operation: (context.commandName ?? '').replace(/Command$/, ''), input: args.input });
-      args.request.headers[CALL_HEADER] = id;
-      try {
-        return await nextHandler(args);
-      } finally {
-        pending.delete(id);
-      }
-    };
-  };
-  Reflect.apply(client.middlewareStack.add, client.middlewareStack, [
-    remember,
-    { step: 'build', priority: 'low', name: 'fixedIpSimulatorCall', override: true },
-  ]);
   client.config.requestHandler = {
     metadata: { handlerProtocol: 'fixed-ip-simulator' },
     destroy: () => undefined,
     updateHttpClientConfig: () => undefined,
     httpHandlerConfigs: () => ({}),
-    handle: async (request: { headers: Record<string, string> }) => {
-      const call = pending.get(request.headers[CALL_HEADER] ?? '');
-      if (!call) throw new WireShapeError(`a ${service} request without its simulator call`);
+    handle: async (request: WireRequest) => {
+      const { operation, input } = decodeRequest(service, SCHEMAS[service], request);
       let wire: WireResponse;
       try {
-        wire = serializeOutput(
-          service,
-          call.operation,
-          (await sim.handle(service, call.operation, call.input)) as object,
-        );
+        wire = serializeOutput(service, operation, (await sim.handle(service, operation, input)) as object);
       } catch (error) {
         // A network fault (no status) stays a thrown error, as a reset socket would be.
         if (!isServiceError(error)) throw error;

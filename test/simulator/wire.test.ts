@@ -16,6 +16,7 @@ import {
   LambdaClient,
   ListFunctionsCommand,
   ResourceNotFoundException,
+  UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { describe, expect, it } from 'vitest';
@@ -139,5 +140,46 @@ describe('attachSimulatorWire (the SDK parses the simulator as it parses AWS)', 
     const listClient = new EC2Client({ region, credentials, maxAttempts: 1 });
     attachSimulatorWire(listClient, 'ec2', notAList);
     expect((await awsError(listClient.send(new DescribeVpcsCommand({})))).message).toMatch(/expected a list/);
+  });
+
+  it('hands the simulator what the SDK put on the wire: a member the SDK does not send never reaches it', async () => {
+    const seen: Array<[string, unknown]> = [];
+    const spy = {
+      handle: (_service: string, operation: string, input: unknown) => {
+        seen.push([operation, input]);
+        return Promise.resolve(operation === 'DescribeVpcs' ? { Vpcs: [] } : { FunctionName: 'f' });
+      },
+    } as unknown as AwsSimulator;
+    const ec2 = new EC2Client({ region, credentials });
+    attachSimulatorWire(ec2, 'ec2', spy);
+    const input = {
+      VpcIds: ['vpc-1'],
+      Filters: [{ Name: 'tag:a', Values: ['b', 'c'] }],
+      DryRun: false,
+      VpcID: 'x',
+    };
+    await ec2.send(new DescribeVpcsCommand(input as never));
+    const lambda = new LambdaClient({ region, credentials });
+    attachSimulatorWire(lambda, 'lambda', spy);
+    await lambda.send(
+      new UpdateFunctionConfigurationCommand({
+        FunctionName: 'orders-api',
+        VpcConfig: { SubnetIds: ['subnet-1'], SecurityGroupIds: [] },
+      }),
+    );
+    await lambda.send(
+      new GetFunctionConfigurationCommand({ FunctionName: 'orders-api', Qualifier: '$LATEST' }),
+    );
+    expect(seen).toEqual([
+      [
+        'DescribeVpcs',
+        { VpcIds: ['vpc-1'], Filters: [{ Name: 'tag:a', Values: ['b', 'c'] }], DryRun: false },
+      ],
+      [
+        'UpdateFunctionConfiguration',
+        { FunctionName: 'orders-api', VpcConfig: { SubnetIds: ['subnet-1'], SecurityGroupIds: [] } },
+      ],
+      ['GetFunctionConfiguration', { FunctionName: 'orders-api', Qualifier: '$LATEST' }],
+    ]);
   });
 });
