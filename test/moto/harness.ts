@@ -18,7 +18,7 @@ import {
 } from '@aws-sdk/client-ec2';
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { CreateFunctionCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
-import { BIN, ROOT } from '../e2e/build.js';
+import { BIN, ROOT, ensureBuilt } from '../e2e/build.js';
 import { startMoto, type Moto } from '../support/moto.js';
 import { startBridge, type Bridge } from './bridge.js';
 
@@ -67,6 +67,8 @@ function userEnv(endpoint: string): NodeJS.ProcessEnv {
 }
 
 export async function startAccount(): Promise<MotoAccount> {
+  // `npm run test:moto` builds first; a direct `vitest --config vitest.moto.config.ts` must not run a stale dist/.
+  await ensureBuilt();
   const moto = await startMoto();
   let bridge: Bridge;
   try {
