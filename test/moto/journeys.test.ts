@@ -146,4 +146,21 @@ describe('the CLI against moto', () => {
     ok(await account.cli('teardown', '--name', 'orders', '--yes'));
     expect(await inventory(account)).toEqual(before);
   });
+
+  it("two stacks side by side: tearing one down leaves the other whole (moto ignores DescribeNatGateways' tag filters)", async () => {
+    await seedFunction(account, 'orders-api');
+    await seedFunction(account, 'billing-api');
+    const vpcId = await seedUserVpc(account);
+    const before = await inventory(account);
+    ok(await account.cli('setup', '--name', 'orders', '--function', 'orders-api', '--vpc', vpcId, '--yes'));
+    const afterOrders = await inventory(account);
+    ok(await account.cli('setup', '--name', 'billing', '--function', 'billing-api', '--vpc', vpcId, '--yes'));
+
+    ok(await account.cli('teardown', '--name', 'billing', '--yes'));
+    expect(await inventory(account)).toEqual(afterOrders);
+    expect(ok(await account.cli('status', '--name', 'orders')).stdout).toMatch(/healthy/);
+
+    ok(await account.cli('teardown', '--name', 'orders', '--yes'));
+    expect(await inventory(account)).toEqual(before);
+  });
 });
