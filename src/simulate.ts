@@ -4,7 +4,7 @@ import { createAwsPort } from './aws/clients.js';
 import type { AwsPort } from './aws/port.js';
 import { FixedIpError } from './errors.js';
 import { realClock } from './ports/clock.js';
-import { AwsSimulator, attachSimulator, seedDemoAccount } from './simulator/index.js';
+import { AwsSimulator, attachSimulatorWire, seedDemoAccount } from './simulator/index.js';
 import type { SimTimings } from './simulator/contract.js';
 
 /**
@@ -57,7 +57,8 @@ export function openSimulatedAccount(regionOption: string | undefined): Simulate
       createAwsPort({
         region: wanted ?? region,
         credentials: { accessKeyId: 'SIMULATED', secretAccessKey: 'SIMULATED' },
-        intercept: (client, service) => attachSimulator(client, service, persisting),
+        // On the wire: the SDK's own deserialisers parse every simulated answer, as they would AWS's.
+        intercept: (client, service) => attachSimulatorWire(client, service, persisting),
       }),
     save: () => Promise.resolve(save()),
   };

@@ -74,7 +74,31 @@ export function explainAwsError(
       cause: error,
     });
   }
+  const unreadable = unreadableAnswer(error);
+  if (unreadable) return unreadable;
   return new FixedIpError('AWS_ERROR', `AWS said ${name}: ${firstSentence(message)}`, { cause: error });
+}
+
+/**
+ * An answer the SDK could not parse (it keeps the raw one in `$response`): AWS always answers in its
+ * protocol, so this is an emulator or proxy (AWS_ENDPOINT_URL) that does not implement the call,
+ * e.g. moto's HTML page for an action it lacks. Not "AWS said".
+ */
+function unreadableAnswer(error: unknown): FixedIpError | undefined {
+  const raw = (error as { $response?: { statusCode?: unknown } } | undefined)?.$response;
+  const message = error instanceof Error ? error.message : '';
+  const status = (error as { $metadata?: { httpStatusCode?: unknown } } | undefined)?.$metadata
+    ?.httpStatusCode;
+  // The SDK could not parse it at all, or parsed an error that names no code (an HTML page).
+  const unparsed = raw !== undefined && /Deserialization error/i.test(message);
+  const nameless = awsErrorName(error) === 'Unknown' && message === 'Unknown';
+  if (!unparsed && !nameless) return undefined;
+  const code = raw?.statusCode ?? status;
+  const what = typeof code === 'number' ? `HTTP ${code}` : 'an answer';
+  return new FixedIpError('AWS_ERROR', `the AWS endpoint sent ${what} that is not an AWS response`, {
+    hint: 'if AWS_ENDPOINT_URL points at an emulator (LocalStack, moto), it may not implement this call; --debug shows which',
+    cause: error,
+  });
 }
 
 function firstSentence(message: string): string {

@@ -13,3 +13,4 @@ export { AwsSimulator, type AwsSimulatorOptions } from './simulator.js';
 export { DEFAULT_TIMINGS } from './timings.js';
 export { attachSimulator, type MiddlewareClient, SIMULATOR_MIDDLEWARE_NAME } from './transport.js';
 export { VirtualClock, type VirtualClockOptions } from './virtual-clock.js';
+export { attachSimulatorWire, serializeError, serializeOutput, WireShapeError } from './wire.js';

@@ -33,6 +33,8 @@ interface Owner {
   pid: number;
   host: string;
   since: string;
+  /** Tells two locks of one process apart, even when taken within the same millisecond. */
+  nonce?: string;
 }
 
 /** The lock files this process holds, so a second Ctrl-C (which exits at once) still frees them. */
@@ -43,7 +45,8 @@ export function releaseHeldLocksSync(): void {
   for (const [path, owner] of HELD) {
     try {
       const current = JSON.parse(readFileSync(path, 'utf8')) as Partial<Owner>;
-      if (current.pid === owner.pid && current.since === owner.since) rmSync(path, { force: true });
+      if (current.pid === owner.pid && current.since === owner.since && current.nonce === owner.nonce)
+        rmSync(path, { force: true });
     } catch {
       // gone already, or unreadable: not ours to remove
     }
@@ -65,7 +68,12 @@ const TAKEOVER_STALE_MS = 10_000;
  */
 export async function acquireLock(path: string, stackName: string): Promise<Release> {
   for (let attempt = 0; attempt < 3; attempt++) {
-    const owner: Owner = { pid: process.pid, host: hostname(), since: new Date().toISOString() };
+    const owner: Owner = {
+      pid: process.pid,
+      host: hostname(),
+      since: new Date().toISOString(),
+      nonce: randomUUID(),
+    };
     try {
       const handle = await open(path, 'wx', 0o600);
       await handle.writeFile(JSON.stringify(owner));
@@ -74,7 +82,8 @@ export async function acquireLock(path: string, stackName: string): Promise<Rele
       return async () => {
         HELD.delete(path);
         const current = await readOwner(path);
-        if (current?.pid === owner.pid && current.since === owner.since) await rm(path, { force: true });
+        if (current?.pid === owner.pid && current.since === owner.since && current.nonce === owner.nonce)
+          await rm(path, { force: true });
       };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;

@@ -1,3 +1,5 @@
+import { Readable } from 'node:stream';
+import { DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createAwsPort, createS3Client } from '../../src/aws/clients.js';
@@ -143,5 +145,33 @@ describe('the S3 client (an s3:// state only)', () => {
     const client = (await createS3Client({ credentials, env: {} })) as S3Client;
     expect(await client.config.region()).toBe('us-east-1');
     expect(client.config.followRegionRedirects).toBe(true);
+  });
+});
+
+describe('an answer that is not an AWS response (an emulator lacking the call)', () => {
+  // Werkzeug's 500 page, which moto sends for an action it lacks (not well-formed XML), and a
+  // well-formed HTML page that names no error code.
+  it.each([
+    '<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n<h1>Internal Server Error</h1>',
+    '<html><head><title>500</title></head></html>',
+  ])('says the endpoint sent HTTP 500 that is not an AWS response, not "AWS said": %s', async (page) => {
+    const ec2 = new EC2Client({ region: 'us-east-1', credentials, maxAttempts: 1 });
+    ec2.config.requestHandler = {
+      handle: () =>
+        Promise.resolve({
+          response: {
+            statusCode: 500,
+            reason: '',
+            headers: { 'content-type': 'text/html' },
+            body: Readable.from([Buffer.from(page)]),
+          },
+        }),
+    } as never;
+    const error = await ec2.send(new DescribeVpcsCommand({})).catch((e: unknown) => e);
+    const explained = explainAwsError(error, { region: 'us-east-1' });
+    expect(explained.line).toMatch(
+      /^the AWS endpoint sent HTTP 500 that is not an AWS response; .*AWS_ENDPOINT_URL/,
+    );
+    expect(explained.line).not.toContain('\n');
   });
 });

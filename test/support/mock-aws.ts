@@ -1,7 +1,8 @@
 /**
  * Puts the simulator behind aws-sdk-client-mock: every EC2/Lambda/STS/IAM client the code under
  * test builds (the mocks are class-level) answers from `sim`. The SDK's middleware does not run
- * here, so its retry policy does not either; use `attachSimulator` to test retries.
+ * here, so its retry policy does not either; use `attachSimulator` to test retries. Every answer is
+ * still checked against the operation's schema (a member AWS lacks, a wrong type: the call fails).
  */
 import * as EC2 from '@aws-sdk/client-ec2';
 import * as IAM from '@aws-sdk/client-iam';
@@ -10,7 +11,7 @@ import * as SSM from '@aws-sdk/client-ssm';
 import * as STS from '@aws-sdk/client-sts';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import type { AwsService } from '../../src/aws/port.js';
-import { type AwsSimulator, SIMULATED_OPERATIONS } from '../../src/simulator/index.js';
+import { type AwsSimulator, SIMULATED_OPERATIONS, serializeOutput } from '../../src/simulator/index.js';
 
 export interface MockedAws {
   ec2: AwsClientStub<EC2.EC2Client>;
@@ -35,6 +36,8 @@ function route(stub: Stub, sdk: Record<string, unknown>, service: AwsService, si
     if (typeof command !== 'function') throw new TypeError(`The ${service} SDK has no ${operation}Command`);
     stub.on(command).callsFake(async (input: unknown) => {
       const output: unknown = await sim.handle(service, operation, input);
+      // Every answer must fit AWS's shape for the operation, as if it had crossed the wire.
+      serializeOutput(service, operation, output as object);
       requestCounter += 1;
       return {
         ...(output as object),

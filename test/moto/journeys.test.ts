@@ -1,0 +1,166 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DescribeAddressesCommand, DescribeVpcsCommand } from '@aws-sdk/client-ec2';
+import { GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
+import {
+  defaultVpc,
+  inventory,
+  seedFunction,
+  seedUserVpc,
+  startAccount,
+  type MotoAccount,
+  type Run,
+} from './harness.js';
+
+/**
+ * The built CLI against moto, an AWS emulator we did not write, as a user runs it: AWS_ENDPOINT_URL,
+ * fake credentials, AWS_REGION. Each `it` is one journey; moto is emptied between them.
+ */
+
+let account: MotoAccount;
+
+beforeAll(async () => {
+  account = await startAccount();
+});
+afterAll(async () => {
+  await account?.close();
+});
+beforeEach(async () => {
+  await account.reset();
+});
+
+function ok(run: Run): Run {
+  if (run.code !== 0) throw new Error(`exit ${String(run.code)}\n${run.stdout}\n${run.stderr}`);
+  return run;
+}
+
+async function vpcOf(fn: string): Promise<string | undefined> {
+  const config = await account.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn }));
+  return config.VpcConfig?.SubnetIds?.[0];
+}
+
+async function allocationIps(): Promise<string[]> {
+  const out = await account.ec2.send(new DescribeAddressesCommand({}));
+  return (out.Addresses ?? []).map((a) => a.PublicIp ?? '');
+}
+
+describe('the CLI against moto', () => {
+  it('setup into a user VPC with an internet gateway reuses the gateway, and teardown restores the inventory', async () => {
+    await seedFunction(account, 'orders-api');
+    const vpcId = await seedUserVpc(account);
+    const before = await inventory(account);
+
+    const setup = ok(await account.cli('setup', '--function', 'orders-api', '--vpc', vpcId, '--yes'));
+    const [ip] = await allocationIps();
+    expect(ip).toBeDefined();
+    expect(setup.stdout).toContain(ip);
+    expect(await vpcOf('orders-api')).toMatch(/^subnet-/);
+    const made = account.bridge.mutating().map((call) => call.action);
+    expect(made).not.toContain('CreateInternetGateway');
+    expect(made).toContain('CreateNatGateway');
+
+    ok(await account.cli('teardown', '--yes'));
+    expect(await inventory(account)).toEqual(before);
+  });
+
+  it('a re-run of setup makes no mutating call', async () => {
+    await seedFunction(account, 'orders-api');
+    const vpcId = await seedUserVpc(account);
+    ok(await account.cli('setup', '--function', 'orders-api', '--vpc', vpcId, '--yes'));
+    account.bridge.calls.length = 0;
+
+    ok(await account.cli('setup', '--yes'));
+    expect(account.bridge.calls.length).toBeGreaterThan(0);
+    expect(account.bridge.mutating()).toEqual([]);
+  });
+
+  it('setup into the default VPC, and teardown restores the inventory', async () => {
+    await seedFunction(account, 'orders-api');
+    const vpcId = await defaultVpc(account);
+    const before = await inventory(account);
+
+    ok(await account.cli('setup', '--function', 'orders-api', '--vpc', vpcId, '--yes'));
+    expect(await vpcOf('orders-api')).toMatch(/^subnet-/);
+
+    ok(await account.cli('teardown', '--yes'));
+    expect(await inventory(account)).toEqual(before);
+  });
+
+  it('setup into a new VPC (--new-vpc), and teardown deletes that VPC too', async () => {
+    await seedFunction(account, 'orders-api');
+    const before = await inventory(account);
+
+    ok(await account.cli('setup', '--function', 'orders-api', '--new-vpc', '--yes'));
+    const vpcs = await account.ec2.send(new DescribeVpcsCommand({}));
+    expect(vpcs.Vpcs?.map((v) => v.CidrBlock)).toContain('10.0.0.0/16');
+
+    ok(await account.cli('teardown', '--yes'));
+    expect(await inventory(account)).toEqual(before);
+  });
+
+  it('status prints the IP in text and in --json, and plan changes nothing', async () => {
+    await seedFunction(account, 'orders-api');
+    const vpcId = await seedUserVpc(account);
+
+    account.bridge.calls.length = 0;
+    const plan = ok(await account.cli('plan', '--function', 'orders-api', '--vpc', vpcId));
+    expect(plan.stdout).toMatch(/NAT gateway/i);
+    expect(account.bridge.mutating()).toEqual([]);
+
+    ok(await account.cli('setup', '--function', 'orders-api', '--vpc', vpcId, '--yes'));
+    const [ip] = await allocationIps();
+
+    const text = ok(await account.cli('status'));
+    expect(text.stdout).toContain(ip);
+
+    const json = JSON.parse(ok(await account.cli('status', '--json')).stdout) as Record<string, unknown>;
+    expect(JSON.stringify(json)).toContain(ip);
+  });
+
+  it('teardown --keep-eip keeps the IP, and the next setup gives the same IP back', async () => {
+    await seedFunction(account, 'orders-api');
+    const vpcId = await seedUserVpc(account);
+    ok(await account.cli('setup', '--function', 'orders-api', '--vpc', vpcId, '--yes'));
+    const [ip] = await allocationIps();
+
+    ok(await account.cli('teardown', '--yes', '--keep-eip'));
+    expect(await allocationIps()).toEqual([ip]);
+
+    const again = ok(await account.cli('setup', '--function', 'orders-api', '--vpc', vpcId, '--yes'));
+    expect(await allocationIps()).toEqual([ip]);
+    expect(again.stdout).toContain(ip);
+  });
+
+  it('a lost state file: status and teardown --name find the stack by its tags', async () => {
+    await seedFunction(account, 'orders-api');
+    const vpcId = await seedUserVpc(account);
+    const before = await inventory(account);
+    ok(await account.cli('setup', '--name', 'orders', '--function', 'orders-api', '--vpc', vpcId, '--yes'));
+    const [ip] = await allocationIps();
+    rmSync(join(account.cwd, '.fixed-ip'), { recursive: true, force: true });
+
+    const status = await account.cli('status', '--name', 'orders');
+    expect(status.stdout + status.stderr).toContain(ip);
+
+    ok(await account.cli('teardown', '--name', 'orders', '--yes'));
+    expect(await inventory(account)).toEqual(before);
+  });
+
+  it("two stacks side by side: tearing one down leaves the other whole (moto ignores DescribeNatGateways' tag filters)", async () => {
+    await seedFunction(account, 'orders-api');
+    await seedFunction(account, 'billing-api');
+    const vpcId = await seedUserVpc(account);
+    const before = await inventory(account);
+    ok(await account.cli('setup', '--name', 'orders', '--function', 'orders-api', '--vpc', vpcId, '--yes'));
+    const afterOrders = await inventory(account);
+    ok(await account.cli('setup', '--name', 'billing', '--function', 'billing-api', '--vpc', vpcId, '--yes'));
+
+    ok(await account.cli('teardown', '--name', 'billing', '--yes'));
+    expect(await inventory(account)).toEqual(afterOrders);
+    expect(ok(await account.cli('status', '--name', 'orders')).stdout).toMatch(/healthy/);
+
+    ok(await account.cli('teardown', '--name', 'orders', '--yes'));
+    expect(await inventory(account)).toEqual(before);
+  });
+});
