@@ -163,4 +163,46 @@ describe('the CLI against moto', () => {
     ok(await account.cli('teardown', '--name', 'orders', '--yes'));
     expect(await inventory(account)).toEqual(before);
   });
+
+  it('the NAT modes moto can express: --azs 1, --nat gateway-per-az over two zones, a change between them, and teardown', async () => {
+    await seedFunction(account, 'orders-api');
+    const vpcId = await seedUserVpc(account);
+    const before = await inventory(account);
+    const subnetsOf = async (): Promise<string[]> => {
+      const config = await account.lambda.send(
+        new GetFunctionConfigurationCommand({ FunctionName: 'orders-api' }),
+      );
+      return config.VpcConfig?.SubnetIds ?? [];
+    };
+
+    const one = ok(
+      await account.cli('setup', '--function', 'orders-api', '--vpc', vpcId, '--azs', '1', '--yes'),
+    );
+    expect(one.stdout).toMatch(/Allowlist this IP: /);
+    expect(await subnetsOf()).toHaveLength(1);
+    const [first] = await allocationIps();
+
+    const perAz = ok(await account.cli('setup', '--nat', 'gateway-per-az', '--azs', '2', '--yes'));
+    expect(perAz.stdout).toMatch(/Allowlist these IPs:/);
+    expect(await subnetsOf()).toHaveLength(2);
+    const ips = await allocationIps();
+    expect(ips).toHaveLength(2);
+    expect(ips).toContain(first);
+    const status = JSON.parse(ok(await account.cli('status', '--json')).stdout) as {
+      natMode: string;
+      zones: string[];
+      elasticIps: string[];
+    };
+    expect(status.natMode).toBe('gateway-per-az');
+    expect(status.zones).toHaveLength(2);
+    expect(status.elasticIps[0]).toBe(first);
+
+    // Back to one NAT gateway: the first IP stays the one to allowlist; the other is kept, not released.
+    const back = ok(await account.cli('setup', '--nat', 'gateway', '--yes'));
+    expect(back.stdout).toContain(`Allowlist this IP: ${first ?? ''}`);
+    expect(await allocationIps()).toHaveLength(2);
+
+    ok(await account.cli('teardown', '--yes'));
+    expect(await inventory(account)).toEqual(before);
+  });
 });
