@@ -28,7 +28,8 @@ export interface StatusReport {
   zones: string[];
   healthy: boolean;
   natGateway: { id: string | null; state: string };
-  functions: Array<{ name: string; attached: boolean }>;
+  /** `gone`: the function was deleted outside fixed-ip (not drift: the next setup drops it). */
+  functions: Array<{ name: string; attached: boolean; gone?: boolean }>;
   resources: Array<{
     step: number;
     type: string;
@@ -130,20 +131,19 @@ export async function status(options: StatusOptions, deps: Deps): Promise<Status
     });
     if (!check.ok && check.problem) problems.push(check.problem);
   }
-  const functions = Object.keys(state.functions).map((name) => ({
-    name,
-    attached: isAttached(
-      ctx,
-      world.functions.find((f) => f.FunctionName === name),
-    ),
-  }));
+  const functions: StatusReport['functions'] = Object.keys(state.functions).map((name) => {
+    const config = world.functions.find((f) => f.FunctionName === name);
+    // Deleted outside fixed-ip: nothing to repair; the next setup (or detach) drops it.
+    return config ? { name, attached: isAttached(ctx, config) } : { name, attached: false, gone: true };
+  });
   for (const fn of functions) {
+    if (fn.gone) continue;
     if (!fn.attached)
       problems.push(
         `${fn.name} is not in the stack's private subnets; run fixed-ip setup --name ${options.name} to move it back`,
       );
   }
-  if (functions.length === 0 && problems.length === 0) {
+  if (functions.every((fn) => fn.gone === true) && problems.length === 0) {
     problems.push(
       `stack ${options.name} has no functions; run fixed-ip setup --name ${options.name} --function <name>`,
     );
@@ -166,7 +166,7 @@ export async function status(options: StatusOptions, deps: Deps): Promise<Status
     elasticIps: ips,
     natMode: state.shape.nat,
     zones: state.shape.zones,
-    healthy: problems.length === 0 && functions.length > 0,
+    healthy: problems.length === 0 && functions.some((fn) => fn.gone !== true),
     natGateway: { id: firstNat?.id ?? null, state: nat?.State ?? 'missing' },
     functions,
     resources,
@@ -202,6 +202,12 @@ function print(deps: Deps, report: StatusReport, json: boolean): void {
     );
   }
   for (const fn of report.functions) {
+    if (fn.gone) {
+      ui.result(
+        `-  →  function ${fn.name} no longer exists (deleted outside fixed-ip; the next setup drops it)`,
+      );
+      continue;
+    }
     ui.result(
       `${fn.attached ? '✔' : '✖'}  →  function ${fn.name} ${fn.attached ? 'attached to the private subnets' : 'NOT attached'}`,
     );

@@ -23,7 +23,8 @@ const SETUP: readonly Action[] = [
   'iam:AttachRolePolicy',
 ];
 
-const TEARDOWN: readonly Action[] = ['lambda:UpdateFunctionConfiguration'];
+// ListFunctions: a subnet or security group any function still uses is never deleted.
+const TEARDOWN: readonly Action[] = ['lambda:UpdateFunctionConfiguration', 'lambda:ListFunctions'];
 
 /**
  * Derived from the kinds: every command reads every kind (status checks them, setup and teardown

@@ -54,10 +54,30 @@ export const functions: Step = {
     return { ok: true, id: names.join(', '), state: 'attached' };
   },
 
+  // Nothing that fails for one function holds up the rest of teardown (the NAT gateway's charge
+  // above all): a function that cannot be restored stays in the stack, named with AWS's reason.
   async remove(ctx) {
     const names = Object.keys(ctx.state.functions);
     if (names.length === 0) return { outcome: 'gone', detail: '' };
-    await Promise.all(names.map((name) => detach(ctx, name)));
+    const results = await Promise.allSettled(names.map((name) => detach(ctx, name)));
+    const failed = names
+      .map((name, i) => ({ name, result: results[i] }))
+      .filter((r): r is { name: string; result: PromiseRejectedResult } => r.result?.status === 'rejected');
+    for (const { name, result } of failed) {
+      const why = result.reason instanceof Error ? result.reason.message : String(result.reason);
+      ctx.ui.notify({
+        level: 'warn',
+        code: 'teardown.function.failed',
+        text: `Could not restore ${name} (${why}); it stays in the stack and keeps its subnets, and teardown goes on`,
+      });
+    }
+    if (ctx.signal?.aborted) ctx.checkpoint();
+    const done = names.filter((name) => !failed.some((f) => f.name === name));
+    if (failed.length > 0)
+      return {
+        outcome: 'kept',
+        detail: `${failed.map((f) => f.name).join(', ')} (could not be restored)${done.length ? `; restored ${done.join(', ')}` : ''}`,
+      };
     return { outcome: 'removed', detail: names.join(', ') };
   },
 };
@@ -81,6 +101,43 @@ export function isAttached(ctx: StackContext, config: FunctionConfiguration | un
     want.subnetIds.every((id) => subnets.includes(id)) &&
     (config.VpcConfig?.SecurityGroupIds ?? []).includes(want.securityGroupIds[0] ?? '')
   );
+}
+
+/**
+ * A function's previous network settings, as far as they still exist: subnets and security groups
+ * deleted since are left out; with none of either left, the function leaves the VPC (Lambda's own
+ * internet access), and the output says so.
+ */
+function restorable(ctx: StackContext, name: string, previous: VpcConfigRecord): VpcConfigRecord {
+  if (previous.subnetIds.length === 0) return previous;
+  if (!ctx.world.loaded.has('subnets') || !ctx.world.loaded.has('securityGroups')) return previous;
+  const subnetIds = previous.subnetIds.filter((id) => ctx.world.subnets.some((s) => s.SubnetId === id));
+  const securityGroupIds = previous.securityGroupIds.filter((id) =>
+    ctx.world.securityGroups.some((g) => g.GroupId === id),
+  );
+  if (
+    subnetIds.length === previous.subnetIds.length &&
+    securityGroupIds.length === previous.securityGroupIds.length
+  )
+    return previous;
+  const gone = [
+    ...previous.subnetIds.filter((id) => !subnetIds.includes(id)),
+    ...previous.securityGroupIds.filter((id) => !securityGroupIds.includes(id)),
+  ];
+  if (subnetIds.length === 0 || securityGroupIds.length === 0) {
+    ctx.ui.notify({
+      level: 'warn',
+      code: 'teardown.function.out-of-vpc',
+      text: `${name}'s previous network (${gone.join(', ')}) no longer exists: it leaves the VPC, which gives it Lambda's default internet access`,
+    });
+    return { subnetIds: [], securityGroupIds: [] };
+  }
+  ctx.ui.notify({
+    level: 'warn',
+    code: 'teardown.function.partly',
+    text: `${gone.join(', ')} of ${name}'s previous network no longer exist; it goes back to the rest`,
+  });
+  return { subnetIds, securityGroupIds };
 }
 
 /** In at least one of the stack's private subnets (a setup stopped halfway through a change of zones). */
@@ -130,10 +187,17 @@ async function detach(ctx: StackContext, name: string): Promise<void> {
   } catch (error) {
     if (awsErrorName(error) !== 'ResourceNotFoundException') throw error;
   }
-  if (config && usesStack(ctx, config)) {
-    await update(ctx, name, record.previous, config.Role ?? '');
+  if (!config) {
+    ctx.ui.notify({
+      level: 'info',
+      code: 'teardown.function.gone',
+      text: `${name} no longer exists; nothing to restore`,
+    });
+  } else if (usesStack(ctx, config)) {
+    const target = restorable(ctx, name, record.previous);
+    await update(ctx, name, target, config.Role ?? '');
     await waitUpdated(ctx, name, `Restoring ${name}'s previous network settings`);
-  } else if (config) {
+  } else {
     ctx.ui.notify({
       level: 'info',
       code: 'teardown.function.moved',

@@ -5,6 +5,7 @@ import { nameTag, tagSpec } from '../core/tags.js';
 import { findListed, ownedBy } from './find.js';
 import { baseRecord, type Kind, PLACEHOLDER } from './kind.js';
 import { deleteWhenFree } from './retry.js';
+import { functionsUsing } from './in-use.js';
 import { whenVisible } from './eventual.js';
 import { notRecorded } from './status.js';
 
@@ -80,6 +81,9 @@ export const securityGroup: Kind = {
   async remove(ctx, _zone, options) {
     const record = ctx.state.resources.securityGroup;
     if (!record) return { outcome: 'gone', detail: '' };
+    const users = await functionsUsing(ctx, record.id);
+    if (users.length > 0)
+      return { outcome: 'kept', detail: `${record.id}: in use by function ${users.join(', ')}` };
     const outcome = await deleteWhenFree(ctx, {
       ...options,
       what: `security group ${record.id}`,

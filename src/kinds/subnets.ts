@@ -14,6 +14,7 @@ import { FixedIpError } from '../errors.js';
 import { ownedBy, findListed } from './find.js';
 import { baseRecord, type Kind, PLACEHOLDER } from './kind.js';
 import { deleteWhenFree } from './retry.js';
+import { functionsUsing } from './in-use.js';
 import { whenVisible } from './eventual.js';
 
 type Which = 'public' | 'private';
@@ -138,6 +139,12 @@ function subnetKind(which: Which, article: number, removeAfter: Kind['removeAfte
     async remove(ctx, zone, options) {
       const record = recordIn(ctx, name, zone);
       if (!record) return { outcome: 'gone', detail: '' };
+      const users = await functionsUsing(ctx, record.id);
+      if (users.length > 0)
+        return {
+          outcome: 'kept',
+          detail: `${record.id} (${record.cidr}): in use by function ${users.join(', ')}`,
+        };
       const outcome = await deleteWhenFree(ctx, {
         ...options,
         what: `${which} subnet ${record.id}`,

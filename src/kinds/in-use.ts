@@ -1,0 +1,33 @@
+import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
+import type { StackContext } from '../core/context.js';
+
+/**
+ * The functions (of any stack, or none) whose network settings name a subnet or security group:
+ * fixed-ip never deletes one a function still uses. Listed once per run, page by page.
+ */
+export async function functionsUsing(ctx: StackContext, id: string): Promise<string[]> {
+  let listing = listings.get(ctx.state);
+  if (!listing) {
+    listing = listAll(ctx);
+    listings.set(ctx.state, listing);
+  }
+  return (await listing)
+    .filter(
+      (f) =>
+        f.VpcConfig?.SubnetIds?.includes(id) === true || f.VpcConfig?.SecurityGroupIds?.includes(id) === true,
+    )
+    .map((f) => f.FunctionName ?? '');
+}
+
+const listings = new WeakMap<object, Promise<FunctionConfiguration[]>>();
+
+async function listAll(ctx: StackContext): Promise<FunctionConfiguration[]> {
+  const all: FunctionConfiguration[] = [];
+  let Marker: string | undefined;
+  do {
+    const page = await ctx.aws.lambda.ListFunctions(Marker ? { Marker } : {});
+    all.push(...(page.Functions ?? []));
+    Marker = page.NextMarker;
+  } while (Marker);
+  return all;
+}

@@ -1,0 +1,178 @@
+/**
+ * Lived-in accounts: several stacks in one VPC, functions of other stacks, resources deleted or
+ * edited by hand, foreign resources that look like ours. For each: nothing of anyone else's is
+ * deleted, teardown always stops the charges, and every message is true.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { setup, type SetupOptions } from '../../src/commands/setup.js';
+import { status } from '../../src/commands/status.js';
+import { teardown } from '../../src/commands/teardown.js';
+import { ExitCode, FixedIpError } from '../../src/errors.js';
+import { createTestAccount, type TestAccount } from '../support/env.js';
+
+let account: TestAccount;
+let vpcId: string;
+
+const options = (extra: Partial<SetupOptions> = {}): SetupOptions => ({
+  functions: ['orders-api'],
+  vpc: vpcId,
+  name: 'default',
+  yes: true,
+  azs: 1,
+  ...extra,
+});
+
+interface Snap {
+  subnets: Array<{ id: string; tags: Record<string, string> }>;
+  securityGroups: Array<{ id: string; name: string }>;
+  natGateways: Array<{ id: string; state: string }>;
+  addresses: Array<{ id: string; tags: Record<string, string> }>;
+  internetGateways: Array<{ id: string; vpcId: string | null; tags: Record<string, string> }>;
+  functions: Array<{ name: string; subnetIds: string[]; securityGroupIds: string[] }>;
+}
+const snap = (): Snap => account.sim.snapshot() as Snap;
+const fn = (name: string) => snap().functions.find((f) => f.name === name);
+
+async function rejection(promise: Promise<unknown>): Promise<FixedIpError> {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(FixedIpError);
+  return error as FixedIpError;
+}
+
+/** Calls Lambda as a person would by hand, outside fixed-ip. */
+async function byHand(operation: string, input: Record<string, unknown>): Promise<void> {
+  await account.sim.handle('lambda', operation, input);
+  account.clock.advance(10 * 60_000);
+}
+
+beforeEach(() => {
+  account = createTestAccount();
+  vpcId = account.sim.addVpc({ cidr: '10.0.0.0/16', name: 'app' });
+  account.sim.addFunction({ name: 'orders-api', runtime: 'nodejs20.x', roleHasVpcAccess: true });
+  account.sim.addFunction({ name: 'billing', runtime: 'nodejs20.x', roleHasVpcAccess: true });
+});
+afterEach(() => account.restore());
+
+describe('ownership', () => {
+  it('a function already in stack a is refused by stack b, naming a and the way out', async () => {
+    await setup(options({ name: 'a' }), account.deps());
+    const before = JSON.stringify(account.sim.snapshot());
+    const error = await rejection(setup(options({ name: 'b' }), account.deps()));
+    expect(error.code).toBe('FUNCTION_IN_OTHER_STACK');
+    expect(error.line).toMatch(/belongs to stack a/);
+    expect(error.line).toMatch(/fixed-ip detach --name a --function orders-api/);
+    expect(JSON.stringify(account.sim.snapshot())).toBe(before);
+  });
+
+  it('teardown keeps a subnet and security group another function still uses, names it, and still stops the charges', async () => {
+    await setup(options(), account.deps());
+    const ours = fn('orders-api');
+    // Someone attaches another function to the stack's network by hand.
+    await byHand('UpdateFunctionConfiguration', {
+      FunctionName: 'billing',
+      VpcConfig: { SubnetIds: ours?.subnetIds, SecurityGroupIds: ours?.securityGroupIds },
+    });
+    const deps = account.deps();
+    await teardown({ name: 'default', yes: true }, deps);
+    const s = snap();
+    expect(s.natGateways.filter((n) => n.state !== 'deleted')).toEqual([]);
+    expect(s.addresses.filter((a) => a.tags['fixed-ip:stack'] === 'default')).toEqual([]);
+    expect(s.subnets.map((x) => x.id)).toContain(ours?.subnetIds[0]);
+    expect(s.securityGroups.map((g) => g.id)).toContain(ours?.securityGroupIds[0]);
+    expect(fn('billing')?.subnetIds).toEqual(ours?.subnetIds);
+    const kept = deps.recording.messages
+      .filter((m) => m.code.startsWith('teardown.kept.'))
+      .map((m) => m.text);
+    expect(kept.some((t) => /in use by function billing/.test(t))).toBe(true);
+    expect(account.readState()?.privateSubnet?.id).toBe(ours?.subnetIds[0]);
+  });
+
+  it('an internet gateway with some of our tags but not all is never taken for ours', async () => {
+    const igw = account.sim.addInternetGateway({ vpcId });
+    await account.sim.handle('ec2', 'CreateTags', {
+      Resources: [igw],
+      Tags: [
+        { Key: 'fixed-ip:stack', Value: 'default' },
+        { Key: 'fixed-ip:role', Value: 'internet-gateway' },
+      ],
+    });
+    await setup(options(), account.deps());
+    expect(account.readState()?.internetGateway).toMatchObject({ id: igw, owned: false });
+    await teardown({ name: 'default', yes: true }, account.deps());
+    expect(snap().internetGateways.map((g) => g.id)).toContain(igw);
+  });
+});
+
+describe('teardown always stops the charges', () => {
+  it('a function whose previous security group was deleted is taken out of the VPC, and the NAT gateway still goes', async () => {
+    const subnet = account.sim.addSubnet({ vpcId, cidr: '10.0.200.0/24', az: 'ap-northeast-1a' });
+    const group = account.sim.addSecurityGroup({ vpcId, name: 'old' });
+    await byHand('UpdateFunctionConfiguration', {
+      FunctionName: 'orders-api',
+      VpcConfig: { SubnetIds: [subnet], SecurityGroupIds: [group] },
+    });
+    await setup(options(), account.deps());
+    // Lambda's old interface is gone after a while; then the group can be deleted by hand.
+    account.clock.advance(60 * 60_000);
+    await account.sim.handle('ec2', 'DeleteSecurityGroup', { GroupId: group });
+    const deps = account.deps();
+    await teardown({ name: 'default', yes: true }, deps);
+    expect(snap().natGateways.filter((n) => n.state !== 'deleted')).toEqual([]);
+    expect(fn('orders-api')).toMatchObject({ subnetIds: [], securityGroupIds: [] });
+    expect(
+      deps.recording.messages.some(
+        (m) => m.code === 'teardown.function.out-of-vpc' && m.text.includes(group),
+      ),
+    ).toBe(true);
+  });
+
+  it('a function deleted outside fixed-ip: status says it is gone (not drift), and teardown completes', async () => {
+    await setup(options({ functions: ['orders-api', 'billing'] }), account.deps());
+    await byHand('DeleteFunction', { FunctionName: 'billing' });
+    const report = await status({ name: 'default', json: true }, account.deps());
+    expect(report.functions.find((f) => f.name === 'billing')).toMatchObject({ gone: true });
+    expect(report.healthy).toBe(true);
+    const again = account.deps();
+    await setup(options({ functions: [] }), again);
+    expect(again.recording.messages.some((m) => m.code === 'setup.function.gone')).toBe(true);
+    expect(Object.keys(account.readState()?.functions ?? {})).toEqual(['orders-api']);
+    await teardown({ name: 'default', yes: true }, account.deps());
+    expect(account.readState()).toBeUndefined();
+  });
+});
+
+describe('inputs mean what they say', () => {
+  it.each([
+    [
+      'arn:aws:lambda:us-east-1:123456789012:function:orders-api',
+      /is in us-east-1, but this run is in ap-northeast-1/,
+    ],
+    ['arn:aws:lambda:ap-northeast-1:999999999999:function:orders-api', /belongs to account 999999999999/],
+    ['orders-api:prod', /names a version or alias \(prod\)/],
+    ['arn:aws:lambda:ap-northeast-1:123456789012:function:orders-api:7', /names a version or alias \(7\)/],
+  ])('--function %s is one line, exit 2, nothing created', async (value, message) => {
+    const before = JSON.stringify(account.sim.snapshot());
+    const error = await rejection(setup(options({ functions: [value] }), account.deps()));
+    expect(error.exitCode).toBe(ExitCode.usage);
+    expect(error.line).toMatch(message);
+    expect(error.line).not.toContain('\n');
+    expect(JSON.stringify(account.sim.snapshot())).toBe(before);
+  });
+
+  it('repeated --function values are one function', async () => {
+    const result = await setup(
+      options({
+        functions: [
+          'orders-api',
+          'orders-api',
+          'arn:aws:lambda:ap-northeast-1:123456789012:function:orders-api',
+        ],
+      }),
+      account.deps(),
+    );
+    expect(Object.keys(result.state.functions)).toEqual(['orders-api']);
+  });
+});
