@@ -1,5 +1,4 @@
 import { explainAwsError } from './aws/errors.js';
-import { createAwsPort } from './aws/clients.js';
 import type { GlobalOptions, Io } from './cli.js';
 import type { SetupOptions } from './commands/setup.js';
 import type { Deps } from './core/context.js';
@@ -52,6 +51,8 @@ async function open(options: Options, io: Io): Promise<Session> {
     connect: async (region) => {
       try {
         if (simulated) return await simulated.connect(region);
+        // Loaded here, not above, so commands that make no AWS call (iam-policy) never load the SDK.
+        const { createAwsPort } = await import('./aws/clients.js');
         return await createAwsPort({ region, profile: options.profile });
       } catch (error) {
         throw explainAwsError(error, { profile: options.profile, ...(region ? { region } : {}) });
