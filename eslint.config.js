@@ -47,6 +47,6 @@ export default tseslint.config(
   {
     files: ['bin/**/*.js', 'scripts/**/*.js', 'eslint.config.js'],
     extends: [tseslint.configs.disableTypeChecked],
-    languageOptions: { globals: { process: 'readonly', URL: 'readonly' } },
+    languageOptions: { globals: { process: 'readonly', URL: 'readonly', require: 'readonly' } },
   },
 );

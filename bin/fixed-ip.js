@@ -1,7 +1,16 @@
 #!/usr/bin/env node
+'use strict';
+// CommonJS (bin/package.json): this file and dist/help.cjs start without Node's ES module loader.
 // The SDK warns on Node 20 through process.emitWarning; set before any client exists so users never see it.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+const args = process.argv.slice(2);
 // With --debug, stack traces name src/ files and lines (dist/ is a bundle with source maps).
-if (process.argv.includes('--debug')) process.setSourceMapsEnabled(true);
-const { main } = await import('../dist/cli.js');
-await main(process.argv);
+if (args.includes('--debug')) process.setSourceMapsEnabled(true);
+const HELP = ['--help', '-h'];
+// Only help or the version, which run no command: the same CLI built as one CommonJS file.
+const printsOnly =
+  (args.length === 1 && [...HELP, '--version', '-v', 'help'].includes(args[0])) ||
+  (args.length === 2 && ((HELP.includes(args[1]) && !args[0].startsWith('-')) || args[0] === 'help'));
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- CommonJS, on purpose (see above)
+if (printsOnly) void require('../dist/help.cjs').main(process.argv);
+else void import('../dist/cli.js').then(({ main }) => main(process.argv));

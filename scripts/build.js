@@ -1,8 +1,15 @@
-// The build: one esbuild bundle of the CLI in dist/, split per command (each `await import()` is its
-// own chunk), with the SDK's ES module builds so only the operations src/aws/operations.ts names are
-// kept. Source maps point at src/ (bin/fixed-ip.js turns them on with --debug).
+// The build, in dist/:
+// - cli.js: the CLI as ES modules, split per command (each `await import()` is its own chunk in
+//   chunks/), with the SDK's ES module builds so only the operations src/aws/operations.ts names
+//   are kept;
+// - help.cjs: the same src/cli.ts as one CommonJS file, which bin/fixed-ip.js uses for `--help` and
+//   `--version` only: CommonJS starts without Node's ES module loader, a few milliseconds that are a
+//   fifth of a bare `node -e ''`.
+// Source maps point at src/ (bin/fixed-ip.js turns them on with --debug).
 import { build } from 'esbuild';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+
+const outdir = new URL('../dist/', import.meta.url).pathname;
 
 /**
  * The SDK's schema tables (`schemas_0.js`, one per client) hold every operation's shapes as
@@ -30,23 +37,45 @@ const schemaKeys = {
   },
 };
 
-const outdir = new URL('../dist/', import.meta.url).pathname;
-await rm(outdir, { recursive: true, force: true });
-const result = await build({
-  entryPoints: { cli: 'src/cli.ts' },
-  outdir,
+/**
+ * commander requires child_process at load time, for executable subcommands, which fixed-ip has
+ * none of; loading it costs a few milliseconds of every start. It is required on first use instead.
+ */
+const lazyChildProcess = {
+  name: 'lazy-child-process',
+  setup(build) {
+    build.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
+      /[\\/]commander[\\/]/.test(args.importer) ? { path: 'child_process', namespace: 'lazy' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'lazy' }, () => ({
+      contents: "module.exports = new Proxy({}, { get: (_, key) => require('node:child_process')[key] });",
+      loader: 'js',
+    }));
+  },
+};
+
+const common = {
   bundle: true,
-  splitting: true,
-  format: 'esm',
   platform: 'node',
   target: 'node20.12',
-  // The SDK's ES module build (its "module" field) tree-shakes; its CommonJS build holds every operation.
-  mainFields: ['module', 'main'],
-  chunkNames: 'chunks/[name]-[hash]',
   sourcemap: 'linked',
   sourcesContent: false,
   minifySyntax: true,
+  minifyWhitespace: true,
   legalComments: 'none',
+  logLevel: 'warning',
+};
+
+await rm(outdir, { recursive: true, force: true });
+const result = await build({
+  ...common,
+  entryPoints: { cli: 'src/cli.ts' },
+  outdir,
+  splitting: true,
+  format: 'esm',
+  // The SDK's ES module build (its "module" field) tree-shakes; its CommonJS build holds every operation.
+  mainFields: ['module', 'main'],
+  chunkNames: 'chunks/[name]-[hash]',
   metafile: process.argv.includes('--meta'),
   // Bundled CommonJS (write-file-atomic, signal-exit) calls require() for Node's own modules, and
   // write-file-atomic names its temp files after __filename.
@@ -57,10 +86,15 @@ const result = await build({
       'const __filename = new URL(import.meta.url).pathname;',
     ].join(' '),
   },
-  plugins: [schemaKeys],
-  logLevel: 'warning',
+  plugins: [schemaKeys, lazyChildProcess],
 });
-if (result.metafile) {
-  const { writeFile } = await import('node:fs/promises');
-  await writeFile(new URL('meta.json', new URL(outdir, 'file:')), JSON.stringify(result.metafile));
-}
+await build({
+  ...common,
+  entryPoints: ['src/cli.ts'],
+  outfile: `${outdir}help.cjs`,
+  format: 'cjs',
+  // Never reached: bin/fixed-ip.js sends every command to cli.js.
+  external: ['./run.js'],
+  plugins: [lazyChildProcess],
+});
+if (result.metafile) await writeFile(`${outdir}meta.json`, JSON.stringify(result.metafile));
