@@ -64,6 +64,9 @@ const common = {
   minifyWhitespace: true,
   legalComments: 'none',
   logLevel: 'warning',
+  // tsc keeps `import { type X } from 'pkg'` as a bare import of the package (verbatimModuleSyntax),
+  // which would load a whole SDK client for a type; the bundle drops imports that only bring types.
+  tsconfigRaw: { compilerOptions: { verbatimModuleSyntax: false, useDefineForClassFields: true } },
 };
 
 await rm(outdir, { recursive: true, force: true });
