@@ -5,7 +5,7 @@ import type { Deps } from './core/context.js';
 import { AbortError, ExitCode } from './errors.js';
 import { realClock } from './ports/clock.js';
 import { FileStateStore, defaultStatePath } from './state/store.js';
-import { createTerminalUi, type TerminalUi } from './ui/terminal.js';
+import { openTerminalUi, type TerminalUi } from './ui/terminal.js';
 
 /**
  * The command edge: builds the real ports (terminal UI, clock, AWS or the simulated account),
@@ -23,7 +23,7 @@ async function open(options: Options, io: Io): Promise<Session> {
   // Name the profile in use (for the opening line and the `aws sso login --profile` hint).
   if (options.profile === undefined && io.env.AWS_PROFILE) options.profile = io.env.AWS_PROFILE;
   const color = options.color !== false && !io.env.NO_COLOR && io.stdout.isTTY === true;
-  const ui: TerminalUi = createTerminalUi({
+  const ui: TerminalUi = await openTerminalUi({
     stdin: io.stdin,
     stdout: io.stdout,
     stderr: io.stderr,
