@@ -52,6 +52,8 @@ export const POLICY_ACTIONS: Record<PolicyScope, readonly string[]> = {
     'ec2:DeleteRouteTable',
     'ec2:DeleteSubnet',
     'ec2:DeleteSecurityGroup',
+    // Watching Lambda's network interfaces go before deleting the subnets and the group.
+    'ec2:DescribeNetworkInterfaces',
     'ec2:DetachInternetGateway',
     'ec2:DeleteInternetGateway',
     'ec2:DeleteVpc',

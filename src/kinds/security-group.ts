@@ -5,6 +5,7 @@ import { nameTag, tagSpec } from '../core/tags.js';
 import { pollUntil } from '../core/wait.js';
 import { findListed, ownedBy } from './find.js';
 import { baseRecord, type Kind, PLACEHOLDER } from './kind.js';
+import { untilLambdaLetsGo } from './lambda-enis.js';
 import { deleteWhenFree } from './retry.js';
 import { notRecorded } from './status.js';
 
@@ -24,7 +25,7 @@ export const securityGroup: Kind = {
   iam: {
     read: ['ec2:DescribeSecurityGroups'],
     create: ['ec2:CreateSecurityGroup', 'ec2:CreateTags'],
-    remove: ['ec2:DeleteSecurityGroup'],
+    remove: ['ec2:DeleteSecurityGroup', 'ec2:DescribeNetworkInterfaces'],
   },
   removeAfter: ['functions'],
   hourlyUsd: () => 0,
@@ -80,9 +81,11 @@ export const securityGroup: Kind = {
   async remove(ctx, _zone, options) {
     const record = ctx.state.resources.securityGroup;
     if (!record) return { outcome: 'gone', detail: '' };
+    const what = `security group ${record.id}`;
+    await untilLambdaLetsGo(ctx, { what, holder: { groupId: record.id }, deadline: options.deadline });
     const outcome = await deleteWhenFree(ctx, {
       ...options,
-      what: `security group ${record.id}`,
+      what,
       waitingFor:
         'Lambda to delete its network interfaces (AWS takes up to 20 minutes after a function leaves)',
       notFound: ['InvalidGroup.NotFound'],

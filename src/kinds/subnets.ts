@@ -14,6 +14,7 @@ import { pollUntil } from '../core/wait.js';
 import { FixedIpError } from '../errors.js';
 import { ownedBy, findListed } from './find.js';
 import { baseRecord, type Kind, PLACEHOLDER } from './kind.js';
+import { untilLambdaLetsGo } from './lambda-enis.js';
 import { deleteWhenFree } from './retry.js';
 
 type Which = 'public' | 'private';
@@ -53,7 +54,8 @@ function subnetKind(which: Which, article: number, removeAfter: Kind['removeAfte
     iam: {
       read: ['ec2:DescribeSubnets'],
       create: ['ec2:CreateSubnet', 'ec2:CreateTags'],
-      remove: ['ec2:DeleteSubnet'],
+      remove:
+        which === 'private' ? ['ec2:DeleteSubnet', 'ec2:DescribeNetworkInterfaces'] : ['ec2:DeleteSubnet'],
     },
     removeAfter,
     hourlyUsd: () => 0,
@@ -138,9 +140,12 @@ function subnetKind(which: Which, article: number, removeAfter: Kind['removeAfte
     async remove(ctx, zone, options) {
       const record = recordIn(ctx, name, zone);
       if (!record) return { outcome: 'gone', detail: '' };
+      const what = `${which} subnet ${record.id}`;
+      if (which === 'private')
+        await untilLambdaLetsGo(ctx, { what, holder: { subnetId: record.id }, deadline: options.deadline });
       const outcome = await deleteWhenFree(ctx, {
         ...options,
-        what: `${which} subnet ${record.id}`,
+        what,
         waitingFor:
           which === 'private'
             ? 'Lambda to delete its network interfaces (AWS takes up to 20 minutes after a function leaves)'

@@ -193,3 +193,68 @@ describe('status', () => {
     expect((error as FixedIpError).exitCode).toBe(ExitCode.noStack);
   });
 });
+
+describe("Lambda's network interfaces", () => {
+  const refusedDeletes = () =>
+    account.sim.calls.filter(
+      (c) => ['DeleteSubnet', 'DeleteSecurityGroup'].includes(c.operation) && c.outcome !== 'ok',
+    );
+
+  it('are watched, not tried: no delete is refused, and each subnet and the group go once theirs are gone', async () => {
+    const before = snapshot();
+    await setup(setupOptions({ azs: 2 }), account.deps());
+    const from = account.sim.calls.length;
+    const deps = account.deps();
+    await teardown(down(), deps);
+    expect(snapshot()).toBe(before);
+    expect(refusedDeletes()).toEqual([]);
+    const watched = account.sim.calls.slice(from).filter((c) => c.operation === 'DescribeNetworkInterfaces');
+    // Watching for 5 minutes takes many looks, all with managed resources and the stack's filters.
+    expect(watched.length).toBeGreaterThan(10);
+    const inputs = watched.map(
+      (c) => c.input as { IncludeManagedResources?: boolean; Filters?: Array<{ Name: string }> },
+    );
+    expect(inputs.every((input) => input.IncludeManagedResources === true)).toBe(true);
+    // By the waiting subnets and the waiting group: both kinds were watched, by nothing else.
+    const names = inputs.map((input) => input.Filters?.map((f) => f.Name) ?? []);
+    expect(new Set(names.flat())).toEqual(new Set(['subnet-id', 'group-id']));
+    // The deletes came after the last look that still saw an interface (released 5 minutes after the move).
+    const deletes = account.sim.calls
+      .slice(from)
+      .filter((c) => ['DeleteSubnet', 'DeleteSecurityGroup'].includes(c.operation));
+    const lastLook = watched[watched.length - 1];
+    expect(deletes.every((d) => d.at >= lastLook.at)).toBe(true);
+    // The user saw how many remained, and since when.
+    const waits = deps.recording.messages.filter((m) => m.code.startsWith('teardown.wait:'));
+    expect(
+      waits.some((m) =>
+        /private subnet subnet-\w+: 1 of Lambda's network interfaces remains \(waiting since \d\d:\d\d:\d\d/.test(
+          m.text,
+        ),
+      ),
+    ).toBe(true);
+    expect(
+      waits.some((m) => /security group sg-\w+: 2 of Lambda's network interfaces remain/.test(m.text)),
+    ).toBe(true);
+    expect(waits.filter((m) => m.code === 'teardown.wait:succeed')).toHaveLength(3);
+  });
+
+  it('a teardown that finds none waits for nothing: one look, then the deletes', async () => {
+    await setup(setupOptions(), account.deps());
+    account.sim.timings.eniReleaseMs = 0;
+    const from = account.sim.calls.length;
+    await teardown(down(), account.deps());
+    const watched = account.sim.calls.slice(from).filter((c) => c.operation === 'DescribeNetworkInterfaces');
+    expect(watched.length).toBeLessThanOrEqual(2);
+    expect(refusedDeletes()).toEqual([]);
+  });
+
+  it('without permission to look, falls back to retrying the deletes, and still finishes', async () => {
+    const before = snapshot();
+    await setup(setupOptions(), account.deps());
+    account.sim.inject({ kind: 'deny', action: 'ec2:DescribeNetworkInterfaces' });
+    await teardown(down(), account.deps());
+    expect(snapshot()).toBe(before);
+    expect(refusedDeletes().length).toBeGreaterThan(0);
+  });
+});
