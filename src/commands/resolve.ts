@@ -101,7 +101,7 @@ export async function resolveSetup(
   let names = [...new Set(options.functions.map(functionName))];
   if (names.length === 0) names = Object.keys(state.functions);
   if (names.length === 0) names = await askFunctions(aws, ask);
-  const configs = await getFunctions(aws, names);
+  const configs = await getFunctions(aws, names, (name) => state?.functions[name]?.attached === true);
 
   // The VPC: the stack's, --vpc, --new-vpc, the functions', or ask.
   const vpcChoice = await chooseVpc(aws, options, state, configs, ask);

@@ -250,6 +250,22 @@ describe('Lambda functions', () => {
     await expectAwsError(lambda('ListFunctions', { Marker: 'garbage' }), 'InvalidParameterValueException');
   });
 
+  it('ListFunctions leaves out State and LastUpdateStatus, which GetFunctionConfiguration has', async () => {
+    const { lambda, subnetA, groupId } = lambdaAccount();
+    await lambda('UpdateFunctionConfiguration', {
+      FunctionName: 'orders-api',
+      VpcConfig: { SubnetIds: [subnetA], SecurityGroupIds: [groupId] },
+    });
+    const [listed] = (await lambda('ListFunctions')).Functions;
+    expect(listed).toMatchObject({ FunctionName: 'orders-api', VpcConfig: { SubnetIds: [subnetA] } });
+    for (const field of ['State', 'StateReason', 'LastUpdateStatus', 'LastUpdateStatusReason'])
+      expect(listed).not.toHaveProperty(field);
+    expect(await lambda('GetFunctionConfiguration', { FunctionName: 'orders-api' })).toMatchObject({
+      State: 'Pending',
+      LastUpdateStatus: 'InProgress',
+    });
+  });
+
   it('tags functions', async () => {
     const { lambda, arn } = lambdaAccount();
     await lambda('TagResource', { Resource: arn, Tags: { 'fixed-ip:stack': 'demo' } });
