@@ -1,12 +1,13 @@
 /**
  * Cold start: spawned processes, as a user runs them, against a bare `node -e ''` measured in the
- * same rounds (interleaved, so a busy machine slows them alike). Each process runs under
- * /usr/bin/time for its cpu time (user + system, 10 ms resolution) and peak memory (max RSS).
+ * same rounds (interleaved, so a busy machine slows them alike). Each process reports its own cpu
+ * time (user + system) and peak memory (max RSS) from process.resourceUsage() as it exits, through
+ * a small CommonJS preload (`--require`), the same for every process measured.
  * `status` runs against moto (`moto_server` on 127.0.0.1) with a two-zone stack the CLI built
  * there: real HTTP, real SDK clients, no simulator in the process.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -19,7 +20,9 @@ const STATUS_ROUNDS = 15;
 // dist/bench/bench/cold-start.js -> the package root.
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const BIN = join(ROOT, 'bin', 'fixed-ip.js');
-const TIME = '/usr/bin/time';
+/** Written into the temp folder: reports the process's own usage on stderr as it exits. */
+const USAGE_PRELOAD = `process.on('exit', () => { const u = process.resourceUsage(); require('fs').writeSync(2, '\\n@@usage ' + u.userCPUTime + ' ' + u.systemCPUTime + ' ' + u.maxRSS + '\\n'); });`;
+let preload = '';
 
 export interface Run {
   wallMs: number;
@@ -30,11 +33,11 @@ export interface Run {
   stderr: string;
 }
 
-/** One process under /usr/bin/time: wall from here, cpu and peak memory from time(1). */
+/** One process: wall from here, cpu and peak memory from its own resourceUsage() at exit. */
 export function timed(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<Run> {
   return new Promise((done, fail) => {
     const began = performance.now();
-    const child = spawn(TIME, ['-f', '@@time %U %S %M', process.execPath, ...args], {
+    const child = spawn(process.execPath, ['--require', preload, ...args], {
       cwd: options.cwd,
       env: { ...process.env, NO_COLOR: '1', ...options.env },
     });
@@ -45,15 +48,15 @@ export function timed(args: string[], options: { cwd: string; env?: NodeJS.Proce
     child.on('error', fail);
     child.on('close', (status) => {
       const wallMs = performance.now() - began;
-      const line = /@@time ([\d.]+) ([\d.]+) (\d+)\s*$/.exec(stderr);
-      const [user, system, kib] = [line?.[1], line?.[2], line?.[3]].map(Number);
+      const usage = /\n@@usage (\d+) (\d+) (\d+)\n$/.exec(stderr);
+      const [user, system, kib] = [usage?.[1], usage?.[2], usage?.[3]].map(Number);
       done({
         wallMs,
-        cpuMs: ((user ?? Number.NaN) + (system ?? Number.NaN)) * 1000,
+        cpuMs: ((user ?? Number.NaN) + (system ?? Number.NaN)) / 1000,
         rssMiB: (kib ?? Number.NaN) / 1024,
-        status: /Command exited with non-zero status (\d+)/.test(stderr) ? Number(RegExp.$1) : status,
+        status,
         stdout,
-        stderr: stderr.replace(/(Command exited with non-zero status \d+\n)?@@time .*\s*$/, ''),
+        stderr: usage ? stderr.slice(0, usage.index) : stderr,
       });
     });
   });
@@ -73,10 +76,9 @@ function firstProblem(runs: readonly Run[]): string {
 }
 
 export async function coldStartFigures(): Promise<Figure[]> {
-  if (!existsSync(TIME)) {
-    return [{ name: 'cold start', measured: `${TIME} not found`, target: '(needs GNU time)', pass: false }];
-  }
   const dir = mkdtempSync(join(tmpdir(), 'fixed-ip-bench-'));
+  preload = join(dir, 'usage.cjs');
+  writeFileSync(preload, USAGE_PRELOAD);
   try {
     return [...(await startFigures(dir)), ...(await statusFigures(dir))];
   } finally {

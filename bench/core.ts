@@ -5,7 +5,7 @@
 import { setup, type SetupOptions } from '../src/commands/setup.js';
 import { status } from '../src/commands/status.js';
 import { teardown } from '../src/commands/teardown.js';
-import { TAG_ROLE } from '../src/core/tags.js';
+import { TAG_ROLE, TAG_ZONE } from '../src/core/tags.js';
 import type { SimTimings } from '../src/simulator/index.js';
 import { isMutating } from '../src/simulator/operations.js';
 import { type Figure, seconds } from './figure.js';
@@ -280,12 +280,15 @@ function repeats(calls: readonly CallRecord[]): { reads: string[]; creates: stri
   };
 }
 
+/** The role tag of a create, with its zone when it has one (`private-subnet@ap-northeast-1a`). */
 function roleOf(call: CallRecord): string | undefined {
   const input = JSON.parse(call.input) as {
     TagSpecifications?: Array<{ Tags?: Array<{ Key?: string; Value?: string }> }>;
   };
-  return input.TagSpecifications?.flatMap((spec) => spec.Tags ?? []).find((tag) => tag.Key === TAG_ROLE)
-    ?.Value;
+  const tags = input.TagSpecifications?.flatMap((spec) => spec.Tags ?? []) ?? [];
+  const role = tags.find((tag) => tag.Key === TAG_ROLE)?.Value;
+  const zone = tags.find((tag) => tag.Key === TAG_ZONE)?.Value;
+  return role === undefined ? undefined : `${role}${zone ? `@${zone}` : ''}`;
 }
 
 /** setup's permission preflight: a create with DryRun, which AWS answers without creating. */
@@ -296,7 +299,9 @@ function isDryRun(call: CallRecord): boolean {
 function find(calls: readonly CallRecord[], operation: string, role?: string): CallRecord | undefined {
   return calls.find(
     (call) =>
-      call.operation === operation && !isDryRun(call) && (role === undefined || roleOf(call) === role),
+      call.operation === operation &&
+      !isDryRun(call) &&
+      (role === undefined || roleOf(call)?.split('@')[0] === role),
   );
 }
 

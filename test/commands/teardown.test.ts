@@ -203,6 +203,9 @@ describe("Lambda's network interfaces", () => {
   it('are watched, not tried: no delete is refused, and each subnet and the group go once theirs are gone', async () => {
     const before = snapshot();
     await setup(setupOptions({ azs: 2 }), account.deps());
+    const held = Object.values(account.readState()?.resources ?? {})
+      .filter((r) => r.kind === 'privateSubnet' || r.kind === 'securityGroup')
+      .map((r) => r.id);
     const from = account.sim.calls.length;
     const deps = account.deps();
     await teardown(down(), deps);
@@ -218,12 +221,21 @@ describe("Lambda's network interfaces", () => {
     // By the waiting subnets and the waiting group: both kinds were watched, by nothing else.
     const names = inputs.map((input) => input.Filters?.map((f) => f.Name) ?? []);
     expect(new Set(names.flat())).toEqual(new Set(['subnet-id', 'group-id']));
-    // The deletes came after the last look that still saw an interface (released 5 minutes after the move).
-    const deletes = account.sim.calls
-      .slice(from)
-      .filter((c) => ['DeleteSubnet', 'DeleteSecurityGroup'].includes(c.operation));
-    const lastLook = watched[watched.length - 1];
-    expect(deletes.every((d) => d.at >= lastLook.at)).toBe(true);
+    // The deletes came once Lambda let go (5 minutes after the functions left), not before.
+    const teardownCalls = account.sim.calls.slice(from);
+    const left = Math.max(
+      ...teardownCalls.filter((c) => c.operation === 'UpdateFunctionConfiguration').map((c) => c.at),
+    );
+    const deletes = teardownCalls.filter((c) => {
+      const input = c.input as { SubnetId?: string; GroupId?: string };
+      return c.operation.startsWith('Delete') && held.includes(input.SubnetId ?? input.GroupId ?? '');
+    });
+    expect(deletes.map((c) => c.operation).sort()).toEqual([
+      'DeleteSecurityGroup',
+      'DeleteSubnet',
+      'DeleteSubnet',
+    ]);
+    expect(deletes.every((d) => d.at >= left + 5 * 60_000)).toBe(true);
     // The user saw how many remained, and since when.
     const waits = deps.recording.messages.filter((m) => m.code.startsWith('teardown.wait:'));
     expect(
