@@ -82,8 +82,9 @@ export async function resolveSetup(
     ui.notify({ level: 'info', code: 'setup.who', text: whoLine(identity, aws.region, options.profile) });
 
   let state = saved;
+  let tagged: World | undefined;
   if (!state) {
-    const tagged = await loadWorld(aws, { vpcId: undefined, stack: options.name });
+    tagged = await loadWorld(aws, { vpcId: undefined, stack: options.name });
     state = stateFromWorld(tagged, options.name, aws.region, identity.accountId);
     if (state?.resources.vpc)
       ui.notify({
@@ -122,13 +123,22 @@ export async function resolveSetup(
   }
   // chooseVpc may have described the VPC already: do not ask AWS for it twice.
   const described = vpcChoice.kind === 'existing' ? vpcChoice.vpc : undefined;
+  // Internet gateways and Elastic IPs are listed whole, so the tag search above has them already.
+  const listedWhole = tagged ? (['internetGateways', 'addresses'] as const) : [];
   const world: World = vpcId
     ? await loadWorld(
         aws,
         { vpcId, stack: options.name },
-        described ? ALL_PARTS.filter((p) => p !== 'vpcs') : ALL_PARTS,
+        ALL_PARTS.filter(
+          (p) => !(described && p === 'vpcs') && !(listedWhole as readonly string[]).includes(p),
+        ),
       )
     : emptyWorld();
+  if (vpcId && tagged) {
+    world.internetGateways = tagged.internetGateways;
+    world.addresses = tagged.addresses;
+    for (const part of listedWhole) world.loaded.add(part);
+  }
   if (described) {
     world.vpcs = [described];
     world.vpc = described;
