@@ -11,6 +11,24 @@ const HELP = ['--help', '-h'];
 const printsOnly =
   (args.length === 1 && [...HELP, '--version', '-v', 'help'].includes(args[0])) ||
   (args.length === 2 && ((HELP.includes(args[1]) && !args[0].startsWith('-')) || args[0] === 'help'));
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- CommonJS, on purpose (see above)
-if (printsOnly) void require('../dist/help.cjs').main(process.argv);
+if (printsOnly) void loadHelp().main(process.argv);
 else void import('../dist/cli.js').then(({ main }) => main(process.argv));
+
+/** dist/help.cjs with the V8 code cache the build made (ignored by V8 if from another Node). */
+function loadHelp() {
+  const { readFileSync } = require('node:fs');
+  const { dirname, join } = require('node:path');
+  const { Script } = require('node:vm');
+  const file = join(__dirname, '..', 'dist', 'help.cjs');
+  let cachedData;
+  try {
+    cachedData = readFileSync(`${file}.cache`);
+  } catch {
+    cachedData = undefined;
+  }
+  const wrapped = `(function (exports, require, module, __filename, __dirname) {${readFileSync(file, 'utf8')}\n})`;
+  const script = new Script(wrapped, { filename: file, cachedData });
+  const module = { exports: {} };
+  script.runInThisContext().call(module.exports, module.exports, require, module, file, dirname(file));
+  return module.exports;
+}

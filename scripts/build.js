@@ -8,6 +8,8 @@
 // Source maps point at src/ (bin/fixed-ip.js turns them on with --debug).
 import { build } from 'esbuild';
 import { readFile, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { Script } from 'node:vm';
 
 const outdir = new URL('../dist/', import.meta.url).pathname;
 
@@ -101,3 +103,25 @@ await build({
   plugins: [lazyChildProcess],
 });
 if (result.metafile) await writeFile(`${outdir}meta.json`, JSON.stringify(result.metafile));
+
+/**
+ * V8's code cache for help.cjs, made by running `--help` once: bin/fixed-ip.js hands it to V8 so
+ * `--help` skips most compiling. V8 rejects a cache from another Node version and compiles as
+ * usual.
+ */
+const helpFile = `${outdir}help.cjs`;
+const wrapped = `(function (exports, require, module, __filename, __dirname) {${await readFile(helpFile, 'utf8')}\n})`;
+const script = new Script(wrapped, { filename: helpFile });
+const helpModule = { exports: {} };
+script
+  .runInThisContext()
+  .call(helpModule.exports, helpModule.exports, createRequire(helpFile), helpModule, helpFile, outdir);
+const sink = { write: () => true, isTTY: false };
+await helpModule.exports.main(['node', 'fixed-ip', '--help'], {
+  stdin: process.stdin,
+  stdout: sink,
+  stderr: sink,
+  env: {},
+});
+process.exitCode = 0;
+await writeFile(`${helpFile}.cache`, script.createCachedData());
