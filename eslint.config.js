@@ -49,4 +49,10 @@ export default tseslint.config(
     extends: [tseslint.configs.disableTypeChecked],
     languageOptions: { globals: { process: 'readonly', URL: 'readonly', require: 'readonly' } },
   },
+  {
+    // bin/ is CommonJS (bin/package.json), so that --help starts without the ES module loader.
+    files: ['bin/**/*.js'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+    languageOptions: { globals: { require: 'readonly', __dirname: 'readonly' } },
+  },
 );
