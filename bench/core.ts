@@ -160,6 +160,16 @@ function firstSetupFigures(run: Slice): Figure[] {
   const moved = find(run.calls, 'UpdateFunctionConfiguration');
   const functionDone = (moved?.end ?? Number.NaN) + FUNCTION_MS;
   const functionGap = run.end - functionDone;
+  // The Describe that reported the resource ready (the first poll sent after it was), and how soon
+  // the next step followed its answer.
+  const natSeen = run.calls.find(
+    (call) => call.operation === 'DescribeNatGateways' && call.start >= natReady,
+  );
+  const afterSeen = (afterNat?.start ?? Number.NaN) - (natSeen?.end ?? Number.NaN);
+  const functionSeen = run.calls.find(
+    (call) => call.operation === 'GetFunctionConfiguration' && call.start >= functionDone,
+  );
+  const finishedAfterSeen = run.end - (functionSeen?.end ?? Number.NaN);
 
   return [
     {
@@ -182,15 +192,19 @@ function firstSetupFigures(run: Slice): Figure[] {
     },
     {
       name: 'noticing the NAT gateway is available',
-      measured: `next step (${afterNat?.operation ?? 'none'}) started ${seconds(natGap)} after`,
-      target: `≤ ${seconds(NOTICE_TARGET_MS)}`,
-      pass: natGap >= 0 && natGap <= NOTICE_TARGET_MS,
+      measured: `next step (${afterNat?.operation ?? 'none'}) started ${seconds(natGap)} after it became available, ${seconds(afterSeen)} after AWS reported it`,
+      target: `≤ ${seconds(NOTICE_TARGET_MS)}; ≤ 1.0 s after the report`,
+      pass: natGap >= 0 && natGap <= NOTICE_TARGET_MS && afterSeen >= 0 && afterSeen <= 1_000,
     },
     {
       name: 'noticing the function update is done',
-      measured: `setup finished ${seconds(functionGap)} after`,
-      target: `≤ ${seconds(NOTICE_TARGET_MS)}`,
-      pass: functionGap >= 0 && functionGap <= NOTICE_TARGET_MS,
+      measured: `setup finished ${seconds(functionGap)} after it was, ${seconds(finishedAfterSeen)} after AWS reported it`,
+      target: `≤ ${seconds(NOTICE_TARGET_MS)}; ≤ 1.0 s after the report`,
+      pass:
+        functionGap >= 0 &&
+        functionGap <= NOTICE_TARGET_MS &&
+        finishedAfterSeen >= 0 &&
+        finishedAfterSeen <= 1_000,
     },
   ];
 }
