@@ -8,6 +8,7 @@
 import pkg from '../package.json' with { type: 'json' };
 import { coldStartFigures } from './cold-start.js';
 import { coreFigures } from './core.js';
+import { scaleFigures } from './scale.js';
 import type { Figure } from './figure.js';
 
 function table(figures: readonly Figure[]): string {
@@ -30,7 +31,12 @@ function table(figures: readonly Figure[]): string {
 
 async function main(): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const figures = [...(await coldStartFigures()), ...(await coreFigures())];
+  const only = process.argv[2];
+  const figures = [
+    ...(only === undefined || only === 'cold' ? await coldStartFigures() : []),
+    ...(only === undefined || only === 'core' ? await coreFigures() : []),
+    ...(only === undefined || only === 'scale' ? await scaleFigures() : []),
+  ];
   process.stdout.write(
     `fixed-ip ${pkg.version} benchmark (Node ${process.versions.node})\n\n${table(figures)}\n`,
   );

@@ -5,7 +5,7 @@
 import { setup, type SetupOptions } from '../src/commands/setup.js';
 import { status } from '../src/commands/status.js';
 import { teardown } from '../src/commands/teardown.js';
-import { TAG_ROLE } from '../src/core/tags.js';
+import { TAG_ROLE, TAG_ZONE } from '../src/core/tags.js';
 import type { SimTimings } from '../src/simulator/index.js';
 import { isMutating } from '../src/simulator/operations.js';
 import { type Figure, seconds } from './figure.js';
@@ -160,6 +160,16 @@ function firstSetupFigures(run: Slice): Figure[] {
   const moved = find(run.calls, 'UpdateFunctionConfiguration');
   const functionDone = (moved?.end ?? Number.NaN) + FUNCTION_MS;
   const functionGap = run.end - functionDone;
+  // The Describe that reported the resource ready (the first poll sent after it was), and how soon
+  // the next step followed its answer.
+  const natSeen = run.calls.find(
+    (call) => call.operation === 'DescribeNatGateways' && call.start >= natReady,
+  );
+  const afterSeen = (afterNat?.start ?? Number.NaN) - (natSeen?.end ?? Number.NaN);
+  const functionSeen = run.calls.find(
+    (call) => call.operation === 'GetFunctionConfiguration' && call.start >= functionDone,
+  );
+  const finishedAfterSeen = run.end - (functionSeen?.end ?? Number.NaN);
 
   return [
     {
@@ -182,15 +192,19 @@ function firstSetupFigures(run: Slice): Figure[] {
     },
     {
       name: 'noticing the NAT gateway is available',
-      measured: `next step (${afterNat?.operation ?? 'none'}) started ${seconds(natGap)} after`,
-      target: `≤ ${seconds(NOTICE_TARGET_MS)}`,
-      pass: natGap >= 0 && natGap <= NOTICE_TARGET_MS,
+      measured: `next step (${afterNat?.operation ?? 'none'}) started ${seconds(natGap)} after it became available, ${seconds(afterSeen)} after AWS reported it`,
+      target: `≤ ${seconds(NOTICE_TARGET_MS)}; ≤ 1.0 s after the report`,
+      pass: natGap >= 0 && natGap <= NOTICE_TARGET_MS && afterSeen >= 0 && afterSeen <= 1_000,
     },
     {
       name: 'noticing the function update is done',
-      measured: `setup finished ${seconds(functionGap)} after`,
-      target: `≤ ${seconds(NOTICE_TARGET_MS)}`,
-      pass: functionGap >= 0 && functionGap <= NOTICE_TARGET_MS,
+      measured: `setup finished ${seconds(functionGap)} after it was, ${seconds(finishedAfterSeen)} after AWS reported it`,
+      target: `≤ ${seconds(NOTICE_TARGET_MS)}; ≤ 1.0 s after the report`,
+      pass:
+        functionGap >= 0 &&
+        functionGap <= NOTICE_TARGET_MS &&
+        finishedAfterSeen >= 0 &&
+        finishedAfterSeen <= 1_000,
     },
   ];
 }
@@ -280,12 +294,15 @@ function repeats(calls: readonly CallRecord[]): { reads: string[]; creates: stri
   };
 }
 
+/** The role tag of a create, with its zone when it has one (`private-subnet@ap-northeast-1a`). */
 function roleOf(call: CallRecord): string | undefined {
   const input = JSON.parse(call.input) as {
     TagSpecifications?: Array<{ Tags?: Array<{ Key?: string; Value?: string }> }>;
   };
-  return input.TagSpecifications?.flatMap((spec) => spec.Tags ?? []).find((tag) => tag.Key === TAG_ROLE)
-    ?.Value;
+  const tags = input.TagSpecifications?.flatMap((spec) => spec.Tags ?? []) ?? [];
+  const role = tags.find((tag) => tag.Key === TAG_ROLE)?.Value;
+  const zone = tags.find((tag) => tag.Key === TAG_ZONE)?.Value;
+  return role === undefined ? undefined : `${role}${zone ? `@${zone}` : ''}`;
 }
 
 /** setup's permission preflight: a create with DryRun, which AWS answers without creating. */
@@ -296,7 +313,9 @@ function isDryRun(call: CallRecord): boolean {
 function find(calls: readonly CallRecord[], operation: string, role?: string): CallRecord | undefined {
   return calls.find(
     (call) =>
-      call.operation === operation && !isDryRun(call) && (role === undefined || roleOf(call) === role),
+      call.operation === operation &&
+      !isDryRun(call) &&
+      (role === undefined || roleOf(call)?.split('@')[0] === role),
   );
 }
 

@@ -1,5 +1,4 @@
 import { explainAwsError } from './aws/errors.js';
-import { createAwsPort, createS3Client } from './aws/clients.js';
 import type { GlobalOptions, Io } from './cli.js';
 import type { SetupOptions } from './commands/setup.js';
 import type { Deps } from './core/context.js';
@@ -9,7 +8,7 @@ import { realClock } from './ports/clock.js';
 import { releaseHeldLocksSync } from './state/lock.js';
 import { defaultStateSetting, parseStateLocation } from './state/location.js';
 import { storeFactory } from './state/open.js';
-import { createTerminalUi, type TerminalUi } from './ui/terminal.js';
+import { openTerminalUi, type TerminalUi } from './ui/terminal.js';
 
 /**
  * The command edge: builds the real ports (terminal UI, clock, AWS or the simulated account),
@@ -27,7 +26,7 @@ async function open(command: string, options: Options, io: Io): Promise<Session>
   // Name the profile in use (for the opening line and the `aws sso login --profile` hint).
   if (options.profile === undefined && io.env.AWS_PROFILE) options.profile = io.env.AWS_PROFILE;
   const color = options.color !== false && !io.env.NO_COLOR && io.stdout.isTTY === true;
-  const ui: TerminalUi = createTerminalUi({
+  const ui: TerminalUi = await openTerminalUi({
     stdin: io.stdin,
     stdout: io.stdout,
     stderr: io.stderr,
@@ -50,7 +49,12 @@ async function open(command: string, options: Options, io: Io): Promise<Session>
       env: io.env,
       command,
       notify: (message) => ui.notify(message),
-      s3: () => createS3Client({ region: options.region, profile: options.profile, env: io.env }),
+      s3: async () =>
+        (await import('./aws/clients.js')).createS3Client({
+          region: options.region,
+          profile: options.profile,
+          env: io.env,
+        }),
       // The lock names who holds it: the same identity the command runs as.
       whoAmI: async () => (connect ? (await whoAmI(await connect(options.region))).arn : undefined),
     });
@@ -80,6 +84,8 @@ async function open(command: string, options: Options, io: Io): Promise<Session>
     connect: (connect = async (region) => {
       try {
         if (simulated) return await simulated.connect(region);
+        // Loaded here, not above, so commands that make no AWS call (iam-policy) never load the SDK.
+        const { createAwsPort } = await import('./aws/clients.js');
         return await createAwsPort({ region, profile: options.profile, env: io.env });
       } catch (error) {
         throw explainAwsError(error, { profile: options.profile, ...(region ? { region } : {}) });

@@ -1,5 +1,4 @@
-import { createRequire } from 'node:module';
+import pkg from '../package.json' with { type: 'json' };
 
-const require = createRequire(import.meta.url);
-// dist/version.js and src/version.ts both sit one level below package.json.
-export const VERSION: string = (require('../package.json') as { version: string }).version;
+// Inlined by the bundle; src/ (tests, bench) reads it from the package root.
+export const VERSION: string = pkg.version;

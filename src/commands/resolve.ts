@@ -23,8 +23,8 @@ import {
   whoAmI,
 } from '../core/inputs.js';
 import { tagValue, TAG_ROLE, TAG_STACK } from '../core/tags.js';
-import { awsErrorName } from '../aws/errors.js';
 import { recipe, type RecipeNode, worldPartsFor } from '../core/recipe.js';
+import { functionConfigs } from '../kinds/function-configs.js';
 import { emptyWorld, loadWorld, type World } from '../core/world.js';
 import { FixedIpError } from '../errors.js';
 import { isAttached, roleError } from '../kinds/functions.js';
@@ -84,8 +84,9 @@ export async function resolveSetup(
     ui.notify({ level: 'info', code: 'setup.who', text: whoLine(identity, aws.region, options.profile) });
 
   let state = saved;
+  let tagged: World | undefined;
   if (!state) {
-    const tagged = await loadWorld(aws, { vpcId: undefined, stack: options.name });
+    tagged = await loadWorld(aws, { vpcId: undefined, stack: options.name });
     state = stateFromWorld(tagged, options.name, aws.region, identity.accountId);
     if (state?.resources.vpc)
       ui.notify({
@@ -101,11 +102,32 @@ export async function resolveSetup(
 
   // Functions: the flags, else the ones this stack already holds, else ask.
   let names = [...new Set(options.functions.map((f) => functionInput(f, aws.region, identity.accountId)))];
-  // A function of the stack deleted outside fixed-ip leaves the stack (nothing to move or restore).
-  await dropDeletedFunctions(aws, state, ui);
+  // One look at the named and the recorded functions; a recorded one deleted outside fixed-ip leaves
+  // the stack (nothing to move or restore).
+  const recorded = Object.keys(state.functions);
+  const settled = (name: string): boolean => state?.functions[name]?.attached === true;
+  const seen = await functionConfigs(aws, [...new Set([...names, ...recorded])], (name) => !settled(name));
+  for (const name of recorded.filter((n) => !seen.has(n))) {
+    delete state.functions[name];
+    ui.notify({
+      level: 'warn',
+      code: 'setup.function.gone',
+      text: `Function ${name} no longer exists; it leaves stack ${state.name}`,
+    });
+  }
   if (names.length === 0) names = Object.keys(state.functions);
-  if (names.length === 0) names = await askFunctions(aws, ask);
-  const configs = await getFunctions(aws, names);
+  const asked = names.length === 0;
+  if (asked) names = await askFunctions(aws, ask);
+  const configs = asked
+    ? await getFunctions(aws, names, settled)
+    : names.map((name) => {
+        const config = seen.get(name);
+        if (!config)
+          throw new FixedIpError('FUNCTION_NOT_FOUND', `function "${name}" was not found in ${aws.region}`, {
+            hint: 'check the name and --region (aws lambda list-functions)',
+          });
+        return config;
+      });
 
   // The VPC: the stack's, --vpc, --new-vpc, the functions', or ask.
   const vpcChoice = await chooseVpc(aws, options, state, configs, ask);
@@ -130,13 +152,20 @@ export async function resolveSetup(
     [state.shape, { ...state.shape, nat: options.nat ?? state.shape.nat }],
     Object.values(state.resources).map((r) => r.kind),
   );
+  // Internet gateways and Elastic IPs are listed whole, so the tag search above has them already.
+  const listedWhole = tagged ? (['internetGateways', 'addresses'] as const) : [];
   const world: World = vpcId
     ? await loadWorld(
         aws,
         { vpcId, stack: options.name },
-        described ? parts.filter((p) => p !== 'vpcs') : parts,
+        parts.filter((p) => !(described && p === 'vpcs') && !(listedWhole as readonly string[]).includes(p)),
       )
     : emptyWorld();
+  if (vpcId && tagged) {
+    world.internetGateways = tagged.internetGateways;
+    world.addresses = tagged.addresses;
+    for (const part of listedWhole) world.loaded.add(part);
+  }
   if (described) {
     world.vpcs = [described];
     world.vpc = described;
@@ -258,25 +287,6 @@ function checkNotOtherStacks(config: FunctionConfiguration, world: World, stack:
       );
     }
   }
-}
-
-/** Functions the state records that no longer exist: dropped from the stack, with a message. */
-async function dropDeletedFunctions(aws: AwsPort, state: StackState, ui: Deps['ui']): Promise<void> {
-  await Promise.all(
-    Object.keys(state.functions).map(async (name) => {
-      try {
-        await aws.lambda.GetFunctionConfiguration({ FunctionName: name });
-      } catch (error) {
-        if (awsErrorName(error) !== 'ResourceNotFoundException') throw error;
-        delete state.functions[name];
-        ui.notify({
-          level: 'warn',
-          code: 'setup.function.gone',
-          text: `Function ${name} no longer exists; it leaves stack ${state.name}`,
-        });
-      }
-    }),
-  );
 }
 
 async function askFunctions(aws: AwsPort, ask: Asker): Promise<string[]> {

@@ -1,11 +1,10 @@
-import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
-import { awsErrorName } from '../aws/errors.js';
 import { type Deps, makeContext } from '../core/context.js';
 import { stackCost } from '../core/cost.js';
 import { monthlyCost } from '../core/pricing.js';
 import { allowlistRecords, recipe, stepNumber } from '../core/recipe.js';
 import { loadWorld } from '../core/world.js';
 import { natHolding } from '../kinds/elastic-ip.js';
+import { functionConfigs } from '../kinds/function-configs.js';
 import { isAttached } from '../kinds/functions.js';
 import { kindOf } from '../kinds/index.js';
 import { identityKey, type Check, type KindName } from '../kinds/kind.js';
@@ -64,18 +63,9 @@ export async function status(options: StatusOptions, deps: Deps): Promise<Status
         ...needs,
       ]),
     ]),
-    Promise.all(
-      Object.keys(state.functions).map(async (name): Promise<FunctionConfiguration | undefined> => {
-        try {
-          return await aws.lambda.GetFunctionConfiguration({ FunctionName: name });
-        } catch (error) {
-          if (awsErrorName(error) === 'ResourceNotFoundException') return undefined;
-          throw error;
-        }
-      }),
-    ),
+    functionConfigs(aws, Object.keys(state.functions)),
   ]);
-  world.functions = configs.filter((c): c is FunctionConfiguration => c !== undefined);
+  world.functions = [...configs.values()];
   // An Elastic IP on no NAT gateway may have been released: only then is it worth a call to ask.
   if (
     !world.loaded.has('addresses') &&

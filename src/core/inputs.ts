@@ -1,4 +1,5 @@
 import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
+import { functionConfigs } from '../kinds/function-configs.js';
 import { awsErrorName } from '../aws/errors.js';
 import type { AwsPort } from '../aws/port.js';
 import { badOption, FixedIpError } from '../errors.js';
@@ -69,21 +70,21 @@ export function functionInput(value: string, region: string, accountId: string):
   return name ?? value;
 }
 
-export async function getFunctions(aws: AwsPort, names: readonly string[]): Promise<FunctionConfiguration[]> {
-  return Promise.all(
-    names.map(async (name) => {
-      try {
-        return await aws.lambda.GetFunctionConfiguration({ FunctionName: name });
-      } catch (error) {
-        if (awsErrorName(error) === 'ResourceNotFoundException') {
-          throw new FixedIpError('FUNCTION_NOT_FOUND', `function "${name}" was not found in ${aws.region}`, {
-            hint: 'check the name and --region (aws lambda list-functions)',
-          });
-        }
-        throw error;
-      }
-    }),
-  );
+/** `settled`: a function a previous run saw through its move (no need for its update status). */
+export async function getFunctions(
+  aws: AwsPort,
+  names: readonly string[],
+  settled: (name: string) => boolean = () => false,
+): Promise<FunctionConfiguration[]> {
+  const configs = await functionConfigs(aws, names, (name) => !settled(name));
+  return names.map((name) => {
+    const config = configs.get(name);
+    if (!config)
+      throw new FixedIpError('FUNCTION_NOT_FOUND', `function "${name}" was not found in ${aws.region}`, {
+        hint: 'check the name and --region (aws lambda list-functions)',
+      });
+    return config;
+  });
 }
 
 export async function listZones(aws: AwsPort): Promise<string[]> {

@@ -4,6 +4,7 @@ import { dropRecord, putRecord, type StackContext, vpcIdOf } from '../core/conte
 import { nameTag, tagSpec } from '../core/tags.js';
 import { findListed, ownedBy } from './find.js';
 import { baseRecord, type Kind, PLACEHOLDER } from './kind.js';
+import { untilLambdaLetsGo } from './lambda-enis.js';
 import { deleteWhenFree } from './retry.js';
 import { functionsUsing } from './in-use.js';
 import { whenVisible } from './eventual.js';
@@ -25,7 +26,7 @@ export const securityGroup: Kind = {
   iam: {
     read: ['ec2:DescribeSecurityGroups'],
     create: ['ec2:CreateSecurityGroup', 'ec2:CreateTags'],
-    remove: ['ec2:DeleteSecurityGroup'],
+    remove: ['ec2:DeleteSecurityGroup', 'ec2:DescribeNetworkInterfaces'],
   },
   removeAfter: ['functions'],
   hourlyUsd: () => 0,
@@ -84,9 +85,11 @@ export const securityGroup: Kind = {
     const users = await functionsUsing(ctx, record.id);
     if (users.length > 0)
       return { outcome: 'kept', detail: `${record.id}: in use by function ${users.join(', ')}` };
+    const what = `security group ${record.id}`;
+    await untilLambdaLetsGo(ctx, { what, holder: { groupId: record.id }, deadline: options.deadline });
     const outcome = await deleteWhenFree(ctx, {
       ...options,
-      what: `security group ${record.id}`,
+      what,
       waitingFor:
         'Lambda to delete its network interfaces (AWS takes up to 20 minutes after a function leaves)',
       notFound: ['InvalidGroup.NotFound'],

@@ -13,6 +13,7 @@ import { functionTag, stackFilter, tagSpec, tagValue, TAG_ROLE } from '../core/t
 import { FixedIpError } from '../errors.js';
 import { ownedBy, findListed } from './find.js';
 import { baseRecord, type Kind, PLACEHOLDER } from './kind.js';
+import { untilLambdaLetsGo } from './lambda-enis.js';
 import { deleteWhenFree } from './retry.js';
 import { functionsUsing } from './in-use.js';
 import { whenVisible } from './eventual.js';
@@ -54,7 +55,8 @@ function subnetKind(which: Which, article: number, removeAfter: Kind['removeAfte
     iam: {
       read: ['ec2:DescribeSubnets'],
       create: ['ec2:CreateSubnet', 'ec2:CreateTags'],
-      remove: ['ec2:DeleteSubnet'],
+      remove:
+        which === 'private' ? ['ec2:DeleteSubnet', 'ec2:DescribeNetworkInterfaces'] : ['ec2:DeleteSubnet'],
     },
     removeAfter,
     hourlyUsd: () => 0,
@@ -145,9 +147,12 @@ function subnetKind(which: Which, article: number, removeAfter: Kind['removeAfte
           outcome: 'kept',
           detail: `${record.id} (${record.cidr}): in use by function ${users.join(', ')}`,
         };
+      const what = `${which} subnet ${record.id}`;
+      if (which === 'private')
+        await untilLambdaLetsGo(ctx, { what, holder: { subnetId: record.id }, deadline: options.deadline });
       const outcome = await deleteWhenFree(ctx, {
         ...options,
-        what: `${which} subnet ${record.id}`,
+        what,
         waitingFor:
           which === 'private'
             ? 'Lambda to delete its network interfaces (AWS takes up to 20 minutes after a function leaves)'

@@ -16,12 +16,11 @@ import {
   type ResultOptions,
   type Ui,
 } from '../ports/ui.js';
-import { PlainBoard, SpinnerBoard } from './progress.js';
+import { PlainBoard } from './progress.js';
 import { promptTheme } from './prompt-theme.js';
-import { prompt } from './prompts.js';
+import type { SpinnerBoard } from './spinner.js';
 
 export { formatElapsed } from './progress.js';
-export { matchesFilter } from './searchable-checkbox.js';
 
 export interface TerminalUiOptions {
   stdin: NodeJS.ReadStream;
@@ -35,7 +34,17 @@ export interface TerminalUiOptions {
 
 export type TerminalUi = Ui & { close(): void };
 
-export function createTerminalUi(options: TerminalUiOptions): TerminalUi {
+/**
+ * The terminal UI, loading ora only for a colour terminal (it is a fifth of a cold start);
+ * inquirer is loaded by the first question.
+ */
+export async function openTerminalUi(options: TerminalUiOptions): Promise<TerminalUi> {
+  const spinner = options.color && options.stderr.isTTY === true;
+  return createTerminalUi(options, spinner ? (await import('./spinner.js')).SpinnerBoard : undefined);
+}
+
+/** `Spinner`: the board for a colour terminal; without it such a terminal gets plain lines too. */
+export function createTerminalUi(options: TerminalUiOptions, Spinner?: typeof SpinnerBoard): TerminalUi {
   const { stdin, stdout, stderr, debug } = options;
   // Questions are drawn on stderr: with it redirected nobody could see them, so do not ask.
   const interactive = stdin.isTTY === true && stdout.isTTY === true && stderr.isTTY === true;
@@ -54,9 +63,10 @@ export function createTerminalUi(options: TerminalUiOptions): TerminalUi {
     stderr.write(`${line}\n`);
   };
 
-  const progress = fancyStderr
-    ? new SpinnerBoard(stderr, errPaint, stdin === process.stdin)
-    : new PlainBoard(writeErr, debug);
+  const progress =
+    Spinner && fancyStderr
+      ? new Spinner(stderr, errPaint, stdin === process.stdin)
+      : new PlainBoard(writeErr, debug);
 
   if (options.banner !== undefined) {
     const colon = options.banner.indexOf(': ');
@@ -80,6 +90,7 @@ export function createTerminalUi(options: TerminalUiOptions): TerminalUi {
     if (!interactive) throw noTerminalError(question);
     const context = { input: stdin, output: stderr };
     const theme = promptTheme(errPaint);
+    const { prompt } = await import('./prompts.js');
     progress.pause();
     try {
       return (await prompt(question, context, theme, errPaint)) as Answer<Q>;

@@ -193,3 +193,80 @@ describe('status', () => {
     expect((error as FixedIpError).exitCode).toBe(ExitCode.noStack);
   });
 });
+
+describe("Lambda's network interfaces", () => {
+  const refusedDeletes = () =>
+    account.sim.calls.filter(
+      (c) => ['DeleteSubnet', 'DeleteSecurityGroup'].includes(c.operation) && c.outcome !== 'ok',
+    );
+
+  it('are watched, not tried: no delete is refused, and each subnet and the group go once theirs are gone', async () => {
+    const before = snapshot();
+    await setup(setupOptions({ azs: 2 }), account.deps());
+    const held = Object.values(account.readState()?.resources ?? {})
+      .filter((r) => r.kind === 'privateSubnet' || r.kind === 'securityGroup')
+      .map((r) => r.id);
+    const from = account.sim.calls.length;
+    const deps = account.deps();
+    await teardown(down(), deps);
+    expect(snapshot()).toBe(before);
+    expect(refusedDeletes()).toEqual([]);
+    const watched = account.sim.calls.slice(from).filter((c) => c.operation === 'DescribeNetworkInterfaces');
+    // Watching for 5 minutes takes many looks, all with managed resources and the stack's filters.
+    expect(watched.length).toBeGreaterThan(10);
+    const inputs = watched.map(
+      (c) => c.input as { IncludeManagedResources?: boolean; Filters?: Array<{ Name: string }> },
+    );
+    expect(inputs.every((input) => input.IncludeManagedResources === true)).toBe(true);
+    // By the waiting subnets and the waiting group: both kinds were watched, by nothing else.
+    const names = inputs.map((input) => input.Filters?.map((f) => f.Name) ?? []);
+    expect(new Set(names.flat())).toEqual(new Set(['subnet-id', 'group-id']));
+    // The deletes came once Lambda let go (5 minutes after the functions left), not before.
+    const teardownCalls = account.sim.calls.slice(from);
+    const left = Math.max(
+      ...teardownCalls.filter((c) => c.operation === 'UpdateFunctionConfiguration').map((c) => c.at),
+    );
+    const deletes = teardownCalls.filter((c) => {
+      const input = c.input as { SubnetId?: string; GroupId?: string };
+      return c.operation.startsWith('Delete') && held.includes(input.SubnetId ?? input.GroupId ?? '');
+    });
+    expect(deletes.map((c) => c.operation).sort()).toEqual([
+      'DeleteSecurityGroup',
+      'DeleteSubnet',
+      'DeleteSubnet',
+    ]);
+    expect(deletes.every((d) => d.at >= left + 5 * 60_000)).toBe(true);
+    // The user saw how many remained, and since when.
+    const waits = deps.recording.messages.filter((m) => m.code.startsWith('teardown.wait:'));
+    expect(
+      waits.some((m) =>
+        /private subnet subnet-\w+: 1 of Lambda's network interfaces remains \(waiting since \d\d:\d\d:\d\d/.test(
+          m.text,
+        ),
+      ),
+    ).toBe(true);
+    expect(
+      waits.some((m) => /security group sg-\w+: 2 of Lambda's network interfaces remain/.test(m.text)),
+    ).toBe(true);
+    expect(waits.filter((m) => m.code === 'teardown.wait:succeed')).toHaveLength(3);
+  });
+
+  it('a teardown that finds none waits for nothing: one look, then the deletes', async () => {
+    await setup(setupOptions(), account.deps());
+    account.sim.timings.eniReleaseMs = 0;
+    const from = account.sim.calls.length;
+    await teardown(down(), account.deps());
+    const watched = account.sim.calls.slice(from).filter((c) => c.operation === 'DescribeNetworkInterfaces');
+    expect(watched.length).toBeLessThanOrEqual(2);
+    expect(refusedDeletes()).toEqual([]);
+  });
+
+  it('without permission to look, falls back to retrying the deletes, and still finishes', async () => {
+    const before = snapshot();
+    await setup(setupOptions(), account.deps());
+    account.sim.inject({ kind: 'deny', action: 'ec2:DescribeNetworkInterfaces' });
+    await teardown(down(), account.deps());
+    expect(snapshot()).toBe(before);
+    expect(refusedDeletes().length).toBeGreaterThan(0);
+  });
+});

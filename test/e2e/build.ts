@@ -28,7 +28,7 @@ function newestSource(): number {
     }
   };
   visit(join(ROOT, 'src'));
-  for (const file of ['package.json', 'tsconfig.json', 'tsconfig.build.json']) visit(join(ROOT, file));
+  for (const file of ['package.json', 'tsconfig.json', 'scripts/build.js']) visit(join(ROOT, file));
   return newest;
 }
 

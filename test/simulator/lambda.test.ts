@@ -72,7 +72,10 @@ describe('Lambda functions', () => {
       'The operation cannot be performed at this time. An update is in progress for resource: arn:aws:lambda:ap-northeast-1:123456789012:function:orders-api',
     );
     const enis = (
-      await ec2('DescribeNetworkInterfaces', { Filters: [{ Name: 'interface-type', Values: ['lambda'] }] })
+      await ec2('DescribeNetworkInterfaces', {
+        IncludeManagedResources: true,
+        Filters: [{ Name: 'interface-type', Values: ['lambda'] }],
+      })
     ).NetworkInterfaces;
     expect(enis).toHaveLength(2);
     expect(enis[0]).toMatchObject({
@@ -102,7 +105,9 @@ describe('Lambda functions', () => {
       VpcConfig: { SubnetIds: [subnetA], SecurityGroupIds: [groupId] },
     });
     expect(second).toMatchObject({ LastUpdateStatus: 'InProgress', State: 'Active' });
-    expect((await ec2('DescribeNetworkInterfaces')).NetworkInterfaces).toHaveLength(1);
+    expect(
+      (await ec2('DescribeNetworkInterfaces', { IncludeManagedResources: true })).NetworkInterfaces,
+    ).toHaveLength(1);
   });
 
   it('refuses subnets without groups, unknown ids, two VPCs and a role without VPC access, changing nothing', async () => {
@@ -176,7 +181,9 @@ describe('Lambda functions', () => {
     clock.advance(18 * MINUTE);
     await expectAwsError(ec2('DeleteSubnet', { SubnetId: subnetA }), 'DependencyViolation');
     clock.advance(MINUTE);
-    expect((await ec2('DescribeNetworkInterfaces')).NetworkInterfaces).toEqual([]);
+    expect(
+      (await ec2('DescribeNetworkInterfaces', { IncludeManagedResources: true })).NetworkInterfaces,
+    ).toEqual([]);
     await ec2('DeleteSubnet', { SubnetId: subnetA });
     await ec2('DeleteSecurityGroup', { GroupId: groupId });
   });
@@ -186,7 +193,8 @@ describe('Lambda functions', () => {
     const vpc = { SubnetIds: [subnetA], SecurityGroupIds: [groupId] };
     await lambda('UpdateFunctionConfiguration', { FunctionName: 'orders-api', VpcConfig: vpc });
     clock.advance(MINUTE);
-    const eniId = (await ec2('DescribeNetworkInterfaces')).NetworkInterfaces[0].NetworkInterfaceId;
+    const eniId = (await ec2('DescribeNetworkInterfaces', { IncludeManagedResources: true }))
+      .NetworkInterfaces[0].NetworkInterfaceId;
     await lambda('UpdateFunctionConfiguration', {
       FunctionName: 'orders-api',
       VpcConfig: { SubnetIds: [], SecurityGroupIds: [] },
@@ -196,7 +204,7 @@ describe('Lambda functions', () => {
     expect(again.State).toBe('Active');
     clock.advance(60 * MINUTE);
     expect(
-      (await ec2('DescribeNetworkInterfaces')).NetworkInterfaces.map(
+      (await ec2('DescribeNetworkInterfaces', { IncludeManagedResources: true })).NetworkInterfaces.map(
         (e: { NetworkInterfaceId: string }) => e.NetworkInterfaceId,
       ),
     ).toEqual([eniId]);
@@ -240,6 +248,22 @@ describe('Lambda functions', () => {
     expect(small.Functions).toHaveLength(7);
     expect((await lambda('ListFunctions', { MaxItems: 1000 })).Functions).toHaveLength(50);
     await expectAwsError(lambda('ListFunctions', { Marker: 'garbage' }), 'InvalidParameterValueException');
+  });
+
+  it('ListFunctions leaves out State and LastUpdateStatus, which GetFunctionConfiguration has', async () => {
+    const { lambda, subnetA, groupId } = lambdaAccount();
+    await lambda('UpdateFunctionConfiguration', {
+      FunctionName: 'orders-api',
+      VpcConfig: { SubnetIds: [subnetA], SecurityGroupIds: [groupId] },
+    });
+    const [listed] = (await lambda('ListFunctions')).Functions;
+    expect(listed).toMatchObject({ FunctionName: 'orders-api', VpcConfig: { SubnetIds: [subnetA] } });
+    for (const field of ['State', 'StateReason', 'LastUpdateStatus', 'LastUpdateStatusReason'])
+      expect(listed).not.toHaveProperty(field);
+    expect(await lambda('GetFunctionConfiguration', { FunctionName: 'orders-api' })).toMatchObject({
+      State: 'Pending',
+      LastUpdateStatus: 'InProgress',
+    });
   });
 
   it('tags functions', async () => {
@@ -311,5 +335,91 @@ describe('IAM and STS', () => {
       iam('SimulatePrincipalPolicy', { PolicySourceArn: 'x', ActionNames: ['ec2:CreateVpc'] }),
       'AccessDenied',
     );
+  });
+});
+
+describe("Lambda's network interfaces, as DescribeNetworkInterfaces lists them", () => {
+  async function attachedThenDetached() {
+    const account = lambdaAccount();
+    const { lambda, clock, subnetA, subnetC, groupId } = account;
+    await lambda('UpdateFunctionConfiguration', {
+      FunctionName: 'orders-api',
+      VpcConfig: { SubnetIds: [subnetA, subnetC], SecurityGroupIds: [groupId] },
+    });
+    clock.advance(MINUTE);
+    return account;
+  }
+  const listed = async (ec2: ReturnType<typeof client>, input: object): Promise<string[]> =>
+    ((await ec2('DescribeNetworkInterfaces', input)).NetworkInterfaces as Array<{ SubnetId: string }>).map(
+      (eni) => eni.SubnetId,
+    );
+
+  it('are listed only with IncludeManagedResources (the cautious reading of EC2 hiding managed resources)', async () => {
+    const { ec2, subnetA, subnetC } = await attachedThenDetached();
+    expect(await listed(ec2, {})).toEqual([]);
+    expect(await listed(ec2, { IncludeManagedResources: false })).toEqual([]);
+    expect((await listed(ec2, { IncludeManagedResources: true })).sort()).toEqual([subnetA, subnetC].sort());
+  });
+
+  it('are found by subnet-id and group-id together, and by the operator filters', async () => {
+    const { sim, ec2, vpcId, subnetA, groupId } = await attachedThenDetached();
+    const otherGroup = sim.addSecurityGroup({ vpcId, name: 'other' });
+    const base = { IncludeManagedResources: true };
+    expect(
+      await listed(ec2, {
+        ...base,
+        Filters: [
+          { Name: 'subnet-id', Values: [subnetA] },
+          { Name: 'group-id', Values: [groupId] },
+        ],
+      }),
+    ).toEqual([subnetA]);
+    expect(
+      await listed(ec2, {
+        ...base,
+        Filters: [
+          { Name: 'subnet-id', Values: [subnetA] },
+          { Name: 'group-id', Values: [otherGroup] },
+        ],
+      }),
+    ).toEqual([]);
+    expect(
+      await listed(ec2, { ...base, Filters: [{ Name: 'operator.managed', Values: ['true'] }] }),
+    ).toHaveLength(2);
+    expect(
+      await listed(ec2, {
+        ...base,
+        Filters: [{ Name: 'operator.principal', Values: ['lambda.amazonaws.com'] }],
+      }),
+    ).toHaveLength(2);
+    expect(
+      await listed(ec2, { ...base, Filters: [{ Name: 'operator.managed', Values: ['false'] }] }),
+    ).toEqual([]);
+    const [eni] = (await ec2('DescribeNetworkInterfaces', base)).NetworkInterfaces;
+    expect(eni).toMatchObject({ Operator: { Managed: true, Principal: 'lambda.amazonaws.com' } });
+  });
+
+  it('no longer show as type lambda once no function uses them, but keep their description until they go', async () => {
+    const { lambda, ec2, clock, subnetA } = await attachedThenDetached();
+    const byType = {
+      IncludeManagedResources: true,
+      Filters: [{ Name: 'interface-type', Values: ['lambda'] }],
+    };
+    const byDescription = {
+      IncludeManagedResources: true,
+      Filters: [{ Name: 'description', Values: ['AWS Lambda VPC ENI*'] }],
+    };
+    expect(await listed(ec2, byType)).toHaveLength(2);
+    await lambda('UpdateFunctionConfiguration', {
+      FunctionName: 'orders-api',
+      VpcConfig: { SubnetIds: [], SecurityGroupIds: [] },
+    });
+    clock.advance(MINUTE);
+    expect(await listed(ec2, byType)).toEqual([]);
+    expect(await listed(ec2, byDescription)).toContain(subnetA);
+    const [eni] = (await ec2('DescribeNetworkInterfaces', byDescription)).NetworkInterfaces;
+    expect(eni).toMatchObject({ InterfaceType: 'interface', Description: 'AWS Lambda VPC ENI-orders-api' });
+    clock.advance(20 * MINUTE);
+    expect(await listed(ec2, byDescription)).toEqual([]);
   });
 });

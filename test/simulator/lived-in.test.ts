@@ -151,8 +151,12 @@ describe('Lambda in a lived-in account', () => {
       'InvalidParameterValueException',
     );
     const lambdaEnis = async () =>
-      (await ec2('DescribeNetworkInterfaces', { Filters: [{ Name: 'interface-type', Values: ['lambda'] }] }))
-        .NetworkInterfaces;
+      (
+        await ec2('DescribeNetworkInterfaces', {
+          IncludeManagedResources: true,
+          Filters: [{ Name: 'interface-type', Values: ['lambda'] }],
+        })
+      ).NetworkInterfaces;
     // Version 1 still uses the subnet + group pair: its ENI stays.
     clock.advance(60 * MINUTE);
     expect(await lambdaEnis()).toHaveLength(1);

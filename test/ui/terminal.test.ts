@@ -1,7 +1,9 @@
 import type { PassThrough } from 'node:stream';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AbortError, FixedIpError } from '../../src/errors.js';
-import { createTerminalUi, formatElapsed, matchesFilter, type TerminalUi } from '../../src/ui/terminal.js';
+import { matchesFilter } from '../../src/ui/searchable-checkbox.js';
+import { SpinnerBoard } from '../../src/ui/spinner.js';
+import { createTerminalUi, formatElapsed, type TerminalUi } from '../../src/ui/terminal.js';
 import { fakeStream } from '../support/streams.js';
 
 // eslint-disable-next-line no-control-regex -- looking for terminal escape codes is the point
@@ -11,14 +13,17 @@ function setup(options: { tty: boolean; color: boolean; debug?: boolean; banner?
   const stdin = fakeStream(options.tty);
   const stdout = fakeStream(options.tty);
   const stderr = fakeStream(options.tty);
-  const ui = createTerminalUi({
-    stdin: stdin.stream as unknown as NodeJS.ReadStream,
-    stdout: stdout.stream as unknown as NodeJS.WriteStream,
-    stderr: stderr.stream as unknown as NodeJS.WriteStream,
-    color: options.color,
-    debug: options.debug ?? false,
-    ...(options.banner !== undefined && { banner: options.banner }),
-  });
+  const ui = createTerminalUi(
+    {
+      stdin: stdin.stream as unknown as NodeJS.ReadStream,
+      stdout: stdout.stream as unknown as NodeJS.WriteStream,
+      stderr: stderr.stream as unknown as NodeJS.WriteStream,
+      color: options.color,
+      debug: options.debug ?? false,
+      ...(options.banner !== undefined && { banner: options.banner }),
+    },
+    SpinnerBoard,
+  );
   opened.push(ui);
   return { ui, stdin: stdin.stream, stdout, stderr };
 }
@@ -30,6 +35,9 @@ afterEach(() => {
 });
 
 /** Let the prompt render, then type `keys` one chunk at a time. */
+// The first question loads inquirer; loaded here, keys typed 5 ms after a question reach it.
+beforeAll(() => import('../../src/ui/prompts.js'));
+
 async function type(stdin: PassThrough, ...keys: string[]): Promise<void> {
   for (const key of keys) {
     await new Promise((resolve) => setTimeout(resolve, 5));

@@ -37,7 +37,12 @@ export interface InterfaceView extends ResourceRecord {
   association?: { publicIp: string; allocationId: string; associationId: string };
   /** The account's own interfaces only. */
   own?: NetworkInterfaceRecord;
+  /** The AWS service that manages it (Lambda's interfaces): hidden unless asked for, see below. */
+  operator?: string;
 }
+
+/** The principal EC2 names as the operator of Lambda's interfaces. */
+const LAMBDA_OPERATOR = 'lambda.amazonaws.com';
 
 export function liveInterfaces(ctx: SimContext): InterfaceView[] {
   const views: InterfaceView[] = [];
@@ -79,10 +84,13 @@ export function liveInterfaces(ctx: SimContext): InterfaceView[] {
       vpcId: eni.vpcId,
       az: ctx.state.subnets[eni.subnetId]?.az ?? '',
       privateIp: eni.privateIp,
-      type: 'lambda',
+      // Reported: once no function uses it, the interface no longer shows as type lambda, so
+      // a watcher must match the description too.
+      type: eni.releaseAt === null ? 'lambda' : 'interface',
       description: eni.description,
       groupIds: eni.groupIds,
       requesterId: LAMBDA_REQUESTER_ID,
+      operator: LAMBDA_OPERATOR,
     });
   }
   for (const eni of recordsOf(ctx.state.networkInterfaces)) {
@@ -173,6 +181,8 @@ const interfaceFields = (ctx: SimContext): FilterFields<InterfaceView> => ({
   'addresses.private-ip-address': (e) => e.privateIp,
   'association.public-ip': (e) => e.association?.publicIp,
   'association.allocation-id': (e) => e.association?.allocationId,
+  'operator.managed': (e) => e.operator !== undefined,
+  'operator.principal': (e) => e.operator,
 });
 
 export function toNetworkInterface(ctx: SimContext, eni: InterfaceView): NetworkInterface {
@@ -211,6 +221,7 @@ export function toNetworkInterface(ctx: SimContext, eni: InterfaceView): Network
     })),
     SourceDestCheck: eni.own ? eni.own.sourceDestCheck : eni.type !== 'nat_gateway',
     TagSet: tagList(eni.tags),
+    ...(eni.operator !== undefined ? { Operator: { Managed: true, Principal: eni.operator } } : {}),
     ...(association ? { Association: association } : {}),
     ...(attachment
       ? {
@@ -356,9 +367,15 @@ export const networkInterfaceOperations = {
   DescribeNetworkInterfaces: describeOperation({
     list: 'NetworkInterfaces',
     records: liveInterfaces,
-    ids: (input: { NetworkInterfaceIds?: string[] }) => input.NetworkInterfaceIds,
+    ids: (input: { NetworkInterfaceIds?: string[]; IncludeManagedResources?: boolean }) =>
+      input.NetworkInterfaceIds,
     fields: interfaceFields,
     notFound: (missing) => ec2NotFound(Ec2ErrorCode.networkInterfaceNotFound, 'networkInterface', missing),
+    // EC2 may hide what AWS services manage (since April 2026); whether Lambda's interfaces are
+    // hidden by default is not confirmed, so the simulator takes the cautious reading: they are
+    // listed only with IncludeManagedResources.
+    narrow: (_ctx, found, input) =>
+      input.IncludeManagedResources === true ? found : found.filter((e) => e.operator === undefined),
     show: toNetworkInterface,
   }),
 };

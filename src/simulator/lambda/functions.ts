@@ -145,6 +145,16 @@ function applyVpcChange(ctx: SimContext, fn: FunctionRecord, change: VpcChange):
   fn.update = { until, pending: created, failure: null };
 }
 
+/** The FunctionConfiguration fields ListFunctions does not return. */
+const NOT_LISTED: readonly string[] = [
+  'State',
+  'StateReason',
+  'StateReasonCode',
+  'LastUpdateStatus',
+  'LastUpdateStatusReason',
+  'LastUpdateStatusReasonCode',
+];
+
 export const lambdaOperations = {
   GetFunctionConfiguration(ctx: SimContext, input: { FunctionName?: string; Qualifier?: string }): object {
     return configurationOf(
@@ -181,7 +191,13 @@ export const lambdaOperations = {
     }
     // Lambda returns at most 50 functions a page, whatever MaxItems says.
     const end = start + Math.min(input.MaxItems ?? PAGE_SIZE, PAGE_SIZE);
-    const page = all.slice(start, end).map((fn) => toConfiguration(ctx, fn));
+    // "ListFunctions returns a subset of the FunctionConfiguration fields": no State or
+    // LastUpdateStatus (and their reasons); GetFunction(Configuration) has them.
+    const page = all.slice(start, end).map((fn) => {
+      const listed: Record<string, unknown> = { ...toConfiguration(ctx, fn) };
+      for (const field of NOT_LISTED) Reflect.deleteProperty(listed, field);
+      return listed;
+    });
     return {
       Functions: page,
       ...(end < all.length ? { NextMarker: Buffer.from(`offset:${end}`).toString('base64url') } : {}),

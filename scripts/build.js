@@ -1,0 +1,135 @@
+// The build, in dist/:
+// - cli.js: the CLI as ES modules, split per command (each `await import()` is its own chunk in
+//   chunks/), with the SDK's ES module builds so only the operations src/aws/operations.ts names
+//   are kept;
+// - help.cjs: the same src/cli.ts as one CommonJS file, which bin/fixed-ip.js uses for `--help` and
+//   `--version` only: CommonJS starts without Node's ES module loader, a few milliseconds that are a
+//   fifth of a bare `node -e ''`.
+// Source maps point at src/ (bin/fixed-ip.js turns them on with --debug).
+import { build } from 'esbuild';
+import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { Script } from 'node:vm';
+
+const outdir = new URL('../dist/', import.meta.url).pathname;
+
+/**
+ * The SDK's schema tables (`schemas_0.js`, one per client) hold every operation's shapes as
+ * top-level arrays, which esbuild drops when unused, except where an object in them has a computed
+ * key (`{ [_xN]: _m }`): a computed key might run code, so all of EC2's 1 MB would stay. Each such
+ * key names a string constant of the same file; writing the string in its place lets the unused
+ * shapes go.
+ */
+const schemaKeys = {
+  name: 'sdk-schema-keys',
+  setup(build) {
+    build.onLoad(
+      { filter: /[\\/]@aws-sdk[\\/]client-[^\\/]+[\\/]dist-es[\\/]schemas[\\/]schemas_\d+\.js$/ },
+      async (args) => {
+        const source = await readFile(args.path, 'utf8');
+        const strings = new Map();
+        for (const [, name, value] of source.matchAll(/^const (_\w+) = ("(?:[^"\\]|\\.)*");$/gm))
+          strings.set(name, value);
+        const contents = source.replace(/\[(_\w+)\]:/g, (whole, name) =>
+          strings.has(name) ? `${strings.get(name)}:` : whole,
+        );
+        return { contents, loader: 'js' };
+      },
+    );
+  },
+};
+
+/**
+ * commander requires child_process at load time, for executable subcommands, which fixed-ip has
+ * none of; loading it costs a few milliseconds of every start. It is required on first use instead.
+ */
+const lazyChildProcess = {
+  name: 'lazy-child-process',
+  setup(build) {
+    build.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
+      /[\\/]commander[\\/]/.test(args.importer) ? { path: 'child_process', namespace: 'lazy' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'lazy' }, () => ({
+      contents: "module.exports = new Proxy({}, { get: (_, key) => require('node:child_process')[key] });",
+      loader: 'js',
+    }));
+  },
+};
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20.12',
+  sourcemap: 'linked',
+  sourcesContent: false,
+  minifySyntax: true,
+  minifyWhitespace: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+  // tsc keeps `import { type X } from 'pkg'` as a bare import of the package (verbatimModuleSyntax),
+  // which would load a whole SDK client for a type; the bundle drops imports that only bring types.
+  tsconfigRaw: { compilerOptions: { verbatimModuleSyntax: false, useDefineForClassFields: true } },
+};
+
+await rm(outdir, { recursive: true, force: true });
+const result = await build({
+  ...common,
+  entryPoints: { cli: 'src/cli.ts' },
+  outdir,
+  splitting: true,
+  format: 'esm',
+  // The SDK's ES module build (its "module" field) tree-shakes; its CommonJS build holds every operation.
+  mainFields: ['module', 'main'],
+  chunkNames: 'chunks/[name]-[hash]',
+  metafile: process.argv.includes('--meta'),
+  // Bundled CommonJS (write-file-atomic, signal-exit) calls require() for Node's own modules, and
+  // write-file-atomic names its temp files after __filename.
+  banner: {
+    js: [
+      "import { createRequire as __fixedIpRequire } from 'node:module';",
+      'const require = __fixedIpRequire(import.meta.url);',
+      'const __filename = new URL(import.meta.url).pathname;',
+    ].join(' '),
+  },
+  plugins: [schemaKeys, lazyChildProcess],
+});
+await build({
+  ...common,
+  entryPoints: ['src/cli.ts'],
+  outfile: `${outdir}help.cjs`,
+  format: 'cjs',
+  // Never reached: bin/fixed-ip.js sends every command to cli.js.
+  external: ['./run.js'],
+  plugins: [lazyChildProcess],
+});
+if (result.metafile) await writeFile(`${outdir}meta.json`, JSON.stringify(result.metafile));
+
+// The NAT instance's user data is read at run time next to the module that reads it
+// (src/kinds/nat-instance.ts: `new URL('./nat-instance/user-data.sh', import.meta.url)`): in the
+// bundle that module is dist/cli.js or one of dist/chunks/, so the script goes beside both.
+for (const dir of [`${outdir}nat-instance`, `${outdir}chunks/nat-instance`]) {
+  await mkdir(dir, { recursive: true });
+  await copyFile('src/kinds/nat-instance/user-data.sh', `${dir}/user-data.sh`);
+}
+
+/**
+ * V8's code cache for help.cjs, made by running `--help` once: bin/fixed-ip.js hands it to V8 so
+ * `--help` skips most compiling. V8 rejects a cache from another Node version and compiles as
+ * usual.
+ */
+const helpFile = `${outdir}help.cjs`;
+const wrapped = `(function (exports, require, module, __filename, __dirname) {${await readFile(helpFile, 'utf8')}\n})`;
+const script = new Script(wrapped, { filename: helpFile });
+const helpModule = { exports: {} };
+script
+  .runInThisContext()
+  .call(helpModule.exports, helpModule.exports, createRequire(helpFile), helpModule, helpFile, outdir);
+const sink = { write: () => true, isTTY: false };
+await helpModule.exports.main(['node', 'fixed-ip', '--help'], {
+  stdin: process.stdin,
+  stdout: sink,
+  stderr: sink,
+  env: {},
+});
+process.exitCode = 0;
+await writeFile(`${helpFile}.cache`, script.createCachedData());

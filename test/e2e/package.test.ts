@@ -1,0 +1,98 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, ROOT, ensureBuilt } from './build.js';
+
+/**
+ * The built package: what `npm pack` ships installs into an empty prefix and runs with nothing
+ * else (the bundle holds every dependency), and each command loads only what it needs: help and
+ * the version no ES module at all, `iam-policy` no AWS SDK client. Which files Node loaded comes
+ * from its own ES module loader log (NODE_DEBUG=esm); which sources a bundle file holds, from its
+ * source map.
+ */
+
+const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+let work = '';
+
+beforeAll(async () => {
+  await ensureBuilt();
+  work = mkdtempSync(join(tmpdir(), 'fixed-ip-package-'));
+}, 300_000);
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** The bundle files (dist/...) Node loaded as ES modules while running `fixed-ip ...args`. */
+function loadedModules(args: string[]): { status: number | null; stdout: string; files: string[] } {
+  const out = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: work,
+    env: { ...process.env, NODE_DEBUG: 'esm', NO_COLOR: '1' },
+    encoding: 'utf8',
+  });
+  const files = [...out.stderr.matchAll(/Translating StandardModule file:\/\/(\S+)/g)].map((m) => m[1] ?? '');
+  return { status: out.status, stdout: out.stdout, files: [...new Set(files)] };
+}
+
+/** The source files (from its source map) a bundle file was built from. */
+function sourcesOf(file: string): string[] {
+  return (JSON.parse(readFileSync(`${file}.map`, 'utf8')) as { sources: string[] }).sources;
+}
+
+const sdkClients = (files: string[]): string[] =>
+  files.flatMap(sourcesOf).filter((source) => /@aws-sdk[\\/]client-/.test(source));
+
+describe('the built CLI loads only what a command needs', () => {
+  it.each([['--help'], ['--version'], ['setup', '--help']])(
+    '%s loads no ES module (CommonJS start) and prints',
+    (...args) => {
+      const run = loadedModules(args);
+      expect(run.status).toBe(0);
+      expect(run.stdout).toMatch(args[0] === '--version' ? VERSION : /Usage: fixed-ip/);
+      expect(run.files).toEqual([]);
+    },
+  );
+
+  it('iam-policy loads the CLI but no AWS SDK client', () => {
+    const run = loadedModules(['iam-policy']);
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ Version: '2012-10-17' });
+    expect(run.files).toContain(join(ROOT, 'dist', 'cli.js'));
+    expect(sdkClients(run.files)).toEqual([]);
+  });
+
+  it('a command that calls AWS does load the clients (so the check above can fail)', () => {
+    const run = loadedModules(['plan', '--simulate']);
+    expect(run.status).toBe(0);
+    expect(sdkClients(run.files)).toEqual(expect.arrayContaining([expect.stringMatching(/client-ec2/)]));
+  });
+});
+
+describe('npm pack', () => {
+  it('installs into an empty prefix with no other package and runs', () => {
+    const packed = join(work, 'packed');
+    mkdirSync(packed);
+    // --ignore-scripts: dist/ is already built (prepare would rebuild it under the other tests' feet).
+    execFileSync('npm', ['pack', '--ignore-scripts', '--pack-destination', packed], {
+      cwd: ROOT,
+      stdio: 'pipe',
+    });
+    const tarball = readdirSync(packed).find((name) => name.endsWith('.tgz')) ?? '';
+    const prefix = join(work, 'prefix');
+    execFileSync(
+      'npm',
+      ['install', '--prefix', prefix, '--offline', '--no-audit', '--no-fund', join(packed, tarball)],
+      { cwd: work, stdio: 'pipe' },
+    );
+    expect(readdirSync(join(prefix, 'node_modules'))).toEqual(['.bin', '.package-lock.json', 'fixed-ip']);
+    const installed = join(prefix, 'node_modules', '.bin', 'fixed-ip');
+    expect(existsSync(installed)).toBe(true);
+    expect(execFileSync(installed, ['--version'], { cwd: work, encoding: 'utf8' }).trim()).toBe(VERSION);
+    const plan = spawnSync(installed, ['plan', '--simulate'], {
+      cwd: work,
+      env: { ...process.env, NO_COLOR: '1' },
+      encoding: 'utf8',
+    });
+    expect(plan.status).toBe(0);
+    expect(plan.stdout).toContain('setup would succeed');
+  }, 120_000);
+});
