@@ -92,6 +92,7 @@ function buildProgram(
     setupOptions(common(new Command('setup')))
       .description('create (or finish, or repair) the fixed-IP network and move the functions into it')
       .option('-y, --yes', 'consent to create billable resources without asking')
+      .option('--verify', 'when done, prove the egress IP from inside the VPC (as fixed-ip verify)')
       .action(action('setup', async () => (await import('./run.js')).runSetup)),
   );
   program.addCommand(
@@ -109,6 +110,7 @@ function buildProgram(
           'setup',
           'status',
           'teardown',
+          'verify',
         ]),
       )
       .configureOutput(output)
@@ -120,6 +122,14 @@ function buildProgram(
       .description('print the Elastic IP and check that everything is still wired as setup left it')
       .option('--json', 'one JSON object on stdout (see README)')
       .action(action('status', async () => (await import('./run.js')).runStatus)),
+  );
+  program.addCommand(
+    common(new Command('verify'))
+      .description(
+        'prove it from inside the VPC: a short-lived probe per zone reports the IP the internet sees, then is deleted',
+      )
+      .option('--json', 'one JSON object on stdout (see README)')
+      .action(action('verify', async () => (await import('./run.js')).runVerify)),
   );
   program.addCommand(
     common(new Command('teardown'))

@@ -3,6 +3,7 @@ import { createAwsPort } from './aws/clients.js';
 import type { GlobalOptions, Io } from './cli.js';
 import type { SetupOptions } from './commands/setup.js';
 import type { Deps } from './core/context.js';
+import type { PolicyScope } from './core/iam-policy.js';
 import { AbortError, ExitCode } from './errors.js';
 import { realClock } from './ports/clock.js';
 import { FileStateStore, defaultStatePath } from './state/store.js';
@@ -131,7 +132,10 @@ export async function runSetup(options: Options, io: Io): Promise<ExitCode> {
   const { setup } = await import('./commands/setup.js');
   return withSession(options, io, async (deps) => {
     await setup(setupOptions(options, demoDefaults(options, deps)), deps);
-    return ExitCode.ok;
+    if (options.verify !== true) return ExitCode.ok;
+    const { verify } = await import('./commands/verify.js');
+    const report = await verify(stackOptions(options), deps);
+    return report.ok ? ExitCode.ok : ExitCode.drifted;
   });
 }
 
@@ -157,9 +161,9 @@ export async function runPlan(options: Options, io: Io): Promise<ExitCode> {
 
 export async function runIamPolicy(options: Record<string, unknown>, io: Io): Promise<ExitCode> {
   const { policyFor } = await import('./core/iam-policy.js');
-  const scope = options.for as 'setup' | 'status' | 'teardown' | undefined;
+  const scope = options.for as PolicyScope | undefined;
   io.stdout.write(
-    `${JSON.stringify(policyFor(scope ? [scope] : ['setup', 'status', 'teardown']), null, 2)}\n`,
+    `${JSON.stringify(policyFor(scope ? [scope] : ['setup', 'status', 'teardown', 'verify']), null, 2)}\n`,
   );
   return ExitCode.ok;
 }
@@ -178,6 +182,23 @@ export async function runStatus(options: Options, io: Io): Promise<ExitCode> {
       deps,
     );
     return report.healthy ? ExitCode.ok : ExitCode.drifted;
+  });
+}
+
+function stackOptions(options: Options): { name: string; state?: string; region?: string; profile?: string } {
+  return {
+    name: options.name,
+    ...(options.state === undefined ? {} : { state: options.state }),
+    ...(options.region === undefined ? {} : { region: options.region }),
+    ...(options.profile === undefined ? {} : { profile: options.profile }),
+  };
+}
+
+export async function runVerify(options: Options, io: Io): Promise<ExitCode> {
+  const { verify } = await import('./commands/verify.js');
+  return withSession(options, io, async (deps) => {
+    const report = await verify({ ...stackOptions(options), json: options.json === true }, deps);
+    return report.ok ? ExitCode.ok : ExitCode.drifted;
   });
 }
 

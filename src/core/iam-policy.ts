@@ -4,7 +4,7 @@
  * (test/core/iam-policy.test.ts), and the README's IAM section is checked against it.
  */
 
-export type PolicyScope = 'setup' | 'status' | 'teardown';
+export type PolicyScope = 'setup' | 'status' | 'teardown' | 'verify';
 
 const READ = [
   'sts:GetCallerIdentity',
@@ -42,6 +42,14 @@ export const POLICY_ACTIONS: Record<PolicyScope, readonly string[]> = {
     'iam:SimulatePrincipalPolicy',
     // Only for --fix-role.
     'iam:AttachRolePolicy',
+  ],
+  // The probe: made, run and deleted with a stack function's execution role (hence iam:PassRole).
+  verify: [
+    ...READ,
+    'lambda:CreateFunction',
+    'lambda:InvokeFunction',
+    'lambda:DeleteFunction',
+    'iam:PassRole',
   ],
   teardown: [
     ...READ,
