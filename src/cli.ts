@@ -34,6 +34,7 @@ export async function main(
   // The SDK warns on Node 20 through process.emitWarning; users never need to see it.
   io.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   let debug = argv.includes('--debug');
+  const json = argv.includes('--json');
   let command = 'setup';
   let code: ExitCode;
   try {
@@ -46,6 +47,10 @@ export async function main(
     await program.parseAsync(argv);
   } catch (error) {
     code = report(error, io, debug, command);
+    if (json && code !== ExitCode.ok) {
+      const { errorJson } = await import('./json-output.js');
+      io.stdout.write(`${JSON.stringify(errorJson(error, code))}\n`);
+    }
   }
   process.exitCode = code;
   return code;
@@ -93,6 +98,7 @@ function buildProgram(
       .description('create (or finish, or repair) the fixed-IP network and move the functions into it')
       .option('-y, --yes', 'consent to create billable resources without asking')
       .option('--verify', 'when done, prove the egress IP from inside the VPC (as fixed-ip verify)')
+      .option('--json', 'one JSON object on stdout, progress on stderr (see README)')
       .action(action('setup', async () => (await import('./run.js')).runSetup)),
   );
   program.addCommand(
@@ -113,6 +119,7 @@ function buildProgram(
           'verify',
         ]),
       )
+      .option('--json', 'the policy is always JSON; accepted for symmetry with the other commands')
       .configureOutput(output)
       .exitOverride()
       .action(action('iam-policy', async () => (await import('./run.js')).runIamPolicy)),
@@ -135,6 +142,7 @@ function buildProgram(
     common(new Command('teardown'))
       .description('remove what setup made, in the safe order, so the NAT gateway charge stops')
       .option('-y, --yes', 'consent to delete without asking')
+      .option('--json', 'one JSON object on stdout, progress on stderr (see README)')
       .option('--keep-eip', 'keep the Elastic IP (and so the allowlisted address) for the next setup')
       .addOption(
         new Option('--wait <minutes>', "how long to wait for Lambda's network interfaces to go").default(

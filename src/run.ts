@@ -2,6 +2,7 @@ import { explainAwsError } from './aws/errors.js';
 import { createAwsPort } from './aws/clients.js';
 import type { GlobalOptions, Io } from './cli.js';
 import type { SetupOptions } from './commands/setup.js';
+import type { VerifyReport } from './commands/verify.js';
 import type { Deps } from './core/context.js';
 import type { PolicyScope } from './core/iam-policy.js';
 import { AbortError, ExitCode } from './errors.js';
@@ -46,8 +47,9 @@ async function open(options: Options, io: Io): Promise<Session> {
   const simulated = simulate
     ? (await import('./simulate.js')).openSimulatedAccount(options.region)
     : undefined;
+  // --json: the one JSON object is the result; the human result lines are left out.
   const deps: Deps = {
-    ui,
+    ui: options.json === true ? { ...ui, interactive: ui.interactive, result: () => undefined } : ui,
     clock: realClock,
     signal: controller.signal,
     connect: async (region) => {
@@ -94,17 +96,17 @@ async function withSession(
  */
 function demoDefaults(options: Options, deps: Deps): { yes: boolean; functions: string[] } {
   const functions = (options.function as string[] | undefined) ?? [];
-  if (options.simulate !== true || deps.ui.interactive || options.yes === true)
-    return { yes: options.yes === true, functions };
-  deps.ui.notify({
-    level: 'info',
-    code: 'simulate.defaults',
-    text: 'No terminal: taking the defaults (simulated account, nothing is billed)',
-  });
-  return {
-    yes: true,
-    functions: functions.length > 0 || options.name !== 'default' ? functions : ['orders-api'],
-  };
+  const yes = options.yes === true;
+  if (options.simulate !== true || deps.ui.interactive) return { yes, functions };
+  // --yes only answers the question of consent: the demo's function is still the default here.
+  const demo = functions.length > 0 || options.name !== 'default' ? functions : ['orders-api'];
+  if (!yes || demo !== functions)
+    deps.ui.notify({
+      level: 'info',
+      code: 'simulate.defaults',
+      text: 'No terminal: taking the defaults (simulated account, nothing is billed)',
+    });
+  return { yes: true, functions: demo };
 }
 
 function setupOptions(options: Options, demo: { yes: boolean; functions: string[] }): SetupOptions {
@@ -131,11 +133,18 @@ function setupOptions(options: Options, demo: { yes: boolean; functions: string[
 export async function runSetup(options: Options, io: Io): Promise<ExitCode> {
   const { setup } = await import('./commands/setup.js');
   return withSession(options, io, async (deps) => {
-    await setup(setupOptions(options, demoDefaults(options, deps)), deps);
-    if (options.verify !== true) return ExitCode.ok;
-    const { verify } = await import('./commands/verify.js');
-    const report = await verify(stackOptions(options), deps);
-    return report.ok ? ExitCode.ok : ExitCode.drifted;
+    const result = await setup(setupOptions(options, demoDefaults(options, deps)), deps);
+    const stateFile = deps.openStore(options.name, options.state).path;
+    let verified: VerifyReport | undefined;
+    if (options.verify === true) {
+      const { verify } = await import('./commands/verify.js');
+      verified = await verify(stackOptions(options), deps);
+    }
+    if (options.json === true) {
+      const { setupJson } = await import('./json-output.js');
+      writeJson(io, { ...setupJson(result, stateFile), ...(verified ? { verify: verified } : {}) });
+    }
+    return verified && !verified.ok ? ExitCode.drifted : ExitCode.ok;
   });
 }
 
@@ -148,13 +157,10 @@ export async function runPlan(options: Options, io: Io): Promise<ExitCode> {
         ? ['orders-api']
         : functions;
     const report = await plan(
-      {
-        ...setupOptions(options, { yes: true, functions: demo }),
-        json: options.json === true,
-        keepEip: options.keepEip === true,
-      },
+      { ...setupOptions(options, { yes: true, functions: demo }), keepEip: options.keepEip === true },
       deps,
     );
+    if (options.json === true) writeJson(io, (await import('./json-output.js')).planJson(report));
     return report.wouldSucceed ? ExitCode.ok : ExitCode.planBlocked;
   });
 }
@@ -177,12 +183,16 @@ export async function runStatus(options: Options, io: Io): Promise<ExitCode> {
         state: options.state,
         region: options.region,
         profile: options.profile,
-        json: options.json === true,
       },
       deps,
     );
+    if (options.json === true) writeJson(io, report);
     return report.healthy ? ExitCode.ok : ExitCode.drifted;
   });
+}
+
+function writeJson(io: Io, value: object): void {
+  io.stdout.write(`${JSON.stringify(value)}\n`);
 }
 
 function stackOptions(options: Options): { name: string; state?: string; region?: string; profile?: string } {
@@ -197,7 +207,8 @@ function stackOptions(options: Options): { name: string; state?: string; region?
 export async function runVerify(options: Options, io: Io): Promise<ExitCode> {
   const { verify } = await import('./commands/verify.js');
   return withSession(options, io, async (deps) => {
-    const report = await verify({ ...stackOptions(options), json: options.json === true }, deps);
+    const report = await verify(stackOptions(options), deps);
+    if (options.json === true) writeJson(io, report);
     return report.ok ? ExitCode.ok : ExitCode.drifted;
   });
 }
@@ -206,7 +217,7 @@ export async function runTeardown(options: Options, io: Io): Promise<ExitCode> {
   const { teardown } = await import('./commands/teardown.js');
   return withSession(options, io, async (deps) => {
     const demo = demoDefaults(options, deps);
-    await teardown(
+    const result = await teardown(
       {
         name: options.name,
         state: options.state,
@@ -218,6 +229,11 @@ export async function runTeardown(options: Options, io: Io): Promise<ExitCode> {
       },
       deps,
     );
+    if (options.json === true) {
+      const store = deps.openStore(options.name, options.state);
+      const { teardownJson } = await import('./json-output.js');
+      writeJson(io, teardownJson(options.name, result, (await store.read()) ?? undefined, store.path));
+    }
     return ExitCode.ok;
   });
 }
