@@ -32,6 +32,7 @@ async function open(options: Options, io: Io): Promise<Session> {
     stderr: io.stderr,
     color,
     debug: options.debug === true,
+    clock: realClock,
     ...(options.simulate ? { banner: 'simulated account: no AWS calls are made, nothing is billed' } : {}),
   });
   const controller = new AbortController();

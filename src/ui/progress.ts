@@ -6,6 +6,7 @@
  */
 import type { ChalkInstance } from 'chalk';
 import ora, { type Ora } from 'ora';
+import { type Clock, realClock } from '../ports/clock.js';
 import type { Progress } from '../ports/ui.js';
 
 /** Work shorter than this finishes without its elapsed time. */
@@ -36,30 +37,63 @@ export interface Board {
   close(): void;
 }
 
-/** Progress outside a colour terminal: plain lines only, no frames, no escape codes. */
+/** Without a terminal, a wait this long prints a line, so a CI log never goes silent. */
+export const HEARTBEAT_MS = 30_000;
+
+/**
+ * Progress outside a colour terminal: plain lines only, no frames, no escape codes. While work is
+ * open, a heartbeat line every 30 s of the injected clock says what it waits for (the latest
+ * update, which carries AWS's state) and for how long.
+ */
 export class PlainBoard implements Board {
+  private readonly open = new Set<AbortController>();
+
   constructor(
     private readonly write: (line: string) => void,
     private readonly debug: boolean,
+    private readonly clock: Clock = realClock,
   ) {}
 
   begin(_code: string, text: string): Progress {
-    const startedAt = Date.now();
+    const startedAt = this.clock.now();
+    let current = text;
     let done = false;
+    const heartbeat = new AbortController();
+    this.open.add(heartbeat);
+    void this.beat(heartbeat.signal, startedAt, () => current);
     this.write(`${text}...`);
     const finish = (prefix: string, final: string): void => {
       if (done) return;
       done = true;
-      this.write(`${prefix}${withElapsed(final, startedAt, SHOW_ELAPSED_AFTER_MS)}`);
+      heartbeat.abort();
+      this.open.delete(heartbeat);
+      const elapsed = this.clock.now() - startedAt;
+      this.write(
+        `${prefix}${elapsed >= SHOW_ELAPSED_AFTER_MS ? `${final} (${formatElapsed(elapsed)})` : final}`,
+      );
     };
     return {
       update: (next) => {
-        if (!done && this.debug) this.write(`${next}...`);
+        if (done) return;
+        current = next;
+        if (this.debug) this.write(`${next}...`);
       },
       succeed: (final) => finish('✔ ', final),
       fail: (final) => finish('error: ', final),
       warn: (final) => finish('warning: ', final),
     };
+  }
+
+  private async beat(signal: AbortSignal, startedAt: number, text: () => string): Promise<void> {
+    for (;;) {
+      try {
+        await this.clock.sleep(HEARTBEAT_MS, signal);
+      } catch {
+        return;
+      }
+      if (signal.aborted) return;
+      this.write(`still waiting: ${text()} (${formatElapsed(this.clock.now() - startedAt)})`);
+    }
   }
 
   printAbove(line: string): void {
@@ -68,7 +102,10 @@ export class PlainBoard implements Board {
 
   pause(): void {}
   resume(): void {}
-  close(): void {}
+  close(): void {
+    for (const heartbeat of this.open) heartbeat.abort();
+    this.open.clear();
+  }
 }
 
 interface ActiveWork {

@@ -16,6 +16,7 @@ import {
   type ResultOptions,
   type Ui,
 } from '../ports/ui.js';
+import type { Clock } from '../ports/clock.js';
 import { PlainBoard, SpinnerBoard } from './progress.js';
 import { promptTheme } from './prompt-theme.js';
 import { prompt } from './prompts.js';
@@ -29,6 +30,8 @@ export interface TerminalUiOptions {
   stderr: NodeJS.WriteStream;
   color: boolean;
   debug: boolean;
+  /** Drives the heartbeat of plain progress (tests pass a virtual clock); default the real one. */
+  clock?: Clock;
   /** e.g. 'simulated account: no AWS calls are made, nothing is billed'; shown once on stderr. */
   banner?: string;
 }
@@ -56,7 +59,7 @@ export function createTerminalUi(options: TerminalUiOptions): TerminalUi {
 
   const progress = fancyStderr
     ? new SpinnerBoard(stderr, errPaint, stdin === process.stdin)
-    : new PlainBoard(writeErr, debug);
+    : new PlainBoard(writeErr, debug, options.clock);
 
   if (options.banner !== undefined) {
     const colon = options.banner.indexOf(': ');
