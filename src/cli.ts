@@ -33,6 +33,8 @@ export async function main(
 ): Promise<ExitCode> {
   // The SDK warns on Node 20 through process.emitWarning; users never need to see it.
   io.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  ignoreClosedPipe(io.stdout);
+  ignoreClosedPipe(io.stderr);
   let debug = argv.includes('--debug');
   const json = argv.includes('--json');
   let command = 'setup';
@@ -54,6 +56,19 @@ export async function main(
   }
   process.exitCode = code;
   return code;
+}
+
+/**
+ * `fixed-ip status | head -1`: the reader is gone, so what is left to print has nowhere to go.
+ * Say nothing and let the command finish (a setup must not stop halfway because its reader left).
+ */
+function ignoreClosedPipe(stream: NodeJS.WriteStream): void {
+  if ((stream as { fixedIpGuard?: true }).fixedIpGuard) return;
+  Object.assign(stream, { fixedIpGuard: true });
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') return;
+    throw error;
+  });
 }
 
 function buildProgram(
