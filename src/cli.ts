@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, FixedIpError } from './errors.js';
+import { runFlags, withFlags, type RunFlags } from './hints.js';
 import { VERSION } from './version.js';
 
 /**
@@ -38,17 +39,19 @@ export async function main(
   let debug = argv.includes('--debug');
   const json = argv.includes('--json');
   let command = 'setup';
+  let flags: RunFlags = { stack: [], byCommand: {} };
   let code: ExitCode;
   try {
     const program = buildProgram(io, async (name, options, run) => {
       command = name;
+      flags = runFlags(name, options);
       debug = options.debug === true;
       code = await run(options, io);
     });
     code = ExitCode.ok;
     await program.parseAsync(argv);
   } catch (error) {
-    code = report(error, io, debug, command);
+    code = report(error, io, debug, command, flags);
     if (json && code !== ExitCode.ok) {
       const { errorJson } = await import('./json-output.js');
       io.stdout.write(`${JSON.stringify(errorJson(error, code))}\n`);
@@ -201,7 +204,7 @@ const RESUME_HINT: Record<string, string> = {
 };
 
 /** One line on stderr for the user; the stack only with --debug. Returns the exit code. */
-function report(error: unknown, io: Io, debug: boolean, command: string): ExitCode {
+function report(error: unknown, io: Io, debug: boolean, command: string, flags: RunFlags): ExitCode {
   if (error instanceof CommanderError) {
     if (
       error.code === 'commander.helpDisplayed' ||
@@ -216,11 +219,11 @@ function report(error: unknown, io: Io, debug: boolean, command: string): ExitCo
   const known = error instanceof FixedIpError ? error : undefined;
   if (known?.name === 'AbortError') {
     const changed = (known as FixedIpError & { changed?: boolean }).changed === true;
-    io.stderr.write(`${changed ? (RESUME_HINT[command] ?? 'Stopped') : known.message}\n`);
+    io.stderr.write(`${withFlags(changed ? (RESUME_HINT[command] ?? 'Stopped') : known.message, flags)}\n`);
     return ExitCode.cancelled;
   }
   const line = known
-    ? known.line
+    ? withFlags(known.line, flags)
     : `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
   io.stderr.write(`error: ${line}${!known && !debug ? ' (run with --debug for details)' : ''}\n`);
   if (debug) {

@@ -8,6 +8,8 @@ import type { PolicyScope } from './core/iam-policy.js';
 import { AbortError, ExitCode } from './errors.js';
 import { realClock } from './ports/clock.js';
 import { FileStateStore, defaultStatePath } from './state/store.js';
+import { runFlags, withFlags } from './hints.js';
+import type { Ui } from './ports/ui.js';
 import { createTerminalUi, type TerminalUi } from './ui/terminal.js';
 
 /**
@@ -22,7 +24,7 @@ interface Session {
   finish: () => Promise<void>;
 }
 
-async function open(options: Options, io: Io): Promise<Session> {
+async function open(command: string, options: Options, io: Io): Promise<Session> {
   // Name the profile in use (for the opening line and the `aws sso login --profile` hint).
   if (options.profile === undefined && io.env.AWS_PROFILE) options.profile = io.env.AWS_PROFILE;
   const color = options.color !== false && !io.env.NO_COLOR && io.stdout.isTTY === true;
@@ -48,9 +50,20 @@ async function open(options: Options, io: Io): Promise<Session> {
   const simulated = simulate
     ? (await import('./simulate.js')).openSimulatedAccount(options.region)
     : undefined;
-  // --json: the one JSON object is the result; the human result lines are left out.
+  // Hints repeat this run's flags; with --json the one JSON object is the result, so the human
+  // result lines are left out.
+  const flags = runFlags(command, options);
+  const edgeUi: Ui = {
+    interactive: ui.interactive,
+    ask: (question) => ui.ask(question),
+    progress: (code, text) => ui.progress(code, text),
+    notify: (message) => ui.notify({ ...message, text: withFlags(message.text, flags) }),
+    result: (text, resultOptions) => {
+      if (options.json !== true) ui.result(withFlags(text, flags), resultOptions);
+    },
+  };
   const deps: Deps = {
-    ui: options.json === true ? { ...ui, interactive: ui.interactive, result: () => undefined } : ui,
+    ui: edgeUi,
     clock: realClock,
     signal: controller.signal,
     connect: async (region) => {
@@ -74,11 +87,12 @@ async function open(options: Options, io: Io): Promise<Session> {
 }
 
 async function withSession(
+  command: string,
   options: Options,
   io: Io,
   body: (deps: Deps) => Promise<ExitCode>,
 ): Promise<ExitCode> {
-  const session = await open(options, io);
+  const session = await open(command, options, io);
   try {
     return await body(session.deps);
   } catch (error) {
@@ -133,7 +147,7 @@ function setupOptions(options: Options, demo: { yes: boolean; functions: string[
 
 export async function runSetup(options: Options, io: Io): Promise<ExitCode> {
   const { setup } = await import('./commands/setup.js');
-  return withSession(options, io, async (deps) => {
+  return withSession('setup', options, io, async (deps) => {
     const result = await setup(setupOptions(options, demoDefaults(options, deps)), deps);
     const stateFile = deps.openStore(options.name, options.state).path;
     let verified: VerifyReport | undefined;
@@ -151,7 +165,7 @@ export async function runSetup(options: Options, io: Io): Promise<ExitCode> {
 
 export async function runPlan(options: Options, io: Io): Promise<ExitCode> {
   const { plan } = await import('./commands/plan.js');
-  return withSession(options, io, async (deps) => {
+  return withSession('plan', options, io, async (deps) => {
     const functions = (options.function as string[] | undefined) ?? [];
     const demo =
       options.simulate === true && functions.length === 0 && options.name === 'default'
@@ -177,7 +191,7 @@ export async function runIamPolicy(options: Record<string, unknown>, io: Io): Pr
 
 export async function runStatus(options: Options, io: Io): Promise<ExitCode> {
   const { status } = await import('./commands/status.js');
-  return withSession(options, io, async (deps) => {
+  return withSession('status', options, io, async (deps) => {
     const report = await status(
       {
         name: options.name,
@@ -207,7 +221,7 @@ function stackOptions(options: Options): { name: string; state?: string; region?
 
 export async function runVerify(options: Options, io: Io): Promise<ExitCode> {
   const { verify } = await import('./commands/verify.js');
-  return withSession(options, io, async (deps) => {
+  return withSession('verify', options, io, async (deps) => {
     const report = await verify(stackOptions(options), deps);
     if (options.json === true) writeJson(io, report);
     return report.ok ? ExitCode.ok : ExitCode.drifted;
@@ -216,7 +230,7 @@ export async function runVerify(options: Options, io: Io): Promise<ExitCode> {
 
 export async function runTeardown(options: Options, io: Io): Promise<ExitCode> {
   const { teardown } = await import('./commands/teardown.js');
-  return withSession(options, io, async (deps) => {
+  return withSession('teardown', options, io, async (deps) => {
     const demo = demoDefaults(options, deps);
     const result = await teardown(
       {
