@@ -24,7 +24,7 @@ import {
 import { functionName } from '../core/options.js';
 import { recipe, type RecipeNode } from '../core/recipe.js';
 import { ALL_PARTS, emptyWorld, loadWorld, type World } from '../core/world.js';
-import { FixedIpError } from '../errors.js';
+import { ExitCode, FixedIpError } from '../errors.js';
 import { isAttached, roleError } from '../kinds/functions.js';
 import { identityKey, type PlanLine } from '../kinds/kind.js';
 import { kindOf } from '../kinds/index.js';
@@ -271,7 +271,15 @@ export async function checkRoles(
         async (ui) => (await import('./interactive.js')).askFixRole(ui, fn.name, roleName, missing),
         () => roleError(fn.name, fn.role, missing),
       ));
-    if (!fix) throw roleError(fn.name, fn.role, missing);
+    if (!fix) {
+      // Declined (or no --fix-role without a terminal): setup cannot succeed, as plan says (exit 6).
+      const error = roleError(fn.name, fn.role, missing);
+      throw new FixedIpError(error.code, error.message, {
+        ...(error.hint === undefined ? {} : { hint: error.hint }),
+        exitCode: ExitCode.planBlocked,
+        cause: error.cause,
+      });
+    }
     toFix.add(roleName);
   }
   return [...toFix];
