@@ -202,7 +202,7 @@ export async function runStatus(options: Options, io: Io): Promise<ExitCode> {
       deps,
     );
     if (options.json === true) writeJson(io, report);
-    return report.healthy ? ExitCode.ok : ExitCode.drifted;
+    return report.healthy || report.parked ? ExitCode.ok : ExitCode.drifted;
   });
 }
 

@@ -90,6 +90,11 @@ describe('--json', () => {
     expect(down).toMatchObject({ name: 'default', region: 'eu-west-1', elasticIps: made.elasticIps });
     expect(down.monthlyCostUsd).toBeGreaterThan(0);
     expect(down.monthlyCostUsd).toBeLessThan(made.monthlyCostUsd as number);
+
+    // After teardown --keep-eip, status reports a parked stack with exit 0, not drift.
+    const parked = await cli(['status', ...region]);
+    expect(parked.code).toBe(ExitCode.ok);
+    expect(only(parked)).toMatchObject({ parked: true, elasticIps: made.elasticIps, problems: [] });
   }, 120_000);
 
   it('a failure is one error object with the documented exit code', async () => {
