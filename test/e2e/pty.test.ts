@@ -178,9 +178,12 @@ describe('fixed-ip in a terminal (--simulate)', () => {
         ...setupDialogue('').slice(2),
         { expect: 'Waiting for NAT gateway', send: CTRL_C, timeout: 30 },
       ]);
+      // The hint repeats --simulate, so copying it acts on the same (simulated) stack; the NAT's
+      // hourly charge is named.
       expect(run.text).toContain(
-        'Stopped; run `fixed-ip setup` again to resume or `fixed-ip teardown` to remove what was made',
+        'Stopped; run `fixed-ip setup --simulate` again to resume or `fixed-ip teardown --simulate` to remove what was made',
       );
+      expect(run.text).toMatch(/billed by the hour until you resume or tear down/);
       expect(run.exitCode).toBe(130);
       const state = viewOf(JSON.parse(readFileSync(stateFile(cwd), 'utf8')) as StackState);
       expect(state.natGateway?.id).toMatch(/^nat-/);
