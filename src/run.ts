@@ -149,6 +149,11 @@ export async function runSetup(options: Options, io: Io): Promise<ExitCode> {
   const { setup } = await import('./commands/setup.js');
   return withSession('setup', options, io, async (deps) => {
     const result = await setup(setupOptions(options, demoDefaults(options, deps)), deps);
+    if (options.json !== true) {
+      const { setupSummary } = await import('./summary.js');
+      for (const line of setupSummary(result))
+        deps.ui.notify({ level: 'info', code: 'setup.summary', text: line });
+    }
     const stateFile = deps.openStore(options.name, options.state).path;
     let verified: VerifyReport | undefined;
     if (options.verify === true) {
