@@ -70,7 +70,9 @@ export function errorJson(error: unknown, exitCode: number): object {
     error: {
       code: known?.code ?? (exitCode === 2 ? 'USAGE' : 'INTERNAL'),
       // commander's messages start "error: "; the object says that already.
-      message: known?.message ?? text.replace(/^error: /, ''),
+      message:
+        known?.message ??
+        text.replace(/^error: /, '').replace(/\n\(Did you mean (.+)\?\)/, ' (did you mean $1?)'),
       ...(known?.hint ? { hint: known.hint } : {}),
       exitCode,
     },

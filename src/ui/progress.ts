@@ -5,6 +5,7 @@
  * (which hooks the stream while spinning) supports. Outside a colour terminal, plain lines only.
  */
 import type { ChalkInstance } from 'chalk';
+import { wrapAnsi } from 'fast-wrap-ansi';
 import ora, { type Ora } from 'ora';
 import { type Clock, realClock } from '../ports/clock.js';
 import type { Progress } from '../ports/ui.js';
@@ -156,7 +157,8 @@ export class SpinnerBoard implements Board {
   printAbove(line: string): void {
     const spinning = this.spinner.isSpinning;
     if (spinning) this.spinner.clear();
-    this.stream.write(`${line}\n`);
+    const columns = this.stream.columns;
+    this.stream.write(`${columns > 10 ? wrapAnsi(line, columns, { hard: true, trim: false }) : line}\n`);
     if (spinning) this.spinner.render();
   }
 

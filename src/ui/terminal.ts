@@ -7,6 +7,7 @@
  * otherwise nothing but plain lines is written, with no escape codes at all.
  */
 import { Chalk, supportsColorStderr, type ChalkInstance } from 'chalk';
+import { wrapAnsi } from 'fast-wrap-ansi';
 import {
   cancelledError,
   noTerminalError,
@@ -54,7 +55,7 @@ export function createTerminalUi(options: TerminalUiOptions): TerminalUi {
   const outPaint = fancyStdout ? paint : plain;
 
   const writeErr = (line: string): void => {
-    stderr.write(`${line}\n`);
+    stderr.write(`${fit(stderr, line)}\n`);
   };
 
   const progress = fancyStderr
@@ -76,7 +77,7 @@ export function createTerminalUi(options: TerminalUiOptions): TerminalUi {
 
   function result(text: string, options: ResultOptions = {}): void {
     const emphasis = options.emphasis === true;
-    stdout.write(`${emphasis && fancyStdout ? box(text, outPaint) : text}\n`);
+    stdout.write(`${emphasis && fancyStdout ? box(text, outPaint) : fit(stdout, text)}\n`);
   }
 
   async function ask<Q extends Question>(question: Q): Promise<Answer<Q>> {
@@ -102,6 +103,15 @@ export function createTerminalUi(options: TerminalUiOptions): TerminalUi {
     progress: (code, text) => progress.begin(code, text),
     close: () => progress.close(),
   };
+}
+
+/**
+ * In a terminal, long lines wrap at word boundaries to its width (re-read each time: it may be
+ * resized). Pipes and files get the line as it is, for scripts and logs.
+ */
+export function fit(stream: NodeJS.WriteStream, text: string): string {
+  const columns = stream.isTTY === true ? stream.columns : undefined;
+  return columns !== undefined && columns > 10 ? wrapAnsi(text, columns, { hard: true, trim: false }) : text;
 }
 
 function formatNotice(message: Message, fancy: boolean, paint: ChalkInstance): string {

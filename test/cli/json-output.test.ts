@@ -107,7 +107,9 @@ describe('--json', () => {
 
     const usage = await cli(['teardown', '--json', '--wat']);
     expect(usage.code).toBe(ExitCode.usage);
-    expect(only(usage)).toEqual({ error: { code: 'USAGE', message: "unknown option '--wat'", exitCode: 2 } });
+    expect(only(usage)).toEqual({
+      error: { code: 'USAGE', message: "unknown option '--wat' (did you mean --wait?)", exitCode: 2 },
+    });
 
     const bad = await cli(['setup', '--simulate', '--json', '--azs', 'x']);
     expect(bad.code).toBe(ExitCode.usage);

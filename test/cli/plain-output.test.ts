@@ -154,7 +154,7 @@ describe.concurrent('plain output (in-process main)', () => {
       expect(run.code).toBe(ExitCode.usage);
       expect(run.stdout).toBe('');
       expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
-      expect(run.stderr).toMatch(/^error: unknown option '--bogus'\n$/);
+      expect(run.stderr).toMatch(/^error: unknown option '--bogus'; see fixed-ip( setup)? --help\n$/);
     },
   );
 
@@ -252,7 +252,7 @@ describe.concurrent('plain output (the built binary, real pipes)', () => {
       const run = await binary(args, dir);
       expect(run.code).toBe(2);
       expect(run.stdout).toBe('');
-      expect(run.stderr).toMatch(/^error: unknown option '--(bogus|zzz|qqqqqq)'\n$/);
+      expect(run.stderr).toMatch(/^error: unknown option '--(bogus|zzz|qqqqqq)'; see fixed-ip \w+ --help\n$/);
     },
     240_000,
   );
