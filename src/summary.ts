@@ -19,6 +19,7 @@ export function setupSummary(result: SetupResult): string[] {
   const functions = Object.keys(state.functions);
   const lines = ['', `Summary of stack ${state.name} (${NAT_MODE[state.shape.nat].title}):`];
   lines.push(`  ${functions.length > 0 ? functions.join(', ') : '(no functions)'}`);
+  lines.push('    zone: private subnet → NAT → IP → internet gateway');
   for (const path of paths(state)) lines.push(`    ${path}`);
   const records = Object.values(state.resources);
   const title = (kind: (typeof records)[number]['kind']): string =>
@@ -61,6 +62,6 @@ function paths(state: StackState): string[] {
       recordOf(state, 'elasticIp', zone) ??
       (target.zone === undefined ? undefined : recordOf(state, 'elasticIp', target.zone)) ??
       recordOf(state, 'elasticIp', mode.addressZones(zones)[0]);
-    return `${zone}: → ${subnet} → NAT ${nat?.id ?? '?'} → ${eip?.publicIp ?? '?'} → ${igw} → internet`;
+    return `${zone}: ${subnet} → ${nat?.id ?? '?'} → ${eip?.publicIp ?? '?'} → ${igw}`;
   });
 }

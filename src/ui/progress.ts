@@ -5,10 +5,10 @@
  * (which hooks the stream while spinning) supports. Outside a colour terminal, plain lines only.
  */
 import type { ChalkInstance } from 'chalk';
-import { wrapAnsi } from 'fast-wrap-ansi';
 import ora, { type Ora } from 'ora';
 import { type Clock, realClock } from '../ports/clock.js';
 import type { Progress } from '../ports/ui.js';
+import { wrapToWidth } from './wrap.js';
 
 /** Work shorter than this finishes without its elapsed time. */
 const SHOW_ELAPSED_AFTER_MS = 2_000;
@@ -157,8 +157,7 @@ export class SpinnerBoard implements Board {
   printAbove(line: string): void {
     const spinning = this.spinner.isSpinning;
     if (spinning) this.spinner.clear();
-    const columns = this.stream.columns;
-    this.stream.write(`${columns > 10 ? wrapAnsi(line, columns, { hard: true, trim: false }) : line}\n`);
+    this.stream.write(`${wrapToWidth(line, this.stream.columns)}\n`);
     if (spinning) this.spinner.render();
   }
 

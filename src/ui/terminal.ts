@@ -7,7 +7,6 @@
  * otherwise nothing but plain lines is written, with no escape codes at all.
  */
 import { Chalk, supportsColorStderr, type ChalkInstance } from 'chalk';
-import { wrapAnsi } from 'fast-wrap-ansi';
 import {
   cancelledError,
   noTerminalError,
@@ -19,6 +18,7 @@ import {
 } from '../ports/ui.js';
 import type { Clock } from '../ports/clock.js';
 import { PlainBoard, SpinnerBoard } from './progress.js';
+import { wrapToWidth } from './wrap.js';
 import { promptTheme } from './prompt-theme.js';
 import { prompt } from './prompts.js';
 
@@ -111,7 +111,7 @@ export function createTerminalUi(options: TerminalUiOptions): TerminalUi {
  */
 export function fit(stream: NodeJS.WriteStream, text: string): string {
   const columns = stream.isTTY === true ? stream.columns : undefined;
-  return columns !== undefined && columns > 10 ? wrapAnsi(text, columns, { hard: true, trim: false }) : text;
+  return columns !== undefined ? wrapToWidth(text, columns) : text;
 }
 
 function formatNotice(message: Message, fancy: boolean, paint: ChalkInstance): string {

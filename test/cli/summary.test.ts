@@ -28,7 +28,7 @@ describe('the summary setup ends with', () => {
     const state = account.readState();
     const lines = setupSummary(result);
     const path = (zone: string) =>
-      `${zone}: → ${state?.resources[`privateSubnet@${zone}`]?.id ?? ''} → NAT ${state?.resources[`natGateway@${zone}`]?.id ?? ''} → ${(state?.resources[`elasticIp@${zone}`] as { publicIp: string }).publicIp} → ${state?.internetGateway?.id ?? ''} → internet`;
+      `${zone}: ${state?.resources[`privateSubnet@${zone}`]?.id ?? ''} → ${state?.resources[`natGateway@${zone}`]?.id ?? ''} → ${(state?.resources[`elasticIp@${zone}`] as { publicIp: string }).publicIp} → ${state?.internetGateway?.id ?? ''}`;
     expect(lines).toContain(`    ${path('ap-northeast-1a')}`);
     expect(lines).toContain(`    ${path('ap-northeast-1c')}`);
     expect(lines).toContain('  orders-api');
