@@ -2,6 +2,7 @@ import { awsErrorName, isAwsError } from '../aws/errors.js';
 import type { AwsPort } from '../aws/port.js';
 import { type Deps, makeContext } from '../core/context.js';
 import { allowlistRecords, recipe, type RecipeNode } from '../core/recipe.js';
+import { FUNCTION_POLL, pollUntil } from '../core/wait.js';
 import { loadWorld } from '../core/world.js';
 import { ExitCode, FixedIpError } from '../errors.js';
 import type { Ui } from '../ports/ui.js';
@@ -47,7 +48,6 @@ export interface VerifyReport {
 }
 
 const PROBE_DESCRIPTION = 'fixed-ip verify probe: deleted when verify ends';
-const POLL_MS = 2_000;
 const ACTIVE_WITHIN_MS = 5 * 60_000;
 
 /**
@@ -151,20 +151,31 @@ async function runProbe(aws: AwsPort, deps: Deps, spec: ProbeSpec): Promise<Prob
   const progress = deps.ui.progress('verify.probe', `Starting a probe in ${spec.zone} (${spec.subnetId})`);
   try {
     await createProbe(aws, spec);
-    const started = deps.clock.now();
-    for (;;) {
-      const config = await aws.lambda.GetFunctionConfiguration({ FunctionName: spec.name });
-      if (config.State === 'Active') break;
-      if (config.State === 'Failed' || config.State === 'Inactive') {
-        progress.fail(`The probe in ${spec.zone} did not start: ${config.StateReason ?? config.State}`);
-        return { failed: `the probe did not start: ${config.StateReason ?? config.State}` };
-      }
-      if (deps.clock.now() - started > ACTIVE_WITHIN_MS) {
-        progress.fail(`The probe in ${spec.zone} was still ${config.State ?? 'Pending'} after 5 minutes`);
-        return { failed: `the probe was still ${config.State ?? 'Pending'} after 5 minutes` };
-      }
-      progress.update(`Starting a probe in ${spec.zone}: Lambda says ${config.State ?? 'Pending'}`);
-      await deps.clock.sleep(POLL_MS, deps.signal);
+    const config = await pollUntil(
+      async () => {
+        const current = await aws.lambda.GetFunctionConfiguration({ FunctionName: spec.name });
+        progress.update(`Starting a probe in ${spec.zone}: Lambda says ${current.State ?? 'Pending'}`);
+        return current.State === 'Pending' ? undefined : current;
+      },
+      {
+        clock: deps.clock,
+        signal: deps.signal,
+        delays: FUNCTION_POLL,
+        timeoutMs: ACTIVE_WITHIN_MS,
+        onTimeout: () =>
+          new FixedIpError(
+            'FUNCTION_UPDATE_TIMEOUT',
+            `the probe in ${spec.zone} was still Pending after 5 minutes`,
+            {
+              hint: 'run fixed-ip verify again later',
+            },
+          ),
+      },
+    );
+    if (config.State !== 'Active') {
+      const why = config.StateReason ?? config.State ?? 'unknown state';
+      progress.fail(`The probe in ${spec.zone} did not start: ${why}`);
+      return { failed: `the probe did not start: ${why}` };
     }
     progress.update(`Asking ${CHECKIP_URL} from ${spec.zone}`);
     const answer = readAnswer(

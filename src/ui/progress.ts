@@ -85,16 +85,16 @@ export class PlainBoard implements Board {
     };
   }
 
+  /** One heartbeat after 30 s, then the next, until the work is done (its signal aborted). */
   private async beat(signal: AbortSignal, startedAt: number, text: () => string): Promise<void> {
-    for (;;) {
-      try {
-        await this.clock.sleep(HEARTBEAT_MS, signal);
-      } catch {
-        return;
-      }
-      if (signal.aborted) return;
-      this.write(`still waiting: ${text()} (${formatElapsed(this.clock.now() - startedAt)})`);
+    try {
+      await this.clock.sleep(HEARTBEAT_MS, signal);
+    } catch {
+      return;
     }
+    if (signal.aborted) return;
+    this.write(`still waiting: ${text()} (${formatElapsed(this.clock.now() - startedAt)})`);
+    return this.beat(signal, startedAt, text);
   }
 
   printAbove(line: string): void {
