@@ -42,10 +42,10 @@ export function setupSummary(result: SetupResult): string[] {
   lines.push(
     `  Cost: about ${stackCost(state.region, state).monthlyUsd.toFixed(2)} USD a month before traffic`,
   );
-  lines.push(
-    '  Next: fixed-ip status (is it still wired?), fixed-ip verify (prove the IP from inside the VPC),',
-  );
-  lines.push('        fixed-ip teardown (stop the hourly NAT charge)');
+  lines.push('  Next:');
+  lines.push('    is it still wired?         fixed-ip status');
+  lines.push('    prove the IP from inside:  fixed-ip verify');
+  lines.push('    stop the hourly charge:    fixed-ip teardown');
   return lines;
 }
 

@@ -226,7 +226,7 @@ describe('fixed-ip in a terminal (--simulate)', () => {
       const setup = await inTerminal(
         ['setup', '--simulate', '--yes', '--function', 'orders-api', '--azs', '2'],
         cwd,
-        [{ expect: 'Next: fixed-ip status --simulate', timeout: 60 }],
+        [{ expect: 'stop the hourly charge: +fixed-ip teardown --simulate', timeout: 60 }],
         90,
       );
       expect(setup.exitCode).toBe(0);
