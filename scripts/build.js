@@ -124,7 +124,7 @@ const helpModule = { exports: {} };
 script
   .runInThisContext()
   .call(helpModule.exports, helpModule.exports, createRequire(helpFile), helpModule, helpFile, outdir);
-const sink = { write: () => true, isTTY: false };
+const sink = { write: () => true, isTTY: false, on: () => sink };
 await helpModule.exports.main(['node', 'fixed-ip', '--help'], {
   stdin: process.stdin,
   stdout: sink,

@@ -1,6 +1,9 @@
-import { Command, CommanderError, Option } from 'commander';
 import { requestId } from './aws/errors.js';
+import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, FixedIpError } from './errors.js';
+import type { CompletionSpec } from './completion.js';
+import type * as RunModuleNs from './run.js';
+import { runFlags, withFlags, type RunFlags } from './hints.js';
 import { VERSION } from './version.js';
 
 /**
@@ -26,6 +29,7 @@ export interface GlobalOptions {
   yes?: boolean;
 }
 
+type RunModule = typeof RunModuleNs;
 type Runner = (options: GlobalOptions & Record<string, unknown>, io: Io) => Promise<ExitCode>;
 
 export async function main(
@@ -34,22 +38,44 @@ export async function main(
 ): Promise<ExitCode> {
   // The SDK warns on Node 20 through process.emitWarning; users never need to see it.
   io.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  ignoreClosedPipe(io.stdout);
+  ignoreClosedPipe(io.stderr);
   let debug = argv.includes('--debug');
+  const json = argv.includes('--json');
   let command = 'setup';
+  let flags: RunFlags = { stack: [], byCommand: {} };
   let code: ExitCode;
   try {
     const program = buildProgram(io, async (name, options, run) => {
       command = name;
+      flags = runFlags(name, options);
       debug = options.debug === true;
       code = await run(options, io);
     });
     code = ExitCode.ok;
     await program.parseAsync(argv);
   } catch (error) {
-    code = report(error, io, debug, command);
+    code = report(error, io, debug, command, flags);
+    if (json && code !== ExitCode.ok) {
+      const { errorJson } = await import('./json-output.js');
+      io.stdout.write(`${JSON.stringify(errorJson(error, code))}\n`);
+    }
   }
   process.exitCode = code;
   return code;
+}
+
+/**
+ * `fixed-ip status | head -1`: the reader is gone, so what is left to print has nowhere to go.
+ * Say nothing and let the command finish (a setup must not stop halfway because its reader left).
+ */
+function ignoreClosedPipe(stream: NodeJS.WriteStream): void {
+  if ((stream as { fixedIpGuard?: true }).fixedIpGuard) return;
+  Object.assign(stream, { fixedIpGuard: true });
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') return;
+    throw error;
+  });
 }
 
 function buildProgram(
@@ -66,12 +92,22 @@ function buildProgram(
     )
     .version(VERSION, '-v, --version')
     .exitOverride()
-    .configureOutput(output)
-    // commander's "(Did you mean …?)" would be a second line; errors are one line.
-    .showSuggestionAfterError(false);
+    .configureOutput({ ...output, outputError: (text, write) => write(oneLine(text, undefined)) })
+    .showSuggestionAfterError(true)
+    .addHelpText(
+      'after',
+      examples([
+        'fixed-ip setup --simulate                  # try it in a simulated account',
+        'fixed-ip setup --function orders-api --vpc vpc-0abc1234',
+        'fixed-ip verify                            # prove the IP from inside the VPC',
+        'fixed-ip completion bash >> ~/.bashrc',
+      ]),
+    );
 
+  // Each command lists its own options first, then these, under "Global options".
   const common = (cmd: Command): Command =>
     cmd
+      .optionsGroup('Global options:')
       .option('--name <stack>', 'stack name; several stacks may live side by side', 'default')
       .option(
         '--state <path|s3-url>',
@@ -81,84 +117,160 @@ function buildProgram(
       .option('--profile <profile>', 'AWS profile (default: AWS_PROFILE or default)')
       .option('--simulate', 'use the built-in simulated account: no AWS calls, no cost')
       .option('--no-color', 'plain output without colours or spinners')
-      .option('--debug', 'stack traces and AWS request ids on error')
-      .configureOutput(output)
-      .showSuggestionAfterError(false)
-      .exitOverride();
+      .option('--debug', 'stack traces and AWS request ids on error');
 
-  const action =
-    (name: string, load: () => Promise<Runner>) =>
-    async (options: GlobalOptions & Record<string, unknown>) => {
-      await dispatch(name, options, await load());
-    };
-
-  program.addCommand(
-    setupOptions(common(new Command('setup')))
-      .description('create (or finish, or repair) the fixed-IP network and move the functions into it')
-      .option('-y, --yes', 'consent to create billable resources without asking')
-      .action(action('setup', async () => (await import('./run.js')).runSetup)),
-  );
-  program.addCommand(
-    setupOptions(common(new Command('plan')))
-      .description('show what setup would do, what it costs, and whether it would succeed; changes nothing')
-      .option('--json', 'one JSON object on stdout')
-      .option('--keep-eip', 'also show what a kept Elastic IP costs while idle')
-      .action(action('plan', async () => (await import('./run.js')).runPlan)),
-  );
-  program.addCommand(
-    new Command('iam-policy')
-      .description('print the least-privilege IAM policy the CLI user needs')
-      .addOption(
-        new Option('--for <command>', 'only what this command needs').choices([
-          'setup',
-          'status',
-          'teardown',
-        ]),
-      )
-      .option(
-        '--state <s3-url>',
-        'also allow the S3 calls an s3:// state needs, scoped to that bucket and key',
-      )
-      .configureOutput(output)
+  const define = (
+    name: string,
+    description: string,
+    own: (cmd: Command) => Command,
+    shown: string[],
+    load: () => Promise<Runner>,
+    options: { global?: boolean } = {},
+  ): void => {
+    const cmd = own(new Command(name).description(description));
+    if (options.global !== false) common(cmd);
+    cmd
+      .configureOutput({ ...output, outputError: (text, write) => write(oneLine(text, name)) })
+      .showSuggestionAfterError(true)
       .exitOverride()
-      .action(action('iam-policy', async () => (await import('./run.js')).runIamPolicy)),
+      .addHelpText('after', examples(shown))
+      // commander passes the arguments first, then the options, then the command itself.
+      .action(async (...args: unknown[]) => {
+        const self = args.at(-1) as Command;
+        const opts = { ...self.opts(), args: self.args } as GlobalOptions & Record<string, unknown>;
+        if (name === 'completion') opts.spec = completionSpec(program);
+        await dispatch(name, opts, await load());
+      });
+    program.addCommand(cmd);
+  };
+  const run = async (): Promise<RunModule> => import('./run.js');
+
+  define(
+    'setup',
+    'create (or finish, or repair) the fixed-IP network and move the functions into it',
+    (cmd) =>
+      setupOptions(cmd)
+        .option('-y, --yes', 'consent to create billable resources without asking')
+        .option('--verify', 'when done, prove the egress IP from inside the VPC (as fixed-ip verify)')
+        .option('--json', 'one JSON object on stdout, progress on stderr (see README)'),
+    [
+      'fixed-ip setup                                   # asks what it needs, in a terminal',
+      'fixed-ip setup --function orders-api --vpc vpc-0abc1234 --yes',
+      'fixed-ip setup --function orders-api --nat gateway-per-az --azs 2 --verify',
+      'fixed-ip setup --simulate --yes                  # the simulated account, nothing billed',
+    ],
+    async () => (await run()).runSetup,
   );
-  program.addCommand(
-    common(new Command('status'))
-      .description('print the Elastic IP and check that everything is still wired as setup left it')
-      .option('--json', 'one JSON object on stdout (see README)')
-      .action(action('status', async () => (await import('./run.js')).runStatus)),
+  define(
+    'plan',
+    'show what setup would do, what it costs, and whether it would succeed; changes nothing',
+    (cmd) =>
+      setupOptions(cmd)
+        .option('--json', 'one JSON object on stdout, progress on stderr (see README)')
+        .option('--keep-eip', 'also show what a kept Elastic IP costs while idle'),
+    [
+      'fixed-ip plan --function orders-api --vpc vpc-0abc1234',
+      'fixed-ip plan --function orders-api --nat regional --json | jq .monthlyCostUsd',
+    ],
+    async () => (await run()).runPlan,
   );
-  program.addCommand(
-    common(new Command('teardown'))
-      .description('remove what setup made, in the safe order, so the NAT gateway charge stops')
-      .option('-y, --yes', 'consent to delete without asking')
-      .option('--keep-eip', 'keep the Elastic IP (and so the allowlisted address) for the next setup')
-      .addOption(
-        new Option('--wait <minutes>', "how long to wait for Lambda's network interfaces to go").default(
-          '30',
-        ),
-      )
-      .action(action('teardown', async () => (await import('./run.js')).runTeardown)),
+  define(
+    'status',
+    'print the Elastic IP and check that everything is still wired as setup left it',
+    (cmd) => cmd.option('--json', 'one JSON object on stdout, progress on stderr (see README)'),
+    [
+      'fixed-ip status',
+      'fixed-ip status --name payments --region eu-west-1',
+      'fixed-ip status --json | jq -r .elasticIp',
+    ],
+    async () => (await run()).runStatus,
   );
-  program.addCommand(
-    common(new Command('unlock'))
-      .description("remove a stack's lock left by a run that is gone (like terraform force-unlock)")
-      .option('-y, --yes', 'remove it without asking')
-      .action(action('unlock', async () => (await import('./run.js')).runUnlock)),
+  define(
+    'verify',
+    'prove it from inside the VPC: a short-lived probe per zone reports the IP the internet sees, then is deleted',
+    (cmd) => cmd.option('--json', 'one JSON object on stdout, progress on stderr (see README)'),
+    ['fixed-ip verify', 'fixed-ip verify --name payments --json', 'fixed-ip verify --simulate'],
+    async () => (await run()).runVerify,
+  );
+  define(
+    'teardown',
+    'remove what setup made, in the safe order, so the NAT gateway charge stops',
+    (cmd) =>
+      cmd
+        .option('-y, --yes', 'consent to delete without asking')
+        .option('--keep-eip', 'keep the Elastic IP (and so the allowlisted address) for the next setup')
+        .addOption(
+          new Option('--wait <minutes>', "how long to wait for Lambda's network interfaces to go").default(
+            '30',
+          ),
+        )
+        .option('--json', 'one JSON object on stdout, progress on stderr (see README)'),
+    ['fixed-ip teardown', 'fixed-ip teardown --keep-eip --yes    # keep the IP for the next setup'],
+    async () => (await run()).runTeardown,
+  );
+  define(
+    'iam-policy',
+    'print the least-privilege IAM policy the CLI user needs',
+    (cmd) =>
+      cmd
+        .addOption(
+          new Option('--for <command>', 'only what this command needs').choices([
+            'setup',
+            'status',
+            'teardown',
+            'verify',
+          ]),
+        )
+        .option(
+          '--state <s3-url>',
+          'also allow the S3 calls an s3:// state needs, scoped to that bucket and key',
+        )
+        .option('--json', 'the policy is always JSON; accepted for symmetry with the other commands'),
+    [
+      'fixed-ip iam-policy > fixed-ip-policy.json',
+      'fixed-ip iam-policy --for verify',
+      'fixed-ip iam-policy --state s3://team-state/fixed-ip/prod.json',
+    ],
+    async () => (await run()).runIamPolicy,
+    { global: false },
+  );
+  define(
+    'unlock',
+    "remove a stack's lock left by a run that is gone (like terraform force-unlock)",
+    (cmd) => cmd.option('-y, --yes', 'remove it without asking'),
+    ['fixed-ip unlock --name prod', 'fixed-ip unlock --name prod --state s3://team-state/prod.json --yes'],
+    async () => (await run()).runUnlock,
   );
   program.addCommand(
     new Command('state')
       .description("manage where a stack's state is kept")
-      .configureOutput(output)
-      .showSuggestionAfterError(false)
+      .configureOutput({ ...output, outputError: (text, write) => write(oneLine(text, 'state')) })
+      .showSuggestionAfterError(true)
       .exitOverride()
       .addCommand(
         common(new Command('move'))
           .description("move a stack's state to another file or to S3 (and back); never overwrites")
           .requiredOption('--to <path|s3-url>', 'where the state goes: a path, or s3://bucket/key.json')
-          .action(action('state move', async () => (await import('./run.js')).runStateMove)),
+          .configureOutput({ ...output, outputError: (text, write) => write(oneLine(text, 'state move')) })
+          .exitOverride()
+          .addHelpText('after', examples(['fixed-ip state move --name prod --to s3://team-state/prod.json']))
+          .action(async (...args: unknown[]) => {
+            const self = args.at(-1) as Command;
+            await dispatch('state move', self.opts(), (await run()).runStateMove);
+          }),
       ),
+  );
+  define(
+    'completion',
+    'print a shell completion script (commands, options, stack names)',
+    (cmd) => cmd.argument('<shell>', 'bash, zsh or fish'),
+    [
+      'fixed-ip completion bash >> ~/.bashrc',
+      'fixed-ip completion zsh > "${fpath[1]}/_fixed-ip"',
+      'fixed-ip completion fish > ~/.config/fish/completions/fixed-ip.fish',
+    ],
+    async () => (await import('./completion.js')).runCompletion,
+    { global: false },
   );
   return program;
 }
@@ -166,7 +278,7 @@ function buildProgram(
 /** The options setup and plan share. */
 function setupOptions(cmd: Command): Command {
   return cmd
-    .option('--function <name>', 'function name or ARN to give the fixed IP (repeatable)', collect, [])
+    .option('--function <name>', 'function name or ARN to give the fixed IP (repeatable)', collect)
     .option('--vpc <vpc-id>', 'use this VPC')
     .option('--new-vpc', 'create a VPC owned by fixed-ip instead')
     .option('--vpc-cidr <cidr>', 'CIDR of the new VPC (with --new-vpc; default 10.0.0.0/16)')
@@ -191,6 +303,33 @@ function setupOptions(cmd: Command): Command {
     .option('--fix-role', "attach AWSLambdaVPCAccessExecutionRole to a function's role that lacks it");
 }
 
+/** What the completion scripts complete: each command, its options, and the choices of those that have them. */
+function completionSpec(program: Command): CompletionSpec {
+  return program.commands.map((cmd) => ({
+    name: cmd.name(),
+    description: cmd.description(),
+    options: cmd.options.map((option) => ({
+      flag: option.long ?? option.short ?? '',
+      takesValue: option.required || option.optional,
+      choices: option.argChoices ?? [],
+      description: option.description,
+    })),
+  }));
+}
+
+function examples(lines: string[]): string {
+  return `\nExamples:\n${lines.map((line) => `  $ ${line}`).join('\n')}\n`;
+}
+
+/**
+ * commander's usage errors, as one line that points at the command's help; its "(Did you mean
+ * …?)" joins the line.
+ */
+function oneLine(text: string, command: string | undefined): string {
+  const joined = text.replace(/\n\(Did you mean (.+)\?\)/, ' (did you mean $1?)').replace(/\s+$/, '');
+  return `${joined}; see fixed-ip${command ? ` ${command}` : ''} --help\n`;
+}
+
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
@@ -201,7 +340,7 @@ const RESUME_HINT: Record<string, string> = {
 };
 
 /** One line on stderr for the user; the stack only with --debug. Returns the exit code. */
-function report(error: unknown, io: Io, debug: boolean, command: string): ExitCode {
+function report(error: unknown, io: Io, debug: boolean, command: string, flags: RunFlags): ExitCode {
   if (error instanceof CommanderError) {
     if (
       error.code === 'commander.helpDisplayed' ||
@@ -216,11 +355,11 @@ function report(error: unknown, io: Io, debug: boolean, command: string): ExitCo
   const known = error instanceof FixedIpError ? error : undefined;
   if (known?.name === 'AbortError') {
     const changed = (known as FixedIpError & { changed?: boolean }).changed === true;
-    io.stderr.write(`${changed ? (RESUME_HINT[command] ?? 'Stopped') : known.message}\n`);
+    io.stderr.write(`${withFlags(changed ? (RESUME_HINT[command] ?? 'Stopped') : known.message, flags)}\n`);
     return ExitCode.cancelled;
   }
   const line = known
-    ? known.line
+    ? withFlags(known.line, flags)
     : `unexpected error: ${error instanceof Error ? error.message : String(error)}`;
   io.stderr.write(`error: ${line}${!known && !debug ? ' (run with --debug for details)' : ''}\n`);
   if (debug) {

@@ -39,6 +39,7 @@ export type ErrorCode =
   | 'EIP_IN_USE'
   | 'NAT_FAILED'
   | 'STATE_UNREADABLE'
+  | 'LOCAL_FILE'
   | 'STATE_INVALID'
   | 'STATE_NEWER'
   | 'STATE_MISMATCH'

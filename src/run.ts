@@ -1,9 +1,13 @@
 import { explainAwsError } from './aws/errors.js';
 import type { GlobalOptions, Io } from './cli.js';
 import type { SetupOptions } from './commands/setup.js';
+import type { VerifyReport } from './commands/verify.js';
 import type { Deps } from './core/context.js';
 import { whoAmI } from './core/inputs.js';
+import type { PolicyScope } from './core/iam-policy.js';
 import { AbortError, ExitCode } from './errors.js';
+import { runFlags, withFlags } from './hints.js';
+import type { Ui } from './ports/ui.js';
 import { realClock } from './ports/clock.js';
 import { releaseHeldLocksSync } from './state/lock.js';
 import { defaultStateSetting, parseStateLocation } from './state/location.js';
@@ -32,6 +36,7 @@ async function open(command: string, options: Options, io: Io): Promise<Session>
     stderr: io.stderr,
     color,
     debug: options.debug === true,
+    clock: realClock,
     ...(options.simulate ? { banner: 'simulated account: no AWS calls are made, nothing is billed' } : {}),
   });
   const simulate = options.simulate === true;
@@ -77,8 +82,20 @@ async function open(command: string, options: Options, io: Io): Promise<Session>
   const simulated = simulate
     ? (await import('./simulate.js')).openSimulatedAccount(options.region)
     : undefined;
+  // Hints repeat this run's flags; with --json the one JSON object is the result, so the human
+  // result lines are left out.
+  const flags = runFlags(command, options);
+  const edgeUi: Ui = {
+    interactive: ui.interactive,
+    ask: (question) => ui.ask(question),
+    progress: (code, text) => ui.progress(code, text),
+    notify: (message) => ui.notify({ ...message, text: withFlags(message.text, flags) }),
+    result: (text, resultOptions) => {
+      if (options.json !== true) ui.result(withFlags(text, flags), resultOptions);
+    },
+  };
   const deps: Deps = {
-    ui,
+    ui: edgeUi,
     clock: realClock,
     signal: controller.signal,
     connect: (connect = async (region) => {
@@ -128,17 +145,17 @@ async function withSession(
  */
 function demoDefaults(options: Options, deps: Deps): { yes: boolean; functions: string[] } {
   const functions = (options.function as string[] | undefined) ?? [];
-  if (options.simulate !== true || deps.ui.interactive || options.yes === true)
-    return { yes: options.yes === true, functions };
-  deps.ui.notify({
-    level: 'info',
-    code: 'simulate.defaults',
-    text: 'No terminal: taking the defaults (simulated account, nothing is billed)',
-  });
-  return {
-    yes: true,
-    functions: functions.length > 0 || options.name !== 'default' ? functions : ['orders-api'],
-  };
+  const yes = options.yes === true;
+  if (options.simulate !== true || deps.ui.interactive) return { yes, functions };
+  // --yes only answers the question of consent: the demo's function is still the default here.
+  const demo = functions.length > 0 || options.name !== 'default' ? functions : ['orders-api'];
+  if (!yes || demo !== functions)
+    deps.ui.notify({
+      level: 'info',
+      code: 'simulate.defaults',
+      text: 'No terminal: taking the defaults (simulated account, nothing is billed)',
+    });
+  return { yes: true, functions: demo };
 }
 
 function setupOptions(options: Options, demo: { yes: boolean; functions: string[] }): SetupOptions {
@@ -167,8 +184,23 @@ function setupOptions(options: Options, demo: { yes: boolean; functions: string[
 export async function runSetup(options: Options, io: Io): Promise<ExitCode> {
   const { setup } = await import('./commands/setup.js');
   return withSession('setup', options, io, async (deps) => {
-    await setup(setupOptions(options, demoDefaults(options, deps)), deps);
-    return ExitCode.ok;
+    const result = await setup(setupOptions(options, demoDefaults(options, deps)), deps);
+    if (options.json !== true) {
+      const { setupSummary } = await import('./summary.js');
+      for (const line of setupSummary(result))
+        deps.ui.notify({ level: 'info', code: 'setup.summary', text: line });
+    }
+    const stateFile = deps.openStore(options.name, options.state).path;
+    let verified: VerifyReport | undefined;
+    if (options.verify === true) {
+      const { verify } = await import('./commands/verify.js');
+      verified = await verify(stackOptions(options), deps);
+    }
+    if (options.json === true) {
+      const { setupJson } = await import('./json-output.js');
+      writeJson(io, { ...setupJson(result, stateFile), ...(verified ? { verify: verified } : {}) });
+    }
+    return verified && !verified.ok ? ExitCode.drifted : ExitCode.ok;
   });
 }
 
@@ -181,21 +213,18 @@ export async function runPlan(options: Options, io: Io): Promise<ExitCode> {
         ? ['orders-api']
         : functions;
     const report = await plan(
-      {
-        ...setupOptions(options, { yes: true, functions: demo }),
-        json: options.json === true,
-        keepEip: options.keepEip === true,
-      },
+      { ...setupOptions(options, { yes: true, functions: demo }), keepEip: options.keepEip === true },
       deps,
     );
+    if (options.json === true) writeJson(io, (await import('./json-output.js')).planJson(report));
     return report.wouldSucceed ? ExitCode.ok : ExitCode.planBlocked;
   });
 }
 
 export async function runIamPolicy(options: Record<string, unknown>, io: Io): Promise<ExitCode> {
   const { policyFor } = await import('./core/iam-policy.js');
-  const scope = options.for as 'setup' | 'status' | 'teardown' | undefined;
-  const policy = policyFor(scope ? [scope] : ['setup', 'status', 'teardown']);
+  const scope = options.for as PolicyScope | undefined;
+  const policy = policyFor(scope ? [scope] : ['setup', 'status', 'teardown', 'verify']);
   const setting =
     options.state === undefined
       ? defaultStateSetting(io.env)
@@ -218,11 +247,33 @@ export async function runStatus(options: Options, io: Io): Promise<ExitCode> {
         state: options.state,
         region: options.region,
         profile: options.profile,
-        json: options.json === true,
       },
       deps,
     );
-    return report.healthy ? ExitCode.ok : ExitCode.drifted;
+    if (options.json === true) writeJson(io, report);
+    return report.healthy || report.parked ? ExitCode.ok : ExitCode.drifted;
+  });
+}
+
+function writeJson(io: Io, value: object): void {
+  io.stdout.write(`${JSON.stringify(value)}\n`);
+}
+
+function stackOptions(options: Options): { name: string; state?: string; region?: string; profile?: string } {
+  return {
+    name: options.name,
+    ...(options.state === undefined ? {} : { state: options.state }),
+    ...(options.region === undefined ? {} : { region: options.region }),
+    ...(options.profile === undefined ? {} : { profile: options.profile }),
+  };
+}
+
+export async function runVerify(options: Options, io: Io): Promise<ExitCode> {
+  const { verify } = await import('./commands/verify.js');
+  return withSession('verify', options, io, async (deps) => {
+    const report = await verify(stackOptions(options), deps);
+    if (options.json === true) writeJson(io, report);
+    return report.ok ? ExitCode.ok : ExitCode.drifted;
   });
 }
 
@@ -230,7 +281,7 @@ export async function runTeardown(options: Options, io: Io): Promise<ExitCode> {
   const { teardown } = await import('./commands/teardown.js');
   return withSession('teardown', options, io, async (deps) => {
     const demo = demoDefaults(options, deps);
-    await teardown(
+    const result = await teardown(
       {
         name: options.name,
         state: options.state,
@@ -242,6 +293,11 @@ export async function runTeardown(options: Options, io: Io): Promise<ExitCode> {
       },
       deps,
     );
+    if (options.json === true) {
+      const store = deps.openStore(options.name, options.state);
+      const { teardownJson } = await import('./json-output.js');
+      writeJson(io, teardownJson(options.name, result, (await store.read()) ?? undefined, store.path));
+    }
     return ExitCode.ok;
   });
 }

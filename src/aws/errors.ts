@@ -23,6 +23,14 @@ export function explainAwsError(
   context: { profile?: string | undefined; region?: string },
 ): FixedIpError {
   if (error instanceof FixedIpError) return error;
+  // A local file (the state file, its folder, its lock) is not AWS: say which file and why.
+  const local = error as { syscall?: unknown; path?: unknown; code?: unknown };
+  if (typeof local.syscall === 'string' && typeof local.path === 'string' && typeof local.code === 'string') {
+    return new FixedIpError('LOCAL_FILE', `cannot ${local.syscall} ${local.path} (${local.code})`, {
+      hint: 'check that path and its permissions, or pass another --state',
+      cause: error,
+    });
+  }
   const name = awsErrorName(error) ?? 'Error';
   const message = error instanceof Error ? error.message : String(error);
   const profile = context.profile ? ` --profile ${context.profile}` : '';

@@ -54,7 +54,10 @@ import {
 } from '@aws-sdk/client-ec2';
 import { AttachRolePolicyCommand, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
 import {
+  CreateFunctionCommand,
+  DeleteFunctionCommand,
   GetFunctionConfigurationCommand,
+  InvokeCommand,
   ListFunctionsCommand,
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
@@ -113,6 +116,9 @@ export const EC2_OPERATIONS = {
 } as const;
 
 export const LAMBDA_OPERATIONS = {
+  CreateFunction: CreateFunctionCommand,
+  DeleteFunction: DeleteFunctionCommand,
+  Invoke: InvokeCommand,
   GetFunctionConfiguration: GetFunctionConfigurationCommand,
   ListFunctions: ListFunctionsCommand,
   UpdateFunctionConfiguration: UpdateFunctionConfigurationCommand,

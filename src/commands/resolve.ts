@@ -26,7 +26,7 @@ import { tagValue, TAG_ROLE, TAG_STACK } from '../core/tags.js';
 import { recipe, type RecipeNode, worldPartsFor } from '../core/recipe.js';
 import { functionConfigs } from '../kinds/function-configs.js';
 import { emptyWorld, loadWorld, type World } from '../core/world.js';
-import { FixedIpError } from '../errors.js';
+import { ExitCode, FixedIpError } from '../errors.js';
 import { isAttached, roleError } from '../kinds/functions.js';
 import { identityKey, type PlanLine } from '../kinds/kind.js';
 import { kindOf } from '../kinds/index.js';
@@ -336,7 +336,15 @@ export async function checkRoles(
         async (ui) => (await import('./interactive.js')).askFixRole(ui, fn.name, roleName, missing),
         () => roleError(fn.name, fn.role, missing),
       ));
-    if (!fix) throw roleError(fn.name, fn.role, missing);
+    if (!fix) {
+      // Declined (or no --fix-role without a terminal): setup cannot succeed, as plan says (exit 6).
+      const error = roleError(fn.name, fn.role, missing);
+      throw new FixedIpError(error.code, error.message, {
+        ...(error.hint === undefined ? {} : { hint: error.hint }),
+        exitCode: ExitCode.planBlocked,
+        cause: error.cause,
+      });
+    }
     toFix.add(roleName);
   }
   return [...toFix];

@@ -26,6 +26,8 @@ export interface StatusReport {
   natMode: string;
   zones: string[];
   healthy: boolean;
+  /** Torn down with --keep-eip: only the Elastic IPs are kept (and billed), ready for the next setup. */
+  parked: boolean;
   natGateway: { id: string | null; state: string };
   /** `gone`: the function was deleted outside fixed-ip (not drift: the next setup drops it). */
   functions: Array<{ name: string; attached: boolean; gone?: boolean }>;
@@ -82,11 +84,6 @@ export async function status(options: StatusOptions, deps: Deps): Promise<Status
   const onlyKeptEip =
     Object.values(state.resources).every((r) => r.kind === 'elasticIp' || r.kind === 'vpc') &&
     recordsOf(state, 'elasticIp').length > 0;
-  if (onlyKeptEip) {
-    problems.push(
-      `stack ${options.name} is torn down; only its Elastic IP is kept. Run fixed-ip setup --name ${options.name} to bring it back with the same IP`,
-    );
-  }
   const nodes = recipe(state.shape, { newVpc: false }).filter((node) => node.step.name !== 'functions');
   const listed = new Set(nodes.map((node) => node.key));
   // Resources the shape no longer uses (a kept Elastic IP, one still held by Lambda) are shown too.
@@ -133,7 +130,7 @@ export async function status(options: StatusOptions, deps: Deps): Promise<Status
         `${fn.name} is not in the stack's private subnets; run fixed-ip setup --name ${options.name} to move it back`,
       );
   }
-  if (functions.every((fn) => fn.gone === true) && problems.length === 0) {
+  if (functions.every((fn) => fn.gone === true) && problems.length === 0 && !onlyKeptEip) {
     problems.push(
       `stack ${options.name} has no functions; run fixed-ip setup --name ${options.name} --function <name>`,
     );
@@ -157,6 +154,7 @@ export async function status(options: StatusOptions, deps: Deps): Promise<Status
     natMode: state.shape.nat,
     zones: state.shape.zones,
     healthy: problems.length === 0 && functions.some((fn) => fn.gone !== true),
+    parked: onlyKeptEip && problems.length === 0,
     natGateway: { id: firstNat?.id ?? null, state: nat?.State ?? 'missing' },
     functions,
     resources,
@@ -204,5 +202,12 @@ function print(deps: Deps, report: StatusReport, json: boolean): void {
   }
   for (const problem of report.problems) ui.result(`! ${problem}`);
   ui.result(`Cost: about ${report.monthlyCostUsd.toFixed(2)} USD a month in ${report.region}`);
+  if (report.parked) {
+    const ips = report.elasticIps.length > 0 ? report.elasticIps : [report.elasticIp ?? ''];
+    ui.result(
+      `Stack ${report.name} is parked: only its Elastic IP${ips.length > 1 ? 's' : ''} ${ips.join(', ')} ${ips.length > 1 ? 'are' : 'is'} kept (about ${report.monthlyCostUsd.toFixed(2)} USD a month while idle); fixed-ip setup --name ${report.name} brings it back with the same IP`,
+    );
+    return;
+  }
   ui.result(report.healthy ? `Stack ${report.name} is healthy` : `Stack ${report.name} needs attention`);
 }

@@ -7,7 +7,7 @@ import { KINDS } from '../kinds/index.js';
  * (test/core/iam-policy.test.ts), and the README's IAM section is checked against it.
  */
 
-export type PolicyScope = 'setup' | 'status' | 'teardown';
+export type PolicyScope = 'setup' | 'status' | 'teardown' | 'verify';
 
 /** What every command does besides the kinds' own calls: who am I, and the functions. */
 const COMMON: readonly Action[] = ['sts:GetCallerIdentity', 'lambda:GetFunctionConfiguration'];
@@ -41,6 +41,15 @@ export const POLICY_ACTIONS: Record<PolicyScope, readonly string[]> = {
     ...KINDS.flatMap((kind) => [...kind.iam.create, ...kind.iam.remove]),
   ],
   teardown: [...COMMON, ...reads, ...TEARDOWN, ...KINDS.flatMap((kind) => kind.iam.remove)],
+  // The probe: made, run and deleted with a stack function's execution role (hence iam:PassRole).
+  verify: [
+    ...COMMON,
+    ...reads,
+    'lambda:CreateFunction',
+    'lambda:InvokeFunction',
+    'lambda:DeleteFunction',
+    'iam:PassRole',
+  ],
 };
 
 const SID: Record<string, string> = { ec2: 'Ec2', lambda: 'Lambda', sts: 'Sts', iam: 'Iam', ssm: 'Ssm' };

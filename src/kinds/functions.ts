@@ -259,6 +259,9 @@ async function waitUpdated(ctx: StackContext, name: string, text: string): Promi
     config = await pollUntil(
       async () => {
         const current = await ctx.aws.lambda.GetFunctionConfiguration({ FunctionName: name });
+        progress.update(
+          `${text}: Lambda says ${current.State ?? '?'}, update ${current.LastUpdateStatus ?? '?'}`,
+        );
         return current.LastUpdateStatus === 'InProgress' || current.State === 'Pending' ? undefined : current;
       },
       {

@@ -206,6 +206,7 @@ async function waitDeleted(ctx: StackContext, id: string): Promise<void> {
   await pollUntil(
     async () => {
       const nat = await describe(ctx, id);
+      progress.update(`Deleting NAT gateway ${id}: AWS says ${nat?.State ?? 'gone'}`);
       return nat === undefined || nat.State === 'deleted' ? true : undefined;
     },
     {
@@ -240,6 +241,9 @@ async function waitAvailable(
     nat = await pollUntil(
       async () => {
         const current = await describe(ctx, id);
+        progress.update(
+          `Waiting for NAT gateway ${id} to become available: AWS says ${current?.State ?? 'not visible yet'}`,
+        );
         return current && current.State !== 'pending' ? current : undefined;
       },
       {

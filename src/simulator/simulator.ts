@@ -174,11 +174,15 @@ export class AwsSimulator {
     // Tagging at creation needs ec2:CreateTags as well as the create action itself.
     const tagging =
       service === 'ec2' && Array.isArray(input.TagSpecifications) && input.TagSpecifications.length > 0;
+    // Creating a function hands it a role: that needs iam:PassRole on the role as well.
+    const passing = service === 'lambda' && operation === 'CreateFunction';
     const denied = this.faults.isDenied(action)
       ? action
       : tagging && this.faults.isDenied('ec2:CreateTags')
         ? 'ec2:CreateTags'
-        : undefined;
+        : passing && this.faults.isDenied('iam:PassRole')
+          ? 'iam:PassRole'
+          : undefined;
     // A dry run's answer can be lost like any other (and counts toward a fault's `nth`).
     const lost = this.faults.take('lostResponse', service, operation);
     if (service === 'ec2' && input.DryRun === true) {

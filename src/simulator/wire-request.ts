@@ -125,7 +125,9 @@ function readJson(ns: NormalizedSchema, value: unknown): unknown {
 function bodyText(body: unknown): string {
   if (body === undefined || body === null) return '';
   if (typeof body === 'string') return body;
-  if (body instanceof Uint8Array) return Buffer.from(body).toString('utf8');
+  // From the bytes themselves: the SDK's JSON body is a Uint8Array whose valueOf() warns.
+  if (body instanceof Uint8Array)
+    return Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
   throw new Error('a streamed request body: not expected from these services');
 }
 

@@ -183,6 +183,29 @@ function jsonValue(ns: NormalizedSchema, value: unknown, path: string): unknown 
 export function serializeOutput(service: AwsService, operation: string, output: object): WireResponse {
   const ns = outputSchema(service, operation);
   const requestId = newRequestId();
+  if (service === 'lambda' && !ns.isUnitSchema()) {
+    // REST bindings: a member bound to the HTTP payload (Invoke's Payload) is the whole body, and
+    // members bound to headers or the status code travel there.
+    const members = structMembers(ns, output, operation);
+    const payload = members.find(([, member]) => member.getMergedTraits().httpPayload !== undefined);
+    if (payload || members.some(([, member]) => member.getMergedTraits().httpResponseCode !== undefined)) {
+      const headers: Record<string, string> = { 'x-amzn-requestid': requestId };
+      let statusCode = 200;
+      for (const [, member, value] of members) {
+        const traits = member.getMergedTraits();
+        if (traits.httpHeader !== undefined) headers[String(traits.httpHeader).toLowerCase()] = String(value);
+        if (traits.httpResponseCode !== undefined) statusCode = Number(value);
+      }
+      const [, , body] = payload ?? [];
+      const text =
+        body instanceof Uint8Array
+          ? Buffer.from(body).toString('utf8')
+          : body === undefined
+            ? ''
+            : JSON.stringify(body);
+      return { statusCode, headers: { 'content-type': 'application/json', ...headers }, body: text };
+    }
+  }
   if (service === 'lambda' || service === 'ssm') {
     // Lambda's REST JSON, and SSM's awsJson1_1: a JSON body either way.
     const body = ns.isUnitSchema()

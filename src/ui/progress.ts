@@ -5,6 +5,7 @@
  * (which hooks the stream while spinning) supports. Outside a colour terminal, plain lines only.
  * The spinner is in spinner.ts, loaded only for a colour terminal: ora takes a while to load.
  */
+import { type Clock, realClock } from '../ports/clock.js';
 import type { Progress } from '../ports/ui.js';
 
 /** Work shorter than this finishes without its elapsed time. */
@@ -35,30 +36,58 @@ export interface Board {
   close(): void;
 }
 
-/** Progress outside a colour terminal: plain lines only, no frames, no escape codes. */
+/** Without a terminal, a wait this long prints a line, so a CI log never goes silent. */
+export const HEARTBEAT_MS = 30_000;
+
 export class PlainBoard implements Board {
+  private readonly open = new Set<AbortController>();
+
   constructor(
     private readonly write: (line: string) => void,
     private readonly debug: boolean,
+    private readonly clock: Clock = realClock,
   ) {}
 
   begin(_code: string, text: string): Progress {
-    const startedAt = Date.now();
+    const startedAt = this.clock.now();
+    let current = text;
     let done = false;
+    const heartbeat = new AbortController();
+    this.open.add(heartbeat);
+    void this.beat(heartbeat.signal, startedAt, () => current);
     this.write(`${text}...`);
     const finish = (prefix: string, final: string): void => {
       if (done) return;
       done = true;
-      this.write(`${prefix}${withElapsed(final, startedAt, SHOW_ELAPSED_AFTER_MS)}`);
+      heartbeat.abort();
+      this.open.delete(heartbeat);
+      const elapsed = this.clock.now() - startedAt;
+      this.write(
+        `${prefix}${elapsed >= SHOW_ELAPSED_AFTER_MS ? `${final} (${formatElapsed(elapsed)})` : final}`,
+      );
     };
     return {
       update: (next) => {
-        if (!done && this.debug) this.write(`${next}...`);
+        if (done) return;
+        current = next;
+        if (this.debug) this.write(`${next}...`);
       },
       succeed: (final) => finish('✔ ', final),
       fail: (final) => finish('error: ', final),
       warn: (final) => finish('warning: ', final),
     };
+  }
+
+  /** One heartbeat after 30 s, then the next, until the work is done (its signal aborted). */
+  private async beat(signal: AbortSignal, startedAt: number, text: () => string): Promise<void> {
+    try {
+      await this.clock.sleep(HEARTBEAT_MS, signal);
+    } catch {
+      return;
+    }
+    if (signal.aborted) return;
+    this.write(`still waiting: ${text()} (${formatElapsed(this.clock.now() - startedAt)})`);
+    return this.beat(signal, startedAt, text);
   }
 
   printAbove(line: string): void {
@@ -67,5 +96,8 @@ export class PlainBoard implements Board {
 
   pause(): void {}
   resume(): void {}
-  close(): void {}
+  close(): void {
+    for (const heartbeat of this.open) heartbeat.abort();
+    this.open.clear();
+  }
 }

@@ -2,6 +2,7 @@
 import type { ChalkInstance } from 'chalk';
 import ora, { type Ora } from 'ora';
 import type { Progress } from '../ports/ui.js';
+import { wrapToWidth } from './wrap.js';
 import { type Board, type Outcome, SHOW_ELAPSED_AFTER_MS, withElapsed } from './progress.js';
 
 interface ActiveWork {
@@ -52,7 +53,7 @@ export class SpinnerBoard implements Board {
   printAbove(line: string): void {
     const spinning = this.spinner.isSpinning;
     if (spinning) this.spinner.clear();
-    this.stream.write(`${line}\n`);
+    this.stream.write(`${wrapToWidth(line, this.stream.columns)}\n`);
     if (spinning) this.spinner.render();
   }
 

@@ -16,7 +16,9 @@ import {
   type ResultOptions,
   type Ui,
 } from '../ports/ui.js';
+import type { Clock } from '../ports/clock.js';
 import { PlainBoard } from './progress.js';
+import { wrapToWidth } from './wrap.js';
 import { promptTheme } from './prompt-theme.js';
 import type { SpinnerBoard } from './spinner.js';
 
@@ -28,6 +30,8 @@ export interface TerminalUiOptions {
   stderr: NodeJS.WriteStream;
   color: boolean;
   debug: boolean;
+  /** Drives the heartbeat of plain progress (tests pass a virtual clock); default the real one. */
+  clock?: Clock;
   /** e.g. 'simulated account: no AWS calls are made, nothing is billed'; shown once on stderr. */
   banner?: string;
 }
@@ -60,13 +64,13 @@ export function createTerminalUi(options: TerminalUiOptions, Spinner?: typeof Sp
   const outPaint = fancyStdout ? paint : plain;
 
   const writeErr = (line: string): void => {
-    stderr.write(`${line}\n`);
+    stderr.write(`${fit(stderr, line)}\n`);
   };
 
   const progress =
     Spinner && fancyStderr
       ? new Spinner(stderr, errPaint, stdin === process.stdin)
-      : new PlainBoard(writeErr, debug);
+      : new PlainBoard(writeErr, debug, options.clock);
 
   if (options.banner !== undefined) {
     const colon = options.banner.indexOf(': ');
@@ -83,7 +87,7 @@ export function createTerminalUi(options: TerminalUiOptions, Spinner?: typeof Sp
 
   function result(text: string, options: ResultOptions = {}): void {
     const emphasis = options.emphasis === true;
-    stdout.write(`${emphasis && fancyStdout ? box(text, outPaint) : text}\n`);
+    stdout.write(`${emphasis && fancyStdout ? box(text, outPaint) : fit(stdout, text)}\n`);
   }
 
   async function ask<Q extends Question>(question: Q): Promise<Answer<Q>> {
@@ -110,6 +114,15 @@ export function createTerminalUi(options: TerminalUiOptions, Spinner?: typeof Sp
     progress: (code, text) => progress.begin(code, text),
     close: () => progress.close(),
   };
+}
+
+/**
+ * In a terminal, long lines wrap at word boundaries to its width (re-read each time: it may be
+ * resized). Pipes and files get the line as it is, for scripts and logs.
+ */
+export function fit(stream: NodeJS.WriteStream, text: string): string {
+  const columns = stream.isTTY === true ? stream.columns : undefined;
+  return columns !== undefined ? wrapToWidth(text, columns) : text;
 }
 
 function formatNotice(message: Message, fancy: boolean, paint: ChalkInstance): string {

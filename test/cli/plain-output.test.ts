@@ -154,7 +154,7 @@ describe.concurrent('plain output (in-process main)', () => {
       expect(run.code).toBe(ExitCode.usage);
       expect(run.stdout).toBe('');
       expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
-      expect(run.stderr).toMatch(/^error: unknown option '--bogus'\n$/);
+      expect(run.stderr).toMatch(/^error: unknown option '--bogus'; see fixed-ip( setup)? --help\n$/);
     },
   );
 
@@ -177,7 +177,11 @@ describe.concurrent('plain output (in-process main)', () => {
 });
 
 /** The built binary (rebuilt first if src/ changed) with real pipes for stdin, stdout and stderr. */
-async function binary(args: string[], cwd: string): Promise<Outcome> {
+async function binary(
+  args: string[],
+  cwd: string,
+  options: { closeStdout?: boolean } = {},
+): Promise<Outcome> {
   await ensureBuilt();
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) {
@@ -192,6 +196,8 @@ async function binary(args: string[], cwd: string): Promise<Outcome> {
     child.on('error', fail);
     child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
     child.stdin.end();
+    // The reader is gone before the CLI writes, as with `fixed-ip iam-policy | head -0`.
+    if (options.closeStdout === true) child.stdout.destroy();
   });
 }
 
@@ -212,6 +218,12 @@ describe.concurrent('plain output (the built binary, real pipes)', () => {
     expect(run.stderr).toMatch(/^✔ .*Public subnet/m);
     // The SDK's Node-version warning never reaches the user.
     expect(run.stderr).not.toMatch(/NodeVersionSupportWarning|DeprecationWarning/);
+  }, 240_000);
+
+  it('writing into a closed pipe ends quietly: the exit code of the command, no stack trace', async () => {
+    const run = await binary(['iam-policy'], dir, { closeStdout: true });
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe('');
   }, 240_000);
 
   it("setup --help lists every question's flag", async () => {
@@ -240,7 +252,7 @@ describe.concurrent('plain output (the built binary, real pipes)', () => {
       const run = await binary(args, dir);
       expect(run.code).toBe(2);
       expect(run.stdout).toBe('');
-      expect(run.stderr).toMatch(/^error: unknown option '--(bogus|zzz|qqqqqq)'\n$/);
+      expect(run.stderr).toMatch(/^error: unknown option '--(bogus|zzz|qqqqqq)'; see fixed-ip \w+ --help\n$/);
     },
     240_000,
   );

@@ -361,6 +361,7 @@ describe('interactive setup', () => {
     );
     const error = await rejection(setup(bare(), deps));
     expect((error as FixedIpError).code).toBe('ROLE_LACKS_PERMISSIONS');
+    expect((error as FixedIpError).exitCode).toBe(6);
     expect(question(deps, 'setup.fix-role').default).toBe(false);
     expect(asked(deps)).not.toContain('setup.confirm');
     expect(snapshot()).toBe(before);

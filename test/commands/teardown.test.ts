@@ -78,6 +78,10 @@ describe('teardown', () => {
     expect(result.finished).toBe(false);
     expect(account.readState()?.elasticIp?.publicIp).toBe(first.elasticIp);
     expect(account.readState()?.natGateway).toBeUndefined();
+    // status: a parked stack (only the IP kept, its idle cost), not drift.
+    const parked = await status({ name: 'default' }, account.deps());
+    expect(parked).toMatchObject({ parked: true, problems: [], elasticIps: [first.elasticIp] });
+    expect(parked.monthlyCostUsd).toBeCloseTo(0.005 * 730, 2);
     const second = await setup(setupOptions(), account.deps());
     expect(second.elasticIp).toBe(first.elasticIp);
     expect(mutatingCalls(account.sim).filter((op) => op === 'AllocateAddress')).toHaveLength(1);

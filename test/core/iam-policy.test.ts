@@ -5,7 +5,9 @@ import { plan } from '../../src/commands/plan.js';
 import { setup } from '../../src/commands/setup.js';
 import { status } from '../../src/commands/status.js';
 import { teardown } from '../../src/commands/teardown.js';
-import { actionOf, POLICY_ACTIONS, policyFor, type PolicyScope } from '../../src/core/iam-policy.js';
+import { verify } from '../../src/commands/verify.js';
+import { iamAction } from '../../src/simulator/operations.js';
+import { POLICY_ACTIONS, policyFor, type PolicyScope } from '../../src/core/iam-policy.js';
 import { createTestAccount, type TestAccount } from '../support/env.js';
 
 let account: TestAccount;
@@ -17,7 +19,14 @@ afterEach(() => account.restore());
 
 /** The IAM actions behind every call made since `from`. */
 function actionsSince(from: number): string[] {
-  return [...new Set(account.sim.calls.slice(from).map((c) => actionOf(c.service, c.operation)))].sort();
+  const calls = account.sim.calls.slice(from);
+  return [
+    ...new Set([
+      ...calls.map((c) => iamAction(c.service, c.operation)),
+      // Handing a role to a new function is iam:PassRole, on top of lambda:CreateFunction.
+      ...calls.filter((c) => c.operation === 'CreateFunction').map(() => 'iam:PassRole'),
+    ]),
+  ].sort();
 }
 
 describe('iam-policy', () => {
@@ -27,6 +36,7 @@ describe('iam-policy', () => {
       setup: new Set(),
       status: new Set(),
       teardown: new Set(),
+      verify: new Set(),
     };
     const record = async (scope: PolicyScope, run: () => Promise<unknown>): Promise<void> => {
       const from = account.sim.calls.length;
@@ -49,8 +59,17 @@ describe('iam-policy', () => {
     rmSync(account.statePath());
     await record('status', () => status({ name: 'default' }, account.deps()));
     await record('teardown', () => teardown({ name: 'default', yes: true }, account.deps()));
+    // verify, healthy and (a broken route) explaining why not.
+    await record('setup', () => setup(setupOptions, account.deps()));
+    await record('verify', () => verify({ name: 'default' }, account.deps()));
+    const table = account.readState()?.privateRouteTable?.id;
+    await account.sim.handle('ec2', 'DeleteRoute', {
+      RouteTableId: table,
+      DestinationCidrBlock: '0.0.0.0/0',
+    });
+    await record('verify', () => verify({ name: 'default' }, account.deps()));
 
-    for (const scope of ['setup', 'status', 'teardown'] as const) {
+    for (const scope of ['setup', 'status', 'teardown', 'verify'] as const) {
       const missing = [...used[scope]].filter((action) => !POLICY_ACTIONS[scope].includes(action));
       expect(missing, `${scope} calls actions its policy lacks`).toEqual([]);
     }
@@ -62,6 +81,7 @@ describe('iam-policy', () => {
       setup: new Set(),
       status: new Set(),
       teardown: new Set(),
+      verify: new Set(),
     };
     const record = async (scope: PolicyScope, run: () => Promise<unknown>): Promise<void> => {
       const from = account.sim.calls.length;
@@ -90,6 +110,6 @@ describe('iam-policy', () => {
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
     const block = /<!-- iam-policy:start -->\s*```json\n([\s\S]*?)```\s*<!-- iam-policy:end -->/.exec(readme);
     expect(block, 'README has the iam-policy block').not.toBeNull();
-    expect(JSON.parse(block?.[1] ?? '')).toEqual(policyFor(['setup', 'status', 'teardown']));
+    expect(JSON.parse(block?.[1] ?? '')).toEqual(policyFor(['setup', 'status', 'teardown', 'verify']));
   });
 });

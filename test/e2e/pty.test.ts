@@ -52,8 +52,8 @@ function terminalEnv(): Record<string, string> {
   return { ...env, TERM: 'xterm-256color', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
 }
 
-function inTerminal(args: string[], cwd: string, steps: Step[], timeout = 60): Promise<Run> {
-  const spec = { argv: [process.execPath, BIN, ...args], cwd, env: terminalEnv(), timeout, steps };
+function inTerminal(args: string[], cwd: string, steps: Step[], timeout = 60, cols = 120): Promise<Run> {
+  const spec = { argv: [process.execPath, BIN, ...args], cwd, env: terminalEnv(), timeout, steps, cols };
   return new Promise((done, fail) => {
     const child = spawn('python3', [DRIVER], { stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
@@ -178,9 +178,12 @@ describe('fixed-ip in a terminal (--simulate)', () => {
         ...setupDialogue('').slice(2),
         { expect: 'Waiting for NAT gateway', send: CTRL_C, timeout: 30 },
       ]);
+      // The hint repeats --simulate, so copying it acts on the same (simulated) stack; the NAT's
+      // hourly charge is named.
       expect(run.text).toContain(
-        'Stopped; run `fixed-ip setup` again to resume or `fixed-ip teardown` to remove what was made',
+        'Stopped; run `fixed-ip setup --simulate` again to resume or `fixed-ip teardown --simulate` to remove what was made',
       );
+      expect(run.text).toMatch(/billed\s+by\s+the\s+hour\s+until\s+you\s+resume\s+or\s+tear\s+down/);
       expect(run.exitCode).toBe(130);
       const state = viewOf(JSON.parse(readFileSync(stateFile(cwd), 'utf8')) as StackState);
       expect(state.natGateway?.id).toMatch(/^nat-/);
@@ -198,5 +201,44 @@ describe('fixed-ip in a terminal (--simulate)', () => {
       );
     },
     120_000,
+  );
+  it.concurrent(
+    'a 60-column terminal: every line fits, wrapped at word boundaries',
+    async () => {
+      const cwd = tempCwd();
+      const run = await inTerminal(['plan', '--simulate'], cwd, [], 60, 60);
+      expect(run.exitCode).toBe(0);
+      const lines = run.text.split(/\r?\n|\r/);
+      expect(lines.filter((line) => [...line].length > 60)).toEqual([]);
+      // The long cost line is wrapped, and none of its words is cut in two.
+      const cost = lines.findIndex((line) => line.startsWith('Cost: about'));
+      expect(cost).toBeGreaterThanOrEqual(0);
+      const words = run.text.split(/\s+/);
+      for (const word of ['processed;', 'ap-northeast-1', 'USD/GB']) expect(words).toContain(word);
+    },
+    60_000,
+  );
+
+  it.concurrent(
+    'setup --yes, verify and teardown in a terminal: the summary, the per-zone proof, exit codes',
+    async () => {
+      const cwd = tempCwd();
+      const setup = await inTerminal(
+        ['setup', '--simulate', '--yes', '--function', 'orders-api', '--azs', '2'],
+        cwd,
+        [{ expect: 'stop the hourly charge: +fixed-ip teardown --simulate', timeout: 60 }],
+        90,
+      );
+      expect(setup.exitCode).toBe(0);
+      expect(setup.text).toMatch(/ap-northeast-1a: subnet-\w+ → nat-\w+ → [\d.]+ → igw-\w+\n/);
+      const verify = await inTerminal(['verify', '--simulate'], cwd, [], 60);
+      expect(verify.exitCode).toBe(0);
+      expect(verify.text).toMatch(/✔ ap-northeast-1a +[\d.]+ +allowlisted/);
+      expect(verify.text).toMatch(/Verified: every zone's traffic leaves from an allowlisted IP/);
+      const teardown = await inTerminal(['teardown', '--simulate', '--yes'], cwd, [], 90);
+      expect(teardown.exitCode).toBe(0);
+      expect(teardown.text).toMatch(/Stack default is gone/);
+    },
+    240_000,
   );
 });

@@ -148,6 +148,7 @@ describe('mockAws (aws-sdk-client-mock, class-level)', () => {
       'DeleteAlias',
       'DeleteFunction',
       'Invoke',
+      'CreateFunction',
     ]);
   });
 });

@@ -4,12 +4,19 @@ import { AbortError, FixedIpError } from '../../src/errors.js';
 import { matchesFilter } from '../../src/ui/searchable-checkbox.js';
 import { SpinnerBoard } from '../../src/ui/spinner.js';
 import { createTerminalUi, formatElapsed, type TerminalUi } from '../../src/ui/terminal.js';
+import { VirtualClock } from '../../src/simulator/index.js';
 import { fakeStream } from '../support/streams.js';
 
 // eslint-disable-next-line no-control-regex -- looking for terminal escape codes is the point
 const ESC = /\u001b\[/;
 
-function setup(options: { tty: boolean; color: boolean; debug?: boolean; banner?: string }) {
+function setup(options: {
+  tty: boolean;
+  color: boolean;
+  debug?: boolean;
+  banner?: string;
+  clock?: VirtualClock;
+}) {
   const stdin = fakeStream(options.tty);
   const stdout = fakeStream(options.tty);
   const stderr = fakeStream(options.tty);
@@ -21,6 +28,7 @@ function setup(options: { tty: boolean; color: boolean; debug?: boolean; banner?
       color: options.color,
       debug: options.debug ?? false,
       ...(options.banner !== undefined && { banner: options.banner }),
+      ...(options.clock !== undefined && { clock: options.clock }),
     },
     SpinnerBoard,
   );
@@ -46,6 +54,42 @@ async function type(stdin: PassThrough, ...keys: string[]): Promise<void> {
 }
 
 describe('terminal UI, plain mode (no TTY, no colour)', () => {
+  it('a long wait prints a heartbeat every 30 s of the clock: what it waits for, its latest state, elapsed', async () => {
+    const clock = new VirtualClock();
+    const { ui, stderr } = setup({ tty: false, color: false, clock });
+    const wait = ui.progress('setup.nat.wait', 'Waiting for NAT gateway nat-1 to become available');
+    // Microtasks only: the virtual clock jumps ahead by itself when the event loop goes idle.
+    const settle = async (): Promise<void> => {
+      for (let i = 0; i < 10; i += 1) await Promise.resolve();
+    };
+    clock.advance(29_000);
+    await settle();
+    expect(stderr.text()).not.toMatch(/still waiting/);
+    wait.update('Waiting for NAT gateway nat-1: AWS says pending');
+    clock.advance(1_000);
+    await settle();
+    clock.advance(30_000);
+    await settle();
+    const beats = stderr
+      .text()
+      .split('\n')
+      .filter((line) => line.startsWith('still waiting'));
+    expect(beats).toEqual([
+      'still waiting: Waiting for NAT gateway nat-1: AWS says pending (30s)',
+      'still waiting: Waiting for NAT gateway nat-1: AWS says pending (1m 00s)',
+    ]);
+    wait.succeed('NAT gateway nat-1 is available');
+    clock.advance(120_000);
+    await settle();
+    expect(
+      stderr
+        .text()
+        .split('\n')
+        .filter((line) => line.startsWith('still waiting')),
+    ).toHaveLength(2);
+    expect(stderr.text()).toMatch(/✔ NAT gateway nat-1 is available \(1m 00s\)/);
+  });
+
   it('writes results to stdout and progress to stderr, with no escape codes', () => {
     const { ui, stdout, stderr } = setup({ tty: false, color: false });
     const nat = ui.progress('step.natGateway', 'Waiting for NAT gateway nat-0abc to become available');

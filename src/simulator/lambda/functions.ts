@@ -15,6 +15,7 @@ import {
   resolveQualified,
   toConfiguration,
 } from './configuration.js';
+import { createOperations } from './create.js';
 import { invokeOperations } from './invoke.js';
 import { versionOperations } from './versions.js';
 import { missingPairs, reconcileLambdaEnis, subnetsWithoutRoom } from './enis.js';
@@ -39,7 +40,7 @@ interface VpcChange {
   securityGroupIds: string[];
 }
 
-function invalid(message: string): Error {
+export function invalid(message: string): Error {
   return lambdaError('InvalidParameterValueException', message);
 }
 
@@ -71,7 +72,7 @@ function existingInEc2<T>(
 }
 
 /** Every check Lambda makes on a new VpcConfig, in its order; nothing changes if one fails. */
-function validateVpcConfig(ctx: SimContext, fn: FunctionRecord, config: VpcConfigInput): VpcChange {
+export function validateVpcConfig(ctx: SimContext, fn: FunctionRecord, config: VpcConfigInput): VpcChange {
   const subnetIds = config.SubnetIds ?? [];
   const securityGroupIds = config.SecurityGroupIds ?? [];
   if ((subnetIds.length === 0) !== (securityGroupIds.length === 0)) {
@@ -242,4 +243,5 @@ export const lambdaOperations = {
 
   ...versionOperations,
   ...invokeOperations,
+  ...createOperations,
 };

@@ -1,0 +1,133 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main, type Io } from '../../src/cli.js';
+import { ExitCode } from '../../src/errors.js';
+import { fakeStream } from '../support/streams.js';
+
+/**
+ * `--json` on every command: exactly one JSON object on stdout (parsed here, so anything else on
+ * stdout fails the test), progress on stderr; a failure is an `{ error }` object with the exit code.
+ */
+
+interface Outcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function cli(args: string[]): Promise<Outcome> {
+  const stdin = fakeStream(false);
+  const stdout = fakeStream(false);
+  const stderr = fakeStream(false);
+  const io: Io = {
+    stdin: stdin.stream as unknown as NodeJS.ReadStream,
+    stdout: stdout.stream as unknown as NodeJS.WriteStream,
+    stderr: stderr.stream as unknown as NodeJS.WriteStream,
+    env: {},
+  };
+  const code = await main(['node', 'fixed-ip', ...args], io);
+  await new Promise((wake) => setImmediate(wake));
+  return { code, stdout: stdout.text(), stderr: stderr.text() };
+}
+
+/** The one object on stdout: one line, one JSON value. */
+function only(run: Outcome): Record<string, unknown> {
+  const lines = run.stdout.split('\n').filter((line) => line !== '');
+  expect(lines, run.stdout).toHaveLength(1);
+  return JSON.parse(lines[0] ?? '') as Record<string, unknown>;
+}
+
+let cwd: string;
+let home: string;
+let exitCodeBefore: typeof process.exitCode;
+
+beforeAll(() => {
+  home = process.cwd();
+  exitCodeBefore = process.exitCode;
+  cwd = mkdtempSync(join(tmpdir(), 'fixed-ip-json-'));
+  process.chdir(cwd);
+});
+
+afterAll(() => {
+  process.chdir(home);
+  process.exitCode = exitCodeBefore;
+  rmSync(cwd, { recursive: true, force: true });
+});
+
+describe('--json', () => {
+  it('plan, setup --yes --verify (no terminal, no --function: the demo default), status, verify and teardown each print one object; shared fields share names', async () => {
+    const region = ['--simulate', '--region', 'eu-west-1', '--json'];
+    const plan = await cli(['plan', ...region]);
+    expect(plan.code, plan.stderr).toBe(ExitCode.ok);
+    const planned = only(plan);
+    expect(planned).toMatchObject({ name: 'default', region: 'eu-west-1', wouldSucceed: true });
+    expect(planned.monthlyCostUsd).toBe((planned.cost as { monthlyUsd: number }).monthlyUsd);
+
+    const setup = await cli(['setup', '--yes', '--verify', ...region]);
+    expect(setup.code, setup.stderr).toBe(ExitCode.ok);
+    const made = only(setup);
+    expect(made).toMatchObject({ name: 'default', region: 'eu-west-1', changed: true, natMode: 'gateway' });
+    expect(made.elasticIps).toEqual([made.elasticIp]);
+    expect(made.monthlyCostUsd).toBe(planned.monthlyCostUsd);
+    expect((made.verify as { ok: boolean }).ok).toBe(true);
+    // Progress went to stderr.
+    expect(setup.stderr).toMatch(/NAT gateway/);
+
+    const status = only(await cli(['status', ...region]));
+    expect(status).toMatchObject({ healthy: true, elasticIp: made.elasticIp, elasticIps: made.elasticIps });
+    expect(status.monthlyCostUsd).toBe(made.monthlyCostUsd);
+
+    const verify = await cli(['verify', ...region]);
+    expect(verify.code).toBe(ExitCode.ok);
+    const verified = only(verify);
+    expect(verified).toMatchObject({ ok: true, elasticIps: made.elasticIps, leftover: [] });
+
+    const teardown = await cli(['teardown', '--yes', '--keep-eip', ...region]);
+    expect(teardown.code, teardown.stderr).toBe(ExitCode.ok);
+    const down = only(teardown);
+    expect(down).toMatchObject({ name: 'default', region: 'eu-west-1', elasticIps: made.elasticIps });
+    expect(down.monthlyCostUsd).toBeGreaterThan(0);
+    expect(down.monthlyCostUsd).toBeLessThan(made.monthlyCostUsd as number);
+
+    // After teardown --keep-eip, status reports a parked stack with exit 0, not drift.
+    const parked = await cli(['status', ...region]);
+    expect(parked.code).toBe(ExitCode.ok);
+    expect(only(parked)).toMatchObject({ parked: true, elasticIps: made.elasticIps, problems: [] });
+  }, 120_000);
+
+  it('a failure is one error object with the documented exit code', async () => {
+    const missing = await cli(['status', '--simulate', '--region', 'us-west-2', '--name', 'nope', '--json']);
+    expect(missing.code).toBe(ExitCode.noStack);
+    expect(only(missing)).toEqual({
+      error: expect.objectContaining({ code: 'NO_STACK', exitCode: ExitCode.noStack }) as unknown,
+    });
+    expect(missing.stderr).toMatch(/no fixed-ip stack named "nope"/);
+
+    const usage = await cli(['teardown', '--json', '--wat']);
+    expect(usage.code).toBe(ExitCode.usage);
+    expect(only(usage)).toEqual({
+      error: { code: 'USAGE', message: "unknown option '--wat' (did you mean --wait?)", exitCode: 2 },
+    });
+
+    const bad = await cli(['setup', '--simulate', '--json', '--azs', 'x']);
+    expect(bad.code).toBe(ExitCode.usage);
+    expect((only(bad).error as { code: string }).code).toBe('BAD_OPTION');
+  });
+
+  it('iam-policy --json is the policy document', async () => {
+    const run = await cli(['iam-policy', '--for', 'verify', '--json']);
+    const policy = JSON.parse(run.stdout) as { Statement: Array<{ Action: string[] }> };
+    const actions = policy.Statement.flatMap((s) => s.Action);
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'lambda:CreateFunction',
+        'lambda:InvokeFunction',
+        'lambda:DeleteFunction',
+        'lambda:GetFunctionConfiguration',
+        'iam:PassRole',
+      ]),
+    );
+  });
+});

@@ -1,0 +1,166 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { setup, type SetupOptions } from '../../src/commands/setup.js';
+import { probeName, verify } from '../../src/commands/verify.js';
+import { createTestAccount, type TestAccount } from '../support/env.js';
+
+let account: TestAccount;
+let vpcId: string;
+
+const ZONE_A = 'ap-northeast-1a';
+const ZONE_C = 'ap-northeast-1c';
+
+const setupOptions = (extra: Partial<SetupOptions> = {}): SetupOptions => ({
+  functions: ['orders-api'],
+  vpc: vpcId,
+  name: 'default',
+  yes: true,
+  az: [ZONE_A, ZONE_C],
+  ...extra,
+});
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- SDK-shaped outputs, read freely
+const ec2 = (operation: string, input: object = {}): Promise<any> =>
+  account.sim.handle('ec2', operation, input);
+
+function probesLeft(): string[] {
+  return account.sim.calls
+    .filter((c) => c.operation === 'CreateFunction')
+    .map((c) => (c.input as { FunctionName: string }).FunctionName)
+    .filter((name, i, all) => all.indexOf(name) === i)
+    .filter((name) => JSON.stringify(account.sim.snapshot()).includes(`"${name}"`));
+}
+
+function created(): Array<{
+  FunctionName: string;
+  VpcConfig: { SubnetIds: string[]; SecurityGroupIds: string[] };
+  Runtime: string;
+  Role: string;
+}> {
+  return account.sim.calls
+    .filter((c) => c.operation === 'CreateFunction')
+    .map((c) => c.input as ReturnType<typeof created>[number]);
+}
+
+beforeEach(() => {
+  account = createTestAccount();
+  vpcId = account.sim.addVpc({ cidr: '10.0.0.0/16', name: 'app' });
+  account.sim.addFunction({ name: 'orders-api', roleName: 'orders-role' });
+});
+afterEach(() => account.restore());
+
+describe('verify', () => {
+  it('runs one probe per zone in that zone’s private subnet, sees the stack’s IP from each, and deletes the probes', async () => {
+    await setup(setupOptions(), account.deps());
+    const state = account.readState();
+    const deps = account.deps();
+    const report = await verify({ name: 'default' }, deps);
+
+    expect(report.ok).toBe(true);
+    expect(report.zones.map((z) => [z.zone, z.outcome])).toEqual([
+      [ZONE_A, 'allowlisted'],
+      [ZONE_C, 'allowlisted'],
+    ]);
+    expect(report.zones.every((z) => z.publicIp === state?.elasticIp?.publicIp)).toBe(true);
+    const probes = created();
+    expect(probes.map((p) => p.VpcConfig.SubnetIds)).toEqual([
+      [state?.resources[`privateSubnet@${ZONE_A}`]?.id],
+      [state?.resources[`privateSubnet@${ZONE_C}`]?.id],
+    ]);
+    expect(probes.every((p) => p.VpcConfig.SecurityGroupIds[0] === state?.securityGroup?.id)).toBe(true);
+    expect(probes.every((p) => p.Role.endsWith(':role/orders-role') && p.Runtime === 'nodejs24.x')).toBe(
+      true,
+    );
+    expect(probesLeft()).toEqual([]);
+    expect(account.sim.calls.filter((c) => c.operation === 'DeleteFunction')).toHaveLength(2);
+    expect(deps.recording.results.at(-1)).toMatch(/^Verified: every zone/);
+  });
+
+  it('a broken private route: that zone has no internet, and the route table is named', async () => {
+    await setup(setupOptions(), account.deps());
+    const table = account.readState()?.resources[`privateRouteTable@${ZONE_C}`]?.id;
+    await ec2('DeleteRoute', { RouteTableId: table, DestinationCidrBlock: '0.0.0.0/0' });
+    const report = await verify({ name: 'default' }, account.deps());
+    expect(report.ok).toBe(false);
+    const [a, c] = report.zones;
+    expect(a?.outcome).toBe('allowlisted');
+    expect(c).toMatchObject({ zone: ZONE_C, outcome: 'noInternet', publicIp: null });
+    expect(c?.detail).toMatch(/timed out/);
+    expect(c?.likelyCause).toContain(table);
+    expect(probesLeft()).toEqual([]);
+  });
+
+  it('a deleted NAT gateway: no zone gets out, and the NAT gateway is named', async () => {
+    await setup(setupOptions(), account.deps());
+    const nat = account.readState()?.natGateway?.id;
+    await ec2('DeleteNatGateway', { NatGatewayId: nat });
+    account.clock.advance(120_000);
+    const report = await verify({ name: 'default' }, account.deps());
+    expect(report.zones.map((z) => z.outcome)).toEqual(['noInternet', 'noInternet']);
+    expect(report.zones.every((z) => z.likelyCause?.includes(`NAT gateway ${nat ?? ''}`))).toBe(true);
+    expect(probesLeft()).toEqual([]);
+  });
+
+  it('the route to the internet gateway gone: the public route table is named', async () => {
+    await setup(setupOptions(), account.deps());
+    const table = account.readState()?.publicRouteTable?.id;
+    await ec2('DeleteRoute', { RouteTableId: table, DestinationCidrBlock: '0.0.0.0/0' });
+    const report = await verify({ name: 'default' }, account.deps());
+    expect(report.zones.map((z) => z.outcome)).toEqual(['noInternet', 'noInternet']);
+    expect(report.zones[0]?.likelyCause).toContain(table);
+    expect(report.zones[0]?.likelyCause).toMatch(/internet gateway/);
+  });
+
+  it('an Elastic IP swapped on a regional NAT gateway: the zone leaves from an IP not allowlisted, and says so', async () => {
+    await setup(setupOptions({ nat: 'regional' }), account.deps());
+    const state = account.readState();
+    const nat = state?.resources.regionalNatGateway?.id;
+    const ours = state?.resources[`elasticIp@${ZONE_C}`] as { id: string; publicIp: string };
+    const foreign = account.sim.addAddress();
+    await ec2('AssociateNatGatewayAddress', {
+      NatGatewayId: nat,
+      AvailabilityZone: ZONE_C,
+      AllocationIds: [foreign.allocationId],
+    });
+    await ec2('DisassociateNatGatewayAddress', {
+      NatGatewayId: nat,
+      AssociationIds: [
+        (await ec2('DescribeNatGateways', { NatGatewayIds: [nat] })).NatGateways[0].NatGatewayAddresses.find(
+          (a: { AllocationId: string }) => a.AllocationId === ours.id,
+        ).AssociationId,
+      ],
+    });
+    account.clock.advance(10 * 60_000);
+    const report = await verify({ name: 'default' }, account.deps());
+    const c = report.zones.find((z) => z.zone === ZONE_C);
+    expect(c).toMatchObject({ outcome: 'notAllowlisted', publicIp: foreign.publicIp, allowlisted: false });
+    expect(c?.likelyCause).toMatch(new RegExp(`${ZONE_C}|${ours.publicIp}`));
+    expect(report.ok).toBe(false);
+  });
+
+  it('deletes the probes when the invoke fails, and replaces a probe a killed run left behind', async () => {
+    await setup(setupOptions(), account.deps());
+    const first = await verify({ name: 'default' }, account.deps());
+    expect(first.ok).toBe(true);
+    // A killed verify left its probe.
+    const leftover = probeName('default', ZONE_A);
+    await account.sim.handle('lambda', 'CreateFunction', {
+      ...created()[0],
+      Code: { ZipFile: (created()[0] as unknown as { Code: { ZipFile: Uint8Array } }).Code.ZipFile },
+    });
+    expect(probesLeft()).toContain(leftover);
+    account.sim.inject({ kind: 'deny', action: 'lambda:InvokeFunction' });
+    await expect(verify({ name: 'default' }, account.deps())).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+    });
+    expect(probesLeft()).toEqual([]);
+  });
+
+  it('without iam:PassRole nothing is left behind and the error is AWS’s', async () => {
+    await setup(setupOptions(), account.deps());
+    account.sim.inject({ kind: 'deny', action: 'iam:PassRole' });
+    await expect(verify({ name: 'default' }, account.deps())).rejects.toMatchObject({
+      name: 'AccessDeniedException',
+    });
+    expect(probesLeft()).toEqual([]);
+  });
+});
