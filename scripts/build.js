@@ -100,6 +100,10 @@ await build({
   format: 'cjs',
   // Never reached: bin/fixed-ip.js sends every command to cli.js.
   external: ['./run.js'],
+  // The kinds come along through cli.ts's imports, and one reads a file beside itself through
+  // import.meta: help and version never run that code, so the CommonJS build's empty import.meta
+  // does not matter there.
+  logOverride: { 'empty-import-meta': 'silent' },
   plugins: [lazyChildProcess],
 });
 if (result.metafile) await writeFile(`${outdir}meta.json`, JSON.stringify(result.metafile));
