@@ -205,4 +205,38 @@ describe('the CLI against moto', () => {
     ok(await account.cli('teardown', '--yes'));
     expect(await inventory(account)).toEqual(before);
   });
+
+  it('--nat instance: a NAT instance on an interface of ours holding the IP, status, and teardown to the starting inventory', async () => {
+    await seedFunction(account, 'orders-api');
+    const vpcId = await seedUserVpc(account);
+    const before = await inventory(account);
+    const setup = ok(
+      await account.cli(
+        'setup',
+        '--function',
+        'orders-api',
+        '--vpc',
+        vpcId,
+        '--nat',
+        'instance',
+        '--azs',
+        '1',
+        '--yes',
+      ),
+    );
+    const [ip] = await allocationIps();
+    expect(setup.stdout).toContain(`Allowlist this IP: ${ip ?? ''}`);
+    const made = account.bridge.mutating().map((call) => call.action);
+    expect(made).toContain('RunInstances');
+    expect(made).toContain('CreateNetworkInterface');
+    expect(made).not.toContain('CreateNatGateway');
+    const status = JSON.parse((await account.cli('status', '--json')).stdout) as {
+      natMode: string;
+      elasticIps: string[];
+    };
+    expect(status.natMode).toBe('instance');
+    expect(status.elasticIps).toEqual([ip]);
+    ok(await account.cli('teardown', '--yes'));
+    expect(await inventory(account)).toEqual(before);
+  });
 });
