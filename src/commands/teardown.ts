@@ -168,7 +168,7 @@ function disownUnproven(ctx: StackContext): void {
   for (const record of Object.values(ctx.state.resources)) {
     if (!record.owned) continue;
     const kind = kindOf(record.kind);
-    if (!ctx.world.loaded.has(kind.name === 'vpc' ? 'vpcs' : partOf(kind.name))) continue;
+    if (!ctx.world.loaded.has(kind.part)) continue;
     const live = kind.list(ctx.world).find((item) => item.id === record.id);
     if (live && !isOurs(live.tags, ctx.name, kind.role)) {
       record.owned = false;
@@ -179,25 +179,6 @@ function disownUnproven(ctx: StackContext): void {
       });
     }
   }
-}
-
-function partOf(kind: ResourceRecord['kind']) {
-  const parts = {
-    vpc: 'vpcs',
-    internetGateway: 'internetGateways',
-    publicSubnet: 'subnets',
-    privateSubnet: 'subnets',
-    publicRouteTable: 'routeTables',
-    privateRouteTable: 'routeTables',
-    securityGroup: 'securityGroups',
-    elasticIp: 'addresses',
-    natGateway: 'natGateways',
-    regionalNatGateway: 'natGateways',
-    natSecurityGroup: 'securityGroups',
-    natInterface: 'networkInterfaces',
-    natInstance: 'instances',
-  } as const;
-  return parts[kind];
 }
 
 /**

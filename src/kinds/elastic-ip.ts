@@ -75,6 +75,7 @@ export function natHolding(world: World, allocationId: string) {
  */
 export const elasticIp: Kind = {
   name: 'elasticIp',
+  part: 'addresses',
   role: ROLE,
   zonal: true,
   article: 5,

@@ -31,6 +31,7 @@ const deleteGateway = (ctx: StackContext) => (id: string) =>
  */
 export const internetGateway: Kind = {
   name: 'internetGateway',
+  part: 'internetGateways',
   role: ROLE,
   zonal: false,
   article: 1,

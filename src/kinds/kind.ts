@@ -144,6 +144,8 @@ export interface Kind extends Step {
   hourlyUsd(region: string, shape: Shape): number;
   /** The world parts its `check` reads beyond what status always loads. */
   readonly needs?: readonly WorldPart[];
+  /** The part of the world its resources are listed in (what proves one is still there). */
+  readonly part: WorldPart;
   /**
    * What would stop its creation halfway, found before anything is made (e.g. a zone that does
    * not offer an instance type): each string is a blocker for plan and setup.

@@ -51,6 +51,7 @@ function natKind(options: {
   const kind: Kind = {
     name,
     role,
+    part: 'natGateways',
     zonal: options.zonal,
     article: 5,
     title: options.title,

@@ -206,6 +206,7 @@ export function imageAge(record: NatInstanceRecord | undefined, now: number): st
  */
 export const natInstance: Kind = {
   name: 'natInstance',
+  part: 'instances',
   role: ROLE,
   zonal: true,
   article: 5,

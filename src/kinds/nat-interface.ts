@@ -105,6 +105,7 @@ export async function holdAddress(
  */
 export const natInterface: Kind = {
   name: 'natInterface',
+  part: 'networkInterfaces',
   role: ROLE,
   zonal: true,
   article: 5,

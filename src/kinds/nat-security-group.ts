@@ -58,6 +58,7 @@ function live(ctx: StackContext): SecurityGroup | undefined {
  */
 export const natSecurityGroup: Kind = {
   name: 'natSecurityGroup',
+  part: 'securityGroups',
   role: ROLE,
   zonal: false,
   article: 5,

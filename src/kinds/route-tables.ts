@@ -64,6 +64,7 @@ function routeTableKind(which: Which, article: number, removeAfter: Kind['remove
   const kind: Kind = {
     name,
     role,
+    part: 'routeTables',
     zonal: true,
     article,
     title,

@@ -18,6 +18,7 @@ export const securityGroupRecord = baseRecord.extend({ kind: z.literal('security
 /** Part of step 4: the functions' security group. No inbound rules; AWS's default egress stays. */
 export const securityGroup: Kind = {
   name: 'securityGroup',
+  part: 'securityGroups',
   role: ROLE,
   zonal: false,
   article: 4,

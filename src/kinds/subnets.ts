@@ -48,6 +48,7 @@ function subnetKind(which: Which, article: number, removeAfter: Kind['removeAfte
   const kind: Kind = {
     name,
     role,
+    part: 'subnets',
     zonal: true,
     article,
     title,

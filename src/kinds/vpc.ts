@@ -12,6 +12,7 @@ export const vpcRecord = baseRecord.extend({ kind: z.literal('vpc'), cidrs: z.ar
 /** Step 0, only with --new-vpc: the article assumes a VPC made beforehand. */
 export const vpc: Kind = {
   name: 'vpc',
+  part: 'vpcs',
   role: ROLE,
   zonal: false,
   article: 0,
