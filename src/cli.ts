@@ -235,6 +235,26 @@ function buildProgram(
     { global: false },
   );
   define(
+    'attach',
+    'add functions to an existing stack (the same checks and consent as setup)',
+    (cmd) =>
+      cmd
+        .option('--function <name>', 'function name or ARN to add (repeatable)', collect)
+        .option('-y, --yes', 'consent without asking'),
+    ['fixed-ip attach --name prod --function billing-api --yes'],
+    async () => (await run()).runAttach,
+  );
+  define(
+    'detach',
+    'take functions out of a stack, back to the network settings they had before setup',
+    (cmd) =>
+      cmd
+        .option('--function <name>', 'function name or ARN to take out (repeatable)', collect)
+        .option('-y, --yes', 'consent without asking'),
+    ['fixed-ip detach --name prod --function billing-api --yes'],
+    async () => (await run()).runDetach,
+  );
+  define(
     'unlock',
     "remove a stack's lock left by a run that is gone (like terraform force-unlock)",
     (cmd) => cmd.option('-y, --yes', 'remove it without asking'),

@@ -5,7 +5,7 @@ import type { VerifyReport } from './commands/verify.js';
 import type { Deps } from './core/context.js';
 import { whoAmI } from './core/inputs.js';
 import type { PolicyScope } from './core/iam-policy.js';
-import { AbortError, ExitCode } from './errors.js';
+import { AbortError, ExitCode, FixedIpError } from './errors.js';
 import { runFlags, withFlags } from './hints.js';
 import type { Ui } from './ports/ui.js';
 import { realClock } from './ports/clock.js';
@@ -298,6 +298,43 @@ export async function runTeardown(options: Options, io: Io): Promise<ExitCode> {
       const { teardownJson } = await import('./json-output.js');
       writeJson(io, teardownJson(options.name, result, (await store.read()) ?? undefined, store.path));
     }
+    return ExitCode.ok;
+  });
+}
+
+export async function runDetach(options: Options, io: Io): Promise<ExitCode> {
+  const { detach } = await import('./commands/detach.js');
+  return withSession('detach', options, io, async (deps) => {
+    await detach(
+      {
+        ...stackOptions(options),
+        functions: (options.function as string[] | undefined) ?? [],
+        yes: options.yes === true,
+      },
+      deps,
+    );
+    return ExitCode.ok;
+  });
+}
+
+/** `attach`: setup for a stack that exists, adding functions to it (with setup's checks and consent). */
+export async function runAttach(options: Options, io: Io): Promise<ExitCode> {
+  const { setup } = await import('./commands/setup.js');
+  const { openStack } = await import('./commands/stack.js');
+  return withSession('attach', options, io, async (deps) => {
+    const functions = (options.function as string[] | undefined) ?? [];
+    if (functions.length === 0)
+      throw new FixedIpError('BAD_OPTION', 'no function given', {
+        hint: 'pass --function <name> (repeatable)',
+      });
+    // The stack must exist (its state file, or its tags): attach never makes a new stack.
+    const { state } = await openStack(
+      stackOptions(options),
+      deps,
+      deps.openStore(options.name, options.state),
+    );
+    const all = [...new Set([...Object.keys(state.functions), ...functions])];
+    await setup(setupOptions(options, { yes: options.yes === true, functions: all }), deps);
     return ExitCode.ok;
   });
 }

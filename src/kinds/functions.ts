@@ -178,7 +178,7 @@ async function attach(ctx: StackContext, fn: FunctionTarget): Promise<void> {
   );
 }
 
-async function detach(ctx: StackContext, name: string): Promise<void> {
+export async function detach(ctx: StackContext, name: string): Promise<void> {
   const record = ctx.state.functions[name];
   if (!record) return;
   let config: FunctionConfiguration | undefined;

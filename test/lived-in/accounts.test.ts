@@ -4,6 +4,7 @@
  * deleted, teardown always stops the charges, and every message is true.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { detach } from '../../src/commands/detach.js';
 import { setup, type SetupOptions } from '../../src/commands/setup.js';
 import { status } from '../../src/commands/status.js';
 import { teardown } from '../../src/commands/teardown.js';
@@ -103,6 +104,33 @@ describe('ownership', () => {
     expect(account.readState()?.internetGateway).toMatchObject({ id: igw, owned: false });
     await teardown({ name: 'default', yes: true }, account.deps());
     expect(snap().internetGateways.map((g) => g.id)).toContain(igw);
+  });
+});
+
+describe('day-2: detach', () => {
+  it("takes a function out of stack a (back to where it was), so stack b may take it; a's other function stays", async () => {
+    await setup(options({ name: 'a', functions: ['orders-api', 'billing'] }), account.deps());
+    const before = fn('orders-api');
+    const deps = account.deps();
+    await detach({ name: 'a', functions: ['orders-api'], yes: true }, deps);
+    expect(fn('orders-api')).toMatchObject({ subnetIds: [], securityGroupIds: [] });
+    expect(Object.keys(account.readState('a')?.functions ?? {})).toEqual(['billing']);
+    expect(fn('billing')?.subnetIds).toEqual(before?.subnetIds);
+    expect(deps.recording.messages.some((m) => m.code === 'detach.done')).toBe(true);
+    await setup(options({ name: 'b', functions: ['orders-api'] }), account.deps());
+    expect(fn('orders-api')?.subnetIds).not.toEqual(before?.subnetIds);
+  });
+
+  it('refuses a function the stack does not hold, and asks consent without a terminal, changing nothing', async () => {
+    await setup(options({ name: 'a' }), account.deps());
+    const before = JSON.stringify(account.sim.snapshot());
+    expect(
+      (await rejection(detach({ name: 'a', functions: ['billing'], yes: true }, account.deps()))).line,
+    ).toMatch(/function billing is not in stack a/);
+    expect((await rejection(detach({ name: 'a', functions: ['orders-api'] }, account.deps()))).code).toBe(
+      'CONSENT_REQUIRED',
+    );
+    expect(JSON.stringify(account.sim.snapshot())).toBe(before);
   });
 });
 
