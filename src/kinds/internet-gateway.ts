@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { awsErrorName } from '../aws/errors.js';
 import { dropRecord, putRecord, type StackContext, vpcIdOf } from '../core/context.js';
 import { attachedGateway } from '../core/world.js';
-import { isOurs, tagSpec } from '../core/tags.js';
+import { isOurs, MANAGED_BY, tagSpec, tagValue, TAG_MANAGED_BY, TAG_ROLE, TAG_STACK } from '../core/tags.js';
 import { baseRecord, type Kind, PLACEHOLDER } from './kind.js';
 import { deleteWhenFree } from './retry.js';
 import { removeOrphans } from './orphans.js';
@@ -20,6 +20,16 @@ function orphans(ctx: StackContext, keep: string): string[] {
       (igw) => igw.InternetGatewayId !== keep && isOurs(igw.Tags, ctx.name, ROLE) && !igw.Attachments?.length,
     )
     .map((igw) => igw.InternetGatewayId ?? '');
+}
+
+/** Other fixed-ip stacks with subnets in this stack's VPC (the gateway's other users). */
+function otherStacks(ctx: StackContext): string[] {
+  if (!ctx.world.loaded.has('subnets')) return [];
+  const stacks = ctx.world.subnets
+    .filter((s) => tagValue(s.Tags, TAG_MANAGED_BY) === MANAGED_BY)
+    .map((s) => tagValue(s.Tags, TAG_STACK) ?? '')
+    .filter((stack) => stack && stack !== ctx.name);
+  return [...new Set(stacks)].sort();
 }
 
 const deleteGateway = (ctx: StackContext) => (id: string) =>
@@ -128,7 +138,20 @@ export const internetGateway: Kind = {
   async remove(ctx, _zone, options) {
     const record = ctx.state.resources.internetGateway;
     if (!record) return { outcome: 'gone', detail: '' };
-    if (!record.owned) {
+    // One gateway serves every stack in a VPC: it stays while another stack still uses it, and the
+    // last stack to leave removes one fixed-ip made, whichever stack made it.
+    const others = otherStacks(ctx);
+    if (others.length > 0) {
+      await dropRecord(ctx, 'internetGateway', undefined);
+      return { outcome: 'kept', detail: `${record.id} (still used by stack ${others.join(', ')})` };
+    }
+    const live = ctx.world.internetGateways.find((g) => g.InternetGatewayId === record.id);
+    // Made by fixed-ip (for whichever stack): the complete tag set, never some of it.
+    const madeByFixedIp =
+      tagValue(live?.Tags, TAG_STACK) !== undefined &&
+      tagValue(live?.Tags, TAG_MANAGED_BY) === MANAGED_BY &&
+      tagValue(live?.Tags, TAG_ROLE) === ROLE;
+    if (!record.owned && !madeByFixedIp) {
       await dropRecord(ctx, 'internetGateway', undefined);
       return { outcome: 'kept', detail: `${record.id} (was there before fixed-ip)` };
     }

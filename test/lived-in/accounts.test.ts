@@ -107,6 +107,25 @@ describe('ownership', () => {
   });
 });
 
+describe('a shared internet gateway', () => {
+  it('made by stack a and reused by b: it stays while b uses it, and the last stack to leave removes it', async () => {
+    await setup(options({ name: 'a' }), account.deps());
+    const igw = account.readState('a')?.internetGateway?.id;
+    expect(account.readState('a')?.internetGateway?.owned).toBe(true);
+    await setup(options({ name: 'b', functions: ['billing'] }), account.deps());
+    expect(account.readState('b')?.internetGateway).toMatchObject({ id: igw, owned: false });
+
+    const deps = account.deps();
+    await teardown({ name: 'a', yes: true }, deps);
+    expect(snap().internetGateways.map((g) => g.id)).toContain(igw);
+    expect(deps.recording.messages.some((m) => /still used by stack b/.test(m.text))).toBe(true);
+    expect((await status({ name: 'b', json: true }, account.deps())).healthy).toBe(true);
+
+    await teardown({ name: 'b', yes: true }, account.deps());
+    expect(snap().internetGateways.map((g) => g.id)).not.toContain(igw);
+  });
+});
+
 describe('day-2: detach', () => {
   it("takes a function out of stack a (back to where it was), so stack b may take it; a's other function stays", async () => {
     await setup(options({ name: 'a', functions: ['orders-api', 'billing'] }), account.deps());
