@@ -170,6 +170,7 @@ export async function resolveSetup(
     world.vpcs = [described];
     world.vpc = described;
   }
+  world.functions = configs;
   // A run killed between a create and its state write left a tagged resource the file lacks;
   // taking it in now keeps its CIDR and zone from being offered again.
   if (vpcId) adoptTagged(state, world);

@@ -13,7 +13,9 @@ import { preflight } from '../core/preflight.js';
 import { formatStackCost as formatCost, stackCost } from '../core/cost.js';
 import { allowlistRecords, stepLabel, stepNumber } from '../core/recipe.js';
 import { removeInOrder } from '../core/removal.js';
-import { loadWorld } from '../core/world.js';
+import { loadWorld, type WorldPart } from '../core/world.js';
+import { egressOf } from '../core/egress.js';
+import { functionConfigs } from '../kinds/function-configs.js';
 import { AbortError, ExitCode, FixedIpError } from '../errors.js';
 import { VPC_ACCESS_POLICY } from '../kinds/functions.js';
 import { kindOf } from '../kinds/index.js';
@@ -170,7 +172,7 @@ async function run(options: SetupOptions, deps: Deps, store: StateStore): Promis
     );
   }
 
-  const ips = allowlistRecords(state).map((r) => r.publicIp);
+  const ips = await readBack(ctx, work);
   const cost = stackCost(aws.region, state);
   ui.notify({ level: 'info', code: 'setup.cost', text: `Cost: ${formatCost(cost)}` });
   if (state.shape.zones.length === 1 && Object.keys(state.functions).length > 0) {
@@ -260,6 +262,44 @@ async function runSteps(ctx: StackContext, targets: Targets, plan: PlannedStep[]
       },
     })),
   );
+}
+
+/**
+ * The IPs to allowlist, read back from AWS along each function's path (subnet, route, NAT, IP),
+ * first zone first; what the run recorded stands in only where AWS shows no path.
+ */
+async function readBack(ctx: StackContext, changed: boolean): Promise<string[]> {
+  const { aws, state } = ctx;
+  const names = Object.keys(state.functions);
+  if (names.length === 0) return allowlistRecords(state).map((r) => r.publicIp);
+  const parts: WorldPart[] = ['subnets', 'routeTables', 'natGateways'];
+  if (state.shape.nat === 'instance') parts.push('networkInterfaces');
+  const world = changed
+    ? await loadWorld(aws, { vpcId: state.resources.vpc?.id, stack: ctx.name }, parts)
+    : ctx.world;
+  const configs =
+    changed || world.functions.length === 0
+      ? [...(await functionConfigs(aws, names)).values()]
+      : world.functions;
+  const paths = egressOf(world, configs);
+  const order = new Map(state.shape.zones.map((zone, index) => [zone, index]));
+  const ips = [
+    ...new Set(
+      paths
+        .sort((a, b) => (order.get(a.zone ?? '') ?? 99) - (order.get(b.zone ?? '') ?? 99))
+        .map((p) => p.ip),
+    ),
+  ];
+  const missing = paths.filter((p) => p.ip === undefined);
+  if (missing.length > 0) {
+    ctx.ui.notify({
+      level: 'warn',
+      code: 'setup.egress.missing',
+      text: `AWS shows no working path to the internet from ${missing.map((p) => `${p.subnetId} (${p.zone ?? '?'})`).join(', ')}; run fixed-ip status`,
+    });
+  }
+  const found = ips.filter((ip): ip is string => ip !== undefined);
+  return found.length > 0 ? found : allowlistRecords(state).map((r) => r.publicIp);
 }
 
 /** Removes what a change of shape left unused, backward; Elastic IPs stay (they are allowlisted). */
