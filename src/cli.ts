@@ -235,6 +235,13 @@ function buildProgram(
     { global: false },
   );
   define(
+    'list',
+    'the stacks in this account and region, found by their tags: IPs, NAT mode, zones, functions, cost',
+    (cmd) => cmd.option('--json', 'one JSON object on stdout, progress on stderr (see README)'),
+    ['fixed-ip list', 'fixed-ip list --region eu-west-1 --json'],
+    async () => (await run()).runList,
+  );
+  define(
     'attach',
     'add functions to an existing stack (the same checks and consent as setup)',
     (cmd) =>

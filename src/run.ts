@@ -302,6 +302,15 @@ export async function runTeardown(options: Options, io: Io): Promise<ExitCode> {
   });
 }
 
+export async function runList(options: Options, io: Io): Promise<ExitCode> {
+  const { list } = await import('./commands/list.js');
+  return withSession('list', options, io, async (deps) => {
+    const report = await list({ region: options.region, profile: options.profile }, deps);
+    if (options.json === true) writeJson(io, report);
+    return ExitCode.ok;
+  });
+}
+
 export async function runDetach(options: Options, io: Io): Promise<ExitCode> {
   const { detach } = await import('./commands/detach.js');
   return withSession('detach', options, io, async (deps) => {

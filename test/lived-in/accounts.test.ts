@@ -5,6 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { detach } from '../../src/commands/detach.js';
+import { list } from '../../src/commands/list.js';
 import { setup, type SetupOptions } from '../../src/commands/setup.js';
 import { status } from '../../src/commands/status.js';
 import { teardown } from '../../src/commands/teardown.js';
@@ -123,6 +124,27 @@ describe('a shared internet gateway', () => {
 
     await teardown({ name: 'b', yes: true }, account.deps());
     expect(snap().internetGateways.map((g) => g.id)).not.toContain(igw);
+  });
+});
+
+describe('day-2: list', () => {
+  it('finds every stack of the account and region by its tags, with its IPs, mode, zones, functions and cost', async () => {
+    const a = await setup(options({ name: 'a' }), account.deps());
+    const b = await setup(
+      options({ name: 'b', functions: ['billing'], nat: 'gateway-per-az', azs: 2 }),
+      account.deps(),
+    );
+    const report = await list({}, account.deps());
+    expect(report.stacks.map((s) => s.name)).toEqual(['a', 'b']);
+    expect(report.stacks[0]).toMatchObject({
+      natMode: 'gateway',
+      elasticIps: a.elasticIps,
+      functions: ['orders-api'],
+    });
+    expect(report.stacks[1]).toMatchObject({ natMode: 'gateway-per-az', functions: ['billing'] });
+    expect([...(report.stacks[1]?.elasticIps ?? [])].sort()).toEqual([...b.elasticIps].sort());
+    expect(report.stacks[1]?.zones).toHaveLength(2);
+    expect(report.stacks[0]?.monthlyCostUsd).toBeCloseTo(48.91);
   });
 });
 
