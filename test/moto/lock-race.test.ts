@@ -17,7 +17,7 @@ import { serialProxy } from './serial-proxy.js';
 const WORKER = `
 import { createInterface } from 'node:readline';
 import { S3Client } from '@aws-sdk/client-s3';
-import { S3StateStore } from './dist/state/s3-store.js';
+import { S3StateStore } from './node_modules/.cache/fixed-ip-test/s3-store.mjs';
 const [endpoint, bucket, key] = process.argv.slice(1);
 const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
 const store = new S3StateStore({
@@ -42,6 +42,23 @@ try {
 }
 process.exit(0);
 `;
+
+/**
+ * The S3 store as one module the workers import: the CLI is a bundle with no file per module, so
+ * the store is built on its own here (esbuild, packages left to node_modules).
+ */
+async function buildStore(): Promise<void> {
+  const { build } = await import('esbuild');
+  await build({
+    entryPoints: [join(ROOT, 'src/state/s3-store.ts')],
+    outfile: join(ROOT, 'node_modules/.cache/fixed-ip-test/s3-store.mjs'),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    packages: 'external',
+    logLevel: 'warning',
+  });
+}
 
 interface Worker {
   child: ChildProcessWithoutNullStreams;
@@ -75,6 +92,7 @@ let s3: S3Client;
 
 beforeAll(async () => {
   await ensureBuilt();
+  await buildStore();
   server = await startMoto();
   moto = await serialProxy(server.endpoint);
   s3 = s3Client(moto.endpoint);
