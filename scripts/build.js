@@ -92,6 +92,25 @@ const result = await build({
     ].join(' '),
   },
   plugins: [schemaKeys, lazyChildProcess],
+  // The simulated account (--simulate) is a bundle of its own: its wire transport reads every
+  // operation's schema, which would keep all of EC2's in the chunks every command loads.
+  external: ['./simulate.js'],
+});
+// run.ts lands in chunks/ and imports './simulate.js' beside it.
+await build({
+  ...common,
+  entryPoints: ['src/simulate.ts'],
+  outfile: `${outdir}chunks/simulate.js`,
+  format: 'esm',
+  mainFields: ['module', 'main'],
+  banner: {
+    js: [
+      "import { createRequire as __fixedIpRequire } from 'node:module';",
+      'const require = __fixedIpRequire(import.meta.url);',
+      'const __filename = new URL(import.meta.url).pathname;',
+    ].join(' '),
+  },
+  plugins: [schemaKeys, lazyChildProcess],
 });
 await build({
   ...common,
