@@ -23,12 +23,14 @@ import {
   whoAmI,
 } from '../core/inputs.js';
 import { tagValue, TAG_ROLE, TAG_STACK } from '../core/tags.js';
-import { recipe, type RecipeNode, worldPartsFor } from '../core/recipe.js';
+import { type PlannedStep, recipe, worldPartsFor } from '../core/recipe.js';
+
+export type { PlannedStep };
 import { functionConfigs } from '../kinds/function-configs.js';
 import { emptyWorld, loadWorld, type World } from '../core/world.js';
 import { ExitCode, FixedIpError } from '../errors.js';
 import { isAttached, roleError } from '../kinds/functions.js';
-import { identityKey, type PlanLine } from '../kinds/kind.js';
+import { identityKey } from '../kinds/kind.js';
 import { kindOf } from '../kinds/index.js';
 import {
   emptyState,
@@ -44,12 +46,6 @@ import type { Asker } from './asker.js';
 import { askCidrs, askZone, chooseEip, chooseVpc, cidrsOf } from './choices.js';
 import type { SetupOptions } from './setup.js';
 import { whoLine } from './shared.js';
-
-/** A node of the recipe and what setup would do for it now. */
-export interface PlannedStep {
-  node: RecipeNode;
-  line: PlanLine;
-}
 
 /** Everything setup decides before its first change; `fixed-ip plan` shows it and stops. */
 export interface Resolved {

@@ -1,6 +1,6 @@
 import { awsErrorName } from '../aws/errors.js';
 import type { AwsPort } from '../aws/port.js';
-import type { PlannedStep } from '../commands/resolve.js';
+import type { PlannedStep } from './recipe.js';
 import { kindOf } from '../kinds/index.js';
 import { type DryRun, isWork, type KindName } from '../kinds/kind.js';
 import { recordOf } from '../state/schema.js';

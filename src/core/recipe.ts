@@ -3,7 +3,7 @@
  * waits for. setup walks it forward, teardown backward, status and plan only look.
  */
 import { functions, kindOf } from '../kinds/index.js';
-import { identityKey, type Identity, type KindName, type Step } from '../kinds/kind.js';
+import { identityKey, type Identity, type KindName, type PlanLine, type Step } from '../kinds/kind.js';
 import { NAT_MODE } from '../kinds/nat-modes.js';
 import { type RecordOf, recordOf, type Shape, type StackState } from '../state/schema.js';
 import { BASE_PARTS, type WorldPart } from './world.js';
@@ -14,6 +14,12 @@ export interface RecipeNode {
   step: Step;
   zone: string | undefined;
   after: string[];
+}
+
+/** A node of the recipe and what setup would do for it now. */
+export interface PlannedStep {
+  node: RecipeNode;
+  line: PlanLine;
 }
 
 export function recipe(shape: Shape, options: { newVpc: boolean }): RecipeNode[] {
