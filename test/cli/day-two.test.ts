@@ -1,42 +1,11 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main, type Io } from '../../src/cli.js';
+import { describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src/errors.js';
-import { fakeStream } from '../support/streams.js';
+import { inTempDirectory, runMain } from '../support/main.js';
 
 /** The day-2 commands through main(), in the simulated account: attach, list, detach. */
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdin = fakeStream(false);
-  const stdout = fakeStream(false);
-  const stderr = fakeStream(false);
-  const io: Io = {
-    stdin: stdin.stream as unknown as NodeJS.ReadStream,
-    stdout: stdout.stream as unknown as NodeJS.WriteStream,
-    stderr: stderr.stream as unknown as NodeJS.WriteStream,
-    env: {},
-  };
-  const code = await main(['node', 'fixed-ip', ...args], io);
-  await new Promise((wake) => setImmediate(wake));
-  return { code, stdout: stdout.text(), stderr: stderr.text() };
-}
-
-let cwd: string;
-let home: string;
-let exitCodeBefore: typeof process.exitCode;
-beforeAll(() => {
-  home = process.cwd();
-  exitCodeBefore = process.exitCode;
-  cwd = mkdtempSync(join(tmpdir(), 'fixed-ip-day2-'));
-  process.chdir(cwd);
-});
-afterAll(() => {
-  process.chdir(home);
-  process.exitCode = exitCodeBefore;
-  rmSync(cwd, { recursive: true, force: true });
-});
+const cli = (args: string[]) => runMain(args);
+inTempDirectory('fixed-ip-day2-');
 
 describe('attach, list and detach', () => {
   it('attach adds a function to the stack, list shows it, detach takes it out again; attach never makes a stack', async () => {

@@ -1,36 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main, type Io } from '../../src/cli.js';
+import { describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src/errors.js';
-import { fakeStream } from '../support/streams.js';
+import { inTempDirectory, runMain, type Outcome } from '../support/main.js';
 
 /**
  * `--json` on every command: exactly one JSON object on stdout (parsed here, so anything else on
  * stdout fails the test), progress on stderr; a failure is an `{ error }` object with the exit code.
  */
 
-interface Outcome {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(args: string[]): Promise<Outcome> {
-  const stdin = fakeStream(false);
-  const stdout = fakeStream(false);
-  const stderr = fakeStream(false);
-  const io: Io = {
-    stdin: stdin.stream as unknown as NodeJS.ReadStream,
-    stdout: stdout.stream as unknown as NodeJS.WriteStream,
-    stderr: stderr.stream as unknown as NodeJS.WriteStream,
-    env: {},
-  };
-  const code = await main(['node', 'fixed-ip', ...args], io);
-  await new Promise((wake) => setImmediate(wake));
-  return { code, stdout: stdout.text(), stderr: stderr.text() };
-}
+const cli = runMain;
 
 /** The one object on stdout: one line, one JSON value. */
 function only(run: Outcome): Record<string, unknown> {
@@ -39,22 +16,8 @@ function only(run: Outcome): Record<string, unknown> {
   return JSON.parse(lines[0] ?? '') as Record<string, unknown>;
 }
 
-let cwd: string;
-let home: string;
-let exitCodeBefore: typeof process.exitCode;
-
-beforeAll(() => {
-  home = process.cwd();
-  exitCodeBefore = process.exitCode;
-  cwd = mkdtempSync(join(tmpdir(), 'fixed-ip-json-'));
-  process.chdir(cwd);
-});
-
-afterAll(() => {
-  process.chdir(home);
-  process.exitCode = exitCodeBefore;
-  rmSync(cwd, { recursive: true, force: true });
-});
+// The simulated account and the state files live under ./.fixed-ip of a temporary directory.
+inTempDirectory('fixed-ip-json-');
 
 describe('--json', () => {
   it('plan, setup --yes --verify (no terminal, no --function: the demo default), status, verify and teardown each print one object; shared fields share names', async () => {

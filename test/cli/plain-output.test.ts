@@ -3,10 +3,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main, type Io } from '../../src/cli.js';
 import { ExitCode } from '../../src/errors.js';
 import { BIN, ROOT, ensureBuilt } from '../e2e/build.js';
-import { fakeStream } from '../support/streams.js';
+import { inTempDirectory, runMain, type Outcome } from '../support/main.js';
 
 /**
  * What scripts and logs see: without a colour terminal (a pipe, NO_COLOR, --no-color) the CLI
@@ -22,30 +21,7 @@ const SPINNER = /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/;
 const IP_LINE = /^Allowlist this IP: (\d+\.\d+\.\d+\.\d+)$/;
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
-interface Outcome {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** One `fixed-ip` run; stdin is never a terminal, so nobody can be asked anything. */
-async function cli(
-  args: string[],
-  options: { tty?: boolean; env?: Record<string, string> } = {},
-): Promise<Outcome> {
-  const stdin = fakeStream(false);
-  const stdout = fakeStream(options.tty === true);
-  const stderr = fakeStream(options.tty === true);
-  const io: Io = {
-    stdin: stdin.stream as unknown as NodeJS.ReadStream,
-    stdout: stdout.stream as unknown as NodeJS.WriteStream,
-    stderr: stderr.stream as unknown as NodeJS.WriteStream,
-    env: { ...options.env },
-  };
-  const code = await main(['node', 'fixed-ip', ...args], io);
-  await new Promise((wake) => setImmediate(wake));
-  return { code, stdout: stdout.text(), stderr: stderr.text() };
-}
+const cli = runMain;
 
 function expectPlain(run: Outcome): void {
   expect(run.stdout).not.toMatch(ESC);
@@ -54,23 +30,8 @@ function expectPlain(run: Outcome): void {
   expect(run.stdout).not.toMatch(SPINNER);
 }
 
-let cwd: string;
-let home: string;
-let exitCodeBefore: typeof process.exitCode;
-
-beforeAll(() => {
-  home = process.cwd();
-  exitCodeBefore = process.exitCode;
-  // The simulated account and the state files live under ./.fixed-ip of the current directory.
-  cwd = mkdtempSync(join(tmpdir(), 'fixed-ip-plain-'));
-  process.chdir(cwd);
-});
-
-afterAll(() => {
-  process.chdir(home);
-  process.exitCode = exitCodeBefore;
-  rmSync(cwd, { recursive: true, force: true });
-});
+// The simulated account and the state files live under ./.fixed-ip of a temporary directory.
+inTempDirectory('fixed-ip-plain-');
 
 describe.concurrent('plain output (in-process main)', () => {
   // The two flows use separate regions, so separate simulated accounts, and run side by side.

@@ -1,0 +1,56 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
+import { main, type Io } from '../../src/cli.js';
+import { fakeStream } from './streams.js';
+
+export interface Outcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * `fixed-ip ...args` through main(), in this process; stdin is never a terminal, so nobody can be
+ * asked anything. `tty`: stdout and stderr say they are terminals.
+ */
+export async function runMain(
+  args: string[],
+  options: { tty?: boolean; env?: NodeJS.ProcessEnv } = {},
+): Promise<Outcome> {
+  const stdin = fakeStream(false);
+  const stdout = fakeStream(options.tty === true);
+  const stderr = fakeStream(options.tty === true);
+  const io: Io = {
+    stdin: stdin.stream as unknown as NodeJS.ReadStream,
+    stdout: stdout.stream as unknown as NodeJS.WriteStream,
+    stderr: stderr.stream as unknown as NodeJS.WriteStream,
+    env: { ...options.env },
+  };
+  const code = await main(['node', 'fixed-ip', ...args], io);
+  await new Promise((wake) => setImmediate(wake));
+  return { code, stdout: stdout.text(), stderr: stderr.text() };
+}
+
+/**
+ * Runs the file's tests in a fresh temporary directory (the simulated account and the state files
+ * live under its ./.fixed-ip) and puts back the directory and process.exitCode afterwards.
+ */
+export function inTempDirectory(prefix: string): { dir(): string } {
+  let cwd = '';
+  let home = '';
+  let exitCodeBefore: typeof process.exitCode;
+  beforeAll(() => {
+    home = process.cwd();
+    exitCodeBefore = process.exitCode;
+    cwd = mkdtempSync(join(tmpdir(), prefix));
+    process.chdir(cwd);
+  });
+  afterAll(() => {
+    process.chdir(home);
+    process.exitCode = exitCodeBefore;
+    rmSync(cwd, { recursive: true, force: true });
+  });
+  return { dir: () => cwd };
+}
