@@ -1,12 +1,12 @@
 import type { SecurityGroup } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
 import { awsErrorName } from '../aws/errors.js';
-import { dropRecord, putRecord, type StackContext, type Targets, vpcIdOf } from '../core/context.js';
+import { putRecord, type StackContext, type Targets, vpcIdOf } from '../core/context.js';
 import { nameTag, tagSpec } from '../core/tags.js';
 import { pollUntil } from '../core/wait.js';
 import { findListed, ownedBy } from './find.js';
 import { baseRecord, type Kind, PLACEHOLDER } from './kind.js';
-import { deleteWhenFree } from './retry.js';
+import { createGroupDryRun, deleteGroup } from './groups.js';
 import { notRecorded } from './status.js';
 
 const ROLE = 'nat-security-group';
@@ -183,30 +183,14 @@ export const natSecurityGroup: Kind = {
   async remove(ctx, _zone, options) {
     const record = ctx.state.resources.natSecurityGroup;
     if (!record) return { outcome: 'gone', detail: '' };
-    const outcome = await deleteWhenFree(ctx, {
+    return deleteGroup(ctx, 'natSecurityGroup', record.id, {
       ...options,
-      what: `security group ${record.id}`,
       waitingFor: 'the NAT instance network interface to go',
-      notFound: ['InvalidGroup.NotFound'],
-      busy: ['DependencyViolation'],
-      attempt: () => ctx.aws.ec2.DeleteSecurityGroup({ GroupId: record.id }),
     });
-    await dropRecord(ctx, 'natSecurityGroup', undefined);
-    return { outcome, detail: record.id };
   },
 
   dryRuns: (aws, stack, _zone, targets) => [
-    {
-      action: 'ec2:CreateSecurityGroup',
-      call: () =>
-        aws.ec2.CreateSecurityGroup({
-          DryRun: true,
-          GroupName: groupName(stack),
-          Description: 'fixed-ip dry run',
-          VpcId: targets.vpcId ?? `vpc-${PLACEHOLDER}`,
-          TagSpecifications: tagSpec('security-group', ROLE, stack),
-        }),
-    },
+    createGroupDryRun(aws, stack, ROLE, targets),
     {
       action: 'ec2:AuthorizeSecurityGroupIngress',
       call: () =>

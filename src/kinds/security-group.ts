@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { awsErrorName } from '../aws/errors.js';
-import { dropRecord, putRecord, type StackContext, vpcIdOf } from '../core/context.js';
+import { putRecord, type StackContext, vpcIdOf } from '../core/context.js';
 import { nameTag, tagSpec } from '../core/tags.js';
 import { findListed, ownedBy } from './find.js';
-import { baseRecord, type Kind, PLACEHOLDER } from './kind.js';
+import { baseRecord, type Kind } from './kind.js';
 import { untilLambdaLetsGo } from './lambda-enis.js';
-import { deleteWhenFree } from './retry.js';
+import { createGroupDryRun, deleteGroup } from './groups.js';
 import { functionsUsing } from './in-use.js';
 import { whenVisible } from './eventual.js';
 import { notRecorded } from './status.js';
@@ -88,32 +88,14 @@ export const securityGroup: Kind = {
       return { outcome: 'kept', detail: `${record.id}: in use by function ${users.join(', ')}` };
     const what = `security group ${record.id}`;
     await untilLambdaLetsGo(ctx, { what, holder: { groupId: record.id }, deadline: options.deadline });
-    const outcome = await deleteWhenFree(ctx, {
+    return deleteGroup(ctx, 'securityGroup', record.id, {
       ...options,
-      what,
       waitingFor:
         'Lambda to delete its network interfaces (AWS takes up to 20 minutes after a function leaves)',
-      notFound: ['InvalidGroup.NotFound'],
-      busy: ['DependencyViolation'],
-      attempt: () => ctx.aws.ec2.DeleteSecurityGroup({ GroupId: record.id }),
     });
-    await dropRecord(ctx, 'securityGroup', undefined);
-    return { outcome, detail: record.id };
   },
 
-  dryRuns: (aws, stack, _zone, targets) => [
-    {
-      action: 'ec2:CreateSecurityGroup',
-      call: () =>
-        aws.ec2.CreateSecurityGroup({
-          DryRun: true,
-          GroupName: groupName(stack),
-          Description: 'fixed-ip dry run',
-          VpcId: targets.vpcId ?? `vpc-${PLACEHOLDER}`,
-          TagSpecifications: tagSpec('security-group', ROLE, stack),
-        }),
-    },
-  ],
+  dryRuns: (aws, stack, _zone, targets) => [createGroupDryRun(aws, stack, ROLE, targets)],
 };
 
 /** The group by its unique name while AWS makes a new one visible; only if it is ours. */
