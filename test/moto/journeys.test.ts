@@ -155,6 +155,15 @@ describe('the CLI against moto', () => {
     ok(await account.cli('setup', '--name', 'orders', '--function', 'orders-api', '--vpc', vpcId, '--yes'));
     const afterOrders = await inventory(account);
     ok(await account.cli('setup', '--name', 'billing', '--function', 'billing-api', '--vpc', vpcId, '--yes'));
+    // list finds both by their tags alone (moto also hands back NAT gateways its tag filter should drop).
+    const listed = JSON.parse(ok(await account.cli('list', '--json')).stdout) as {
+      stacks: Array<{ name: string; functions: string[]; elasticIps: string[] }>;
+    };
+    expect(listed.stacks.map((s) => [s.name, s.functions])).toEqual([
+      ['billing', ['billing-api']],
+      ['orders', ['orders-api']],
+    ]);
+    expect(listed.stacks.every((s) => s.elasticIps.length === 1)).toBe(true);
 
     ok(await account.cli('teardown', '--name', 'billing', '--yes'));
     expect(await inventory(account)).toEqual(afterOrders);
