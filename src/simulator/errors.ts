@@ -123,7 +123,8 @@ type LambdaClientError =
   | 'InvalidParameterValueException'
   | 'ResourceNotFoundException'
   | 'ResourceConflictException'
-  | 'AccessDeniedException';
+  | 'AccessDeniedException'
+  | 'ValidationException';
 
 export function lambdaError(kind: LambdaClientError, message: string): LambdaServiceException {
   const options = { message, Type: 'User', Message: message };
@@ -134,6 +135,13 @@ export function lambdaError(kind: LambdaClientError, message: string): LambdaSer
       return new ResourceNotFoundException({ ...options, $metadata: metadata(404) });
     case 'ResourceConflictException':
       return new ResourceConflictException({ ...options, $metadata: metadata(409) });
+    case 'ValidationException':
+      return new LambdaServiceException({
+        name: 'ValidationException',
+        $fault: 'client',
+        $metadata: metadata(400),
+        message,
+      });
     case 'AccessDeniedException':
       return new LambdaServiceException({
         name: 'AccessDeniedException',

@@ -271,6 +271,37 @@ describe('Lambda functions', () => {
     await lambda('TagResource', { Resource: arn, Tags: { 'fixed-ip:stack': 'demo' } });
     expect(await lambda('ListTags', { Resource: arn })).toEqual({ Tags: { 'fixed-ip:stack': 'demo' } });
     expect((await lambda('GetFunction', { FunctionName: arn })).Tags).toEqual({ 'fixed-ip:stack': 'demo' });
+    await lambda('UntagResource', { Resource: arn, TagKeys: ['fixed-ip:stack', 'absent'] });
+    expect(await lambda('ListTags', { Resource: arn })).toEqual({ Tags: {} });
+  });
+
+  it('tags by ARN only, at most 50 a function, keys up to 128 and values up to 256 characters', async () => {
+    const { lambda, arn } = lambdaAccount();
+    await expect(lambda('TagResource', { Resource: 'orders-api', Tags: { a: 'b' } })).rejects.toMatchObject({
+      name: 'ValidationException',
+    });
+    const fifty = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`team:${i}`, 'x']));
+    await lambda('TagResource', { Resource: arn, Tags: fifty });
+    // Overwriting a key adds nothing; a 51st key is refused and changes nothing.
+    await lambda('TagResource', { Resource: arn, Tags: { 'team:0': 'y' } });
+    await expect(
+      lambda('TagResource', { Resource: arn, Tags: { 'fixed-ip:stack': 'demo' } }),
+    ).rejects.toMatchObject({
+      name: 'InvalidParameterValueException',
+      message: expect.stringMatching(/maximum of 50/),
+    });
+    expect(Object.keys((await lambda('ListTags', { Resource: arn })).Tags)).toHaveLength(50);
+    await lambda('UntagResource', { Resource: arn, TagKeys: ['team:1'] });
+    await expect(
+      lambda('TagResource', { Resource: arn, Tags: { long: 'v'.repeat(257) } }),
+    ).rejects.toMatchObject({ name: 'InvalidParameterValueException' });
+    await expect(
+      lambda('TagResource', { Resource: arn, Tags: { ['k'.repeat(129)]: 'v' } }),
+    ).rejects.toMatchObject({ name: 'InvalidParameterValueException' });
+    await expect(lambda('TagResource', { Resource: arn, Tags: { bad: 'a#b' } })).rejects.toMatchObject({
+      name: 'InvalidParameterValueException',
+    });
+    await lambda('TagResource', { Resource: arn, Tags: { long: 'v'.repeat(256) } });
   });
 });
 

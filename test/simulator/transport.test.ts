@@ -138,6 +138,7 @@ describe('mockAws (aws-sdk-client-mock, class-level)', () => {
       'ListFunctions',
       'UpdateFunctionConfiguration',
       'TagResource',
+      'UntagResource',
       'ListTags',
       'PublishVersion',
       'ListVersionsByFunction',

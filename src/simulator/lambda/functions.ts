@@ -156,6 +156,32 @@ const NOT_LISTED: readonly string[] = [
   'LastUpdateStatusReasonCode',
 ];
 
+/** Lambda's tag rules: keys 1-128 characters, values up to 256, of letters, digits, spaces and _ . : / = + - @. */
+const TAG_LIMIT = 50;
+const TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+
+function checkTags(tags: Record<string, string>): void {
+  for (const [key, value] of Object.entries(tags)) {
+    if (key.toLowerCase().startsWith('aws:'))
+      throw invalid(`Tag keys starting with 'aws:' are reserved: ${key}`);
+    if (key.length < 1 || key.length > 128 || !TAG_TEXT.test(key))
+      throw invalid(`Tag key ${key} must be 1 to 128 letters, digits, spaces or _ . : / = + - @`);
+    if (value.length > 256 || !TAG_TEXT.test(value))
+      throw invalid(
+        `Tag value of ${key} must be at most 256 letters, digits, spaces or _ . : / = + - @ (it has ${value.length})`,
+      );
+  }
+}
+
+/** TagResource and UntagResource take the function's ARN, not its name. */
+function requireArn(resource: string | undefined): void {
+  if (!resource?.startsWith('arn:'))
+    throw lambdaError(
+      'ValidationException',
+      `1 validation error detected: Value '${resource ?? ''}' at 'resource' failed to satisfy constraint: Member must satisfy regular expression pattern: arn:(aws[a-zA-Z-]*)?:lambda:.*`,
+    );
+}
+
 export const lambdaOperations = {
   GetFunctionConfiguration(ctx: SimContext, input: { FunctionName?: string; Qualifier?: string }): object {
     return configurationOf(
@@ -227,12 +253,26 @@ export const lambdaOperations = {
   },
 
   TagResource(ctx: SimContext, input: { Resource?: string; Tags?: Record<string, string> }): object {
+    requireArn(input.Resource);
     const fn = resolveFunction(ctx, input.Resource, 'lambda:TagResource');
-    for (const key of Object.keys(input.Tags ?? {})) {
-      if (key.toLowerCase().startsWith('aws:'))
-        throw invalid(`Tag keys starting with 'aws:' are reserved: ${key}`);
-    }
-    fn.tags = { ...fn.tags, ...input.Tags };
+    checkTags(input.Tags ?? {});
+    const merged = { ...fn.tags, ...input.Tags };
+    // 50 user tags a resource; the aws: ones AWS adds do not count.
+    const count = Object.keys(merged).filter((key) => !key.toLowerCase().startsWith('aws:')).length;
+    if (count > TAG_LIMIT)
+      throw invalid(
+        `Failed to tag resource: the resource would have ${count} tags, more than the maximum of ${TAG_LIMIT}`,
+      );
+    fn.tags = merged;
+    return {};
+  },
+
+  UntagResource(ctx: SimContext, input: { Resource?: string; TagKeys?: string[] }): object {
+    requireArn(input.Resource);
+    const fn = resolveFunction(ctx, input.Resource, 'lambda:UntagResource');
+    const tags = { ...fn.tags };
+    for (const key of input.TagKeys ?? []) Reflect.deleteProperty(tags, key);
+    fn.tags = tags;
     return {};
   },
 
