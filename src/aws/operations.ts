@@ -56,9 +56,13 @@ import { AttachRolePolicyCommand, SimulatePrincipalPolicyCommand } from '@aws-sd
 import {
   CreateFunctionCommand,
   DeleteFunctionCommand,
+  GetFunctionCommand,
   GetFunctionConfigurationCommand,
   InvokeCommand,
+  ListAliasesCommand,
   ListFunctionsCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
@@ -119,8 +123,12 @@ export const LAMBDA_OPERATIONS = {
   CreateFunction: CreateFunctionCommand,
   DeleteFunction: DeleteFunctionCommand,
   Invoke: InvokeCommand,
+  GetFunction: GetFunctionCommand,
   GetFunctionConfiguration: GetFunctionConfigurationCommand,
+  ListAliases: ListAliasesCommand,
   ListFunctions: ListFunctionsCommand,
+  TagResource: TagResourceCommand,
+  UntagResource: UntagResourceCommand,
   UpdateFunctionConfiguration: UpdateFunctionConfigurationCommand,
 } as const;
 

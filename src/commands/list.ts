@@ -1,6 +1,7 @@
 import type { Deps } from '../core/context.js';
 import { stackCost } from '../core/cost.js';
-import { stateFromWorld } from '../core/discover.js';
+import { stackSubnetIds, stateFromWorld } from '../core/discover.js';
+import { listAllFunctions } from '../kinds/function-tags.js';
 import { whoAmI } from '../core/inputs.js';
 import { allowlistRecords } from '../core/recipe.js';
 import { MANAGED_BY, TAG_MANAGED_BY, TAG_STACK, tagValue } from '../core/tags.js';
@@ -35,7 +36,7 @@ export async function list(options: ListOptions, deps: Deps): Promise<ListReport
   const aws = await deps.connect(options.region);
   const identity = await whoAmI(aws);
   const Filters = [{ Name: 'tag-key', Values: [TAG_STACK] }];
-  const [vpcs, subnets, tables, groups, nats, addresses, gateways] = await Promise.all([
+  const [vpcs, subnets, tables, groups, nats, addresses, gateways, functions] = await Promise.all([
     aws.ec2.DescribeVpcs({ Filters }),
     aws.ec2.DescribeSubnets({ Filters }),
     aws.ec2.DescribeRouteTables({ Filters }),
@@ -43,6 +44,8 @@ export async function list(options: ListOptions, deps: Deps): Promise<ListReport
     aws.ec2.DescribeNatGateways({ Filter: Filters }),
     aws.ec2.DescribeAddresses({ Filters }),
     aws.ec2.DescribeInternetGateways({ Filters }),
+    // A stack's functions are the ones in its private subnets.
+    listAllFunctions(aws),
   ]);
   const world: World = {
     ...emptyWorld(),
@@ -61,7 +64,15 @@ export async function list(options: ListOptions, deps: Deps): Promise<ListReport
   }
   const stacks: ListedStack[] = [];
   for (const name of [...names].sort()) {
-    const state = stateFromWorld(world, name, aws.region, identity.accountId);
+    const subnetIds = stackSubnetIds(world, name);
+    const inStack = functions.filter((f) => (f.VpcConfig?.SubnetIds ?? []).some((id) => subnetIds.has(id)));
+    const state = stateFromWorld(
+      world,
+      name,
+      aws.region,
+      identity.accountId,
+      inStack.map((config) => ({ config })),
+    );
     if (!state) continue;
     stacks.push({
       name,

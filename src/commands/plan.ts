@@ -1,6 +1,7 @@
 import type { Deps } from '../core/context.js';
 import { VPC_ACCESS_ACTIONS } from '../core/inputs.js';
 import { preflight, type Preflight } from '../core/preflight.js';
+import { aliasWarning } from '../kinds/function-tags.js';
 import { formatStackCost, stackCost } from '../core/cost.js';
 import { monthlyCost } from '../core/pricing.js';
 import { allowlistRecords, stepLabel } from '../core/recipe.js';
@@ -33,7 +34,14 @@ export interface PlanReport {
   retire: string[];
   /** The IPs to allowlist after setup: `kept` ones are already allowlisted, `new` ones are not yet known. */
   ips: Array<{ zone: string; ip: string | null; status: 'kept' | 'new' }>;
-  functions: Array<{ name: string; inVpc: string | null; moves: boolean; roleMissing: string[] | null }>;
+  functions: Array<{
+    name: string;
+    inVpc: string | null;
+    moves: boolean;
+    roleMissing: string[] | null;
+    /** Aliases serving a published version: those keep their old network. */
+    staleAliases: string[];
+  }>;
   permissions: Preflight['permissions'];
   quotas: Preflight['quotas'];
   cost: {
@@ -101,6 +109,7 @@ export async function plan(options: PlanOptions, deps: Deps): Promise<PlanReport
       inVpc: fn.previous.subnetIds.length > 0 ? (targets.vpcId ?? null) : null,
       moves: !fn.attached,
       roleMissing: missing,
+      staleAliases: fn.staleAliases,
     })),
     permissions,
     quotas,
@@ -149,6 +158,7 @@ function print(
     ui.result(
       `  function ${fn.name}: ${fn.moves ? 'moves into the private subnets' : 'already there'}${fn.inVpc ? ` (now in ${fn.inVpc})` : ' (now not in a VPC)'}`,
     );
+    if (fn.staleAliases.length > 0) ui.result(`  ⚠ ${aliasWarning(fn.name, fn.staleAliases)}`);
   }
   ui.result(`Cost: ${costLine}`);
   if (options.keepEip)

@@ -12,7 +12,7 @@ import {
   type StackContext,
   type Targets,
 } from '../core/context.js';
-import { adoptTagged, stateFromWorld } from '../core/discover.js';
+import { adoptTagged, stackFromTags } from '../core/discover.js';
 import {
   checkStateMatches,
   functionInput,
@@ -29,6 +29,7 @@ export type { PlannedStep };
 import { functionConfigs } from '../kinds/function-configs.js';
 import { emptyWorld, loadWorld, type World } from '../core/world.js';
 import { ExitCode, FixedIpError } from '../errors.js';
+import { functionExtras } from '../kinds/function-tags.js';
 import { isAttached, roleError } from '../kinds/functions.js';
 import { identityKey } from '../kinds/kind.js';
 import { kindOf } from '../kinds/index.js';
@@ -83,7 +84,7 @@ export async function resolveSetup(
   let tagged: World | undefined;
   if (!state) {
     tagged = await loadWorld(aws, { vpcId: undefined, stack: options.name });
-    state = stateFromWorld(tagged, options.name, aws.region, identity.accountId);
+    state = await stackFromTags(aws, tagged, options.name, aws.region, identity.accountId);
     if (state?.resources.vpc)
       ui.notify({
         level: 'info',
@@ -199,6 +200,8 @@ export async function resolveSetup(
     replaceNatInstance: options.replaceNatInstance === true,
   };
 
+  await readExtras(aws, targets.functions);
+
   const nodes = recipe(state.shape, { newVpc: newVpc || state.resources.vpc?.owned === true });
   const wanted = new Set(nodes.map((node) => node.key));
   const retired = Object.entries(state.resources)
@@ -308,7 +311,25 @@ function toTarget(ctx: StackContext, config: FunctionConfiguration): FunctionTar
     },
     attached: isAttached(ctx, config),
     lastUpdateStatus: config.LastUpdateStatus,
+    staleAliases: recorded?.staleAliases ?? [],
   };
+}
+
+/**
+ * For each function setup is about to move: its tags (to keep its previous settings beside it)
+ * and its aliases that serve a published version (those keep their old network). Functions the
+ * stack holds already are not asked again: a re-run costs no call per function.
+ */
+async function readExtras(aws: AwsPort, targets: FunctionTarget[]): Promise<void> {
+  await Promise.all(
+    targets
+      .filter((fn) => !fn.attached)
+      .map(async (fn) => {
+        const extras = await functionExtras(aws, fn.arn || fn.name);
+        fn.tags = extras.tags;
+        fn.staleAliases = extras.staleAliases;
+      }),
+  );
 }
 
 /** Missing role permissions stop setup before anything changes, unless --fix-role (or yes at the question) fixes them. */

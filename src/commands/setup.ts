@@ -17,6 +17,7 @@ import { loadWorld, type WorldPart } from '../core/world.js';
 import { egressOf } from '../core/egress.js';
 import { functionConfigs } from '../kinds/function-configs.js';
 import { AbortError, ExitCode, FixedIpError } from '../errors.js';
+import { aliasWarning } from '../kinds/function-tags.js';
 import { VPC_ACCESS_POLICY } from '../kinds/functions.js';
 import { kindOf } from '../kinds/index.js';
 import { isWork } from '../kinds/kind.js';
@@ -124,6 +125,12 @@ async function run(options: SetupOptions, deps: Deps, store: StateStore): Promis
   const rolesToFix = await checkRoles(aws, targets.functions, options, ask);
   if (!ui.interactive)
     ui.notify({ level: 'info', code: 'setup.who', text: whoLine(identity, aws.region, options.profile) });
+  for (const fn of targets.functions.filter((f) => f.staleAliases.length > 0))
+    ui.notify({
+      level: 'warn',
+      code: 'setup.function.aliases',
+      text: aliasWarning(fn.name, fn.staleAliases),
+    });
   const leaving = retired.filter((record) => record.kind !== 'elasticIp');
   const work = plan.some(({ line }) => isWork(line.action)) || rolesToFix.length > 0 || leaving.length > 0;
   if (work) {

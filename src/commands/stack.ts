@@ -1,6 +1,6 @@
 import type { AwsPort } from '../aws/port.js';
 import type { Deps } from '../core/context.js';
-import { stateFromWorld } from '../core/discover.js';
+import { stackFromTags } from '../core/discover.js';
 import { checkStateMatches, type Identity, whoAmI } from '../core/inputs.js';
 import { checkStackName } from '../core/options.js';
 import { loadWorld } from '../core/world.js';
@@ -36,7 +36,7 @@ export async function openStack(options: StackOptions, deps: Deps, store: StateS
   checkStateMatches(saved, identity, aws.region, store.path);
   if (saved) return { aws, identity, store, state: saved, discovered: false };
   const tagged = await loadWorld(aws, { vpcId: undefined, stack: options.name });
-  const found = stateFromWorld(tagged, options.name, aws.region, identity.accountId);
+  const found = await stackFromTags(aws, tagged, options.name, aws.region, identity.accountId);
   if (!found) {
     throw new FixedIpError(
       'NO_STACK',

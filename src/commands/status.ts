@@ -5,6 +5,7 @@ import { allowlistRecords, recipe, stepNumber } from '../core/recipe.js';
 import { loadWorld } from '../core/world.js';
 import { natHolding } from '../kinds/elastic-ip.js';
 import { functionConfigs } from '../kinds/function-configs.js';
+import { aliasWarning } from '../kinds/function-tags.js';
 import { isAttached } from '../kinds/functions.js';
 import { kindOf } from '../kinds/index.js';
 import { identityKey, type Check, type KindName } from '../kinds/kind.js';
@@ -30,7 +31,8 @@ export interface StatusReport {
   parked: boolean;
   natGateway: { id: string | null; state: string };
   /** `gone`: the function was deleted outside fixed-ip (not drift: the next setup drops it). */
-  functions: Array<{ name: string; attached: boolean; gone?: boolean }>;
+  /** `staleAliases`: aliases serving a published version (recorded when setup moved the function). */
+  functions: Array<{ name: string; attached: boolean; gone?: boolean; staleAliases?: string[] }>;
   resources: Array<{
     step: number;
     type: string;
@@ -121,7 +123,9 @@ export async function status(options: StatusOptions, deps: Deps): Promise<Status
   const functions: StatusReport['functions'] = Object.keys(state.functions).map((name) => {
     const config = world.functions.find((f) => f.FunctionName === name);
     // Deleted outside fixed-ip: nothing to repair; the next setup (or detach) drops it.
-    return config ? { name, attached: isAttached(ctx, config) } : { name, attached: false, gone: true };
+    if (!config) return { name, attached: false, gone: true };
+    const aliases = state.functions[name]?.staleAliases ?? [];
+    return { name, attached: isAttached(ctx, config), ...(aliases.length ? { staleAliases: aliases } : {}) };
   });
   for (const fn of functions) {
     if (fn.gone) continue;
@@ -199,6 +203,7 @@ function print(deps: Deps, report: StatusReport, json: boolean): void {
     ui.result(
       `${fn.attached ? '✔' : '✖'}  →  function ${fn.name} ${fn.attached ? 'attached to the private subnets' : 'NOT attached'}`,
     );
+    if (fn.staleAliases) ui.result(`⚠  ${aliasWarning(fn.name, fn.staleAliases)}`);
   }
   for (const problem of report.problems) ui.result(`! ${problem}`);
   ui.result(`Cost: about ${report.monthlyCostUsd.toFixed(2)} USD a month in ${report.region}`);

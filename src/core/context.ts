@@ -50,6 +50,10 @@ export interface FunctionTarget {
   attached: boolean;
   /** Lambda's LastUpdateStatus when setup looked (an attach may still be in progress). */
   lastUpdateStatus: string | undefined;
+  /** The function's tags, read for a function setup is about to move (undefined otherwise). */
+  tags?: Record<string, string>;
+  /** Aliases serving a published version ("prod (version 3)"): they keep the old network. */
+  staleAliases: string[];
 }
 
 export interface StackContext {

@@ -3,6 +3,8 @@
  * interrupted run made but had not recorded. Derived from the list of kinds: each kind lists its
  * resources; only those whose complete tag set names the stack count.
  */
+import type { AwsPort } from '../aws/port.js';
+import { type FoundFunction, functionsInSubnets, previousFromTags } from '../kinds/function-tags.js';
 import { KINDS } from '../kinds/index.js';
 import { identityKey } from '../kinds/kind.js';
 import { emptyState, type ResourceRecord, type Shape, type StackState } from '../state/schema.js';
@@ -74,13 +76,15 @@ function shapeOf(records: ResourceRecord[]): Shape {
 
 /**
  * Rebuilds a stack's state from its tags. Only tagged resources are found, so only what fixed-ip
- * created is ever listed as owned. Returns null when nothing carries the stack's tags.
+ * created is ever listed as owned. Returns null when nothing carries the stack's tags. `functions`:
+ * those found in the stack's private subnets (`stackSubnetIds`), with their tags.
  */
 export function stateFromWorld(
   world: World,
   stack: string,
   region: string,
   accountId: string,
+  functions: readonly FoundFunction[] = [],
 ): StackState | null {
   const { records } = discover(world, stack);
   const vpcId = vpcIdOf(world, stack);
@@ -98,17 +102,24 @@ export function stateFromWorld(
   }
   state.shape = shapeOf(records);
   const home = state.shape.zones[0];
-  const subnet = world.subnets.find(
+  const homeSubnet = world.subnets.find(
     (s) =>
       s.SubnetId ===
       (home ? state.resources[identityKey({ kind: 'privateSubnet', zone: home })]?.id : undefined),
   );
-  for (const tag of subnet?.Tags ?? []) {
-    if (!tag.Key?.startsWith(TAG_FUNCTION_PREFIX)) continue;
-    const fn = tag.Key.slice(TAG_FUNCTION_PREFIX.length);
-    state.functions[fn] = {
-      arn: `arn:aws:lambda:${region}:${accountId}:function:${fn}`,
-      previous: decodeVpcConfig(tag.Value ?? ''),
+  // The first release kept each function's previous settings on the first private subnet.
+  const legacy = (name: string) => tagValue(homeSubnet?.Tags, `${TAG_FUNCTION_PREFIX}${name}`);
+  for (const { config, tags } of functions) {
+    const name = config.FunctionName ?? '';
+    const encoded = legacy(name);
+    state.functions[name] = {
+      arn: config.FunctionArn ?? `arn:aws:lambda:${region}:${accountId}:function:${name}`,
+      // Recorded nowhere: teardown takes it out of the VPC (Lambda's default internet access).
+      previous: previousFromTags(tags, stack) ??
+        (encoded === undefined ? undefined : decodeVpcConfig(encoded)) ?? {
+          subnetIds: [],
+          securityGroupIds: [],
+        },
       attached: true,
     };
   }
@@ -136,4 +147,23 @@ export function adoptTagged(state: StackState, world: World): ResourceRecord[] {
     }
   }
   return left;
+}
+
+/** The ids of the private subnets carrying this stack's tags: where its functions are. */
+export function stackSubnetIds(world: World, stack: string): Set<string> {
+  return new Set(
+    world.subnets.filter((s) => isOurs(s.Tags, stack, 'private-subnet')).map((s) => s.SubnetId ?? ''),
+  );
+}
+
+/** stateFromWorld, with the functions in the stack's private subnets read from Lambda. */
+export async function stackFromTags(
+  aws: AwsPort,
+  world: World,
+  stack: string,
+  region: string,
+  accountId: string,
+): Promise<StackState | null> {
+  const functions = await functionsInSubnets(aws, stackSubnetIds(world, stack));
+  return stateFromWorld(world, stack, region, accountId, functions);
 }

@@ -9,22 +9,33 @@ import { KINDS } from '../kinds/index.js';
 
 export type PolicyScope = 'setup' | 'status' | 'teardown' | 'verify';
 
-/** What every command does besides the kinds' own calls: who am I, and the functions. */
-const COMMON: readonly Action[] = ['sts:GetCallerIdentity', 'lambda:GetFunctionConfiguration'];
+/**
+ * What every command does besides the kinds' own calls: who am I, and the functions (a stack found
+ * by its tags lists the functions in its subnets, and reads their tags).
+ */
+const COMMON: readonly Action[] = [
+  'sts:GetCallerIdentity',
+  'lambda:GetFunctionConfiguration',
+  'lambda:ListFunctions',
+  'lambda:GetFunction',
+];
 
 /** setup's own calls: the zones, the quota, the function list, the role check and fix, moving functions. */
 const SETUP: readonly Action[] = [
   'ec2:DescribeAvailabilityZones',
   'ec2:DescribeAccountAttributes',
-  'lambda:ListFunctions',
   'lambda:UpdateFunctionConfiguration',
+  // A moving function keeps its previous settings as its own tags; its aliases are checked.
+  'lambda:ListAliases',
+  'lambda:TagResource',
+  'lambda:UntagResource',
   'iam:SimulatePrincipalPolicy',
   // Only for --fix-role.
   'iam:AttachRolePolicy',
 ];
 
-// ListFunctions: a subnet or security group any function still uses is never deleted.
-const TEARDOWN: readonly Action[] = ['lambda:UpdateFunctionConfiguration', 'lambda:ListFunctions'];
+// ListFunctions (common): a subnet or security group any function still uses is never deleted.
+const TEARDOWN: readonly Action[] = ['lambda:UpdateFunctionConfiguration', 'lambda:UntagResource'];
 
 /**
  * Derived from the kinds: every command reads every kind (status checks them, setup and teardown

@@ -1,6 +1,7 @@
 import { awsErrorName } from '../aws/errors.js';
 import type { AwsPort } from '../aws/port.js';
 import type { PlannedStep } from './recipe.js';
+import { FUNCTION_TAG_LIMIT, functionTags, tagsShort } from '../kinds/function-tags.js';
 import { kindOf } from '../kinds/index.js';
 import { type DryRun, isWork, type KindName } from '../kinds/kind.js';
 import { recordOf } from '../state/schema.js';
@@ -75,6 +76,16 @@ export async function preflight(
     ).length;
     quotas.push({ name: `NAT gateways in ${node.zone ?? ''} (this VPC)`, used, limit: 5, ok: used < 5 });
     if (used >= 5) blockers.push(`${node.zone ?? ''} already has 5 NAT gateways: pick other zones (--az)`);
+  }
+  // Each moving function keeps its previous settings as tags of its own: AWS allows 50.
+  for (const fn of targets.functions) {
+    if (fn.attached || fn.tags === undefined) continue;
+    const wanted = functionTags(ctx.name, fn.previous);
+    const short = tagsShort(fn.tags, wanted);
+    if (short > 0)
+      blockers.push(
+        `${fn.name} has ${Object.keys(fn.tags).length} tags and fixed-ip needs ${Object.keys(wanted).length} of its own (AWS allows ${FUNCTION_TAG_LIMIT} a function): remove ${short} of ${fn.name}'s tags`,
+      );
   }
   // What each kind knows would stop its own creation (e.g. a zone without the instance type).
   const kindBlockers = await Promise.all(

@@ -5,6 +5,7 @@ import { FUNCTION_POLL, pollUntil } from '../core/wait.js';
 import { FixedIpError } from '../errors.js';
 import type { VpcConfigRecord } from '../state/schema.js';
 import type { Step } from './kind.js';
+import { FUNCTION_TAG_LIMIT, functionTags, untagFunction } from './function-tags.js';
 
 const UPDATE_TIMEOUT_MS = 10 * 60_000;
 export const VPC_ACCESS_POLICY = 'arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole';
@@ -152,10 +153,12 @@ function usesStack(ctx: StackContext, config: FunctionConfiguration): boolean {
 
 async function attach(ctx: StackContext, fn: FunctionTarget): Promise<void> {
   if (!fn.attached) {
-    // Record where it was before moving it, so teardown can put it back.
+    // Record where it was before moving it, in the state and on the function itself, so teardown
+    // can put it back even without the state file.
     const previous = ctx.state.functions[fn.name]?.previous ?? fn.previous;
-    ctx.state.functions[fn.name] = { arn: fn.arn, previous, attached: false };
+    ctx.state.functions[fn.name] = { arn: fn.arn, previous, attached: false, ...aliasesOf(fn) };
     await ctx.save();
+    await tagFunction(ctx, fn, previous);
     await update(ctx, fn.name, stackVpcConfig(ctx), fn.role);
   } else if (fn.lastUpdateStatus !== 'InProgress') {
     if (!ctx.state.functions[fn.name]?.attached) {
@@ -163,13 +166,19 @@ async function attach(ctx: StackContext, fn: FunctionTarget): Promise<void> {
         arn: fn.arn,
         previous: ctx.state.functions[fn.name]?.previous ?? fn.previous,
         attached: true,
+        ...aliasesOf(fn),
       };
       await ctx.save();
     }
     return;
   }
   const record = ctx.state.functions[fn.name];
-  ctx.state.functions[fn.name] = { arn: fn.arn, previous: record?.previous ?? fn.previous, attached: true };
+  ctx.state.functions[fn.name] = {
+    arn: fn.arn,
+    previous: record?.previous ?? fn.previous,
+    attached: true,
+    ...aliasesOf(fn),
+  };
   await ctx.save();
   await waitUpdated(
     ctx,
@@ -177,6 +186,39 @@ async function attach(ctx: StackContext, fn: FunctionTarget): Promise<void> {
     `Moving ${fn.name} into the private subnets (Lambda creates its network interfaces: about a minute)`,
   );
 }
+
+const aliasesOf = (fn: FunctionTarget) =>
+  fn.staleAliases.length > 0 ? { staleAliases: fn.staleAliases } : {};
+
+/** The previous settings as the function's own tags (written before the move, never after). */
+async function tagFunction(ctx: StackContext, fn: FunctionTarget, previous: VpcConfigRecord): Promise<void> {
+  const wanted = functionTags(ctx.name, previous);
+  if (Object.entries(wanted).every(([key, value]) => fn.tags?.[key] === value)) return;
+  ctx.checkpoint();
+  try {
+    await ctx.aws.lambda.TagResource({ Resource: fn.arn, Tags: wanted });
+  } catch (error) {
+    // plan and setup check the limit first; a tag added since then can still fill it.
+    if (awsErrorName(error) !== 'InvalidParameterValueException') throw error;
+    throw new FixedIpError(
+      'FUNCTION_TAGS_FULL',
+      `${fn.name} cannot take fixed-ip's ${Object.keys(wanted).length} tags (${error instanceof Error ? error.message : 'AWS refused them'})`,
+      {
+        hint: `remove some of ${fn.name}'s tags (AWS allows ${FUNCTION_TAG_LIMIT}), then run setup again`,
+        cause: error,
+      },
+    );
+  }
+  fn.tags = { ...fn.tags, ...wanted };
+}
+
+/** Every tag key fixed-ip may have written on a function. */
+const OUR_KEYS = Object.keys(
+  functionTags('', {
+    subnetIds: Array<string>(16).fill('subnet-0123456789abcdef0'),
+    securityGroupIds: Array<string>(5).fill('sg-0123456789abcdef0'),
+  }),
+);
 
 export async function detach(ctx: StackContext, name: string): Promise<void> {
   const record = ctx.state.functions[name];
@@ -203,6 +245,17 @@ export async function detach(ctx: StackContext, name: string): Promise<void> {
       code: 'teardown.function.moved',
       text: `${name} is no longer in the stack's private subnets; left as it is`,
     });
+  }
+  if (config) {
+    try {
+      await untagFunction(ctx.aws, record.arn || name, OUR_KEYS);
+    } catch (error) {
+      ctx.ui.notify({
+        level: 'warn',
+        code: 'teardown.function.tags',
+        text: `Could not remove fixed-ip's tags from ${name} (${error instanceof Error ? error.message : String(error)}); they are harmless and can be removed by hand`,
+      });
+    }
   }
   delete ctx.state.functions[name];
   await ctx.save();

@@ -1,6 +1,6 @@
 import type { AwsPort } from '../aws/port.js';
-import { dropRecord, type StackContext, type Targets } from '../core/context.js';
-import { nameTag, tagSpec } from '../core/tags.js';
+import { dropRecord, type StackContext, type Targets, vpcIdOf } from '../core/context.js';
+import { isOurs, nameTag, tagSpec } from '../core/tags.js';
 import { type DryRun, type KindName, PLACEHOLDER, type RemoveOptions, type RemoveOutcome } from './kind.js';
 import { deleteWhenFree } from './retry.js';
 
@@ -37,4 +37,17 @@ export function createGroupDryRun(aws: AwsPort, stack: string, role: string, tar
         TagSpecifications: tagSpec('security-group', role, stack),
       }),
   };
+}
+
+/**
+ * Group names are unique in a VPC: one of this role's name that fixed-ip did not make for this
+ * stack would stop setup halfway (InvalidGroup.Duplicate), so plan and setup name it first.
+ */
+export function nameTaken(ctx: StackContext, role: string): string[] {
+  const name = nameTag(role, ctx.name);
+  const taken = ctx.world.securityGroups.find((g) => g.GroupName === name && !isOurs(g.Tags, ctx.name, role));
+  if (!taken) return [];
+  return [
+    `${vpcIdOf(ctx)} already has a security group named ${name} (${taken.GroupId ?? ''}) that fixed-ip did not make for stack ${ctx.name}: pick a free stack name with --name, or rename that group`,
+  ];
 }

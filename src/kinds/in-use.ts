@@ -1,5 +1,6 @@
 import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
 import type { StackContext } from '../core/context.js';
+import { listAllFunctions } from './function-tags.js';
 
 /**
  * The functions (of any stack, or none) whose network settings name a subnet or security group:
@@ -21,13 +22,6 @@ export async function functionsUsing(ctx: StackContext, id: string): Promise<str
 
 const listings = new WeakMap<object, Promise<FunctionConfiguration[]>>();
 
-async function listAll(ctx: StackContext): Promise<FunctionConfiguration[]> {
-  const all: FunctionConfiguration[] = [];
-  let Marker: string | undefined;
-  do {
-    const page = await ctx.aws.lambda.ListFunctions(Marker ? { Marker } : {});
-    all.push(...(page.Functions ?? []));
-    Marker = page.NextMarker;
-  } while (Marker);
-  return all;
+function listAll(ctx: StackContext): Promise<FunctionConfiguration[]> {
+  return listAllFunctions(ctx.aws);
 }

@@ -6,7 +6,7 @@ import { nameTag, tagSpec } from '../core/tags.js';
 import { pollUntil } from '../core/wait.js';
 import { findListed, ownedBy } from './find.js';
 import { baseRecord, type Kind, PLACEHOLDER } from './kind.js';
-import { createGroupDryRun, deleteGroup } from './groups.js';
+import { createGroupDryRun, deleteGroup, nameTaken } from './groups.js';
 import { notRecorded } from './status.js';
 
 const ROLE = 'nat-security-group';
@@ -188,6 +188,8 @@ export const natSecurityGroup: Kind = {
       waitingFor: 'the NAT instance network interface to go',
     });
   },
+
+  blockers: (ctx) => Promise.resolve(nameTaken(ctx, ROLE)),
 
   dryRuns: (aws, stack, _zone, targets) => [
     createGroupDryRun(aws, stack, ROLE, targets),

@@ -5,7 +5,7 @@ import { nameTag, tagSpec } from '../core/tags.js';
 import { findListed, ownedBy } from './find.js';
 import { baseRecord, type Kind } from './kind.js';
 import { untilLambdaLetsGo } from './lambda-enis.js';
-import { createGroupDryRun, deleteGroup } from './groups.js';
+import { createGroupDryRun, deleteGroup, nameTaken } from './groups.js';
 import { functionsUsing } from './in-use.js';
 import { whenVisible } from './eventual.js';
 import { notRecorded } from './status.js';
@@ -94,6 +94,8 @@ export const securityGroup: Kind = {
         'Lambda to delete its network interfaces (AWS takes up to 20 minutes after a function leaves)',
     });
   },
+
+  blockers: (ctx) => Promise.resolve(nameTaken(ctx, ROLE)),
 
   dryRuns: (aws, stack, _zone, targets) => [createGroupDryRun(aws, stack, ROLE, targets)],
 };

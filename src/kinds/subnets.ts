@@ -1,4 +1,4 @@
-import type { Subnet, Tag } from '@aws-sdk/client-ec2';
+import type { Subnet } from '@aws-sdk/client-ec2';
 import { z } from 'zod';
 import { awsErrorName } from '../aws/errors.js';
 import {
@@ -9,7 +9,7 @@ import {
   type Targets,
   vpcIdOf,
 } from '../core/context.js';
-import { functionTag, stackFilter, tagSpec, tagValue, TAG_ROLE } from '../core/tags.js';
+import { stackFilter, tagSpec, TAG_ROLE } from '../core/tags.js';
 import { FixedIpError } from '../errors.js';
 import { ownedBy, findListed } from './find.js';
 import { baseRecord, type Kind, PLACEHOLDER } from './kind.js';
@@ -22,17 +22,6 @@ type Which = 'public' | 'private';
 
 export const publicSubnetRecord = baseRecord.extend({ kind: z.literal('publicSubnet'), cidr: z.string() });
 export const privateSubnetRecord = baseRecord.extend({ kind: z.literal('privateSubnet'), cidr: z.string() });
-
-/**
- * The first zone's private subnet carries one tag per function: its previous VpcConfig, so a lost
- * state file loses nothing.
- */
-function functionTags(ctx: StackContext, zone: string, targets: Targets): Tag[] {
-  if (zone !== targets.shape.zones[0]) return [];
-  return targets.functions
-    .filter((fn) => !fn.attached && !ctx.state.functions[fn.name]?.attached)
-    .map((fn) => functionTag(fn.name, fn.previous));
-}
 
 function subnetKind(which: Which, article: number, removeAfter: Kind['removeAfter']): Kind {
   const name = `${which}Subnet` as const;
@@ -86,13 +75,7 @@ function subnetKind(which: Which, article: number, removeAfter: Kind['removeAfte
             VpcId: vpcIdOf(ctx),
             CidrBlock: cidr,
             AvailabilityZone: zone,
-            TagSpecifications: tagSpec(
-              'subnet',
-              role,
-              ctx.name,
-              zone,
-              which === 'private' ? functionTags(ctx, zone, targets) : [],
-            ),
+            TagSpecifications: tagSpec('subnet', role, ctx.name, zone),
           });
           subnet = created.Subnet;
         } catch (error) {
@@ -115,7 +98,6 @@ function subnetKind(which: Which, article: number, removeAfter: Kind['removeAfte
       const id = subnet?.SubnetId ?? '';
       const cidr = subnet?.CidrBlock ?? cidrOf(targets, zone);
       await putRecord(ctx, { kind: name, id, owned: recordIn(ctx, name, zone)?.owned ?? true, zone, cidr });
-      if (which === 'private' && subnet) await tagNewFunctions(ctx, subnet, functionTags(ctx, zone, targets));
       return `${id} (${cidr}, ${zone})`;
     },
 
@@ -201,15 +183,6 @@ async function findOursSoon(ctx: StackContext, kind: Kind, zone: string): Promis
       ),
     );
   });
-}
-
-/** A later setup that adds functions records their previous VpcConfig on the subnet too. */
-async function tagNewFunctions(ctx: StackContext, subnet: Subnet, tags: Tag[]): Promise<void> {
-  const missing = tags.filter((tag) => tagValue(subnet.Tags, tag.Key ?? '') === undefined);
-  if (missing.length === 0) return;
-  ctx.checkpoint();
-  await ctx.aws.ec2.CreateTags({ Resources: [subnet.SubnetId ?? ''], Tags: missing });
-  subnet.Tags = [...(subnet.Tags ?? []), ...missing];
 }
 
 /** Step 2, in each zone that has a NAT gateway of its own. */

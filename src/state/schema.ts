@@ -21,6 +21,11 @@ const functionRecord = z.object({
   /** The function's VpcConfig before setup moved it, restored by teardown. */
   previous: vpcConfig,
   attached: z.boolean(),
+  /**
+   * Aliases that served a published version when setup moved the function ("prod (version 3)"):
+   * those versions keep the network they were published with, so plan, setup and status warn.
+   */
+  staleAliases: z.array(z.string()).optional(),
 });
 export type FunctionRecord = z.infer<typeof functionRecord>;
 

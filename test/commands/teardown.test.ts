@@ -52,7 +52,10 @@ describe('teardown', () => {
         .slice(0, after.indexOf(nat!))
         .every(
           (c) =>
-            c.outcome !== 'ok' || c.operation.startsWith('Disassociate') || c.operation.startsWith('Delete'),
+            c.outcome !== 'ok' ||
+            c.operation.startsWith('Disassociate') ||
+            c.operation.startsWith('Delete') ||
+            c.operation === 'UntagResource',
         ),
     ).toBe(true);
     expect(deps.recording.messages.some((m) => /hourly charge has stopped/.test(m.text))).toBe(true);
