@@ -84,7 +84,7 @@ describe('many functions', () => {
     const stackSubnets = new Set(
       result.state.shape.zones.map((z) => result.state.resources[`privateSubnet@${z}`]?.id),
     );
-    for (const name of names) expect(stackSubnets.has(fn(name)?.subnetIds[0])).toBe(true);
+    for (const name of names) expect(stackSubnets.has(fn(name)?.subnetIds[0] ?? '')).toBe(true);
     // No subnet carries the functions' settings: each function does.
     for (const s of snap().subnets)
       expect(Object.keys(s.tags).filter((k) => k.startsWith('fixed-ip:function:'))).toEqual([]);

@@ -1,8 +1,17 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DescribeAddressesCommand, DescribeVpcsCommand } from '@aws-sdk/client-ec2';
-import { GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
+import {
+  DescribeAddressesCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeSubnetsCommand,
+  DescribeVpcsCommand,
+} from '@aws-sdk/client-ec2';
+import {
+  GetFunctionConfigurationCommand,
+  ListTagsCommand,
+  UpdateFunctionConfigurationCommand,
+} from '@aws-sdk/client-lambda';
 import {
   defaultVpc,
   inventory,
@@ -132,11 +141,30 @@ describe('the CLI against moto', () => {
     expect(again.stdout).toContain(ip);
   });
 
-  it('a lost state file: status and teardown --name find the stack by its tags', async () => {
-    await seedFunction(account, 'orders-api');
+  it("a lost state file: status and teardown --name find the stack by its tags, and the function's own tags take it back to its network", async () => {
+    const arn = await seedFunction(account, 'orders-api');
     const vpcId = await seedUserVpc(account);
+    // The function was in the user's own subnet and group before.
+    const subnets = await account.ec2.send(
+      new DescribeSubnetsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] }),
+    );
+    const groups = await account.ec2.send(
+      new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'vpc-id', Values: [vpcId] }] }),
+    );
+    const previous = {
+      SubnetIds: [subnets.Subnets![0].SubnetId!],
+      SecurityGroupIds: [groups.SecurityGroups![0].GroupId!],
+    };
+    await account.lambda.send(
+      new UpdateFunctionConfigurationCommand({ FunctionName: 'orders-api', VpcConfig: previous }),
+    );
     const before = await inventory(account);
     ok(await account.cli('setup', '--name', 'orders', '--function', 'orders-api', '--vpc', vpcId, '--yes'));
+    const tagged = (await account.lambda.send(new ListTagsCommand({ Resource: arn }))).Tags ?? {};
+    expect(tagged).toMatchObject({
+      'fixed-ip:stack': 'orders',
+      'fixed-ip:previous': `${previous.SubnetIds[0]}/${previous.SecurityGroupIds[0]}`,
+    });
     const [ip] = await allocationIps();
     rmSync(join(account.cwd, '.fixed-ip'), { recursive: true, force: true });
 
@@ -145,6 +173,8 @@ describe('the CLI against moto', () => {
 
     ok(await account.cli('teardown', '--name', 'orders', '--yes'));
     expect(await inventory(account)).toEqual(before);
+    const left = (await account.lambda.send(new ListTagsCommand({ Resource: arn }))).Tags ?? {};
+    expect(Object.keys(left).filter((key) => key.startsWith('fixed-ip:'))).toEqual([]);
   });
 
   it("two stacks side by side: tearing one down leaves the other whole (moto ignores DescribeNatGateways' tag filters)", async () => {
