@@ -12,7 +12,7 @@ import {
   type StackContext,
   type Targets,
 } from '../core/context.js';
-import { adoptTagged, stackFromTags } from '../core/discover.js';
+import { adoptTagged, stackFromTags, staleLine } from '../core/discover.js';
 import {
   checkStateMatches,
   functionInput,
@@ -170,7 +170,10 @@ export async function resolveSetup(
   world.functions = configs;
   // A run killed between a create and its state write left a tagged resource the file lacks;
   // taking it in now keeps its CIDR and zone from being offered again.
-  if (vpcId) adoptTagged(state, world);
+  if (vpcId)
+    adoptTagged(state, world, (stale, live) =>
+      ui.notify({ level: 'warn', code: 'setup.stale', text: staleLine(stale, live) }),
+    );
   for (const config of configs) checkNotOtherStacks(config, world, options.name);
   const vpcRecord = vpcOf(state);
   const vpcCidrs =

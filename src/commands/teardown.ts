@@ -1,5 +1,5 @@
 import { type Deps, makeContext, type StackContext } from '../core/context.js';
-import { adoptTagged } from '../core/discover.js';
+import { adoptTagged, staleLine } from '../core/discover.js';
 import { checkMinutes } from '../core/options.js';
 import { monthlyCost } from '../core/pricing.js';
 import { type Removal, removeInOrder } from '../core/removal.js';
@@ -58,7 +58,9 @@ export async function teardown(options: TeardownOptions, deps: Deps): Promise<Te
     );
     // What an interrupted setup created but had not recorded yet is found by its tags: the records the
     // state lacks are filled in, and duplicates are removed alongside the stack, in the same order.
-    const leftovers = adoptTagged(state, world);
+    const leftovers = adoptTagged(state, world, (stale, live) =>
+      deps.ui.notify({ level: 'warn', code: 'teardown.stale', text: staleLine(stale, live) }),
+    );
     const ctx = makeContext({ name: options.name, aws, deps, store, state, world });
     disownUnproven(ctx);
     const duplicates = layers(state, leftovers).map((layer) =>

@@ -132,13 +132,26 @@ export function stateFromWorld(
  * resources carrying the stack's tags that the state does not hold and that take no free identity:
  * duplicates, for teardown to remove.
  */
-export function adoptTagged(state: StackState, world: World): ResourceRecord[] {
+export function adoptTagged(
+  state: StackState,
+  world: World,
+  onStale?: (stale: ResourceRecord, live: ResourceRecord) => void,
+): ResourceRecord[] {
   const { records, duplicates } = discover(world, state.name, state.shape.zones[0]);
   const recorded = new Set(Object.values(state.resources).map((r) => r.id));
   const left: ResourceRecord[] = [];
   for (const record of [...records, ...duplicates]) {
     if (recorded.has(record.id)) continue;
     const key = identityKey(record);
+    const held = state.resources[key];
+    // A record naming what no longer exists (an edited id, a resource deleted by hand) gives way
+    // to the live resource carrying the stack's tags: it is the stack's, whatever the file says.
+    if (held && record.kind !== 'vpc' && isStale(held, world)) {
+      state.resources[key] = { ...record, owned: held.owned };
+      recorded.add(record.id);
+      onStale?.(held, record);
+      continue;
+    }
     if (state.resources[key] === undefined && (record.kind !== 'vpc' || !state.resources.vpc)) {
       state.resources[key] = record;
       recorded.add(record.id);
@@ -167,3 +180,18 @@ export async function stackFromTags(
   const functions = await functionsInSubnets(aws, stackSubnetIds(world, stack));
   return stateFromWorld(world, stack, region, accountId, functions);
 }
+
+/** The world lists the record's kind, and not the record's id. */
+function isStale(record: ResourceRecord, world: World): boolean {
+  const kind = KINDS.find((k) => k.name === record.kind);
+  if (!kind || !world.loaded.has(kind.part)) return false;
+  return !kind.list(world).some((item) => item.id === record.id);
+}
+
+/** What setup and teardown say when a state record gives way to the live resource. */
+export function staleLine(stale: ResourceRecord, live: ResourceRecord): string {
+  const where = stale.zone ? ` (${stale.zone})` : '';
+  return `The state file names ${stale.id} as the stack's ${kindTitle(stale.kind)}${where}, which no longer exists; ${live.id} carries the stack's tags and is used instead`;
+}
+
+const kindTitle = (name: string): string => (KINDS.find((k) => k.name === name)?.title ?? name).toLowerCase();
