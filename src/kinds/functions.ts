@@ -66,10 +66,13 @@ export const functions: Step = {
       .filter((r): r is { name: string; result: PromiseRejectedResult } => r.result?.status === 'rejected');
     for (const { name, result } of failed) {
       const why = result.reason instanceof Error ? result.reason.message : String(result.reason);
+      const restored = result.reason instanceof FixedIpError && result.reason.code === 'FUNCTION_TAGS_LEFT';
       ctx.ui.notify({
         level: 'warn',
         code: 'teardown.function.failed',
-        text: `Could not restore ${name} (${why}); it stays in the stack and keeps its subnets, and teardown goes on`,
+        text: restored
+          ? `${why}; it stays in the stack until a re-run removes them, and teardown goes on`
+          : `Could not restore ${name} (${why}); it stays in the stack and keeps its subnets, and teardown goes on`,
       });
     }
     if (ctx.signal?.aborted) ctx.checkpoint();
@@ -159,7 +162,14 @@ async function attach(ctx: StackContext, fn: FunctionTarget): Promise<void> {
     ctx.state.functions[fn.name] = { arn: fn.arn, previous, attached: false, ...aliasesOf(fn) };
     await ctx.save();
     await tagFunction(ctx, fn, previous);
-    await update(ctx, fn.name, stackVpcConfig(ctx), fn.role);
+    try {
+      await update(ctx, fn.name, stackVpcConfig(ctx), fn.role);
+    } catch (error) {
+      // Refused outright (the role): the function is as it was, so it keeps no tag of ours either.
+      if (error instanceof FixedIpError && error.code === 'ROLE_LACKS_PERMISSIONS')
+        await untagFunction(ctx.aws, fn.arn, OUR_KEYS).catch(() => undefined);
+      throw error;
+    }
   } else if (fn.lastUpdateStatus !== 'InProgress') {
     if (!ctx.state.functions[fn.name]?.attached) {
       ctx.state.functions[fn.name] = {
@@ -250,11 +260,20 @@ export async function detach(ctx: StackContext, name: string): Promise<void> {
     try {
       await untagFunction(ctx.aws, record.arn || name, OUR_KEYS);
     } catch (error) {
-      ctx.ui.notify({
-        level: 'warn',
-        code: 'teardown.function.tags',
-        text: `Could not remove fixed-ip's tags from ${name} (${error instanceof Error ? error.message : String(error)}); they are harmless and can be removed by hand`,
-      });
+      const why = error instanceof Error ? error.message : String(error);
+      // Not allowed: nothing a re-run would change. Harmless tags; say so and go on.
+      if (awsErrorName(error) === 'AccessDeniedException')
+        ctx.ui.notify({
+          level: 'warn',
+          code: 'teardown.function.tags',
+          text: `Could not remove fixed-ip's tags from ${name} (${why}); they are harmless and can be removed by hand`,
+        });
+      else
+        throw new FixedIpError(
+          'FUNCTION_TAGS_LEFT',
+          `${name} is back on its previous network, but fixed-ip's tags on it could not be removed yet (${why})`,
+          { hint: 'run the command again', cause: error },
+        );
     }
   }
   delete ctx.state.functions[name];
