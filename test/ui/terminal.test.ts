@@ -217,20 +217,34 @@ describe('terminal UI, colour terminal', () => {
     await expect(answer).resolves.toBe(true);
   });
 
-  it('prefills input with the default and rejects invalid values as typed', async () => {
+  const cidrQuestion = {
+    kind: 'input',
+    code: 'cidr',
+    message: 'Subnet CIDR',
+    default: '10.0.200.0/28',
+    validate: (value: string) => (value.endsWith('/28') ? true : 'must be a /28'),
+  } as const;
+
+  it("shows input's default beside the question; typing replaces it, and invalid values are named as typed", async () => {
     const { ui, stdin, stderr } = setup({ tty: true, color: false });
-    const answer = ui.ask({
-      kind: 'input',
-      code: 'cidr',
-      message: 'Subnet CIDR',
-      default: '10.0.200.0/28',
-      validate: (value) => (value.endsWith('/28') ? true : 'must be a /28'),
-    });
-    await type(stdin, '\x7f', '\x7f', '\x7f', '/2');
-    await type(stdin, '\r');
+    const answer = ui.ask(cidrQuestion);
+    await type(stdin, ...'10.0.9.0/2', '\r');
     await type(stdin, '8', '\r');
-    await expect(answer).resolves.toBe('10.0.200.0/28');
+    await expect(answer).resolves.toBe('10.0.9.0/28');
+    expect(stderr.text()).toContain('Subnet CIDR (10.0.200.0/28, tab to edit)');
     expect(stderr.text()).toContain('must be a /28');
+  });
+
+  it("takes input's default on enter alone, and puts it in the line to edit on tab", async () => {
+    const taken = setup({ tty: true, color: false });
+    const answer = taken.ui.ask(cidrQuestion);
+    await type(taken.stdin, '\r');
+    await expect(answer).resolves.toBe('10.0.200.0/28');
+
+    const edited = setup({ tty: true, color: false });
+    const editedAnswer = edited.ui.ask(cidrQuestion);
+    await type(edited.stdin, '\t', '\x7f', '\x7f', '\x7f', '\x7f', '\x7f', ...'.16/28', '\r');
+    await expect(editedAnswer).resolves.toBe('10.0.200.16/28');
   });
 
   it('filters, toggles and accepts in the searchable multi-select', async () => {
