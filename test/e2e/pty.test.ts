@@ -48,6 +48,8 @@ function screen(run: Run, mark?: number): Promise<string[]> {
   return screenOf(run.output, run.size, run.resizes, mark === undefined ? undefined : run.marks[mark]);
 }
 
+const SPINNER_FRAMES = /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/;
+
 const dirs: string[] = [];
 
 function tempCwd(): string {
@@ -291,6 +293,42 @@ describe('fixed-ip in a terminal (--simulate)', () => {
       );
       expect(answered).toContain('✔ CIDR block of the public subnet? 172.31.200.0/24');
       expect(answered.join('\n')).not.toMatch(/type to|to pick|to search|filter/);
+    },
+    120_000,
+  );
+
+  it.concurrent(
+    'a terminal narrowed while the spinner shows: the spinner fits the new width and leaves no stale line',
+    async () => {
+      const cwd = tempCwd();
+      const run = await inTerminal(
+        ['setup', '--simulate', '--yes', '--function', 'orders-api'],
+        cwd,
+        [
+          // Drawn at 160 columns, the wait's line fits on one row; at 50 it would take two.
+          { expect: 'Waiting for NAT gateway nat-\\w+ to become available', timeout: 45, mark: true },
+          { expect: '', resize: { cols: 50, rows: 40 } },
+          { expect: '', delay: 1, mark: true },
+          { expect: 'Allowlist this IP: ', timeout: 45 },
+        ],
+        90,
+        160,
+      );
+      expect(run.exitCode).toBe(0);
+      const before = await screen(run, 0);
+      expect(before.filter((line) => SPINNER_FRAMES.test(line))).toHaveLength(1);
+      expect(before.find((line) => SPINNER_FRAMES.test(line))?.length).toBeGreaterThan(50);
+      // A moment after the resize: at most one spinner row, and every row fits in 50 columns.
+      const narrowed = await screen(run, 1);
+      expect(narrowed.filter((line) => SPINNER_FRAMES.test(line)).length).toBeLessThanOrEqual(1);
+      expect(narrowed.filter((line) => [...line].length > 50)).toEqual([]);
+      // At the end, nothing is left of the spinner: no frame, no piece of its text.
+      const end = await screen(run);
+      expect(end.filter((line) => SPINNER_FRAMES.test(line))).toEqual([]);
+      expect(
+        end.filter((line) => /Waiting for|to become available|billed by the hour from now/.test(line)),
+      ).toEqual([]);
+      expect(end.join('\n')).toMatch(/NAT gateway nat-\w+ is available/);
     },
     120_000,
   );
