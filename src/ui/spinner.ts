@@ -88,8 +88,9 @@ export class SpinnerBoard implements Board {
    * After a resize. Most terminals (GNOME Terminal, iTerm2, Windows Terminal, tmux) re-wrap the
    * drawn line to the new width, leaving the cursor on its last row; ora would clear only that row,
    * and the rest would stay on screen. So clear every row the line now takes, and draw it again cut
-   * to the new width. (A terminal that cuts lines instead, as xterm does, loses the rows above the
-   * spinner that this clears: a narrowing by over half is needed for that, and only then.)
+   * to the new width. (A terminal that cuts lines instead, as xterm does, would lose as many rows
+   * above the spinner as this clears; that happens only when it gets narrower than the spinner's
+   * line.)
    */
   private readonly redraw = (): void => {
     if (!this.spinner.isSpinning) return;
