@@ -32,7 +32,8 @@ export async function askFunctions(ui: Ui, aws: AwsPort): Promise<string[]> {
   return ui.ask({
     kind: 'multiselect',
     code: 'setup.functions',
-    message: 'Which functions need the fixed IP? (type to search, space to pick)',
+    // The keys are named once, in the prompt's own hint line.
+    message: 'Which functions need the fixed IP?',
     choices: functions.map((fn) => ({
       value: fn.FunctionName ?? '',
       name: `${fn.FunctionName} (${fn.Runtime ?? 'container'}${fn.VpcConfig?.VpcId ? `, in ${fn.VpcConfig.VpcId}` : ', not in a VPC'})`,

@@ -2,6 +2,10 @@
  * Questions: confirm, input and select come from @inquirer/prompts 8.5.0; multiselect is our
  * searchable checkbox. Input shows `validate`'s reason live while typing (through inquirer's
  * `transformer`) and again on enter.
+ *
+ * Input's default is shown beside the question, not typed into the line (inquirer's `prefill: 'tab'`):
+ * enter takes it, the first key typed replaces it, tab puts it in the line to edit, and backspace
+ * drops it. With `'editable'` a typed key was appended to the default instead.
  */
 import type { ChalkInstance } from 'chalk';
 import { confirm, input, select } from '@inquirer/prompts';
@@ -26,8 +30,12 @@ export async function prompt(
         {
           message: question.message,
           default: question.default,
-          prefill: 'editable',
-          theme,
+          prefill: 'tab',
+          theme: {
+            ...theme,
+            // The one key hint of this question, shown only while the default is there to take.
+            style: { ...theme.style, defaultAnswer: (text: string) => paint.dim(`(${text}, tab to edit)`) },
+          },
           ...(validate && {
             validate,
             // Live feedback: the reason appears next to the value while it is invalid.

@@ -117,7 +117,8 @@ export const searchableCheckbox = createPrompt<string[], SearchableCheckboxConfi
     return [prefix, message, styles.answer(names.length > 0 ? names.join(', ') : '(none)')].join(' ');
   }
 
-  const header = [prefix, message, term ? styles.answer(term) : styles.help('(type to filter)')].join(' ');
+  // The keys are named once, on the hint line below; the header holds only what was typed.
+  const header = [prefix, message, ...(term ? [styles.answer(term)] : [])].join(' ');
   const body = [
     visible.length > 0 ? page : styles.error(`No choice matches "${term}"`),
     styles.help(`${checked.size} selected`),

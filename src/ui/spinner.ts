@@ -1,9 +1,14 @@
 /** The spinner board of progress.ts, apart so that only a colour terminal loads ora. */
+import { clearScreenDown, cursorTo, moveCursor } from 'node:readline';
 import type { ChalkInstance } from 'chalk';
+import stringWidth from 'fast-string-width';
 import ora, { type Ora } from 'ora';
 import type { Progress } from '../ports/ui.js';
-import { wrapToWidth } from './wrap.js';
+import { truncateToWidth, wrapToWidth } from './wrap.js';
 import { type Board, type Outcome, SHOW_ELAPSED_AFTER_MS, withElapsed } from './progress.js';
+
+/** ora draws "<frame> <text>": the cells before the text. */
+const FRAME_CELLS = 2;
 
 interface ActiveWork {
   text: string;
@@ -12,13 +17,18 @@ interface ActiveWork {
   touchedAt: number;
 }
 
-/** Progress in a colour terminal: one ora spinner for all open handles. */
+/**
+ * Progress in a colour terminal: one ora spinner for all open handles. Its line is cut to the
+ * terminal's width, so it never wraps, and is drawn anew when the terminal is resized.
+ */
 export class SpinnerBoard implements Board {
   private readonly active = new Set<ActiveWork>();
   private readonly spinner: Ora;
   private ticker: NodeJS.Timeout | undefined;
   private paused = false;
   private touches = 0;
+  /** Cells of the spinner's line as last drawn. */
+  private drawnWidth = 0;
 
   constructor(
     private readonly stream: NodeJS.WriteStream,
@@ -26,6 +36,7 @@ export class SpinnerBoard implements Board {
     discardStdin: boolean,
   ) {
     this.spinner = ora({ stream, color: 'cyan', discardStdin, isEnabled: true });
+    stream.on('resize', this.redraw);
   }
 
   begin(_code: string, text: string): Progress {
@@ -70,7 +81,27 @@ export class SpinnerBoard implements Board {
   close(): void {
     this.active.clear();
     this.refresh();
+    this.stream.off('resize', this.redraw);
   }
+
+  /**
+   * After a resize. Most terminals (GNOME Terminal, iTerm2, Windows Terminal, tmux) re-wrap the
+   * drawn line to the new width, leaving the cursor on its last row; ora would clear only that row,
+   * and the rest would stay on screen. So clear every row the line now takes, and draw it again cut
+   * to the new width. (A terminal that cuts lines instead, as xterm does, would lose as many rows
+   * above the spinner as this clears; that happens only when it gets narrower than the spinner's
+   * line.)
+   */
+  private readonly redraw = (): void => {
+    if (!this.spinner.isSpinning) return;
+    const rows = Math.max(1, Math.ceil(this.drawnWidth / Math.max(this.stream.columns, 1)));
+    this.spinner.stop();
+    cursorTo(this.stream, 0);
+    if (rows > 1) moveCursor(this.stream, 0, 1 - rows);
+    clearScreenDown(this.stream);
+    this.drawnWidth = 0;
+    this.refresh();
+  };
 
   private symbol(outcome: Outcome): string {
     if (outcome === 'succeed') return this.paint.green('✔');
@@ -83,7 +114,23 @@ export class SpinnerBoard implements Board {
     for (const work of this.active) if (!latest || work.touchedAt > latest.touchedAt) latest = work;
     if (!latest) return '';
     const others = this.active.size - 1;
-    return `${withElapsed(latest.text, latest.startedAt, 1_000)}${others > 0 ? this.paint.dim(` (+${others} more)`) : ''}`;
+    const tail = `${withElapsed('', latest.startedAt, 1_000)}${others > 0 ? this.paint.dim(` (+${others} more)`) : ''}`;
+    // One cell is left free: a line filling the row puts some terminals' cursor on the next one.
+    const columns = this.stream.columns;
+    return columns > 0
+      ? truncateToWidth(latest.text, columns - FRAME_CELLS - 1, tail)
+      : `${latest.text}${tail}`;
+  }
+
+  /** Set the spinner's text and draw it now, so that `drawnWidth` is what the terminal shows. */
+  private draw(text: string): void {
+    if (this.spinner.isSpinning) {
+      this.spinner.text = text;
+      this.spinner.render();
+    } else {
+      this.spinner.start(text);
+    }
+    this.drawnWidth = FRAME_CELLS + stringWidth(text);
   }
 
   /** Bring the spinner and its one-second ticker in line with the open handles. */
@@ -95,11 +142,10 @@ export class SpinnerBoard implements Board {
       this.ticker = undefined;
       return;
     }
-    if (this.spinner.isSpinning) this.spinner.text = this.text();
-    else this.spinner.start(this.text());
+    this.draw(this.text());
     if (!this.ticker) {
       this.ticker = setInterval(() => {
-        if (this.spinner.isSpinning) this.spinner.text = this.text();
+        if (this.spinner.isSpinning) this.draw(this.text());
       }, 1_000);
       this.ticker.unref();
     }

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { StackState } from '../../src/state/schema.js';
 import { viewOf } from '../support/env.js';
+import { type Resize, screenOf } from '../support/screen.js';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +23,12 @@ interface Step {
   expect: string;
   send?: string;
   timeout?: number;
+  /** Seconds to wait after the match before acting (the driver's default is 0.15). */
+  delay?: number;
+  /** Note how much output had been drawn here (see `screen`). */
+  mark?: boolean;
+  /** Change the terminal's size here, as a person dragging the window would. */
+  resize?: { cols: number; rows: number };
 }
 
 interface Run {
@@ -31,7 +38,17 @@ interface Run {
   signal: number | null;
   timedOut: boolean;
   failedStep: number | null;
+  marks: number[];
+  resizes: Resize[];
+  size: { cols: number; rows: number };
 }
+
+/** The terminal's lines as a person saw them at the end of the run, or at its `mark`th mark. */
+function screen(run: Run, mark?: number): Promise<string[]> {
+  return screenOf(run.output, run.size, run.resizes, mark === undefined ? undefined : run.marks[mark]);
+}
+
+const SPINNER_FRAMES = /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/;
 
 const dirs: string[] = [];
 
@@ -63,7 +80,7 @@ function inTerminal(args: string[], cwd: string, steps: Step[], timeout = 60, co
     child.on('error', fail);
     child.on('close', (code) => {
       if (code !== 0) return fail(new Error(`pty driver failed (exit ${String(code)}): ${stderr}`));
-      const run = JSON.parse(stdout) as Run;
+      const run = { ...(JSON.parse(stdout) as Omit<Run, 'size'>), size: { cols, rows: 40 } };
       if (run.failedStep !== null) {
         const step = steps[run.failedStep];
         return fail(
@@ -240,5 +257,79 @@ describe('fixed-ip in a terminal (--simulate)', () => {
       expect(teardown.text).toMatch(/Stack default is gone/);
     },
     240_000,
+  );
+
+  it.concurrent(
+    'a CIDR question: typing replaces the default, enter alone takes it, and each question names its keys once',
+    async () => {
+      const cwd = tempCwd();
+      const dialogue = setupDialogue('orders');
+      const publicStep = dialogue.findIndex((step) => step.expect.startsWith('CIDR block of the public'));
+      // A block typed at the question replaces the default shown beside it (it used to be appended).
+      dialogue[publicStep] = { ...dialogue[publicStep], send: `172.31.200.0/24${ENTER}` };
+      // The moment the function question is drawn, and the moment after the public block was typed.
+      dialogue[0] = { ...dialogue[0], mark: true };
+      dialogue[publicStep + 1] = { ...dialogue[publicStep + 1], mark: true };
+      const run = await inTerminal(['setup', '--simulate'], cwd, [
+        ...dialogue,
+        { expect: 'Allowlist this IP: ', timeout: 45 },
+      ]);
+      expect(run.exitCode).toBe(0);
+      const state = viewOf(JSON.parse(readFileSync(stateFile(cwd), 'utf8')) as StackState);
+      expect(state.publicSubnet?.cidr).toBe('172.31.200.0/24');
+      // Enter alone at the private question took the default it showed.
+      const shown = /CIDR block of the private subnet\? \((\S+), tab to edit\)/.exec(run.text)?.[1];
+      expect(shown).toMatch(/^\d+\.\d+\.\d+\.\d+\/\d+$/);
+      expect(state.privateSubnet?.cidr).toBe(shown);
+
+      // While asked, the function question names its keys on one line, and only there.
+      const asking = (await screen(run, 0)).join('\n');
+      expect(asking).toMatch(/type filter • ↑↓ navigate • space toggle • ⏎ accept/);
+      expect(asking.match(/filter|search|space/g)).toEqual(['filter', 'space']);
+      // Answered, the question keeps no hint in the scrollback.
+      const answered = await screen(run, 1);
+      expect(answered).toContain(
+        '✔ Which functions need the fixed IP? orders-api (nodejs20.x, not in a VPC)',
+      );
+      expect(answered).toContain('✔ CIDR block of the public subnet? 172.31.200.0/24');
+      expect(answered.join('\n')).not.toMatch(/type to|to pick|to search|filter/);
+    },
+    120_000,
+  );
+
+  it.concurrent(
+    'a terminal narrowed while the spinner shows: the spinner fits the new width and leaves no stale line',
+    async () => {
+      const cwd = tempCwd();
+      const run = await inTerminal(
+        ['setup', '--simulate', '--yes', '--function', 'orders-api'],
+        cwd,
+        [
+          // Drawn at 160 columns, the wait's line fits on one row; at 50 it would take two.
+          { expect: 'Waiting for NAT gateway nat-\\w+ to become available', timeout: 45, mark: true },
+          { expect: '', resize: { cols: 50, rows: 40 } },
+          { expect: '', delay: 1, mark: true },
+          { expect: 'Allowlist this IP: ', timeout: 45 },
+        ],
+        90,
+        160,
+      );
+      expect(run.exitCode).toBe(0);
+      const before = await screen(run, 0);
+      expect(before.filter((line) => SPINNER_FRAMES.test(line))).toHaveLength(1);
+      expect(before.find((line) => SPINNER_FRAMES.test(line))?.length).toBeGreaterThan(50);
+      // A moment after the resize: at most one spinner row, and every row fits in 50 columns.
+      const narrowed = await screen(run, 1);
+      expect(narrowed.filter((line) => SPINNER_FRAMES.test(line)).length).toBeLessThanOrEqual(1);
+      expect(narrowed.filter((line) => [...line].length > 50)).toEqual([]);
+      // At the end, nothing is left of the spinner: no frame, no piece of its text.
+      const end = await screen(run);
+      expect(end.filter((line) => SPINNER_FRAMES.test(line))).toEqual([]);
+      expect(
+        end.filter((line) => /Waiting for|to become available|billed by the hour from now/.test(line)),
+      ).toEqual([]);
+      expect(end.join('\n')).toMatch(/NAT gateway nat-\w+ is available/);
+    },
+    120_000,
   );
 });

@@ -10,18 +10,25 @@ Reads one JSON object on stdin:
     "cols": 120, "rows": 40,          # optional: the terminal size
     "timeout": 60,                    # optional: seconds for the whole run
     "steps": [                        # optional: a dialogue, in order
-      {"expect": "Which functions", "send": "orders \\r", "timeout": 20, "delay": 0.2}
+      {"expect": "Which functions", "send": "orders \\r", "timeout": 20, "delay": 0.2},
+      {"expect": "Waiting for", "resize": {"cols": 40, "rows": 40}, "mark": true}
     ]
   }
 Each step waits until `expect` (a Python regex, searched in the output with escape codes removed,
 after the previous step's match) appears, waits `delay` seconds (default 0.15: prompts start
-reading keys only once drawn), then writes `send` to the terminal as keystrokes. After the steps,
-it reads until the command exits. Writes one JSON object on stdout:
+reading keys only once drawn), reads what has arrived, then with `mark` notes how much output the
+terminal had drawn by then, with `resize` changes the terminal's size (the kernel sends the command
+SIGWINCH, as a terminal window does), and writes `send` to the terminal as keystrokes. After the
+steps, it reads until the command exits. Writes one JSON object on stdout:
   {"output": raw text, "text": without escape codes, "exitCode": n or null, "signal": n or null,
-   "timedOut": bool, "failedStep": index of the step whose `expect` never came, or null}
+   "timedOut": bool, "failedStep": index of the step whose `expect` never came, or null,
+   "marks": [characters of output drawn at each mark], "resizes": [{"at": characters of output
+   drawn before the resize, "cols": n, "rows": n}]}
+Replaying `output` into a terminal emulator, resized at each `at`, gives what the screen showed.
 Standard library only, so it runs wherever python3 does.
 """
 
+import codecs
 import errno
 import fcntl
 import json
@@ -57,11 +64,17 @@ def main():
         finally:
             os._exit(127)
 
-    size = struct.pack("HHHH", int(spec.get("rows", 40)), int(spec.get("cols", 120)), 0, 0)
-    fcntl.ioctl(fd, termios.TIOCSWINSZ, size)
+    def set_size(rows, cols):
+        fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", int(rows), int(cols), 0, 0))
+
+    set_size(spec.get("rows", 40), spec.get("cols", 120))
 
     chunks = []
+    marks = []
+    resizes = []
     status = None
+    # A character split across two reads is decoded whole.
+    decoder = codecs.getincrementaldecoder("utf-8")("replace")
 
     def pump(wait):
         """Reads what is there (waiting up to `wait` seconds); False once the terminal is closed."""
@@ -79,8 +92,18 @@ def main():
             raise
         if not data:
             return False
-        chunks.append(data.decode("utf-8", "replace"))
+        chunks.append(decoder.decode(data))
         return True
+
+    def drain():
+        """Reads everything the command has written so far."""
+        alive = True
+        while alive and select.select([fd], [], [], 0)[0]:
+            alive = pump(0)
+        return alive
+
+    def drawn():
+        return sum(len(chunk) for chunk in chunks)
 
     def text():
         return strip("".join(chunks))
@@ -104,7 +127,13 @@ def main():
         if failed_step is not None:
             break
         time.sleep(float(step.get("delay", 0.15)))
-        open_ = pump(0) and open_
+        open_ = drain() and open_
+        if step.get("mark"):
+            marks.append(drawn())
+        if step.get("resize") and open_:
+            size = step["resize"]
+            resizes.append({"at": drawn(), "cols": int(size["cols"]), "rows": int(size.get("rows", 40))})
+            set_size(size.get("rows", 40), size["cols"])
         if "send" in step and open_:
             os.write(fd, step["send"].encode("utf-8"))
 
@@ -145,6 +174,8 @@ def main():
             "signal": os.WTERMSIG(status) if status is not None and os.WIFSIGNALED(status) else None,
             "timedOut": timed_out,
             "failedStep": failed_step,
+            "marks": marks,
+            "resizes": resizes,
         },
         sys.stdout,
     )

@@ -4,7 +4,9 @@ import { AbortError, FixedIpError } from '../../src/errors.js';
 import { matchesFilter } from '../../src/ui/searchable-checkbox.js';
 import { SpinnerBoard } from '../../src/ui/spinner.js';
 import { createTerminalUi, formatElapsed, type TerminalUi } from '../../src/ui/terminal.js';
+import { truncateToWidth } from '../../src/ui/wrap.js';
 import { VirtualClock } from '../../src/simulator/index.js';
+import { screenOf } from '../support/screen.js';
 import { fakeStream } from '../support/streams.js';
 
 // eslint-disable-next-line no-control-regex -- looking for terminal escape codes is the point
@@ -209,6 +211,35 @@ describe('terminal UI, colour terminal', () => {
     expect(err).toMatch(ESC);
   });
 
+  it("cuts the spinner's line to the terminal's width, and leaves no piece of it when the terminal narrows", async () => {
+    const { ui, stderr } = setup({ tty: true, color: true });
+    const terminal = stderr.stream as unknown as { columns: number };
+    const size = { cols: 100, rows: 20 };
+    const wait = ui.progress(
+      'nat',
+      `Waiting for NAT gateway nat-0abc to become available ${'(AWS takes 1-5 minutes) '.repeat(4)}`,
+    );
+    const spinnerLines = (screen: string[]): string[] => screen.filter((line) => line.includes('NAT'));
+    // One row, cut with an ellipsis, one cell short of the width.
+    const before = spinnerLines(await screenOf(stderr.text(), size));
+    expect(before).toEqual([expect.stringMatching(/^\S Waiting for NAT gateway nat-0abc to become .*…$/)]);
+    expect(before[0]).toHaveLength(99);
+
+    // The terminal re-wraps the drawn line over three rows; the board clears them all and draws
+    // the line again, cut to the new width.
+    const resize = { at: Array.from(stderr.text()).length, cols: 40, rows: 20 };
+    terminal.columns = 40;
+    stderr.stream.emit('resize');
+    const after = spinnerLines(await screenOf(stderr.text(), size, [resize]));
+    expect(after).toEqual([expect.stringMatching(/^\S Waiting for NAT gateway nat-0abc .*…$/)]);
+    expect(after[0]).toHaveLength(39);
+
+    wait.succeed('NAT gateway nat-0abc is available');
+    expect(spinnerLines(await screenOf(stderr.text(), size, [resize]))).toEqual([
+      '✔ NAT gateway nat-0abc is available',
+    ]);
+  });
+
   it('answers a confirm with the default on enter', async () => {
     const { ui, stdin } = setup({ tty: true, color: true });
     expect(ui.interactive).toBe(true);
@@ -217,20 +248,34 @@ describe('terminal UI, colour terminal', () => {
     await expect(answer).resolves.toBe(true);
   });
 
-  it('prefills input with the default and rejects invalid values as typed', async () => {
+  const cidrQuestion = {
+    kind: 'input',
+    code: 'cidr',
+    message: 'Subnet CIDR',
+    default: '10.0.200.0/28',
+    validate: (value: string) => (value.endsWith('/28') ? true : 'must be a /28'),
+  } as const;
+
+  it("shows input's default beside the question; typing replaces it, and invalid values are named as typed", async () => {
     const { ui, stdin, stderr } = setup({ tty: true, color: false });
-    const answer = ui.ask({
-      kind: 'input',
-      code: 'cidr',
-      message: 'Subnet CIDR',
-      default: '10.0.200.0/28',
-      validate: (value) => (value.endsWith('/28') ? true : 'must be a /28'),
-    });
-    await type(stdin, '\x7f', '\x7f', '\x7f', '/2');
-    await type(stdin, '\r');
+    const answer = ui.ask(cidrQuestion);
+    await type(stdin, ...'10.0.9.0/2', '\r');
     await type(stdin, '8', '\r');
-    await expect(answer).resolves.toBe('10.0.200.0/28');
+    await expect(answer).resolves.toBe('10.0.9.0/28');
+    expect(stderr.text()).toContain('Subnet CIDR (10.0.200.0/28, tab to edit)');
     expect(stderr.text()).toContain('must be a /28');
+  });
+
+  it("takes input's default on enter alone, and puts it in the line to edit on tab", async () => {
+    const taken = setup({ tty: true, color: false });
+    const answer = taken.ui.ask(cidrQuestion);
+    await type(taken.stdin, '\r');
+    await expect(answer).resolves.toBe('10.0.200.0/28');
+
+    const edited = setup({ tty: true, color: false });
+    const editedAnswer = edited.ui.ask(cidrQuestion);
+    await type(edited.stdin, '\t', '\x7f', '\x7f', '\x7f', '\x7f', '\x7f', ...'.16/28', '\r');
+    await expect(editedAnswer).resolves.toBe('10.0.200.16/28');
   });
 
   it('filters, toggles and accepts in the searchable multi-select', async () => {
@@ -271,6 +316,14 @@ describe('helpers', () => {
     expect(formatElapsed(4_200)).toBe('4s');
     expect(formatElapsed(65_000)).toBe('1m 05s');
     expect(formatElapsed(3_723_000)).toBe('1h 02m');
+  });
+
+  it('cuts a line to a width with an ellipsis, keeping its tail whole when the tail fits', () => {
+    expect(truncateToWidth('Waiting for NAT gateway', 30, ' (12s)')).toBe('Waiting for NAT gateway (12s)');
+    expect(truncateToWidth('Waiting for NAT gateway', 20, ' (12s)')).toBe('Waiting for N… (12s)');
+    expect(truncateToWidth('Waiting for NAT gateway', 6, ' (12s)')).toBe('Waiti…');
+    // Escape codes take no room, and a style cut short is closed.
+    expect(truncateToWidth('\u001b[2mdimmed text\u001b[22m', 8)).toBe('\u001b[2mdimmed \u001b[22m…');
   });
 
   it('filters choices by name, value or description, ignoring case', () => {
