@@ -3,81 +3,41 @@
  * edited by hand, foreign resources that look like ours. For each: nothing of anyone else's is
  * deleted, teardown always stops the charges, and every message is true.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { detach } from '../../src/commands/detach.js';
 import { list } from '../../src/commands/list.js';
-import { setup, type SetupOptions } from '../../src/commands/setup.js';
+import { setup } from '../../src/commands/setup.js';
 import { status } from '../../src/commands/status.js';
 import { teardown } from '../../src/commands/teardown.js';
-import { ExitCode, FixedIpError } from '../../src/errors.js';
-import { createTestAccount, type TestAccount } from '../support/env.js';
+import { ExitCode } from '../../src/errors.js';
+import { rejection, useLivedIn } from './support.js';
 
-let account: TestAccount;
-let vpcId: string;
-
-const options = (extra: Partial<SetupOptions> = {}): SetupOptions => ({
-  functions: ['orders-api'],
-  vpc: vpcId,
-  name: 'default',
-  yes: true,
-  azs: 1,
-  ...extra,
-});
-
-interface Snap {
-  subnets: Array<{ id: string; tags: Record<string, string> }>;
-  securityGroups: Array<{ id: string; name: string }>;
-  natGateways: Array<{ id: string; state: string }>;
-  addresses: Array<{ id: string; tags: Record<string, string> }>;
-  internetGateways: Array<{ id: string; vpcId: string | null; tags: Record<string, string> }>;
-  functions: Array<{ name: string; subnetIds: string[]; securityGroupIds: string[] }>;
-}
-const snap = (): Snap => account.sim.snapshot() as Snap;
-const fn = (name: string) => snap().functions.find((f) => f.name === name);
-
-async function rejection(promise: Promise<unknown>): Promise<FixedIpError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(FixedIpError);
-  return error as FixedIpError;
-}
-
+const world = useLivedIn(['orders-api', 'billing']);
+const { options, snap, fn } = world;
 /** Calls Lambda as a person would by hand, outside fixed-ip. */
-async function byHand(operation: string, input: Record<string, unknown>): Promise<void> {
-  await account.sim.handle('lambda', operation, input);
-  account.clock.advance(10 * 60_000);
-}
-
-beforeEach(() => {
-  account = createTestAccount();
-  vpcId = account.sim.addVpc({ cidr: '10.0.0.0/16', name: 'app' });
-  account.sim.addFunction({ name: 'orders-api', runtime: 'nodejs20.x', roleHasVpcAccess: true });
-  account.sim.addFunction({ name: 'billing', runtime: 'nodejs20.x', roleHasVpcAccess: true });
-});
-afterEach(() => account.restore());
+const byHand = (operation: string, input: Record<string, unknown>) =>
+  world.byHand('lambda', operation, input);
 
 describe('ownership', () => {
   it('a function already in stack a is refused by stack b, naming a and the way out', async () => {
-    await setup(options({ name: 'a' }), account.deps());
-    const before = JSON.stringify(account.sim.snapshot());
-    const error = await rejection(setup(options({ name: 'b' }), account.deps()));
+    await setup(options({ name: 'a' }), world.account.deps());
+    const before = JSON.stringify(world.account.sim.snapshot());
+    const error = await rejection(setup(options({ name: 'b' }), world.account.deps()));
     expect(error.code).toBe('FUNCTION_IN_OTHER_STACK');
     expect(error.line).toMatch(/belongs to stack a/);
     expect(error.line).toMatch(/fixed-ip detach --name a --function orders-api/);
-    expect(JSON.stringify(account.sim.snapshot())).toBe(before);
+    expect(JSON.stringify(world.account.sim.snapshot())).toBe(before);
   });
 
   it('teardown keeps a subnet and security group another function still uses, names it, and still stops the charges', async () => {
-    await setup(options(), account.deps());
+    await setup(options(), world.account.deps());
     const ours = fn('orders-api');
     // Someone attaches another function to the stack's network by hand.
     await byHand('UpdateFunctionConfiguration', {
       FunctionName: 'billing',
       VpcConfig: { SubnetIds: ours?.subnetIds, SecurityGroupIds: ours?.securityGroupIds },
     });
-    const deps = account.deps();
+    const deps = world.account.deps();
     await teardown({ name: 'default', yes: true }, deps);
     const s = snap();
     expect(s.natGateways.filter((n) => n.state !== 'deleted')).toEqual([]);
@@ -89,52 +49,52 @@ describe('ownership', () => {
       .filter((m) => m.code.startsWith('teardown.kept.'))
       .map((m) => m.text);
     expect(kept.some((t) => /in use by function billing/.test(t))).toBe(true);
-    expect(account.readState()?.privateSubnet?.id).toBe(ours?.subnetIds[0]);
+    expect(world.account.readState()?.privateSubnet?.id).toBe(ours?.subnetIds[0]);
   });
 
   it('an internet gateway with some of our tags but not all is never taken for ours', async () => {
-    const igw = account.sim.addInternetGateway({ vpcId });
-    await account.sim.handle('ec2', 'CreateTags', {
+    const igw = world.account.sim.addInternetGateway({ vpcId: world.vpcId });
+    await world.account.sim.handle('ec2', 'CreateTags', {
       Resources: [igw],
       Tags: [
         { Key: 'fixed-ip:stack', Value: 'default' },
         { Key: 'fixed-ip:role', Value: 'internet-gateway' },
       ],
     });
-    await setup(options(), account.deps());
-    expect(account.readState()?.internetGateway).toMatchObject({ id: igw, owned: false });
-    await teardown({ name: 'default', yes: true }, account.deps());
+    await setup(options(), world.account.deps());
+    expect(world.account.readState()?.internetGateway).toMatchObject({ id: igw, owned: false });
+    await teardown({ name: 'default', yes: true }, world.account.deps());
     expect(snap().internetGateways.map((g) => g.id)).toContain(igw);
   });
 });
 
 describe('a shared internet gateway', () => {
   it('made by stack a and reused by b: it stays while b uses it, and the last stack to leave removes it', async () => {
-    await setup(options({ name: 'a' }), account.deps());
-    const igw = account.readState('a')?.internetGateway?.id;
-    expect(account.readState('a')?.internetGateway?.owned).toBe(true);
-    await setup(options({ name: 'b', functions: ['billing'] }), account.deps());
-    expect(account.readState('b')?.internetGateway).toMatchObject({ id: igw, owned: false });
+    await setup(options({ name: 'a' }), world.account.deps());
+    const igw = world.account.readState('a')?.internetGateway?.id;
+    expect(world.account.readState('a')?.internetGateway?.owned).toBe(true);
+    await setup(options({ name: 'b', functions: ['billing'] }), world.account.deps());
+    expect(world.account.readState('b')?.internetGateway).toMatchObject({ id: igw, owned: false });
 
-    const deps = account.deps();
+    const deps = world.account.deps();
     await teardown({ name: 'a', yes: true }, deps);
     expect(snap().internetGateways.map((g) => g.id)).toContain(igw);
     expect(deps.recording.messages.some((m) => /still used by stack b/.test(m.text))).toBe(true);
-    expect((await status({ name: 'b', json: true }, account.deps())).healthy).toBe(true);
+    expect((await status({ name: 'b', json: true }, world.account.deps())).healthy).toBe(true);
 
-    await teardown({ name: 'b', yes: true }, account.deps());
+    await teardown({ name: 'b', yes: true }, world.account.deps());
     expect(snap().internetGateways.map((g) => g.id)).not.toContain(igw);
   });
 });
 
 describe('day-2: list', () => {
   it('finds every stack of the account and region by its tags, with its IPs, mode, zones, functions and cost', async () => {
-    const a = await setup(options({ name: 'a' }), account.deps());
+    const a = await setup(options({ name: 'a' }), world.account.deps());
     const b = await setup(
       options({ name: 'b', functions: ['billing'], nat: 'gateway-per-az', azs: 2 }),
-      account.deps(),
+      world.account.deps(),
     );
-    const report = await list({}, account.deps());
+    const report = await list({}, world.account.deps());
     expect(report.stacks.map((s) => s.name)).toEqual(['a', 'b']);
     expect(report.stacks[0]).toMatchObject({
       natMode: 'gateway',
@@ -150,44 +110,48 @@ describe('day-2: list', () => {
 
 describe('day-2: detach', () => {
   it("takes a function out of stack a (back to where it was), so stack b may take it; a's other function stays", async () => {
-    await setup(options({ name: 'a', functions: ['orders-api', 'billing'] }), account.deps());
+    await setup(options({ name: 'a', functions: ['orders-api', 'billing'] }), world.account.deps());
     const before = fn('orders-api');
-    const deps = account.deps();
+    const deps = world.account.deps();
     await detach({ name: 'a', functions: ['orders-api'], yes: true }, deps);
     expect(fn('orders-api')).toMatchObject({ subnetIds: [], securityGroupIds: [] });
-    expect(Object.keys(account.readState('a')?.functions ?? {})).toEqual(['billing']);
+    expect(Object.keys(world.account.readState('a')?.functions ?? {})).toEqual(['billing']);
     expect(fn('billing')?.subnetIds).toEqual(before?.subnetIds);
     expect(deps.recording.messages.some((m) => m.code === 'detach.done')).toBe(true);
-    await setup(options({ name: 'b', functions: ['orders-api'] }), account.deps());
+    await setup(options({ name: 'b', functions: ['orders-api'] }), world.account.deps());
     expect(fn('orders-api')?.subnetIds).not.toEqual(before?.subnetIds);
   });
 
   it('refuses a function the stack does not hold, and asks consent without a terminal, changing nothing', async () => {
-    await setup(options({ name: 'a' }), account.deps());
-    const before = JSON.stringify(account.sim.snapshot());
+    await setup(options({ name: 'a' }), world.account.deps());
+    const before = JSON.stringify(world.account.sim.snapshot());
     expect(
-      (await rejection(detach({ name: 'a', functions: ['billing'], yes: true }, account.deps()))).line,
+      (await rejection(detach({ name: 'a', functions: ['billing'], yes: true }, world.account.deps()))).line,
     ).toMatch(/function billing is not in stack a/);
-    expect((await rejection(detach({ name: 'a', functions: ['orders-api'] }, account.deps()))).code).toBe(
-      'CONSENT_REQUIRED',
-    );
-    expect(JSON.stringify(account.sim.snapshot())).toBe(before);
+    expect(
+      (await rejection(detach({ name: 'a', functions: ['orders-api'] }, world.account.deps()))).code,
+    ).toBe('CONSENT_REQUIRED');
+    expect(JSON.stringify(world.account.sim.snapshot())).toBe(before);
   });
 });
 
 describe('teardown always stops the charges', () => {
   it('a function whose previous security group was deleted is taken out of the VPC, and the NAT gateway still goes', async () => {
-    const subnet = account.sim.addSubnet({ vpcId, cidr: '10.0.200.0/24', az: 'ap-northeast-1a' });
-    const group = account.sim.addSecurityGroup({ vpcId, name: 'old' });
+    const subnet = world.account.sim.addSubnet({
+      vpcId: world.vpcId,
+      cidr: '10.0.200.0/24',
+      az: 'ap-northeast-1a',
+    });
+    const group = world.account.sim.addSecurityGroup({ vpcId: world.vpcId, name: 'old' });
     await byHand('UpdateFunctionConfiguration', {
       FunctionName: 'orders-api',
       VpcConfig: { SubnetIds: [subnet], SecurityGroupIds: [group] },
     });
-    await setup(options(), account.deps());
+    await setup(options(), world.account.deps());
     // Lambda's old interface is gone after a while; then the group can be deleted by hand.
-    account.clock.advance(60 * 60_000);
-    await account.sim.handle('ec2', 'DeleteSecurityGroup', { GroupId: group });
-    const deps = account.deps();
+    world.account.clock.advance(60 * 60_000);
+    await world.account.sim.handle('ec2', 'DeleteSecurityGroup', { GroupId: group });
+    const deps = world.account.deps();
     await teardown({ name: 'default', yes: true }, deps);
     expect(snap().natGateways.filter((n) => n.state !== 'deleted')).toEqual([]);
     expect(fn('orders-api')).toMatchObject({ subnetIds: [], securityGroupIds: [] });
@@ -199,17 +163,17 @@ describe('teardown always stops the charges', () => {
   });
 
   it('a function deleted outside fixed-ip: status says it is gone (not drift), and teardown completes', async () => {
-    await setup(options({ functions: ['orders-api', 'billing'] }), account.deps());
+    await setup(options({ functions: ['orders-api', 'billing'] }), world.account.deps());
     await byHand('DeleteFunction', { FunctionName: 'billing' });
-    const report = await status({ name: 'default', json: true }, account.deps());
+    const report = await status({ name: 'default', json: true }, world.account.deps());
     expect(report.functions.find((f) => f.name === 'billing')).toMatchObject({ gone: true });
     expect(report.healthy).toBe(true);
-    const again = account.deps();
+    const again = world.account.deps();
     await setup(options({ functions: [] }), again);
     expect(again.recording.messages.some((m) => m.code === 'setup.function.gone')).toBe(true);
-    expect(Object.keys(account.readState()?.functions ?? {})).toEqual(['orders-api']);
-    await teardown({ name: 'default', yes: true }, account.deps());
-    expect(account.readState()).toBeUndefined();
+    expect(Object.keys(world.account.readState()?.functions ?? {})).toEqual(['orders-api']);
+    await teardown({ name: 'default', yes: true }, world.account.deps());
+    expect(world.account.readState()).toBeUndefined();
   });
 });
 
@@ -223,12 +187,12 @@ describe('inputs mean what they say', () => {
     ['orders-api:prod', /names a version or alias \(prod\)/],
     ['arn:aws:lambda:ap-northeast-1:123456789012:function:orders-api:7', /names a version or alias \(7\)/],
   ])('--function %s is one line, exit 2, nothing created', async (value, message) => {
-    const before = JSON.stringify(account.sim.snapshot());
-    const error = await rejection(setup(options({ functions: [value] }), account.deps()));
+    const before = JSON.stringify(world.account.sim.snapshot());
+    const error = await rejection(setup(options({ functions: [value] }), world.account.deps()));
     expect(error.exitCode).toBe(ExitCode.usage);
     expect(error.line).toMatch(message);
     expect(error.line).not.toContain('\n');
-    expect(JSON.stringify(account.sim.snapshot())).toBe(before);
+    expect(JSON.stringify(world.account.sim.snapshot())).toBe(before);
   });
 
   it('repeated --function values are one function', async () => {
@@ -240,7 +204,7 @@ describe('inputs mean what they say', () => {
           'arn:aws:lambda:ap-northeast-1:123456789012:function:orders-api',
         ],
       }),
-      account.deps(),
+      world.account.deps(),
     );
     expect(Object.keys(result.state.functions)).toEqual(['orders-api']);
   });

@@ -6,72 +6,36 @@
  * before creating anything (exit 6) where plan says no.
  */
 import { rmSync } from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { plan } from '../../src/commands/plan.js';
-import { setup, type SetupOptions } from '../../src/commands/setup.js';
+import { setup } from '../../src/commands/setup.js';
 import { status } from '../../src/commands/status.js';
 import { teardown } from '../../src/commands/teardown.js';
-import { ExitCode, FixedIpError } from '../../src/errors.js';
-import { createTestAccount, type TestAccount } from '../support/env.js';
+import { ExitCode } from '../../src/errors.js';
+import { rejection, useLivedIn } from './support.js';
 
-let account: TestAccount;
-let vpcId: string;
-
+const world = useLivedIn();
+const { options, snap, fn, byHand } = world;
 const ARN = (name: string) => `arn:aws:lambda:ap-northeast-1:123456789012:function:${name}`;
-
-const options = (extra: Partial<SetupOptions> = {}): SetupOptions => ({
-  functions: ['orders-api'],
-  vpc: vpcId,
-  name: 'default',
-  yes: true,
-  azs: 1,
-  ...extra,
-});
-
-interface Snap {
-  subnets: Array<{ id: string; tags: Record<string, string> }>;
-  natGateways: Array<{ id: string; state: string }>;
-  functions: Array<{ name: string; subnetIds: string[]; securityGroupIds: string[] }>;
-}
-const snap = (): Snap => account.sim.snapshot() as Snap;
-const fn = (name: string) => snap().functions.find((f) => f.name === name);
 const tagsOf = async (name: string) =>
   (
-    (await account.sim.handle('lambda', 'ListTags', { Resource: ARN(name) })) as {
+    (await world.account.sim.handle('lambda', 'ListTags', { Resource: ARN(name) })) as {
       Tags: Record<string, string>;
     }
   ).Tags;
-
-async function rejection(promise: Promise<unknown>): Promise<FixedIpError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(FixedIpError);
-  return error as FixedIpError;
-}
-
-async function byHand(service: 'lambda' | 'ec2', operation: string, input: Record<string, unknown>) {
-  const out = await account.sim.handle(service, operation, input);
-  account.clock.advance(10 * 60_000);
-  return out;
-}
-
-beforeEach(() => {
-  account = createTestAccount();
-  vpcId = account.sim.addVpc({ cidr: '10.0.0.0/16', name: 'app' });
-  account.sim.addFunction({ name: 'orders-api', runtime: 'nodejs20.x', roleHasVpcAccess: true });
-});
-afterEach(() => account.restore());
 
 describe('many functions', () => {
   it('60 functions: each keeps its previous network in its own tags, and a lost state file loses none of them', async () => {
     const names = Array.from({ length: 60 }, (_, i) => `fn-${String(i).padStart(2, '0')}`);
     for (const name of names)
-      account.sim.addFunction({ name, runtime: 'nodejs20.x', roleHasVpcAccess: true });
+      world.account.sim.addFunction({ name, runtime: 'nodejs20.x', roleHasVpcAccess: true });
     // A few were in a network of their own before.
-    const subnet = account.sim.addSubnet({ vpcId, cidr: '10.0.200.0/24', az: 'ap-northeast-1a' });
-    const group = account.sim.addSecurityGroup({ vpcId, name: 'legacy-app' });
+    const subnet = world.account.sim.addSubnet({
+      vpcId: world.vpcId,
+      cidr: '10.0.200.0/24',
+      az: 'ap-northeast-1a',
+    });
+    const group = world.account.sim.addSecurityGroup({ vpcId: world.vpcId, name: 'legacy-app' });
     const inVpc = names.slice(0, 5);
     for (const name of inVpc)
       await byHand('lambda', 'UpdateFunctionConfiguration', {
@@ -79,7 +43,7 @@ describe('many functions', () => {
         VpcConfig: { SubnetIds: [subnet], SecurityGroupIds: [group] },
       });
 
-    const result = await setup(options({ functions: names, azs: 2 }), account.deps());
+    const result = await setup(options({ functions: names, azs: 2 }), world.account.deps());
     expect(Object.keys(result.state.functions)).toHaveLength(60);
     const stackSubnets = new Set(
       result.state.shape.zones.map((z) => result.state.resources[`privateSubnet@${z}`]?.id),
@@ -94,8 +58,8 @@ describe('many functions', () => {
     });
     expect(await tagsOf('fn-59')).toMatchObject({ 'fixed-ip:stack': 'default', 'fixed-ip:previous': 'none' });
 
-    rmSync(account.statePath(), { force: true });
-    const deps = account.deps();
+    rmSync(world.account.statePath(), { force: true });
+    const deps = world.account.deps();
     const down = await teardown({ name: 'default', yes: true }, deps);
     expect(down.finished).toBe(true);
     for (const name of inVpc)
@@ -108,13 +72,17 @@ describe('many functions', () => {
   });
 
   it('a stack of the first release, whose subnet holds the previous settings, still restores its functions without a state file', async () => {
-    const subnet = account.sim.addSubnet({ vpcId, cidr: '10.0.200.0/24', az: 'ap-northeast-1a' });
-    const group = account.sim.addSecurityGroup({ vpcId, name: 'legacy-app' });
+    const subnet = world.account.sim.addSubnet({
+      vpcId: world.vpcId,
+      cidr: '10.0.200.0/24',
+      az: 'ap-northeast-1a',
+    });
+    const group = world.account.sim.addSecurityGroup({ vpcId: world.vpcId, name: 'legacy-app' });
     await byHand('lambda', 'UpdateFunctionConfiguration', {
       FunctionName: 'orders-api',
       VpcConfig: { SubnetIds: [subnet], SecurityGroupIds: [group] },
     });
-    const result = await setup(options(), account.deps());
+    const result = await setup(options(), world.account.deps());
     // As the first release left it: the setting on the private subnet, none on the function.
     const privateSubnet = result.state.resources[`privateSubnet@${result.state.shape.zones[0]}`]?.id;
     await byHand('ec2', 'CreateTags', {
@@ -125,8 +93,8 @@ describe('many functions', () => {
       Resource: ARN('orders-api'),
       TagKeys: ['fixed-ip:stack', 'fixed-ip:previous'],
     });
-    rmSync(account.statePath(), { force: true });
-    await teardown({ name: 'default', yes: true }, account.deps());
+    rmSync(world.account.statePath(), { force: true });
+    await teardown({ name: 'default', yes: true }, world.account.deps());
     expect(fn('orders-api')).toMatchObject({ subnetIds: [subnet], securityGroupIds: [group] });
   });
 });
@@ -135,44 +103,44 @@ describe('plan predicts what would stop setup halfway; setup stops first (exit 6
   it('a function with 49 tags has no room for fixed-ip’s two', async () => {
     const tags = Object.fromEntries(Array.from({ length: 49 }, (_, i) => [`team:${i}`, 'x']));
     await byHand('lambda', 'TagResource', { Resource: ARN('orders-api'), Tags: tags });
-    const report = await plan({ ...options(), json: true }, account.deps());
+    const report = await plan({ ...options(), json: true }, world.account.deps());
     expect(report.wouldSucceed).toBe(false);
     expect(report.blockers.join('\n')).toMatch(/orders-api has 49 tags .* remove 1 of orders-api's tags/);
 
-    const before = JSON.stringify(account.sim.snapshot());
-    const error = await rejection(setup(options(), account.deps()));
+    const before = JSON.stringify(world.account.sim.snapshot());
+    const error = await rejection(setup(options(), world.account.deps()));
     expect(error.exitCode).toBe(ExitCode.planBlocked);
     expect(error.line).toMatch(/remove 1 of orders-api's tags/);
-    expect(JSON.stringify(account.sim.snapshot())).toBe(before);
+    expect(JSON.stringify(world.account.sim.snapshot())).toBe(before);
 
     await byHand('lambda', 'UntagResource', { Resource: ARN('orders-api'), TagKeys: ['team:0'] });
-    expect((await plan({ ...options(), json: true }, account.deps())).wouldSucceed).toBe(true);
+    expect((await plan({ ...options(), json: true }, world.account.deps())).wouldSucceed).toBe(true);
   });
 
   it("a foreign security group holding the stack's group name: plan says pick another name, setup creates nothing", async () => {
-    const foreign = account.sim.addSecurityGroup({ vpcId, name: 'fixed-ip-default' });
-    const report = await plan({ ...options(), json: true }, account.deps());
+    const foreign = world.account.sim.addSecurityGroup({ vpcId: world.vpcId, name: 'fixed-ip-default' });
+    const report = await plan({ ...options(), json: true }, world.account.deps());
     expect(report.wouldSucceed).toBe(false);
     expect(report.blockers.join('\n')).toMatch(
       new RegExp(
         `security group named fixed-ip-default \\(${foreign}\\).*pick a free stack name with --name`,
       ),
     );
-    const before = JSON.stringify(account.sim.snapshot());
-    const error = await rejection(setup(options(), account.deps()));
+    const before = JSON.stringify(world.account.sim.snapshot());
+    const error = await rejection(setup(options(), world.account.deps()));
     expect(error.exitCode).toBe(ExitCode.planBlocked);
-    expect(JSON.stringify(account.sim.snapshot())).toBe(before);
+    expect(JSON.stringify(world.account.sim.snapshot())).toBe(before);
     // The advice holds: another name is free.
-    expect((await plan({ ...options({ name: 'orders' }), json: true }, account.deps())).wouldSucceed).toBe(
-      true,
-    );
-    await setup(options({ name: 'orders' }), account.deps());
+    expect(
+      (await plan({ ...options({ name: 'orders' }), json: true }, world.account.deps())).wouldSucceed,
+    ).toBe(true);
+    await setup(options({ name: 'orders' }), world.account.deps());
     expect(snap().natGateways.filter((n) => n.state === 'available')).toHaveLength(1);
   });
 
   it("the NAT instance's group name taken too is a blocker", async () => {
-    account.sim.addSecurityGroup({ vpcId, name: 'fixed-ip-nat-default' });
-    const report = await plan({ ...options({ nat: 'instance' }), json: true }, account.deps());
+    world.account.sim.addSecurityGroup({ vpcId: world.vpcId, name: 'fixed-ip-nat-default' });
+    const report = await plan({ ...options({ nat: 'instance' }), json: true }, world.account.deps());
     expect(report.blockers.join('\n')).toMatch(/security group named fixed-ip-nat-default/);
   });
 });
@@ -188,18 +156,18 @@ describe('aliases serving published versions', () => {
     });
     const warning = /orders-api's alias prod \(version 1\) serves a published version.*publish-version/;
 
-    const planned = account.deps();
+    const planned = world.account.deps();
     const report = await plan(options(), planned);
     expect(report.functions[0]?.staleAliases).toEqual(['prod (version 1)']);
     expect(planned.recording.results.some((line) => warning.test(line))).toBe(true);
 
-    const set = account.deps();
+    const set = world.account.deps();
     await setup(options(), set);
     expect(
       set.recording.messages.some((m) => m.code === 'setup.function.aliases' && warning.test(m.text)),
     ).toBe(true);
 
-    const seen = account.deps();
+    const seen = world.account.deps();
     const now = await status({ name: 'default' }, seen);
     expect(now.functions[0]?.staleAliases).toEqual(['prod (version 1)']);
     expect(seen.recording.results.some((line) => warning.test(line))).toBe(true);
@@ -208,11 +176,11 @@ describe('aliases serving published versions', () => {
   });
 
   it('a function without aliases on published versions is not warned about', async () => {
-    const set = account.deps();
+    const set = world.account.deps();
     await setup(options(), set);
     expect(set.recording.messages.some((m) => m.code === 'setup.function.aliases')).toBe(false);
-    expect((await status({ name: 'default', json: true }, account.deps())).functions[0]).not.toHaveProperty(
-      'staleAliases',
-    );
+    expect(
+      (await status({ name: 'default', json: true }, world.account.deps())).functions[0],
+    ).not.toHaveProperty('staleAliases');
   });
 });
