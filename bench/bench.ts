@@ -5,6 +5,7 @@
  * Exits non-zero when any figure misses its target.
  */
 // Also makes tsc copy package.json to dist/bench/, where the compiled src/version.js looks for it.
+import { parseArgs } from 'node:util';
 import pkg from '../package.json' with { type: 'json' };
 import { coldStartFigures } from './cold-start.js';
 import { coreFigures } from './core.js';
@@ -31,11 +32,21 @@ function table(figures: readonly Figure[]): string {
 
 async function main(): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const only = process.argv[2];
+  // `npm run bench -- [cold|core|scale] [--functions N]`: one part only; the scale figures' many
+  // functions (50 by default).
+  const { values, positionals } = parseArgs({
+    options: { functions: { type: 'string' } },
+    allowPositionals: true,
+  });
+  const only = positionals[0];
+  const many = values.functions === undefined ? undefined : Number(values.functions);
+  if (many !== undefined && !(Number.isInteger(many) && many > 1)) {
+    throw new TypeError(`--functions ${values.functions}: a whole number above 1`);
+  }
   const figures = [
     ...(only === undefined || only === 'cold' ? await coldStartFigures() : []),
     ...(only === undefined || only === 'core' ? await coreFigures() : []),
-    ...(only === undefined || only === 'scale' ? await scaleFigures() : []),
+    ...(only === undefined || only === 'scale' ? await scaleFigures(many) : []),
   ];
   process.stdout.write(
     `fixed-ip ${pkg.version} benchmark (Node ${process.versions.node})\n\n${table(figures)}\n`,

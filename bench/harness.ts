@@ -25,6 +25,8 @@ export interface CallRecord {
 
 export interface UiEvent {
   at: number;
+  /** How many AWS calls had been sent when it was recorded: the calls after it start at this index. */
+  calls: number;
   level: Level;
   code: string;
   text: string;
@@ -97,7 +99,7 @@ export async function createBenchAccount(options: {
 
   const states = new Map<string, string>();
   const store = (name: string): StateStore => memoryStore(name, states);
-  const ui = eventUi(clock, events);
+  const ui = eventUi(clock, events, calls);
   return {
     sim,
     clock,
@@ -147,9 +149,9 @@ function memoryStore(name: string, states: Map<string, string>): StateStore {
 }
 
 /** A UI with no terminal (every question takes its flag) that records what it is told, and when. */
-function eventUi(clock: VirtualClock, events: UiEvent[]): Ui {
+function eventUi(clock: VirtualClock, events: UiEvent[], calls: readonly CallRecord[]): Ui {
   const record = (level: Level, code: string, text: string): void => {
-    events.push({ at: clock.now(), level, code, text });
+    events.push({ at: clock.now(), calls: calls.length, level, code, text });
   };
   return {
     interactive: false,

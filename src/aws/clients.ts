@@ -1,13 +1,19 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
-import { IAMClient } from '@aws-sdk/client-iam';
+import type { IAMClient } from '@aws-sdk/client-iam';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { SSMClient } from '@aws-sdk/client-ssm';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import { partition } from '@aws-sdk/core/client';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { badOption, FixedIpError } from '../errors.js';
-import { type AnyCommand, OPERATIONS, type OperationsPort } from './operations.js';
+import {
+  type AnyCommand,
+  type IAM_OPERATIONS,
+  OPERATIONS,
+  type OperationsPort,
+  type SSM_OPERATIONS,
+} from './operations.js';
 import type { AwsPort, AwsService } from './port.js';
 import { standardRetry, throttlingOnlyRetry } from './retry.js';
 import { VERSION } from '../version.js';
@@ -53,37 +59,76 @@ export async function createAwsPort(options: ClientOptions): Promise<AwsPort> {
     ec2Create: new EC2Client({ ...withRegion, retryStrategy: throttlingOnlyRetry() }),
     lambda: new LambdaClient({ ...withRegion, retryStrategy: standardRetry() }),
     sts: new STSClient({ ...withRegion, retryStrategy: standardRetry() }),
-    iam: new IAMClient({ ...withRegion, retryStrategy: standardRetry() }),
-    ssm: new SSMClient({ ...withRegion, retryStrategy: standardRetry() }),
   };
   if (options.intercept) {
-    for (const service of ['ec2', 'ec2Create', 'lambda', 'sts', 'iam', 'ssm'] as const) {
+    for (const service of ['ec2', 'ec2Create', 'lambda', 'sts'] as const) {
       options.intercept(clients[service], service === 'ec2Create' ? 'ec2' : service);
     }
   }
+  // IAM (setup's role check) and SSM (a NAT instance's image) are made on their first call, so a
+  // command that never calls them (status, teardown) never loads their packages.
+  const iam = once(async () => {
+    const { IAMClient, IAM_OPERATIONS } = await import('./iam.js');
+    const client = new IAMClient({ ...withRegion, retryStrategy: standardRetry() });
+    options.intercept?.(client, 'iam');
+    return { client, table: IAM_OPERATIONS };
+  });
+  const ssm = once(async () => {
+    const { SSMClient, SSM_OPERATIONS } = await import('./ssm.js');
+    const client = new SSMClient({ ...withRegion, retryStrategy: standardRetry() });
+    options.intercept?.(client, 'ssm');
+    return { client, table: SSM_OPERATIONS };
+  });
   const port: AwsPort = {
     region,
     ec2: bind(clients.ec2, OPERATIONS.ec2),
     ec2Create: bind(clients.ec2Create, OPERATIONS.ec2),
     lambda: bind(clients.lambda, OPERATIONS.lambda),
     sts: bind(clients.sts, OPERATIONS.sts),
-    iam: bind(clients.iam, OPERATIONS.iam),
-    ssm: bind(clients.ssm, OPERATIONS.ssm),
+    iam: bindLater<typeof IAM_OPERATIONS>(iam),
+    ssm: bindLater<typeof SSM_OPERATIONS>(ssm),
   };
   return port;
 }
 
+interface Sender {
+  send(command: never): Promise<unknown>;
+}
+
 /** The port's methods for one client: `ec2.CreateVpc(input)` sends `new CreateVpcCommand(input)`. */
-function bind<T extends Record<string, AnyCommand>>(
-  client: { send(command: never): Promise<unknown> },
-  table: T,
-): OperationsPort<T> {
+function bind<T extends Record<string, AnyCommand>>(client: Sender, table: T): OperationsPort<T> {
   return Object.fromEntries(
     Object.entries(table).map(([name, Command]) => [
       name,
       (input: unknown) => client.send(new Command(input) as never),
     ]),
   ) as unknown as OperationsPort<T>;
+}
+
+/**
+ * The same for a client and table loaded on the first call: `iam.AttachRolePolicy(input)` loads
+ * IAM's module, then sends.
+ */
+function bindLater<T extends Record<string, AnyCommand>>(
+  load: () => Promise<{ client: Sender; table: Record<string, AnyCommand> }>,
+): OperationsPort<T> {
+  return new Proxy({} as OperationsPort<T>, {
+    get: (_, name) =>
+      typeof name !== 'string'
+        ? undefined
+        : async (input: unknown) => {
+            const { client, table } = await load();
+            const Command = table[name];
+            if (Command === undefined) throw new TypeError(`no operation ${name} in this port`);
+            return client.send(new Command(input) as never);
+          },
+  });
+}
+
+/** `make` on the first call only; every later call gets the same client. */
+function once<C>(make: () => Promise<C>): () => Promise<C> {
+  let made: Promise<C> | undefined;
+  return () => (made ??= make());
 }
 
 async function resolveRegion(client: EC2Client, env: NodeJS.ProcessEnv): Promise<string> {

@@ -1,7 +1,8 @@
 /**
- * Every AWS operation fixed-ip calls, by service: the only file that names SDK command classes.
- * The port's methods, the IAM policy's action names and the simulator's contract are derived from
- * these tables, so an operation used anywhere is one line here.
+ * Every AWS operation fixed-ip calls, by service: with iam.ts and ssm.ts beside it (IAM's and
+ * SSM's, loaded on their first call), the only files that name SDK command classes. The port's
+ * methods, the IAM policy's action names and the simulator's contract are derived from these
+ * tables, so an operation used anywhere is one line here.
  */
 import {
   AllocateAddressCommand,
@@ -52,7 +53,6 @@ import {
   RunInstancesCommand,
   TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2';
-import { AttachRolePolicyCommand, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
 import {
   CreateFunctionCommand,
   DeleteFunctionCommand,
@@ -65,9 +65,12 @@ import {
   UntagResourceCommand,
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
-import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { CommandImpl } from '@smithy/core/client';
+import type { IAM_OPERATIONS } from './iam.js';
+import type { SSM_OPERATIONS } from './ssm.js';
+
+export type { IAM_OPERATIONS, SSM_OPERATIONS };
 
 export const EC2_OPERATIONS = {
   AllocateAddress: AllocateAddressCommand,
@@ -134,26 +137,25 @@ export const LAMBDA_OPERATIONS = {
 
 export const STS_OPERATIONS = { GetCallerIdentity: GetCallerIdentityCommand } as const;
 
-export const IAM_OPERATIONS = {
-  AttachRolePolicy: AttachRolePolicyCommand,
-  SimulatePrincipalPolicy: SimulatePrincipalPolicyCommand,
-} as const;
-
-/** SSM: only AWS's public parameters naming the latest Amazon Linux images (a NAT instance's). */
-export const SSM_OPERATIONS = { GetParameter: GetParameterCommand } as const;
-
+/** The services every command calls; IAM's and SSM's tables come with their clients (clients.ts). */
 export const OPERATIONS = {
   ec2: EC2_OPERATIONS,
   lambda: LAMBDA_OPERATIONS,
   sts: STS_OPERATIONS,
-  iam: IAM_OPERATIONS,
-  ssm: SSM_OPERATIONS,
 } as const;
 
-export type Service = keyof typeof OPERATIONS;
+interface Tables {
+  ec2: typeof EC2_OPERATIONS;
+  lambda: typeof LAMBDA_OPERATIONS;
+  sts: typeof STS_OPERATIONS;
+  iam: typeof IAM_OPERATIONS;
+  ssm: typeof SSM_OPERATIONS;
+}
+
+export type Service = keyof Tables;
 
 /** `ec2:CreateVpc`: the IAM action of an operation. */
-export type ActionOf<S extends Service> = `${S}:${keyof (typeof OPERATIONS)[S] & string}`;
+export type ActionOf<S extends Service> = `${S}:${keyof Tables[S] & string}`;
 export type Action = { [S in Service]: ActionOf<S> }[Service];
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- matching any SDK command's generic parameters */

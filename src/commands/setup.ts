@@ -281,6 +281,15 @@ async function readBack(ctx: StackContext, changed: boolean): Promise<string[]> 
   if (names.length === 0) return allowlistRecords(state).map((r) => r.publicIp);
   const parts: WorldPart[] = ['subnets', 'routeTables', 'natGateways'];
   if (state.shape.nat === 'instance') parts.push('networkInterfaces');
+  if (changed) {
+    // A second look at what this run has just read or made, on purpose: the debug line marks where
+    // it starts (the bench tells these reads from needless repeats by it).
+    ctx.ui.notify({
+      level: 'debug',
+      code: 'setup.readback',
+      text: `Reading back from AWS the path each function's traffic takes (${[...parts, 'functions'].join(', ')})`,
+    });
+  }
   const world = changed
     ? await loadWorld(aws, { vpcId: state.resources.vpc?.id, stack: ctx.name }, parts)
     : ctx.world;

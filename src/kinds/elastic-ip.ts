@@ -1,6 +1,6 @@
 import { awsErrorName } from '../aws/errors.js';
 import type { Address } from '@aws-sdk/client-ec2';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { dropRecord, putRecord, recordIn, type StackContext, type Targets } from '../core/context.js';
 import { IPV4_HOURLY_USD } from '../core/pricing.js';
 import { isOurs, tagSpec } from '../core/tags.js';
@@ -14,7 +14,7 @@ import { whenVisible } from './eventual.js';
 
 const ROLE = 'elastic-ip';
 
-export const elasticIpRecord = baseRecord.extend({ kind: z.literal('elasticIp'), publicIp: z.string() });
+export const elasticIpRecord = z.extend(baseRecord, { kind: z.literal('elasticIp'), publicIp: z.string() });
 type ElasticIpRecord = z.infer<typeof elasticIpRecord>;
 
 /** The home zone also takes a zone-less record: an IP kept by the first release's `teardown --keep-eip`. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { elasticIp, elasticIpRecord } from './elastic-ip.js';
 import { functions } from './functions.js';
 import { internetGateway, internetGatewayRecord } from './internet-gateway.js';

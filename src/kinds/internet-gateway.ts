@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { awsErrorName } from '../aws/errors.js';
 import { dropRecord, putRecord, type StackContext, vpcIdOf } from '../core/context.js';
 import { attachedGateway } from '../core/world.js';
@@ -11,7 +11,7 @@ import { notRecorded } from './status.js';
 
 const ROLE = 'internet-gateway';
 
-export const internetGatewayRecord = baseRecord.extend({ kind: z.literal('internetGateway') });
+export const internetGatewayRecord = z.extend(baseRecord, { kind: z.literal('internetGateway') });
 
 /** Gateways of ours, not attached anywhere, other than the one in use. */
 function orphans(ctx: StackContext, keep: string): string[] {

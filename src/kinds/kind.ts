@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { Action } from '../aws/operations.js';
 import type { AwsPort } from '../aws/port.js';
 import type { StackContext, Targets } from '../core/context.js';
@@ -30,11 +30,11 @@ export type KindName = (typeof KIND_NAMES)[number];
 
 /** What every state record holds; a kind extends it with what it needs (a CIDR, a public IP). */
 export const baseRecord = z.object({
-  id: z.string().min(1),
+  id: z.string().check(z.minLength(1)),
   /** True when fixed-ip created it (and so may delete it); false when it was there already. */
   owned: z.boolean(),
   /** Set for zonal kinds. */
-  zone: z.string().min(1).optional(),
+  zone: z.optional(z.string().check(z.minLength(1))),
 });
 
 /** Identity within a stack: the kind, and the zone for zonal kinds. */
@@ -138,7 +138,7 @@ export interface Kind extends Step {
   readonly role: string;
   readonly zonal: boolean;
   /** Validation of this kind's state record. */
-  readonly record: z.ZodObject;
+  readonly record: z.ZodMiniObject;
   readonly iam: KindActions;
   /** USD per hour while it exists (0 when free). */
   hourlyUsd(region: string, shape: Shape): number;

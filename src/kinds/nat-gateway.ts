@@ -1,5 +1,5 @@
 import type { CreateNatGatewayCommandInput, NatGateway } from '@aws-sdk/client-ec2';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { awsErrorName } from '../aws/errors.js';
 import { clientToken, dropRecord, putRecord, recordIn, type StackContext, vpcIdOf } from '../core/context.js';
 import { natHourlyUsd } from '../core/pricing.js';
@@ -16,8 +16,8 @@ import { sweepUnrecorded } from './orphans.js';
 /** NAT gateways take 1-5 minutes; give AWS a generous bound before calling it stuck. */
 const NAT_TIMEOUT_MS = 15 * 60_000;
 
-export const natGatewayRecord = baseRecord.extend({ kind: z.literal('natGateway') });
-export const regionalNatGatewayRecord = baseRecord.extend({ kind: z.literal('regionalNatGateway') });
+export const natGatewayRecord = z.extend(baseRecord, { kind: z.literal('natGateway') });
+export const regionalNatGatewayRecord = z.extend(baseRecord, { kind: z.literal('regionalNatGateway') });
 
 type NatKindName = Extract<KindName, 'natGateway' | 'regionalNatGateway'>;
 type CreateInput = Omit<CreateNatGatewayCommandInput, 'ClientToken' | 'TagSpecifications'> & {

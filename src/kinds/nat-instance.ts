@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Instance } from '@aws-sdk/client-ec2';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { awsErrorName } from '../aws/errors.js';
 import { clientToken, dropRecord, putRecord, recordIn, type StackContext } from '../core/context.js';
 import { FALLBACK_PRICE_REGION } from '../core/pricing.js';
@@ -20,12 +20,12 @@ const INSTANCE_POLL = [2_000, 3_000, 5_000] as const;
 const ROOT_VOLUME_GIB = 8;
 const DAY_MS = 24 * 60 * 60_000;
 
-export const natInstanceRecord = baseRecord.extend({
+export const natInstanceRecord = z.extend(baseRecord, {
   kind: z.literal('natInstance'),
-  instanceType: z.string().optional(),
-  imageId: z.string().optional(),
+  instanceType: z.optional(z.string()),
+  imageId: z.optional(z.string()),
   /** When AWS built the image (DescribeImages' CreationDate): status shows its age. */
-  imageCreated: z.string().optional(),
+  imageCreated: z.optional(z.string()),
 });
 type NatInstanceRecord = z.infer<typeof natInstanceRecord>;
 

@@ -1,5 +1,5 @@
 import type { Address, NetworkInterface } from '@aws-sdk/client-ec2';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { awsErrorName } from '../aws/errors.js';
 import { dropRecord, putRecord, recordIn, type StackContext } from '../core/context.js';
 import { tagSpec } from '../core/tags.js';
@@ -12,7 +12,7 @@ import { deleteWhenFree } from './retry.js';
 
 const ROLE = 'nat-interface';
 
-export const natInterfaceRecord = baseRecord.extend({ kind: z.literal('natInterface') });
+export const natInterfaceRecord = z.extend(baseRecord, { kind: z.literal('natInterface') });
 
 /** The stack's interface in the world (ours: a plain interface, not Lambda's or a NAT gateway's). */
 export function natInterfaceOf(ctx: StackContext, zone: string | undefined): NetworkInterface | undefined {

@@ -1,5 +1,5 @@
 import type { SecurityGroup } from '@aws-sdk/client-ec2';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { awsErrorName } from '../aws/errors.js';
 import { putRecord, type StackContext, type Targets, vpcIdOf } from '../core/context.js';
 import { nameTag, tagSpec } from '../core/tags.js';
@@ -13,7 +13,7 @@ const ROLE = 'nat-security-group';
 const ANY_PROTOCOL = '-1';
 const groupName = (stack: string): string => nameTag(ROLE, stack);
 
-export const natSecurityGroupRecord = baseRecord.extend({ kind: z.literal('natSecurityGroup') });
+export const natSecurityGroupRecord = z.extend(baseRecord, { kind: z.literal('natSecurityGroup') });
 
 /** The CIDRs the NAT instance forwards for: the stack's private subnets, and nothing else. */
 function wantedCidrs(ctx: StackContext, targets: Targets | undefined): string[] {

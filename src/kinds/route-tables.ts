@@ -1,5 +1,5 @@
 import type { Route, RouteTable } from '@aws-sdk/client-ec2';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { awsErrorName } from '../aws/errors.js';
 import { clientToken, dropRecord, putRecord, recordIn, type StackContext, vpcIdOf } from '../core/context.js';
 import { tagSpec } from '../core/tags.js';
@@ -11,13 +11,13 @@ import { kindNamed } from './registry.js';
 type Which = 'public' | 'private';
 const ANYWHERE = '0.0.0.0/0';
 
-export const publicRouteTableRecord = baseRecord.extend({
+export const publicRouteTableRecord = z.extend(baseRecord, {
   kind: z.literal('publicRouteTable'),
-  associationIds: z.array(z.string()).optional(),
+  associationIds: z.optional(z.array(z.string())),
 });
-export const privateRouteTableRecord = baseRecord.extend({
+export const privateRouteTableRecord = z.extend(baseRecord, {
   kind: z.literal('privateRouteTable'),
-  associationIds: z.array(z.string()).optional(),
+  associationIds: z.optional(z.array(z.string())),
 });
 
 /** Where 0.0.0.0/0 must point: the internet gateway (public), or the NAT the mode picks for the zone. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { awsErrorName } from '../aws/errors.js';
 import { putRecord, type StackContext, vpcIdOf } from '../core/context.js';
 import { nameTag, tagSpec } from '../core/tags.js';
@@ -13,7 +13,7 @@ import { notRecorded } from './status.js';
 const ROLE = 'security-group';
 const groupName = (stack: string): string => nameTag(ROLE, stack);
 
-export const securityGroupRecord = baseRecord.extend({ kind: z.literal('securityGroup') });
+export const securityGroupRecord = z.extend(baseRecord, { kind: z.literal('securityGroup') });
 
 /** Part of step 4: the functions' security group. No inbound rules; AWS's default egress stays. */
 export const securityGroup: Kind = {

@@ -1,5 +1,5 @@
 import type { Subnet } from '@aws-sdk/client-ec2';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { awsErrorName } from '../aws/errors.js';
 import {
   dropRecord,
@@ -20,8 +20,11 @@ import { whenVisible } from './eventual.js';
 
 type Which = 'public' | 'private';
 
-export const publicSubnetRecord = baseRecord.extend({ kind: z.literal('publicSubnet'), cidr: z.string() });
-export const privateSubnetRecord = baseRecord.extend({ kind: z.literal('privateSubnet'), cidr: z.string() });
+export const publicSubnetRecord = z.extend(baseRecord, { kind: z.literal('publicSubnet'), cidr: z.string() });
+export const privateSubnetRecord = z.extend(baseRecord, {
+  kind: z.literal('privateSubnet'),
+  cidr: z.string(),
+});
 
 function subnetKind(which: Which, article: number, removeAfter: Kind['removeAfter']): Kind {
   const name = `${which}Subnet` as const;

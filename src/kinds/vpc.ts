@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { putRecord, dropRecord } from '../core/context.js';
 import { isOurs, stackFilter, tagSpec, TAG_ROLE } from '../core/tags.js';
 import { baseRecord, type Kind } from './kind.js';
@@ -7,7 +7,7 @@ import { removeOrphans } from './orphans.js';
 
 const ROLE = 'vpc';
 
-export const vpcRecord = baseRecord.extend({ kind: z.literal('vpc'), cidrs: z.array(z.string()) });
+export const vpcRecord = z.extend(baseRecord, { kind: z.literal('vpc'), cidrs: z.array(z.string()) });
 
 /** Step 0, only with --new-vpc: the article assumes a VPC made beforehand. */
 export const vpc: Kind = {

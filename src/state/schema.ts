@@ -4,11 +4,16 @@
  * kind validates its own record (src/kinds). A version-1 file (the first release) is migrated on
  * read (migrate.ts); a newer version is refused, never guessed at.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import { en } from 'zod/locales';
 import { identityKey, type KindName } from '../kinds/kind.js';
 import { RESOURCE_RECORD } from '../kinds/index.js';
 
 export const STATE_VERSION = 2;
+
+// zod/mini: its functional API lets the bundle keep only what is used (zod's classic API brings
+// all of zod into every command's start); its messages are in English only when asked.
+z.config(en());
 
 export const NAT_MODES = ['gateway', 'gateway-per-az', 'regional', 'instance'] as const;
 export type NatModeName = (typeof NAT_MODES)[number];
@@ -25,39 +30,41 @@ const functionRecord = z.object({
    * Aliases that served a published version when setup moved the function ("prod (version 3)"):
    * those versions keep the network they were published with, so plan, setup and status warn.
    */
-  staleAliases: z.array(z.string()).optional(),
+  staleAliases: z.optional(z.array(z.string())),
 });
 export type FunctionRecord = z.infer<typeof functionRecord>;
 
 const shape = z.object({
   nat: z.enum(NAT_MODES),
   /** The zones the functions run in; the first is the home zone (a single NAT gateway lives there). */
-  zones: z.array(z.string().min(1)),
+  zones: z.array(z.string().check(z.minLength(1))),
   /** With `--nat instance`: the instance type (default t4g.nano). */
-  natInstanceType: z.string().min(1).optional(),
+  natInstanceType: z.optional(z.string().check(z.minLength(1))),
 });
 export type Shape = z.infer<typeof shape>;
 
 export const STATE_SCHEMA = z
   .object({
     version: z.literal(STATE_VERSION),
-    name: z.string().min(1),
-    region: z.string().min(1),
+    name: z.string().check(z.minLength(1)),
+    region: z.string().check(z.minLength(1)),
     accountId: z.string(),
     shape,
     resources: z.record(z.string(), RESOURCE_RECORD),
     functions: z.record(z.string(), functionRecord),
     updatedAt: z.string(),
   })
-  .superRefine((state, check) => {
-    for (const [key, record] of Object.entries(state.resources)) {
-      if (identityKey(record) !== key)
-        check.addIssue({
-          code: 'custom',
-          message: `resource "${key}" is recorded as ${identityKey(record)}`,
-        });
-    }
-  });
+  .check(
+    z.superRefine((state, check) => {
+      for (const [key, record] of Object.entries(state.resources)) {
+        if (identityKey(record) !== key)
+          check.addIssue({
+            code: 'custom',
+            message: `resource "${key}" is recorded as ${identityKey(record)}`,
+          });
+      }
+    }),
+  );
 
 export type ResourceRecord = z.infer<typeof RESOURCE_RECORD>;
 export type RecordOf<K extends KindName> = Extract<ResourceRecord, { kind: K }>;

@@ -212,3 +212,28 @@ describe('setup', () => {
     expect((error as FixedIpError).code).toBe('EIP_IN_USE');
   });
 });
+
+describe("setup's read-back of the IPs", () => {
+  it('is marked by a debug line, after which it only reads the path; a re-run that changes nothing has none', async () => {
+    const deps = account.deps();
+    let from = -1;
+    const notify = deps.ui.notify.bind(deps.ui);
+    deps.ui.notify = (message) => {
+      if (message.code === 'setup.readback') from = account.sim.calls.length;
+      notify(message);
+    };
+    await setup(options(), deps);
+    expect(deps.recording.messages.find((m) => m.code === 'setup.readback')?.level).toBe('debug');
+    expect(from).toBeGreaterThan(0);
+    expect(
+      account.sim.calls
+        .slice(from)
+        .map((c) => c.operation)
+        .sort(),
+    ).toEqual(['DescribeNatGateways', 'DescribeRouteTables', 'DescribeSubnets', 'GetFunctionConfiguration']);
+
+    const again = account.deps();
+    await setup(options(), again);
+    expect(again.recording.codes()).not.toContain('setup.readback');
+  });
+});

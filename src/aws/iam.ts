@@ -1,0 +1,13 @@
+/**
+ * IAM's client and the IAM operations fixed-ip calls (setup's role check and fix), in a module of
+ * their own that clients.ts imports on the first IAM call: commands that never call IAM (status,
+ * teardown) never load its package.
+ */
+import { AttachRolePolicyCommand, IAMClient, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
+
+export { IAMClient };
+
+export const IAM_OPERATIONS = {
+  AttachRolePolicy: AttachRolePolicyCommand,
+  SimulatePrincipalPolicy: SimulatePrincipalPolicyCommand,
+} as const;
