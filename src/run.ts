@@ -140,20 +140,21 @@ async function withSession(
 }
 
 /**
- * The simulated account spends nothing, so without a terminal (the README's quick start in a
- * script or CI) it takes every default, and the demo's first sample function.
+ * The simulated account spends nothing, so where nobody is asked (no terminal, as in the README's
+ * quick start in a script or CI, or --yes at one) it takes every default, and the demo's first
+ * sample function.
  */
 function demoDefaults(options: Options, deps: Deps): { yes: boolean; functions: string[] } {
   const functions = (options.function as string[] | undefined) ?? [];
   const yes = options.yes === true;
-  if (options.simulate !== true || deps.ui.interactive) return { yes, functions };
+  if (options.simulate !== true || (deps.ui.interactive && !yes)) return { yes, functions };
   // --yes only answers the question of consent: the demo's function is still the default here.
   const demo = functions.length > 0 || options.name !== 'default' ? functions : ['orders-api'];
   if (!yes || demo !== functions)
     deps.ui.notify({
       level: 'info',
       code: 'simulate.defaults',
-      text: 'No terminal: taking the defaults (simulated account, nothing is billed)',
+      text: `${deps.ui.interactive ? '--yes' : 'No terminal'}: taking the defaults (simulated account, nothing is billed)`,
     });
   return { yes: true, functions: demo };
 }

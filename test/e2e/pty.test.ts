@@ -174,6 +174,22 @@ describe('fixed-ip in a terminal (--simulate)', () => {
   );
 
   it.concurrent(
+    'setup --simulate --yes at a terminal asks nothing and takes the defaults, as without one',
+    async () => {
+      const cwd = tempCwd();
+      const run = await inTerminal(['setup', '--simulate', '--yes'], cwd, [
+        { expect: 'Allowlist this IP', timeout: 45 },
+      ]);
+      expect(run.text).toContain('--yes: taking the defaults');
+      expect(run.text).not.toContain('Which functions need the fixed IP');
+      expect(run.exitCode).toBe(0);
+      const state = JSON.parse(readFileSync(stateFile(cwd), 'utf8')) as StackState;
+      expect(Object.keys(state.functions)).toEqual(['orders-api']);
+    },
+    60_000,
+  );
+
+  it.concurrent(
     'Enter on the default No of the confirm: cancelled, exit 130, nothing made',
     async () => {
       const cwd = tempCwd();
