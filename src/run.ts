@@ -144,12 +144,17 @@ async function withSession(
  * quick start in a script or CI, or --yes at one) it takes every default, and the demo's first
  * sample function.
  */
-function demoDefaults(options: Options, deps: Deps): { yes: boolean; functions: string[] } {
+function demoDefaults(
+  options: Options,
+  deps: Deps,
+  takesFunctions = true,
+): { yes: boolean; functions: string[] } {
   const functions = (options.function as string[] | undefined) ?? [];
   const yes = options.yes === true;
   if (options.simulate !== true || (deps.ui.interactive && !yes)) return { yes, functions };
   // --yes only answers the question of consent: the demo's function is still the default here.
-  const demo = functions.length > 0 || options.name !== 'default' ? functions : ['orders-api'];
+  const demo =
+    !takesFunctions || functions.length > 0 || options.name !== 'default' ? functions : ['orders-api'];
   if (!yes || demo !== functions)
     deps.ui.notify({
       level: 'info',
@@ -281,7 +286,7 @@ export async function runVerify(options: Options, io: Io): Promise<ExitCode> {
 export async function runTeardown(options: Options, io: Io): Promise<ExitCode> {
   const { teardown } = await import('./commands/teardown.js');
   return withSession('teardown', options, io, async (deps) => {
-    const demo = demoDefaults(options, deps);
+    const demo = demoDefaults(options, deps, false);
     const result = await teardown(
       {
         name: options.name,
