@@ -61,7 +61,7 @@ import {
   ListFunctionsCommand,
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda';
-import { GetParameterCommand } from '@aws-sdk/client-ssm';
+import { DeleteParameterCommand, GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { CommandImpl } from '@smithy/core/client';
 
@@ -131,8 +131,15 @@ export const IAM_OPERATIONS = {
   SimulatePrincipalPolicy: SimulatePrincipalPolicyCommand,
 } as const;
 
-/** SSM: only AWS's public parameters naming the latest Amazon Linux images (a NAT instance's). */
-export const SSM_OPERATIONS = { GetParameter: GetParameterCommand } as const;
+/**
+ * SSM: AWS's public parameters naming the latest Amazon Linux images (a NAT instance's), and the
+ * run guard, one parameter per stack under /fixed-ip/ (src/core/run-guard.ts).
+ */
+export const SSM_OPERATIONS = {
+  GetParameter: GetParameterCommand,
+  PutParameter: PutParameterCommand,
+  DeleteParameter: DeleteParameterCommand,
+} as const;
 
 export const OPERATIONS = {
   ec2: EC2_OPERATIONS,
