@@ -145,7 +145,10 @@ export async function takeRunGuard(aws: AwsPort, options: GuardOptions): Promise
         throw new FixedIpError(
           'LOCKED',
           `stack ${options.stack} is being changed by another run, which took over its stale run guard at the same moment`,
-          { hint: `run fixed-ip unlock --name ${options.stack} to see who holds it`, exitCode: ExitCode.locked },
+          {
+            hint: `run fixed-ip unlock --name ${options.stack} to see who holds it`,
+            exitCode: ExitCode.locked,
+          },
         );
       }
       body = next;
@@ -181,10 +184,14 @@ export async function takeRunGuard(aws: AwsPort, options: GuardOptions): Promise
       text: `the run guard of stack ${options.stack} (${name}) was removed or taken by another run; this run stops`,
     });
     controller.abort(
-      new FixedIpError('LOCK_LOST', `the run guard of stack ${options.stack} was removed or taken by another run`, {
-        hint: `this run stopped after its last AWS call; run fixed-ip status --name ${options.stack}`,
-        exitCode: ExitCode.locked,
-      }),
+      new FixedIpError(
+        'LOCK_LOST',
+        `the run guard of stack ${options.stack} was removed or taken by another run`,
+        {
+          hint: `this run stopped after its last AWS call; run fixed-ip status --name ${options.stack}`,
+          exitCode: ExitCode.locked,
+        },
+      ),
     );
     return false;
   };
