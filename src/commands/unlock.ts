@@ -31,7 +31,13 @@ export async function unlock(options: UnlockOptions, deps: Deps): Promise<Unlock
     if (holder) {
       found = true;
       const held = describeHolder(holder);
-      await confirm(deps, options, `the lock on stack ${options.name}`, held, holder.stale);
+      await confirm(
+        deps,
+        options,
+        { what: 'the lock', subject: `the lock on stack ${options.name}` },
+        held,
+        holder.stale,
+      );
       if (!(await store.breakLock(holder))) throw changed(options.name, 'lock');
       deps.ui.notify({
         level: 'success',
@@ -47,10 +53,11 @@ export async function unlock(options: UnlockOptions, deps: Deps): Promise<Unlock
   if (guard) {
     found = true;
     const held = describeGuardHolder(guard);
+    const what = `the run guard of stack ${options.name}`;
     await confirm(
       deps,
       options,
-      `the run guard of stack ${options.name} (${guardName(options.name)})`,
+      { what, subject: `${what} (${guardName(options.name)})` },
       held,
       guard.stale,
     );
@@ -69,7 +76,8 @@ export async function unlock(options: UnlockOptions, deps: Deps): Promise<Unlock
 async function confirm(
   deps: Deps,
   options: UnlockOptions,
-  what: string,
+  /** `what` for the one-line messages; `subject` names it fully in the question. */
+  { what, subject }: { what: string; subject: string },
   held: string,
   stale: boolean,
 ): Promise<void> {
@@ -82,14 +90,14 @@ async function confirm(
   }
   if (options.yes) return;
   if (!deps.ui.interactive) {
-    throw new FixedIpError('CONSENT_REQUIRED', `unlock removes ${what}, held by ${held}`, {
+    throw new FixedIpError('CONSENT_REQUIRED', `unlock removes ${what} held by ${held}`, {
       hint: 'pass --yes to confirm; nothing was changed',
     });
   }
   const ok = await deps.ui.ask({
     kind: 'confirm',
     code: 'unlock.confirm',
-    message: `Remove ${what}, held by ${held}?`,
+    message: `Remove ${subject} held by ${held}?`,
     default: false,
   });
   if (!ok) throw new AbortError('Cancelled; the lock was left as it is', false);
