@@ -1,4 +1,4 @@
-import type { Deps, StackContext, Targets } from '../core/context.js';
+import { type Deps, makeContext, type StackContext, type Targets } from '../core/context.js';
 import { runGraph } from '../core/graph.js';
 import {
   checkAz,
@@ -13,7 +13,7 @@ import { preflight } from '../core/preflight.js';
 import { formatStackCost as formatCost, stackCost } from '../core/cost.js';
 import { allowlistRecords, stepLabel, stepNumber } from '../core/recipe.js';
 import { removeInOrder } from '../core/removal.js';
-import { withRunGuard } from '../core/run-guard.js';
+import { type GuardMark, peekRunGuard, withRunGuard } from '../core/run-guard.js';
 import { loadWorld, type WorldPart } from '../core/world.js';
 import { egressOf } from '../core/egress.js';
 import { functionConfigs } from '../kinds/function-configs.js';
@@ -72,7 +72,18 @@ export async function setup(options: SetupOptions, deps: Deps): Promise<SetupRes
   const store = deps.openStore(options.name, options.state);
   const release = await store.lock(options.name);
   try {
-    return await run(options, deps, store);
+    // The run guard as it is before this run reads the account (one read, alongside the first
+    // calls): if it is unchanged when taken, no other run changed the stack meanwhile.
+    let seen: Promise<GuardMark | null | undefined> | undefined;
+    const peeking: Deps = {
+      ...deps,
+      connect: async (region) => {
+        const aws = await deps.connect(region);
+        seen ??= peekRunGuard(aws, options.name);
+        return aws;
+      },
+    };
+    return await run(options, peeking, store, () => seen ?? Promise.resolve(undefined));
   } finally {
     await release();
   }
@@ -117,7 +128,12 @@ export function checkSetupOptions(options: SetupOptions): void {
     });
 }
 
-async function run(options: SetupOptions, deps: Deps, store: StateStore): Promise<SetupResult> {
+async function run(
+  options: SetupOptions,
+  deps: Deps,
+  store: StateStore,
+  seen: () => Promise<GuardMark | null | undefined>,
+): Promise<SetupResult> {
   const { ui } = deps;
   const ask = asker(ui, options.yes === true);
   const resolved = await resolveSetup(options, deps, store, ask);
@@ -148,9 +164,14 @@ async function run(options: SetupOptions, deps: Deps, store: StateStore): Promis
   return withRunGuard(
     aws,
     deps,
-    { stack: options.name, command: 'setup', statePath: store.path, owner: identity.arn },
-    async (guarded) => {
-      const again = await reresolve(options, resolved, guarded, store);
+    { stack: options.name, command: 'setup', statePath: store.path, owner: identity.arn, seen: await seen() },
+    async (guarded, guard) => {
+      const again = guard.unchanged
+        ? {
+            ...resolved,
+            ctx: makeContext({ name: ctx.name, aws, deps: guarded, store, state, world: ctx.world }),
+          }
+        : await reresolve(options, resolved, guarded, store);
       const moving = new Set(again.targets.functions.filter((fn) => !fn.attached).map((fn) => fn.role));
       return apply(
         again,

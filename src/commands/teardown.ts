@@ -56,7 +56,12 @@ export async function teardown(options: TeardownOptions, deps: Deps): Promise<Te
       aws,
       deps,
       { stack: options.name, command: 'teardown', statePath: store.path, owner: identity.arn },
-      (guarded) => tearDown(options, guarded, store, aws, state, waitMinutes),
+      async (guarded, guard) => {
+        const result = await tearDown(options, guarded, store, aws, state, waitMinutes);
+        // Nothing of the stack is left: its guard goes too.
+        if (result.finished) guard.forget();
+        return result;
+      },
     );
   } finally {
     await release();

@@ -9,6 +9,7 @@
  * won (SSM numbers every write). Standard-tier parameters cost nothing.
  */
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { awsErrorName } from '../aws/errors.js';
 import type { AwsPort } from '../aws/port.js';
@@ -38,8 +39,16 @@ interface GuardBody {
   startedAt: string;
   heartbeatAt: string;
   nonce: string;
-  /** Set by a takeover: the stale guard it replaced, so two runs racing for it know each other. */
+  /** Set when it was taken over: the guard it replaced, so two runs racing for it know each other. */
   replaces?: { version: number; nonce: string };
+  /** Written by the holder as it ends: the guard is free, and its version counts the runs. */
+  released?: boolean;
+}
+
+/** A guard's version and nonce: two marks are equal only if nobody wrote it in between. */
+export interface GuardMark {
+  version: number;
+  nonce: string;
 }
 
 /** Who holds a stack's run guard, as the "in use" error and `unlock` name it. */
@@ -59,8 +68,12 @@ export interface GuardHolder {
 }
 
 export interface RunGuard {
-  /** Deletes the guard if it is still this run's. Safe to call twice. */
+  /** Marks the guard released if it is still this run's (deletes it after `forget`). Safe to call twice. */
   release(): Promise<void>;
+  /** The stack is gone: release deletes the guard rather than keeping it. */
+  forget(): void;
+  /** The guard was exactly as `seen` when taken: no other run changed the stack in between. */
+  readonly unchanged: boolean;
   /** Rewrites the guard now (the timer does it every 30 s); false once it is lost. */
   heartbeat(): Promise<boolean>;
   /** Aborted (with a LOCK_LOST error, exit 7) when the guard is found removed or taken. */
@@ -76,6 +89,8 @@ export interface GuardOptions {
   clock: Clock;
   notify: (message: Message) => void;
   heartbeatMs?: number;
+  /** The guard as this run saw it before reading the account (peekRunGuard); undefined: unknown. */
+  seen?: GuardMark | null | undefined;
 }
 
 /** The guards this process holds, so a second Ctrl-C (which exits at once) can still try to free them. */
@@ -111,54 +126,58 @@ export async function takeRunGuard(aws: AwsPort, options: GuardOptions): Promise
     nonce: randomUUID(),
   };
   let taken = false;
+  let unchanged = false;
   for (let attempt = 0; attempt < 3 && !taken; attempt++) {
-    try {
-      await put(aws, name, body, false);
-      taken = true;
-    } catch (error) {
-      if (awsErrorName(error) !== 'ParameterAlreadyExists') {
+    const current = await readBody(aws, name);
+    if (!current) {
+      try {
+        await put(aws, name, body, false);
+        taken = true;
+        unchanged = options.seen === null;
+      } catch (error) {
+        if (awsErrorName(error) === 'ParameterAlreadyExists') continue; // another run was faster: look again
         // The answer may be lost while the put took effect: then the guard is ours.
         const written = await readBody(aws, name).catch(() => null);
-        if (written?.body.nonce === body.nonce) {
-          taken = true;
-          break;
-        }
-        throw guardError(error, name, 'ssm:PutParameter');
-      }
-      const current = await readRunGuard(aws, options.stack, options.clock.now());
-      if (!current) continue; // released between our put and our read: try again
-      // The SDK retries a put whose answer was lost, and the retry finds the first one: ours, then.
-      if (current.nonce === body.nonce) {
+        if (written?.body.nonce !== body.nonce) throw guardError(error, name, 'ssm:PutParameter');
         taken = true;
-        break;
       }
-      if (!current.stale) throw heldBy(options.stack, current);
-      const next: GuardBody = { ...body, replaces: { version: current.version, nonce: current.nonce } };
-      let version: number | undefined;
-      try {
-        version = (await put(aws, name, next, true)).Version;
-      } catch (putError) {
-        throw guardError(putError, name, 'ssm:PutParameter');
-      }
-      // Every write is a new version: of the runs that overwrote version v, only one wrote v+1.
-      if (version !== current.version + 1) {
-        throw new FixedIpError(
-          'LOCKED',
-          `stack ${options.stack} is being changed by another run, which took over its stale run guard at the same moment`,
-          {
-            hint: `run fixed-ip unlock --name ${options.stack} to see who holds it`,
-            exitCode: ExitCode.locked,
-          },
-        );
-      }
-      body = next;
-      taken = true;
+      break;
+    }
+    const holder = holderOf(current, options.clock.now());
+    if (current.body.released !== true && !holder.stale) throw heldBy(options.stack, holder);
+    // Released by the last run (or left stale): overwrite it. Every write is a new version, so of
+    // the runs that overwrite version v, only the one whose write became v+1 holds the guard.
+    const next: GuardBody = { ...body, replaces: { version: current.version, nonce: holder.nonce } };
+    let version: number | undefined;
+    try {
+      version = (await put(aws, name, next, true)).Version;
+    } catch (putError) {
+      throw guardError(putError, name, 'ssm:PutParameter');
+    }
+    if (version !== current.version + 1) {
+      throw new FixedIpError(
+        'LOCKED',
+        `stack ${options.stack} is being changed by another run, which took its run guard at the same moment`,
+        {
+          hint: `run fixed-ip unlock --name ${options.stack} to see who holds it`,
+          exitCode: ExitCode.locked,
+        },
+      );
+    }
+    body = next;
+    taken = true;
+    // Nobody changed the stack since this run first looked: the guard is still the one it saw.
+    unchanged =
+      options.seen !== undefined &&
+      options.seen !== null &&
+      options.seen.version === current.version &&
+      options.seen.nonce === holder.nonce;
+    if (current.body.released !== true)
       options.notify({
         level: 'warn',
         code: 'guard.takeover',
-        text: `Took over the run guard of stack ${options.stack}: ${describeGuardHolder(current)} had not renewed it for over ${GUARD_STALE_MS / 60_000} minutes`,
+        text: `Took over the run guard of stack ${options.stack}: ${describeGuardHolder(holder)} had not renewed it for over ${GUARD_STALE_MS / 60_000} minutes`,
       });
-    }
   }
   if (!taken)
     throw new FixedIpError('LOCKED', `stack ${options.stack} is being changed by another run`, {
@@ -167,7 +186,10 @@ export async function takeRunGuard(aws: AwsPort, options: GuardOptions): Promise
     });
 
   const controller = new AbortController();
+  // Every wait of the run listens to this signal.
+  setMaxListeners(0, controller.signal);
   let lost = false;
+  let forgotten = false;
   let inFlight: Promise<boolean> = Promise.resolve(true);
   const ours = (current: Partial<GuardBody> | undefined): boolean =>
     current !== undefined &&
@@ -220,6 +242,10 @@ export async function takeRunGuard(aws: AwsPort, options: GuardOptions): Promise
   const guard: RunGuard = {
     signal: controller.signal,
     heartbeat,
+    unchanged,
+    forget: () => {
+      forgotten = true;
+    },
     release: async () => {
       clearInterval(timer);
       HELD.delete(guard);
@@ -229,7 +255,16 @@ export async function takeRunGuard(aws: AwsPort, options: GuardOptions): Promise
       try {
         const current = await readBody(aws, name);
         if (!ours(current?.body)) return;
-        await aws.ssm.DeleteParameter({ Name: name });
+        // Kept, marked released: its version tells the next run whether anyone changed the stack
+        // since it looked. A stack that is gone takes its guard with it.
+        if (forgotten) await aws.ssm.DeleteParameter({ Name: name });
+        else
+          await put(
+            aws,
+            name,
+            { ...body, released: true, heartbeatAt: new Date(options.clock.now()).toISOString() },
+            true,
+          );
       } catch (error) {
         if (awsErrorName(error) === 'ParameterNotFound') return;
         options.notify({
@@ -244,10 +279,30 @@ export async function takeRunGuard(aws: AwsPort, options: GuardOptions): Promise
   return guard;
 }
 
-/** Who holds the stack's run guard, or null when nobody does. */
+/** Who holds the stack's run guard, or null when nobody does (none, or released by the last run). */
 export async function readRunGuard(aws: AwsPort, stack: string, now: number): Promise<GuardHolder | null> {
   const current = await readBody(aws, guardName(stack));
-  if (!current) return null;
+  if (!current || current.body.released === true) return null;
+  return holderOf(current, now);
+}
+
+/**
+ * The guard as a run first sees it, before it reads the account: compared when it takes the
+ * guard, to know whether another run changed the stack in between. undefined: could not tell.
+ */
+export async function peekRunGuard(aws: AwsPort, stack: string): Promise<GuardMark | null | undefined> {
+  try {
+    const current = await readBody(aws, guardName(stack));
+    return current ? { version: current.version, nonce: current.body.nonce ?? '' } : null;
+  } catch {
+    return undefined; // e.g. no ssm:GetParameter: taking the guard says so, if this run has work
+  }
+}
+
+function holderOf(
+  current: { body: Partial<GuardBody>; version: number; modified: number | undefined },
+  now: number,
+): GuardHolder {
   const { body, version, modified } = current;
   const heartbeat = modified ?? Date.parse(body.heartbeatAt ?? '');
   // A holder on this machine whose process has died is gone now, not in two minutes.
@@ -352,7 +407,7 @@ export async function withRunGuard<T>(
   aws: AwsPort,
   deps: Deps,
   options: Omit<GuardOptions, 'clock' | 'notify'>,
-  body: (guarded: Deps) => Promise<T>,
+  body: (guarded: Deps, guard: RunGuard) => Promise<T>,
 ): Promise<T> {
   const guard = await takeRunGuard(aws, {
     ...options,
@@ -361,7 +416,8 @@ export async function withRunGuard<T>(
   });
   try {
     const signal = deps.signal ? AbortSignal.any([deps.signal, guard.signal]) : guard.signal;
-    return await body({ ...deps, signal });
+    setMaxListeners(0, signal);
+    return await body({ ...deps, signal }, guard);
   } finally {
     await guard.release();
   }

@@ -285,12 +285,15 @@ describe('the CLI against moto', () => {
         }
       }
       expect(runs.some((run) => run.code === 0)).toBe(true);
-      // The guard is gone once both ended: a teardown from either directory runs.
+      // Both ended: the guard is released (kept, so the next run can tell whether anyone ran since).
       const ssm = new SSMClient({ region: REGION, endpoint: account.moto.endpoint, credentials: TESTING });
+      const guard = await ssm.send(new GetParameterCommand({ Name: '/fixed-ip/default/run-lock' }));
+      expect(JSON.parse(guard.Parameter?.Value ?? '{}')).toMatchObject({ released: true });
+      ok(await account.cliIn(other, 'teardown', '--yes'));
+      // The stack is gone, and its guard with it.
       await expect(ssm.send(new GetParameterCommand({ Name: '/fixed-ip/default/run-lock' }))).rejects.toThrow(
         /ParameterNotFound|not found/,
       );
-      ok(await account.cliIn(other, 'teardown', '--yes'));
       expect(await inventory(account)).toEqual(before);
     } finally {
       rmSync(other, { recursive: true, force: true });
