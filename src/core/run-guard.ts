@@ -3,10 +3,12 @@
  * so two runs that change the same stack never work at once, even from two directories or two
  * machines with two state files (the state's own lock only guards runs sharing one state).
  *
- * Taken with PutParameter without Overwrite: of any number of runs, exactly one creates it. The
- * holder rewrites it every 30 s; a guard not rewritten for 2 minutes was left by a run that is gone,
- * and is taken over: read it (version v), overwrite it, and the run whose write became version v+1
- * won (SSM numbers every write). Standard-tier parameters cost nothing.
+ * The first run creates it (PutParameter without Overwrite: exactly one run can). A run that ends
+ * marks it released; the next one reads it (version v) and overwrites it, and holds it only if its
+ * write became version v+1 (SSM numbers every write), so of any number of runs exactly one gets it.
+ * The version also tells a run whether anyone held the guard since it last looked. The holder
+ * rewrites it every 30 s; a guard not rewritten for 2 minutes was left by a run that is gone, and is
+ * taken over the same way. Standard-tier parameters cost nothing.
  */
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
