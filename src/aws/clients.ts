@@ -55,10 +55,14 @@ export async function createAwsPort(options: ClientOptions): Promise<AwsPort> {
     sts: new STSClient({ ...withRegion, retryStrategy: standardRetry() }),
     iam: new IAMClient({ ...withRegion, retryStrategy: standardRetry() }),
     ssm: new SSMClient({ ...withRegion, retryStrategy: standardRetry() }),
+    ssmWrite: new SSMClient({ ...withRegion, retryStrategy: throttlingOnlyRetry() }),
   };
   if (options.intercept) {
-    for (const service of ['ec2', 'ec2Create', 'lambda', 'sts', 'iam', 'ssm'] as const) {
-      options.intercept(clients[service], service === 'ec2Create' ? 'ec2' : service);
+    for (const service of ['ec2', 'ec2Create', 'lambda', 'sts', 'iam', 'ssm', 'ssmWrite'] as const) {
+      options.intercept(
+        clients[service],
+        service === 'ec2Create' ? 'ec2' : service === 'ssmWrite' ? 'ssm' : service,
+      );
     }
   }
   const port: AwsPort = {
@@ -69,6 +73,7 @@ export async function createAwsPort(options: ClientOptions): Promise<AwsPort> {
     sts: bind(clients.sts, OPERATIONS.sts),
     iam: bind(clients.iam, OPERATIONS.iam),
     ssm: bind(clients.ssm, OPERATIONS.ssm),
+    ssmWrite: bind(clients.ssmWrite, OPERATIONS.ssm),
   };
   return port;
 }

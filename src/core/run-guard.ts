@@ -154,7 +154,10 @@ export async function takeRunGuard(aws: AwsPort, options: GuardOptions): Promise
     try {
       version = (await put(aws, name, next, true)).Version;
     } catch (putError) {
-      throw guardError(putError, name, 'ssm:PutParameter');
+      // The answer may be lost while the write took effect: it is ours if it is the next version.
+      const written = await readBody(aws, name).catch(() => null);
+      if (written?.body.nonce !== next.nonce) throw guardError(putError, name, 'ssm:PutParameter');
+      version = written.version;
     }
     if (version !== current.version + 1) {
       throw new FixedIpError(
@@ -259,7 +262,7 @@ export async function takeRunGuard(aws: AwsPort, options: GuardOptions): Promise
         if (!ours(current?.body)) return;
         // Kept, marked released: its version tells the next run whether anyone changed the stack
         // since it looked. A stack that is gone takes its guard with it.
-        if (forgotten) await aws.ssm.DeleteParameter({ Name: name });
+        if (forgotten) await aws.ssmWrite.DeleteParameter({ Name: name });
         else
           await put(
             aws,
@@ -330,7 +333,7 @@ export async function breakRunGuard(aws: AwsPort, stack: string, holder: GuardHo
   const current = await readBody(aws, name);
   if (!current || current.version !== holder.version || current.body.nonce !== holder.nonce) return false;
   try {
-    await aws.ssm.DeleteParameter({ Name: name });
+    await aws.ssmWrite.DeleteParameter({ Name: name });
     return true;
   } catch (error) {
     if (awsErrorName(error) === 'ParameterNotFound') return false;
@@ -371,7 +374,7 @@ function isAlive(pid: number): boolean {
 }
 
 function put(aws: AwsPort, name: string, body: GuardBody, overwrite: boolean) {
-  return aws.ssm.PutParameter({
+  return aws.ssmWrite.PutParameter({
     Name: name,
     Value: JSON.stringify(body),
     Type: 'String',
