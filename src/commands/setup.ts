@@ -159,8 +159,8 @@ async function run(
   }
   showPlan(ui, plan, retired, state, aws.region);
   await confirmSpend(ui, options, state, aws.region);
-  // Only one run changes a stack at a time, wherever its state lives; what another run built
-  // before this one got the guard is read again, and reused rather than built twice.
+  // Only one run changes a stack at a time, wherever its state lives. If another run held the
+  // guard since this one first looked, the account is read again: what it built is reused.
   return withRunGuard(
     aws,
     deps,

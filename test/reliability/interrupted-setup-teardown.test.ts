@@ -29,8 +29,7 @@ describe('setup interrupted at every mutating call, then torn down instead of re
       disarm(world);
       const down = await runTeardown(world);
       // Killed while taking the run guard (an SSM parameter), setup had made nothing: no stack is the truth.
-      const nothingMade =
-        point.service === 'ssm' && down instanceof FixedIpError && down.code === 'NO_STACK';
+      const nothingMade = point.service === 'ssm' && down instanceof FixedIpError && down.code === 'NO_STACK';
       if (!nothingMade)
         expect(down, `${where}: teardown after "${describeError(interrupted)}"`).toBeUndefined();
       expectAccountRestored(world, where);
