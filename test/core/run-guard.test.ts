@@ -313,6 +313,19 @@ describe('the guard while a run holds it', () => {
     expect(count('CreateNatGateway')).toBe(1);
   });
 
+  it('unchanged since setup first looked (no other run in between): the account is not read twice', async () => {
+    await setup(options(), account.deps());
+    // Resolving again would ask STS who we are a second time.
+    expect(count('GetCallerIdentity')).toBe(1);
+    expect(await guardValue()).toMatchObject({ released: true });
+    // A later setup with work (a second zone) finds the guard as its last run left it: one look again.
+    const from = account.sim.calls.length;
+    await setup(options({ azs: 2 }), account.deps());
+    const later = account.sim.calls.slice(from).map((c) => c.operation);
+    expect(later.filter((op) => op === 'GetCallerIdentity')).toHaveLength(1);
+    expect(later).toContain('CreateSubnet');
+  });
+
   it('a re-run with nothing to do never takes it: no mutating call at all', async () => {
     await setup(options(), account.deps());
     const from = account.sim.calls.length;
