@@ -74,7 +74,11 @@ async function open(command: string, options: Options, io: Io): Promise<Session>
     // The second Ctrl-C does not wait for the call in flight, but still frees the stack's lock.
     if (interrupts > 1) {
       releaseHeldLocksSync();
-      process.exit(ExitCode.cancelled);
+      // The run guard lives in AWS: one call, given a moment, then out (a guard left goes stale).
+      const exit = (): never => process.exit(ExitCode.cancelled);
+      setTimeout(exit, 3_000).unref();
+      void import('./core/run-guard.js').then((guard) => guard.releaseHeldGuards()).finally(exit);
+      return;
     }
     controller.abort(new AbortError('Stopped', true));
   };
@@ -357,7 +361,10 @@ export async function runAttach(options: Options, io: Io): Promise<ExitCode> {
 export async function runUnlock(options: Options, io: Io): Promise<ExitCode> {
   const { unlock } = await import('./commands/unlock.js');
   return withSession('unlock', options, io, async (deps) => {
-    await unlock({ name: options.name, state: options.state, yes: options.yes === true }, deps);
+    await unlock(
+      { name: options.name, state: options.state, region: options.region, yes: options.yes === true },
+      deps,
+    );
     return ExitCode.ok;
   });
 }

@@ -73,12 +73,17 @@ export async function createAwsPort(options: ClientOptions): Promise<AwsPort> {
     options.intercept?.(client, 'iam');
     return { client, table: IAM_OPERATIONS };
   });
-  const ssm = once(async () => {
-    const { SSMClient, SSM_OPERATIONS } = await import('./ssm.js');
-    const client = new SSMClient({ ...withRegion, retryStrategy: standardRetry() });
-    options.intercept?.(client, 'ssm');
-    return { client, table: SSM_OPERATIONS };
-  });
+  const ssmClient = (retryStrategy: ReturnType<typeof standardRetry>) =>
+    once(async () => {
+      const { SSMClient, SSM_OPERATIONS } = await import('./ssm.js');
+      const client = new SSMClient({ ...withRegion, retryStrategy });
+      options.intercept?.(client, 'ssm');
+      return { client, table: SSM_OPERATIONS };
+    });
+  const ssm = ssmClient(standardRetry());
+  // The run guard's writes: retried only on throttling (a blind retry of a write whose answer was
+  // lost would be a second version; the guard reads it back instead).
+  const ssmWrite = ssmClient(throttlingOnlyRetry());
   const port: AwsPort = {
     region,
     ec2: bind(clients.ec2, OPERATIONS.ec2),
@@ -87,6 +92,7 @@ export async function createAwsPort(options: ClientOptions): Promise<AwsPort> {
     sts: bind(clients.sts, OPERATIONS.sts),
     iam: bindLater<typeof IAM_OPERATIONS>(iam),
     ssm: bindLater<typeof SSM_OPERATIONS>(ssm),
+    ssmWrite: bindLater<typeof SSM_OPERATIONS>(ssmWrite),
   };
   return port;
 }

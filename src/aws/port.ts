@@ -32,6 +32,11 @@ export interface AwsPort {
   readonly sts: StsPort;
   readonly iam: IamPort;
   readonly ssm: SsmPort;
+  /**
+   * For the run guard's writes: retried only on throttling. A write whose answer was lost is
+   * found by reading the guard back, never repeated blindly (a repeat would be a second version).
+   */
+  readonly ssmWrite: SsmPort;
 }
 
 export type AwsService = 'ec2' | 'lambda' | 'sts' | 'iam' | 'ssm';

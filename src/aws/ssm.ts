@@ -1,10 +1,15 @@
 /**
- * SSM's client and the one SSM operation fixed-ip calls: AWS's public parameters naming the latest
- * Amazon Linux images (a NAT instance's). A module of its own that clients.ts imports on the first
- * SSM call, so every other command never loads SSM's package.
+ * SSM's client and the SSM operations fixed-ip calls: AWS's public parameters naming the latest
+ * Amazon Linux images (a NAT instance's), and the run guard, one parameter per stack under
+ * /fixed-ip/ (src/core/run-guard.ts). A module of its own that clients.ts imports on the first SSM
+ * call, so a command that makes none (status) never loads SSM's package.
  */
-import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { DeleteParameterCommand, GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 
 export { SSMClient };
 
-export const SSM_OPERATIONS = { GetParameter: GetParameterCommand } as const;
+export const SSM_OPERATIONS = {
+  GetParameter: GetParameterCommand,
+  PutParameter: PutParameterCommand,
+  DeleteParameter: DeleteParameterCommand,
+} as const;

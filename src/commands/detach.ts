@@ -1,5 +1,6 @@
 import { type Deps, makeContext } from '../core/context.js';
 import { functionInput } from '../core/inputs.js';
+import { withRunGuard } from '../core/run-guard.js';
 import { loadWorld } from '../core/world.js';
 import { AbortError, FixedIpError } from '../errors.js';
 import { detach as detachFunction } from '../kinds/functions.js';
@@ -66,17 +67,28 @@ export async function detach(options: DetachOptions, deps: Deps): Promise<string
       });
       if (!ok) throw new AbortError('Cancelled; nothing was changed', false);
     }
-    // Subnets and security groups, to restore a function to what of its previous network still exists.
-    const world = await loadWorld(aws, { vpcId: state.resources.vpc?.id, stack: options.name }, [
-      'subnets',
-      'securityGroups',
-    ]);
-    const ctx = makeContext({ name: options.name, aws, deps, store, state, world });
-    for (const name of names) {
-      await detachFunction(ctx, name);
-      deps.ui.notify({ level: 'success', code: 'detach.done', text: `${name} left stack ${options.name}` });
-    }
-    await store.write(state);
+    await withRunGuard(
+      aws,
+      deps,
+      { stack: options.name, command: 'detach', statePath: store.path, owner: identity.arn },
+      async (guarded) => {
+        // Subnets and security groups, to restore a function to what of its previous network still exists.
+        const world = await loadWorld(aws, { vpcId: state.resources.vpc?.id, stack: options.name }, [
+          'subnets',
+          'securityGroups',
+        ]);
+        const ctx = makeContext({ name: options.name, aws, deps: guarded, store, state, world });
+        for (const name of names) {
+          await detachFunction(ctx, name);
+          deps.ui.notify({
+            level: 'success',
+            code: 'detach.done',
+            text: `${name} left stack ${options.name}`,
+          });
+        }
+        await store.write(state);
+      },
+    );
     const left = Object.keys(state.functions);
     deps.ui.result(
       left.length > 0

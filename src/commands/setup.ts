@@ -1,4 +1,4 @@
-import type { Deps, StackContext, Targets } from '../core/context.js';
+import { type Deps, makeContext, type StackContext, type Targets } from '../core/context.js';
 import { runGraph } from '../core/graph.js';
 import {
   checkAz,
@@ -13,6 +13,7 @@ import { preflight } from '../core/preflight.js';
 import { formatStackCost as formatCost, stackCost } from '../core/cost.js';
 import { allowlistRecords, stepLabel, stepNumber } from '../core/recipe.js';
 import { removeInOrder } from '../core/removal.js';
+import { type GuardMark, peekRunGuard, withRunGuard } from '../core/run-guard.js';
 import { loadWorld, type WorldPart } from '../core/world.js';
 import { egressOf } from '../core/egress.js';
 import { functionConfigs } from '../kinds/function-configs.js';
@@ -20,13 +21,13 @@ import { AbortError, ExitCode, FixedIpError } from '../errors.js';
 import { aliasWarning } from '../kinds/function-tags.js';
 import { VPC_ACCESS_POLICY } from '../kinds/functions.js';
 import { kindOf } from '../kinds/index.js';
-import { isWork } from '../kinds/kind.js';
+import { identityKey, isWork } from '../kinds/kind.js';
 import { NAT_MODE } from '../kinds/nat-modes.js';
 import type { Ui } from '../ports/ui.js';
 import { NAT_MODES, type NatModeName, type ResourceRecord, type StackState } from '../state/schema.js';
 import type { StateStore } from '../state/store.js';
 import { asker } from './asker.js';
-import { checkRoles, describeRecord, type PlannedStep, resolveSetup } from './resolve.js';
+import { checkRoles, describeRecord, type PlannedStep, type Resolved, resolveSetup } from './resolve.js';
 import { whoLine } from './shared.js';
 
 export interface SetupOptions {
@@ -72,7 +73,18 @@ export async function setup(options: SetupOptions, deps: Deps): Promise<SetupRes
   const store = deps.openStore(options.name, options.state);
   const release = await store.lock(options.name);
   try {
-    return await run(options, deps, store);
+    // The run guard as it is before this run reads the account (one read, alongside the first
+    // calls): if it is unchanged when taken, no other run changed the stack meanwhile.
+    let seen: Promise<GuardMark | null | undefined> | undefined;
+    const peeking: Deps = {
+      ...deps,
+      connect: async (region) => {
+        const aws = await deps.connect(region);
+        seen ??= peekRunGuard(aws, options.name);
+        return aws;
+      },
+    };
+    return await run(options, peeking, store, () => seen ?? Promise.resolve(undefined));
   } finally {
     await release();
   }
@@ -117,10 +129,16 @@ export function checkSetupOptions(options: SetupOptions): void {
     });
 }
 
-async function run(options: SetupOptions, deps: Deps, store: StateStore): Promise<SetupResult> {
+async function run(
+  options: SetupOptions,
+  deps: Deps,
+  store: StateStore,
+  seen: () => Promise<GuardMark | null | undefined>,
+): Promise<SetupResult> {
   const { ui } = deps;
   const ask = asker(ui, options.yes === true);
-  const { ctx, targets, plan, identity, retired } = await resolveSetup(options, deps, store, ask);
+  const resolved = await resolveSetup(options, deps, store, ask);
+  const { ctx, targets, plan, identity, retired } = resolved;
   const { aws, state } = ctx;
   const rolesToFix = await checkRoles(aws, targets.functions, options, ask);
   if (!ui.interactive)
@@ -133,22 +151,120 @@ async function run(options: SetupOptions, deps: Deps, store: StateStore): Promis
     });
   const leaving = retired.filter((record) => record.kind !== 'elasticIp');
   const work = plan.some(({ line }) => isWork(line.action)) || rolesToFix.length > 0 || leaving.length > 0;
-  if (work) {
-    // Missing permissions or a full quota found now cost nothing; found halfway, they cost money.
-    const { blockers } = await preflight(ctx, targets, plan, {
-      checkRoles: false,
-      fixRole: options.fixRole === true,
+  // Nothing to change in AWS: no guard either (a re-run makes no mutating call).
+  if (!work) return apply(resolved, []);
+  // Missing permissions or a full quota found now cost nothing; found halfway, they cost money.
+  const { blockers } = await preflight(ctx, targets, plan, {
+    checkRoles: false,
+    fixRole: options.fixRole === true,
+  });
+  if (blockers.length > 0) {
+    throw new FixedIpError('PLAN_BLOCKED', `setup would not succeed: ${blockers.join('; ')}`, {
+      hint: 'nothing was created; fixed-ip plan shows the details',
+      exitCode: ExitCode.planBlocked,
     });
-    if (blockers.length > 0) {
-      throw new FixedIpError('PLAN_BLOCKED', `setup would not succeed: ${blockers.join('; ')}`, {
-        hint: 'nothing was created; fixed-ip plan shows the details',
-        exitCode: ExitCode.planBlocked,
-      });
-    }
-    showPlan(ui, plan, retired, state, aws.region);
-    await confirmSpend(ui, options, state, aws.region);
   }
+  showPlan(ui, plan, retired, state, aws.region);
+  await confirmSpend(ui, options, state, aws.region);
+  // Only one run changes a stack at a time, wherever its state lives. If another run held the
+  // guard since this one first looked, the account is read again: what it built is reused.
+  return withRunGuard(
+    aws,
+    deps,
+    { stack: options.name, command: 'setup', statePath: store.path, owner: identity.arn, seen: await seen() },
+    async (guarded, guard) => {
+      const again = guard.unchanged
+        ? {
+            ...resolved,
+            ctx: makeContext({ name: ctx.name, aws, deps: guarded, store, state, world: ctx.world }),
+          }
+        : await reresolve(options, resolved, guarded, store);
+      const moving = new Set(again.targets.functions.filter((fn) => !fn.attached).map((fn) => fn.role));
+      return apply(
+        again,
+        rolesToFix.filter((role) => [...moving].some((arn) => arn.split('/').pop() === role)),
+      );
+    },
+  );
+}
 
+/** What a plan changes: its work steps and the records it retires. */
+function changesOf(resolved: Resolved): Set<string> {
+  return new Set([
+    ...resolved.plan.filter(({ line }) => isWork(line.action)).map(({ node }) => node.key),
+    ...resolved.retired.filter((r) => r.kind !== 'elasticIp').map((r) => `retire:${identityKey(r)}`),
+  ]);
+}
+
+/**
+ * Setup's inputs again, once the guard is held, with every choice of the first pass pinned (no
+ * question twice). Another run may have built the stack meanwhile (from another directory, with
+ * another state file): its resources are found by their tags and reused. If the stack changed in a
+ * way the confirmed plan did not cover, nothing is changed and the run stops (exit 7).
+ */
+async function reresolve(
+  options: SetupOptions,
+  first: Resolved,
+  deps: Deps,
+  store: StateStore,
+): Promise<Resolved> {
+  const { targets } = first;
+  const zone = targets.shape.zones[0] ?? '';
+  const pinned: SetupOptions = {
+    ...options,
+    functions: targets.functions.map((fn) => fn.name),
+    vpc: targets.newVpcCidr === undefined ? targets.vpcId : undefined,
+    newVpc: targets.newVpcCidr !== undefined,
+    vpcCidr: targets.newVpcCidr,
+    az: targets.shape.zones,
+    azs: undefined,
+    nat: targets.shape.nat,
+    natInstanceType: targets.shape.natInstanceType,
+    publicCidr: targets.publicCidrs[zone],
+    privateCidr: targets.privateCidrs[zone],
+    eip: targets.adoptEip ?? options.eip,
+    yes: true,
+  };
+  // The first pass said it all; this one speaks only through what it finds different.
+  let quiet = true;
+  const ui: Ui = {
+    interactive: deps.ui.interactive,
+    ask: (question) => deps.ui.ask(question),
+    progress: (code, text) => deps.ui.progress(code, text),
+    result: (text, resultOptions) => deps.ui.result(text, resultOptions),
+    notify: (message) => {
+      if (!quiet) deps.ui.notify(message);
+    },
+  };
+  const again = await resolveSetup(pinned, { ...deps, ui }, store, asker(ui, true));
+  quiet = false;
+  const before = changesOf(first);
+  const now = changesOf(again);
+  const extra = [...now].filter((key) => !before.has(key));
+  if (extra.length > 0) {
+    throw new FixedIpError(
+      'LOCKED',
+      `stack ${options.name} was changed by another run while this one was getting ready (now also: ${extra.join(', ')}); nothing was changed`,
+      { hint: 'run setup again to see the new plan', exitCode: ExitCode.locked },
+    );
+  }
+  if (now.size < before.size)
+    deps.ui.notify({
+      level: 'info',
+      code: 'setup.adopted',
+      text:
+        now.size === 0
+          ? `Another run built stack ${options.name} meanwhile; this run reuses it and creates nothing`
+          : `Another run built part of stack ${options.name} meanwhile; this run reuses it`,
+    });
+  return again;
+}
+
+async function apply(resolved: Resolved, rolesToFix: string[]): Promise<SetupResult> {
+  const { ctx, targets, plan, retired } = resolved;
+  const { aws, state, ui } = ctx;
+  const leaving = retired.filter((record) => record.kind !== 'elasticIp');
+  const work = plan.some(({ line }) => isWork(line.action)) || rolesToFix.length > 0 || leaving.length > 0;
   for (const role of rolesToFix) {
     ctx.checkpoint();
     await aws.iam.AttachRolePolicy({ RoleName: role, PolicyArn: VPC_ACCESS_POLICY });
@@ -178,7 +294,12 @@ async function run(options: SetupOptions, deps: Deps, store: StateStore): Promis
       ),
     );
   }
+  return finish(ctx, work);
+}
 
+/** The IPs, read back from AWS, and the closing lines. */
+async function finish(ctx: StackContext, work: boolean): Promise<SetupResult> {
+  const { aws, state, ui } = ctx;
   const ips = await readBack(ctx, work);
   const cost = stackCost(aws.region, state);
   ui.notify({ level: 'info', code: 'setup.cost', text: `Cost: ${formatCost(cost)}` });

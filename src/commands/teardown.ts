@@ -1,4 +1,6 @@
+import type { AwsPort } from '../aws/port.js';
 import { type Deps, makeContext, type StackContext } from '../core/context.js';
+import { withRunGuard } from '../core/run-guard.js';
 import { adoptTagged, staleLine } from '../core/discover.js';
 import { checkMinutes } from '../core/options.js';
 import { monthlyCost } from '../core/pricing.js';
@@ -48,94 +50,117 @@ export async function teardown(options: TeardownOptions, deps: Deps): Promise<Te
       code: 'teardown.who',
       text: whoLine(identity, aws.region, options.profile),
     });
-    const world = await loadWorld(
+    // Held from before the account is read, so what it removes is what it saw, whatever another
+    // run (another directory, another state file) was doing.
+    return await withRunGuard(
       aws,
-      { vpcId: state.resources.vpc?.id, stack: options.name },
-      worldPartsFor(
-        [state.shape],
-        Object.values(state.resources).map((r) => r.kind),
-      ),
+      deps,
+      { stack: options.name, command: 'teardown', statePath: store.path, owner: identity.arn },
+      async (guarded, guard) => {
+        const result = await tearDown(options, guarded, store, aws, state, waitMinutes);
+        // Nothing of the stack is left: its guard goes too.
+        if (result.finished) guard.forget();
+        return result;
+      },
     );
-    // What an interrupted setup created but had not recorded yet is found by its tags: the records the
-    // state lacks are filled in, and duplicates are removed alongside the stack, in the same order.
-    const leftovers = adoptTagged(state, world, (stale, live) =>
-      deps.ui.notify({ level: 'warn', code: 'teardown.stale', text: staleLine(stale, live) }),
-    );
-    const ctx = makeContext({ name: options.name, aws, deps, store, state, world });
-    disownUnproven(ctx);
-    const duplicates = layers(state, leftovers).map((layer) =>
-      makeContext({ name: options.name, aws, deps, store: unrecorded(store), state: layer, world }),
-    );
-
-    const keepEip = options.keepEip === true;
-    const goes = entries(ctx).filter((entry) => willDelete(entry, keepEip));
-    const stays = entries(ctx).filter((entry) => !willDelete(entry, keepEip));
-    await confirm(
-      deps.ui,
-      ctx,
-      goes,
-      stays,
-      options,
-      duplicates.flatMap((d) => entries(d)),
-    );
-    await store.write(state);
-
-    const removed: string[] = [];
-    const kept: string[] = [];
-    const deadline = deps.clock.now() + waitMinutes * 60_000;
-    const removals: Removal[] = [
-      ...entries(ctx).map((entry) => ({
-        ctx,
-        step: entry.step,
-        zone: entry.zone,
-        options: { keepEip, deadline },
-      })),
-      ...duplicates.flatMap((extra) =>
-        entries(extra).map((entry) => ({
-          ctx: extra,
-          step: entry.step,
-          zone: entry.zone,
-          options: { keepEip: false, deadline },
-          duplicate: true,
-        })),
-      ),
-    ];
-    try {
-      await removeInOrder(removals, (removal, result) => {
-        const line = `${removal.step.title} ${result.detail}${removal.duplicate ? ' (a duplicate left by an interrupted run)' : ''}`;
-        const code = removal.step.name;
-        if (result.outcome === 'kept') {
-          kept.push(line);
-          deps.ui.notify({ level: 'info', code: `teardown.kept.${code}`, text: `Kept ${line}` });
-        } else {
-          removed.push(line);
-          deps.ui.notify({ level: 'success', code: `teardown.removed.${code}`, text: `Removed ${line}` });
-        }
-      });
-    } catch (error) {
-      if (error instanceof FixedIpError && error.code === 'WAIT_EXPIRED') throw waitExpired(ctx, error);
-      throw error;
-    }
-
-    if (isEmptyState(state)) {
-      await store.remove();
-      deps.ui.result(
-        `Stack ${options.name} is gone: nothing fixed-ip made remains, and nothing is billed for it.`,
-      );
-      return { removed, kept, finished: true };
-    }
-    await store.write(state);
-    const ips = recordsOf(state, 'elasticIp').map((eip) => eip.publicIp);
-    const idle = monthlyCost(aws.region).idleEipMonthlyUsd * ips.length;
-    deps.ui.result(
-      ips.length > 0
-        ? `Stack ${options.name} is down; kept Elastic IP${ips.length > 1 ? 's' : ''} ${ips.join(', ')} (about ${idle.toFixed(2)} USD a month while idle). The next fixed-ip setup --name ${options.name} reuses ${ips.length > 1 ? 'them' : 'it'}.`
-        : `Stack ${options.name} is down.`,
-    );
-    return { removed, kept, finished: false };
   } finally {
     await release();
   }
+}
+
+async function tearDown(
+  options: TeardownOptions,
+  deps: Deps,
+  store: StateStore,
+  aws: AwsPort,
+  state: StackState,
+  waitMinutes: number,
+): Promise<TeardownResult> {
+  const world = await loadWorld(
+    aws,
+    { vpcId: state.resources.vpc?.id, stack: options.name },
+    worldPartsFor(
+      [state.shape],
+      Object.values(state.resources).map((r) => r.kind),
+    ),
+  );
+  // What an interrupted setup created but had not recorded yet is found by its tags: the records the
+  // state lacks are filled in, and duplicates are removed alongside the stack, in the same order.
+  const leftovers = adoptTagged(state, world, (stale, live) =>
+    deps.ui.notify({ level: 'warn', code: 'teardown.stale', text: staleLine(stale, live) }),
+  );
+  const ctx = makeContext({ name: options.name, aws, deps, store, state, world });
+  disownUnproven(ctx);
+  const duplicates = layers(state, leftovers).map((layer) =>
+    makeContext({ name: options.name, aws, deps, store: unrecorded(store), state: layer, world }),
+  );
+
+  const keepEip = options.keepEip === true;
+  const goes = entries(ctx).filter((entry) => willDelete(entry, keepEip));
+  const stays = entries(ctx).filter((entry) => !willDelete(entry, keepEip));
+  await confirm(
+    deps.ui,
+    ctx,
+    goes,
+    stays,
+    options,
+    duplicates.flatMap((d) => entries(d)),
+  );
+  await store.write(state);
+
+  const removed: string[] = [];
+  const kept: string[] = [];
+  const deadline = deps.clock.now() + waitMinutes * 60_000;
+  const removals: Removal[] = [
+    ...entries(ctx).map((entry) => ({
+      ctx,
+      step: entry.step,
+      zone: entry.zone,
+      options: { keepEip, deadline },
+    })),
+    ...duplicates.flatMap((extra) =>
+      entries(extra).map((entry) => ({
+        ctx: extra,
+        step: entry.step,
+        zone: entry.zone,
+        options: { keepEip: false, deadline },
+        duplicate: true,
+      })),
+    ),
+  ];
+  try {
+    await removeInOrder(removals, (removal, result) => {
+      const line = `${removal.step.title} ${result.detail}${removal.duplicate ? ' (a duplicate left by an interrupted run)' : ''}`;
+      const code = removal.step.name;
+      if (result.outcome === 'kept') {
+        kept.push(line);
+        deps.ui.notify({ level: 'info', code: `teardown.kept.${code}`, text: `Kept ${line}` });
+      } else {
+        removed.push(line);
+        deps.ui.notify({ level: 'success', code: `teardown.removed.${code}`, text: `Removed ${line}` });
+      }
+    });
+  } catch (error) {
+    if (error instanceof FixedIpError && error.code === 'WAIT_EXPIRED') throw waitExpired(ctx, error);
+    throw error;
+  }
+
+  if (isEmptyState(state)) {
+    await store.remove();
+    deps.ui.result(
+      `Stack ${options.name} is gone: nothing fixed-ip made remains, and nothing is billed for it.`,
+    );
+    return { removed, kept, finished: true };
+  }
+  await store.write(state);
+  const ips = recordsOf(state, 'elasticIp').map((eip) => eip.publicIp);
+  const idle = monthlyCost(aws.region).idleEipMonthlyUsd * ips.length;
+  deps.ui.result(
+    ips.length > 0
+      ? `Stack ${options.name} is down; kept Elastic IP${ips.length > 1 ? 's' : ''} ${ips.join(', ')} (about ${idle.toFixed(2)} USD a month while idle). The next fixed-ip setup --name ${options.name} reuses ${ips.length > 1 ? 'them' : 'it'}.`
+      : `Stack ${options.name} is down.`,
+  );
+  return { removed, kept, finished: false };
 }
 
 interface Entry {

@@ -89,7 +89,10 @@ export function makeContext(options: {
     world: options.world,
     save: () => store.write(state),
     checkpoint: () => {
-      if (deps.signal?.aborted) throw new AbortError('Stopped', true);
+      if (!deps.signal?.aborted) return;
+      // A lost run guard says so (exit 7); Ctrl-C is a plain stop.
+      const reason: unknown = deps.signal.reason;
+      throw reason instanceof FixedIpError ? reason : new AbortError('Stopped', true);
     },
   };
 }

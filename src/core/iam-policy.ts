@@ -43,7 +43,18 @@ const TEARDOWN: readonly Action[] = ['lambda:UpdateFunctionConfiguration', 'lamb
  * needs), teardown removes them.
  */
 const reads = KINDS.flatMap((kind) => kind.iam.read);
-export const POLICY_ACTIONS: Record<PolicyScope, readonly string[]> = {
+
+/** The run guard (src/core/run-guard.ts): one SSM parameter per stack, under /fixed-ip/ only. */
+export const RUN_GUARD_ACTIONS: readonly Action[] = [
+  'ssm:DeleteParameter',
+  'ssm:GetParameter',
+  'ssm:PutParameter',
+];
+export const RUN_GUARD_RESOURCE = 'arn:aws:ssm:*:*:parameter/fixed-ip/*';
+/** The commands that change a stack, and so take its run guard (attach and detach are setup's). */
+const GUARDED: readonly PolicyScope[] = ['setup', 'teardown'];
+
+const SERVICE_ACTIONS: Record<PolicyScope, readonly string[]> = {
   status: [...COMMON, ...reads],
   setup: [
     ...COMMON,
@@ -63,28 +74,50 @@ export const POLICY_ACTIONS: Record<PolicyScope, readonly string[]> = {
   ],
 };
 
+/** Every action each command calls (the test compares the calls against this). */
+export const POLICY_ACTIONS: Record<PolicyScope, readonly string[]> = {
+  setup: [...SERVICE_ACTIONS.setup, ...RUN_GUARD_ACTIONS],
+  status: SERVICE_ACTIONS.status,
+  teardown: [...SERVICE_ACTIONS.teardown, ...RUN_GUARD_ACTIONS],
+  verify: SERVICE_ACTIONS.verify,
+};
+
 const SID: Record<string, string> = { ec2: 'Ec2', lambda: 'Lambda', sts: 'Sts', iam: 'Iam', ssm: 'Ssm' };
 
 export interface PolicyDocument {
   Version: '2012-10-17';
-  Statement: Array<{ Sid: string; Effect: 'Allow'; Action: string[]; Resource: '*' }>;
+  Statement: Array<{ Sid: string; Effect: 'Allow'; Action: string[]; Resource: string }>;
 }
 
 /**
  * One statement per service, sorted, so the output is stable. Resource '*': the Describe calls
  * do not support resource-level permissions, and the resources' ids are not known before setup.
+ * The run guard's parameters are the exception: only those under /fixed-ip/, in any region.
  */
 export function policyFor(scopes: readonly PolicyScope[]): PolicyDocument {
-  const actions = [...new Set(scopes.flatMap((scope) => POLICY_ACTIONS[scope]))].sort();
+  const actions = [...new Set(scopes.flatMap((scope) => SERVICE_ACTIONS[scope]))].sort();
   const services = [...new Set(actions.map((action) => action.split(':')[0] ?? ''))];
+  const guarded = scopes.some((scope) => GUARDED.includes(scope));
   return {
     Version: '2012-10-17',
-    Statement: services.map((service) => ({
-      Sid: `FixedIp${SID[service] ?? service}`,
-      Effect: 'Allow',
-      Action: actions.filter((action) => action.startsWith(`${service}:`)),
-      Resource: '*',
-    })),
+    Statement: [
+      ...services.map((service) => ({
+        Sid: `FixedIp${SID[service] ?? service}`,
+        Effect: 'Allow' as const,
+        Action: actions.filter((action) => action.startsWith(`${service}:`)),
+        Resource: '*',
+      })),
+      ...(guarded
+        ? [
+            {
+              Sid: 'FixedIpRunGuard',
+              Effect: 'Allow' as const,
+              Action: [...RUN_GUARD_ACTIONS],
+              Resource: RUN_GUARD_RESOURCE,
+            },
+          ]
+        : []),
+    ],
   };
 }
 

@@ -257,6 +257,18 @@ export interface ClientTokenRecord {
   resourceId: string;
 }
 
+/** A parameter the account stored (PutParameter): the public ones (AMI ids) are not kept here. */
+export interface ParameterRecord {
+  name: string;
+  type: 'String' | 'StringList' | 'SecureString';
+  value: string;
+  /** 1 when created, +1 on every overwrite; a deleted and re-created parameter starts at 1 again. */
+  version: number;
+  lastModified: number;
+  tier: 'Standard' | 'Advanced';
+  description?: string;
+}
+
 export interface AccountState {
   region: string;
   accountId: string;
@@ -276,6 +288,8 @@ export interface AccountState {
   instances: Record<string, InstanceRecord>;
   /** Keyed by `${operation}:${token}`. */
   clientTokens: Record<string, ClientTokenRecord>;
+  /** SSM Parameter Store, by name. */
+  parameters: Record<string, ParameterRecord>;
 }
 
 export function emptyAccount(region: string, accountId: string, seed: number): AccountState {
@@ -296,5 +310,6 @@ export function emptyAccount(region: string, accountId: string, seed: number): A
     networkInterfaces: {},
     instances: {},
     clientTokens: {},
+    parameters: {},
   };
 }

@@ -25,7 +25,7 @@ export const SIMULATED_OPERATIONS: Readonly<Record<SimService, readonly string[]
 
 /** Operations that can change the account; only these are checked for `mutated`. */
 export function isMutating(operation: string): boolean {
-  return /^(Create|Delete|Attach|Detach|Associate|Disassociate|Replace|Allocate|Release|Update|Tag|Untag)/.test(
+  return /^(Put|Create|Delete|Attach|Detach|Associate|Disassociate|Replace|Allocate|Release|Update|Tag|Untag)/.test(
     operation,
   );
 }

@@ -30,7 +30,11 @@ const RECORD_MAPS = [
   'clientTokens',
 ] as const satisfies readonly (keyof AccountState)[];
 
-const LATER_MAPS = ['networkInterfaces', 'instances'] as const satisfies readonly (keyof AccountState)[];
+const LATER_MAPS = [
+  'networkInterfaces',
+  'instances',
+  'parameters',
+] as const satisfies readonly (keyof AccountState)[];
 
 function invalid(reason: string): FixedIpError {
   return new FixedIpError('STATE_INVALID', `The simulated account is not valid: ${reason}`, {

@@ -141,6 +141,12 @@ export class AwsSimulator {
     return seedSecurityGroup(this.context(), options);
   }
 
+  /** Removes parameters by hand (a test's stand-in for what no API call models, e.g. a dead holder's guard taken over). */
+  dropParameters(prefix: string): void {
+    for (const name of Object.keys(this.state.parameters))
+      if (name.startsWith(prefix)) delete this.state.parameters[name];
+  }
+
   snapshot(): unknown {
     const ctx = this.context();
     this.prune(ctx);

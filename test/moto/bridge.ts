@@ -165,10 +165,18 @@ export async function startBridge(moto: string): Promise<Bridge> {
       const body = await readBody(request);
       const service = serviceOf(request);
       const method = request.method ?? 'GET';
-      const params = service === 'lambda' ? undefined : new URLSearchParams(body.toString());
-      const action = params?.get('Action') ?? `${method} ${(request.url ?? '').split('?')[0]}`;
+      // JSON protocols (Lambda's REST, SSM's awsJson1_1) carry no query; SSM names its action in X-Amz-Target.
+      const target = request.headers['x-amz-target'];
+      const json = service === 'lambda' || typeof target === 'string';
+      const params = json ? undefined : new URLSearchParams(body.toString());
+      const action =
+        params?.get('Action') ??
+        (typeof target === 'string'
+          ? target.slice(target.indexOf('.') + 1)
+          : `${method} ${(request.url ?? '').split('?')[0]}`);
       const dryRun = params?.get('DryRun') === 'true';
-      const mutating = !dryRun && (params ? !READ_ONLY.test(action) : method !== 'GET');
+      const mutating =
+        !dryRun && (params || typeof target === 'string' ? !READ_ONLY.test(action) : method !== 'GET');
       calls.push({ service, action, dryRun, mutating });
 
       if (service === 'ec2' && dryRun && !MOTO_HONOURS_DRY_RUN.has(action)) return dryRunOperation(response);

@@ -41,6 +41,8 @@ export interface MotoAccount {
   cwd: string;
   /** `node bin/fixed-ip.js ARGS` as a user would run it, through the bridge to moto. */
   cli(...args: string[]): Promise<Run>;
+  /** The same, from another directory (another project checkout, another state file). */
+  cliIn(dir: string, ...args: string[]): Promise<Run>;
   /** Empty moto (and forget the calls), between journeys. */
   reset(): Promise<void>;
   close(): Promise<void>;
@@ -86,6 +88,24 @@ export async function startAccount(): Promise<MotoAccount> {
     for (const child of children) child.kill('SIGKILL');
     children.clear();
   };
+  const cliIn = (dir: string, ...args: string[]): Promise<Run> =>
+    new Promise((done, fail) => {
+      const child = spawn(process.execPath, [BIN, ...args, '--no-color'], {
+        cwd: dir,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      children.add(child);
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.on('error', fail);
+      child.on('close', (code) => {
+        children.delete(child);
+        done({ code, stdout, stderr });
+      });
+    });
   return {
     moto,
     bridge,
@@ -93,24 +113,8 @@ export async function startAccount(): Promise<MotoAccount> {
     lambda: new LambdaClient(config),
     iam: new IAMClient(config),
     cwd,
-    cli: (...args) =>
-      new Promise((done, fail) => {
-        const child = spawn(process.execPath, [BIN, ...args, '--no-color'], {
-          cwd,
-          env,
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        children.add(child);
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-        child.on('error', fail);
-        child.on('close', (code) => {
-          children.delete(child);
-          done({ code, stdout, stderr });
-        });
-      }),
+    cli: (...args) => cliIn(cwd, ...args),
+    cliIn,
     async reset() {
       killChildren();
       const response = await fetch(`${moto.endpoint}/moto-api/reset`, { method: 'POST' });

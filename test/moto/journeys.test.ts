@@ -1,12 +1,15 @@
-import { rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   DescribeAddressesCommand,
+  DescribeNatGatewaysCommand,
   DescribeSecurityGroupsCommand,
   DescribeSubnetsCommand,
   DescribeVpcsCommand,
 } from '@aws-sdk/client-ec2';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import {
   GetFunctionConfigurationCommand,
   ListTagsCommand,
@@ -20,7 +23,10 @@ import {
   startAccount,
   type MotoAccount,
   type Run,
+  REGION,
 } from './harness.js';
+
+const TESTING = { accessKeyId: 'testing', secretAccessKey: 'testing' };
 
 /**
  * The built CLI against moto, an AWS emulator we did not write, as a user runs it: AWS_ENDPOINT_URL,
@@ -277,5 +283,47 @@ describe('the CLI against moto', () => {
     expect(status.elasticIps).toEqual([ip]);
     ok(await account.cli('teardown', '--yes'));
     expect(await inventory(account)).toEqual(before);
+  });
+
+  it('two setups of one stack from two directories at once: one builds, the other stops with exit 7 or reuses it; one NAT gateway, one true IP', async () => {
+    await seedFunction(account, 'orders-api');
+    const vpcId = await seedUserVpc(account);
+    const before = await inventory(account);
+    const other = mkdtempSync(join(tmpdir(), 'fixed-ip-moto-other-'));
+    try {
+      const args = ['setup', '--function', 'orders-api', '--vpc', vpcId, '--yes'];
+      const runs = await Promise.all([account.cli(...args), account.cliIn(other, ...args)]);
+
+      const nats = await account.ec2.send(
+        new DescribeNatGatewaysCommand({ Filter: [{ Name: 'state', Values: ['pending', 'available'] }] }),
+      );
+      expect(nats.NatGateways).toHaveLength(1);
+      const made = account.bridge.mutating().map((call) => call.action);
+      expect(made.filter((action) => action === 'CreateNatGateway')).toHaveLength(1);
+      expect(made.filter((action) => action === 'AllocateAddress')).toHaveLength(1);
+      const ips = await allocationIps();
+      expect(ips).toHaveLength(1);
+      for (const run of runs) {
+        if (run.code === 0) expect(run.stdout).toContain(`Allowlist this IP: ${ips[0] ?? ''}`);
+        else {
+          expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(7);
+          expect(run.stderr).toMatch(/stack default is being changed by .*fixed-ip unlock --name default/);
+          expect(run.stdout).not.toMatch(/Allowlist/);
+        }
+      }
+      expect(runs.some((run) => run.code === 0)).toBe(true);
+      // Both ended: the guard is released (kept, so the next run can tell whether anyone ran since).
+      const ssm = new SSMClient({ region: REGION, endpoint: account.moto.endpoint, credentials: TESTING });
+      const guard = await ssm.send(new GetParameterCommand({ Name: '/fixed-ip/default/run-lock' }));
+      expect(JSON.parse(guard.Parameter?.Value ?? '{}')).toMatchObject({ released: true });
+      ok(await account.cliIn(other, 'teardown', '--yes'));
+      // The stack is gone, and its guard with it.
+      await expect(ssm.send(new GetParameterCommand({ Name: '/fixed-ip/default/run-lock' }))).rejects.toThrow(
+        /ParameterNotFound|not found/,
+      );
+      expect(await inventory(account)).toEqual(before);
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
   });
 });

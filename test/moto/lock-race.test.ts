@@ -132,7 +132,8 @@ describe('the S3 lock across processes (moto)', () => {
 
   it('a holder killed with SIGKILL leaves its lock; unlock names it and clears it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fixed-ip-unlock-'));
-    const env = motoEnv(moto.endpoint);
+    // unlock also looks for the stack's run guard (SSM), so every service goes to moto here.
+    const env = motoEnv(moto.endpoint, { AWS_ENDPOINT_URL: moto.endpoint });
     const state = 's3://team-locks/crash.json';
     const holder = startWorker(moto.endpoint, 'team-locks', 'crash.json');
     expect(await holder.next()).toBe('ready');

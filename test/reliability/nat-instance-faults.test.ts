@@ -5,6 +5,7 @@
  * teardown interrupted at every call and run again does too.
  */
 import { describe, expect, it } from 'vitest';
+import { FixedIpError } from '../../src/errors.js';
 import {
   arm,
   createWorld,
@@ -67,7 +68,10 @@ describe('--nat instance under faults', () => {
       const interrupted = await runSetup(world, INSTANCE);
       disarm(world);
       const down = await runTeardown(world);
-      expect(down, `${where}: teardown after "${describeError(interrupted)}"`).toBeUndefined();
+      // Killed while taking the run guard (an SSM parameter), setup had made nothing: no stack is the truth.
+      const nothingMade = point.service === 'ssm' && down instanceof FixedIpError && down.code === 'NO_STACK';
+      if (!nothingMade)
+        expect(down, `${where}: teardown after "${describeError(interrupted)}"`).toBeUndefined();
       restored(world, where);
     });
     report(
@@ -103,7 +107,10 @@ describe('--nat instance under faults', () => {
         const interrupted = await runTeardown(scenario);
         disarm(scenario);
         const rerun = await runTeardown(scenario);
-        expect(rerun, `${where}: re-run after "${describeError(interrupted)}"`).toBeUndefined();
+        // Interrupted while releasing the run guard, after the stack was gone: the run succeeded,
+        // and "no such stack" (exit 4) is the truth for the next one.
+        const gone = interrupted === undefined && rerun instanceof FixedIpError && rerun.code === 'NO_STACK';
+        if (!gone) expect(rerun, `${where}: re-run after "${describeError(interrupted)}"`).toBeUndefined();
         restored(scenario, where);
       },
     );

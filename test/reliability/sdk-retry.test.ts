@@ -157,10 +157,11 @@ describe('throttling and 5xx bursts', () => {
     expect(offenders).toEqual([]);
     // The loops that remain wait on AWS's domain states, not on transport errors: a resource still
     // in use (DependencyViolation), a function update in progress, a NAT gateway pending, the lock
-    // file and the S3 lock (a lock released between its put and its read), the graph scheduler, and
-    // the layers of duplicates teardown removes.
+    // file, the S3 lock and the run guard (a lock released between its put and its read), the graph
+    // scheduler, and the layers of duplicates teardown removes.
     expect(loops.sort()).toEqual([
       'src/core/graph.ts',
+      'src/core/run-guard.ts',
       'src/core/wait.ts',
       'src/kinds/functions.ts',
       'src/kinds/retry.ts',

@@ -201,6 +201,9 @@ export function createWorld(options: WorldOptions = {}): World {
       };
     },
     killAt(next) {
+      // A killed process leaves its run guard; the next run on this machine finds its pid dead and
+      // takes the guard over at once (test/core/run-guard.test.ts). In-process our pid is alive.
+      if (dead) sim.dropParameters('/fixed-ip/');
       kill = next ? { ...next, seen: 0 } : undefined;
       dead = false;
     },

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { stateMove } from '../../src/commands/state-move.js';
 import { unlock } from '../../src/commands/unlock.js';
 import type { Deps } from '../../src/core/context.js';
+import type { AwsPort } from '../../src/aws/port.js';
 import { FixedIpError } from '../../src/errors.js';
 import type { Message } from '../../src/ports/ui.js';
 import { realClock } from '../../src/ports/clock.js';
@@ -159,11 +160,18 @@ describe('S3 state store (fake S3)', () => {
   });
 });
 
+const withoutRunGuard = {
+  region: 'eu-west-1',
+  ssm: { GetParameter: () => Promise.reject(Object.assign(new Error(''), { name: 'ParameterNotFound' })) },
+} as unknown as AwsPort;
+
 describe('unlock', () => {
   it('names the holder, asks, and removes the lock', async () => {
     const fake = new FakeS3();
     await store(fake, 'prod.json', [], 'arn:aws:iam::1:user/bob').lock('prod');
     const { deps, recording } = depsFor(fake, { answers: { 'unlock.confirm': true } });
+    // unlock also looks for the stack's run guard in AWS (an SSM parameter): there is none here.
+    deps.connect = () => Promise.resolve(withoutRunGuard);
     expect(await unlock({ name: 'prod', state: 's3://team-state/prod.json', yes: false }, deps)).toEqual({
       removed: true,
     });
