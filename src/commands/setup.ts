@@ -19,7 +19,7 @@ import { egressOf } from '../core/egress.js';
 import { functionConfigs } from '../kinds/function-configs.js';
 import { AbortError, ExitCode, FixedIpError } from '../errors.js';
 import { aliasWarning } from '../kinds/function-tags.js';
-import { VPC_ACCESS_POLICY } from '../kinds/functions.js';
+import { startTagging, VPC_ACCESS_POLICY } from '../kinds/functions.js';
 import { kindOf } from '../kinds/index.js';
 import { identityKey, isWork } from '../kinds/kind.js';
 import { NAT_MODE } from '../kinds/nat-modes.js';
@@ -280,6 +280,7 @@ async function apply(resolved: Resolved, rolesToFix: string[]): Promise<SetupRes
     state.functions[fn.name] ??= { arn: fn.arn, previous: fn.previous, attached: fn.attached };
   }
   await ctx.save();
+  startTagging(ctx, targets);
   await runSteps(ctx, targets, plan);
   // Only once the new shape carries every function: what the old shape had and the new one does not.
   if (leaving.length > 0) {

@@ -1,6 +1,6 @@
 import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
 import { awsErrorName } from '../aws/errors.js';
-import { type FunctionTarget, recordIn, type StackContext } from '../core/context.js';
+import { type FunctionTarget, recordIn, type StackContext, type Targets } from '../core/context.js';
 import { FUNCTION_POLL, pollUntil } from '../core/wait.js';
 import { FixedIpError } from '../errors.js';
 import type { VpcConfigRecord } from '../state/schema.js';
@@ -161,7 +161,7 @@ async function attach(ctx: StackContext, fn: FunctionTarget): Promise<void> {
     const previous = ctx.state.functions[fn.name]?.previous ?? fn.previous;
     ctx.state.functions[fn.name] = { arn: fn.arn, previous, attached: false, ...aliasesOf(fn) };
     await ctx.save();
-    await tagFunction(ctx, fn, previous);
+    await (tagging.get(ctx.state) ?? tagFunction(ctx, fn, previous));
     try {
       await update(ctx, fn.name, stackVpcConfig(ctx), fn.role);
     } catch (error) {
@@ -195,6 +195,23 @@ async function attach(ctx: StackContext, fn: FunctionTarget): Promise<void> {
     fn.name,
     `Moving ${fn.name} into the private subnets (Lambda creates its network interfaces: about a minute)`,
   );
+}
+
+const tagging = new WeakMap<object, Promise<void>>();
+
+/**
+ * Tags each moving function with its previous settings while the network is being built: the
+ * move waits for its tags (they must be there first), nothing else does.
+ */
+export function startTagging(ctx: StackContext, targets: Targets): void {
+  const all = Promise.all(
+    targets.functions
+      .filter((fn) => !fn.attached)
+      .map((fn) => tagFunction(ctx, fn, ctx.state.functions[fn.name]?.previous ?? fn.previous)),
+  ).then(() => undefined);
+  // Awaited by the move; a run that stops before it must not see an unhandled rejection.
+  all.catch(() => undefined);
+  tagging.set(ctx.state, all);
 }
 
 const aliasesOf = (fn: FunctionTarget) =>
@@ -248,7 +265,14 @@ export async function detach(ctx: StackContext, name: string): Promise<void> {
   } else if (usesStack(ctx, config)) {
     const target = restorable(ctx, name, record.previous);
     await update(ctx, name, target, config.Role ?? '');
-    await waitUpdated(ctx, name, `Restoring ${name}'s previous network settings`);
+    // Lambda has taken the restore: the tags go while it applies it, so they hold nothing up.
+    await Promise.all([
+      waitUpdated(ctx, name, `Restoring ${name}'s previous network settings`),
+      untag(ctx, name, record.arn),
+    ]);
+    delete ctx.state.functions[name];
+    await ctx.save();
+    return;
   } else {
     ctx.ui.notify({
       level: 'info',
@@ -256,28 +280,31 @@ export async function detach(ctx: StackContext, name: string): Promise<void> {
       text: `${name} is no longer in the stack's private subnets; left as it is`,
     });
   }
-  if (config) {
-    try {
-      await untagFunction(ctx.aws, record.arn || name, OUR_KEYS);
-    } catch (error) {
-      const why = error instanceof Error ? error.message : String(error);
-      // Not allowed: nothing a re-run would change. Harmless tags; say so and go on.
-      if (awsErrorName(error) === 'AccessDeniedException')
-        ctx.ui.notify({
-          level: 'warn',
-          code: 'teardown.function.tags',
-          text: `Could not remove fixed-ip's tags from ${name} (${why}); they are harmless and can be removed by hand`,
-        });
-      else
-        throw new FixedIpError(
-          'FUNCTION_TAGS_LEFT',
-          `${name} is back on its previous network, but fixed-ip's tags on it could not be removed yet (${why})`,
-          { hint: 'run the command again', cause: error },
-        );
-    }
-  }
+  if (config) await untag(ctx, name, record.arn);
   delete ctx.state.functions[name];
   await ctx.save();
+}
+
+/** Removes fixed-ip's tags from a function leaving the stack. */
+async function untag(ctx: StackContext, name: string, arn: string): Promise<void> {
+  try {
+    await untagFunction(ctx.aws, arn || name, OUR_KEYS);
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    // Not allowed: nothing a re-run would change. Harmless tags; say so and go on.
+    if (awsErrorName(error) === 'AccessDeniedException')
+      ctx.ui.notify({
+        level: 'warn',
+        code: 'teardown.function.tags',
+        text: `Could not remove fixed-ip's tags from ${name} (${why}); they are harmless and can be removed by hand`,
+      });
+    else
+      throw new FixedIpError(
+        'FUNCTION_TAGS_LEFT',
+        `${name}'s network is restored or being restored, but fixed-ip's tags on it could not be removed yet (${why})`,
+        { hint: 'run the command again', cause: error },
+      );
+  }
 }
 
 async function update(ctx: StackContext, name: string, target: VpcConfigRecord, role: string): Promise<void> {
