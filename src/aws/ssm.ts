@@ -4,7 +4,12 @@
  * /fixed-ip/ (src/core/run-guard.ts). A module of its own that clients.ts imports on the first SSM
  * call, so a command that makes none (status) never loads SSM's package.
  */
-import { DeleteParameterCommand, GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import {
+  DeleteParameterCommand,
+  GetParameterCommand,
+  PutParameterCommand,
+  SSMClient,
+} from '@aws-sdk/client-ssm';
 
 export { SSMClient };
 
