@@ -1,7 +1,17 @@
+import type { SecurityGroup } from '@aws-sdk/client-ec2';
 import type { AwsPort } from '../aws/port.js';
 import { dropRecord, type StackContext, type Targets, vpcIdOf } from '../core/context.js';
 import { isOurs, nameTag, tagSpec } from '../core/tags.js';
-import { type DryRun, type KindName, PLACEHOLDER, type RemoveOptions, type RemoveOutcome } from './kind.js';
+import { whenVisible } from './eventual.js';
+import { ownedBy } from './find.js';
+import {
+  type DryRun,
+  type Kind,
+  type KindName,
+  PLACEHOLDER,
+  type RemoveOptions,
+  type RemoveOutcome,
+} from './kind.js';
 import { deleteWhenFree } from './retry.js';
 
 /** What the two security group kinds (the functions', the NAT instance's) share. */
@@ -50,4 +60,25 @@ export function nameTaken(ctx: StackContext, role: string): string[] {
   return [
     `${vpcIdOf(ctx)} already has a security group named ${name} (${taken.GroupId ?? ''}) that fixed-ip did not make for stack ${ctx.name}: pick a free stack name with --name, or rename that group`,
   ];
+}
+
+/**
+ * The group of this role by its unique name in the VPC, while AWS makes a new one visible (a create
+ * whose response was lost); only if its tags prove it is this stack's. Otherwise the name is
+ * someone else's: `cause` (AWS's InvalidGroup.Duplicate) is thrown.
+ */
+export async function findOwnGroup(ctx: StackContext, kind: Kind, cause: Error): Promise<SecurityGroup> {
+  const group = await whenVisible(ctx, async () => {
+    const found = await ctx.aws.ec2.DescribeSecurityGroups({
+      Filters: [
+        { Name: 'vpc-id', Values: [vpcIdOf(ctx)] },
+        { Name: 'group-name', Values: [nameTag(kind.role, ctx.name)] },
+      ],
+    });
+    return found.SecurityGroups?.find((g) =>
+      ownedBy({ id: g.GroupId ?? '', tags: g.Tags, zone: undefined, extra: {} }, ctx.name, kind, undefined),
+    );
+  });
+  if (!group) throw cause;
+  return group;
 }

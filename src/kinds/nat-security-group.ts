@@ -3,10 +3,9 @@ import * as z from 'zod/mini';
 import { awsErrorName } from '../aws/errors.js';
 import { putRecord, type StackContext, type Targets, vpcIdOf } from '../core/context.js';
 import { nameTag, tagSpec } from '../core/tags.js';
-import { pollUntil } from '../core/wait.js';
-import { findListed, ownedBy } from './find.js';
+import { findListed } from './find.js';
 import { baseRecord, type Kind, PLACEHOLDER } from './kind.js';
-import { createGroupDryRun, deleteGroup, nameTaken } from './groups.js';
+import { createGroupDryRun, deleteGroup, findOwnGroup, nameTaken } from './groups.js';
 import { notRecorded } from './status.js';
 
 const ROLE = 'nat-security-group';
@@ -112,7 +111,7 @@ export const natSecurityGroup: Kind = {
       } catch (error) {
         // Made by an attempt whose response was lost: the name is unique in the VPC.
         if (awsErrorName(error) !== 'InvalidGroup.Duplicate') throw error;
-        group = await findByName(ctx, error as Error);
+        group = await findOwnGroup(ctx, natSecurityGroup, error as Error);
         id = group.GroupId ?? '';
       }
     }
@@ -204,32 +203,3 @@ export const natSecurityGroup: Kind = {
     },
   ],
 };
-
-/** The group by its unique name, for up to 30 s while AWS makes a new one visible; only if it is ours. */
-async function findByName(ctx: StackContext, cause: Error): Promise<SecurityGroup> {
-  return pollUntil(
-    async () => {
-      const found = await ctx.aws.ec2.DescribeSecurityGroups({
-        Filters: [
-          { Name: 'vpc-id', Values: [vpcIdOf(ctx)] },
-          { Name: 'group-name', Values: [groupName(ctx.name)] },
-        ],
-      });
-      return found.SecurityGroups?.find((g) =>
-        ownedBy(
-          { id: g.GroupId ?? '', tags: g.Tags, zone: undefined, extra: {} },
-          ctx.name,
-          natSecurityGroup,
-          undefined,
-        ),
-      );
-    },
-    {
-      clock: ctx.clock,
-      signal: ctx.signal,
-      delays: [2_000, 4_000, 8_000],
-      timeoutMs: 30_000,
-      onTimeout: () => cause,
-    },
-  );
-}

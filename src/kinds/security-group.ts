@@ -1,13 +1,12 @@
 import * as z from 'zod/mini';
 import { awsErrorName } from '../aws/errors.js';
-import { putRecord, type StackContext, vpcIdOf } from '../core/context.js';
+import { putRecord, vpcIdOf } from '../core/context.js';
 import { nameTag, tagSpec } from '../core/tags.js';
-import { findListed, ownedBy } from './find.js';
+import { findListed } from './find.js';
 import { baseRecord, type Kind } from './kind.js';
 import { untilLambdaLetsGo } from './lambda-enis.js';
-import { createGroupDryRun, deleteGroup, nameTaken } from './groups.js';
+import { createGroupDryRun, deleteGroup, findOwnGroup, nameTaken } from './groups.js';
 import { functionsUsing } from './in-use.js';
-import { whenVisible } from './eventual.js';
 import { notRecorded } from './status.js';
 
 const ROLE = 'security-group';
@@ -57,7 +56,7 @@ export const securityGroup: Kind = {
       } catch (error) {
         // Created by an attempt whose response was lost: the name is unique in the VPC.
         if (awsErrorName(error) !== 'InvalidGroup.Duplicate') throw error;
-        id = (await findByName(ctx, error as Error)).GroupId ?? '';
+        id = (await findOwnGroup(ctx, securityGroup, error as Error)).GroupId ?? '';
       }
     }
     await putRecord(ctx, { kind: 'securityGroup', id, owned: true });
@@ -99,26 +98,3 @@ export const securityGroup: Kind = {
 
   dryRuns: (aws, stack, _zone, targets) => [createGroupDryRun(aws, stack, ROLE, targets)],
 };
-
-/** The group by its unique name while AWS makes a new one visible; only if it is ours. */
-async function findByName(ctx: StackContext, cause: Error) {
-  const group = await whenVisible(ctx, async () => {
-    const found = await ctx.aws.ec2.DescribeSecurityGroups({
-      Filters: [
-        { Name: 'vpc-id', Values: [vpcIdOf(ctx)] },
-        { Name: 'group-name', Values: [groupName(ctx.name)] },
-      ],
-    });
-    return found.SecurityGroups?.find((g) =>
-      ownedBy(
-        { id: g.GroupId ?? '', tags: g.Tags, zone: undefined, extra: {} },
-        ctx.name,
-        securityGroup,
-        undefined,
-      ),
-    );
-  });
-  // Not ours after all: the name is taken by someone else's group.
-  if (!group) throw cause;
-  return group;
-}
