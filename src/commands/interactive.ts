@@ -1,7 +1,7 @@
 import type { Address, Vpc } from '@aws-sdk/client-ec2';
-import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
 import type { AwsPort } from '../aws/port.js';
 import { FixedIpError } from '../errors.js';
+import { listAllFunctions } from '../kinds/function-tags.js';
 import type { Ui } from '../ports/ui.js';
 
 /**
@@ -9,20 +9,11 @@ import type { Ui } from '../ports/ui.js';
  * skips it (named in the README). Loaded only when a person is there to answer.
  */
 
-export async function listAllFunctions(aws: AwsPort): Promise<FunctionConfiguration[]> {
-  const all: FunctionConfiguration[] = [];
-  let Marker: string | undefined;
-  do {
-    const page = await aws.lambda.ListFunctions({ ...(Marker ? { Marker } : {}), MaxItems: 50 });
-    all.push(...(page.Functions ?? []));
-    Marker = page.NextMarker;
-  } while (Marker);
-  return all.sort((a, b) => (a.FunctionName ?? '').localeCompare(b.FunctionName ?? ''));
-}
-
 /** --function */
 export async function askFunctions(ui: Ui, aws: AwsPort): Promise<string[]> {
-  const functions = await listAllFunctions(aws);
+  const functions = (await listAllFunctions(aws)).sort((a, b) =>
+    (a.FunctionName ?? '').localeCompare(b.FunctionName ?? ''),
+  );
   // An empty list would leave the user at a question no answer passes.
   if (functions.length === 0) {
     throw new FixedIpError('FUNCTION_NOT_FOUND', `there are no Lambda functions in ${aws.region}`, {

@@ -26,11 +26,6 @@ export function functionTags(stack: string, previous: VpcConfigRecord): Record<s
   return tags;
 }
 
-/** The keys fixed-ip writes on a function, among `tags`. */
-export function ourTagKeys(tags: Record<string, string> | undefined): string[] {
-  return Object.keys(tags ?? {}).filter((key) => key === TAG_STACK || key.startsWith(TAG_PREVIOUS));
-}
-
 /** The previous settings `stack` recorded on the function; undefined when it recorded none. */
 export function previousFromTags(
   tags: Record<string, string> | undefined,
@@ -52,11 +47,16 @@ export function tagsShort(tags: Record<string, string> | undefined, wanted: Reco
   return Math.max(0, keys.size - FUNCTION_TAG_LIMIT);
 }
 
+/**
+ * Every key fixed-ip may write on a function: Lambda's largest VpcConfig (16 subnets, 5 groups)
+ * takes two values of 256 characters; a third key is kept for margin.
+ */
+const OUR_KEYS = [TAG_STACK, chunkKey(0), chunkKey(1), chunkKey(2)];
+
 /** Removes fixed-ip's tags from a function (gone already: nothing to do). */
-export async function untagFunction(aws: AwsPort, arn: string, keys: readonly string[]): Promise<void> {
-  if (keys.length === 0) return;
+export async function untagFunction(aws: AwsPort, arn: string): Promise<void> {
   try {
-    await aws.lambda.UntagResource({ Resource: arn, TagKeys: [...keys] });
+    await aws.lambda.UntagResource({ Resource: arn, TagKeys: OUR_KEYS });
   } catch (error) {
     if (awsErrorName(error) !== 'ResourceNotFoundException') throw error;
   }
@@ -104,7 +104,7 @@ export async function listAllFunctions(aws: AwsPort): Promise<FunctionConfigurat
   const all: FunctionConfiguration[] = [];
   let Marker: string | undefined;
   do {
-    const page = await aws.lambda.ListFunctions(Marker ? { Marker } : {});
+    const page = await aws.lambda.ListFunctions({ ...(Marker ? { Marker } : {}), MaxItems: 50 });
     all.push(...(page.Functions ?? []));
     Marker = page.NextMarker;
   } while (Marker);

@@ -167,7 +167,7 @@ async function attach(ctx: StackContext, fn: FunctionTarget): Promise<void> {
     } catch (error) {
       // Refused outright (the role): the function is as it was, so it keeps no tag of ours either.
       if (error instanceof FixedIpError && error.code === 'ROLE_LACKS_PERMISSIONS')
-        await untagFunction(ctx.aws, fn.arn, OUR_KEYS).catch(() => undefined);
+        await untagFunction(ctx.aws, fn.arn).catch(() => undefined);
       throw error;
     }
   } else if (fn.lastUpdateStatus !== 'InProgress') {
@@ -239,14 +239,6 @@ async function tagFunction(ctx: StackContext, fn: FunctionTarget, previous: VpcC
   fn.tags = { ...fn.tags, ...wanted };
 }
 
-/** Every tag key fixed-ip may have written on a function. */
-const OUR_KEYS = Object.keys(
-  functionTags('', {
-    subnetIds: Array<string>(16).fill('subnet-0123456789abcdef0'),
-    securityGroupIds: Array<string>(5).fill('sg-0123456789abcdef0'),
-  }),
-);
-
 export async function detach(ctx: StackContext, name: string): Promise<void> {
   const record = ctx.state.functions[name];
   if (!record) return;
@@ -288,7 +280,7 @@ export async function detach(ctx: StackContext, name: string): Promise<void> {
 /** Removes fixed-ip's tags from a function leaving the stack. */
 async function untag(ctx: StackContext, name: string, arn: string): Promise<void> {
   try {
-    await untagFunction(ctx.aws, arn || name, OUR_KEYS);
+    await untagFunction(ctx.aws, arn || name);
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
     // Not allowed: nothing a re-run would change. Harmless tags; say so and go on.

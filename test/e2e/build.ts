@@ -75,9 +75,18 @@ function tryLock(): boolean {
   }
 }
 
+/** Another worker is building: dist/ is written file by file, so cli.js may look fresh too early. */
+function building(): boolean {
+  try {
+    return Date.now() - statSync(LOCK).mtimeMs <= STALE_LOCK_MS;
+  } catch {
+    return false;
+  }
+}
+
 export async function ensureBuilt(): Promise<void> {
-  while (!isFresh()) {
-    if (tryLock()) {
+  while (!isFresh() || building()) {
+    if (!isFresh() && tryLock()) {
       try {
         if (!isFresh()) await build();
       } finally {
