@@ -2,6 +2,7 @@ import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
 import { awsErrorName } from '../aws/errors.js';
 import { type FunctionTarget, recordIn, type StackContext, type Targets } from '../core/context.js';
 import { FUNCTION_POLL, pollUntil } from '../core/wait.js';
+import { TAG_STACK } from '../core/tags.js';
 import { FixedIpError } from '../errors.js';
 import type { VpcConfigRecord } from '../state/schema.js';
 import type { Step } from './kind.js';
@@ -242,37 +243,35 @@ async function tagFunction(ctx: StackContext, fn: FunctionTarget, previous: VpcC
 export async function detach(ctx: StackContext, name: string): Promise<void> {
   const record = ctx.state.functions[name];
   if (!record) return;
-  let config: FunctionConfiguration | undefined;
+  let found: { config: FunctionConfiguration; tags: Record<string, string> } | undefined;
   try {
-    config = await ctx.aws.lambda.GetFunctionConfiguration({ FunctionName: name });
+    const got = await ctx.aws.lambda.GetFunction({ FunctionName: name });
+    found = { config: got.Configuration ?? {}, tags: got.Tags ?? {} };
   } catch (error) {
     if (awsErrorName(error) !== 'ResourceNotFoundException') throw error;
   }
-  if (!config) {
+  // Only this stack's tags go: a function another stack has taken since carries that stack's.
+  const untagOurs = (): Promise<void> =>
+    found?.tags[TAG_STACK] === ctx.name ? untag(ctx, name, record.arn) : Promise.resolve();
+  if (!found) {
     ctx.ui.notify({
       level: 'info',
       code: 'teardown.function.gone',
       text: `${name} no longer exists; nothing to restore`,
     });
-  } else if (usesStack(ctx, config)) {
+  } else if (usesStack(ctx, found.config)) {
     const target = restorable(ctx, name, record.previous);
-    await update(ctx, name, target, config.Role ?? '');
+    await update(ctx, name, target, found.config.Role ?? '');
     // Lambda has taken the restore: the tags go while it applies it, so they hold nothing up.
-    await Promise.all([
-      waitUpdated(ctx, name, `Restoring ${name}'s previous network settings`),
-      untag(ctx, name, record.arn),
-    ]);
-    delete ctx.state.functions[name];
-    await ctx.save();
-    return;
+    await Promise.all([waitUpdated(ctx, name, `Restoring ${name}'s previous network settings`), untagOurs()]);
   } else {
     ctx.ui.notify({
       level: 'info',
       code: 'teardown.function.moved',
       text: `${name} is no longer in the stack's private subnets; left as it is`,
     });
+    await untagOurs();
   }
-  if (config) await untag(ctx, name, record.arn);
   delete ctx.state.functions[name];
   await ctx.save();
 }

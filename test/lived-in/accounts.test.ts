@@ -108,6 +108,34 @@ describe('day-2: list', () => {
   });
 });
 
+describe('a function another stack took since', () => {
+  it("moved out of stack a by hand and set up by stack b: a's teardown leaves it, and b's tags, alone", async () => {
+    await setup(options({ name: 'a' }), world.account.deps());
+    await byHand('UpdateFunctionConfiguration', {
+      FunctionName: 'orders-api',
+      VpcConfig: { SubnetIds: [], SecurityGroupIds: [] },
+    });
+    await setup(options({ name: 'b' }), world.account.deps());
+    const inB = fn('orders-api');
+    const arn = 'arn:aws:lambda:ap-northeast-1:123456789012:function:orders-api';
+    const tagsOf = async () =>
+      (
+        (await world.account.sim.handle('lambda', 'ListTags', { Resource: arn })) as {
+          Tags: Record<string, string>;
+        }
+      ).Tags;
+    const tagsInB = await tagsOf();
+    expect(tagsInB['fixed-ip:stack']).toBe('b');
+
+    const deps = world.account.deps();
+    await teardown({ name: 'a', yes: true }, deps);
+    expect(deps.recording.messages.some((m) => m.code === 'teardown.function.moved')).toBe(true);
+    expect(fn('orders-api')).toEqual(inB);
+    expect(await tagsOf()).toEqual(tagsInB);
+    expect((await status({ name: 'b', json: true }, world.account.deps())).healthy).toBe(true);
+  });
+});
+
 describe('day-2: detach', () => {
   it("takes a function out of stack a (back to where it was), so stack b may take it; a's other function stays", async () => {
     await setup(options({ name: 'a', functions: ['orders-api', 'billing'] }), world.account.deps());
