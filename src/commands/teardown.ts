@@ -55,7 +55,13 @@ export async function teardown(options: TeardownOptions, deps: Deps): Promise<Te
     return await withRunGuard(
       aws,
       deps,
-      { stack: options.name, command: 'teardown', statePath: store.path, owner: identity.arn },
+      {
+        stack: options.name,
+        command: 'teardown',
+        statePath: store.path,
+        owner: identity.arn,
+        goOnWhenDenied: true,
+      },
       async (guarded, guard) => {
         const result = await tearDown(options, guarded, store, aws, state, waitMinutes);
         // Nothing of the stack is left: its guard goes too.

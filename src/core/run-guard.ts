@@ -393,9 +393,11 @@ function heldBy(stack: string, holder: GuardHolder): FixedIpError {
 }
 
 /** A missing permission is one line naming the action and the policy command, not AWS's paragraph. */
+const denied = (error: unknown): boolean =>
+  ['AccessDeniedException', 'AccessDenied', 'UnauthorizedOperation'].includes(awsErrorName(error) ?? '');
+
 function guardError(error: unknown, name: string, action: string): unknown {
-  const code = awsErrorName(error);
-  if (code === 'AccessDeniedException' || code === 'AccessDenied' || code === 'UnauthorizedOperation') {
+  if (denied(error)) {
     return new FixedIpError('AWS_ERROR', `AWS denied ${action} on ${name} (the stack's run guard)`, {
       hint: 'grant the permissions listed by `fixed-ip iam-policy` (ssm:GetParameter, ssm:PutParameter and ssm:DeleteParameter on parameter/fixed-ip/*)',
       cause: error,
@@ -411,14 +413,28 @@ function guardError(error: unknown, name: string, action: string): unknown {
 export async function withRunGuard<T>(
   aws: AwsPort,
   deps: Deps,
-  options: Omit<GuardOptions, 'clock' | 'notify'>,
+  options: Omit<GuardOptions, 'clock' | 'notify'> & {
+    /** Run without the guard when AWS denies its SSM calls (teardown: the charges must stop). */
+    goOnWhenDenied?: boolean;
+  },
   body: (guarded: Deps, guard: RunGuard) => Promise<T>,
 ): Promise<T> {
-  const guard = await takeRunGuard(aws, {
-    ...options,
-    clock: deps.clock,
-    notify: (message) => deps.ui.notify(message),
-  });
+  let guard: RunGuard;
+  try {
+    guard = await takeRunGuard(aws, {
+      ...options,
+      clock: deps.clock,
+      notify: (message) => deps.ui.notify(message),
+    });
+  } catch (error) {
+    if (!options.goOnWhenDenied || !(error instanceof FixedIpError) || !denied(error.cause)) throw error;
+    deps.ui.notify({
+      level: 'warn',
+      code: 'guard.denied',
+      text: `${error.message}: ${options.command} goes on without it, so the charges stop; ${error.hint ?? ''}, so no other run can overlap it`,
+    });
+    return body(deps, NO_GUARD);
+  }
   try {
     const signal = deps.signal ? AbortSignal.any([deps.signal, guard.signal]) : guard.signal;
     setMaxListeners(0, signal);
@@ -427,3 +443,12 @@ export async function withRunGuard<T>(
     await guard.release();
   }
 }
+
+/** Stands for a guard that could not be taken (see goOnWhenDenied). */
+const NO_GUARD: RunGuard = {
+  release: () => Promise.resolve(),
+  forget: () => undefined,
+  unchanged: false,
+  heartbeat: () => Promise.resolve(true),
+  signal: new AbortController().signal,
+};

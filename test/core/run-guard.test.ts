@@ -346,6 +346,21 @@ describe('the guard while a run holds it', () => {
   });
 });
 
+describe('without ssm permissions, teardown still stops the charges', () => {
+  it('warns that it goes on without the guard, naming the fix, and removes the stack', async () => {
+    await setup(options(), account.deps());
+    account.sim.inject({ kind: 'deny', action: 'ssm:GetParameter' });
+    account.sim.inject({ kind: 'deny', action: 'ssm:PutParameter' });
+    const deps = account.deps();
+    const result = await teardown({ name: 'default', yes: true }, deps);
+    expect(result.finished).toBe(true);
+    expect(deps.recording.messages.find((m) => m.code === 'guard.denied')?.text).toMatch(
+      /AWS denied ssm:GetParameter .*teardown goes on without it, so the charges stop; grant the permissions listed by `fixed-ip iam-policy`/,
+    );
+    expect(count('DeleteNatGateway')).toBe(1);
+  });
+});
+
 describe('unlock', () => {
   it('names the guard holder, asks for --yes without a terminal, and removes it with --yes', async () => {
     await seedGuard();
