@@ -28,6 +28,8 @@ function loadedModules(args: string[]): { status: number | null; stdout: string;
     cwd: work,
     env: { ...process.env, NODE_DEBUG: 'esm', NO_COLOR: '1' },
     encoding: 'utf8',
+    // Node 24's esm debug log of a simulated run is about 1 MiB, spawnSync's default limit.
+    maxBuffer: 64 * 1024 * 1024,
   });
   const files = [...out.stderr.matchAll(/Translating StandardModule file:\/\/(\S+)/g)].map((m) => m[1] ?? '');
   return { status: out.status, stdout: out.stdout, files: [...new Set(files)] };
