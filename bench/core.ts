@@ -7,7 +7,7 @@ import { status } from '../src/commands/status.js';
 import { teardown } from '../src/commands/teardown.js';
 import { TAG_ROLE, TAG_ZONE } from '../src/core/tags.js';
 import type { SimTimings } from '../src/simulator/index.js';
-import { isMutating } from '../src/simulator/operations.js';
+import { isReadOnlyOperation } from '../src/aws/read-only.js';
 import { type Figure, seconds } from './figure.js';
 import {
   type BenchAccount,
@@ -123,7 +123,7 @@ function statusFigure(run: Slice, healthy: boolean): Figure {
 }
 
 function rerunFigure(run: Slice): Figure {
-  const attempted = run.calls.filter((call) => isMutating(call.operation));
+  const attempted = run.calls.filter((call) => !isReadOnlyOperation(call.operation));
   return {
     name: '`setup` re-run on a complete stack',
     measured: `${attempted.length} mutating (${run.mutated} changed the account), ${run.calls.length} calls in all`,
@@ -275,7 +275,9 @@ function teardownFigures(run: Slice): Figure[] {
 function callsFigure(runs: ReadonlyArray<[label: string, run: Slice]>): Figure {
   const kinds = runs.map(([label, run]) => {
     const checks = run.calls.filter(isDryRun).length;
-    const mutating = run.calls.filter((call) => isMutating(call.operation) && !isDryRun(call)).length;
+    const mutating = run.calls.filter(
+      (call) => !isReadOnlyOperation(call.operation) && !isDryRun(call),
+    ).length;
     const failed = run.calls.filter((call) => call.outcome !== 'ok' && !isDryRun(call)).length;
     const reads = run.calls.length - mutating - checks;
     return `${label} ${reads} reads + ${checks ? `${checks} DryRun permission checks + ` : ''}${mutating} mutating${failed > 0 ? ` (${failed} refused, e.g. DependencyViolation)` : ''}`;
@@ -311,7 +313,7 @@ function repeats(calls: readonly CallRecord[]): { reads: string[]; creates: stri
     for (const call of of) seen.set(key(call), (seen.get(key(call)) ?? 0) + 1);
     return [...seen].filter(([, n]) => n > 1).map(([k, n]) => `${k.split('\n')[0] ?? k} x${n}`);
   };
-  const reads = calls.filter((call) => !isMutating(call.operation));
+  const reads = calls.filter((call) => isReadOnlyOperation(call.operation));
   const creates = calls.filter(
     (call) => /^(Create|Allocate)/.test(call.operation) && call.operation !== 'CreateTags' && !isDryRun(call),
   );

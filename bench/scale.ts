@@ -7,7 +7,7 @@ import { setup, type SetupOptions } from '../src/commands/setup.js';
 import { status } from '../src/commands/status.js';
 import { teardown } from '../src/commands/teardown.js';
 import type { NatModeName } from '../src/state/schema.js';
-import { isMutating } from '../src/simulator/operations.js';
+import { isReadOnlyOperation } from '../src/aws/read-only.js';
 import { SETUP_FLOOR_MS, TIMINGS } from './core.js';
 import { type Figure, seconds } from './figure.js';
 import { type BenchAccount, createBenchAccount } from './harness.js';
@@ -54,7 +54,8 @@ async function run(account: BenchAccount, command: () => Promise<unknown>) {
   return {
     ms: account.clock.now() - from.at,
     calls,
-    mutating: calls.filter((c) => isMutating(c.operation) && !c.input.includes('"DryRun":true')).length,
+    mutating: calls.filter((c) => !isReadOnlyOperation(c.operation) && !c.input.includes('"DryRun":true'))
+      .length,
   };
 }
 

@@ -23,13 +23,6 @@ export const SIMULATED_OPERATIONS: Readonly<Record<SimService, readonly string[]
   ssm: Object.keys(OPERATIONS.ssm),
 };
 
-/** Operations that can change the account; only these are checked for `mutated`. */
-export function isMutating(operation: string): boolean {
-  return /^(Put|Create|Delete|Attach|Detach|Associate|Disassociate|Replace|Allocate|Release|Update|Tag|Untag)/.test(
-    operation,
-  );
-}
-
 /** The IAM action a call needs: the operation's name, except where IAM names it otherwise. */
 const IAM_ACTION_NAMES: Readonly<Record<string, string>> = { 'lambda:Invoke': 'lambda:InvokeFunction' };
 

@@ -17,7 +17,7 @@ import { FaultBook } from './faults.js';
 import { nextRandom, type RandomState } from './ids.js';
 import { instanceIsGone, interfaceIsLive, lambdaEniIsLive, natIsGone, natState } from './lifecycle.js';
 import { type AccountState, emptyAccount } from './model.js';
-import { iamAction, isMutating, OPERATIONS } from './operations.js';
+import { iamAction, OPERATIONS } from './operations.js';
 import { fromDocument, toDocument } from './persistence.js';
 import {
   type SeedAddress,
@@ -196,7 +196,9 @@ export class AwsSimulator {
       throw denied ? accessDenied(service, denied, this.accountId) : dryRunSucceeded();
     }
     if (denied) throw accessDenied(service, denied, this.accountId);
-    const before = isMutating(operation) ? JSON.stringify(this.state) : undefined;
+    // Every call is diffed, reads included: whether a call changed the account is what happened,
+    // not what its name suggests (a read that changed something is a simulator bug a test catches).
+    const before = JSON.stringify(this.state);
     let result: object;
     try {
       result = run(ctx, input);
@@ -204,7 +206,7 @@ export class AwsSimulator {
       // A lost response loses AWS's error too: the client only sees the connection drop.
       throw lost ? networkError() : error;
     } finally {
-      call.mutated = before !== undefined && JSON.stringify(this.state) !== before;
+      call.mutated = JSON.stringify(this.state) !== before;
     }
     if (lost) throw networkError();
     // The caller gets its own copy: nothing it does to the output can reach the account.

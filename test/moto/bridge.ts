@@ -1,3 +1,4 @@
+import { isReadOnlyOperation } from '../../src/aws/read-only.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 
 /**
@@ -32,7 +33,6 @@ const MOTO_HONOURS_DRY_RUN = new Set([
   'CreateSecurityGroup',
 ]);
 
-const READ_ONLY = /^(Describe|Get|List|Simulate)/;
 const MOTO_PLACEHOLDER_VPC = 'vpc-123abc';
 
 function serviceOf(request: IncomingMessage): string {
@@ -176,7 +176,7 @@ export async function startBridge(moto: string): Promise<Bridge> {
           : `${method} ${(request.url ?? '').split('?')[0]}`);
       const dryRun = params?.get('DryRun') === 'true';
       const mutating =
-        !dryRun && (params || typeof target === 'string' ? !READ_ONLY.test(action) : method !== 'GET');
+        !dryRun && (params || typeof target === 'string' ? !isReadOnlyOperation(action) : method !== 'GET');
       calls.push({ service, action, dryRun, mutating });
 
       if (service === 'ec2' && dryRun && !MOTO_HONOURS_DRY_RUN.has(action)) return dryRunOperation(response);

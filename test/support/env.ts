@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createAwsPort } from '../../src/aws/clients.js';
+import { isReadOnlyOperation } from '../../src/aws/read-only.js';
 import type { Deps } from '../../src/core/context.js';
 import { FileStateStore } from '../../src/state/store.js';
 import type { RecordOf, ResourceRecord, StackState } from '../../src/state/schema.js';
@@ -94,8 +95,9 @@ export function isDryRun(input: unknown): boolean {
   return (input as { DryRun?: boolean } | undefined)?.DryRun === true;
 }
 
+/** Any operation but a read may change the account (src/aws/read-only.ts, the one definition). */
 export function isMutating(operation: string): boolean {
-  return !/^(Describe|Get|List|Simulate)/.test(operation);
+  return !isReadOnlyOperation(operation);
 }
 
 /** A record as tests read it: `az` repeats the zone. */
