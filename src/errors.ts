@@ -46,7 +46,9 @@ export type ErrorCode =
   | 'STATE_NEWER'
   | 'STATE_MISMATCH'
   | 'STATE_CONFLICT'
+  | 'STATE_OCCUPIED'
   | 'STATE_BUCKET'
+  | 'STATE_BUCKET_UNREACHABLE'
   | 'LOCK_LOST'
   | 'NO_STACK'
   | 'LOCKED'
@@ -63,37 +65,66 @@ export type ErrorCode =
   | 'INTERNAL'
   | 'AWS_ERROR';
 
-/** The user's input is wrong (exit 2): nothing was created, fix the value and run again. */
-const INPUT_ERRORS: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
-  'BAD_OPTION',
-  'CONSENT_REQUIRED',
-  'NO_TERMINAL',
-  'FUNCTION_NOT_FOUND',
-  'FUNCTION_IN_OTHER_VPC',
-  'FUNCTION_IN_OTHER_STACK',
-  'VPC_NOT_FOUND',
-  'AZ_NOT_FOUND',
-  'CIDR_INVALID',
-  'CIDR_EXHAUSTED',
-  'EIP_NOT_FOUND',
-  'EIP_IN_USE',
-  'BAD_REGION',
-  'STATE_MISMATCH',
-  'NO_CREDENTIALS',
-  'SSO_EXPIRED',
-]);
+const { usage, error, drifted, noStack, waitExpired, planBlocked, locked, cancelled } = ExitCode;
+
+/**
+ * The one table from error code to exit code: a throw site names what went wrong, never how the
+ * process exits. Usage (2): the user's input is wrong, nothing was created, fix the value and run
+ * again. Plan blocked (6): setup would not succeed as things stand (a missing permission).
+ */
+export const EXIT_CODES: Readonly<Record<ErrorCode, ExitCode>> = {
+  BAD_OPTION: usage,
+  CONSENT_REQUIRED: usage,
+  NO_TERMINAL: usage,
+  FUNCTION_NOT_FOUND: usage,
+  FUNCTION_IN_OTHER_VPC: usage,
+  FUNCTION_IN_OTHER_STACK: usage,
+  FUNCTION_BUSY: error,
+  FUNCTION_TAGS_FULL: planBlocked,
+  FUNCTION_TAGS_LEFT: error,
+  ROLE_LACKS_PERMISSIONS: planBlocked,
+  VPC_NOT_FOUND: usage,
+  AZ_NOT_FOUND: usage,
+  CIDR_INVALID: usage,
+  CIDR_EXHAUSTED: usage,
+  EIP_NOT_FOUND: usage,
+  EIP_IN_USE: usage,
+  NAT_FAILED: error,
+  STATE_UNREADABLE: error,
+  LOCAL_FILE: error,
+  STATE_INVALID: error,
+  STATE_NEWER: error,
+  STATE_MISMATCH: usage,
+  STATE_CONFLICT: error,
+  STATE_OCCUPIED: usage,
+  STATE_BUCKET: usage,
+  STATE_BUCKET_UNREACHABLE: error,
+  LOCK_LOST: locked,
+  NO_STACK: noStack,
+  LOCKED: locked,
+  NO_CREDENTIALS: usage,
+  SSO_EXPIRED: usage,
+  BAD_REGION: usage,
+  WAIT_EXPIRED: waitExpired,
+  PLAN_BLOCKED: planBlocked,
+  DRIFTED: drifted,
+  NAT_TIMEOUT: error,
+  FUNCTION_UPDATE_TIMEOUT: error,
+  FUNCTION_UPDATE_FAILED: error,
+  ABORTED: cancelled,
+  INTERNAL: error,
+  AWS_ERROR: error,
+};
 
 export interface FixedIpErrorOptions {
   /** What the user can do about it: appended to the one line the user sees. */
   hint?: string;
-  exitCode?: ExitCode;
   cause?: unknown;
 }
 
 export class FixedIpError extends Error {
   override readonly name: string = 'FixedIpError';
   readonly hint: string | undefined;
-  readonly exitCode: ExitCode;
 
   constructor(
     readonly code: ErrorCode,
@@ -102,7 +133,11 @@ export class FixedIpError extends Error {
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.hint = options.hint;
-    this.exitCode = options.exitCode ?? (INPUT_ERRORS.has(code) ? ExitCode.usage : ExitCode.error);
+  }
+
+  /** How the process exits for it: from the table, by code. */
+  get exitCode(): ExitCode {
+    return EXIT_CODES[this.code];
   }
 
   /** The single line the user sees. */
@@ -118,7 +153,7 @@ export class AbortError extends FixedIpError {
     message: string,
     readonly changed: boolean,
   ) {
-    super('ABORTED', message, { exitCode: ExitCode.cancelled });
+    super('ABORTED', message);
   }
 }
 

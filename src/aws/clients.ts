@@ -147,7 +147,6 @@ async function resolveRegion(client: EC2Client, env: NodeJS.ProcessEnv): Promise
   if (!region) {
     throw new FixedIpError('BAD_REGION', 'no AWS region is configured', {
       hint: 'pass --region (e.g. --region ap-northeast-1), set AWS_REGION, or set region in your AWS profile',
-      exitCode: 2,
     });
   }
   if (!REGION_FORMAT.test(region)) {
@@ -158,7 +157,6 @@ async function resolveRegion(client: EC2Client, env: NodeJS.ProcessEnv): Promise
   if (!(partition(region) as { description?: string }).description && !hasCustomEndpoint(env)) {
     throw new FixedIpError('BAD_REGION', `"${region}" is not an AWS region this SDK knows`, {
       hint: 'check --region or AWS_REGION (e.g. ap-northeast-1, us-east-1)',
-      exitCode: 2,
     });
   }
   return region;

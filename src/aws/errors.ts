@@ -1,4 +1,4 @@
-import { ExitCode, FixedIpError } from '../errors.js';
+import { FixedIpError } from '../errors.js';
 
 /** The error code AWS (or the SDK) gave, e.g. 'DependencyViolation'. */
 export function awsErrorName(error: unknown): string | undefined {
@@ -65,7 +65,6 @@ export function explainAwsError(
   if (['ENOTFOUND', 'EAI_AGAIN'].includes(name) || /getaddrinfo/i.test(message)) {
     return new FixedIpError('BAD_REGION', `cannot reach AWS in region ${context.region ?? '(unknown)'}`, {
       hint: 'check --region (e.g. ap-northeast-1), AWS_ENDPOINT_URL, and your network',
-      exitCode: ExitCode.usage,
       cause: error,
     });
   }

@@ -28,7 +28,7 @@ import { type PlannedStep, recipe, worldPartsFor } from '../core/recipe.js';
 export type { PlannedStep };
 import { functionConfigs } from '../kinds/function-configs.js';
 import { emptyWorld, loadWorld, type World } from '../core/world.js';
-import { ExitCode, FixedIpError } from '../errors.js';
+import { FixedIpError } from '../errors.js';
 import { functionExtras } from '../kinds/function-tags.js';
 import { isAttached, roleError } from '../kinds/functions.js';
 import { identityKey } from '../kinds/kind.js';
@@ -359,12 +359,7 @@ export async function checkRoles(
       ));
     if (!fix) {
       // Declined (or no --fix-role without a terminal): setup cannot succeed, as plan says (exit 6).
-      const error = roleError(fn.name, fn.role, missing);
-      throw new FixedIpError(error.code, error.message, {
-        ...(error.hint === undefined ? {} : { hint: error.hint }),
-        exitCode: ExitCode.planBlocked,
-        cause: error.cause,
-      });
+      throw roleError(fn.name, fn.role, missing);
     }
     toFix.add(roleName);
   }

@@ -17,7 +17,7 @@ import { type GuardMark, peekRunGuard, withRunGuard } from '../core/run-guard.js
 import { loadWorld, type WorldPart } from '../core/world.js';
 import { egressOf } from '../core/egress.js';
 import { functionConfigs } from '../kinds/function-configs.js';
-import { AbortError, ExitCode, FixedIpError } from '../errors.js';
+import { AbortError, FixedIpError } from '../errors.js';
 import { aliasWarning } from '../kinds/function-tags.js';
 import { startTagging, VPC_ACCESS_POLICY } from '../kinds/functions.js';
 import { kindOf } from '../kinds/index.js';
@@ -161,7 +161,6 @@ async function run(
   if (blockers.length > 0) {
     throw new FixedIpError('PLAN_BLOCKED', `setup would not succeed: ${blockers.join('; ')}`, {
       hint: 'nothing was created; fixed-ip plan shows the details',
-      exitCode: ExitCode.planBlocked,
     });
   }
   showPlan(ui, plan, retired, state, aws.region);
@@ -245,7 +244,7 @@ async function reresolve(
     throw new FixedIpError(
       'LOCKED',
       `stack ${options.name} was changed by another run while this one was getting ready (now also: ${extra.join(', ')}); nothing was changed`,
-      { hint: 'run setup again to see the new plan', exitCode: ExitCode.locked },
+      { hint: 'run setup again to see the new plan' },
     );
   }
   if (now.size < before.size)

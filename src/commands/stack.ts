@@ -4,7 +4,7 @@ import { stackFromTags } from '../core/discover.js';
 import { checkStateMatches, type Identity, whoAmI } from '../core/inputs.js';
 import { checkStackName } from '../core/options.js';
 import { loadWorld } from '../core/world.js';
-import { ExitCode, FixedIpError } from '../errors.js';
+import { FixedIpError } from '../errors.js';
 import type { StackState } from '../state/schema.js';
 import type { StateStore } from '../state/store.js';
 
@@ -43,7 +43,6 @@ export async function openStack(options: StackOptions, deps: Deps, store: StateS
       `no fixed-ip stack named "${options.name}" in account ${identity.accountId}, ${aws.region}`,
       {
         hint: `create one with: fixed-ip setup --name ${options.name} --function <name> --vpc <vpc-id>`,
-        exitCode: ExitCode.noStack,
       },
     );
   }

@@ -1,6 +1,6 @@
 import type { Deps } from '../core/context.js';
 import { checkStackName } from '../core/options.js';
-import { ExitCode, FixedIpError } from '../errors.js';
+import { FixedIpError } from '../errors.js';
 import type { StackState } from '../state/schema.js';
 
 export interface StateMoveOptions {
@@ -38,16 +38,14 @@ export async function stateMove(options: StateMoveOptions, deps: Deps): Promise<
       if (!state) {
         throw new FixedIpError('NO_STACK', `there is no state for stack ${options.name} at ${source.path}`, {
           hint: 'name where it is with --state',
-          exitCode: ExitCode.noStack,
         });
       }
       if (await destination.read()) {
         throw new FixedIpError(
-          'STATE_CONFLICT',
+          'STATE_OCCUPIED',
           `${destination.path} already holds a state; it was not overwritten`,
           {
             hint: 'move or remove it first, or pass another --to; nothing was changed',
-            exitCode: ExitCode.usage,
           },
         );
       }

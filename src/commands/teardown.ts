@@ -317,7 +317,6 @@ function waitExpired(ctx: StackContext, cause: FixedIpError): FixedIpError {
     `${cause.message}. ${natStopped ? 'The NAT gateway is deleted, so its hourly charge has stopped. ' : ''}Still there: ${left.join('; ')}`,
     {
       hint: 'run fixed-ip teardown again in a few minutes (the state file keeps what is left)',
-      exitCode: cause.exitCode,
       cause,
     },
   );

@@ -1,7 +1,7 @@
 import type { Deps } from '../core/context.js';
 import { checkStackName } from '../core/options.js';
 import { breakRunGuard, describeGuardHolder, guardName, readRunGuard } from '../core/run-guard.js';
-import { AbortError, ExitCode, FixedIpError } from '../errors.js';
+import { AbortError, FixedIpError } from '../errors.js';
 import { describeHolder } from '../state/lock.js';
 
 export interface UnlockOptions {
@@ -109,7 +109,6 @@ function changed(stack: string, what: string): FixedIpError {
     `the ${what} on stack ${stack} changed while you were asked; it was left`,
     {
       hint: `run fixed-ip unlock --name ${stack} again to see who holds it now`,
-      exitCode: ExitCode.locked,
     },
   );
 }

@@ -4,7 +4,7 @@ import { type Deps, makeContext } from '../core/context.js';
 import { allowlistRecords, recipe, type RecipeNode } from '../core/recipe.js';
 import { FUNCTION_POLL, pollUntil } from '../core/wait.js';
 import { loadWorld } from '../core/world.js';
-import { ExitCode, FixedIpError } from '../errors.js';
+import { FixedIpError } from '../errors.js';
 import type { Ui } from '../ports/ui.js';
 import { recordOf, type StackState } from '../state/schema.js';
 import type { StateStore } from '../state/store.js';
@@ -67,7 +67,7 @@ export async function verify(options: VerifyOptions, deps: Deps): Promise<Verify
     throw new FixedIpError(
       'DRIFTED',
       `stack ${options.name} has no ${group ? `private subnet in ${missing?.zone ?? ''}` : 'security group'} to verify from`,
-      { hint: 'run fixed-ip setup to repair it first', exitCode: ExitCode.drifted },
+      { hint: 'run fixed-ip setup to repair it first' },
     );
   }
   const role = await executionRole(aws, state, options.name);
@@ -131,7 +131,6 @@ async function executionRole(aws: AwsPort, state: StackState, stack: string): Pr
   }
   throw new FixedIpError('DRIFTED', `stack ${stack} has no function whose execution role the probe can use`, {
     hint: 'run fixed-ip setup --function <name> to give it one',
-    exitCode: ExitCode.drifted,
   });
 }
 

@@ -15,7 +15,7 @@ import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { awsErrorName } from '../aws/errors.js';
 import type { AwsPort } from '../aws/port.js';
-import { ExitCode, FixedIpError } from '../errors.js';
+import { FixedIpError } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { Deps } from './context.js';
 import type { Message } from '../ports/ui.js';
@@ -165,7 +165,6 @@ export async function takeRunGuard(aws: AwsPort, options: GuardOptions): Promise
         `stack ${options.stack} is being changed by another run, which took its run guard at the same moment`,
         {
           hint: `run fixed-ip unlock --name ${options.stack} to see who holds it`,
-          exitCode: ExitCode.locked,
         },
       );
     }
@@ -187,7 +186,6 @@ export async function takeRunGuard(aws: AwsPort, options: GuardOptions): Promise
   if (!taken)
     throw new FixedIpError('LOCKED', `stack ${options.stack} is being changed by another run`, {
       hint: 'wait for it to finish',
-      exitCode: ExitCode.locked,
     });
 
   const controller = new AbortController();
@@ -216,7 +214,6 @@ export async function takeRunGuard(aws: AwsPort, options: GuardOptions): Promise
         `the run guard of stack ${options.stack} was removed or taken by another run`,
         {
           hint: `this run stopped after its last AWS call; run fixed-ip status --name ${options.stack}`,
-          exitCode: ExitCode.locked,
         },
       ),
     );
@@ -388,7 +385,6 @@ function put(aws: AwsPort, name: string, body: GuardBody, overwrite: boolean) {
 function heldBy(stack: string, holder: GuardHolder): FixedIpError {
   return new FixedIpError('LOCKED', `stack ${stack} is being changed by ${describeGuardHolder(holder)}`, {
     hint: `wait for it to finish; if that run is gone: fixed-ip unlock --name ${stack}`,
-    exitCode: ExitCode.locked,
   });
 }
 

@@ -1,7 +1,7 @@
 import type { NetworkInterface } from '@aws-sdk/client-ec2';
 import { awsErrorName } from '../aws/errors.js';
 import type { StackContext } from '../core/context.js';
-import { ExitCode, FixedIpError } from '../errors.js';
+import { FixedIpError } from '../errors.js';
 
 /**
  * Lambda's network interfaces, watched. After a function leaves the VPC, Lambda keeps its
@@ -175,7 +175,7 @@ export async function untilLambdaLetsGo(
             new FixedIpError(
               'WAIT_EXPIRED',
               `${options.what} is still held by ${error.count} of Lambda's network interfaces`,
-              { exitCode: ExitCode.waitExpired },
+              {},
             ),
           );
         } else {

@@ -1,7 +1,7 @@
 import { awsErrorName } from '../aws/errors.js';
 import type { StackContext } from '../core/context.js';
 import { ENI_RETRY } from '../core/wait.js';
-import { ExitCode, FixedIpError } from '../errors.js';
+import { FixedIpError } from '../errors.js';
 import type { RemoveOptions } from './kind.js';
 
 /**
@@ -40,7 +40,6 @@ export async function deleteWhenFree(
       if (ctx.clock.now() + delay > options.deadline) {
         progress?.warn(`${options.what}: gave up waiting for ${options.waitingFor}`);
         throw new FixedIpError('WAIT_EXPIRED', `${options.what} is still held by ${options.waitingFor}`, {
-          exitCode: ExitCode.waitExpired,
           cause: error,
         });
       }

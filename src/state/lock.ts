@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { readFileSync, rmSync } from 'node:fs';
 import { open, readFile, rm, stat } from 'node:fs/promises';
-import { ExitCode, FixedIpError } from '../errors.js';
+import { FixedIpError } from '../errors.js';
 
 export type Release = () => Promise<void>;
 
@@ -97,7 +97,6 @@ export async function acquireLock(path: string, stackName: string): Promise<Rele
         `stack ${stackName} is in use by pid ${holder.pid} since ${holder.since}`,
         {
           hint: `wait for it to finish; if that process is gone from ${holder.host}, delete ${path}`,
-          exitCode: ExitCode.locked,
         },
       );
     }
@@ -108,7 +107,7 @@ export async function acquireLock(path: string, stackName: string): Promise<Rele
     // The holder is dead (or left an unreadable file long ago): take the lock over, one run at a time.
     if (!(await takeOver(path, text))) throw inUse(stackName);
   }
-  throw new FixedIpError('LOCKED', `could not take the lock ${path}`, { exitCode: ExitCode.locked });
+  throw new FixedIpError('LOCKED', `could not take the lock ${path}`, {});
 }
 
 /** Removes the dead lock if it still holds `deadText`; false when another run is taking it over. */
@@ -136,7 +135,6 @@ async function takeOver(path: string, deadText: string): Promise<boolean> {
 function inUse(stackName: string): FixedIpError {
   return new FixedIpError('LOCKED', `stack ${stackName} is in use by another run`, {
     hint: 'wait for it to finish',
-    exitCode: ExitCode.locked,
   });
 }
 

@@ -4,7 +4,7 @@ import {
   GetPublicAccessBlockCommand,
   HeadBucketCommand,
 } from '@aws-sdk/client-s3';
-import { ExitCode, FixedIpError } from '../errors.js';
+import { FixedIpError } from '../errors.js';
 import type { Message } from '../ports/ui.js';
 import { isAccessDenied, type S3Send } from './s3-port.js';
 
@@ -90,14 +90,12 @@ function unreachable(bucket: string, error: unknown): unknown {
   if (status === 404 || (error as Error).name === 'NotFound' || (error as Error).name === 'NoSuchBucket') {
     return new FixedIpError('STATE_BUCKET', `the state bucket ${bucket} does not exist`, {
       hint: `create it (README, "Team use"): aws s3api create-bucket --bucket ${bucket}`,
-      exitCode: ExitCode.usage,
       cause: error,
     });
   }
   if (isAccessDenied(error)) {
     return new FixedIpError('STATE_BUCKET', `no access to the state bucket ${bucket}`, {
       hint: 'check your credentials, the bucket policy, and the policy from: fixed-ip iam-policy --state s3://…',
-      exitCode: ExitCode.usage,
       cause: error,
     });
   }
@@ -106,7 +104,7 @@ function unreachable(bucket: string, error: unknown): unknown {
     const name = (error as Error).name;
     if (name === 'CredentialsProviderError' || /credentials/i.test((error as Error).message)) return error;
     return new FixedIpError(
-      'STATE_BUCKET',
+      'STATE_BUCKET_UNREACHABLE',
       `cannot reach the state bucket ${bucket}: ${(error as Error).message}`,
       {
         hint: 'check the network, and AWS_ENDPOINT_URL_S3 if you set one',

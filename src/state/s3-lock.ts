@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { ExitCode, FixedIpError } from '../errors.js';
+import { FixedIpError } from '../errors.js';
 import type { Message } from '../ports/ui.js';
 import { describeHolder, type LockHolder, type Release } from './lock.js';
 import { isConflict, isNoSuchKey, type S3Object, type S3Send, urlOf } from './s3-port.js';
@@ -221,6 +221,5 @@ function lockedBy(stackName: string, holder: LockHolder | undefined, object: S3O
     : 'wait for it to finish';
   return new FixedIpError('LOCKED', `stack ${stackName} is in use by ${name}`, {
     hint,
-    exitCode: ExitCode.locked,
   });
 }

@@ -1,5 +1,5 @@
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { ExitCode, FixedIpError } from '../errors.js';
+import { FixedIpError } from '../errors.js';
 import type { Message } from '../ports/ui.js';
 import { decodeState, encodeState } from './codec.js';
 import type { LockHolder, Release } from './lock.js';
@@ -94,7 +94,6 @@ export class S3StateStore implements StateStore {
           `the lock on ${this.path} was taken from this run; the state was not written`,
           {
             hint: 'run the command again once the other run is done',
-            exitCode: ExitCode.locked,
           },
         );
       }

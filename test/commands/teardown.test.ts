@@ -99,6 +99,15 @@ describe('teardown', () => {
     expect(readFileSync(account.statePath(), 'utf8')).toBe(stateBefore);
   });
 
+  it('a NAT gateway still deleting after its wait is the same wait-expired exit (5) as Lambda\'s interfaces', async () => {
+    account.sim.timings.natDeletingMs = 20 * 60_000;
+    await setup(setupOptions(), account.deps());
+    const error = await teardown(down(), account.deps()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FixedIpError);
+    expect((error as FixedIpError).code).toBe('WAIT_EXPIRED');
+    expect((error as FixedIpError).exitCode).toBe(ExitCode.waitExpired);
+  });
+
   it('stops waiting at --wait with its own exit code, and a later run finishes', async () => {
     account.sim.timings.eniReleaseMs = 40 * 60_000;
     const before = snapshot();
