@@ -4,30 +4,15 @@ import { ExitCode, FixedIpError } from './errors.js';
 import type { CompletionSpec } from './completion.js';
 import type * as RunModuleNs from './run.js';
 import { runFlags, withFlags, type RunFlags } from './hints.js';
+import type { GlobalOptions, Io } from './io.js';
 import { VERSION } from './version.js';
+
+export type { GlobalOptions, Io };
 
 /**
  * The entry point: parses argv, builds the ports, runs one command (imported lazily, so `--help`
  * loads no AWS SDK) and is the only place that decides the exit code.
  */
-
-export interface Io {
-  stdin: NodeJS.ReadStream;
-  stdout: NodeJS.WriteStream;
-  stderr: NodeJS.WriteStream;
-  env: NodeJS.ProcessEnv;
-}
-
-export interface GlobalOptions {
-  name: string;
-  state?: string;
-  region?: string;
-  profile?: string;
-  debug?: boolean;
-  simulate?: boolean;
-  color?: boolean;
-  yes?: boolean;
-}
 
 type RunModule = typeof RunModuleNs;
 type Runner = (options: GlobalOptions & Record<string, unknown>, io: Io) => Promise<ExitCode>;

@@ -3,7 +3,7 @@
  * choices of --nat and --for, files for --state, and the stack names found in ./.fixed-ip (the
  * default state folder), made from the same commander definitions the CLI parses with.
  */
-import type { Io } from './cli.js';
+import type { Io } from './io.js';
 import { ExitCode, FixedIpError } from './errors.js';
 
 export type CompletionSpec = Array<{

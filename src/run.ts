@@ -1,6 +1,6 @@
 import { explainAwsError } from './aws/errors.js';
-import type { GlobalOptions, Io } from './cli.js';
-import type { SetupOptions } from './commands/setup.js';
+import type { GlobalOptions, Io } from './io.js';
+import type { SetupOptions } from './commands/setup-options.js';
 import type { VerifyReport } from './commands/verify.js';
 import type { Deps } from './core/context.js';
 import { whoAmI } from './core/inputs.js';

@@ -11,7 +11,7 @@ import { FixedIpError } from '../errors.js';
 import { recordOf, type StackState, vpcOf } from '../state/schema.js';
 import { recordedAddress } from '../kinds/elastic-ip.js';
 import type { Asker } from './asker.js';
-import type { SetupOptions } from './setup.js';
+import type { SetupOptions } from './setup-options.js';
 
 export type VpcChoice =
   { kind: 'existing'; id: string; cidrs: string[]; vpc?: Vpc } | { kind: 'new'; cidr: string };

@@ -45,7 +45,7 @@ import {
 import type { StateStore } from '../state/store.js';
 import type { Asker } from './asker.js';
 import { askCidrs, askZone, chooseEip, chooseVpc, cidrsOf } from './choices.js';
-import type { SetupOptions } from './setup.js';
+import type { SetupOptions } from './setup-options.js';
 import { whoLine } from './shared.js';
 
 /** Everything setup decides before its first change; `fixed-ip plan` shows it and stops. */

@@ -24,36 +24,14 @@ import { kindOf } from '../kinds/index.js';
 import { identityKey, isWork } from '../kinds/kind.js';
 import { NAT_MODE } from '../kinds/nat-modes.js';
 import type { Ui } from '../ports/ui.js';
-import { NAT_MODES, type NatModeName, type ResourceRecord, type StackState } from '../state/schema.js';
+import { NAT_MODES, type ResourceRecord, type StackState } from '../state/schema.js';
 import type { StateStore } from '../state/store.js';
 import { asker } from './asker.js';
 import { checkRoles, describeRecord, type PlannedStep, type Resolved, resolveSetup } from './resolve.js';
+import type { SetupOptions } from './setup-options.js';
 import { whoLine } from './shared.js';
 
-export interface SetupOptions {
-  functions: string[];
-  vpc?: string | undefined;
-  newVpc?: boolean | undefined;
-  vpcCidr?: string | undefined;
-  publicCidr?: string | undefined;
-  privateCidr?: string | undefined;
-  /** --az, repeatable: the zones, first zone first. */
-  az?: string[] | undefined;
-  /** --azs: how many zones. */
-  azs?: number | undefined;
-  nat?: NatModeName | undefined;
-  /** --nat-instance-type (with --nat instance; default t4g.nano). */
-  natInstanceType?: string | undefined;
-  /** --replace-nat-instance: a fresh instance from the newest image, on the same interface. */
-  replaceNatInstance?: boolean | undefined;
-  eip?: string | undefined;
-  name: string;
-  state?: string | undefined;
-  region?: string | undefined;
-  profile?: string | undefined;
-  yes?: boolean | undefined;
-  fixRole?: boolean | undefined;
-}
+export type { SetupOptions };
 
 export interface SetupResult {
   /** The first IP (the first zone's); `elasticIps` has them all. */

@@ -99,7 +99,7 @@ describe('teardown', () => {
     expect(readFileSync(account.statePath(), 'utf8')).toBe(stateBefore);
   });
 
-  it('a NAT gateway still deleting after its wait is the same wait-expired exit (5) as Lambda\'s interfaces', async () => {
+  it("a NAT gateway still deleting after its wait is the same wait-expired exit (5) as Lambda's interfaces", async () => {
     account.sim.timings.natDeletingMs = 20 * 60_000;
     await setup(setupOptions(), account.deps());
     const error = await teardown(down(), account.deps()).catch((e: unknown) => e);

@@ -10,7 +10,7 @@ import { lambdaError } from '../errors.js';
 import type { FunctionRecord } from '../model.js';
 import { toConfiguration } from './configuration.js';
 import { missingPairs, reconcileLambdaEnis } from './enis.js';
-import { invalid, validateVpcConfig } from './functions.js';
+import { invalid, validateVpcConfig } from './vpc-config.js';
 
 /** Runtimes Lambda lets you create functions with (its list at the end of 2026, zip packages). */
 const CREATABLE_RUNTIMES = new Set([

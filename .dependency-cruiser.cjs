@@ -1,0 +1,84 @@
+/**
+ * The layers of src/, held by `npm run lint:layers` (part of `npm test`). From the bottom up:
+ *   errors, hints, version, io, ports/, aws/       what everything may use
+ *   state/                                         state files and their stores
+ *   core/ (model) + kinds/                         the resource kinds and what they share
+ *   commands/                                      one module per command
+ *   run.ts, cli.ts                                 the entry point; the only users of ui/
+ * The simulator (src/simulator/) is a world of its own: only `--simulate` (src/simulate.ts) opens it,
+ * and it uses nothing of the product but the ports, the read-only list and the error type.
+ * A wrong import fails the check; no import cycle is allowed anywhere.
+ */
+const BASE = '^src/(errors|hints|version|io)[.]ts$|^src/(ports|aws)/';
+
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'An import cycle ties modules into one unit that can only change together.',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'base-imports-only-base',
+      severity: 'error',
+      comment:
+        'errors, hints, version, io, ports/ and aws/ are the ground floor: they import nothing above them.',
+      from: { path: BASE },
+      to: { path: '^src/', pathNot: `${BASE}|^src/state/s3-port[.]ts$` },
+    },
+    {
+      name: 'state-below-kinds-and-commands',
+      severity: 'error',
+      from: { path: '^src/state/' },
+      to: { path: '^src/(commands|simulator|ui)/|^src/(run|cli|simulate|summary|json-output)[.]ts$' },
+    },
+    {
+      name: 'kinds-and-core-below-commands',
+      severity: 'error',
+      from: { path: '^src/(kinds|core)/' },
+      to: { path: '^src/(commands|simulator|ui)/|^src/(run|cli|simulate|summary|json-output)[.]ts$' },
+    },
+    {
+      name: 'commands-below-the-entry-point',
+      severity: 'error',
+      from: { path: '^src/commands/' },
+      to: { path: '^src/(simulator|ui)/|^src/(run|cli|simulate)[.]ts$' },
+    },
+    {
+      name: 'ui-only-from-the-entry-point',
+      severity: 'error',
+      comment: 'Only the terminal adapter draws: the core talks to the Ui port (src/ports/ui.ts).',
+      from: { path: '^src/', pathNot: '^src/ui/|^src/(run|cli)[.]ts$' },
+      to: { path: '^src/ui/' },
+    },
+    {
+      name: 'simulator-only-from-simulate',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/simulator/|^src/simulate[.]ts$' },
+      to: { path: '^src/simulator/' },
+    },
+    {
+      name: 'simulator-stands-alone',
+      severity: 'error',
+      comment: 'The simulated account uses only the ports, the read-only operation list and the error type.',
+      from: { path: '^src/simulator/' },
+      to: {
+        path: '^src/',
+        pathNot: '^src/simulator/|^src/ports/clock[.]ts$|^src/aws/(port|read-only)[.]ts$|^src/errors[.]ts$',
+      },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    includeOnly: '^src/',
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default'],
+    },
+  },
+};
