@@ -22,6 +22,7 @@ import {
 } from '../state/schema.js';
 import type { StateStore } from '../state/store.js';
 import { whoLine } from './shared.js';
+import { leftWithoutEgress, strangersIn, warnStrangers } from './stranded.js';
 import { openStack, type StackOptions } from './stack.js';
 
 export interface TeardownOptions extends StackOptions {
@@ -104,6 +105,8 @@ async function tearDown(
   const keepEip = options.keepEip === true;
   const goes = entries(ctx).filter((entry) => willDelete(entry, keepEip));
   const stays = entries(ctx).filter((entry) => !willDelete(entry, keepEip));
+  const strangers = await strangersIn(ctx);
+  warnStrangers(ctx, strangers);
   await confirm(
     deps.ui,
     ctx,
@@ -149,6 +152,11 @@ async function tearDown(
   } catch (error) {
     if (error instanceof FixedIpError && error.code === 'WAIT_EXPIRED') throw waitExpired(ctx, error);
     throw error;
+  }
+  const stranded = await leftWithoutEgress(ctx, strangers);
+  if (stranded) {
+    await store.write(state);
+    throw stranded;
   }
 
   if (isEmptyState(state)) {
