@@ -144,3 +144,100 @@ describe('a function teardown could not restore', () => {
     expect(fn('orders-api')).toMatchObject({ subnetIds: [], securityGroupIds: [] });
   });
 });
+
+describe('another stack’s kept Elastic IP', () => {
+  /** Stack a torn down with --keep-eip: its address is parked, tagged as a's. */
+  async function parkedA(): Promise<{ allocationId: string; publicIp: string }> {
+    await setup(options({ name: 'a' }), world.account.deps());
+    await teardown({ name: 'a', yes: true, keepEip: true }, world.account.deps());
+    const kept = world.account.readState('a')?.elasticIp;
+    if (!kept) throw new Error('a kept no Elastic IP');
+    return { allocationId: kept.id, publicIp: kept.publicIp };
+  }
+
+  it('--eip naming it is refused in one line naming the owner; nothing is created', async () => {
+    const kept = await parkedA();
+    const before = JSON.stringify(world.account.sim.snapshot());
+    const error = await rejection(
+      setup(options({ name: 'b', functions: ['hand'], eip: kept.allocationId }), world.account.deps()),
+    );
+    expect(error.code).toBe('EIP_IN_USE');
+    expect(error.exitCode).toBe(ExitCode.usage);
+    expect(error.message).toContain('belongs to fixed-ip stack a');
+    expect(error.message).toContain(kept.publicIp);
+    expect(JSON.stringify(world.account.sim.snapshot())).toBe(before);
+  });
+
+  it('the interactive picker does not offer it, and says whose it is; a free address is still offered', async () => {
+    const kept = await parkedA();
+    const spare = world.account.sim.addAddress();
+    const deps = world.account.deps({
+      interactive: true,
+      useDefaults: true,
+      answers: { 'setup.confirm': false },
+    });
+    await rejection(setup(options({ name: 'b', functions: ['hand'], yes: false }), deps));
+    const question = deps.recording.questions.find((q) => q.code === 'setup.eip');
+    const offered = question?.kind === 'select' ? question.choices.map((c) => c.value) : [];
+    expect(offered).toEqual(['new', spare.allocationId]);
+    const held = deps.recording.messages.filter((m) => m.code === 'setup.eip.held');
+    expect(held.map((m) => m.text)).toEqual([
+      `Not offered: Elastic IP ${kept.publicIp} (${kept.allocationId}) belongs to fixed-ip stack a`,
+    ]);
+  });
+
+  /** Someone gives a's parked address to a NAT gateway of their own, in another VPC. */
+  async function takenByHand(allocationId: string): Promise<string> {
+    const other = world.account.sim.addVpc({ cidr: '10.9.0.0/16', withInternetGateway: true });
+    const subnet = world.account.sim.addSubnet({ vpcId: other, cidr: '10.9.0.0/24', az: 'ap-northeast-1a' });
+    const nat = (await world.byHand('ec2', 'CreateNatGateway', {
+      SubnetId: subnet,
+      AllocationId: allocationId,
+    })) as { NatGateway: { NatGatewayId: string } };
+    return nat.NatGateway.NatGatewayId;
+  }
+
+  it('taken by hand: status of its stack is not green, naming what holds it', async () => {
+    const kept = await parkedA();
+    await takenByHand(kept.allocationId);
+    const report = await status({ name: 'a', json: true }, world.account.deps());
+    expect(report.parked).toBe(false);
+    expect(report.healthy).toBe(false);
+    const problem = report.problems.find((p) => p.includes(kept.publicIp));
+    // That NAT gateway is in another VPC: the address shows its network interface.
+    expect(problem).toMatch(/is on network interface eni-\w+, which is not this stack's/);
+  });
+
+  it("a live stack's address put on someone else's NAT gateway in its VPC: status names that NAT gateway", async () => {
+    await setup(options({ name: 'a' }), world.account.deps());
+    const state = world.account.readState('a');
+    const [eip, ours, publicSubnet] = [state?.elasticIp, state?.natGateway?.id, state?.publicSubnet?.id];
+    if (!eip || !ours) throw new Error('no stack a');
+    // Someone deletes a's NAT gateway and makes their own with a's address.
+    await world.byHand('ec2', 'DeleteNatGateway', { NatGatewayId: ours });
+    const theirs = (await world.byHand('ec2', 'CreateNatGateway', {
+      SubnetId: publicSubnet,
+      AllocationId: eip.id,
+    })) as { NatGateway: { NatGatewayId: string } };
+    const report = await status({ name: 'a', json: true }, world.account.deps());
+    expect(report.healthy).toBe(false);
+    expect(report.resources.find((r) => r.type === 'elasticIp')).toMatchObject({
+      ok: false,
+      state: 'drifted',
+    });
+    expect(report.problems.find((p) => p.includes(eip.publicIp))).toContain(
+      `is on NAT gateway ${theirs.NatGateway.NatGatewayId}, which is not this stack's`,
+    );
+  });
+
+  it('taken by hand: its teardown runs out of --wait (exit 5) and never says a NAT charge stopped', async () => {
+    const kept = await parkedA();
+    const nat = await takenByHand(kept.allocationId);
+    const error = await rejection(teardown({ name: 'a', yes: true, wait: '1' }, world.account.deps()));
+    expect(error.exitCode).toBe(ExitCode.waitExpired);
+    expect(error.message).toContain(kept.publicIp);
+    expect(error.message).not.toMatch(/charge has stopped/);
+    // That NAT gateway still bills: nothing of it was touched.
+    expect(snap().natGateways.find((n) => n.id === nat)?.state).toBe('available');
+  });
+});
