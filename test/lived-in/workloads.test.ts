@@ -143,6 +143,32 @@ describe('a function teardown could not restore', () => {
     expect(again.finished).toBe(true);
     expect(fn('orders-api')).toMatchObject({ subnetIds: [], securityGroupIds: [] });
   });
+  it('Lambda refuses the restore (the role lost VPC access): the NAT still goes, and teardown exits non-zero naming it', async () => {
+    // orders-api was in a subnet of the user's before setup moved it.
+    const subnet = world.account.sim.addSubnet({
+      vpcId: world.vpcId,
+      cidr: '10.0.200.0/24',
+      az: 'ap-northeast-1a',
+    });
+    const group = world.account.sim.addSecurityGroup({ vpcId: world.vpcId, name: 'app' });
+    await world.byHand('lambda', 'UpdateFunctionConfiguration', {
+      FunctionName: 'orders-api',
+      VpcConfig: { SubnetIds: [subnet], SecurityGroupIds: [group] },
+    });
+    await setup(options(), world.account.deps());
+    const ours = fn('orders-api');
+    await world.account.sim.handle('iam', 'DetachRolePolicy', {
+      RoleName: 'orders-api-role',
+      PolicyArn: 'arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole',
+    });
+    const deps = world.account.deps();
+    const error = await rejection(teardown({ name: 'default', yes: true }, deps));
+    expect(error.code).toBe('FUNCTION_STRANDED');
+    expect(error.message).toMatch(/orders-api could not be restored/);
+    expect(error.message).toContain(`still in the stack's private subnet ${ours?.subnetIds[0] ?? ''}`);
+    expect(deps.recording.messages.some((m) => m.code === 'teardown.function.failed')).toBe(true);
+    expect(liveNats()).toEqual([]);
+  });
 });
 
 describe('another stack’s kept Elastic IP', () => {
