@@ -112,7 +112,7 @@ export async function leftWithoutEgress(
     if (!config) return 'Lambda no longer lists it';
     const ids = inSubnets(config);
     if (ids.length > 0)
-      return `it is still in the stack's private subnet${ids.length > 1 ? 's' : ''} ${ids.join(', ')}${noEgress ? ', which no longer route to the internet' : ''}`;
+      return `it is still in the stack's private subnet${ids.length > 1 ? 's' : ''} ${ids.join(', ')}${noEgress ? `, which no longer route${ids.length > 1 ? '' : 's'} to the internet` : ''}`;
     const now = config.VpcConfig?.SubnetIds ?? [];
     return now.length > 0 ? `it is in ${now.join(', ')}` : 'it is out of any VPC';
   };
