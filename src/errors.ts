@@ -61,6 +61,8 @@ export type ErrorCode =
   | 'NAT_TIMEOUT'
   | 'FUNCTION_UPDATE_TIMEOUT'
   | 'FUNCTION_UPDATE_FAILED'
+  /** teardown left a function in the stack's private subnets (not restored, or put there by hand). */
+  | 'FUNCTION_STRANDED'
   | 'ABORTED'
   | 'INTERNAL'
   | 'AWS_ERROR';

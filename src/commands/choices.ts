@@ -1,9 +1,10 @@
 /** The choices resolveSetup makes for the VPC, the zone, the subnet CIDRs and the Elastic IP: flag, state, or question. */
 import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
-import type { Vpc } from '@aws-sdk/client-ec2';
+import type { Address, Vpc } from '@aws-sdk/client-ec2';
 import type { AwsPort } from '../aws/port.js';
 import { checkSubnetCidr } from '../core/cidr.js';
 import type { StackContext } from '../core/context.js';
+import { TAG_STACK, tagValue } from '../core/tags.js';
 import { chooseCidrs } from '../core/inputs.js';
 import type { World } from '../core/world.js';
 import { identityKey } from '../kinds/kind.js';
@@ -193,6 +194,14 @@ export async function chooseEip(
         },
       );
     }
+    const owner = otherStack(address, state.name);
+    if (owner !== undefined) {
+      throw new FixedIpError(
+        'EIP_IN_USE',
+        `Elastic IP ${address.PublicIp} (${options.eip}) belongs to fixed-ip stack ${owner}${address.AssociationId ? '' : ' (kept by its teardown --keep-eip for its next setup)'}`,
+        { hint: 'pick another, or drop --eip to allocate one' },
+      );
+    }
     if (address.AssociationId) {
       throw new FixedIpError(
         'EIP_IN_USE',
@@ -202,12 +211,28 @@ export async function chooseEip(
     }
     return options.eip;
   }
-  const free = world.addresses.filter((a) => !a.AssociationId && a.Domain !== 'standard');
+  const unused = world.addresses.filter((a) => !a.AssociationId && a.Domain !== 'standard');
+  // Another stack's kept address is its allowlisted IP: never offered.
+  const free = unused.filter((a) => otherStack(a, state.name) === undefined);
   if (free.length === 0) return undefined;
   const picked = await ask<string>(
     'new',
-    async (ui) => (await import('./interactive.js')).askEip(ui, free),
+    async (ui) => {
+      for (const held of unused.filter((a) => !free.includes(a)))
+        ui.notify({
+          level: 'info',
+          code: 'setup.eip.held',
+          text: `Not offered: Elastic IP ${held.PublicIp} (${held.AllocationId}) belongs to fixed-ip stack ${otherStack(held, state.name)}`,
+        });
+      return (await import('./interactive.js')).askEip(ui, free);
+    },
     () => new FixedIpError('BAD_OPTION', 'no EIP'),
   );
   return picked === 'new' ? undefined : picked;
+}
+
+/** The other fixed-ip stack an address's tags name, if any. */
+function otherStack(address: Address, stack: string): string | undefined {
+  const owner = tagValue(address.Tags, TAG_STACK);
+  return owner !== undefined && owner !== stack ? owner : undefined;
 }

@@ -40,6 +40,7 @@ import {
   type ResourceRecord,
   type Shape,
   type StackState,
+  type VpcConfigRecord,
   vpcOf,
 } from '../state/schema.js';
 import type { StateStore } from '../state/store.js';
@@ -308,14 +309,25 @@ function toTarget(ctx: StackContext, config: FunctionConfiguration): FunctionTar
     name,
     arn: config.FunctionArn ?? '',
     role: config.Role ?? '',
-    previous: recorded?.previous ?? {
-      subnetIds: config.VpcConfig?.SubnetIds ?? [],
-      securityGroupIds: config.VpcConfig?.SecurityGroupIds ?? [],
-    },
+    previous: recorded?.previous ?? previousOf(ctx, config),
     attached: isAttached(ctx, config),
     lastUpdateStatus: config.LastUpdateStatus,
     staleAliases: recorded?.staleAliases ?? [],
   };
+}
+
+/**
+ * Where a function goes back to when it leaves the stack: its network now, less what the stack
+ * itself made. One put in the stack's subnets by hand has nothing else, and leaves the VPC (as a
+ * function whose previous network was deleted does): those subnets go with the stack.
+ */
+function previousOf(ctx: StackContext, config: FunctionConfiguration): VpcConfigRecord {
+  const stack = new Set(Object.values(ctx.state.resources).map((r) => r.id));
+  const subnetIds = (config.VpcConfig?.SubnetIds ?? []).filter((id) => !stack.has(id));
+  const securityGroupIds = (config.VpcConfig?.SecurityGroupIds ?? []).filter((id) => !stack.has(id));
+  return subnetIds.length > 0 && securityGroupIds.length > 0
+    ? { subnetIds, securityGroupIds }
+    : { subnetIds: [], securityGroupIds: [] };
 }
 
 /**

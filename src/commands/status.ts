@@ -4,7 +4,7 @@ import { monthlyCost } from '../core/pricing.js';
 import { allowlistRecords, recipe, stepNumber } from '../core/recipe.js';
 import { loadWorld } from '../core/world.js';
 import { natHolding } from '../kinds/elastic-ip.js';
-import { functionConfigs } from '../kinds/function-configs.js';
+import { functionConfigsAround } from '../kinds/function-configs.js';
 import { aliasWarning } from '../kinds/function-tags.js';
 import { isAttached } from '../kinds/functions.js';
 import { kindOf } from '../kinds/index.js';
@@ -33,6 +33,8 @@ export interface StatusReport {
   /** `gone`: the function was deleted outside fixed-ip (not drift: the next setup drops it). */
   /** `staleAliases`: aliases serving a published version (recorded when setup moved the function). */
   functions: Array<{ name: string; attached: boolean; gone?: boolean; staleAliases?: string[] }>;
+  /** Functions in the stack's private subnets that the stack does not hold (moved there by hand): drift. */
+  unmanagedFunctions: Array<{ name: string; subnetIds: string[] }>;
   resources: Array<{
     step: number;
     type: string;
@@ -57,7 +59,8 @@ export async function status(options: StatusOptions, deps: Deps): Promise<Status
   const needs = recipe(state.shape, { newVpc: false }).flatMap((node) =>
     node.step.name === 'functions' ? [] : (kindOf(node.step.name).needs ?? []),
   );
-  const [world, configs] = await Promise.all([
+  const privateSubnets = new Set(recordsOf(state, 'privateSubnet').map((r) => r.id));
+  const [world, { configs, others }] = await Promise.all([
     loadWorld(aws, { vpcId: state.resources.vpc?.id, stack: options.name }, [
       ...new Set([
         'subnets' as const,
@@ -67,7 +70,7 @@ export async function status(options: StatusOptions, deps: Deps): Promise<Status
         ...needs,
       ]),
     ]),
-    functionConfigs(aws, Object.keys(state.functions)),
+    functionConfigsAround(aws, Object.keys(state.functions), privateSubnets),
   ]);
   world.functions = [...configs.values()];
   // An Elastic IP on no NAT gateway may have been released: only then is it worth a call to ask.
@@ -134,6 +137,11 @@ export async function status(options: StatusOptions, deps: Deps): Promise<Status
         `${fn.name} is not in the stack's private subnets; run fixed-ip setup --name ${options.name} to move it back`,
       );
   }
+  const unmanagedFunctions = others.map((config) => ({
+    name: config.FunctionName ?? '',
+    subnetIds: (config.VpcConfig?.SubnetIds ?? []).filter((id) => privateSubnets.has(id)),
+  }));
+  for (const fn of unmanagedFunctions) problems.push(unmanagedProblem(options.name, fn));
   if (functions.every((fn) => fn.gone === true) && problems.length === 0 && !onlyKeptEip) {
     problems.push(
       `stack ${options.name} has no functions; run fixed-ip setup --name ${options.name} --function <name>`,
@@ -161,6 +169,7 @@ export async function status(options: StatusOptions, deps: Deps): Promise<Status
     parked: onlyKeptEip && problems.length === 0,
     natGateway: { id: firstNat?.id ?? null, state: nat?.State ?? 'missing' },
     functions,
+    unmanagedFunctions,
     resources,
     problems,
     monthlyCostUsd:
@@ -172,6 +181,11 @@ export async function status(options: StatusOptions, deps: Deps): Promise<Status
   };
   print(deps, report, options.json === true);
   return report;
+}
+
+/** A function in the stack's subnets that the stack does not hold: teardown would strand it. */
+function unmanagedProblem(stack: string, fn: { name: string; subnetIds: string[] }): string {
+  return `function ${fn.name} is in the stack's private subnets (${fn.subnetIds.join(', ')}) but not in stack ${stack}, so it loses internet access when the stack is torn down; run fixed-ip attach --name ${stack} --function ${fn.name}, or move it out of the stack's subnets`;
 }
 
 function print(deps: Deps, report: StatusReport, json: boolean): void {
@@ -205,6 +219,8 @@ function print(deps: Deps, report: StatusReport, json: boolean): void {
     );
     if (fn.staleAliases) ui.result(`⚠  ${aliasWarning(fn.name, fn.staleAliases)}`);
   }
+  for (const fn of report.unmanagedFunctions)
+    ui.result(`✖  →  function ${fn.name} in the private subnets, NOT in the stack (moved there by hand)`);
   for (const problem of report.problems) ui.result(`! ${problem}`);
   ui.result(`Cost: about ${report.monthlyCostUsd.toFixed(2)} USD a month in ${report.region}`);
   if (report.parked) {

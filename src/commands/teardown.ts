@@ -11,7 +11,7 @@ import { worldPartsFor } from '../core/recipe.js';
 import { AbortError, FixedIpError } from '../errors.js';
 import { functions } from '../kinds/functions.js';
 import { kindOf } from '../kinds/index.js';
-import { identityKey, type Step } from '../kinds/kind.js';
+import { identityKey, type RemoveOutcome, type Step } from '../kinds/kind.js';
 import type { Ui } from '../ports/ui.js';
 import {
   emptyState,
@@ -22,6 +22,7 @@ import {
 } from '../state/schema.js';
 import type { StateStore } from '../state/store.js';
 import { whoLine } from './shared.js';
+import { leftWithoutEgress, strangersIn, warnStrangers } from './stranded.js';
 import { openStack, type StackOptions } from './stack.js';
 
 export interface TeardownOptions extends StackOptions {
@@ -104,6 +105,8 @@ async function tearDown(
   const keepEip = options.keepEip === true;
   const goes = entries(ctx).filter((entry) => willDelete(entry, keepEip));
   const stays = entries(ctx).filter((entry) => !willDelete(entry, keepEip));
+  const strangers = await strangersIn(ctx);
+  warnStrangers(ctx, strangers);
   await confirm(
     deps.ui,
     ctx,
@@ -117,6 +120,7 @@ async function tearDown(
   const removed: string[] = [];
   const kept: string[] = [];
   const deadline = deps.clock.now() + waitMinutes * 60_000;
+  const stopped: string[] = [];
   const removals: Removal[] = [
     ...entries(ctx).map((entry) => ({
       ctx,
@@ -136,6 +140,7 @@ async function tearDown(
   ];
   try {
     await removeInOrder(removals, (removal, result) => {
+      noteStopped(stopped, removal, result);
       const line = `${removal.step.title} ${result.detail}${removal.duplicate ? ' (a duplicate left by an interrupted run)' : ''}`;
       const code = removal.step.name;
       if (result.outcome === 'kept') {
@@ -147,8 +152,14 @@ async function tearDown(
       }
     });
   } catch (error) {
-    if (error instanceof FixedIpError && error.code === 'WAIT_EXPIRED') throw waitExpired(ctx, error);
+    if (error instanceof FixedIpError && error.code === 'WAIT_EXPIRED')
+      throw waitExpired(ctx, error, stopped);
     throw error;
+  }
+  const stranded = await leftWithoutEgress(ctx, strangers);
+  if (stranded) {
+    await store.write(state);
+    throw stranded;
   }
 
   if (isEmptyState(state)) {
@@ -307,14 +318,32 @@ async function confirm(
   if (!ok) throw new AbortError('Cancelled; nothing was changed', false);
 }
 
-function waitExpired(ctx: StackContext, cause: FixedIpError): FixedIpError {
+/** The NATs billed by the hour, and what AWS confirmed of each. */
+const HOURLY_NATS: Partial<Record<string, string>> = {
+  natGateway: 'NAT gateway is deleted',
+  regionalNatGateway: 'NAT gateway is deleted',
+  natInstance: 'NAT instance is terminated',
+};
+
+/** A NAT this run saw AWS confirm gone (deleted or terminated, or not found): its charge stopped. */
+function noteStopped(stopped: string[], removal: Removal, result: RemoveOutcome): void {
+  const what = HOURLY_NATS[removal.step.name];
+  if (what !== undefined && result.outcome !== 'kept') stopped.push(what);
+}
+
+/** Said only when this run saw every NAT of the stack go; a NAT it did not see go may still bill. */
+function stoppedLine(ctx: StackContext, stopped: readonly string[]): string {
+  const left = Object.values(ctx.state.resources).some((r) => HOURLY_NATS[r.kind] !== undefined);
+  if (stopped.length === 0 || left) return '';
+  const seen = [...new Set(stopped)];
+  return `The ${seen.join(' and the ')}, so ${seen.length > 1 ? 'their hourly charges have' : 'its hourly charge has'} stopped. `;
+}
+
+function waitExpired(ctx: StackContext, cause: FixedIpError, stopped: readonly string[]): FixedIpError {
   const left = entries(ctx).map(describe);
-  const natStopped =
-    recordsOf(ctx.state, 'natGateway').length === 0 &&
-    recordsOf(ctx.state, 'regionalNatGateway').length === 0;
   return new FixedIpError(
     'WAIT_EXPIRED',
-    `${cause.message}. ${natStopped ? 'The NAT gateway is deleted, so its hourly charge has stopped. ' : ''}Still there: ${left.join('; ')}`,
+    `${cause.message}. ${stoppedLine(ctx, stopped)}Still there: ${left.join('; ')}`,
     {
       hint: 'run fixed-ip teardown again in a few minutes (the state file keeps what is left)',
       cause,

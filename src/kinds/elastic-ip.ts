@@ -1,9 +1,9 @@
 import { awsErrorName } from '../aws/errors.js';
-import type { Address } from '@aws-sdk/client-ec2';
+import type { Address, NatGateway } from '@aws-sdk/client-ec2';
 import * as z from 'zod/mini';
 import { dropRecord, putRecord, recordIn, type StackContext, type Targets } from '../core/context.js';
 import { IPV4_HOURLY_USD } from '../core/pricing.js';
-import { isOurs, tagSpec } from '../core/tags.js';
+import { isOurs, TAG_STACK, tagSpec, tagValue } from '../core/tags.js';
 import type { World } from '../core/world.js';
 import { FixedIpError } from '../errors.js';
 import { identityKey, baseRecord, type Kind } from './kind.js';
@@ -182,6 +182,14 @@ export const elasticIp: Kind = {
     const holder = natHolding(ctx.world, record.id);
     const address = ctx.world.addresses.find((a) => a.AllocationId === record.id);
     const exists = address !== undefined;
+    const taken = takenBy(ctx, holder, address);
+    if (taken)
+      return {
+        ok: false,
+        id: record.id,
+        state: 'drifted',
+        problem: `Elastic IP ${record.publicIp} (${record.id}) of stack ${ctx.name} is on ${taken}, which is not this stack's: its traffic leaves from the allowlisted IP; free the address (delete or disassociate what holds it), then run fixed-ip setup --name ${ctx.name}`,
+      };
     if (holder || (serves && onOurInterface(ctx, address)))
       return { ok: true, id: record.id, state: 'associated' };
     if (!exists && ctx.world.loaded.has('addresses')) {
@@ -247,6 +255,28 @@ export const elasticIp: Kind = {
           },
         ],
 };
+
+/**
+ * What holds a stack's address outside the stack (another stack took a kept address, or someone
+ * associated it by hand): a NAT gateway not of the stack, or any other association; undefined
+ * while the address is on the stack's own NAT, or free.
+ */
+function takenBy(
+  ctx: StackContext,
+  nat: NatGateway | undefined,
+  address: Address | undefined,
+): string | undefined {
+  if (nat) {
+    // The stack's by its state, or by its tags (made by a run stopped before it could record it).
+    const ours =
+      Object.values(ctx.state.resources).some((r) => r.id === nat.NatGatewayId) ||
+      tagValue(nat.Tags, TAG_STACK) === ctx.name;
+    return ours ? undefined : `NAT gateway ${nat.NatGatewayId ?? ''}`;
+  }
+  if (!address?.AssociationId || onOurInterface(ctx, address)) return undefined;
+  if (address.NetworkInterfaceId) return `network interface ${address.NetworkInterfaceId}`;
+  return address.InstanceId ? `instance ${address.InstanceId}` : `association ${address.AssociationId}`;
+}
 
 function isOwned(ctx: StackContext, zone: string, address: Address, targets: Targets | undefined): boolean {
   const record = recorded(ctx, zone);

@@ -1,6 +1,7 @@
 import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
 import { awsErrorName } from '../aws/errors.js';
 import type { AwsPort } from '../aws/port.js';
+import { listAllFunctions } from './function-tags.js';
 
 /** Lambda's page size for ListFunctions, whatever MaxItems asks. */
 const PAGE = 50;
@@ -42,4 +43,32 @@ export async function functionConfigs(
   }
   await Promise.all(names.filter((name) => !found.has(name)).map(one));
   return found;
+}
+
+/**
+ * functionConfigs, and also every other function whose subnets include one of `subnetIds` (one
+ * moved into a stack's private subnets by hand, which loses its internet access when the stack
+ * goes). The account's functions are listed whole, one call per 50 of them (a stack of one
+ * function in an account of up to 50 takes the one call functionConfigs would); a name no page
+ * lists (an ARN, a deleted function) is asked on its own.
+ */
+export async function functionConfigsAround(
+  aws: AwsPort,
+  names: readonly string[],
+  subnetIds: ReadonlySet<string>,
+): Promise<{ configs: Map<string, FunctionConfiguration>; others: FunctionConfiguration[] }> {
+  if (subnetIds.size === 0) return { configs: await functionConfigs(aws, names), others: [] };
+  const listed = await listAllFunctions(aws);
+  const configs = new Map<string, FunctionConfiguration>();
+  for (const name of names) {
+    const config = listed.find((f) => f.FunctionName === name || f.FunctionArn === name);
+    if (config) configs.set(name, config);
+  }
+  const unlisted = names.filter((name) => !configs.has(name));
+  for (const [name, config] of await functionConfigs(aws, unlisted, () => true)) configs.set(name, config);
+  const held = new Set([...configs.values()].map((f) => f.FunctionArn));
+  const others = listed.filter(
+    (f) => !held.has(f.FunctionArn) && (f.VpcConfig?.SubnetIds ?? []).some((id) => subnetIds.has(id)),
+  );
+  return { configs, others };
 }

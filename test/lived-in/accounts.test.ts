@@ -38,7 +38,8 @@ describe('ownership', () => {
       VpcConfig: { SubnetIds: ours?.subnetIds, SecurityGroupIds: ours?.securityGroupIds },
     });
     const deps = world.account.deps();
-    await teardown({ name: 'default', yes: true }, deps);
+    // billing is left without internet access: named, with a non-zero exit (test/lived-in/workloads).
+    expect((await rejection(teardown({ name: 'default', yes: true }, deps))).code).toBe('FUNCTION_STRANDED');
     const s = snap();
     expect(s.natGateways.filter((n) => n.state !== 'deleted')).toEqual([]);
     expect(s.addresses.filter((a) => a.tags['fixed-ip:stack'] === 'default')).toEqual([]);
