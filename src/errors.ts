@@ -82,6 +82,7 @@ export const EXIT_CODES: Readonly<Record<ErrorCode, ExitCode>> = {
   FUNCTION_IN_OTHER_VPC: usage,
   FUNCTION_IN_OTHER_STACK: usage,
   FUNCTION_BUSY: error,
+  FUNCTION_STRANDED: error,
   FUNCTION_TAGS_FULL: planBlocked,
   FUNCTION_TAGS_LEFT: error,
   ROLE_LACKS_PERMISSIONS: planBlocked,
