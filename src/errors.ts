@@ -7,7 +7,10 @@ export const ExitCode = {
   ok: 0,
   error: 1,
   usage: 2,
-  /** status: the stack exists but something is broken or drifted. */
+  /**
+   * status: the stack exists but something is broken or drifted; teardown: something still bills
+   * that fixed-ip kept because it cannot prove it made it.
+   */
   drifted: 3,
   /** status/teardown: there is no stack of that name. */
   noStack: 4,
@@ -56,6 +59,7 @@ export type ErrorCode =
   | 'WAIT_EXPIRED'
   | 'PLAN_BLOCKED'
   | 'DRIFTED'
+  | 'UNPROVEN_KEPT'
   | 'NAT_TIMEOUT'
   | 'FUNCTION_UPDATE_TIMEOUT'
   | 'FUNCTION_UPDATE_FAILED'
@@ -83,6 +87,11 @@ const INPUT_ERRORS: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'SSO_EXPIRED',
 ]);
 
+/** Codes whose exit code is neither 1 nor 2, wherever they are thrown. */
+const EXIT_CODES: Partial<Record<ErrorCode, ExitCode>> = {
+  UNPROVEN_KEPT: ExitCode.drifted,
+};
+
 export interface FixedIpErrorOptions {
   /** What the user can do about it: appended to the one line the user sees. */
   hint?: string;
@@ -102,7 +111,8 @@ export class FixedIpError extends Error {
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.hint = options.hint;
-    this.exitCode = options.exitCode ?? (INPUT_ERRORS.has(code) ? ExitCode.usage : ExitCode.error);
+    this.exitCode =
+      options.exitCode ?? EXIT_CODES[code] ?? (INPUT_ERRORS.has(code) ? ExitCode.usage : ExitCode.error);
   }
 
   /** The single line the user sees. */

@@ -1,5 +1,5 @@
 import type { StackContext } from '../core/context.js';
-import { isOurs } from '../core/tags.js';
+import { isOurs, whyNotOurs } from '../core/tags.js';
 import type { Kind, Listed } from './kind.js';
 
 /**
@@ -21,4 +21,18 @@ export function ownedBy(item: Listed, stack: string, kind: Kind, zone: string | 
   if (!kind.zonal || zone === undefined) return true;
   const tagged = item.tags?.find((t) => t.Key === 'fixed-ip:zone')?.Value;
   return tagged !== undefined || item.zone === undefined || item.zone === zone;
+}
+
+/** Why the live resource does not prove it is this stack's (undefined when ownedBy holds). */
+export function whyNotOwnedBy(
+  item: Listed,
+  stack: string,
+  kind: Kind,
+  zone: string | undefined,
+): string | undefined {
+  if (ownedBy(item, stack, kind, zone)) return undefined;
+  return (
+    whyNotOurs(item.tags, stack, kind.role, zone) ??
+    `it carries no zone tag and lies in ${item.zone ?? 'another zone'}, not ${zone ?? ''}`
+  );
 }
