@@ -1,6 +1,7 @@
 import type { StackContext } from '../core/context.js';
 import { isOurs, whyNotOurs } from '../core/tags.js';
-import type { Kind, Listed } from './kind.js';
+import type { Kind, KindName, Listed } from './kind.js';
+import { kindNamed } from './registry.js';
 
 /**
  * A kind's live resource for one identity: the one the state records, else one whose complete tag
@@ -35,4 +36,9 @@ export function whyNotOwnedBy(
     whyNotOurs(item.tags, stack, kind.role, zone) ??
     `it carries no zone tag and lies in ${item.zone ?? 'another zone'}, not ${zone ?? ''}`
   );
+}
+
+/** The tags prove the resource is this stack's, of one of these kinds (in any zone): what a step may delete in passing. */
+export function provenAs(tags: Listed['tags'], stack: string, kinds: readonly KindName[]): boolean {
+  return kinds.some((name) => isOurs(tags, stack, kindNamed(name).role));
 }

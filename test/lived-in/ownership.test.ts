@@ -125,6 +125,18 @@ describe('records added to the state file by hand', () => {
   });
 });
 
+describe('deletes in passing', () => {
+  it("a change to a NAT instance never deletes a NAT gateway whose tags do not prove it is the stack's", async () => {
+    const first = await setup(options(), world.account.deps());
+    const nat = Object.values(first.state.resources).find((r) => r.kind === 'natGateway')?.id ?? '';
+    await world.byHand('ec2', 'DeleteTags', { Resources: [nat], Tags: [{ Key: 'fixed-ip:role' }] });
+    const error = await rejection(setup(options({ nat: 'instance' }), world.account.deps()));
+    expect(error.code).toBe('EIP_IN_USE');
+    expect(error.message).toContain(nat);
+    expect(natState(nat)).toBe('available');
+  });
+});
+
 describe('what only looks like the stack', () => {
   it("the state file lost and the NAT gateway's role tag removed: teardown never says its charge stopped, names it as still billed, and exits non-zero", async () => {
     const first = await setup(options(), world.account.deps());
