@@ -39,6 +39,19 @@ async function foreignNat(): Promise<{ vpcId: string; subnetId: string; natId: s
   return { vpcId, subnetId, natId: out.NatGateway.NatGatewayId };
 }
 
+/** Describe calls since `from` that name resources by id (the proof's look beyond the loaded world). */
+function byIdLooks(from: number): string[] {
+  return world.account.sim.calls
+    .slice(from)
+    .filter((call) => {
+      const input = call.input as { Filters?: Array<{ Name?: string }>; Filter?: Array<{ Name?: string }> };
+      return [...(input.Filters ?? []), ...(input.Filter ?? [])].some((f) =>
+        ['subnet-id', 'nat-gateway-id'].includes(f.Name ?? ''),
+      );
+    })
+    .map((call) => call.operation);
+}
+
 const natState = (id: string): string | undefined => snap().natGateways.find((n) => n.id === id)?.state;
 const subnetIds = (): string[] => snap().subnets.map((s) => s.id);
 
@@ -81,7 +94,10 @@ describe('records added to the state file by hand', () => {
     // Teardown: the stack goes, the foreign NAT gateway and subnet stay, and the run says so.
     addRecords(forged);
     const down = world.account.deps();
+    const from = world.account.sim.calls.length;
     const error = await rejection(teardown({ name: 'default', yes: true }, down));
+    // One look by id per kind of resource the loaded world lacks (the NAT's own waits aside).
+    expect(byIdLooks(from).filter((op) => op === 'DescribeSubnets')).toHaveLength(1);
     expect(error.code).toBe('UNPROVEN_KEPT');
     expect(error.exitCode).toBe(ExitCode.drifted);
     expect(error.message).toContain(foreign.natId);
@@ -186,7 +202,10 @@ describe("teardown's confirmation is what happens", () => {
     const igw = world.account.sim.addInternetGateway({ vpcId: world.vpcId });
     await setup(options(), world.account.deps());
     const deps = world.account.deps();
+    const from = world.account.sim.calls.length;
     await teardown({ name: 'default', yes: true }, deps);
+    // Everything recorded is in the loaded world with its tags: no look by id for the proof.
+    expect(byIdLooks(from).filter((op) => op === 'DescribeSubnets')).toEqual([]);
     expect(listed(deps, 'teardown.plan.keep')).toContain('internetGateway');
     expect(listed(deps, 'teardown.plan.delete')).not.toContain('internetGateway');
     expect(igwIds()).toContain(igw);
