@@ -368,7 +368,10 @@ function waitExpired(ctx: StackContext, cause: FixedIpError, billed: Unproven[])
     'WAIT_EXPIRED',
     `${cause.message}. ${natStopped ? 'The NAT gateway is deleted, so its hourly charge has stopped. ' : ''}${bills}Still there: ${left.join('; ')}`,
     {
-      hint: 'run fixed-ip teardown again in a few minutes (the state file keeps what is left)',
+      hint:
+        billed.length > 0
+          ? "delete what still bills yourself if it is the stack's (or restore its fixed-ip tags), then run fixed-ip teardown again (the state file keeps what is left)"
+          : 'run fixed-ip teardown again in a few minutes (the state file keeps what is left)',
       exitCode: cause.exitCode,
       cause,
     },

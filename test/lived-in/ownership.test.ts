@@ -165,6 +165,7 @@ describe('what only looks like the stack', () => {
     expect(error.exitCode).not.toBe(ExitCode.ok);
     expect(error.message).not.toMatch(/charge has stopped|nothing is billed/);
     expect(error.message).toMatch(new RegExp(`Still billed.*NAT gateway ${nat}`));
+    expect(error.hint).toMatch(/delete what still bills yourself/);
     expect(natState(nat)).toBe('available');
     // Named before consent, among what is kept.
     const keep = deps.recording.messages.find((m) => m.code === 'teardown.plan.keep');
