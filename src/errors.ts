@@ -7,7 +7,10 @@ export const ExitCode = {
   ok: 0,
   error: 1,
   usage: 2,
-  /** status: the stack exists but something is broken or drifted. */
+  /**
+   * status: the stack exists but something is broken or drifted; teardown: something still bills
+   * that fixed-ip kept because it cannot prove it made it.
+   */
   drifted: 3,
   /** status/teardown: there is no stack of that name. */
   noStack: 4,
@@ -58,6 +61,7 @@ export type ErrorCode =
   | 'WAIT_EXPIRED'
   | 'PLAN_BLOCKED'
   | 'DRIFTED'
+  | 'UNPROVEN_KEPT'
   | 'NAT_TIMEOUT'
   | 'FUNCTION_UPDATE_TIMEOUT'
   | 'FUNCTION_UPDATE_FAILED'
@@ -117,6 +121,7 @@ export const EXIT_CODES: Readonly<Record<ErrorCode, ExitCode>> = {
   ABORTED: cancelled,
   INTERNAL: error,
   AWS_ERROR: error,
+  UNPROVEN_KEPT: drifted,
 };
 
 export interface FixedIpErrorOptions {

@@ -430,11 +430,19 @@ async function retire(ctx: StackContext, records: ResourceRecord[]): Promise<voi
       options: { keepEip: true, deadline: ctx.clock.now() },
     })),
     (removal, result) => {
-      ctx.ui.notify({
-        level: 'success',
-        code: `setup.retired.${removal.step.name}`,
-        text: `Removed ${removal.step.title} ${result.detail}${removal.zone ? ` (${removal.zone})` : ''}: the new shape does not use it`,
-      });
+      const where = removal.zone ? ` (${removal.zone})` : '';
+      if (result.outcome === 'kept')
+        ctx.ui.notify({
+          level: 'info',
+          code: `setup.kept.${removal.step.name}`,
+          text: `Kept ${removal.step.title} ${result.detail}${where}, which the new shape does not use`,
+        });
+      else
+        ctx.ui.notify({
+          level: 'success',
+          code: `setup.retired.${removal.step.name}`,
+          text: `Removed ${removal.step.title} ${result.detail}${where}: the new shape does not use it`,
+        });
     },
     (removal, error) => {
       if (!(error instanceof FixedIpError) || error.code !== 'WAIT_EXPIRED') return false;

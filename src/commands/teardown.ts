@@ -1,11 +1,10 @@
 import type { AwsPort } from '../aws/port.js';
 import { type Deps, makeContext, type StackContext } from '../core/context.js';
 import { withRunGuard } from '../core/run-guard.js';
-import { adoptTagged, staleLine } from '../core/discover.js';
+import { adoptTagged, lookalikes, staleLine } from '../core/discover.js';
 import { checkMinutes } from '../core/options.js';
-import { monthlyCost } from '../core/pricing.js';
-import { type Removal, removeInOrder } from '../core/removal.js';
-import { isOurs } from '../core/tags.js';
+import { HOURS_PER_MONTH, monthlyCost } from '../core/pricing.js';
+import { decideRemovals, type Removal, removeInOrder, type Unproven } from '../core/removal.js';
 import { loadWorld } from '../core/world.js';
 import { worldPartsFor } from '../core/recipe.js';
 import { AbortError, FixedIpError } from '../errors.js';
@@ -97,63 +96,100 @@ async function tearDown(
     deps.ui.notify({ level: 'warn', code: 'teardown.stale', text: staleLine(stale, live) }),
   );
   const ctx = makeContext({ name: options.name, aws, deps, store, state, world });
-  disownUnproven(ctx);
   const duplicates = layers(state, leftovers).map((layer) =>
     makeContext({ name: options.name, aws, deps, store: unrecorded(store), state: layer, world }),
   );
 
   const keepEip = options.keepEip === true;
-  const goes = entries(ctx).filter((entry) => willDelete(entry, keepEip));
-  const stays = entries(ctx).filter((entry) => !willDelete(entry, keepEip));
+  // The deadline is set once consent is given (time at the question does not count).
+  const own = { keepEip, deadline: Infinity };
+  const extra = { keepEip: false, deadline: Infinity };
+  const entered: Array<{ entry: Entry; removal: Removal }> = [
+    ...entries(ctx).map((entry) => ({
+      entry,
+      removal: { ctx, step: entry.step, zone: entry.zone, options: own },
+    })),
+    ...duplicates.flatMap((layer) =>
+      entries(layer).map((entry) => ({
+        entry,
+        removal: { ctx: layer, step: entry.step, zone: entry.zone, options: extra, duplicate: true },
+      })),
+    ),
+  ];
+  const removals: Removal[] = entered.map((e) => e.removal);
+  // One decision, shown in the confirmation and carried out by the removal.
+  const verdicts = await decideRemovals(removals);
+  const decided = entered.map(({ entry, removal }, index) => ({
+    entry,
+    duplicate: removal.duplicate === true,
+    verdict: verdicts[index] ?? { action: 'remove' },
+  }));
+  const goes = decided.filter((d) => d.verdict.action === 'remove');
+  const strays = lookalikes(world, options.name, new Set(removals.map(idOf)));
+  for (const stray of strays)
+    deps.ui.notify({
+      level: 'warn',
+      code: 'teardown.unproven',
+      text: `${stray.kind.title} ${stray.item.id} looks like stack ${options.name}'s, but ${stray.why}: fixed-ip cannot prove it made it, so it is kept (restore its tags, or delete it yourself if it is the stack's)`,
+    });
   const strangers = await strangersIn(ctx);
   warnStrangers(ctx, strangers);
   await confirm(
     deps.ui,
     ctx,
-    goes,
-    stays,
+    goes.filter((d) => !d.duplicate).map((d) => d.entry),
+    [
+      ...decided.flatMap((d) => (d.verdict.action === 'keep' ? [{ ...d.entry, why: d.verdict.why }] : [])),
+      ...strays.map((stray) => ({
+        step: stray.kind,
+        zone: stray.item.zone,
+        record: undefined,
+        id: stray.item.id,
+        why: `fixed-ip cannot prove it made it: ${stray.why}`,
+      })),
+    ],
     options,
-    duplicates.flatMap((d) => entries(d)),
+    goes.filter((d) => d.duplicate).map((d) => d.entry),
   );
   await store.write(state);
 
   const removed: string[] = [];
   const kept: string[] = [];
-  const deadline = deps.clock.now() + waitMinutes * 60_000;
+  own.deadline = extra.deadline = deps.clock.now() + waitMinutes * 60_000;
   const stopped: string[] = [];
-  const removals: Removal[] = [
-    ...entries(ctx).map((entry) => ({
-      ctx,
-      step: entry.step,
-      zone: entry.zone,
-      options: { keepEip, deadline },
+  const unproven: Unproven[] = [
+    ...verdicts.flatMap((v) => (v.action === 'keep' && v.unproven ? [v.unproven] : [])),
+    ...strays.map((stray) => ({
+      title: stray.kind.title,
+      id: stray.item.id,
+      zone: stray.item.zone,
+      why: stray.why,
+      looksOurs: true,
+      hourlyUsd: stray.kind.hourlyUsd(aws.region, state.shape),
     })),
-    ...duplicates.flatMap((extra) =>
-      entries(extra).map((entry) => ({
-        ctx: extra,
-        step: entry.step,
-        zone: entry.zone,
-        options: { keepEip: false, deadline },
-        duplicate: true,
-      })),
-    ),
   ];
+  const billed = unproven.filter((u) => u.hourlyUsd > 0);
   try {
-    await removeInOrder(removals, (removal, result) => {
-      noteStopped(stopped, removal, result);
-      const line = `${removal.step.title} ${result.detail}${removal.duplicate ? ' (a duplicate left by an interrupted run)' : ''}`;
-      const code = removal.step.name;
-      if (result.outcome === 'kept') {
-        kept.push(line);
-        deps.ui.notify({ level: 'info', code: `teardown.kept.${code}`, text: `Kept ${line}` });
-      } else {
-        removed.push(line);
-        deps.ui.notify({ level: 'success', code: `teardown.removed.${code}`, text: `Removed ${line}` });
-      }
-    });
+    await removeInOrder(
+      removals,
+      (removal, result) => {
+        noteStopped(stopped, removal, result);
+        const line = `${removal.step.title} ${result.detail}${removal.duplicate ? ' (a duplicate left by an interrupted run)' : ''}`;
+        const code = removal.step.name;
+        if (result.outcome === 'kept') {
+          kept.push(line);
+          deps.ui.notify({ level: 'info', code: `teardown.kept.${code}`, text: `Kept ${line}` });
+        } else {
+          removed.push(line);
+          deps.ui.notify({ level: 'success', code: `teardown.removed.${code}`, text: `Removed ${line}` });
+        }
+      },
+      undefined,
+      verdicts,
+    );
   } catch (error) {
     if (error instanceof FixedIpError && error.code === 'WAIT_EXPIRED')
-      throw waitExpired(ctx, error, stopped);
+      throw waitExpired(ctx, error, stopped, billed);
     throw error;
   }
   const stranded = await leftWithoutEgress(ctx, strangers);
@@ -162,28 +198,63 @@ async function tearDown(
     throw stranded;
   }
 
-  if (isEmptyState(state)) {
-    await store.remove();
+  const finished = isEmptyState(state);
+  if (finished) await store.remove();
+  else await store.write(state);
+  if (billed.length > 0) throw stillBilled(options.name, billed);
+  const proviso =
+    unproven.length > 0
+      ? `; kept what fixed-ip cannot prove it made: ${unproven.map(unprovenLine).join('; ')}`
+      : '';
+  if (finished) {
     deps.ui.result(
-      `Stack ${options.name} is gone: nothing fixed-ip made remains, and nothing is billed for it.`,
+      proviso
+        ? `Stack ${options.name} is down${proviso}.`
+        : `Stack ${options.name} is gone: nothing fixed-ip made remains, and nothing is billed for it.`,
     );
     return { removed, kept, finished: true };
   }
-  await store.write(state);
   const ips = recordsOf(state, 'elasticIp').map((eip) => eip.publicIp);
   const idle = monthlyCost(aws.region).idleEipMonthlyUsd * ips.length;
   deps.ui.result(
     ips.length > 0
-      ? `Stack ${options.name} is down; kept Elastic IP${ips.length > 1 ? 's' : ''} ${ips.join(', ')} (about ${idle.toFixed(2)} USD a month while idle). The next fixed-ip setup --name ${options.name} reuses ${ips.length > 1 ? 'them' : 'it'}.`
-      : `Stack ${options.name} is down.`,
+      ? `Stack ${options.name} is down; kept Elastic IP${ips.length > 1 ? 's' : ''} ${ips.join(', ')} (about ${idle.toFixed(2)} USD a month while idle). The next fixed-ip setup --name ${options.name} reuses ${ips.length > 1 ? 'them' : 'it'}${proviso}.`
+      : `Stack ${options.name} is down${proviso}.`,
   );
   return { removed, kept, finished: false };
+}
+
+const idOf = (removal: Removal): string =>
+  removal.step.name === 'functions'
+    ? ''
+    : (removal.ctx.state.resources[identityKey({ kind: removal.step.name, zone: removal.zone })]?.id ?? '');
+
+/** "NAT gateway nat-0abc (ap-northeast-1a): its tags name stack b". */
+function unprovenLine(u: Unproven): string {
+  return `${u.title} ${u.id}${u.zone ? ` (${u.zone})` : ''}: ${u.why}`;
+}
+
+/** Something kept because fixed-ip cannot prove it made it still bills: the run did not stop every charge. */
+function stillBilled(stack: string, billed: Unproven[]): FixedIpError {
+  const monthly = billed.reduce((sum, u) => sum + u.hourlyUsd, 0) * HOURS_PER_MONTH;
+  const it = billed.length > 1 ? 'them' : 'it';
+  return new FixedIpError(
+    'UNPROVEN_KEPT',
+    `Stack ${stack} is down, but ${billed.map(unprovenLine).join('; ')} still bill${billed.length > 1 ? '' : 's'} (about ${monthly.toFixed(2)} USD a month): fixed-ip cannot prove it made ${it}, so it kept ${it}`,
+    {
+      hint: `if ${it} ${billed.length > 1 ? 'are' : 'is'} the stack's, delete ${it} yourself, or restore ${billed.length > 1 ? 'their' : 'its'} fixed-ip tags and run fixed-ip teardown --name ${stack} again`,
+    },
+  );
 }
 
 interface Entry {
   step: Step;
   zone: string | undefined;
   record: ResourceRecord | undefined;
+  /** Why it is kept (the removal's own decision). */
+  why?: string;
+  /** A resource no record names (one that only looks like the stack's). */
+  id?: string;
 }
 
 /** What a state holds, in the recipe's order: each resource, then the functions. */
@@ -196,33 +267,6 @@ function entries(ctx: StackContext): Entry[] {
   if (Object.keys(ctx.state.functions).length > 0)
     list.push({ step: functions, zone: undefined, record: undefined });
   return list;
-}
-
-function willDelete(entry: Entry, keepEip: boolean): boolean {
-  if (!entry.record) return true;
-  if (!entry.record.owned) return false;
-  return !(entry.record.kind === 'elasticIp' && keepEip);
-}
-
-/**
- * Ownership is proven by the state record and the complete tag set together: a recorded resource
- * whose tags no longer say this stack made it (edited by hand, or a stale id) is kept.
- */
-function disownUnproven(ctx: StackContext): void {
-  for (const record of Object.values(ctx.state.resources)) {
-    if (!record.owned) continue;
-    const kind = kindOf(record.kind);
-    if (!ctx.world.loaded.has(kind.part)) continue;
-    const live = kind.list(ctx.world).find((item) => item.id === record.id);
-    if (live && !isOurs(live.tags, ctx.name, kind.role)) {
-      record.owned = false;
-      ctx.ui.notify({
-        level: 'warn',
-        code: 'teardown.unproven',
-        text: `${kind.title} ${record.id} does not carry this stack's tags; it is kept, not deleted`,
-      });
-    }
-  }
 }
 
 /**
@@ -255,9 +299,12 @@ function layers(state: StackState, leftovers: ResourceRecord[]): StackState[] {
 }
 
 function describe(entry: Entry): string {
+  if (entry.id)
+    return `${entry.step.title} ${entry.id}${entry.zone ? ` (${entry.zone})` : ''} (${entry.why ?? ''})`;
   if (!entry.record) return `${entry.step.title}: restore their previous network settings`;
   const extra = entry.record.kind === 'elasticIp' ? ` ${entry.record.publicIp}` : '';
-  return `${entry.step.title} ${entry.record.id}${extra}${entry.zone ? ` (${entry.zone})` : ''}${entry.record.owned ? '' : ' (not made by fixed-ip)'}`;
+  const why = entry.why ?? (entry.record.owned ? undefined : 'not made by fixed-ip');
+  return `${entry.step.title} ${entry.record.id}${extra}${entry.zone ? ` (${entry.zone})` : ''}${why ? ` (${why})` : ''}`;
 }
 
 async function confirm(
@@ -273,13 +320,13 @@ async function confirm(
       level: 'info',
       code,
       text: heading,
-      data: items.map((e) => (e.record ? identityKey(e.record) : 'functions')),
+      data: items.map((e) => (e.record ? identityKey(e.record) : (e.id ?? 'functions'))),
     });
     for (const entry of items)
       ui.notify({
         level: 'info',
         code: 'teardown.plan.item',
-        text: `  - ${entry.record ? describe(entry) : `${entry.step.title}: restore ${Object.keys(ctx.state.functions).join(', ')} to their previous network settings`}`,
+        text: `  - ${entry.record || entry.id ? describe(entry) : `${entry.step.title}: restore ${Object.keys(ctx.state.functions).join(', ')} to their previous network settings`}`,
       });
   };
   list('teardown.plan.delete', 'Will delete:', goes);
@@ -339,13 +386,25 @@ function stoppedLine(ctx: StackContext, stopped: readonly string[]): string {
   return `The ${seen.join(' and the ')}, so ${seen.length > 1 ? 'their hourly charges have' : 'its hourly charge has'} stopped. `;
 }
 
-function waitExpired(ctx: StackContext, cause: FixedIpError, stopped: readonly string[]): FixedIpError {
+function waitExpired(
+  ctx: StackContext,
+  cause: FixedIpError,
+  stopped: readonly string[],
+  billed: Unproven[],
+): FixedIpError {
   const left = entries(ctx).map(describe);
+  const bills =
+    billed.length > 0
+      ? `Still billed, kept because fixed-ip cannot prove it made it: ${billed.map(unprovenLine).join('; ')}. `
+      : '';
   return new FixedIpError(
     'WAIT_EXPIRED',
-    `${cause.message}. ${stoppedLine(ctx, stopped)}Still there: ${left.join('; ')}`,
+    `${cause.message}. ${billed.length === 0 ? stoppedLine(ctx, stopped) : ''}${bills}Still there: ${left.join('; ')}`,
     {
-      hint: 'run fixed-ip teardown again in a few minutes (the state file keeps what is left)',
+      hint:
+        billed.length > 0
+          ? "delete what still bills yourself if it is the stack's (or restore its fixed-ip tags), then run fixed-ip teardown again (the state file keeps what is left)"
+          : 'run fixed-ip teardown again in a few minutes (the state file keeps what is left)',
       cause,
     },
   );

@@ -6,9 +6,18 @@
 import type { AwsPort } from '../aws/port.js';
 import { type FoundFunction, functionsInSubnets, previousFromTags } from '../kinds/function-tags.js';
 import { KINDS } from '../kinds/index.js';
-import { identityKey } from '../kinds/kind.js';
+import { identityKey, type Kind, type Listed } from '../kinds/kind.js';
 import { emptyState, type ResourceRecord, type Shape, type StackState } from '../state/schema.js';
-import { decodeVpcConfig, isOurs, tagValue, TAG_FUNCTION_PREFIX, TAG_ZONE } from './tags.js';
+import {
+  decodeVpcConfig,
+  isOurs,
+  tagValue,
+  TAG_FUNCTION_PREFIX,
+  TAG_ROLE,
+  TAG_STACK,
+  TAG_ZONE,
+  whyNotOurs,
+} from './tags.js';
 import type { World } from './world.js';
 
 export interface Discovered {
@@ -195,3 +204,32 @@ export function staleLine(stale: ResourceRecord, live: ResourceRecord): string {
 }
 
 const kindTitle = (name: string): string => (KINDS.find((k) => k.name === name)?.title ?? name).toLowerCase();
+
+/** A resource that carries the stack's name tag, but whose other tags prove no kind of the stack made it. */
+export interface Lookalike {
+  kind: Kind;
+  item: Listed;
+  /** What its tags lack. */
+  why: string;
+}
+
+/**
+ * The world's resources that look like the stack's (its `fixed-ip:stack` tag) without the complete
+ * tag set of any kind, and that no record names (`known`): a tag removed by hand, or a resource
+ * tagged by hand. Never deleted; a teardown names them, and what of them still bills.
+ */
+export function lookalikes(world: World, stack: string, known: ReadonlySet<string>): Lookalike[] {
+  const found = new Map<string, Lookalike>();
+  for (const kind of KINDS) {
+    if (!world.loaded.has(kind.part)) continue;
+    const siblings = KINDS.filter((k) => k.part === kind.part);
+    for (const item of kind.list(world)) {
+      if (!item.id || known.has(item.id) || found.has(item.id)) continue;
+      if (tagValue(item.tags, TAG_STACK) !== stack) continue;
+      if (siblings.some((k) => isOurs(item.tags, stack, k.role))) continue;
+      const named = siblings.find((k) => k.role === tagValue(item.tags, TAG_ROLE)) ?? kind;
+      found.set(item.id, { kind: named, item, why: whyNotOurs(item.tags, stack, named.role) ?? '' });
+    }
+  }
+  return [...found.values()];
+}

@@ -78,6 +78,26 @@ export function isOurs(tags: Tags, stack: string, role: string, zone?: string): 
   return zone === undefined || tagged === undefined || tagged === zone;
 }
 
+/**
+ * Why the tags do not prove this stack's fixed-ip made the resource in this role (undefined when
+ * they do): what a user reads next to a resource fixed-ip keeps rather than deletes.
+ */
+export function whyNotOurs(tags: Tags, stack: string, role: string, zone?: string): string | undefined {
+  const named = tagValue(tags, TAG_STACK);
+  if (named === undefined) return `it carries no ${TAG_STACK} tag`;
+  if (named !== stack) return `its tags name stack ${named}`;
+  const missing = [TAG_MANAGED_BY, TAG_ROLE].filter((key) => tagValue(tags, key) === undefined);
+  if (missing.length > 0) return `it carries stack ${stack}'s tag but not ${missing.join(' or ')}`;
+  if (tagValue(tags, TAG_MANAGED_BY) !== MANAGED_BY)
+    return `its ${TAG_MANAGED_BY} tag is ${tagValue(tags, TAG_MANAGED_BY) ?? ''}`;
+  if (tagValue(tags, TAG_ROLE) !== role)
+    return `its ${TAG_ROLE} tag is ${tagValue(tags, TAG_ROLE) ?? ''}, not ${role}`;
+  const tagged = tagValue(tags, TAG_ZONE);
+  if (zone !== undefined && tagged !== undefined && tagged !== zone)
+    return `its ${TAG_ZONE} tag is ${tagged}, not ${zone}`;
+  return undefined;
+}
+
 /** Any resource carrying a fixed-ip stack tag, whatever its other tags say. */
 export const stackFilter = (stack: string) => ({ Name: `tag:${TAG_STACK}`, Values: [stack] });
 

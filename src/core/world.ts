@@ -1,5 +1,6 @@
 import type {
   Address,
+  Filter,
   Instance,
   InstanceStatus,
   InternetGateway,
@@ -86,53 +87,138 @@ export async function loadWorld(
   parts: readonly WorldPart[] = ALL_PARTS,
 ): Promise<World> {
   const world = emptyWorld();
-  const want = new Set(parts);
   const Filters = scope.vpcId ? [{ Name: 'vpc-id', Values: [scope.vpcId] }] : [stackFilter(scope.stack)];
-  const tasks: Promise<void>[] = [];
-  const add = (part: WorldPart, load: () => Promise<void>): void => {
-    if (want.has(part)) tasks.push(load().then(() => void world.loaded.add(part)));
-  };
-  add('vpcs', async () => {
-    world.vpcs = (await aws.ec2.DescribeVpcs({ Filters })).Vpcs ?? [];
-  });
-  add('subnets', async () => {
-    world.subnets = (await aws.ec2.DescribeSubnets({ Filters })).Subnets ?? [];
-  });
-  add('routeTables', async () => {
-    world.routeTables = (await aws.ec2.DescribeRouteTables({ Filters })).RouteTables ?? [];
-  });
-  add('internetGateways', async () => {
-    world.internetGateways = (await aws.ec2.DescribeInternetGateways({})).InternetGateways ?? [];
-  });
-  add('securityGroups', async () => {
-    world.securityGroups = (await aws.ec2.DescribeSecurityGroups({ Filters })).SecurityGroups ?? [];
-  });
-  add('natGateways', async () => {
-    world.natGateways = (await aws.ec2.DescribeNatGateways({ Filter: Filters })).NatGateways ?? [];
-  });
-  add('addresses', async () => {
-    world.addresses = (await aws.ec2.DescribeAddresses({})).Addresses ?? [];
-  });
-  add('instances', async () => {
-    const out = await aws.ec2.DescribeInstances({ Filters });
-    world.instances = (out.Reservations ?? []).flatMap((r) => r.Instances ?? []);
-    // Status checks are asked only when there is an instance (DescribeInstanceStatus has no VPC filter).
-    const InstanceIds = world.instances
-      .filter((i) => i.State?.Name !== 'terminated')
-      .map((i) => i.InstanceId ?? '');
-    if (InstanceIds.length > 0)
-      world.instanceStatuses =
-        (await aws.ec2.DescribeInstanceStatus({ InstanceIds, IncludeAllInstances: true })).InstanceStatuses ??
-        [];
-  });
-  add('networkInterfaces', async () => {
-    world.networkInterfaces =
-      (await aws.ec2.DescribeNetworkInterfaces({ Filters, IncludeManagedResources: true }))
-        .NetworkInterfaces ?? [];
-  });
-  await Promise.all(tasks);
+  await Promise.all(
+    ALL_PARTS.filter((part) => parts.includes(part)).map((part) =>
+      describePart(aws, world, part, WHOLE.includes(part) ? [] : Filters, true),
+    ),
+  );
   world.vpc = scope.vpcId ? world.vpcs.find((v) => v.VpcId === scope.vpcId) : undefined;
   return world;
+}
+
+/** Listed whole, whatever the scope (see loadWorld). */
+const WHOLE: readonly WorldPart[] = ['internetGateways', 'addresses'];
+
+/** The filter naming a part's resources by id. */
+const ID_FILTER: Record<WorldPart, string> = {
+  vpcs: 'vpc-id',
+  subnets: 'subnet-id',
+  routeTables: 'route-table-id',
+  internetGateways: 'internet-gateway-id',
+  securityGroups: 'group-id',
+  natGateways: 'nat-gateway-id',
+  addresses: 'allocation-id',
+  instances: 'instance-id',
+  networkInterfaces: 'network-interface-id',
+};
+
+/**
+ * The resources of these ids, wherever they are (any VPC): one Describe per part, filtered by id, so
+ * an id that no longer exists is simply not listed.
+ */
+export async function loadByIds(
+  aws: AwsPort,
+  ids: ReadonlyMap<WorldPart, readonly string[]>,
+): Promise<World> {
+  const world = emptyWorld();
+  await Promise.all(
+    [...ids]
+      .filter(([, values]) => values.length > 0)
+      .map(([part, values]) =>
+        describePart(aws, world, part, [{ Name: ID_FILTER[part], Values: [...values] }], false),
+      ),
+  );
+  return world;
+}
+
+/** The ids of a part's resources in the world (whatever their state). */
+export function idsIn(world: World, part: WorldPart): Set<string> {
+  const all: Array<string | undefined> = {
+    vpcs: () => world.vpcs.map((v) => v.VpcId),
+    subnets: () => world.subnets.map((s) => s.SubnetId),
+    routeTables: () => world.routeTables.map((t) => t.RouteTableId),
+    internetGateways: () => world.internetGateways.map((g) => g.InternetGatewayId),
+    securityGroups: () => world.securityGroups.map((g) => g.GroupId),
+    natGateways: () => world.natGateways.map((n) => n.NatGatewayId),
+    addresses: () => world.addresses.map((a) => a.AllocationId),
+    instances: () => world.instances.map((i) => i.InstanceId),
+    networkInterfaces: () => world.networkInterfaces.map((e) => e.NetworkInterfaceId),
+  }[part]();
+  return new Set(all.filter((id): id is string => id !== undefined));
+}
+
+/** A world holding both worlds' resources (the first one's VPC). */
+export function mergeWorlds(a: World, b: World): World {
+  return {
+    vpc: a.vpc,
+    vpcs: [...a.vpcs, ...b.vpcs],
+    subnets: [...a.subnets, ...b.subnets],
+    routeTables: [...a.routeTables, ...b.routeTables],
+    internetGateways: [...a.internetGateways, ...b.internetGateways],
+    securityGroups: [...a.securityGroups, ...b.securityGroups],
+    natGateways: [...a.natGateways, ...b.natGateways],
+    addresses: [...a.addresses, ...b.addresses],
+    instances: [...a.instances, ...b.instances],
+    instanceStatuses: [...a.instanceStatuses, ...b.instanceStatuses],
+    networkInterfaces: [...a.networkInterfaces, ...b.networkInterfaces],
+    functions: [...a.functions, ...b.functions],
+    loaded: new Set([...a.loaded, ...b.loaded]),
+  };
+}
+
+/** One part of the world, described with these filters (none: everything); `statuses`: instance status checks too. */
+async function describePart(
+  aws: AwsPort,
+  world: World,
+  part: WorldPart,
+  filters: Filter[],
+  statuses: boolean,
+): Promise<void> {
+  const input = filters.length > 0 ? { Filters: filters } : {};
+  switch (part) {
+    case 'vpcs':
+      world.vpcs = (await aws.ec2.DescribeVpcs(input)).Vpcs ?? [];
+      break;
+    case 'subnets':
+      world.subnets = (await aws.ec2.DescribeSubnets(input)).Subnets ?? [];
+      break;
+    case 'routeTables':
+      world.routeTables = (await aws.ec2.DescribeRouteTables(input)).RouteTables ?? [];
+      break;
+    case 'internetGateways':
+      world.internetGateways = (await aws.ec2.DescribeInternetGateways(input)).InternetGateways ?? [];
+      break;
+    case 'securityGroups':
+      world.securityGroups = (await aws.ec2.DescribeSecurityGroups(input)).SecurityGroups ?? [];
+      break;
+    case 'natGateways':
+      world.natGateways =
+        (await aws.ec2.DescribeNatGateways(filters.length > 0 ? { Filter: filters } : {})).NatGateways ?? [];
+      break;
+    case 'addresses':
+      world.addresses = (await aws.ec2.DescribeAddresses(input)).Addresses ?? [];
+      break;
+    case 'instances': {
+      const out = await aws.ec2.DescribeInstances(input);
+      world.instances = (out.Reservations ?? []).flatMap((r) => r.Instances ?? []);
+      // Status checks are asked only when there is an instance (DescribeInstanceStatus has no VPC filter).
+      const InstanceIds = world.instances
+        .filter((i) => i.State?.Name !== 'terminated')
+        .map((i) => i.InstanceId ?? '');
+      if (statuses && InstanceIds.length > 0)
+        world.instanceStatuses =
+          (await aws.ec2.DescribeInstanceStatus({ InstanceIds, IncludeAllInstances: true }))
+            .InstanceStatuses ?? [];
+      break;
+    }
+    case 'networkInterfaces':
+      world.networkInterfaces =
+        (await aws.ec2.DescribeNetworkInterfaces({ ...input, IncludeManagedResources: true }))
+          .NetworkInterfaces ?? [];
+      break;
+  }
+  world.loaded.add(part);
 }
 
 export function attachedGateway(world: World, vpcId: string): InternetGateway | undefined {

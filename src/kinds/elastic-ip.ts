@@ -219,15 +219,12 @@ export const elasticIp: Kind = {
     return { ok: true, id: record.id, state: serves ? 'allocated' : 'parked' };
   },
 
+  keeps: (_ctx, _record, options) =>
+    options.keepEip ? { why: '--keep-eip: the next setup reuses it', forget: false } : undefined,
+
   async remove(ctx, zone, options) {
     const record = recordIn(ctx, 'elasticIp', zone);
     if (!record) return { outcome: 'gone', detail: '' };
-    if (!record.owned) {
-      await dropRecord(ctx, 'elasticIp', zone);
-      return { outcome: 'kept', detail: `${record.publicIp} (adopted with --eip)` };
-    }
-    if (options.keepEip)
-      return { outcome: 'kept', detail: `${record.publicIp} (--keep-eip: the next setup reuses it)` };
     const outcome = await deleteWhenFree(ctx, {
       ...options,
       what: `Elastic IP ${record.publicIp}`,

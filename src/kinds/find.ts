@@ -1,6 +1,7 @@
 import type { StackContext } from '../core/context.js';
-import { isOurs } from '../core/tags.js';
-import type { Kind, Listed } from './kind.js';
+import { isOurs, whyNotOurs } from '../core/tags.js';
+import type { Kind, KindName, Listed } from './kind.js';
+import { kindNamed } from './registry.js';
 
 /**
  * A kind's live resource for one identity: the one the state records, else one whose complete tag
@@ -21,4 +22,23 @@ export function ownedBy(item: Listed, stack: string, kind: Kind, zone: string | 
   if (!kind.zonal || zone === undefined) return true;
   const tagged = item.tags?.find((t) => t.Key === 'fixed-ip:zone')?.Value;
   return tagged !== undefined || item.zone === undefined || item.zone === zone;
+}
+
+/** Why the live resource does not prove it is this stack's (undefined when ownedBy holds). */
+export function whyNotOwnedBy(
+  item: Listed,
+  stack: string,
+  kind: Kind,
+  zone: string | undefined,
+): string | undefined {
+  if (ownedBy(item, stack, kind, zone)) return undefined;
+  return (
+    whyNotOurs(item.tags, stack, kind.role, zone) ??
+    `it carries no zone tag and lies in ${item.zone ?? 'another zone'}, not ${zone ?? ''}`
+  );
+}
+
+/** The tags prove the resource is this stack's, of one of these kinds (in any zone): what a step may delete in passing. */
+export function provenAs(tags: Listed['tags'], stack: string, kinds: readonly KindName[]): boolean {
+  return kinds.some((name) => isOurs(tags, stack, kindNamed(name).role));
 }

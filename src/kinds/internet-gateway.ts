@@ -135,26 +135,30 @@ export const internetGateway: Kind = {
     return { ok: true, id: record.id, state: 'attached' };
   },
 
+  // One gateway serves every stack in a VPC: one fixed-ip made (for whichever stack: the complete
+  // tag set, never some of it) and still attached to this stack's VPC is removed by the last stack
+  // to leave; while another stack still uses it, it stays.
+  proves(ctx, _record, live) {
+    if (isOurs(live.tags, ctx.name, ROLE)) return true;
+    const vpcId = ctx.state.resources.vpc?.id;
+    const gateway = ctx.world.internetGateways.find((g) => g.InternetGatewayId === live.id);
+    const madeByFixedIp =
+      tagValue(live.tags, TAG_STACK) !== undefined &&
+      tagValue(live.tags, TAG_MANAGED_BY) === MANAGED_BY &&
+      tagValue(live.tags, TAG_ROLE) === ROLE;
+    return (
+      madeByFixedIp && vpcId !== undefined && gateway?.Attachments?.some((a) => a.VpcId === vpcId) === true
+    );
+  },
+
+  keeps(ctx) {
+    const others = otherStacks(ctx);
+    return others.length > 0 ? { why: `still used by stack ${others.join(', ')}`, forget: true } : undefined;
+  },
+
   async remove(ctx, _zone, options) {
     const record = ctx.state.resources.internetGateway;
     if (!record) return { outcome: 'gone', detail: '' };
-    // One gateway serves every stack in a VPC: it stays while another stack still uses it, and the
-    // last stack to leave removes one fixed-ip made, whichever stack made it.
-    const others = otherStacks(ctx);
-    if (others.length > 0) {
-      await dropRecord(ctx, 'internetGateway', undefined);
-      return { outcome: 'kept', detail: `${record.id} (still used by stack ${others.join(', ')})` };
-    }
-    const live = ctx.world.internetGateways.find((g) => g.InternetGatewayId === record.id);
-    // Made by fixed-ip (for whichever stack): the complete tag set, never some of it.
-    const madeByFixedIp =
-      tagValue(live?.Tags, TAG_STACK) !== undefined &&
-      tagValue(live?.Tags, TAG_MANAGED_BY) === MANAGED_BY &&
-      tagValue(live?.Tags, TAG_ROLE) === ROLE;
-    if (!record.owned && !madeByFixedIp) {
-      await dropRecord(ctx, 'internetGateway', undefined);
-      return { outcome: 'kept', detail: `${record.id} (was there before fixed-ip)` };
-    }
     const vpcId = ctx.state.resources.vpc?.id;
     if (vpcId) {
       // Detaching fails while the VPC still maps public addresses (a NAT gateway still deleting).

@@ -3,7 +3,7 @@ import type { Action } from '../aws/operations.js';
 import type { AwsPort } from '../aws/port.js';
 import type { StackContext, Targets } from '../core/context.js';
 import type { World, WorldPart } from '../core/world.js';
-import type { Shape } from '../state/schema.js';
+import type { ResourceRecord, Shape } from '../state/schema.js';
 
 /**
  * A resource kind: one module that owns everything about one kind of resource in the article's
@@ -75,7 +75,13 @@ export interface RemoveOptions {
   deadline: number;
 }
 
-/** 'removed', 'kept' (reused, or --keep-eip), or 'gone' (nothing was there). */
+/** Why a resource stays, and whether its record goes (it is not the stack's to remove, ever). */
+export interface KeepReason {
+  why: string;
+  forget: boolean;
+}
+
+/** 'removed', 'kept' (reused, unproven, or --keep-eip), or 'gone' (nothing was there). */
 export interface RemoveOutcome {
   outcome: 'removed' | 'kept' | 'gone';
   detail: string;
@@ -151,6 +157,14 @@ export interface Kind extends Step {
    * not offer an instance type): each string is a blocker for plan and setup.
    */
   blockers?(ctx: StackContext, zone: string | undefined, targets: Targets): Promise<string[]>;
+  /**
+   * Whether the live resource a record names may be deleted as this stack's, where the kind's rule
+   * is not the default (the record says fixed-ip made it, and the complete tag set names this
+   * stack, kind and zone): one internet gateway serves every stack in a VPC.
+   */
+  proves?(ctx: StackContext, record: ResourceRecord, live: Listed): boolean;
+  /** A reason to keep a resource of the stack all the same (--keep-eip; another stack still uses it). */
+  keeps?(ctx: StackContext, record: ResourceRecord, options: RemoveOptions): KeepReason | undefined;
   /** For NAT kinds: how a route names this resource. */
   routeTarget?(id: string): RouteTarget;
   /** Its resources in the world (tags not yet checked). */

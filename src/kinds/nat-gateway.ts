@@ -7,7 +7,7 @@ import { isOurs, tagSpec } from '../core/tags.js';
 import { activeNat, zoneOfSubnet } from '../core/world.js';
 import { NAT_POLL, pollUntil } from '../core/wait.js';
 import { AbortError, FixedIpError } from '../errors.js';
-import { findListed } from './find.js';
+import { findListed, provenAs } from './find.js';
 import { baseRecord, type Identity, identityKey, type Kind, type KindName, PLACEHOLDER } from './kind.js';
 import { NAT_MODE } from './nat-modes.js';
 import { natHolding } from './elastic-ip.js';
@@ -311,7 +311,8 @@ async function freeOne(ctx: StackContext, allocationId: string, requester: Ident
   if (!holder.NatGatewayAddresses?.some((a) => a.AllocationId === allocationId)) return;
   const id = holder.NatGatewayId;
   const record = Object.values(ctx.state.resources).find((r) => r.id === id);
-  if (!record) {
+  // The state's word is not enough: only a gateway whose tags prove it is the stack's is deleted.
+  if (!record || !provenAs(holder.Tags, ctx.name, ['natGateway', 'regionalNatGateway'])) {
     throw new FixedIpError(
       'EIP_IN_USE',
       `Elastic IP ${allocationId} is held by NAT gateway ${id}, which is not this stack's`,

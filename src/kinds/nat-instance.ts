@@ -82,7 +82,9 @@ export function userData(): string {
 
 function live(ctx: StackContext, zone: string | undefined): Instance | undefined {
   const listed = findListed(ctx, natInstance, zone);
-  return listed ? ctx.world.instances.find((i) => i.InstanceId === listed.id) : undefined;
+  const instance = listed ? ctx.world.instances.find((i) => i.InstanceId === listed.id) : undefined;
+  // One the state names but whose tags do not prove it is the stack's is never replaced (terminated).
+  return instance && isOurs(instance.Tags, ctx.name, ROLE, zone) ? instance : undefined;
 }
 
 const stateOf = (instance: Instance | undefined): string => instance?.State?.Name ?? 'missing';

@@ -6,7 +6,7 @@ import { tagSpec } from '../core/tags.js';
 import { NAT_POLL, pollUntil } from '../core/wait.js';
 import { FixedIpError } from '../errors.js';
 import { recordedAddress } from './elastic-ip.js';
-import { findListed } from './find.js';
+import { findListed, provenAs } from './find.js';
 import { baseRecord, type Kind, PLACEHOLDER } from './kind.js';
 import { deleteWhenFree } from './retry.js';
 
@@ -50,6 +50,15 @@ export async function holdAddress(
   if (gateway) {
     if (!options.takeFromGateway) return 'deferred';
     const id = gateway.NatGatewayId ?? '';
+    // Only a gateway whose tags prove it is the stack's is deleted to free the address.
+    if (!provenAs(gateway.Tags, ctx.name, ['natGateway', 'regionalNatGateway']))
+      throw new FixedIpError(
+        'EIP_IN_USE',
+        `Elastic IP ${eip.publicIp} (${eip.id}) is held by NAT gateway ${id}, whose tags do not prove it is stack ${ctx.name}'s`,
+        {
+          hint: "delete that NAT gateway yourself if it is the stack's (or restore its fixed-ip tags), then run fixed-ip setup again",
+        },
+      );
     const progress = ctx.ui.progress(
       'setup.nat.handover',
       `Moving ${eip.publicIp} from NAT gateway ${id} to the NAT instance: egress pauses until the gateway is deleted (about a minute)`,

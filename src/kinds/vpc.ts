@@ -76,10 +76,6 @@ export const vpc: Kind = {
   async remove(ctx, _zone, options) {
     const record = ctx.state.resources.vpc;
     if (!record) return { outcome: 'gone', detail: '' };
-    if (!record.owned) {
-      await dropRecord(ctx, 'vpc', undefined);
-      return { outcome: 'kept', detail: `${record.id} (not made by fixed-ip)` };
-    }
     const outcome = await deleteWhenFree(ctx, {
       ...options,
       what: `VPC ${record.id}`,

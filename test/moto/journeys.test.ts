@@ -1,8 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
+  AllocateAddressCommand,
+  AttachInternetGatewayCommand,
+  CreateInternetGatewayCommand,
+  CreateNatGatewayCommand,
+  CreateSubnetCommand,
+  CreateVpcCommand,
   DescribeAddressesCommand,
   DescribeNatGatewaysCommand,
   DescribeSecurityGroupsCommand,
@@ -325,5 +331,61 @@ describe('the CLI against moto', () => {
     } finally {
       rmSync(other, { recursive: true, force: true });
     }
+  });
+
+  it('records added to the state file by hand, naming a NAT gateway and a subnet in another VPC: setup and teardown keep both and say so; teardown exits 3', async () => {
+    await seedFunction(account, 'orders-api');
+    const vpcId = await seedUserVpc(account);
+    ok(await account.cli('setup', '--function', 'orders-api', '--vpc', vpcId, '--azs', '1', '--yes'));
+    // Made by hand in another VPC, never by fixed-ip.
+    const { ec2 } = account;
+    const other = (await ec2.send(new CreateVpcCommand({ CidrBlock: '10.30.0.0/16' }))).Vpc!.VpcId!;
+    const igw = (await ec2.send(new CreateInternetGatewayCommand({}))).InternetGateway!.InternetGatewayId!;
+    await ec2.send(new AttachInternetGatewayCommand({ VpcId: other, InternetGatewayId: igw }));
+    const subnet = (
+      await ec2.send(
+        new CreateSubnetCommand({ VpcId: other, CidrBlock: '10.30.1.0/24', AvailabilityZone: `${REGION}f` }),
+      )
+    ).Subnet!.SubnetId!;
+    const allocation = (await ec2.send(new AllocateAddressCommand({ Domain: 'vpc' }))).AllocationId!;
+    const nat = (await ec2.send(new CreateNatGatewayCommand({ SubnetId: subnet, AllocationId: allocation })))
+      .NatGateway!.NatGatewayId!;
+    const forge = (): void => {
+      const path = join(account.cwd, '.fixed-ip', 'default.json');
+      const state = JSON.parse(readFileSync(path, 'utf8')) as { resources: Record<string, unknown> };
+      state.resources[`natGateway@${REGION}f`] = {
+        kind: 'natGateway',
+        id: nat,
+        owned: true,
+        zone: `${REGION}f`,
+      };
+      state.resources[`publicSubnet@${REGION}f`] = {
+        kind: 'publicSubnet',
+        id: subnet,
+        owned: true,
+        zone: `${REGION}f`,
+        cidr: '10.30.1.0/24',
+      };
+      writeFileSync(path, JSON.stringify(state));
+    };
+    const stillThere = async (): Promise<void> => {
+      const nats = await ec2.send(new DescribeNatGatewaysCommand({ NatGatewayIds: [nat] }));
+      expect(nats.NatGateways?.[0]?.State).toBe('available');
+      const subnets = await ec2.send(new DescribeSubnetsCommand({ SubnetIds: [subnet] }));
+      expect(subnets.Subnets?.map((s) => s.SubnetId)).toEqual([subnet]);
+    };
+
+    forge();
+    const again = ok(await account.cli('setup', '--yes'));
+    await stillThere();
+    expect(again.stderr).toContain(nat);
+    expect(again.stderr).toContain(subnet);
+    expect(account.bridge.mutating().map((c) => c.action)).not.toContain('DeleteNatGateway');
+
+    forge();
+    const down = await account.cli('teardown', '--yes');
+    expect(down.code).toBe(3);
+    expect(down.stderr).toMatch(new RegExp(`${nat}.*still bills`));
+    await stillThere();
   });
 });
