@@ -32,7 +32,7 @@ import { FixedIpError } from '../errors.js';
 import { functionExtras } from '../kinds/function-tags.js';
 import { isAttached, roleError } from '../kinds/functions.js';
 import { identityKey } from '../kinds/kind.js';
-import { kindOf } from '../kinds/index.js';
+import { checkRecords, kindOf } from '../kinds/index.js';
 import {
   emptyState,
   isEmptyState,
@@ -72,7 +72,8 @@ export async function resolveSetup(
   ask: Asker,
 ): Promise<Resolved> {
   const { ui } = deps;
-  const saved = await store.read();
+  const read = await store.read();
+  const saved = read && checkRecords(read, store.path);
   const aws = await deps.connect(options.region ?? saved?.region);
   const identity = await whoAmI(aws);
   checkStateMatches(saved, identity, aws.region, store.path);

@@ -1,4 +1,5 @@
 import type { AwsPort } from '../aws/port.js';
+import { checkRecords } from '../kinds/index.js';
 import type { Deps } from '../core/context.js';
 import { stackFromTags } from '../core/discover.js';
 import { checkStateMatches, type Identity, whoAmI } from '../core/inputs.js';
@@ -30,7 +31,8 @@ export interface OpenedStack {
  */
 export async function openStack(options: StackOptions, deps: Deps, store: StateStore): Promise<OpenedStack> {
   checkStackName(options.name);
-  const saved = await store.read();
+  const read = await store.read();
+  const saved = read && checkRecords(read, store.path);
   const aws = await deps.connect(options.region ?? saved?.region);
   const identity = await whoAmI(aws);
   checkStateMatches(saved, identity, aws.region, store.path);

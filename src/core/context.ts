@@ -4,7 +4,7 @@ import { AbortError, FixedIpError } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
 import type { Ui } from '../ports/ui.js';
 import type { StateStore } from '../state/store.js';
-import { identityKey, type KindName } from '../kinds/kind.js';
+import { identityKey, type KindName } from '../state/identity.js';
 import type { RecordOf, ResourceRecord, Shape, StackState, VpcConfigRecord } from '../state/schema.js';
 import type { World } from './world.js';
 

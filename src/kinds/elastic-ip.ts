@@ -15,6 +15,13 @@ import { whenVisible } from './eventual.js';
 const ROLE = 'elastic-ip';
 
 export const elasticIpRecord = z.extend(baseRecord, { kind: z.literal('elasticIp'), publicIp: z.string() });
+
+// This kind's state record, declared where the state's identities are (src/state/identity.ts).
+declare module '../state/identity.js' {
+  interface KindRecords {
+    elasticIp: z.infer<typeof elasticIpRecord>;
+  }
+}
 type ElasticIpRecord = z.infer<typeof elasticIpRecord>;
 
 /** The home zone also takes a zone-less record: an IP kept by the first release's `teardown --keep-eip`. */

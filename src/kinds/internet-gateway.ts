@@ -13,6 +13,13 @@ const ROLE = 'internet-gateway';
 
 export const internetGatewayRecord = z.extend(baseRecord, { kind: z.literal('internetGateway') });
 
+// This kind's state record, declared where the state's identities are (src/state/identity.ts).
+declare module '../state/identity.js' {
+  interface KindRecords {
+    internetGateway: z.infer<typeof internetGatewayRecord>;
+  }
+}
+
 /** Gateways of ours, not attached anywhere, other than the one in use. */
 function orphans(ctx: StackContext, keep: string): string[] {
   return ctx.world.internetGateways

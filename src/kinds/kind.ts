@@ -1,9 +1,10 @@
-import * as z from 'zod/mini';
+import type * as z from 'zod/mini';
 import type { Action } from '../aws/operations.js';
 import type { AwsPort } from '../aws/port.js';
 import type { StackContext, Targets } from '../core/context.js';
 import type { World, WorldPart } from '../core/world.js';
-import type { ResourceRecord, Shape } from '../state/schema.js';
+import type { KindName, ResourceRecord } from '../state/identity.js';
+import type { Shape } from '../state/schema.js';
 
 /**
  * A resource kind: one module that owns everything about one kind of resource in the article's
@@ -11,42 +12,7 @@ import type { ResourceRecord, Shape } from '../state/schema.js';
  * cost). The engine (setup, teardown, status, plan, discovery, iam-policy, pricing) never asks
  * which kind it holds. A resource's identity is (stack, kind, zone where the kind is zonal).
  */
-export const KIND_NAMES = [
-  'vpc',
-  'internetGateway',
-  'publicSubnet',
-  'publicRouteTable',
-  'privateSubnet',
-  'securityGroup',
-  'elasticIp',
-  'natGateway',
-  'regionalNatGateway',
-  'natSecurityGroup',
-  'natInterface',
-  'natInstance',
-  'privateRouteTable',
-] as const;
-export type KindName = (typeof KIND_NAMES)[number];
-
-/** What every state record holds; a kind extends it with what it needs (a CIDR, a public IP). */
-export const baseRecord = z.object({
-  id: z.string().check(z.minLength(1)),
-  /** True when fixed-ip created it (and so may delete it); false when it was there already. */
-  owned: z.boolean(),
-  /** Set for zonal kinds. */
-  zone: z.optional(z.string().check(z.minLength(1))),
-});
-
-/** Identity within a stack: the kind, and the zone for zonal kinds. */
-export interface Identity {
-  kind: KindName;
-  zone?: string | undefined;
-}
-
-/** The key of a record in the state file: `natGateway@ap-northeast-1a`, or `vpc`. */
-export function identityKey(id: Identity): string {
-  return id.zone === undefined ? id.kind : `${id.kind}@${id.zone}`;
-}
+export { baseRecord, identityKey, type Identity, type KindName } from '../state/identity.js';
 
 export type PlanAction = 'create' | 'move' | 'reuse' | 'done' | 'repair';
 

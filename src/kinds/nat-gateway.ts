@@ -19,6 +19,14 @@ const NAT_TIMEOUT_MS = 15 * 60_000;
 export const natGatewayRecord = z.extend(baseRecord, { kind: z.literal('natGateway') });
 export const regionalNatGatewayRecord = z.extend(baseRecord, { kind: z.literal('regionalNatGateway') });
 
+// This kind's state records, declared where the state's identities are (src/state/identity.ts).
+declare module '../state/identity.js' {
+  interface KindRecords {
+    natGateway: z.infer<typeof natGatewayRecord>;
+    regionalNatGateway: z.infer<typeof regionalNatGatewayRecord>;
+  }
+}
+
 type NatKindName = Extract<KindName, 'natGateway' | 'regionalNatGateway'>;
 type CreateInput = Omit<CreateNatGatewayCommandInput, 'ClientToken' | 'TagSpecifications'> & {
   ClientTokenParts: string[];

@@ -27,6 +27,13 @@ export const natInstanceRecord = z.extend(baseRecord, {
   /** When AWS built the image (DescribeImages' CreationDate): status shows its age. */
   imageCreated: z.optional(z.string()),
 });
+
+// This kind's state record, declared where the state's identities are (src/state/identity.ts).
+declare module '../state/identity.js' {
+  interface KindRecords {
+    natInstance: z.infer<typeof natInstanceRecord>;
+  }
+}
 type NatInstanceRecord = z.infer<typeof natInstanceRecord>;
 
 /**

@@ -14,6 +14,13 @@ const ROLE = 'nat-interface';
 
 export const natInterfaceRecord = z.extend(baseRecord, { kind: z.literal('natInterface') });
 
+// This kind's state record, declared where the state's identities are (src/state/identity.ts).
+declare module '../state/identity.js' {
+  interface KindRecords {
+    natInterface: z.infer<typeof natInterfaceRecord>;
+  }
+}
+
 /** The stack's interface in the world (ours: a plain interface, not Lambda's or a NAT gateway's). */
 export function natInterfaceOf(ctx: StackContext, zone: string | undefined): NetworkInterface | undefined {
   const listed = findListed(ctx, natInterface, zone);

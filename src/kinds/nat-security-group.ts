@@ -14,6 +14,13 @@ const groupName = (stack: string): string => nameTag(ROLE, stack);
 
 export const natSecurityGroupRecord = z.extend(baseRecord, { kind: z.literal('natSecurityGroup') });
 
+// This kind's state record, declared where the state's identities are (src/state/identity.ts).
+declare module '../state/identity.js' {
+  interface KindRecords {
+    natSecurityGroup: z.infer<typeof natSecurityGroupRecord>;
+  }
+}
+
 /** The CIDRs the NAT instance forwards for: the stack's private subnets, and nothing else. */
 function wantedCidrs(ctx: StackContext, targets: Targets | undefined): string[] {
   const zones = ctx.state.shape.zones;

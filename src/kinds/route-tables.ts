@@ -20,6 +20,14 @@ export const privateRouteTableRecord = z.extend(baseRecord, {
   associationIds: z.optional(z.array(z.string())),
 });
 
+// This kind's state records, declared where the state's identities are (src/state/identity.ts).
+declare module '../state/identity.js' {
+  interface KindRecords {
+    publicRouteTable: z.infer<typeof publicRouteTableRecord>;
+    privateRouteTable: z.infer<typeof privateRouteTableRecord>;
+  }
+}
+
 /** Where 0.0.0.0/0 must point: the internet gateway (public), or the NAT the mode picks for the zone. */
 function target(ctx: StackContext, which: Which, zone: string): RouteTarget & { label: string } {
   if (which === 'public') {

@@ -14,6 +14,13 @@ const groupName = (stack: string): string => nameTag(ROLE, stack);
 
 export const securityGroupRecord = z.extend(baseRecord, { kind: z.literal('securityGroup') });
 
+// This kind's state record, declared where the state's identities are (src/state/identity.ts).
+declare module '../state/identity.js' {
+  interface KindRecords {
+    securityGroup: z.infer<typeof securityGroupRecord>;
+  }
+}
+
 /** Part of step 4: the functions' security group. No inbound rules; AWS's default egress stays. */
 export const securityGroup: Kind = {
   name: 'securityGroup',

@@ -26,6 +26,14 @@ export const privateSubnetRecord = z.extend(baseRecord, {
   cidr: z.string(),
 });
 
+// This kind's state records, declared where the state's identities are (src/state/identity.ts).
+declare module '../state/identity.js' {
+  interface KindRecords {
+    publicSubnet: z.infer<typeof publicSubnetRecord>;
+    privateSubnet: z.infer<typeof privateSubnetRecord>;
+  }
+}
+
 function subnetKind(which: Which, article: number, removeAfter: Kind['removeAfter']): Kind {
   const name = `${which}Subnet` as const;
   const role = `${which}-subnet`;

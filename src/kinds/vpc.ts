@@ -9,6 +9,13 @@ const ROLE = 'vpc';
 
 export const vpcRecord = z.extend(baseRecord, { kind: z.literal('vpc'), cidrs: z.array(z.string()) });
 
+// This kind's state record, declared where the state's identities are (src/state/identity.ts).
+declare module '../state/identity.js' {
+  interface KindRecords {
+    vpc: z.infer<typeof vpcRecord>;
+  }
+}
+
 /** Step 0, only with --new-vpc: the article assumes a VPC made beforehand. */
 export const vpc: Kind = {
   name: 'vpc',

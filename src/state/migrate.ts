@@ -4,7 +4,7 @@
  * and the zone of the stack's subnets. Nothing in AWS changes: v1 resources carry no zone tag, and
  * the kinds accept that for the ids the state records.
  */
-import { identityKey } from '../kinds/kind.js';
+import { identityKey } from './identity.js';
 import { STATE_SCHEMA, STATE_VERSION, type StackState } from './schema.js';
 
 /** What a read found: a state, or a problem (`newer:N` for a file from a newer release). */
@@ -32,7 +32,9 @@ function check(value: unknown, migratedFrom: number | undefined): Parsed {
     const where = issue?.path.length ? `"${issue.path.join('.')}": ` : '';
     return { problem: `${where}${issue?.message ?? 'invalid'}` };
   }
-  return migratedFrom === undefined ? { state: result.data } : { state: result.data, migratedFrom };
+  // The kinds check their own records' fields (checkRecords); here every record is a base record.
+  const state = result.data as StackState;
+  return migratedFrom === undefined ? { state } : { state, migratedFrom };
 }
 
 const V1_KINDS = [

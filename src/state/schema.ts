@@ -1,13 +1,16 @@
 /**
  * The state file, version 2: a record per resource keyed by its identity (kind and zone), the
- * stack's shape (NAT mode and zones) and its functions. Validated with zod on every read; each
- * kind validates its own record (src/kinds). A version-1 file (the first release) is migrated on
+ * stack's shape (NAT mode and zones) and its functions. Validated with zod on every read: here
+ * what every record holds; each kind's own fields by the kind (`checkRecords` in src/kinds/index.ts,
+ * run by the commands on what they read), so the state layer knows no kind. A version-1 file (the first release) is migrated on
  * read (migrate.ts); a newer version is refused, never guessed at.
  */
 import * as z from 'zod/mini';
+import { baseRecord as baseRecordShape } from './identity.js';
 import { en } from 'zod/locales';
-import { identityKey, type KindName } from '../kinds/kind.js';
-import { RESOURCE_RECORD } from '../kinds/index.js';
+import { identityKey, type KindName, type RecordOf, type ResourceRecord } from './identity.js';
+
+export type { KindName, RecordOf, ResourceRecord };
 
 export const STATE_VERSION = 2;
 
@@ -50,25 +53,28 @@ export const STATE_SCHEMA = z
     region: z.string().check(z.minLength(1)),
     accountId: z.string(),
     shape,
-    resources: z.record(z.string(), RESOURCE_RECORD),
+    // What every record holds; its kind's own fields pass through, for the kind to check.
+    resources: z.record(
+      z.string(),
+      z.looseObject({ ...baseRecordShape.def.shape, kind: z.string().check(z.minLength(1)) }),
+    ),
     functions: z.record(z.string(), functionRecord),
     updatedAt: z.string(),
   })
   .check(
     z.superRefine((state, check) => {
       for (const [key, record] of Object.entries(state.resources)) {
-        if (identityKey(record) !== key)
-          check.addIssue({
-            code: 'custom',
-            message: `resource "${key}" is recorded as ${identityKey(record)}`,
-          });
+        const recorded = identityKey(record as ResourceRecord);
+        if (recorded !== key)
+          check.addIssue({ code: 'custom', message: `resource "${key}" is recorded as ${recorded}` });
       }
     }),
   );
 
-export type ResourceRecord = z.infer<typeof RESOURCE_RECORD>;
-export type RecordOf<K extends KindName> = Extract<ResourceRecord, { kind: K }>;
-export type StackState = z.infer<typeof STATE_SCHEMA>;
+/** The state, with each record typed by its kind (checked by the kind once read). */
+export type StackState = Omit<z.infer<typeof STATE_SCHEMA>, 'resources'> & {
+  resources: Record<string, ResourceRecord>;
+};
 
 export function emptyState(name: string, region: string, accountId: string): StackState {
   return {

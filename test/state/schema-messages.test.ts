@@ -3,6 +3,7 @@
  * zod/mini has no messages of its own until English is configured.
  */
 import { describe, expect, it } from 'vitest';
+import { checkRecords } from '../../src/kinds/index.js';
 import { decodeState } from '../../src/state/codec.js';
 import { emptyState } from '../../src/state/schema.js';
 import type { FixedIpError } from '../../src/errors.js';
@@ -35,7 +36,26 @@ describe('an invalid state file is named and explained', () => {
       }),
     ).toContain('"resources.vpc.id": Too small: expected string to have >=1 characters');
     expect(problem({ ...valid, resources: { vpc: { kind: 'moon', id: 'x', owned: true } } })).toContain(
-      `"resources.vpc.kind": Invalid discriminator value. Expected 'vpc' | 'internetGateway'`,
+      'resource "vpc" is recorded as moon',
+    );
+  });
+
+  it("leaves each record's own fields to its kind, which names them", () => {
+    const kindProblem = (resources: unknown): string => {
+      const state = decodeState(JSON.stringify({ ...valid, resources }), 'web.json');
+      try {
+        checkRecords(state, 'web.json');
+      } catch (error) {
+        expect((error as FixedIpError).code).toBe('STATE_INVALID');
+        return (error as FixedIpError).line;
+      }
+      throw new TypeError('the records were accepted');
+    };
+    expect(kindProblem({ moon: { kind: 'moon', id: 'x', owned: true } })).toContain(
+      '"resources.moon.kind": unknown kind "moon"',
+    );
+    expect(kindProblem({ elasticIp: { kind: 'elasticIp', id: 'eipalloc-1', owned: true } })).toContain(
+      '"resources.elasticIp.publicIp": Invalid input: expected string, received undefined',
     );
   });
 
