@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { awsErrorName } from '../aws/errors.js';
 import type { AwsPort } from '../aws/port.js';
 import { type Deps, makeContext } from '../core/context.js';
 import { allowlistRecords, recipe, type RecipeNode } from '../core/recipe.js';
 import { FUNCTION_POLL, pollUntil } from '../core/wait.js';
+import { MANAGED_BY, TAG_MANAGED_BY, TAG_ROLE, TAG_STACK } from '../core/tags.js';
 import { loadWorld } from '../core/world.js';
 import { ExitCode, FixedIpError } from '../errors.js';
 import type { Ui } from '../ports/ui.js';
@@ -49,6 +51,15 @@ export interface VerifyReport {
 
 const PROBE_DESCRIPTION = 'fixed-ip verify probe: deleted when verify ends';
 const ACTIVE_WITHIN_MS = 5 * 60_000;
+/** The `fixed-ip:role` tag of a probe function. */
+export const PROBE_ROLE = 'verify-probe';
+/** Which verify run made a probe: its own answer to "did I create this?" after a lost response. */
+export const TAG_VERIFY_RUN = 'fixed-ip:verify-run';
+/**
+ * A probe of this stack older than this is a leftover of a killed verify (a probe lives at most
+ * about 6 minutes: 5 to start, 15 s to answer); a younger one may be another verify's, running.
+ */
+const LEFTOVER_AFTER_MS = 15 * 60_000;
 
 /**
  * `fixed-ip verify`: proof from inside the VPC. One short-lived probe function per zone, in that
@@ -72,18 +83,35 @@ export async function verify(options: VerifyOptions, deps: Deps): Promise<Verify
   }
   const role = await executionRole(aws, state, options.name);
   const zip = probePackage();
+  const run = randomUUID().slice(0, 8);
   const probes = zones.map(({ zone, subnet }) => ({
     zone,
     subnetId: subnet?.id ?? '',
     name: probeName(options.name, zone),
   }));
+  // Nothing is made while a probe's name is taken by a function that is not a leftover of ours.
+  await clearNames(
+    aws,
+    deps,
+    options.name,
+    probes.map((p) => p.name),
+  );
   const elasticIps = allowlistRecords(state).map((r) => r.publicIp);
   const verdicts: ZoneVerdict[] = [];
+  // What this run made, and so the only functions its clean-up deletes.
+  const created = new Set<string>();
   let leftover: string[];
   try {
     const outcomes = await Promise.allSettled(
       probes.map((probe) =>
-        runProbe(aws, deps, { ...probe, role, groupId: group.id, zip, stack: options.name }),
+        runProbe(aws, deps, created, {
+          ...probe,
+          role,
+          groupId: group.id,
+          zip,
+          stack: options.name,
+          run,
+        }),
       ),
     );
     const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
@@ -94,11 +122,7 @@ export async function verify(options: VerifyOptions, deps: Deps): Promise<Verify
       verdicts.push(judge(probe, outcome.value, elasticIps));
     }
   } finally {
-    leftover = await removeProbes(
-      aws,
-      ui,
-      probes.map((p) => p.name),
-    );
+    leftover = await removeProbes(aws, ui, [...created]);
   }
   if (verdicts.some((v) => !v.allowlisted)) await explain(aws, deps, store, state, options.name, verdicts);
   const report: VerifyReport = {
@@ -107,7 +131,7 @@ export async function verify(options: VerifyOptions, deps: Deps): Promise<Verify
     ok: verdicts.every((v) => v.allowlisted),
     elasticIps,
     zones: verdicts,
-    probes: probes.map((p) => p.name),
+    probes: probes.map((p) => p.name).filter((name) => created.has(name)),
     leftover,
   };
   print(ui, report, options.json === true);
@@ -143,14 +167,80 @@ interface ProbeSpec {
   groupId: string;
   zip: Uint8Array;
   stack: string;
+  /** This verify run's id, tagged on what it makes. */
+  run: string;
+}
+
+/** The tags of a function, or undefined when there is none of that name (no lambda:ListTags: none read). */
+async function tagsOf(aws: AwsPort, name: string): Promise<Record<string, string> | undefined> {
+  try {
+    return (await aws.lambda.GetFunction({ FunctionName: name })).Tags ?? {};
+  } catch (error) {
+    if (awsErrorName(error) === 'ResourceNotFoundException') return undefined;
+    throw error;
+  }
+}
+
+/** Whether tags prove a function is one of this stack's verify probes. */
+function isProbeOf(tags: Record<string, string>, stack: string): boolean {
+  return tags[TAG_STACK] === stack && tags[TAG_MANAGED_BY] === MANAGED_BY && tags[TAG_ROLE] === PROBE_ROLE;
+}
+
+/**
+ * Before anything is made: each probe's name must be free. A function that is not provably one of
+ * this stack's probes is never touched (verify stops, naming it); a probe of this stack left by a
+ * killed verify is removed; one made minutes ago belongs to a verify still running.
+ */
+async function clearNames(aws: AwsPort, deps: Deps, stack: string, names: readonly string[]): Promise<void> {
+  for (const name of names) {
+    const tags = await tagsOf(aws, name);
+    if (tags === undefined) continue;
+    if (!isProbeOf(tags, stack)) {
+      throw new FixedIpError(
+        'BAD_OPTION',
+        `a function named ${name} exists and is not a fixed-ip verify probe of stack ${stack}: verify leaves it alone and made nothing`,
+        {
+          hint: 'rename that function (verify names its probes fixed-ip-probe-<stack>-<zone>), then run fixed-ip verify again',
+        },
+      );
+    }
+    const config = await aws.lambda.GetFunctionConfiguration({ FunctionName: name });
+    const modified = Date.parse(config.LastModified ?? '');
+    if (Number.isNaN(modified) || deps.clock.now() - modified < LEFTOVER_AFTER_MS) {
+      throw new FixedIpError(
+        'LOCKED',
+        `another fixed-ip verify of stack ${stack} is running (its probe ${name} was made ${config.LastModified ?? 'just now'})`,
+        {
+          hint: `wait for it to end; if none is running, delete the probe with: aws lambda delete-function --function-name ${name}`,
+          exitCode: ExitCode.locked,
+        },
+      );
+    }
+    deps.ui.notify({
+      level: 'info',
+      code: 'verify.leftover.removed',
+      text: `Removing ${name}, a probe an earlier, interrupted verify of stack ${stack} left behind`,
+    });
+    try {
+      await aws.lambda.DeleteFunction({ FunctionName: name });
+    } catch (error) {
+      if (awsErrorName(error) !== 'ResourceNotFoundException') throw error;
+    }
+  }
 }
 
 type ProbeAnswer = { publicIp: string } | { noInternet: string } | { failed: string };
 
-async function runProbe(aws: AwsPort, deps: Deps, spec: ProbeSpec): Promise<ProbeAnswer> {
+async function runProbe(
+  aws: AwsPort,
+  deps: Deps,
+  created: Set<string>,
+  spec: ProbeSpec,
+): Promise<ProbeAnswer> {
   const progress = deps.ui.progress('verify.probe', `Starting a probe in ${spec.zone} (${spec.subnetId})`);
   try {
     await createProbe(aws, spec);
+    created.add(spec.name);
     const config = await pollUntil(
       async () => {
         const current = await aws.lambda.GetFunctionConfiguration({ FunctionName: spec.name });
@@ -192,8 +282,8 @@ async function runProbe(aws: AwsPort, deps: Deps, spec: ProbeSpec): Promise<Prob
 }
 
 async function createProbe(aws: AwsPort, spec: ProbeSpec): Promise<void> {
-  const create = (): Promise<unknown> =>
-    aws.lambda.CreateFunction({
+  try {
+    await aws.lambda.CreateFunction({
       FunctionName: spec.name,
       Runtime: PROBE_RUNTIME,
       Handler: PROBE_HANDLER,
@@ -203,26 +293,28 @@ async function createProbe(aws: AwsPort, spec: ProbeSpec): Promise<void> {
       Timeout: PROBE_TIMEOUT_SECONDS,
       MemorySize: 128,
       VpcConfig: { SubnetIds: [spec.subnetId], SecurityGroupIds: [spec.groupId] },
-      Tags: { 'fixed-ip:stack': spec.stack, 'fixed-ip:role': 'verify-probe' },
+      Tags: {
+        [TAG_STACK]: spec.stack,
+        [TAG_MANAGED_BY]: MANAGED_BY,
+        [TAG_ROLE]: PROBE_ROLE,
+        [TAG_VERIFY_RUN]: spec.run,
+      },
     });
-  try {
-    await create();
   } catch (error) {
     if (awsErrorName(error) !== 'ResourceConflictException') throw error;
-    // A probe an earlier, interrupted verify left behind (or a lost response): replace it, but only ours.
-    const existing = await aws.lambda.GetFunctionConfiguration({ FunctionName: spec.name });
-    if (existing.Description !== PROBE_DESCRIPTION) {
-      throw new FixedIpError(
-        'BAD_OPTION',
-        `a function named ${spec.name} exists and is not a fixed-ip probe`,
-        {
-          hint: 'rename or delete it, then run fixed-ip verify again',
-          cause: error,
-        },
-      );
-    }
-    await aws.lambda.DeleteFunction({ FunctionName: spec.name });
-    await create();
+    // Made by this run (an answer lost, then retried) is ours; anything else appeared since the
+    // names were checked, and is left alone.
+    const tags = await tagsOf(aws, spec.name);
+    if (tags?.[TAG_VERIFY_RUN] === spec.run && isProbeOf(tags, spec.stack)) return;
+    throw new FixedIpError(
+      'LOCKED',
+      `a function named ${spec.name} appeared while verify ran (another verify of stack ${spec.stack}?): verify leaves it alone`,
+      {
+        hint: 'run fixed-ip verify again once the other run has ended',
+        exitCode: ExitCode.locked,
+        cause: error,
+      },
+    );
   }
 }
 

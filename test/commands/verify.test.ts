@@ -141,12 +141,13 @@ describe('verify', () => {
     await setup(setupOptions(), account.deps());
     const first = await verify({ name: 'default' }, account.deps());
     expect(first.ok).toBe(true);
-    // A killed verify left its probe.
+    // A killed verify left its probe, 20 minutes ago.
     const leftover = probeName('default', ZONE_A);
     await account.sim.handle('lambda', 'CreateFunction', {
       ...created()[0],
       Code: { ZipFile: (created()[0] as unknown as { Code: { ZipFile: Uint8Array } }).Code.ZipFile },
     });
+    account.clock.advance(20 * 60_000);
     expect(probesLeft()).toContain(leftover);
     account.sim.inject({ kind: 'deny', action: 'lambda:InvokeFunction' });
     await expect(verify({ name: 'default' }, account.deps())).rejects.toMatchObject({
@@ -162,5 +163,38 @@ describe('verify', () => {
       name: 'AccessDeniedException',
     });
     expect(probesLeft()).toEqual([]);
+  });
+
+  it('never touches a function of the user that has a probe’s name: it stops before making anything, and the function is unchanged', async () => {
+    await setup(setupOptions(), account.deps());
+    const name = probeName('default', ZONE_C);
+    account.sim.addFunction({ name, roleName: 'their-role' });
+    const before = await account.sim.handle('lambda', 'GetFunction', { FunctionName: name });
+    const from = account.sim.calls.length;
+
+    await expect(verify({ name: 'default' }, account.deps())).rejects.toMatchObject({
+      code: 'BAD_OPTION',
+      message: expect.stringContaining(`a function named ${name} exists and is not a fixed-ip verify probe`),
+    });
+
+    expect(await account.sim.handle('lambda', 'GetFunction', { FunctionName: name })).toEqual(before);
+    const changes = account.sim.calls
+      .slice(from)
+      .filter((c) => c.mutated || c.operation === 'DeleteFunction');
+    expect(changes).toEqual([]);
+  });
+
+  it('a probe of this stack made minutes ago is another verify’s: left alone, and verify says so', async () => {
+    await setup(setupOptions(), account.deps());
+    await verify({ name: 'default' }, account.deps());
+    const running = created()[0];
+    await account.sim.handle('lambda', 'CreateFunction', {
+      ...running,
+      Code: { ZipFile: (running as unknown as { Code: { ZipFile: Uint8Array } }).Code.ZipFile },
+    });
+    const from = account.sim.calls.length;
+    await expect(verify({ name: 'default' }, account.deps())).rejects.toMatchObject({ code: 'LOCKED' });
+    expect(probesLeft()).toContain(running?.FunctionName);
+    expect(account.sim.calls.slice(from).filter((c) => c.operation === 'DeleteFunction')).toEqual([]);
   });
 });
