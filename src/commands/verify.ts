@@ -8,6 +8,7 @@ import { MANAGED_BY, TAG_MANAGED_BY, TAG_ROLE, TAG_STACK } from '../core/tags.js
 import { loadWorld } from '../core/world.js';
 import { ExitCode, FixedIpError } from '../errors.js';
 import type { Ui } from '../ports/ui.js';
+import { VPC_ACCESS_POLICY } from '../kinds/functions.js';
 import { recordOf, type StackState } from '../state/schema.js';
 import type { StateStore } from '../state/store.js';
 import {
@@ -17,6 +18,16 @@ import {
   CHECKIP_URL,
   probePackage,
 } from '../verify/probe-package.js';
+import {
+  createProbeRole,
+  grantVpcAccess,
+  PROBE_PREFIX,
+  PROBE_ROLE_TAG,
+  probeRoleName,
+  probeTags,
+  removeProbeRole,
+  TAG_VERIFY_RUN,
+} from '../verify/probe-role.js';
 import { openStack, type StackOptions } from './stack.js';
 
 export interface VerifyOptions extends StackOptions {
@@ -51,10 +62,6 @@ export interface VerifyReport {
 
 const PROBE_DESCRIPTION = 'fixed-ip verify probe: deleted when verify ends';
 const ACTIVE_WITHIN_MS = 5 * 60_000;
-/** The `fixed-ip:role` tag of a probe function. */
-export const PROBE_ROLE = 'verify-probe';
-/** Which verify run made a probe: its own answer to "did I create this?" after a lost response. */
-export const TAG_VERIFY_RUN = 'fixed-ip:verify-run';
 /**
  * A probe of this stack older than this is a leftover of a killed verify (a probe lives at most
  * about 6 minutes: 5 to start, 15 s to answer); a younger one may be another verify's, running.
@@ -64,12 +71,13 @@ const LEFTOVER_AFTER_MS = 15 * 60_000;
 /**
  * `fixed-ip verify`: proof from inside the VPC. One short-lived probe function per zone, in that
  * zone's private subnet only and with the stack's security group (so it shares the network
- * interfaces the stack's functions already hold), run with a stack function's execution role. Each
- * asks checkip.amazonaws.com for its address. The probes are deleted whatever happens.
+ * interfaces the stack's functions already hold), run with a role this run makes for its probes
+ * (VPC access only). Each asks checkip.amazonaws.com for its address. What this run made, and only
+ * that, is removed whatever happens.
  */
 export async function verify(options: VerifyOptions, deps: Deps): Promise<VerifyReport> {
   const store = deps.openStore(options.name, options.state);
-  const { aws, state } = await openStack(options, deps, store);
+  const { aws, state, identity } = await openStack(options, deps, store);
   const { ui } = deps;
   const group = recordOf(state, 'securityGroup');
   const zones = state.shape.zones.map((zone) => ({ zone, subnet: recordOf(state, 'privateSubnet', zone) }));
@@ -81,7 +89,6 @@ export async function verify(options: VerifyOptions, deps: Deps): Promise<Verify
       { hint: 'run fixed-ip setup to repair it first', exitCode: ExitCode.drifted },
     );
   }
-  const role = await executionRole(aws, state, options.name);
   const zip = probePackage();
   const run = randomUUID().slice(0, 8);
   const probes = zones.map(({ zone, subnet }) => ({
@@ -96,12 +103,21 @@ export async function verify(options: VerifyOptions, deps: Deps): Promise<Verify
     options.name,
     probes.map((p) => p.name),
   );
+  // Zones whose network interface no function of the stack holds: a probe there makes one, which
+  // Lambda deletes later with the probe's role, so that role must outlive this run.
+  const held = await heldPairs(aws, state, group.id);
   const elasticIps = allowlistRecords(state).map((r) => r.publicIp);
   const verdicts: ZoneVerdict[] = [];
-  // What this run made, and so the only functions its clean-up deletes.
+  // What this run made, and so the only things its clean-up removes.
   const created = new Set<string>();
+  const roleName = probeRoleName(options.name, run);
+  let roleMade = false;
   let leftover: string[];
   try {
+    // The name holds this run's id: a role of that name is this run's (an answer lost, retried).
+    const role = await createProbeRole(aws, identity.arn, roleName, options.name, run);
+    roleMade = true;
+    await grantVpcAccess(aws, roleName);
     const outcomes = await Promise.allSettled(
       probes.map((probe) =>
         runProbe(aws, deps, created, {
@@ -123,6 +139,10 @@ export async function verify(options: VerifyOptions, deps: Deps): Promise<Verify
     }
   } finally {
     leftover = await removeProbes(aws, ui, [...created]);
+    if (roleMade) {
+      const newPairs = probes.filter((p) => created.has(p.name) && !held.has(p.subnetId)).map((p) => p.zone);
+      leftover.push(...(await removeRole(aws, ui, roleName, leftover, newPairs)));
+    }
   }
   if (verdicts.some((v) => !v.allowlisted)) await explain(aws, deps, store, state, options.name, verdicts);
   const report: VerifyReport = {
@@ -140,23 +160,63 @@ export async function verify(options: VerifyOptions, deps: Deps): Promise<Verify
 
 /** `fixed-ip-probe-<stack>-<zone>`: one name per stack and zone, so a killed run's probe is found again. */
 export function probeName(stack: string, zone: string): string {
-  return `fixed-ip-probe-${stack}-${zone}`.replace(/[^a-zA-Z0-9-_]/g, '-').slice(0, 64);
+  return `${PROBE_PREFIX}${stack}-${zone}`.replace(/[^a-zA-Z0-9-_]/g, '-').slice(0, 64);
 }
 
-/** The execution role of the first stack function Lambda still knows: it already has VPC access. */
-async function executionRole(aws: AwsPort, state: StackState, stack: string): Promise<string> {
+/**
+ * The private subnets where a function of the stack already holds Lambda's network interface for
+ * (subnet, the stack's security group): a probe there shares it.
+ */
+async function heldPairs(aws: AwsPort, state: StackState, groupId: string): Promise<Set<string>> {
+  const held = new Set<string>();
   for (const name of Object.keys(state.functions)) {
     try {
       const config = await aws.lambda.GetFunctionConfiguration({ FunctionName: name });
-      if (config.Role) return config.Role;
+      const groups = config.VpcConfig?.SecurityGroupIds ?? [];
+      if (groups.length !== 1 || groups[0] !== groupId) continue;
+      for (const subnet of config.VpcConfig?.SubnetIds ?? []) held.add(subnet);
     } catch (error) {
       if (awsErrorName(error) !== 'ResourceNotFoundException') throw error;
     }
   }
-  throw new FixedIpError('DRIFTED', `stack ${stack} has no function whose execution role the probe can use`, {
-    hint: 'run fixed-ip setup --function <name> to give it one',
-    exitCode: ExitCode.drifted,
-  });
+  return held;
+}
+
+/**
+ * Removes the run's role, unless a probe could not be deleted (it still uses it) or a probe made a
+ * network interface of its own (Lambda deletes it with the role, up to 20 minutes later): then the
+ * role stays, named with the commands that remove it. Returns what stays.
+ */
+async function removeRole(
+  aws: AwsPort,
+  ui: Ui,
+  name: string,
+  probesLeft: readonly string[],
+  newPairs: readonly string[],
+): Promise<string[]> {
+  const later = `aws iam detach-role-policy --role-name ${name} --policy-arn ${VPC_ACCESS_POLICY} && aws iam delete-role --role-name ${name}`;
+  if (probesLeft.length > 0 || newPairs.length > 0) {
+    ui.notify({
+      level: 'warn',
+      code: 'verify.role.kept',
+      text:
+        probesLeft.length > 0
+          ? `Kept the probe role ${name}: ${probesLeft.join(', ')} still ${probesLeft.length > 1 ? 'use' : 'uses'} it; once deleted, remove the role with: ${later}`
+          : `Kept the probe role ${name}: Lambda deletes the probe's network interface in ${newPairs.join(', ')} with it (up to 20 minutes); remove it afterwards with: ${later}`,
+    });
+    return [name];
+  }
+  try {
+    await removeProbeRole(aws, name);
+    return [];
+  } catch (error) {
+    ui.notify({
+      level: 'warn',
+      code: 'verify.leftover',
+      text: `Could not delete the probe role ${name} (${awsErrorName(error) ?? String(error)}); delete it with: ${later}`,
+    });
+    return [name];
+  }
 }
 
 interface ProbeSpec {
@@ -183,7 +243,9 @@ async function tagsOf(aws: AwsPort, name: string): Promise<Record<string, string
 
 /** Whether tags prove a function is one of this stack's verify probes. */
 function isProbeOf(tags: Record<string, string>, stack: string): boolean {
-  return tags[TAG_STACK] === stack && tags[TAG_MANAGED_BY] === MANAGED_BY && tags[TAG_ROLE] === PROBE_ROLE;
+  return (
+    tags[TAG_STACK] === stack && tags[TAG_MANAGED_BY] === MANAGED_BY && tags[TAG_ROLE] === PROBE_ROLE_TAG
+  );
 }
 
 /**
@@ -239,7 +301,7 @@ async function runProbe(
 ): Promise<ProbeAnswer> {
   const progress = deps.ui.progress('verify.probe', `Starting a probe in ${spec.zone} (${spec.subnetId})`);
   try {
-    await createProbe(aws, spec);
+    await createProbe(aws, deps, spec);
     created.add(spec.name);
     const config = await pollUntil(
       async () => {
@@ -281,9 +343,13 @@ async function runProbe(
   }
 }
 
-async function createProbe(aws: AwsPort, spec: ProbeSpec): Promise<void> {
-  try {
-    await aws.lambda.CreateFunction({
+/** IAM is eventually consistent: Lambda may not see a role made seconds ago, nor its policy. */
+const ROLE_NOT_READY = /cannot be assumed by Lambda|does not have permissions to call CreateNetworkInterface/;
+const ROLE_READY_WITHIN_MS = 2 * 60_000;
+
+async function createProbe(aws: AwsPort, deps: Deps, spec: ProbeSpec): Promise<void> {
+  const create = (): Promise<unknown> =>
+    aws.lambda.CreateFunction({
       FunctionName: spec.name,
       Runtime: PROBE_RUNTIME,
       Handler: PROBE_HANDLER,
@@ -293,13 +359,36 @@ async function createProbe(aws: AwsPort, spec: ProbeSpec): Promise<void> {
       Timeout: PROBE_TIMEOUT_SECONDS,
       MemorySize: 128,
       VpcConfig: { SubnetIds: [spec.subnetId], SecurityGroupIds: [spec.groupId] },
-      Tags: {
-        [TAG_STACK]: spec.stack,
-        [TAG_MANAGED_BY]: MANAGED_BY,
-        [TAG_ROLE]: PROBE_ROLE,
-        [TAG_VERIFY_RUN]: spec.run,
-      },
+      Tags: probeTags(spec.stack, spec.run),
     });
+  try {
+    await pollUntil(
+      async () => {
+        try {
+          await create();
+          return true;
+        } catch (error) {
+          const message = error instanceof Error ? error.message : '';
+          if (awsErrorName(error) === 'InvalidParameterValueException' && ROLE_NOT_READY.test(message))
+            return undefined;
+          throw error;
+        }
+      },
+      {
+        clock: deps.clock,
+        signal: deps.signal,
+        delays: [2_000, 4_000, 8_000],
+        timeoutMs: ROLE_READY_WITHIN_MS,
+        onTimeout: () =>
+          new FixedIpError(
+            'AWS_ERROR',
+            `Lambda still cannot use the probe role ${spec.role} after 2 minutes`,
+            {
+              hint: 'run fixed-ip verify again later',
+            },
+          ),
+      },
+    );
   } catch (error) {
     if (awsErrorName(error) !== 'ResourceConflictException') throw error;
     // Made by this run (an answer lost, then retried) is ours; anything else appeared since the

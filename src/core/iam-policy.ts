@@ -63,13 +63,18 @@ const SERVICE_ACTIONS: Record<PolicyScope, readonly string[]> = {
     ...KINDS.flatMap((kind) => [...kind.iam.create, ...kind.iam.remove]),
   ],
   teardown: [...COMMON, ...reads, ...TEARDOWN, ...KINDS.flatMap((kind) => kind.iam.remove)],
-  // The probe: made, run and deleted with a stack function's execution role (hence iam:PassRole).
+  // The probes: made, run and deleted with a role each run makes for them (hence iam:PassRole).
   verify: [
     ...COMMON,
     ...reads,
     'lambda:CreateFunction',
     'lambda:InvokeFunction',
     'lambda:DeleteFunction',
+    'iam:CreateRole',
+    'iam:TagRole',
+    'iam:AttachRolePolicy',
+    'iam:DetachRolePolicy',
+    'iam:DeleteRole',
     'iam:PassRole',
   ],
 };
