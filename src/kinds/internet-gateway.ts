@@ -188,6 +188,7 @@ export const internetGateway: Kind = {
     },
     {
       action: 'ec2:AttachInternetGateway',
+      onOwnResource: true,
       call: () =>
         aws.ec2.AttachInternetGateway({
           DryRun: true,

@@ -253,6 +253,7 @@ export const natInterface: Kind = {
     },
     {
       action: 'ec2:ModifyNetworkInterfaceAttribute',
+      onOwnResource: true,
       call: () =>
         aws.ec2.ModifyNetworkInterfaceAttribute({
           DryRun: true,
@@ -262,6 +263,7 @@ export const natInterface: Kind = {
     },
     {
       action: 'ec2:AssociateAddress',
+      onOwnResource: true,
       call: () =>
         aws.ec2.AssociateAddress({
           DryRun: true,
