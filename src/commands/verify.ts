@@ -1,11 +1,14 @@
+import { randomUUID } from 'node:crypto';
 import { awsErrorName } from '../aws/errors.js';
 import type { AwsPort } from '../aws/port.js';
 import { type Deps, makeContext } from '../core/context.js';
 import { allowlistRecords, recipe, type RecipeNode } from '../core/recipe.js';
 import { FUNCTION_POLL, pollUntil } from '../core/wait.js';
+import { MANAGED_BY, TAG_MANAGED_BY, TAG_ROLE, TAG_STACK } from '../core/tags.js';
 import { loadWorld } from '../core/world.js';
 import { FixedIpError } from '../errors.js';
 import type { Ui } from '../ports/ui.js';
+import { VPC_ACCESS_POLICY } from '../kinds/functions.js';
 import { recordOf, type StackState } from '../state/schema.js';
 import type { StateStore } from '../state/store.js';
 import {
@@ -15,6 +18,16 @@ import {
   CHECKIP_URL,
   probePackage,
 } from '../verify/probe-package.js';
+import {
+  createProbeRole,
+  grantVpcAccess,
+  PROBE_PREFIX,
+  PROBE_ROLE_TAG,
+  probeRoleName,
+  probeTags,
+  removeProbeRole,
+  TAG_VERIFY_RUN,
+} from '../verify/probe-role.js';
 import { openStack, type StackOptions } from './stack.js';
 
 export interface VerifyOptions extends StackOptions {
@@ -49,16 +62,22 @@ export interface VerifyReport {
 
 const PROBE_DESCRIPTION = 'fixed-ip verify probe: deleted when verify ends';
 const ACTIVE_WITHIN_MS = 5 * 60_000;
+/**
+ * A probe of this stack older than this is a leftover of a killed verify (a probe lives at most
+ * about 6 minutes: 5 to start, 15 s to answer); a younger one may be another verify's, running.
+ */
+const LEFTOVER_AFTER_MS = 15 * 60_000;
 
 /**
  * `fixed-ip verify`: proof from inside the VPC. One short-lived probe function per zone, in that
  * zone's private subnet only and with the stack's security group (so it shares the network
- * interfaces the stack's functions already hold), run with a stack function's execution role. Each
- * asks checkip.amazonaws.com for its address. The probes are deleted whatever happens.
+ * interfaces the stack's functions already hold), run with a role this run makes for its probes
+ * (VPC access only). Each asks checkip.amazonaws.com for its address. What this run made, and only
+ * that, is removed whatever happens.
  */
 export async function verify(options: VerifyOptions, deps: Deps): Promise<VerifyReport> {
   const store = deps.openStore(options.name, options.state);
-  const { aws, state } = await openStack(options, deps, store);
+  const { aws, state, identity } = await openStack(options, deps, store);
   const { ui } = deps;
   const group = recordOf(state, 'securityGroup');
   const zones = state.shape.zones.map((zone) => ({ zone, subnet: recordOf(state, 'privateSubnet', zone) }));
@@ -70,20 +89,45 @@ export async function verify(options: VerifyOptions, deps: Deps): Promise<Verify
       { hint: 'run fixed-ip setup to repair it first' },
     );
   }
-  const role = await executionRole(aws, state, options.name);
   const zip = probePackage();
+  const run = randomUUID().slice(0, 8);
   const probes = zones.map(({ zone, subnet }) => ({
     zone,
     subnetId: subnet?.id ?? '',
     name: probeName(options.name, zone),
   }));
+  // Nothing is made while a probe's name is taken by a function that is not a leftover of ours.
+  await clearNames(
+    aws,
+    deps,
+    options.name,
+    probes.map((p) => p.name),
+  );
+  // Zones whose network interface no function of the stack holds: a probe there makes one, which
+  // Lambda deletes later with the probe's role, so that role must outlive this run.
+  const held = await heldPairs(aws, state, group.id);
   const elasticIps = allowlistRecords(state).map((r) => r.publicIp);
   const verdicts: ZoneVerdict[] = [];
+  // What this run made, and so the only things its clean-up removes.
+  const created = new Set<string>();
+  const roleName = probeRoleName(options.name, run);
+  let roleMade = false;
   let leftover: string[];
   try {
+    // The name holds this run's id: a role of that name is this run's (an answer lost, retried).
+    const role = await createProbeRole(aws, identity.arn, roleName, options.name, run);
+    roleMade = true;
+    await grantVpcAccess(aws, roleName);
     const outcomes = await Promise.allSettled(
       probes.map((probe) =>
-        runProbe(aws, deps, { ...probe, role, groupId: group.id, zip, stack: options.name }),
+        runProbe(aws, deps, created, {
+          ...probe,
+          role,
+          groupId: group.id,
+          zip,
+          stack: options.name,
+          run,
+        }),
       ),
     );
     const failure = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
@@ -94,11 +138,11 @@ export async function verify(options: VerifyOptions, deps: Deps): Promise<Verify
       verdicts.push(judge(probe, outcome.value, elasticIps));
     }
   } finally {
-    leftover = await removeProbes(
-      aws,
-      ui,
-      probes.map((p) => p.name),
-    );
+    leftover = await removeProbes(aws, ui, [...created]);
+    if (roleMade) {
+      const newPairs = probes.filter((p) => created.has(p.name) && !held.has(p.subnetId)).map((p) => p.zone);
+      leftover.push(...(await removeRole(aws, ui, roleName, leftover, newPairs)));
+    }
   }
   if (verdicts.some((v) => !v.allowlisted)) await explain(aws, deps, store, state, options.name, verdicts);
   const report: VerifyReport = {
@@ -107,7 +151,7 @@ export async function verify(options: VerifyOptions, deps: Deps): Promise<Verify
     ok: verdicts.every((v) => v.allowlisted),
     elasticIps,
     zones: verdicts,
-    probes: probes.map((p) => p.name),
+    probes: probes.map((p) => p.name).filter((name) => created.has(name)),
     leftover,
   };
   print(ui, report, options.json === true);
@@ -116,22 +160,63 @@ export async function verify(options: VerifyOptions, deps: Deps): Promise<Verify
 
 /** `fixed-ip-probe-<stack>-<zone>`: one name per stack and zone, so a killed run's probe is found again. */
 export function probeName(stack: string, zone: string): string {
-  return `fixed-ip-probe-${stack}-${zone}`.replace(/[^a-zA-Z0-9-_]/g, '-').slice(0, 64);
+  return `${PROBE_PREFIX}${stack}-${zone}`.replace(/[^a-zA-Z0-9-_]/g, '-').slice(0, 64);
 }
 
-/** The execution role of the first stack function Lambda still knows: it already has VPC access. */
-async function executionRole(aws: AwsPort, state: StackState, stack: string): Promise<string> {
+/**
+ * The private subnets where a function of the stack already holds Lambda's network interface for
+ * (subnet, the stack's security group): a probe there shares it.
+ */
+async function heldPairs(aws: AwsPort, state: StackState, groupId: string): Promise<Set<string>> {
+  const held = new Set<string>();
   for (const name of Object.keys(state.functions)) {
     try {
       const config = await aws.lambda.GetFunctionConfiguration({ FunctionName: name });
-      if (config.Role) return config.Role;
+      const groups = config.VpcConfig?.SecurityGroupIds ?? [];
+      if (groups.length !== 1 || groups[0] !== groupId) continue;
+      for (const subnet of config.VpcConfig?.SubnetIds ?? []) held.add(subnet);
     } catch (error) {
       if (awsErrorName(error) !== 'ResourceNotFoundException') throw error;
     }
   }
-  throw new FixedIpError('DRIFTED', `stack ${stack} has no function whose execution role the probe can use`, {
-    hint: 'run fixed-ip setup --function <name> to give it one',
-  });
+  return held;
+}
+
+/**
+ * Removes the run's role, unless a probe could not be deleted (it still uses it) or a probe made a
+ * network interface of its own (Lambda deletes it with the role, up to 20 minutes later): then the
+ * role stays, named with the commands that remove it. Returns what stays.
+ */
+async function removeRole(
+  aws: AwsPort,
+  ui: Ui,
+  name: string,
+  probesLeft: readonly string[],
+  newPairs: readonly string[],
+): Promise<string[]> {
+  const later = `aws iam detach-role-policy --role-name ${name} --policy-arn ${VPC_ACCESS_POLICY} && aws iam delete-role --role-name ${name}`;
+  if (probesLeft.length > 0 || newPairs.length > 0) {
+    ui.notify({
+      level: 'warn',
+      code: 'verify.role.kept',
+      text:
+        probesLeft.length > 0
+          ? `Kept the probe role ${name}: ${probesLeft.join(', ')} still ${probesLeft.length > 1 ? 'use' : 'uses'} it; once deleted, remove the role with: ${later}`
+          : `Kept the probe role ${name}: Lambda deletes the probe's network interface in ${newPairs.join(', ')} with it (up to 20 minutes); remove it afterwards with: ${later}`,
+    });
+    return [name];
+  }
+  try {
+    await removeProbeRole(aws, name);
+    return [];
+  } catch (error) {
+    ui.notify({
+      level: 'warn',
+      code: 'verify.leftover',
+      text: `Could not delete the probe role ${name} (${awsErrorName(error) ?? String(error)}); delete it with: ${later}`,
+    });
+    return [name];
+  }
 }
 
 interface ProbeSpec {
@@ -142,14 +227,81 @@ interface ProbeSpec {
   groupId: string;
   zip: Uint8Array;
   stack: string;
+  /** This verify run's id, tagged on what it makes. */
+  run: string;
+}
+
+/** The tags of a function, or undefined when there is none of that name (no lambda:ListTags: none read). */
+async function tagsOf(aws: AwsPort, name: string): Promise<Record<string, string> | undefined> {
+  try {
+    return (await aws.lambda.GetFunction({ FunctionName: name })).Tags ?? {};
+  } catch (error) {
+    if (awsErrorName(error) === 'ResourceNotFoundException') return undefined;
+    throw error;
+  }
+}
+
+/** Whether tags prove a function is one of this stack's verify probes. */
+function isProbeOf(tags: Record<string, string>, stack: string): boolean {
+  return (
+    tags[TAG_STACK] === stack && tags[TAG_MANAGED_BY] === MANAGED_BY && tags[TAG_ROLE] === PROBE_ROLE_TAG
+  );
+}
+
+/**
+ * Before anything is made: each probe's name must be free. A function that is not provably one of
+ * this stack's probes is never touched (verify stops, naming it); a probe of this stack left by a
+ * killed verify is removed; one made minutes ago belongs to a verify still running.
+ */
+async function clearNames(aws: AwsPort, deps: Deps, stack: string, names: readonly string[]): Promise<void> {
+  for (const name of names) {
+    const tags = await tagsOf(aws, name);
+    if (tags === undefined) continue;
+    if (!isProbeOf(tags, stack)) {
+      throw new FixedIpError(
+        'BAD_OPTION',
+        `a function named ${name} exists and is not a fixed-ip verify probe of stack ${stack}: verify leaves it alone and made nothing`,
+        {
+          hint: 'rename that function (verify names its probes fixed-ip-probe-<stack>-<zone>), then run fixed-ip verify again',
+        },
+      );
+    }
+    const config = await aws.lambda.GetFunctionConfiguration({ FunctionName: name });
+    const modified = Date.parse(config.LastModified ?? '');
+    if (Number.isNaN(modified) || deps.clock.now() - modified < LEFTOVER_AFTER_MS) {
+      throw new FixedIpError(
+        'LOCKED',
+        `another fixed-ip verify of stack ${stack} is running (its probe ${name} was made ${config.LastModified ?? 'just now'})`,
+        {
+          hint: `wait for it to end; if none is running, delete the probe with: aws lambda delete-function --function-name ${name}`,
+        },
+      );
+    }
+    deps.ui.notify({
+      level: 'info',
+      code: 'verify.leftover.removed',
+      text: `Removing ${name}, a probe an earlier, interrupted verify of stack ${stack} left behind`,
+    });
+    try {
+      await aws.lambda.DeleteFunction({ FunctionName: name });
+    } catch (error) {
+      if (awsErrorName(error) !== 'ResourceNotFoundException') throw error;
+    }
+  }
 }
 
 type ProbeAnswer = { publicIp: string } | { noInternet: string } | { failed: string };
 
-async function runProbe(aws: AwsPort, deps: Deps, spec: ProbeSpec): Promise<ProbeAnswer> {
+async function runProbe(
+  aws: AwsPort,
+  deps: Deps,
+  created: Set<string>,
+  spec: ProbeSpec,
+): Promise<ProbeAnswer> {
   const progress = deps.ui.progress('verify.probe', `Starting a probe in ${spec.zone} (${spec.subnetId})`);
   try {
-    await createProbe(aws, spec);
+    await createProbe(aws, deps, spec);
+    created.add(spec.name);
     const config = await pollUntil(
       async () => {
         const current = await aws.lambda.GetFunctionConfiguration({ FunctionName: spec.name });
@@ -190,7 +342,11 @@ async function runProbe(aws: AwsPort, deps: Deps, spec: ProbeSpec): Promise<Prob
   }
 }
 
-async function createProbe(aws: AwsPort, spec: ProbeSpec): Promise<void> {
+/** IAM is eventually consistent: Lambda may not see a role made seconds ago, nor its policy. */
+const ROLE_NOT_READY = /cannot be assumed by Lambda|does not have permissions to call CreateNetworkInterface/;
+const ROLE_READY_WITHIN_MS = 2 * 60_000;
+
+async function createProbe(aws: AwsPort, deps: Deps, spec: ProbeSpec): Promise<void> {
   const create = (): Promise<unknown> =>
     aws.lambda.CreateFunction({
       FunctionName: spec.name,
@@ -202,26 +358,50 @@ async function createProbe(aws: AwsPort, spec: ProbeSpec): Promise<void> {
       Timeout: PROBE_TIMEOUT_SECONDS,
       MemorySize: 128,
       VpcConfig: { SubnetIds: [spec.subnetId], SecurityGroupIds: [spec.groupId] },
-      Tags: { 'fixed-ip:stack': spec.stack, 'fixed-ip:role': 'verify-probe' },
+      Tags: probeTags(spec.stack, spec.run),
     });
   try {
-    await create();
+    await pollUntil(
+      async () => {
+        try {
+          await create();
+          return true;
+        } catch (error) {
+          const message = error instanceof Error ? error.message : '';
+          if (awsErrorName(error) === 'InvalidParameterValueException' && ROLE_NOT_READY.test(message))
+            return undefined;
+          throw error;
+        }
+      },
+      {
+        clock: deps.clock,
+        signal: deps.signal,
+        delays: [2_000, 4_000, 8_000],
+        timeoutMs: ROLE_READY_WITHIN_MS,
+        onTimeout: () =>
+          new FixedIpError(
+            'AWS_ERROR',
+            `Lambda still cannot use the probe role ${spec.role} after 2 minutes`,
+            {
+              hint: 'run fixed-ip verify again later',
+            },
+          ),
+      },
+    );
   } catch (error) {
     if (awsErrorName(error) !== 'ResourceConflictException') throw error;
-    // A probe an earlier, interrupted verify left behind (or a lost response): replace it, but only ours.
-    const existing = await aws.lambda.GetFunctionConfiguration({ FunctionName: spec.name });
-    if (existing.Description !== PROBE_DESCRIPTION) {
-      throw new FixedIpError(
-        'BAD_OPTION',
-        `a function named ${spec.name} exists and is not a fixed-ip probe`,
-        {
-          hint: 'rename or delete it, then run fixed-ip verify again',
-          cause: error,
-        },
-      );
-    }
-    await aws.lambda.DeleteFunction({ FunctionName: spec.name });
-    await create();
+    // Made by this run (an answer lost, then retried) is ours; anything else appeared since the
+    // names were checked, and is left alone.
+    const tags = await tagsOf(aws, spec.name);
+    if (tags?.[TAG_VERIFY_RUN] === spec.run && isProbeOf(tags, spec.stack)) return;
+    throw new FixedIpError(
+      'LOCKED',
+      `a function named ${spec.name} appeared while verify ran (another verify of stack ${spec.stack}?): verify leaves it alone`,
+      {
+        hint: 'run fixed-ip verify again once the other run has ended',
+        cause: error,
+      },
+    );
   }
 }
 

@@ -1,10 +1,17 @@
 import type { Action } from '../aws/operations.js';
+import { VPC_ACCESS_POLICY } from '../kinds/functions.js';
 import { KINDS } from '../kinds/index.js';
+import { PROBE_PREFIX, PROBE_ROLE_TAG } from '../verify/probe-role.js';
+import { FixedIpError } from '../errors.js';
+import { MANAGED_BY, TAG_MANAGED_BY, TAG_ROLE } from './tags.js';
 
 /**
- * The least-privilege IAM policy the CLI user needs, per command. It is kept true by a test that
- * runs every command against the simulator and fails when the code calls an action missing here
- * (test/core/iam-policy.test.ts), and the README's IAM section is checked against it.
+ * The least-privilege IAM policy the CLI user needs, per command: which actions each command calls
+ * (derived from the kinds), and each action scoped as tightly as AWS allows (the grants below:
+ * creates only with fixed-ip's tag, changes and deletes only of resources carrying it, the probes
+ * and their role only under their name pattern). test/core/iam-policy.test.ts runs every command in
+ * the simulator with the caller holding only this policy (the simulator evaluates it as IAM does)
+ * and checks what it must refuse; the README's block is checked against it.
  */
 
 export type PolicyScope = 'setup' | 'status' | 'teardown' | 'verify';
@@ -13,11 +20,13 @@ export type PolicyScope = 'setup' | 'status' | 'teardown' | 'verify';
  * What every command does besides the kinds' own calls: who am I, and the functions (a stack found
  * by its tags lists the functions in its subnets, and reads their tags).
  */
-const COMMON: readonly Action[] = [
+const COMMON: readonly string[] = [
   'sts:GetCallerIdentity',
   'lambda:GetFunctionConfiguration',
   'lambda:ListFunctions',
   'lambda:GetFunction',
+  // GetFunction answers with a function's tags only to a caller allowed this.
+  'lambda:ListTags',
 ];
 
 /** setup's own calls: the zones, the quota, the function list, the role check and fix, moving functions. */
@@ -63,50 +72,307 @@ const SERVICE_ACTIONS: Record<PolicyScope, readonly string[]> = {
     ...KINDS.flatMap((kind) => [...kind.iam.create, ...kind.iam.remove]),
   ],
   teardown: [...COMMON, ...reads, ...TEARDOWN, ...KINDS.flatMap((kind) => kind.iam.remove)],
-  // The probe: made, run and deleted with a stack function's execution role (hence iam:PassRole).
+  // The probes: made, run and deleted with a role each run makes for them (hence iam:PassRole).
   verify: [
     ...COMMON,
     ...reads,
     'lambda:CreateFunction',
     'lambda:InvokeFunction',
     'lambda:DeleteFunction',
+    'iam:CreateRole',
+    'iam:TagRole',
+    'iam:AttachRolePolicy',
+    'iam:DetachRolePolicy',
+    'iam:DeleteRole',
     'iam:PassRole',
   ],
 };
 
-/** Every action each command calls (the test compares the calls against this). */
-export const POLICY_ACTIONS: Record<PolicyScope, readonly string[]> = {
-  setup: [...SERVICE_ACTIONS.setup, ...RUN_GUARD_ACTIONS],
-  status: SERVICE_ACTIONS.status,
-  teardown: [...SERVICE_ACTIONS.teardown, ...RUN_GUARD_ACTIONS],
-  verify: SERVICE_ACTIONS.verify,
-};
+const ec2 = (type: string): string => `arn:aws:ec2:*:*:${type}/*`;
+const ANY_FUNCTION = 'arn:aws:lambda:*:*:function:*';
+const PROBE_FUNCTIONS = `arn:aws:lambda:*:*:function:${PROBE_PREFIX}*`;
+const ANY_ROLE = 'arn:aws:iam::*:role/*';
+const PROBE_ROLES = `arn:aws:iam::*:role/${PROBE_PREFIX}*`;
+/** fixed-ip's marker tag, on everything it makes: what every tag-scoped statement asks for. */
+const requestTagged = { [`aws:RequestTag/${TAG_MANAGED_BY}`]: MANAGED_BY };
+const resourceTagged = { [`aws:ResourceTag/${TAG_MANAGED_BY}`]: MANAGED_BY };
+const onlyVpcAccessPolicy = { ArnEquals: { 'iam:PolicyARN': VPC_ACCESS_POLICY } };
 
-const SID: Record<string, string> = { ec2: 'Ec2', lambda: 'Lambda', sts: 'Sts', iam: 'Iam', ssm: 'Ssm' };
+/** The creates: each new resource must carry fixed-ip's marker from its first moment. */
+const CREATES = [
+  'ec2:CreateVpc',
+  'ec2:CreateInternetGateway',
+  'ec2:CreateSubnet',
+  'ec2:CreateRouteTable',
+  'ec2:CreateSecurityGroup',
+  'ec2:AllocateAddress',
+  'ec2:CreateNatGateway',
+  'ec2:CreateNetworkInterface',
+  'ec2:RunInstances',
+] as const;
+
+/** What fixed-ip does to a resource it made (and proves it made by the marker tag on it). */
+const ON_OWN = [
+  'ec2:AttachInternetGateway',
+  'ec2:CreateRoute',
+  'ec2:ReplaceRoute',
+  'ec2:AssociateRouteTable',
+  'ec2:AuthorizeSecurityGroupIngress',
+  'ec2:ModifyNetworkInterfaceAttribute',
+  'ec2:AssociateAddress',
+  'ec2:AssociateNatGatewayAddress',
+] as const;
+const DESTROY_OWN = [
+  'ec2:DeleteNatGateway',
+  'ec2:ReleaseAddress',
+  'ec2:TerminateInstances',
+  'ec2:DisassociateAddress',
+  'ec2:DisassociateNatGatewayAddress',
+  'ec2:DisassociateRouteTable',
+  'ec2:DeleteRouteTable',
+  'ec2:RevokeSecurityGroupIngress',
+  'ec2:DeleteSecurityGroup',
+  'ec2:DeleteNetworkInterface',
+  'ec2:DeleteSubnet',
+  'ec2:DetachInternetGateway',
+  'ec2:DeleteInternetGateway',
+  'ec2:DeleteVpc',
+] as const;
+/** The resource types fixed-ip makes (and so may change or remove when they carry its marker). */
+const OWN_TYPES = [
+  'vpc',
+  'internet-gateway',
+  'subnet',
+  'route-table',
+  'security-group',
+  'elastic-ip',
+  'natgateway',
+  'network-interface',
+  'instance',
+  'volume',
+].map(ec2);
+
+/**
+ * One statement of the policy: the actions it grants (kept when a scope needs them), on which
+ * resources, under which condition. The Sid says what it is for; the README's IAM section says why
+ * each is scoped as it is (Service Authorization Reference, EC2, Lambda, IAM, SSM).
+ */
+interface Grant {
+  sid: string;
+  actions: readonly string[];
+  resource: string | readonly string[];
+  condition?: Record<string, Record<string, string | readonly string[]>>;
+}
+
+const GRANTS: readonly Grant[] = [
+  // Describe* and the zones/quota reads support no resource-level permissions: '*'.
+  { sid: 'FixedIpEc2Read', actions: [], resource: '*' },
+  // A create is allowed only with fixed-ip's marker among the new resource's tags...
+  {
+    sid: 'FixedIpEc2CreateTagged',
+    actions: CREATES,
+    resource: OWN_TYPES,
+    condition: { StringEquals: requestTagged },
+  },
+  // ...and tags are written only as part of one of those creates, never on an existing resource.
+  {
+    sid: 'FixedIpEc2TagOnCreate',
+    actions: ['ec2:CreateTags'],
+    resource: 'arn:aws:ec2:*:*:*/*',
+    condition: { StringEquals: { 'ec2:CreateAction': [], ...requestTagged } },
+  },
+  // What a create only refers to, untagged when it is yours: the VPC (--vpc) things are made in...
+  {
+    sid: 'FixedIpEc2CreateInVpc',
+    actions: ['ec2:CreateSubnet', 'ec2:CreateRouteTable', 'ec2:CreateSecurityGroup'],
+    resource: ec2('vpc'),
+  },
+  // ...the subnet, VPC and Elastic IP (an adopted --eip too) a NAT gateway is made with...
+  {
+    sid: 'FixedIpEc2NatGatewayParts',
+    actions: ['ec2:CreateNatGateway'],
+    resource: [ec2('subnet'), ec2('vpc'), ec2('elastic-ip')],
+  },
+  // ...the subnet and group a NAT instance's interface is made in...
+  {
+    sid: 'FixedIpEc2NatInterfaceParts',
+    actions: ['ec2:CreateNetworkInterface'],
+    resource: [ec2('subnet'), ec2('security-group')],
+  },
+  // ...and AWS's public image and the interface a NAT instance is launched with (RunInstances
+  // authorizes an existing interface with request keys only: its tags cannot be asked for).
+  {
+    sid: 'FixedIpEc2NatInstanceParts',
+    actions: ['ec2:RunInstances'],
+    resource: [ec2('image'), ec2('subnet'), ec2('security-group'), ec2('network-interface')],
+  },
+  // Changing what fixed-ip made: only resources carrying its marker.
+  {
+    sid: 'FixedIpEc2ChangeOwn',
+    actions: ON_OWN,
+    resource: OWN_TYPES,
+    condition: { StringEquals: resourceTagged },
+  },
+  // Deleting, detaching, disassociating, releasing, terminating: only resources carrying its marker.
+  {
+    sid: 'FixedIpEc2DestroyOwn',
+    actions: DESTROY_OWN,
+    resource: OWN_TYPES,
+    condition: { StringEquals: resourceTagged },
+  },
+  // The other side of those calls, which may be yours: the VPC an internet gateway of fixed-ip's is
+  // attached to or detached from, an Elastic IP (an adopted --eip) moved between fixed-ip's NAT
+  // gateways and interfaces (never released), and the rule added to fixed-ip's security group.
+  {
+    sid: 'FixedIpEc2OwnWithYours',
+    actions: [
+      'ec2:AttachInternetGateway',
+      'ec2:DetachInternetGateway',
+      'ec2:AssociateAddress',
+      'ec2:DisassociateAddress',
+      'ec2:AssociateNatGatewayAddress',
+      'ec2:DisassociateNatGatewayAddress',
+      'ec2:AuthorizeSecurityGroupIngress',
+    ],
+    resource: [ec2('vpc'), ec2('elastic-ip'), ec2('security-group-rule')],
+  },
+  { sid: 'FixedIpLambdaList', actions: ['lambda:ListFunctions'], resource: '*' },
+  {
+    sid: 'FixedIpLambdaReadFunctions',
+    actions: [
+      'lambda:GetFunction',
+      'lambda:GetFunctionConfiguration',
+      'lambda:ListAliases',
+      'lambda:ListTags',
+    ],
+    resource: ANY_FUNCTION,
+  },
+  // Moving the functions you name: any function (IAM cannot scope an update to its VpcConfig).
+  {
+    sid: 'FixedIpLambdaMoveFunctions',
+    actions: ['lambda:UpdateFunctionConfiguration'],
+    resource: ANY_FUNCTION,
+  },
+  // A moved function's previous network is kept in tags of fixed-ip's own keys only.
+  {
+    sid: 'FixedIpLambdaOwnTagKeys',
+    actions: ['lambda:TagResource', 'lambda:UntagResource'],
+    resource: ANY_FUNCTION,
+    condition: { 'ForAllValues:StringLike': { 'aws:TagKeys': ['fixed-ip:*'] } },
+  },
+  // verify's probes: made only under their name pattern and with the probe's tags...
+  {
+    sid: 'FixedIpLambdaProbeCreate',
+    actions: ['lambda:CreateFunction'],
+    resource: PROBE_FUNCTIONS,
+    condition: {
+      StringEquals: { ...requestTagged, [`aws:RequestTag/${TAG_ROLE}`]: PROBE_ROLE_TAG },
+    },
+  },
+  // ...and run and deleted only when they carry those tags (a function of yours is never touched).
+  {
+    sid: 'FixedIpLambdaProbeRunDelete',
+    actions: ['lambda:InvokeFunction', 'lambda:DeleteFunction'],
+    resource: PROBE_FUNCTIONS,
+    condition: {
+      StringEquals: { ...resourceTagged, [`aws:ResourceTag/${TAG_ROLE}`]: PROBE_ROLE_TAG },
+    },
+  },
+  { sid: 'FixedIpIamCheckRoles', actions: ['iam:SimulatePrincipalPolicy'], resource: ANY_ROLE },
+  // --fix-role (and verify's probe role): this one AWS managed policy, on no other.
+  {
+    sid: 'FixedIpIamAttachVpcAccessOnly',
+    actions: ['iam:AttachRolePolicy'],
+    resource: ANY_ROLE,
+    condition: onlyVpcAccessPolicy,
+  },
+  // verify's probe role: made (tagged) and removed under its name pattern only...
+  {
+    sid: 'FixedIpIamProbeRoleCreate',
+    actions: ['iam:CreateRole', 'iam:TagRole'],
+    resource: PROBE_ROLES,
+    condition: { StringEquals: requestTagged },
+  },
+  {
+    sid: 'FixedIpIamProbeRoleDetach',
+    actions: ['iam:DetachRolePolicy'],
+    resource: PROBE_ROLES,
+    condition: onlyVpcAccessPolicy,
+  },
+  {
+    sid: 'FixedIpIamProbeRoleDelete',
+    actions: ['iam:DeleteRole'],
+    resource: PROBE_ROLES,
+    condition: { StringEquals: resourceTagged },
+  },
+  // ...and passed to Lambda only: no role of yours can be handed to a function.
+  {
+    sid: 'FixedIpIamPassProbeRole',
+    actions: ['iam:PassRole'],
+    resource: PROBE_ROLES,
+    condition: { StringEquals: { 'iam:PassedToService': 'lambda.amazonaws.com' } },
+  },
+  // AWS's public parameter naming the newest Amazon Linux image (--nat instance).
+  {
+    sid: 'FixedIpSsmPublicImage',
+    actions: ['ssm:GetParameter'],
+    resource: 'arn:aws:ssm:*::parameter/aws/service/ami-amazon-linux-latest/*',
+  },
+  { sid: 'FixedIpSts', actions: ['sts:GetCallerIdentity'], resource: '*' },
+];
+
+type Condition = Record<string, Record<string, string | string[]>>;
+
+export interface PolicyStatement {
+  Sid: string;
+  Effect: 'Allow';
+  Action: string[];
+  Resource: string | string[];
+  Condition?: Condition;
+}
 
 export interface PolicyDocument {
   Version: '2012-10-17';
-  Statement: Array<{ Sid: string; Effect: 'Allow'; Action: string[]; Resource: string }>;
+  Statement: PolicyStatement[];
+}
+
+/** The grant an action falls in; Describe* and the zone/quota reads go in the read statement. */
+function isEc2Read(action: string): boolean {
+  return /^ec2:Describe/.test(action);
 }
 
 /**
- * One statement per service, sorted, so the output is stable. Resource '*': the Describe calls
- * do not support resource-level permissions, and the resources' ids are not known before setup.
- * The run guard's parameters are the exception: only those under /fixed-ip/, in any region.
+ * The statements for these commands: each grant keeps the actions the commands need, and goes when
+ * none is left. The run guard's parameters are the last statement (only under /fixed-ip/).
  */
 export function policyFor(scopes: readonly PolicyScope[]): PolicyDocument {
-  const actions = [...new Set(scopes.flatMap((scope) => SERVICE_ACTIONS[scope]))].sort();
-  const services = [...new Set(actions.map((action) => action.split(':')[0] ?? ''))];
+  const needed = new Set(scopes.flatMap((scope) => SERVICE_ACTIONS[scope]));
+  const granted = new Set<string>();
+  const statements: PolicyStatement[] = [];
+  for (const grant of GRANTS) {
+    const actions =
+      grant.sid === 'FixedIpEc2Read'
+        ? [...needed].filter(isEc2Read)
+        : grant.actions.filter((action) => needed.has(action));
+    if (actions.length === 0) continue;
+    for (const action of actions) granted.add(action);
+    const condition = grant.condition && conditionFor(grant, needed);
+    statements.push({
+      Sid: grant.sid,
+      Effect: 'Allow',
+      Action: [...actions].sort(),
+      Resource: typeof grant.resource === 'string' ? grant.resource : [...grant.resource],
+      ...(condition ? { Condition: condition } : {}),
+    });
+  }
+  const ungranted = [...needed].filter((action) => !granted.has(action));
+  if (ungranted.length > 0)
+    throw new FixedIpError('INTERNAL', `iam-policy: no statement grants ${ungranted.join(', ')}`);
   const guarded = scopes.some((scope) => GUARDED.includes(scope));
   return {
     Version: '2012-10-17',
     Statement: [
-      ...services.map((service) => ({
-        Sid: `FixedIp${SID[service] ?? service}`,
-        Effect: 'Allow' as const,
-        Action: actions.filter((action) => action.startsWith(`${service}:`)),
-        Resource: '*',
-      })),
+      ...statements,
       ...(guarded
         ? [
             {
@@ -119,6 +385,25 @@ export function policyFor(scopes: readonly PolicyScope[]): PolicyDocument {
         : []),
     ],
   };
+}
+
+/** A grant's condition; tags at creation name the creates this policy has (ec2:CreateAction). */
+function conditionFor(grant: Grant, needed: ReadonlySet<string>): Condition {
+  const out: Condition = {};
+  for (const [operator, keys] of Object.entries(grant.condition ?? {})) {
+    out[operator] = {};
+    for (const [key, value] of Object.entries(keys)) {
+      out[operator][key] =
+        key === 'ec2:CreateAction'
+          ? CREATES.filter((action) => needed.has(action))
+              .map((action) => action.slice('ec2:'.length))
+              .sort()
+          : typeof value === 'string'
+            ? value
+            : [...value];
+    }
+  }
+  return out;
 }
 
 /** The IAM action of an SDK operation, e.g. ('ec2', 'CreateVpc') -> 'ec2:CreateVpc'. */

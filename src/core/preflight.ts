@@ -155,8 +155,9 @@ async function dryRun(
   }
   const checked: string[] = [];
   const missing: string[] = [];
+  const scoped: string[] = [];
   await Promise.all(
-    [...calls.values()].map(async ({ action, call }) => {
+    [...calls.values()].map(async ({ action, call, onOwnResource }) => {
       try {
         await call();
         checked.push(action);
@@ -166,7 +167,9 @@ async function dryRun(
           const refused = /perform: ([a-z0-9-]+:[A-Za-z0-9]+)/.exec(
             error instanceof Error ? error.message : '',
           )?.[1];
-          missing.push(refused ?? action);
+          // Refused on a placeholder that cannot carry fixed-ip's tags: allowed or not, unknown.
+          if (onOwnResource && (refused ?? action) === action) scoped.push(action);
+          else missing.push(refused ?? action);
         } else if (isServiceError(error)) {
           // AWS answered (e.g. a placeholder id it does not know) after checking the permission.
           checked.push(action);
@@ -176,9 +179,12 @@ async function dryRun(
       }
     }),
   );
-  const unchecked = creating.some((node) => node.step.name === 'functions')
-    ? ['lambda:UpdateFunctionConfiguration']
-    : [];
+  const unchecked = [
+    ...(creating.some((node) => node.step.name === 'functions')
+      ? ['lambda:UpdateFunctionConfiguration']
+      : []),
+    ...scoped.sort(),
+  ];
   return { checked: checked.sort(), missing: [...new Set(missing)].sort(), unchecked };
 }
 

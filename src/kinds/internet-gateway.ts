@@ -199,6 +199,7 @@ export const internetGateway: Kind = {
     },
     {
       action: 'ec2:AttachInternetGateway',
+      onOwnResource: true,
       call: () =>
         aws.ec2.AttachInternetGateway({
           DryRun: true,

@@ -92,6 +92,12 @@ export interface Listed {
 export interface DryRun {
   action: Action;
   call: () => Promise<unknown>;
+  /**
+   * It acts on a resource setup makes first (a placeholder here). fixed-ip's policy allows it only
+   * on resources carrying fixed-ip's tags, which a placeholder does not: AWS's refusal then proves
+   * nothing, and plan lists the action as not checkable in advance.
+   */
+  onOwnResource?: true;
 }
 
 /** An id AWS has never issued, for dry runs of calls whose real ids do not exist yet. */

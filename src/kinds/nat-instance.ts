@@ -434,7 +434,10 @@ export const natInstance: Kind = {
           MinCount: 1,
           MaxCount: 1,
           NetworkInterfaces: [{ DeviceIndex: 0, NetworkInterfaceId: `eni-${PLACEHOLDER}` }],
-          TagSpecifications: tagSpec('instance', ROLE, stack, zone),
+          TagSpecifications: [
+            ...tagSpec('instance', ROLE, stack, zone),
+            ...tagSpec('volume', ROLE, stack, zone),
+          ],
         }),
     },
   ],

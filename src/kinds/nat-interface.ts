@@ -269,6 +269,7 @@ export const natInterface: Kind = {
     },
     {
       action: 'ec2:ModifyNetworkInterfaceAttribute',
+      onOwnResource: true,
       call: () =>
         aws.ec2.ModifyNetworkInterfaceAttribute({
           DryRun: true,
@@ -278,6 +279,7 @@ export const natInterface: Kind = {
     },
     {
       action: 'ec2:AssociateAddress',
+      onOwnResource: true,
       call: () =>
         aws.ec2.AssociateAddress({
           DryRun: true,

@@ -201,6 +201,7 @@ export const natSecurityGroup: Kind = {
     createGroupDryRun(aws, stack, ROLE, targets),
     {
       action: 'ec2:AuthorizeSecurityGroupIngress',
+      onOwnResource: true,
       call: () =>
         aws.ec2.AuthorizeSecurityGroupIngress({
           DryRun: true,

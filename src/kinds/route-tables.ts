@@ -245,6 +245,7 @@ function routeTableKind(which: Which, article: number, removeAfter: Kind['remove
       },
       {
         action: 'ec2:CreateRoute',
+        onOwnResource: true,
         call: () =>
           aws.ec2.CreateRoute({
             DryRun: true,
@@ -255,6 +256,7 @@ function routeTableKind(which: Which, article: number, removeAfter: Kind['remove
       },
       {
         action: 'ec2:AssociateRouteTable',
+        onOwnResource: true,
         call: () =>
           aws.ec2.AssociateRouteTable({
             DryRun: true,

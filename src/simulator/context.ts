@@ -1,6 +1,7 @@
 /** What every operation gets: the account, the time of the call, the timings and the armed faults. */
 import type { SimService, SimTimings } from './contract.js';
 import type { AccountState } from './model.js';
+import type { AuthRequest } from './policy.js';
 
 export type NatFailureCode = 'InsufficientFreeAddressesInSubnet' | 'InternalError';
 
@@ -13,6 +14,8 @@ export interface SimContext {
   takeNatFailure(): NatFailureCode | undefined;
   /** Whether a `deny` fault covers this IAM action (e.g. 'ec2:CreateNatGateway'). */
   isDenied(action: string): boolean;
+  /** Whether the caller may do this (no `deny` fault on it, and the caller's policy, if set, allows it). */
+  allows(request: AuthRequest): boolean;
 }
 
 /**

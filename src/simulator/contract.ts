@@ -30,6 +30,11 @@ export interface SimTimings {
   instanceStatusInitMs: number;
   /** A terminated instance stays visible to Describe this long (about an hour). */
   instanceGoneVisibleMs: number;
+  /**
+   * A role just created cannot be assumed by Lambda for this long (IAM is eventually consistent:
+   * CreateFunction says "The role defined for the function cannot be assumed by Lambda").
+   */
+  roleAssumableMs: number;
   /** Each call takes a random latency in [min, max] ms on the clock (0 by default). */
   callLatencyMs: [number, number];
 }

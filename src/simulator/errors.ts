@@ -166,6 +166,14 @@ export function iamNoSuchEntity(message: string): IAMServiceException {
   return new NoSuchEntityException({ message, $metadata: metadata(404) });
 }
 
+export function iamError(
+  name: 'EntityAlreadyExists' | 'DeleteConflict' | 'MalformedPolicyDocument',
+  message: string,
+): IAMServiceException {
+  const status = name === 'MalformedPolicyDocument' ? 400 : 409;
+  return new IAMServiceException({ name, $fault: 'client', $metadata: metadata(status), message });
+}
+
 export function iamInvalidInput(message: string): IAMServiceException {
   return new InvalidInputException({ message, $metadata: metadata(400) });
 }

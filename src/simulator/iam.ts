@@ -3,7 +3,7 @@
  * SimulatePrincipalPolicy to check a role (or the caller) before changing anything.
  */
 import type { SimContext } from './context.js';
-import { callerArn, iamInvalidInput, iamNoSuchEntity } from './errors.js';
+import { callerArn, iamError, iamInvalidInput, iamNoSuchEntity } from './errors.js';
 import { newRoleId } from './ids.js';
 import type { RoleRecord } from './model.js';
 
@@ -58,6 +58,11 @@ export function roleAllows(role: RoleRecord, action: string): boolean {
   );
 }
 
+/** Whether Lambda can assume the role yet (IAM's eventual consistency after CreateRole). */
+export function roleAssumable(ctx: SimContext, role: RoleRecord): boolean {
+  return ctx.now >= (role.assumableAt ?? role.createdAt);
+}
+
 export function insertRole(ctx: SimContext, name: string, policyArns: string[]): RoleRecord {
   const role: RoleRecord = { name, id: newRoleId(ctx.state), createdAt: ctx.now, policyArns };
   ctx.state.roles[name] = role;
@@ -70,30 +75,72 @@ function requireRole(ctx: SimContext, name: string | undefined): RoleRecord {
   return role;
 }
 
+const LAMBDA_TRUST = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+});
+
+function roleView(ctx: SimContext, role: RoleRecord): object {
+  return {
+    RoleName: role.name,
+    RoleId: role.id,
+    Arn: roleArn(ctx.state.accountId, role.name),
+    Path: '/',
+    CreateDate: new Date(role.createdAt),
+    AssumeRolePolicyDocument: encodeURIComponent(role.assumeRolePolicy ?? LAMBDA_TRUST),
+    ...(role.tags && Object.keys(role.tags).length > 0
+      ? { Tags: Object.entries(role.tags).map(([Key, Value]) => ({ Key, Value })) }
+      : {}),
+  };
+}
+
 function policyName(arn: string): string {
   return arn.slice(arn.lastIndexOf('/') + 1);
 }
 
+const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+
 export const iamOperations = {
-  GetRole(ctx: SimContext, input: { RoleName?: string }): object {
+  CreateRole(
+    ctx: SimContext,
+    input: {
+      RoleName?: string;
+      AssumeRolePolicyDocument?: string;
+      Description?: string;
+      Tags?: Array<{ Key?: string; Value?: string }>;
+    },
+  ): object {
+    const name = input.RoleName ?? '';
+    if (!ROLE_NAME.test(name))
+      throw iamInvalidInput(
+        `1 validation error detected: Value '${name}' at 'roleName' failed to satisfy constraint: Member must have length less than or equal to 64`,
+      );
+    if (!input.AssumeRolePolicyDocument) throw iamInvalidInput('AssumeRolePolicyDocument is required.');
+    try {
+      JSON.parse(input.AssumeRolePolicyDocument);
+    } catch {
+      throw iamError('MalformedPolicyDocument', 'This policy contains invalid Json');
+    }
+    if (ctx.state.roles[name])
+      throw iamError('EntityAlreadyExists', `Role with name ${name} already exists.`);
+    const role = insertRole(ctx, name, []);
+    role.tags = Object.fromEntries((input.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
+    role.assumeRolePolicy = input.AssumeRolePolicyDocument;
+    role.assumableAt = ctx.now + ctx.timings.roleAssumableMs;
+    return { Role: roleView(ctx, role) };
+  },
+
+  /** AWS refuses while managed policies are attached (DeleteConflict); a function using it does not stop it. */
+  DeleteRole(ctx: SimContext, input: { RoleName?: string }): object {
     const role = requireRole(ctx, input.RoleName);
-    return {
-      Role: {
-        RoleName: role.name,
-        RoleId: role.id,
-        Arn: roleArn(ctx.state.accountId, role.name),
-        Path: '/',
-        CreateDate: new Date(role.createdAt),
-        AssumeRolePolicyDocument: encodeURIComponent(
-          JSON.stringify({
-            Version: '2012-10-17',
-            Statement: [
-              { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
-            ],
-          }),
-        ),
-      },
-    };
+    if (role.policyArns.length > 0)
+      throw iamError('DeleteConflict', 'Cannot delete entity, must detach all policies first.');
+    delete ctx.state.roles[role.name];
+    return {};
+  },
+
+  GetRole(ctx: SimContext, input: { RoleName?: string }): object {
+    return { Role: roleView(ctx, requireRole(ctx, input.RoleName)) };
   },
 
   ListAttachedRolePolicies(ctx: SimContext, input: { RoleName?: string }): object {
@@ -134,7 +181,7 @@ export const iamOperations = {
     let allows: (action: string) => boolean;
     if (source === callerArn(ctx.state.accountId)) {
       // The caller may do anything a `deny` fault does not take away.
-      allows = (action) => !ctx.isDenied(action);
+      allows = (action) => ctx.allows({ action, resource: '*', context: {} });
     } else {
       const match = /^arn:aws:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(source);
       if (!match || match[1] !== ctx.state.accountId) throw iamInvalidInput(`Invalid ARN: ${source}`);

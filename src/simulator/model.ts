@@ -249,6 +249,12 @@ export interface RoleRecord {
   id: string;
   createdAt: number;
   policyArns: string[];
+  /** Absent on roles seeded without tags, and on accounts saved before roles had them. */
+  tags?: Tags;
+  /** The trust policy, as given to CreateRole (seeded roles trust Lambda). */
+  assumeRolePolicy?: string;
+  /** Made by CreateRole: Lambda cannot assume it before then (IAM's eventual consistency). */
+  assumableAt?: number;
 }
 
 export interface ClientTokenRecord {

@@ -23,10 +23,4 @@ export const SIMULATED_OPERATIONS: Readonly<Record<SimService, readonly string[]
   ssm: Object.keys(OPERATIONS.ssm),
 };
 
-/** The IAM action a call needs: the operation's name, except where IAM names it otherwise. */
-const IAM_ACTION_NAMES: Readonly<Record<string, string>> = { 'lambda:Invoke': 'lambda:InvokeFunction' };
-
-export function iamAction(service: SimService, operation: string): string {
-  const action = `${service}:${operation}`;
-  return IAM_ACTION_NAMES[action] ?? action;
-}
+export { iamAction } from './authorization.js';

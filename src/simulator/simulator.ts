@@ -13,6 +13,7 @@ import {
   throttlingError,
   unsupportedOperation,
 } from './errors.js';
+import { authorizationsOf } from './authorization.js';
 import { FaultBook } from './faults.js';
 import { nextRandom, type RandomState } from './ids.js';
 import { instanceIsGone, interfaceIsLive, lambdaEniIsLive, natIsGone, natState } from './lifecycle.js';
@@ -31,6 +32,7 @@ import {
   seedVpc,
   type SeedVpc,
 } from './seeding.js';
+import { type AuthRequest, evaluate, type PolicyLike } from './policy.js';
 import { snapshotAccount } from './snapshot.js';
 import { withDefaults } from './timings.js';
 
@@ -69,6 +71,8 @@ export class AwsSimulator {
   private state: AccountState;
   private readonly faults = new FaultBook();
   private readonly latencyRandom: RandomState;
+  /** The caller's identity policy; undefined: the caller may do anything a `deny` fault leaves. */
+  private callerPolicy: PolicyLike | undefined;
 
   constructor(options: AwsSimulatorOptions) {
     this.clock = options.clock;
@@ -113,6 +117,15 @@ export class AwsSimulator {
 
   clearFaults(): void {
     this.faults.clear();
+  }
+
+  /**
+   * From now on every call is authorized against this identity policy the way IAM does it
+   * (authorization.ts says what each call is authorized on; policy.ts evaluates): a call it does
+   * not allow fails with AWS's access-denied error naming the action. undefined: no policy.
+   */
+  useCallerPolicy(policy: PolicyLike | undefined): void {
+    this.callerPolicy = policy === undefined ? undefined : structuredClone(policy);
   }
 
   /** Adds a VPC (with its main route table and default security group); returns its id. */
@@ -188,7 +201,7 @@ export class AwsSimulator {
         ? 'ec2:CreateTags'
         : passing && this.faults.isDenied('iam:PassRole')
           ? 'iam:PassRole'
-          : undefined;
+          : this.refusedByPolicy(ctx, service, operation, input);
     // A dry run's answer can be lost like any other (and counts toward a fault's `nth`).
     const lost = this.faults.take('lostResponse', service, operation);
     if (service === 'ec2' && input.DryRun === true) {
@@ -220,7 +233,24 @@ export class AwsSimulator {
       timings: this.timings,
       takeNatFailure: () => this.faults.takeNatFailure(),
       isDenied: (action) => this.faults.isDenied(action),
+      allows: (request) => !this.faults.isDenied(request.action) && this.policyAllows(request),
     };
+  }
+
+  private policyAllows(request: AuthRequest): boolean {
+    return this.callerPolicy === undefined || evaluate(this.callerPolicy, request) === 'allowed';
+  }
+
+  /** The first action of the call the caller's policy does not allow, if any. */
+  private refusedByPolicy(
+    ctx: SimContext,
+    service: SimService,
+    operation: string,
+    input: Record<string, unknown>,
+  ): string | undefined {
+    if (this.callerPolicy === undefined) return undefined;
+    return authorizationsOf(ctx, service, operation, input).find((request) => !this.policyAllows(request))
+      ?.action;
   }
 
   /** Drops what AWS has removed by itself by now, so the account does not grow without end. */

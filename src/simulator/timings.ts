@@ -13,6 +13,7 @@ export const DEFAULT_TIMINGS: SimTimings = {
   instanceShuttingDownMs: 60_000,
   instanceStatusInitMs: 120_000,
   instanceGoneVisibleMs: 3_600_000,
+  roleAssumableMs: 8_000,
   callLatencyMs: [0, 0],
 };
 

@@ -8,6 +8,7 @@ let vpcId: string;
 
 const ZONE_A = 'ap-northeast-1a';
 const ZONE_C = 'ap-northeast-1c';
+const ORDERS_ROLE = 'arn:aws:iam::123456789012:role/orders-role';
 
 const setupOptions = (extra: Partial<SetupOptions> = {}): SetupOptions => ({
   functions: ['orders-api'],
@@ -37,7 +38,7 @@ function created(): Array<{
   Role: string;
 }> {
   return account.sim.calls
-    .filter((c) => c.operation === 'CreateFunction')
+    .filter((c) => c.operation === 'CreateFunction' && c.outcome === 'ok')
     .map((c) => c.input as ReturnType<typeof created>[number]);
 }
 
@@ -67,9 +68,8 @@ describe('verify', () => {
       [state?.resources[`privateSubnet@${ZONE_C}`]?.id],
     ]);
     expect(probes.every((p) => p.VpcConfig.SecurityGroupIds[0] === state?.securityGroup?.id)).toBe(true);
-    expect(probes.every((p) => p.Role.endsWith(':role/orders-role') && p.Runtime === 'nodejs24.x')).toBe(
-      true,
-    );
+    expect(probes.every((p) => /:role\/fixed-ip-probe-default-[0-9a-f]{8}$/.test(p.Role))).toBe(true);
+    expect(probes.every((p) => p.Runtime === 'nodejs24.x')).toBe(true);
     expect(probesLeft()).toEqual([]);
     expect(account.sim.calls.filter((c) => c.operation === 'DeleteFunction')).toHaveLength(2);
     expect(deps.recording.results.at(-1)).toMatch(/^Verified: every zone/);
@@ -141,12 +141,14 @@ describe('verify', () => {
     await setup(setupOptions(), account.deps());
     const first = await verify({ name: 'default' }, account.deps());
     expect(first.ok).toBe(true);
-    // A killed verify left its probe.
+    // A killed verify left its probe, 20 minutes ago.
     const leftover = probeName('default', ZONE_A);
     await account.sim.handle('lambda', 'CreateFunction', {
       ...created()[0],
+      Role: ORDERS_ROLE,
       Code: { ZipFile: (created()[0] as unknown as { Code: { ZipFile: Uint8Array } }).Code.ZipFile },
     });
+    account.clock.advance(20 * 60_000);
     expect(probesLeft()).toContain(leftover);
     account.sim.inject({ kind: 'deny', action: 'lambda:InvokeFunction' });
     await expect(verify({ name: 'default' }, account.deps())).rejects.toMatchObject({
@@ -163,4 +165,91 @@ describe('verify', () => {
     });
     expect(probesLeft()).toEqual([]);
   });
+
+  it('never touches a function of the user that has a probe’s name: it stops before making anything, and the function is unchanged', async () => {
+    await setup(setupOptions(), account.deps());
+    const name = probeName('default', ZONE_C);
+    account.sim.addFunction({ name, roleName: 'their-role' });
+    const before = await account.sim.handle('lambda', 'GetFunction', { FunctionName: name });
+    const from = account.sim.calls.length;
+
+    await expect(verify({ name: 'default' }, account.deps())).rejects.toMatchObject({
+      code: 'BAD_OPTION',
+      message: expect.stringContaining(`a function named ${name} exists and is not a fixed-ip verify probe`),
+    });
+
+    expect(await account.sim.handle('lambda', 'GetFunction', { FunctionName: name })).toEqual(before);
+    const changes = account.sim.calls
+      .slice(from)
+      .filter((c) => c.mutated || c.operation === 'DeleteFunction');
+    expect(changes).toEqual([]);
+  });
+
+  it('a probe of this stack made minutes ago is another verify’s: left alone, and verify says so', async () => {
+    await setup(setupOptions(), account.deps());
+    await verify({ name: 'default' }, account.deps());
+    const running = created()[0];
+    await account.sim.handle('lambda', 'CreateFunction', {
+      ...running,
+      Role: ORDERS_ROLE,
+      Code: { ZipFile: (running as unknown as { Code: { ZipFile: Uint8Array } }).Code.ZipFile },
+    });
+    const from = account.sim.calls.length;
+    await expect(verify({ name: 'default' }, account.deps())).rejects.toMatchObject({ code: 'LOCKED' });
+    expect(probesLeft()).toContain(running?.FunctionName);
+    expect(account.sim.calls.slice(from).filter((c) => c.operation === 'DeleteFunction')).toEqual([]);
+  });
+
+  it('runs its probes with a role of its own (VPC access only), and removes that role when it ends', async () => {
+    await setup(setupOptions(), account.deps());
+    const before = roles();
+    const report = await verify({ name: 'default' }, account.deps());
+    expect(report.ok).toBe(true);
+    const made = account.sim.calls.find((c) => c.operation === 'CreateRole' && c.outcome === 'ok')?.input as {
+      RoleName: string;
+      AssumeRolePolicyDocument: string;
+    };
+    expect(made.RoleName).toMatch(/^fixed-ip-probe-default-[0-9a-f]{8}$/);
+    expect(JSON.parse(made.AssumeRolePolicyDocument)).toMatchObject({
+      Statement: [{ Principal: { Service: 'lambda.amazonaws.com' } }],
+    });
+    const attached = account.sim.calls.filter((c) => c.operation === 'AttachRolePolicy').map((c) => c.input);
+    expect(attached).toEqual([
+      {
+        RoleName: made.RoleName,
+        PolicyArn: 'arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole',
+      },
+    ]);
+    expect(roles()).toEqual(before);
+    expect(report.leftover).toEqual([]);
+  });
+
+  it('keeps its role when a probe made a network interface of its own (Lambda deletes it with the role), and says how to remove it', async () => {
+    await setup(setupOptions(), account.deps());
+    // The stack's function left zone c's subnet: the probe there needs a new network interface.
+    const state = account.readState();
+    await account.sim.handle('lambda', 'UpdateFunctionConfiguration', {
+      FunctionName: 'orders-api',
+      VpcConfig: {
+        SubnetIds: [state?.resources[`privateSubnet@${ZONE_A}`]?.id],
+        SecurityGroupIds: [state?.securityGroup?.id],
+      },
+    });
+    account.clock.advance(120_000);
+    const deps = account.deps();
+    const report = await verify({ name: 'default' }, deps);
+    const kept = report.leftover.find((name) => name.startsWith('fixed-ip-probe-default-'));
+    expect(kept).toBeDefined();
+    expect(roles()).toContain(kept);
+    expect(probesLeft()).toEqual([]);
+    expect(deps.recording.messages.find((m) => m.code === 'verify.role.kept')?.text).toContain(
+      `aws iam delete-role --role-name ${kept ?? ''}`,
+    );
+  });
 });
+
+function roles(): string[] {
+  return Object.keys(
+    (account.sim.toJSON() as { account: { roles: Record<string, unknown> } }).account.roles,
+  ).sort();
+}

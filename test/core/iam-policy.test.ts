@@ -1,13 +1,12 @@
-import { readFileSync } from 'node:fs';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { detach } from '../../src/commands/detach.js';
 import { plan } from '../../src/commands/plan.js';
-import { setup } from '../../src/commands/setup.js';
+import { setup, type SetupOptions } from '../../src/commands/setup.js';
 import { status } from '../../src/commands/status.js';
 import { teardown } from '../../src/commands/teardown.js';
-import { verify } from '../../src/commands/verify.js';
-import { iamAction } from '../../src/simulator/operations.js';
-import { POLICY_ACTIONS, policyFor, type PolicyScope } from '../../src/core/iam-policy.js';
+import { probeName, verify } from '../../src/commands/verify.js';
+import { policyFor, type PolicyScope } from '../../src/core/iam-policy.js';
 import { createTestAccount, type TestAccount } from '../support/env.js';
 
 let account: TestAccount;
@@ -17,93 +16,162 @@ beforeEach(() => {
 });
 afterEach(() => account.restore());
 
-/** The IAM actions behind every call made since `from`. */
-function actionsSince(from: number): string[] {
-  const calls = account.sim.calls.slice(from);
-  return [
-    ...new Set([
-      ...calls.map((c) => iamAction(c.service, c.operation)),
-      // Handing a role to a new function is iam:PassRole, on top of lambda:CreateFunction.
-      ...calls.filter((c) => c.operation === 'CreateFunction').map(() => 'iam:PassRole'),
-    ]),
-  ].sort();
+const ZONES = ['ap-northeast-1a', 'ap-northeast-1c'];
+const VPC_ACCESS = 'arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- SDK-shaped outputs, read freely
+const call = (service: 'ec2' | 'lambda' | 'iam', operation: string, input: object = {}): Promise<any> =>
+  account.sim.handle(service, operation, input);
+
+/** Runs a command with the caller holding only `fixed-ip iam-policy --for <scope>`. */
+async function as<T>(scope: PolicyScope, run: () => Promise<T>): Promise<T> {
+  account.sim.useCallerPolicy(policyFor([scope]));
+  try {
+    return await run();
+  } finally {
+    account.sim.useCallerPolicy(undefined);
+  }
 }
 
-describe('iam-policy', () => {
-  it('grants every action each command really calls (setup incl. --new-vpc and --fix-role, plan, status, teardown, lost state)', async () => {
-    account.sim.addFunction({ name: 'orders-api', roleName: 'weak', roleHasVpcAccess: false });
-    const used: Record<PolicyScope, Set<string>> = {
-      setup: new Set(),
-      status: new Set(),
-      teardown: new Set(),
-      verify: new Set(),
-    };
-    const record = async (scope: PolicyScope, run: () => Promise<unknown>): Promise<void> => {
-      const from = account.sim.calls.length;
-      await run();
-      for (const action of actionsSince(from)) used[scope].add(action);
-    };
-    const setupOptions = {
-      functions: ['orders-api'],
-      newVpc: true,
-      name: 'default',
-      yes: true,
-      fixRole: true,
-    };
-    await record('setup', () => plan(setupOptions, account.deps()));
-    await record('setup', () => setup(setupOptions, account.deps()));
-    await record('status', () => status({ name: 'default' }, account.deps()));
-    await record('teardown', () => teardown({ name: 'default', yes: true }, account.deps()));
-    // And with the state file lost: discovery by tags.
-    await record('setup', () => setup(setupOptions, account.deps()));
-    rmSync(account.statePath());
-    await record('status', () => status({ name: 'default' }, account.deps()));
-    await record('teardown', () => teardown({ name: 'default', yes: true }, account.deps()));
-    // verify, healthy and (a broken route) explaining why not.
-    await record('setup', () => setup(setupOptions, account.deps()));
-    await record('verify', () => verify({ name: 'default' }, account.deps()));
-    const table = account.readState()?.privateRouteTable?.id;
-    await account.sim.handle('ec2', 'DeleteRoute', {
-      RouteTableId: table,
-      DestinationCidrBlock: '0.0.0.0/0',
-    });
-    await record('verify', () => verify({ name: 'default' }, account.deps()));
+/**
+ * Calls AWS refused since `from`: under the policy, there must be none. plan's dry runs on
+ * placeholders of what setup makes first are refused by design (they cannot carry fixed-ip's tags):
+ * plan lists those as not checkable in advance, which the plan assertions check.
+ */
+function refusedSince(from: number): string[] {
+  return account.sim.calls
+    .slice(from)
+    .filter(
+      (c) => /Unauthorized|AccessDenied/.test(c.outcome) && (c.input as { DryRun?: boolean }).DryRun !== true,
+    )
+    .map((c) => `${c.service}:${c.operation} ${JSON.stringify(c.input)}`);
+}
 
-    for (const scope of ['setup', 'status', 'teardown', 'verify'] as const) {
-      const missing = [...used[scope]].filter((action) => !POLICY_ACTIONS[scope].includes(action));
-      expect(missing, `${scope} calls actions its policy lacks`).toEqual([]);
-    }
+/** A user's VPC as it is before fixed-ip: an attached internet gateway, one subnet, a function in it. */
+function livedIn(): { vpcId: string; subnetId: string; groupId: string } {
+  const vpcId = account.sim.addVpc({ cidr: '10.0.0.0/16', name: 'app' });
+  account.sim.addInternetGateway({ vpcId });
+  const subnetId = account.sim.addSubnet({ vpcId, cidr: '10.0.200.0/24', az: ZONES[0] });
+  const groupId = account.sim.addSecurityGroup({ vpcId, name: 'app' });
+  account.sim.addFunction({
+    name: 'orders-api',
+    roleName: 'weak',
+    roleHasVpcAccess: false,
+    vpc: { subnetIds: [subnetId], securityGroupIds: [groupId] },
+  });
+  account.sim.addFunction({ name: 'billing-api', roleName: 'billing-role' });
+  return { vpcId, subnetId, groupId };
+}
+
+describe('iam-policy: every command runs under the policy it prints', () => {
+  for (const nat of ['gateway', 'regional', 'instance'] as const) {
+    it(`--nat ${nat}: plan, setup (--fix-role, an adopted --eip, a mode change), status, attach, verify, detach, status and teardown with the state lost, teardown`, async () => {
+      const { subnetId, groupId, vpcId } = livedIn();
+      const adopted = account.sim.addAddress();
+      const from = account.sim.calls.length;
+      const base: SetupOptions = {
+        functions: ['orders-api'],
+        vpc: vpcId,
+        az: ZONES,
+        nat,
+        eip: adopted.allocationId,
+        name: 'default',
+        yes: true,
+        fixRole: true,
+      };
+      const planned = await as('setup', () => plan(base, account.deps()));
+      expect(planned.blockers).toEqual([]);
+      expect(planned.permissions.missing).toEqual([]);
+      await as('setup', () => setup(base, account.deps()));
+      account.clock.advance(5 * 60_000);
+      expect((await as('status', () => status({ name: 'default' }, account.deps()))).healthy).toBe(true);
+      // attach: setup with one more function.
+      await as('setup', () => setup({ ...base, functions: ['orders-api', 'billing-api'] }, account.deps()));
+      expect((await as('verify', () => verify({ name: 'default' }, account.deps()))).ok).toBe(true);
+      // A change of mode keeps the IPs: addresses move between NAT gateways and interfaces.
+      const other = nat === 'gateway' ? 'regional' : 'gateway';
+      await as('setup', () =>
+        setup({ ...base, functions: ['orders-api', 'billing-api'], nat: other }, account.deps()),
+      );
+      await as('setup', () =>
+        setup({ ...base, functions: ['orders-api', 'billing-api'], nat }, account.deps()),
+      );
+      if (nat === 'instance')
+        await as('setup', () =>
+          setup(
+            { ...base, functions: ['orders-api', 'billing-api'], replaceNatInstance: true },
+            account.deps(),
+          ),
+        );
+      await as('setup', () =>
+        detach({ name: 'default', functions: ['billing-api'], yes: true }, account.deps()),
+      );
+      // The state file lost: found by its tags, and each function's previous network read from its tags.
+      rmSync(account.statePath());
+      await as('status', () => status({ name: 'default' }, account.deps()));
+      await as('teardown', () => teardown({ name: 'default', yes: true }, account.deps()));
+      account.clock.advance(5 * 60_000);
+      await as('teardown', () => teardown({ name: 'default', yes: true }, account.deps())).catch(
+        (error: unknown) => {
+          if ((error as { code?: string }).code !== 'NO_STACK') throw error;
+        },
+      );
+
+      expect(refusedSince(from)).toEqual([]);
+      // The paths that matter were taken: deletes, releases, address moves, the probe role, --fix-role.
+      const made = new Set(
+        account.sim.calls
+          .slice(from)
+          .filter((c) => c.outcome === 'ok')
+          .map((c) => c.operation),
+      );
+      const expected =
+        nat === 'instance'
+          ? ['RunInstances', 'TerminateInstances', 'AssociateAddress', 'DisassociateAddress']
+          : ['AssociateNatGatewayAddress', 'DisassociateNatGatewayAddress', 'ReleaseAddress'];
+      for (const operation of [
+        ...expected,
+        'DeleteNatGateway',
+        'DisassociateRouteTable',
+        'DeleteSubnet',
+        'AttachRolePolicy',
+        'CreateRole',
+        'DeleteRole',
+        'DeleteFunction',
+        'UntagResource',
+      ])
+        expect(made, operation).toContain(operation);
+      // Back where it was: the function in its own subnet, the adopted address kept, nothing of fixed-ip's left.
+      const orders = await call('lambda', 'GetFunctionConfiguration', { FunctionName: 'orders-api' });
+      expect(orders.VpcConfig).toMatchObject({ SubnetIds: [subnetId], SecurityGroupIds: [groupId] });
+      const addresses = (await call('ec2', 'DescribeAddresses')).Addresses;
+      expect(addresses.map((a: { AllocationId: string }) => a.AllocationId)).toEqual([adopted.allocationId]);
+      const subnets = (await call('ec2', 'DescribeSubnets')).Subnets.map(
+        (s: { SubnetId: string }) => s.SubnetId,
+      );
+      expect(subnets).toEqual([subnetId]);
+    });
+  }
+
+  it('a new VPC: setup --new-vpc, status and teardown', async () => {
+    account.sim.addFunction({ name: 'orders-api' });
+    const from = account.sim.calls.length;
+    const options = { functions: ['orders-api'], newVpc: true, name: 'default', yes: true };
+    await as('setup', () => plan(options, account.deps()));
+    await as('setup', () => setup(options, account.deps()));
+    expect((await as('status', () => status({ name: 'default' }, account.deps()))).healthy).toBe(true);
+    await as('teardown', () => teardown({ name: 'default', yes: true }, account.deps()));
+    expect(refusedSince(from)).toEqual([]);
+    expect((await call('ec2', 'DescribeVpcs')).Vpcs).toEqual([]);
   });
 
-  it('grants every action --nat instance calls (plan, setup, status, replacement, mode changes, teardown)', async () => {
-    account.sim.addFunction({ name: 'orders-api', roleHasVpcAccess: true });
-    const used: Record<PolicyScope, Set<string>> = {
-      setup: new Set(),
-      status: new Set(),
-      teardown: new Set(),
-      verify: new Set(),
-    };
-    const record = async (scope: PolicyScope, run: () => Promise<unknown>): Promise<void> => {
-      const from = account.sim.calls.length;
-      await run();
-      for (const action of actionsSince(from)) used[scope].add(action);
-    };
-    const base = { functions: ['orders-api'], newVpc: true, name: 'default', yes: true };
-    await record('setup', () => plan({ ...base, nat: 'instance' }, account.deps()));
-    await record('setup', () => setup({ ...base, nat: 'instance' }, account.deps()));
-    await record('status', () => status({ name: 'default' }, account.deps()));
-    const again = { functions: ['orders-api'], name: 'default', yes: true };
-    await record('setup', () => setup({ ...again, replaceNatInstance: true }, account.deps()));
-    await record('setup', () => setup({ ...again, nat: 'gateway' }, account.deps()));
-    await record('setup', () => setup({ ...again, nat: 'instance' }, account.deps()));
-    await record('teardown', () => teardown({ name: 'default', yes: true }, account.deps()));
-    expect(used.setup).toContain('ec2:RunInstances');
-    expect(used.status).toContain('ec2:DescribeInstanceStatus');
-    expect(used.teardown).toContain('ec2:TerminateInstances');
-    for (const scope of ['setup', 'status', 'teardown'] as const) {
-      const missing = [...used[scope]].filter((action) => !POLICY_ACTIONS[scope].includes(action));
-      expect(missing, `${scope} calls actions its policy lacks`).toEqual([]);
-    }
+  it('every action a command needs is in its policy, and the policy has nothing else of IAM’s or Lambda’s writes', () => {
+    for (const scope of ['setup', 'status', 'teardown', 'verify'] as const)
+      expect(() => policyFor([scope])).not.toThrow();
+    const status = JSON.stringify(policyFor(['status']));
+    expect(status).not.toMatch(
+      /"(ec2:(Create|Delete|Release|Terminate|Detach|Disassociate|Replace)\w*|lambda:(Create|Delete|Update|Tag|Untag)\w*|iam:(Attach|Create|Delete|Pass)\w*)"/,
+    );
   });
 
   it('is what the README documents', () => {
@@ -111,5 +179,131 @@ describe('iam-policy', () => {
     const block = /<!-- iam-policy:start -->\s*```json\n([\s\S]*?)```\s*<!-- iam-policy:end -->/.exec(readme);
     expect(block, 'README has the iam-policy block').not.toBeNull();
     expect(JSON.parse(block?.[1] ?? '')).toEqual(policyFor(['setup', 'status', 'teardown', 'verify']));
+  });
+});
+
+describe('iam-policy: what it does not allow', () => {
+  const ALL: readonly PolicyScope[] = ['setup', 'status', 'teardown', 'verify'];
+
+  /** `promise` must fail with AWS's access denial naming `action`. */
+  async function refused(promise: Promise<unknown>, action: string): Promise<void> {
+    const error = await promise.then(
+      () => undefined,
+      (e: unknown) => e as { name: string; message: string },
+    );
+    expect(error, `${action} was allowed`).toBeDefined();
+    expect(error?.name).toMatch(/UnauthorizedOperation|AccessDenied/);
+    expect(error?.message).toContain(action);
+  }
+
+  it('a resource without fixed-ip’s tags cannot be deleted, detached, released or retagged: the hand-made NAT gateway, subnet, route table, group, address, gateway and VPC all stay', async () => {
+    const vpcId = account.sim.addVpc({ cidr: '10.0.0.0/16', name: 'app' });
+    const igw = account.sim.addInternetGateway({ vpcId });
+    const subnet = account.sim.addSubnet({ vpcId, cidr: '10.0.1.0/24', az: ZONES[0] });
+    const group = account.sim.addSecurityGroup({ vpcId, name: 'app' });
+    const address = account.sim.addAddress();
+    const nat = (
+      await call('ec2', 'CreateNatGateway', { SubnetId: subnet, AllocationId: address.allocationId })
+    ).NatGateway.NatGatewayId;
+    const table = (await call('ec2', 'CreateRouteTable', { VpcId: vpcId })).RouteTable.RouteTableId;
+    const association = (await call('ec2', 'AssociateRouteTable', { RouteTableId: table, SubnetId: subnet }))
+      .AssociationId;
+    await call('ec2', 'CreateRoute', {
+      RouteTableId: table,
+      DestinationCidrBlock: '0.0.0.0/0',
+      NatGatewayId: nat,
+    });
+    account.clock.advance(5 * 60_000);
+    const spare = account.sim.addAddress();
+    const before = account.sim.snapshot();
+
+    account.sim.useCallerPolicy(policyFor(ALL));
+    await refused(call('ec2', 'DeleteNatGateway', { NatGatewayId: nat }), 'ec2:DeleteNatGateway');
+    await refused(call('ec2', 'DeleteSubnet', { SubnetId: subnet }), 'ec2:DeleteSubnet');
+    await refused(
+      call('ec2', 'DisassociateRouteTable', { AssociationId: association }),
+      'ec2:DisassociateRouteTable',
+    );
+    await refused(
+      call('ec2', 'ReplaceRoute', { RouteTableId: table, DestinationCidrBlock: '0.0.0.0/0', GatewayId: igw }),
+      'ec2:ReplaceRoute',
+    );
+    await refused(call('ec2', 'DeleteRouteTable', { RouteTableId: table }), 'ec2:DeleteRouteTable');
+    await refused(call('ec2', 'DeleteSecurityGroup', { GroupId: group }), 'ec2:DeleteSecurityGroup');
+    await refused(call('ec2', 'ReleaseAddress', { AllocationId: spare.allocationId }), 'ec2:ReleaseAddress');
+    await refused(
+      call('ec2', 'DetachInternetGateway', { InternetGatewayId: igw, VpcId: vpcId }),
+      'ec2:DetachInternetGateway',
+    );
+    await refused(
+      call('ec2', 'DeleteInternetGateway', { InternetGatewayId: igw }),
+      'ec2:DeleteInternetGateway',
+    );
+    await refused(call('ec2', 'DeleteVpc', { VpcId: vpcId }), 'ec2:DeleteVpc');
+    // Nor can fixed-ip's marker be put on them afterwards to make them deletable.
+    await refused(
+      call('ec2', 'CreateTags', {
+        Resources: [subnet],
+        Tags: [{ Key: 'fixed-ip:managed-by', Value: 'fixed-ip' }],
+      }),
+      'ec2:CreateTags',
+    );
+    // Nor made without it.
+    await refused(
+      call('ec2', 'CreateSubnet', { VpcId: vpcId, CidrBlock: '10.0.9.0/24' }),
+      'ec2:CreateSubnet',
+    );
+    account.sim.useCallerPolicy(undefined);
+    expect(account.sim.snapshot()).toEqual(before);
+  });
+
+  it('attaches no policy but AWSLambdaVPCAccessExecutionRole, passes no role but the probe’s, and runs or deletes no function of yours', async () => {
+    account.sim.addFunction({ name: 'orders-api', roleName: 'orders-role' });
+    account.sim.addFunction({ name: probeName('default', ZONES[0] ?? ''), roleName: 'orders-role' });
+    const role = (name: string) => `arn:aws:iam::${account.sim.accountId}:role/${name}`;
+    account.sim.useCallerPolicy(policyFor(ALL));
+
+    await refused(
+      call('iam', 'AttachRolePolicy', {
+        RoleName: 'orders-role',
+        PolicyArn: 'arn:aws:iam::aws:policy/AdministratorAccess',
+      }),
+      'iam:AttachRolePolicy',
+    );
+    await call('iam', 'AttachRolePolicy', { RoleName: 'orders-role', PolicyArn: VPC_ACCESS });
+    await refused(
+      call('iam', 'DetachRolePolicy', { RoleName: 'orders-role', PolicyArn: VPC_ACCESS }),
+      'iam:DetachRolePolicy',
+    );
+    // A function under the probe's name and tags, but with a role of the user's.
+    const probeLike = {
+      FunctionName: 'fixed-ip-probe-mine',
+      Runtime: 'nodejs24.x',
+      Handler: 'index.handler',
+      Role: role('orders-role'),
+      Code: { ZipFile: new Uint8Array([0x50, 0x4b, 0x05, 0x06, ...new Array<number>(18).fill(0)]) },
+      Tags: { 'fixed-ip:managed-by': 'fixed-ip', 'fixed-ip:role': 'verify-probe' },
+    };
+    await refused(call('lambda', 'CreateFunction', probeLike), 'iam:PassRole');
+    await refused(
+      call('lambda', 'CreateFunction', { ...probeLike, FunctionName: 'anything' }),
+      'lambda:CreateFunction',
+    );
+    await refused(call('lambda', 'DeleteFunction', { FunctionName: 'orders-api' }), 'lambda:DeleteFunction');
+    await refused(call('lambda', 'Invoke', { FunctionName: 'orders-api' }), 'lambda:InvokeFunction');
+    // A function of the user's under a probe's name, without the probe's tags.
+    await refused(
+      call('lambda', 'DeleteFunction', { FunctionName: probeName('default', ZONES[0] ?? '') }),
+      'lambda:DeleteFunction',
+    );
+    await refused(
+      call('lambda', 'TagResource', {
+        Resource: `arn:aws:lambda:${account.sim.region}:${account.sim.accountId}:function:orders-api`,
+        Tags: { owner: 'someone-else' },
+      }),
+      'lambda:TagResource',
+    );
+    account.sim.useCallerPolicy(undefined);
+    expect((await call('lambda', 'ListFunctions')).Functions).toHaveLength(2);
   });
 });

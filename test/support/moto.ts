@@ -68,7 +68,12 @@ export async function startMoto(): Promise<Moto> {
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
   const [command, args] = motoCommand(port);
-  const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  // AWS's managed policies exist in every account; moto has them only when asked (--fix-role and
+  // verify's probe role attach AWSLambdaVPCAccessExecutionRole).
+  const child = spawn(command, args, {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, MOTO_IAM_LOAD_MANAGED_POLICIES: 'true' },
+  });
   running.add(child);
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {

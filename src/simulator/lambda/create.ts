@@ -8,6 +8,7 @@ import { unzipSync } from 'fflate';
 import type { SimContext } from '../context.js';
 import { lambdaError } from '../errors.js';
 import type { FunctionRecord } from '../model.js';
+import { roleAssumable } from '../iam.js';
 import { toConfiguration } from './configuration.js';
 import { missingPairs, reconcileLambdaEnis } from './enis.js';
 import { invalid, validateVpcConfig } from './vpc-config.js';
@@ -93,7 +94,10 @@ export const createOperations = {
     const handler = input.Handler ?? '';
     if (!/^[^\s]+\.[^\s]+$/.test(handler)) throw invalid('Handler is required for a zip package.');
     const roleName = /^arn:aws:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(input.Role ?? '');
-    if (!roleName || roleName[1] !== ctx.state.accountId || !ctx.state.roles[roleName[2] ?? ''])
+    const role =
+      roleName && roleName[1] === ctx.state.accountId ? ctx.state.roles[roleName[2] ?? ''] : undefined;
+    const trustsLambda = role?.assumeRolePolicy?.includes('lambda.amazonaws.com') ?? true;
+    if (!roleName || !role || !roleAssumable(ctx, role) || !trustsLambda)
       throw invalid('The role defined for the function cannot be assumed by Lambda.');
     if (ctx.state.functions[name])
       throw lambdaError('ResourceConflictException', `Function already exist: ${name}`);

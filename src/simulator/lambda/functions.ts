@@ -2,6 +2,7 @@
  * Lambda: reading functions, and moving them in and out of a VPC with Lambda's rules (subnets and
  * groups together, one VPC, a role allowed to manage ENIs, one update at a time).
  */
+import { listTagsRequest } from '../authorization.js';
 import type { SimContext } from '../context.js';
 import { recordsOf } from '../describe.js';
 import { lambdaError } from '../errors.js';
@@ -125,7 +126,17 @@ export const lambdaOperations = {
         RepositoryType: 'S3',
         Location: `https://awslambda-${ctx.state.region}-tasks.s3.${ctx.state.region}.amazonaws.com/snapshots/${fn.name}`,
       },
-      ...(Object.keys(fn.tags).length > 0 ? { Tags: { ...fn.tags } } : {}),
+      // Lambda returns a function's tags only to a caller allowed lambda:ListTags on it.
+      ...(Object.keys(fn.tags).length === 0
+        ? {}
+        : ctx.allows(listTagsRequest(ctx, fn.name))
+          ? { Tags: { ...fn.tags } }
+          : {
+              TagsError: {
+                ErrorCode: 'AccessDeniedException',
+                Message: `User is not authorized to perform: lambda:ListTags on resource: ${fn.name}`,
+              },
+            }),
     };
   },
 
