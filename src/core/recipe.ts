@@ -5,6 +5,7 @@
 import { functions, kindOf } from '../kinds/index.js';
 import { identityKey, type Identity, type KindName, type PlanLine, type Step } from '../kinds/kind.js';
 import { NAT_MODE } from '../kinds/nat-modes.js';
+import { NAT_MODES } from '../state/schema.js';
 import { type RecordOf, recordOf, type Shape, type StackState } from '../state/schema.js';
 import { BASE_PARTS, type WorldPart } from './world.js';
 
@@ -14,6 +15,12 @@ export interface RecipeNode {
   step: Step;
   zone: string | undefined;
   after: string[];
+  /**
+   * Of `after`, what this node only points at (a route to the NAT): setup still waits for it, but
+   * its removal need not wait for this node (a route to a deleted NAT is a harmless blackhole), so
+   * teardown stops the NAT's charge as soon as the workloads have left.
+   */
+  pointsAt?: string[];
 }
 
 /** A node of the recipe and what setup would do for it now. */
@@ -26,8 +33,14 @@ export function recipe(shape: Shape, options: { newVpc: boolean }): RecipeNode[]
   const mode = NAT_MODE[shape.nat];
   const zones = shape.zones;
   const nodes: RecipeNode[] = [];
-  const add = (id: Identity, after: Identity[]): void => {
-    nodes.push({ key: identityKey(id), step: kindOf(id.kind), zone: id.zone, after: after.map(identityKey) });
+  const add = (id: Identity, after: Identity[], pointsAt: Identity[] = []): void => {
+    nodes.push({
+      key: identityKey(id),
+      step: kindOf(id.kind),
+      zone: id.zone,
+      after: [...after, ...pointsAt].map(identityKey),
+      ...(pointsAt.length > 0 ? { pointsAt: pointsAt.map(identityKey) } : {}),
+    });
   };
   const vpc: Identity[] = options.newVpc ? [{ kind: 'vpc' }] : [];
   if (options.newVpc) add({ kind: 'vpc' }, []);
@@ -42,11 +55,11 @@ export function recipe(shape: Shape, options: { newVpc: boolean }): RecipeNode[]
   for (const nat of mode.nats(zones)) add(nat.id, nat.after); //    and the NAT
   for (const zone of zones) {
     // 6. each private subnet routes to its NAT
-    add({ kind: 'privateRouteTable', zone }, [
-      { kind: 'privateSubnet', zone },
-      mode.target(zones, zone),
-      ...(mode.routeAfter?.(zones, zone) ?? []),
-    ]);
+    add(
+      { kind: 'privateRouteTable', zone },
+      [{ kind: 'privateSubnet', zone }],
+      [mode.target(zones, zone), ...(mode.routeAfter?.(zones, zone) ?? [])],
+    );
   }
   // Then, and only then, the functions move in: a private subnet without its NAT route has no internet.
   nodes.push({
@@ -90,4 +103,53 @@ export function worldPartsFor(shapes: readonly Shape[], recorded: readonly KindN
     ))
       if (node.step.name !== 'functions') kinds.add(node.step.name);
   return [...new Set([...BASE_PARTS, ...[...kinds].flatMap((kind) => kindOf(kind).needs ?? [])])];
+}
+
+type StepName = Step['name'];
+
+let dependents: ReadonlyMap<StepName, ReadonlySet<StepName>> | undefined;
+
+/**
+ * The recipe's one graph, walked backward: for each step, every step that depends on it, directly
+ * or through others, in any NAT mode (with a VPC fixed-ip makes, over two zones). Teardown and a
+ * change of shape remove a resource only once everything of these steps is removed, whatever mix
+ * of shapes the records come from; nothing else says what goes first.
+ */
+export function dependentsOf(name: StepName): ReadonlySet<StepName> {
+  dependents ??= closure();
+  return dependents.get(name) ?? new Set();
+}
+
+function closure(): Map<StepName, Set<StepName>> {
+  // Direct dependents, each marked when it only points at its upstream.
+  const direct = new Map<StepName, Map<StepName, boolean>>();
+  for (const nat of NAT_MODES) {
+    const nodes = recipe({ nat, zones: ['a', 'b'] }, { newVpc: true });
+    const byKey = new Map(nodes.map((node) => [node.key, node.step.name]));
+    for (const node of nodes)
+      for (const key of node.after) {
+        const upstream = byKey.get(key);
+        if (upstream === undefined || upstream === node.step.name) continue;
+        const edges = direct.get(upstream) ?? new Map<StepName, boolean>();
+        const pointsOnly = node.pointsAt?.includes(key) === true;
+        edges.set(node.step.name, (edges.get(node.step.name) ?? true) && pointsOnly);
+        direct.set(upstream, edges);
+      }
+  }
+  // A step waits for what depends on it, and for what depends on what only points at it (the
+  // workloads behind a route), but not for the pointer itself.
+  const all = new Map<StepName, Set<StepName>>();
+  const of = (name: StepName): Set<StepName> => {
+    const known = all.get(name);
+    if (known) return known;
+    const into = new Set<StepName>();
+    all.set(name, into);
+    for (const [next, pointsOnly] of direct.get(name) ?? []) {
+      if (!pointsOnly) into.add(next);
+      for (const further of of(next)) into.add(further);
+    }
+    return into;
+  };
+  for (const name of direct.keys()) of(name);
+  return all;
 }

@@ -1,6 +1,6 @@
 /**
- * The recipe walked backward: each resource is removed once everything that depends on it is
- * (a kind's `removeAfter`, in every zone and every layer), and the VPC last of all.
+ * The recipe walked backward: each resource is removed once everything that depends on it in the
+ * recipe's graph is (`dependentsOf`, in every zone and every layer), so the VPC goes last of all.
  *
  * A state record decides nothing on its own: before anything is deleted, on every path (teardown,
  * a change of shape, duplicates), the live resource the record names is described wherever it is,
@@ -21,6 +21,7 @@ import {
 import type { ResourceRecord } from '../state/schema.js';
 import { dropRecord, type StackContext } from './context.js';
 import { type GraphNode, runGraph } from './graph.js';
+import { dependentsOf } from './recipe.js';
 import { tagValue, TAG_STACK } from './tags.js';
 import { emptyWorld, idsIn, loadByIds, mergeWorlds, type World, type WorldPart } from './world.js';
 
@@ -136,13 +137,10 @@ export async function removeInOrder(
   const key = (r: Removal, index: number): string => `${index}:${r.step.name}@${r.zone ?? ''}`;
   const nodes: GraphNode<string>[] = removals.map((removal, index) => ({
     key: key(removal, index),
-    after:
-      removal.step.name === 'vpc'
-        ? removals.map(key).filter((_, other) => other !== index && removals[other]?.step.name !== 'vpc')
-        : removals
-            .map((other, otherIndex) => ({ other, otherKey: key(other, otherIndex) }))
-            .filter(({ other }) => removal.step.removeAfter.includes(other.step.name))
-            .map(({ otherKey }) => otherKey),
+    after: removals
+      .map((other, otherIndex) => ({ other, otherKey: key(other, otherIndex) }))
+      .filter(({ other }) => dependentsOf(removal.step.name).has(other.step.name))
+      .map(({ otherKey }) => otherKey),
     run: async () => {
       try {
         const verdict = verdicts[index] ?? REMOVE;

@@ -93,7 +93,6 @@ export const elasticIp: Kind = {
     create: ['ec2:AllocateAddress', 'ec2:CreateTags'],
     remove: ['ec2:ReleaseAddress'],
   },
-  removeAfter: ['natGateway', 'regionalNatGateway', 'natInterface'],
   hourlyUsd: () => IPV4_HOURLY_USD,
 
   list: (world) =>

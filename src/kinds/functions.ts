@@ -19,7 +19,6 @@ export const functions: Step = {
   name: 'functions',
   article: 7,
   title: 'Functions',
-  removeAfter: [],
 
   plan(ctx, _zone, targets) {
     const moving = targets.functions.filter((fn) => !fn.attached);

@@ -59,7 +59,6 @@ export const internetGateway: Kind = {
     create: ['ec2:CreateInternetGateway', 'ec2:AttachInternetGateway'],
     remove: ['ec2:DetachInternetGateway', 'ec2:DeleteInternetGateway'],
   },
-  removeAfter: ['natGateway', 'regionalNatGateway', 'natInterface', 'elasticIp', 'publicRouteTable'],
   hourlyUsd: () => 0,
 
   list: (world) =>

@@ -63,15 +63,15 @@ export interface KindActions {
 
 /**
  * One step of the recipe: a resource kind, or moving the functions. setup calls `ensure` once what
- * the recipe says it depends on is done; teardown calls `remove` once everything of the kinds in
- * `removeAfter` is removed; status calls `check`.
+ * the recipe says it depends on is done; teardown walks the same recipe backward and calls `remove`
+ * once everything that depends on it is removed (a step never names what depends on it); status
+ * calls `check`.
  */
 export interface Step {
   readonly name: KindName | 'functions';
   /** The article's step number: 1-6; 0 for a VPC fixed-ip creates, 7 for moving the functions. */
   readonly article: number;
   readonly title: string;
-  readonly removeAfter: readonly (KindName | 'functions')[];
   plan(ctx: StackContext, zone: string | undefined, targets: Targets): PlanLine;
   /** Makes it so; returns the line shown when done, e.g. "subnet-0abc (10.0.1.0/24)". */
   ensure(ctx: StackContext, zone: string | undefined, targets: Targets): Promise<string>;

@@ -74,7 +74,6 @@ function natKind(options: {
       ],
       remove: ['ec2:DeleteNatGateway'],
     },
-    removeAfter: ['functions'],
     hourlyUsd: options.hourlyUsd,
     routeTarget: (id) => ({ NatGatewayId: id }),
 

@@ -232,7 +232,6 @@ export const natInstance: Kind = {
     create: ['ec2:RunInstances', 'ec2:CreateTags', 'ec2:TerminateInstances'],
     remove: ['ec2:TerminateInstances'],
   },
-  removeAfter: ['functions'],
   needs: ['instances'],
   hourlyUsd: (region, shape) => {
     const price = natInstanceHourlyUsd(region, natInstanceType(shape));

@@ -138,7 +138,6 @@ export const natInterface: Kind = {
     ],
     remove: ['ec2:DisassociateAddress', 'ec2:DeleteNetworkInterface'],
   },
-  removeAfter: ['natInstance'],
   needs: ['networkInterfaces', 'addresses'],
   hourlyUsd: () => 0,
   routeTarget: (id) => ({ NetworkInterfaceId: id }),

@@ -42,7 +42,13 @@ export const NAT_MODE: Readonly<Record<NatModeName, NatMode>> = {
     nats: (zones) =>
       first(zones).map((zone) => ({
         id: { kind: 'natGateway', zone },
-        after: [{ kind: 'publicSubnet', zone }, { kind: 'elasticIp', zone }, { kind: 'internetGateway' }],
+        after: [
+          { kind: 'publicSubnet', zone },
+          // A NAT gateway serves only once its subnet routes to the internet (the article's step 3).
+          { kind: 'publicRouteTable', zone },
+          { kind: 'elasticIp', zone },
+          { kind: 'internetGateway' },
+        ],
       })),
     target: (zones) => ({ kind: 'natGateway', zone: zones[0] }),
     processingPerGb: natHourlyUsd,
@@ -56,7 +62,13 @@ export const NAT_MODE: Readonly<Record<NatModeName, NatMode>> = {
     nats: (zones) =>
       zones.map((zone) => ({
         id: { kind: 'natGateway', zone },
-        after: [{ kind: 'publicSubnet', zone }, { kind: 'elasticIp', zone }, { kind: 'internetGateway' }],
+        after: [
+          { kind: 'publicSubnet', zone },
+          // A NAT gateway serves only once its subnet routes to the internet (the article's step 3).
+          { kind: 'publicRouteTable', zone },
+          { kind: 'elasticIp', zone },
+          { kind: 'internetGateway' },
+        ],
       })),
     target: (_zones, zone) => ({ kind: 'natGateway', zone }),
     processingPerGb: natHourlyUsd,
@@ -93,6 +105,7 @@ export const NAT_MODE: Readonly<Record<NatModeName, NatMode>> = {
           id: { kind: 'natInterface', zone },
           after: [
             { kind: 'publicSubnet', zone },
+            { kind: 'publicRouteTable', zone },
             { kind: 'natSecurityGroup' },
             { kind: 'elasticIp', zone },
             { kind: 'internetGateway' },

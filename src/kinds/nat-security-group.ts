@@ -80,7 +80,6 @@ export const natSecurityGroup: Kind = {
     ],
     remove: ['ec2:DeleteSecurityGroup'],
   },
-  removeAfter: ['natInterface'],
   needs: ['securityGroups'],
   hourlyUsd: () => 0,
 

@@ -55,7 +55,7 @@ function routeIsRight(ctx: StackContext, which: Which, zone: string, table: Rout
   );
 }
 
-function routeTableKind(which: Which, article: number, removeAfter: Kind['removeAfter']): Kind {
+function routeTableKind(which: Which, article: number): Kind {
   const name = `${which}RouteTable` as const;
   const subnetKind = `${which}Subnet` as const;
   const role = `${which}-route-table`;
@@ -88,7 +88,6 @@ function routeTableKind(which: Which, article: number, removeAfter: Kind['remove
       ],
       remove: ['ec2:DisassociateRouteTable', 'ec2:DeleteRouteTable'],
     },
-    removeAfter,
     hourlyUsd: () => 0,
 
     list: (world) =>
@@ -270,6 +269,6 @@ function routeTableKind(which: Which, article: number, removeAfter: Kind['remove
 }
 
 /** Step 3: 0.0.0.0/0 -> internet gateway, for each public subnet. */
-export const publicRouteTable = routeTableKind('public', 3, ['natGateway', 'regionalNatGateway']);
+export const publicRouteTable = routeTableKind('public', 3);
 /** Step 6: 0.0.0.0/0 -> the NAT, for each private subnet. */
-export const privateRouteTable = routeTableKind('private', 6, ['functions']);
+export const privateRouteTable = routeTableKind('private', 6);

@@ -35,7 +35,6 @@ export const securityGroup: Kind = {
     create: ['ec2:CreateSecurityGroup', 'ec2:CreateTags'],
     remove: ['ec2:DeleteSecurityGroup', 'ec2:DescribeNetworkInterfaces'],
   },
-  removeAfter: ['functions'],
   hourlyUsd: () => 0,
 
   list: (world) =>

@@ -34,7 +34,7 @@ declare module '../state/identity.js' {
   }
 }
 
-function subnetKind(which: Which, article: number, removeAfter: Kind['removeAfter']): Kind {
+function subnetKind(which: Which, article: number): Kind {
   const name = `${which}Subnet` as const;
   const role = `${which}-subnet`;
   const title = which === 'public' ? 'Public subnet' : 'Private subnet';
@@ -59,7 +59,6 @@ function subnetKind(which: Which, article: number, removeAfter: Kind['removeAfte
       remove:
         which === 'private' ? ['ec2:DeleteSubnet', 'ec2:DescribeNetworkInterfaces'] : ['ec2:DeleteSubnet'],
     },
-    removeAfter,
     hourlyUsd: () => 0,
 
     list: (world) =>
@@ -197,6 +196,6 @@ async function findOursSoon(ctx: StackContext, kind: Kind, zone: string): Promis
 }
 
 /** Step 2, in each zone that has a NAT gateway of its own. */
-export const publicSubnet = subnetKind('public', 2, ['publicRouteTable', 'natGateway', 'natInterface']);
+export const publicSubnet = subnetKind('public', 2);
 /** Step 4, in every zone the functions run in. */
-export const privateSubnet = subnetKind('private', 4, ['privateRouteTable', 'functions']);
+export const privateSubnet = subnetKind('private', 4);

@@ -27,7 +27,6 @@ export const vpc: Kind = {
   record: vpcRecord,
   iam: { read: ['ec2:DescribeVpcs'], create: ['ec2:CreateVpc'], remove: ['ec2:DeleteVpc'] },
   // Everything else lives in the VPC; teardown removes it last (the engine orders it after all).
-  removeAfter: [],
   hourlyUsd: () => 0,
 
   list: (world) =>

@@ -1,0 +1,63 @@
+/**
+ * One graph: setup's order and teardown's are the same recipe, walked forward and backward. No
+ * step names what depends on it; these are derived from what each step references.
+ */
+import { describe, expect, it } from 'vitest';
+import { dependentsOf, recipe } from '../../src/core/recipe.js';
+
+describe('the recipe walked backward', () => {
+  it('removes the VPC after everything in it, and nothing waits for an Elastic IP but what uses it', () => {
+    for (const inVpc of [
+      'internetGateway',
+      'publicSubnet',
+      'publicRouteTable',
+      'privateSubnet',
+      'securityGroup',
+      'natGateway',
+      'regionalNatGateway',
+      'natSecurityGroup',
+      'natInterface',
+      'natInstance',
+      'privateRouteTable',
+      'functions',
+    ] as const)
+      expect(dependentsOf('vpc').has(inVpc), inVpc).toBe(true);
+    expect(dependentsOf('vpc').has('elasticIp')).toBe(false);
+    expect([...dependentsOf('elasticIp')].sort()).toEqual(
+      ['functions', 'natGateway', 'natInstance', 'natInterface', 'regionalNatGateway'].sort(),
+    );
+  });
+
+  it('keeps each resource until what references it is gone', () => {
+    expect([...dependentsOf('publicSubnet')]).toEqual(
+      expect.arrayContaining(['publicRouteTable', 'natGateway', 'natInterface', 'natInstance', 'functions']),
+    );
+    expect([...dependentsOf('internetGateway')]).toEqual(
+      expect.arrayContaining(['publicRouteTable', 'natGateway', 'regionalNatGateway', 'natInterface']),
+    );
+    expect([...dependentsOf('privateSubnet')]).toEqual(
+      expect.arrayContaining(['privateRouteTable', 'functions']),
+    );
+    expect([...dependentsOf('securityGroup')]).toEqual(['functions']);
+    expect(dependentsOf('functions').size).toBe(0);
+  });
+
+  it('deletes a NAT as soon as the workloads have left, not after the route that only points at it', () => {
+    for (const nat of ['natGateway', 'regionalNatGateway', 'natInstance', 'natInterface'] as const) {
+      expect(dependentsOf(nat).has('functions'), nat).toBe(true);
+      expect(dependentsOf(nat).has('privateRouteTable'), nat).toBe(false);
+    }
+  });
+
+  it('creates a NAT gateway only once its subnet routes to the internet (the article: steps 1-3, then 5)', () => {
+    const nodes = recipe({ nat: 'gateway', zones: ['z1'] }, { newVpc: false });
+    const nat = nodes.find((node) => node.step.name === 'natGateway');
+    expect(nat?.after).toEqual(
+      expect.arrayContaining(['publicRouteTable@z1', 'publicSubnet@z1', 'internetGateway']),
+    );
+    const instance = recipe({ nat: 'instance', zones: ['z1'] }, { newVpc: false });
+    expect(instance.find((node) => node.step.name === 'natInterface')?.after).toContain(
+      'publicRouteTable@z1',
+    );
+  });
+});
