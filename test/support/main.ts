@@ -1,10 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll } from 'vitest';
 import { main, type Io } from '../../src/cli.js';
 import { VirtualClock } from '../../src/simulator/index.js';
 import { fakeStream } from './streams.js';
+import { scratchDir } from './scratch.js';
 
 export interface Outcome {
   code: number;
@@ -54,7 +53,7 @@ export function inTempDirectory(prefix: string): { dir(): string } {
   beforeAll(() => {
     home = process.cwd();
     exitCodeBefore = process.exitCode;
-    cwd = mkdtempSync(join(tmpdir(), prefix));
+    cwd = scratchDir(prefix);
     process.chdir(cwd);
   });
   afterAll(() => {

@@ -16,7 +16,7 @@ import {
   runSetup,
   type World,
   type WorldOptions,
-} from './support.js';
+} from '../support.js';
 
 const VIA_SDK: WorldOptions = { viaSdk: true };
 
