@@ -2,7 +2,7 @@ import { awsErrorName } from '../aws/errors.js';
 import type { AwsPort } from '../aws/port.js';
 import { type Deps, makeContext } from '../core/context.js';
 import { allowlistRecords, recipe, type RecipeNode } from '../core/recipe.js';
-import { FUNCTION_POLL, pollUntil } from '../core/wait.js';
+import { POLL, pollUntil } from '../core/wait.js';
 import { loadWorld } from '../core/world.js';
 import { FixedIpError } from '../errors.js';
 import type { Ui } from '../ports/ui.js';
@@ -159,7 +159,7 @@ async function runProbe(aws: AwsPort, deps: Deps, spec: ProbeSpec): Promise<Prob
       {
         clock: deps.clock,
         signal: deps.signal,
-        delays: FUNCTION_POLL,
+        schedule: POLL.functionUpdated,
         timeoutMs: ACTIVE_WITHIN_MS,
         onTimeout: () =>
           new FixedIpError(
