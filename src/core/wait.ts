@@ -129,7 +129,16 @@ export function nextDelay(schedule: PollSchedule, elapsed: number): number {
   return Math.max(0, at - elapsed);
 }
 
-/** When each check of a wait that never ends early happens (ms after it began), up to `until`. */
+/**
+ * How long to sleep after a check that was sent `sentAt` ms into the wait and answered at `now`:
+ * checks start on the schedule's timetable whatever each call's latency, so a 1 s cadence is one
+ * check sent every second.
+ */
+export function sleepAfter(schedule: PollSchedule, sentAt: number, now: number): number {
+  return Math.max(0, sentAt + nextDelay(schedule, sentAt) - now);
+}
+
+/** When each check of a wait that never ends early is sent (ms after it began), up to `until`. */
 export function checkTimes(schedule: PollSchedule, until: number): number[] {
   const times: number[] = [];
   for (let at = 0; at <= until; at += nextDelay(schedule, at)) times.push(at);
@@ -156,6 +165,7 @@ export async function pollUntil<T>(check: () => Promise<T | undefined>, options:
   const deadline = began + options.timeoutMs;
   let throttledDelay = 0;
   for (let attempt = 1; ; attempt++) {
+    const sentAt = options.clock.now() - began;
     let value: T | undefined;
     try {
       value = await check();
@@ -166,7 +176,7 @@ export async function pollUntil<T>(check: () => Promise<T | undefined>, options:
     }
     if (value !== undefined) return value;
     const now = options.clock.now();
-    const delay = Math.max(nextDelay(options.schedule, now - began), throttledDelay);
+    const delay = Math.max(sleepAfter(options.schedule, sentAt, now - began), throttledDelay);
     if (now + delay > deadline || attempt >= options.schedule.budget) throw options.onTimeout();
     await options.clock.sleep(delay, options.signal);
   }

@@ -1,7 +1,7 @@
 import type { NetworkInterface } from '@aws-sdk/client-ec2';
 import { awsErrorName } from '../aws/errors.js';
 import type { StackContext } from '../core/context.js';
-import { nextDelay, POLL } from '../core/wait.js';
+import { POLL, sleepAfter } from '../core/wait.js';
 import { FixedIpError } from '../errors.js';
 
 /**
@@ -58,6 +58,7 @@ class Watcher {
     const began = this.ctx.clock.now();
     try {
       while (this.waiters.size > 0) {
+        const sentAt = this.ctx.clock.now() - began;
         const listed = await this.list();
         // Not allowed to look (a policy without ec2:DescribeNetworkInterfaces): the deletes find out.
         if (listed === undefined) {
@@ -65,7 +66,7 @@ class Watcher {
           break;
         }
         const lambda = listed.filter(isLambdaInterface);
-        const delay = nextDelay(POLL.lambdaInterfaces, this.ctx.clock.now() - began);
+        const delay = sleepAfter(POLL.lambdaInterfaces, sentAt, this.ctx.clock.now() - began);
         for (const waiter of [...this.waiters]) {
           const count = lambda.filter((eni) => holds(waiter.holder, eni)).length;
           if (count === 0) this.finish(waiter);

@@ -1,6 +1,6 @@
 import { awsErrorName } from '../aws/errors.js';
 import type { StackContext } from '../core/context.js';
-import { nextDelay, POLL } from '../core/wait.js';
+import { POLL, sleepAfter } from '../core/wait.js';
 import { FixedIpError } from '../errors.js';
 import type { RemoveOptions } from './kind.js';
 
@@ -23,6 +23,7 @@ export async function deleteWhenFree(
   const began = ctx.clock.now();
   for (;;) {
     ctx.checkpoint();
+    const sentAt = ctx.clock.now() - began;
     try {
       await options.attempt();
       progress?.succeed(`${options.what} deleted`);
@@ -37,7 +38,7 @@ export async function deleteWhenFree(
         progress?.fail(`${options.what} could not be deleted`);
         throw error;
       }
-      const delay = nextDelay(POLL.busyDelete, ctx.clock.now() - began);
+      const delay = sleepAfter(POLL.busyDelete, sentAt, ctx.clock.now() - began);
       if (ctx.clock.now() + delay > options.deadline) {
         progress?.warn(`${options.what}: gave up waiting for ${options.waitingFor}`);
         throw new FixedIpError('WAIT_EXPIRED', `${options.what} is still held by ${options.waitingFor}`, {
