@@ -168,14 +168,14 @@ async function statusFigures(dir: string): Promise<Figure[]> {
           runs.status.map((r) => r.cpuMs),
           ms,
         )}); wall ${ms(median(runs.status.map((r) => r.wallMs)))}${problem}`,
-        target: "≤ 4x `node -e ''`",
-        pass: ok && cpu <= 4 * baseCpu,
+        target: "≤ 3x `node -e ''`",
+        pass: ok && cpu <= 3 * baseCpu,
       },
       {
         name: '`status`, 2 zones, against moto: peak memory',
         measured: `${mib(rss)} median, ${mib(peak)} highest (max RSS); \`node -e ''\` ${mib(median(runs.node.map((r) => r.rssMiB)))}${problem}`,
-        target: '≤ 80 MiB',
-        pass: ok && peak <= 80,
+        target: '≤ 64 MiB',
+        pass: ok && peak <= 64,
       },
     ];
   } finally {

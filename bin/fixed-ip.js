@@ -12,22 +12,46 @@ const printsOnly =
   (args.length === 1 && [...HELP, '--version', '-v', 'help'].includes(args[0])) ||
   (args.length === 2 && ((HELP.includes(args[1]) && !args[0].startsWith('-')) || args[0] === 'help'));
 if (printsOnly) void loadHelp().main(process.argv);
-else void import('../dist/cli.js').then(({ main }) => main(process.argv));
+else {
+  // The commands, from dist/cli.cjs with the code cache the build made on this Node version; on
+  // another version (V8 would refuse that cache), with --debug (source maps) or
+  // FIXED_IP_NO_CODE_CACHE=1, the ES modules (dist/cli.js and its chunks).
+  const cli = args.includes('--debug') || process.env.FIXED_IP_NO_CODE_CACHE ? undefined : loadCached();
+  if (cli) void cli.main(process.argv);
+  else void import('../dist/cli.js').then(({ main }) => main(process.argv));
+}
 
 /** dist/help.cjs with the V8 code cache the build made (ignored by V8 if from another Node). */
 function loadHelp() {
-  const { readFileSync } = require('node:fs');
-  const { dirname, join } = require('node:path');
-  const { Script } = require('node:vm');
+  const { join } = require('node:path');
   const file = join(__dirname, '..', 'dist', 'help.cjs');
-  let cachedData;
+  const { readFileSync } = require('node:fs');
+  const source = `(function (exports, require, module, __filename, __dirname) {${readFileSync(file, 'utf8')}\n})`;
+  return run(file, source, read(`${file}.cache`));
+}
+
+/** dist/cli.cjs (already wrapped as a function by the build), when the build made its code cache on this Node version. */
+function loadCached() {
+  const { readFileSync } = require('node:fs');
+  const { join } = require('node:path');
+  const file = join(__dirname, '..', 'dist', 'cli.cjs');
+  const cachedData = read(`${file}.${process.version}.cache`);
+  return cachedData ? run(file, readFileSync(file, 'utf8'), cachedData) : undefined;
+}
+
+function read(file) {
   try {
-    cachedData = readFileSync(`${file}.cache`);
+    return require('node:fs').readFileSync(file);
   } catch {
-    cachedData = undefined;
+    return undefined;
   }
-  const wrapped = `(function (exports, require, module, __filename, __dirname) {${readFileSync(file, 'utf8')}\n})`;
-  const script = new Script(wrapped, { filename: file, cachedData });
+}
+
+/** A CommonJS module's source, wrapped as a function, run as Node would but handed V8's code cache. */
+function run(file, source, cachedData) {
+  const { dirname } = require('node:path');
+  const { Script } = require('node:vm');
+  const script = new Script(source, { filename: file, cachedData });
   const module = { exports: {} };
   script.runInThisContext().call(module.exports, module.exports, require, module, file, dirname(file));
   return module.exports;

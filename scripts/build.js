@@ -4,11 +4,18 @@
 //   are kept;
 // - help.cjs: the same src/cli.ts as one CommonJS file, which bin/fixed-ip.js uses for `--help` and
 //   `--version` only: CommonJS starts without Node's ES module loader, a few milliseconds that are a
-//   fifth of a bare `node -e ''`.
+//   fifth of a bare `node -e ''`;
+// - cli.cjs: cli.js and its chunks bundled again as one CommonJS file, with V8's code cache of a
+//   `status` (cli.cjs.<node version>.cache), which bin/fixed-ip.js runs for every command on the
+//   Node version that made the cache (elsewhere, or with --debug, it loads cli.js).
 // Source maps point at src/ (bin/fixed-ip.js turns them on with --debug).
+import { spawnSync } from 'node:child_process';
 import { build } from 'esbuild';
-import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { setImmediate } from 'node:timers';
+import { join } from 'node:path';
 import { Script } from 'node:vm';
 
 const outdir = new URL('../dist/', import.meta.url).pathname;
@@ -156,3 +163,147 @@ await helpModule.exports.main(['node', 'fixed-ip', '--help'], {
 });
 process.exitCode = 0;
 await writeFile(`${helpFile}.cache`, script.createCachedData());
+
+/**
+ * The commands as one CommonJS file with V8's code cache. Node 20's ES module loader compiles each
+ * of the thirty-odd chunks a command loads at every start (about half the cpu of a cold `status`);
+ * V8 can skip that for a script given the cache, which only CommonJS (vm.Script) can be. The ES
+ * module build is bundled again, so only what it kept is here; what it loads on first use stays
+ * lazy (esbuild wraps each such module in a function run on first use).
+ */
+const cliFile = `${outdir}cli.cjs`;
+/**
+ * No import() is left in cli.cjs (a vm.Script cannot run one without an experimental flag): Node's
+ * own modules are required, and the simulated account is required from chunks/simulate.cjs.
+ */
+const requireInstead = {
+  name: 'require-instead-of-import',
+  setup(build) {
+    build.onResolve({ filter: /^node:|^\.\/simulate\.js$/ }, (args) =>
+      args.kind === 'dynamic-import' ? { path: args.path, namespace: 'required' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'required' }, (args) => ({
+      contents: args.path.startsWith('node:')
+        ? `module.exports = require(${JSON.stringify(args.path)});`
+        : "module.exports = require(require('node:path').join(__dirname, 'chunks', 'simulate.cjs'));",
+      loader: 'js',
+    }));
+  },
+};
+const cjs = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20.12',
+  minifySyntax: true,
+  minifyWhitespace: true,
+  // Shorter names: less source for V8 to hold and hash at every start (--debug runs cli.js, whose
+  // source maps name src/).
+  minifyIdentifiers: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+  // The chunks find their files (write-file-atomic's temp names, the NAT instance's script) from
+  // import.meta.url: here, the CommonJS file's own.
+  define: { 'import.meta.url': '__fixedIpUrl' },
+  banner: { js: "const __fixedIpUrl = require('node:url').pathToFileURL(__filename).href;" },
+};
+await build({ ...cjs, entryPoints: [`${outdir}cli.js`], outfile: cliFile, plugins: [requireInstead] });
+// Wrapped here as Node wraps a CommonJS module, so bin/fixed-ip.js hands V8 the file's text as it
+// is (wrapping it at run time would hold a second copy of 1 MB of source).
+await writeFile(
+  cliFile,
+  `(function (exports, require, module, __filename, __dirname) {${await readFile(cliFile, 'utf8')}\n})`,
+);
+await build({
+  ...cjs,
+  entryPoints: [`${outdir}chunks/simulate.js`],
+  outfile: `${outdir}chunks/simulate.cjs`,
+});
+
+/** Runs cli.cjs as bin/fixed-ip.js does (a function wrapper in a vm.Script). */
+function loadCli(source, cachedData) {
+  const script = new Script(source, {
+    filename: cliFile,
+    cachedData,
+  });
+  const cli = { exports: {} };
+  script.runInThisContext().call(cli.exports, cli.exports, createRequire(cliFile), cli, cliFile, outdir);
+  return { script, main: cli.exports.main };
+}
+
+/** `status --simulate` through cli.cjs as bin/fixed-ip.js runs it; writes the script's code cache at exit. */
+const TRAIN = `
+const { readFileSync, writeFileSync } = require('node:fs');
+const { dirname } = require('node:path');
+const { Script } = require('node:vm');
+const [file, cache, offset] = process.argv.slice(1);
+// The clock of the setup that made the stack, which let its waits pass at once.
+const clock = { now: () => Date.now() + Number(offset), sleep: (ms) => new Promise((wake) => setTimeout(wake, ms)) };
+const io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr, env: process.env, clock };
+const script = new Script(readFileSync(file, 'utf8'), { filename: file });
+const cli = { exports: {} };
+script.runInThisContext().call(cli.exports, cli.exports, require, cli, file, dirname(file));
+// Then the same status through the SDK's own HTTP handler and credential chain, against an address
+// where nothing listens: it fails at its first call, having compiled what a real one runs first.
+const offline = {
+  ...io,
+  env: { ...process.env, AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_ACCESS_KEY_ID: 'build', AWS_SECRET_ACCESS_KEY: 'build', AWS_REGION: 'ap-northeast-1', AWS_MAX_ATTEMPTS: '1' },
+};
+cli.exports.main(['node', 'fixed-ip', 'status', '--simulate'], io).then(async (code) => {
+  await cli.exports.main(['node', 'fixed-ip', 'status'], offline);
+  if (code === 0) writeFileSync(cache, script.createCachedData());
+  process.exitCode = code;
+});
+`;
+
+/**
+ * The code cache of a `status` on a two-zone stack, made in the simulated account in a temporary
+ * folder: a setup here (on a clock that lets its waits pass at once), then a `status` in a process
+ * of its own, whose compiled functions become the cache (in this process V8 would share the
+ * setup's with it).
+ */
+{
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  const source = await readFile(cliFile, 'utf8');
+  const home = process.cwd();
+  const dir = await mkdtemp(join(tmpdir(), 'fixed-ip-build-'));
+  let now = Date.now();
+  const clock = {
+    now: () => now,
+    sleep: (ms, signal) =>
+      new Promise((resolve, reject) => {
+        if (signal?.aborted) reject(signal.reason);
+        else
+          setImmediate(() => {
+            now += ms;
+            resolve();
+          });
+      }),
+  };
+  const io = { stdin: process.stdin, stdout: sink, stderr: sink, env: {}, clock };
+  process.chdir(dir);
+  try {
+    const made = await loadCli(source).main(
+      ['node', 'fixed-ip', 'setup', '--simulate', '--yes', '--azs', '2'],
+      io,
+    );
+    if (made !== 0) throw new Error(`the code cache's setup failed (exit ${made})`);
+    const cache = `${cliFile}.${process.version}.cache`;
+    const offset = String(now - Date.now());
+    const status = spawnSync(
+      process.execPath,
+      ['--input-type=commonjs', '-e', TRAIN, cliFile, cache, offset],
+      {
+        cwd: dir,
+        encoding: 'utf8',
+        env: { ...process.env, NO_COLOR: '1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+      },
+    );
+    if (status.status !== 0)
+      throw new Error(`the code cache's status failed (exit ${status.status}): ${status.stderr}`);
+  } finally {
+    process.chdir(home);
+    process.exitCode = 0;
+    await rm(dir, { recursive: true, force: true });
+  }
+}

@@ -1,3 +1,5 @@
+import type { Clock } from './ports/clock.js';
+
 /**
  * What a run of the CLI is handed (its streams and environment) and the options every command
  * takes: shared by the entry point (cli.ts), the command runners (run.ts) and completion.
@@ -7,6 +9,11 @@ export interface Io {
   stdout: NodeJS.WriteStream;
   stderr: NodeJS.WriteStream;
   env: NodeJS.ProcessEnv;
+  /**
+   * The clock the run waits on: the real one unless given. Tests running main() in-process hand
+   * it a virtual clock, so `--simulate`'s seconds of AWS waits pass at once.
+   */
+  clock?: Clock;
 }
 
 export interface GlobalOptions {

@@ -29,6 +29,7 @@ interface Session {
 async function open(command: string, options: Options, io: Io): Promise<Session> {
   // Name the profile in use (for the opening line and the `aws sso login --profile` hint).
   if (options.profile === undefined && io.env.AWS_PROFILE) options.profile = io.env.AWS_PROFILE;
+  const clock = io.clock ?? realClock;
   const color = options.color !== false && !io.env.NO_COLOR && io.stdout.isTTY === true;
   const ui: TerminalUi = await openTerminalUi({
     stdin: io.stdin,
@@ -36,7 +37,7 @@ async function open(command: string, options: Options, io: Io): Promise<Session>
     stderr: io.stderr,
     color,
     debug: options.debug === true,
-    clock: realClock,
+    clock,
     ...(options.simulate ? { banner: 'simulated account: no AWS calls are made, nothing is billed' } : {}),
   });
   const simulate = options.simulate === true;
@@ -84,7 +85,7 @@ async function open(command: string, options: Options, io: Io): Promise<Session>
   };
   process.on('SIGINT', onSigint);
   const simulated = simulate
-    ? (await import('./simulate.js')).openSimulatedAccount(options.region)
+    ? (await import('./simulate.js')).openSimulatedAccount(options.region, clock)
     : undefined;
   // Hints repeat this run's flags; with --json the one JSON object is the result, so the human
   // result lines are left out.
@@ -100,7 +101,7 @@ async function open(command: string, options: Options, io: Io): Promise<Session>
   };
   const deps: Deps = {
     ui: edgeUi,
-    clock: realClock,
+    clock,
     signal: controller.signal,
     connect: (connect = async (region) => {
       try {

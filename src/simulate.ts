@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { createAwsPort } from './aws/clients.js';
 import type { AwsPort } from './aws/port.js';
 import { FixedIpError } from './errors.js';
-import { realClock } from './ports/clock.js';
+import { type Clock, realClock } from './ports/clock.js';
 import { AwsSimulator, attachSimulatorWire, seedDemoAccount } from './simulator/index.js';
 import type { SimTimings } from './simulator/contract.js';
 
@@ -33,10 +33,13 @@ export function accountPath(region: string): string {
   return resolve(`.fixed-ip/simulated/account-${region}.json`);
 }
 
-export function openSimulatedAccount(regionOption: string | undefined): SimulatedAccount {
+export function openSimulatedAccount(
+  regionOption: string | undefined,
+  clock: Clock = realClock,
+): SimulatedAccount {
   const region = regionOption ?? DEMO_REGION;
   const path = accountPath(region);
-  const sim = load(path, region);
+  const sim = load(path, region, clock);
   const save = (): void => {
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(`${path}.tmp`, JSON.stringify(sim.toJSON()));
@@ -64,17 +67,17 @@ export function openSimulatedAccount(regionOption: string | undefined): Simulate
   };
 }
 
-function load(path: string, region: string): AwsSimulator {
+function load(path: string, region: string, clock: Clock): AwsSimulator {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch {
-    const sim = new AwsSimulator({ clock: realClock, region, timings: DEMO_TIMINGS });
+    const sim = new AwsSimulator({ clock, region, timings: DEMO_TIMINGS });
     seedDemoAccount(sim);
     return sim;
   }
   try {
-    return AwsSimulator.fromJSON(JSON.parse(text), { clock: realClock, timings: DEMO_TIMINGS });
+    return AwsSimulator.fromJSON(JSON.parse(text), { clock, timings: DEMO_TIMINGS });
   } catch (error) {
     throw new FixedIpError('STATE_INVALID', `the simulated account ${path} is unreadable`, {
       hint: 'delete it to start a fresh simulated account',

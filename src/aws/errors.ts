@@ -8,6 +8,35 @@ export function awsErrorName(error: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
+/**
+ * What the SDK's retry policy calls throttling (its THROTTLING_ERROR_CODES, @smithy/core/retry), by
+ * name here so the start of every command does not load the SDK's retry code for one list.
+ */
+const THROTTLED = new Set([
+  'BandwidthLimitExceeded',
+  'EC2ThrottledException',
+  'LimitExceededException',
+  'PriorRequestNotComplete',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'SlowDown',
+  'ThrottledException',
+  'Throttling',
+  'ThrottlingException',
+  'TooManyRequestsException',
+  'TransactionInProgressException',
+]);
+
+/** AWS refused the call for its rate (after the SDK's own retries): slow down, then ask again. */
+export function isThrottled(error: unknown): boolean {
+  const name = awsErrorName(error);
+  if (name !== undefined && THROTTLED.has(name)) return true;
+  const meta = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata;
+  return meta?.httpStatusCode === 429;
+}
+
 /** AWS's request id of a failed call, for --debug. */
 export function requestId(error: unknown): string | undefined {
   const meta = (error as { $metadata?: { requestId?: string } } | undefined)?.$metadata;

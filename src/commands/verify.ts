@@ -3,7 +3,7 @@ import { awsErrorName } from '../aws/errors.js';
 import type { AwsPort } from '../aws/port.js';
 import { type Deps, makeContext } from '../core/context.js';
 import { allowlistRecords, recipe, type RecipeNode } from '../core/recipe.js';
-import { FUNCTION_POLL, pollUntil } from '../core/wait.js';
+import { POLL, pollUntil } from '../core/wait.js';
 import { MANAGED_BY, TAG_MANAGED_BY, TAG_ROLE, TAG_STACK } from '../core/tags.js';
 import { loadWorld } from '../core/world.js';
 import { FixedIpError } from '../errors.js';
@@ -311,7 +311,7 @@ async function runProbe(
       {
         clock: deps.clock,
         signal: deps.signal,
-        delays: FUNCTION_POLL,
+        schedule: POLL.functionUpdated,
         timeoutMs: ACTIVE_WITHIN_MS,
         onTimeout: () =>
           new FixedIpError(
@@ -376,7 +376,7 @@ async function createProbe(aws: AwsPort, deps: Deps, spec: ProbeSpec): Promise<v
       {
         clock: deps.clock,
         signal: deps.signal,
-        delays: [2_000, 4_000, 8_000],
+        schedule: POLL.roleUsable,
         timeoutMs: ROLE_READY_WITHIN_MS,
         onTimeout: () =>
           new FixedIpError(

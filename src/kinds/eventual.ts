@@ -1,5 +1,5 @@
 import type { StackContext } from '../core/context.js';
-import { pollUntil } from '../core/wait.js';
+import { POLL, pollUntil } from '../core/wait.js';
 
 /** How long AWS may take to list a resource it has just created (eventual consistency). */
 const VISIBLE_WITHIN_MS = 30_000;
@@ -16,7 +16,7 @@ export async function whenVisible<T>(
   return pollUntil(look, {
     clock: ctx.clock,
     signal: ctx.signal,
-    delays: [1_000, 2_000, 4_000, 8_000],
+    schedule: POLL.visible,
     timeoutMs: VISIBLE_WITHIN_MS,
     onTimeout: () => new Error('not visible'),
   }).catch((error: unknown) => {

@@ -1,7 +1,7 @@
 import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
 import { awsErrorName } from '../aws/errors.js';
 import { type FunctionTarget, recordIn, type StackContext, type Targets } from '../core/context.js';
-import { FUNCTION_POLL, pollUntil } from '../core/wait.js';
+import { POLL, pollUntil } from '../core/wait.js';
 import { TAG_STACK } from '../core/tags.js';
 import { FixedIpError } from '../errors.js';
 import type { VpcConfigRecord } from '../state/schema.js';
@@ -356,7 +356,7 @@ async function waitUpdated(ctx: StackContext, name: string, text: string): Promi
       {
         clock: ctx.clock,
         signal: ctx.signal,
-        delays: FUNCTION_POLL,
+        schedule: POLL.functionUpdated,
         timeoutMs: UPDATE_TIMEOUT_MS,
         onTimeout: () =>
           new FixedIpError('FUNCTION_UPDATE_TIMEOUT', `${name} is still updating after 10 minutes`, {

@@ -1,6 +1,7 @@
 import type { NetworkInterface } from '@aws-sdk/client-ec2';
 import { awsErrorName } from '../aws/errors.js';
 import type { StackContext } from '../core/context.js';
+import { POLL, sleepAfter } from '../core/wait.js';
 import { FixedIpError } from '../errors.js';
 
 /**
@@ -8,13 +9,10 @@ import { FixedIpError } from '../errors.js';
  * interfaces in the subnets and the security group for up to 20 minutes (longer is reported);
  * until they go, AWS refuses to delete the subnet or the group. Rather than retrying the delete
  * with backoff (a refusal every 30 s, and up to 30 s late), the subnets and the group wait here:
- * one DescribeNetworkInterfaces every POLL_MS, shared by everything waiting in the same teardown,
- * so each is deleted within two seconds of its last interface going, and the user sees how many
- * remain.
+ * one DescribeNetworkInterfaces at a time on POLL.lambdaInterfaces' schedule (every second around
+ * the 20-minute mark), shared by everything waiting in the same teardown, so each is deleted
+ * within about a second of its last interface going, and the user sees how many remain.
  */
-
-/** Often enough that a delete follows the last interface within 2 s (a poll plus one call). */
-export const LAMBDA_ENI_POLL_MS = 1_500;
 
 /** What waits: a subnet (held by any interface in it) or a security group (by any that uses it). */
 export type Holder = { subnetId: string } | { groupId: string };
@@ -57,8 +55,10 @@ class Watcher {
   }
 
   private async loop(): Promise<void> {
+    const began = this.ctx.clock.now();
     try {
       while (this.waiters.size > 0) {
+        const sentAt = this.ctx.clock.now() - began;
         const listed = await this.list();
         // Not allowed to look (a policy without ec2:DescribeNetworkInterfaces): the deletes find out.
         if (listed === undefined) {
@@ -66,14 +66,15 @@ class Watcher {
           break;
         }
         const lambda = listed.filter(isLambdaInterface);
+        const delay = sleepAfter(POLL.lambdaInterfaces, sentAt, this.ctx.clock.now() - began);
         for (const waiter of [...this.waiters]) {
           const count = lambda.filter((eni) => holds(waiter.holder, eni)).length;
           if (count === 0) this.finish(waiter);
-          else if (this.ctx.clock.now() + LAMBDA_ENI_POLL_MS > waiter.deadline)
+          else if (this.ctx.clock.now() + delay > waiter.deadline)
             this.finish(waiter, new WaitExpired(count));
           else waiter.onCount(count);
         }
-        if (this.waiters.size > 0) await this.ctx.clock.sleep(LAMBDA_ENI_POLL_MS, this.ctx.signal);
+        if (this.waiters.size > 0) await this.ctx.clock.sleep(delay, this.ctx.signal);
       }
     } catch (error) {
       // An AWS error or the AbortError of Ctrl-C, passed on as it came.

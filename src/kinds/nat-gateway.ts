@@ -5,7 +5,7 @@ import { clientToken, dropRecord, putRecord, recordIn, type StackContext, vpcIdO
 import { natHourlyUsd } from '../core/pricing.js';
 import { isOurs, tagSpec } from '../core/tags.js';
 import { activeNat, zoneOfSubnet } from '../core/world.js';
-import { NAT_POLL, pollUntil } from '../core/wait.js';
+import { POLL, pollUntil } from '../core/wait.js';
 import { AbortError, FixedIpError } from '../errors.js';
 import { findListed, provenAs } from './find.js';
 import { baseRecord, type Identity, identityKey, type Kind, type KindName, PLACEHOLDER } from './kind.js';
@@ -190,7 +190,7 @@ async function waitAddresses(ctx: StackContext, id: string): Promise<NatGateway 
     {
       clock: ctx.clock,
       signal: ctx.signal,
-      delays: NAT_POLL,
+      schedule: POLL.natAddresses,
       timeoutMs: NAT_TIMEOUT_MS,
       onTimeout: () =>
         new FixedIpError(
@@ -220,7 +220,7 @@ async function waitDeleted(ctx: StackContext, id: string): Promise<void> {
     {
       clock: ctx.clock,
       signal: ctx.signal,
-      delays: NAT_POLL,
+      schedule: POLL.natDeleted,
       timeoutMs: NAT_TIMEOUT_MS,
       onTimeout: () =>
         new FixedIpError('WAIT_EXPIRED', `NAT gateway ${id} is still deleting after 15 minutes`, {
@@ -257,7 +257,7 @@ async function waitAvailable(
       {
         clock: ctx.clock,
         signal: ctx.signal,
-        delays: NAT_POLL,
+        schedule: POLL.natAvailable,
         timeoutMs: NAT_TIMEOUT_MS,
         onTimeout: () =>
           new FixedIpError('NAT_TIMEOUT', `NAT gateway ${id} is still pending after 15 minutes`, {
@@ -350,7 +350,7 @@ async function freeOne(ctx: StackContext, allocationId: string, requester: Ident
       {
         clock: ctx.clock,
         signal: ctx.signal,
-        delays: NAT_POLL,
+        schedule: POLL.natAddresses,
         timeoutMs: NAT_TIMEOUT_MS,
         onTimeout: () =>
           new FixedIpError('NAT_TIMEOUT', `Elastic IP ${allocationId} is still on NAT gateway ${id}`, {
@@ -402,7 +402,7 @@ async function rerouteAway(ctx: StackContext, natId: string, requester: Identity
     {
       clock: ctx.clock,
       signal: ctx.signal,
-      delays: NAT_POLL,
+      schedule: POLL.natAvailable,
       timeoutMs: NAT_TIMEOUT_MS,
       onTimeout: () =>
         new FixedIpError('NAT_TIMEOUT', 'the new NAT gateway is still not available after 15 minutes', {

@@ -5,7 +5,7 @@ import { awsErrorName } from '../aws/errors.js';
 import { clientToken, dropRecord, putRecord, recordIn, type StackContext } from '../core/context.js';
 import { FALLBACK_PRICE_REGION } from '../core/pricing.js';
 import { isOurs, tagSpec } from '../core/tags.js';
-import { pollUntil } from '../core/wait.js';
+import { POLL, pollUntil } from '../core/wait.js';
 import { AbortError, FixedIpError } from '../errors.js';
 import type { Shape } from '../state/schema.js';
 import { findListed } from './find.js';
@@ -16,7 +16,6 @@ const ROLE = 'nat-instance';
 export const DEFAULT_NAT_INSTANCE_TYPE = 't4g.nano';
 /** Instances come up in under a minute; a generous bound before calling one stuck. */
 const INSTANCE_TIMEOUT_MS = 10 * 60_000;
-const INSTANCE_POLL = [2_000, 3_000, 5_000] as const;
 const ROOT_VOLUME_GIB = 8;
 const DAY_MS = 24 * 60 * 60_000;
 
@@ -146,7 +145,7 @@ async function waitFor(
     {
       clock: ctx.clock,
       signal: ctx.signal,
-      delays: INSTANCE_POLL,
+      schedule: POLL.instance,
       timeoutMs: INSTANCE_TIMEOUT_MS,
       onTimeout: () =>
         new FixedIpError('WAIT_EXPIRED', `NAT instance ${id} is not ${wanted} after 10 minutes`, {

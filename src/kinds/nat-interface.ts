@@ -3,7 +3,7 @@ import * as z from 'zod/mini';
 import { awsErrorName } from '../aws/errors.js';
 import { dropRecord, putRecord, recordIn, type StackContext } from '../core/context.js';
 import { tagSpec } from '../core/tags.js';
-import { NAT_POLL, pollUntil } from '../core/wait.js';
+import { POLL, pollUntil } from '../core/wait.js';
 import { FixedIpError } from '../errors.js';
 import { recordedAddress } from './elastic-ip.js';
 import { findListed, provenAs } from './find.js';
@@ -83,7 +83,7 @@ export async function holdAddress(
       {
         clock: ctx.clock,
         signal: ctx.signal,
-        delays: NAT_POLL,
+        schedule: POLL.natDeleted,
         timeoutMs: 15 * 60_000,
         onTimeout: () =>
           new FixedIpError('WAIT_EXPIRED', `NAT gateway ${id} is still deleting after 15 minutes`, {

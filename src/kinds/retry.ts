@@ -1,13 +1,13 @@
 import { awsErrorName } from '../aws/errors.js';
 import type { StackContext } from '../core/context.js';
-import { ENI_RETRY } from '../core/wait.js';
+import { POLL, sleepAfter } from '../core/wait.js';
 import { FixedIpError } from '../errors.js';
 import type { RemoveOptions } from './kind.js';
 
 /**
  * Deletes something AWS may refuse for a while (DependencyViolation while Lambda's network
  * interfaces linger, InUse while a NAT gateway is still deleting), retrying with backoff until
- * the teardown's deadline. Returns 'gone' when AWS says it no longer exists.
+ * the teardown's deadline (on POLL.busyDelete's schedule). Returns 'gone' when AWS says it no longer exists.
  */
 export async function deleteWhenFree(
   ctx: StackContext,
@@ -20,8 +20,10 @@ export async function deleteWhenFree(
   },
 ): Promise<'removed' | 'gone'> {
   let progress: ReturnType<StackContext['ui']['progress']> | undefined;
-  for (let attempt = 0; ; attempt++) {
+  const began = ctx.clock.now();
+  for (;;) {
     ctx.checkpoint();
+    const sentAt = ctx.clock.now() - began;
     try {
       await options.attempt();
       progress?.succeed(`${options.what} deleted`);
@@ -36,7 +38,7 @@ export async function deleteWhenFree(
         progress?.fail(`${options.what} could not be deleted`);
         throw error;
       }
-      const delay = ENI_RETRY[Math.min(attempt, ENI_RETRY.length - 1)] ?? 30_000;
+      const delay = sleepAfter(POLL.busyDelete, sentAt, ctx.clock.now() - began);
       if (ctx.clock.now() + delay > options.deadline) {
         progress?.warn(`${options.what}: gave up waiting for ${options.waitingFor}`);
         throw new FixedIpError('WAIT_EXPIRED', `${options.what} is still held by ${options.waitingFor}`, {

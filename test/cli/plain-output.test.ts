@@ -1,34 +1,22 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src/errors.js';
-import { BIN, ROOT, ensureBuilt } from '../e2e/build.js';
-import { inTempDirectory, runMain, type Outcome } from '../support/main.js';
+import { ROOT } from '../e2e/build.js';
+import { inTempDirectory, runMain } from '../support/main.js';
+import { ESC, expectPlain } from '../support/plain.js';
 
 /**
  * What scripts and logs see: without a colour terminal (a pipe, NO_COLOR, --no-color) the CLI
  * writes plain lines only, no colour, no spinner frames, no cursor moves; the result on stdout,
  * progress on stderr. `main()` runs in-process with fake streams, the simulated account in a temp
- * folder; one test runs the built binary with real pipes.
+ * folder (the built binary with real pipes: test/e2e/pipes.test.ts).
  */
 
-/** The start of any ANSI control sequence (colour, cursor move, line clear). */
-const ESC = new RegExp(String.fromCharCode(27) + '\\[');
-/** Spinner frames (ora's dots) never appear in plain output. */
-const SPINNER = /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/;
 const IP_LINE = /^Allowlist this IP: (\d+\.\d+\.\d+\.\d+)$/;
 const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 const cli = runMain;
-
-function expectPlain(run: Outcome): void {
-  expect(run.stdout).not.toMatch(ESC);
-  expect(run.stderr).not.toMatch(ESC);
-  expect(run.stderr).not.toMatch(SPINNER);
-  expect(run.stdout).not.toMatch(SPINNER);
-}
 
 // The simulated account and the state files live under ./.fixed-ip of a temporary directory.
 inTempDirectory('fixed-ip-plain-');
@@ -135,86 +123,4 @@ describe.concurrent('plain output (in-process main)', () => {
       /^error: no function given; pass --function <name>/,
     );
   });
-});
-
-/** The built binary (rebuilt first if src/ changed) with real pipes for stdin, stdout and stderr. */
-async function binary(
-  args: string[],
-  cwd: string,
-  options: { closeStdout?: boolean } = {},
-): Promise<Outcome> {
-  await ensureBuilt();
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (value !== undefined && !key.startsWith('AWS_') && key !== 'FORCE_COLOR') env[key] = value;
-  }
-  return new Promise<Outcome>((done, fail) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end();
-    // The reader is gone before the CLI writes, as with `fixed-ip iam-policy | head -0`.
-    if (options.closeStdout === true) child.stdout.destroy();
-  });
-}
-
-describe.concurrent('plain output (the built binary, real pipes)', () => {
-  let dir: string;
-
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'fixed-ip-pipes-'));
-  });
-
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-  it('setup --simulate through pipes: exit 0, the IP line on stdout, plain progress on stderr', async () => {
-    const run = await binary(['setup', '--simulate'], dir);
-    expect(run.code, run.stderr).toBe(0);
-    expectPlain(run);
-    expect(run.stdout).toMatch(/^Allowlist this IP: \d+\.\d+\.\d+\.\d+\n$/);
-    expect(run.stderr).toMatch(/^✔ .*Public subnet/m);
-    // The SDK's Node-version warning never reaches the user.
-    expect(run.stderr).not.toMatch(/NodeVersionSupportWarning|DeprecationWarning/);
-  }, 240_000);
-
-  it('writing into a closed pipe ends quietly: the exit code of the command, no stack trace', async () => {
-    const run = await binary(['iam-policy'], dir, { closeStdout: true });
-    expect(run.code).toBe(0);
-    expect(run.stderr).toBe('');
-  }, 240_000);
-
-  it("setup --help lists every question's flag", async () => {
-    const run = await binary(['setup', '--help'], dir);
-    expect(run.code).toBe(0);
-    for (const flag of [
-      '--function',
-      '--vpc',
-      '--new-vpc',
-      '--az',
-      '--public-cidr',
-      '--private-cidr',
-      '--eip',
-      '--fix-role',
-      '--yes',
-      '--no-color',
-    ]) {
-      expect(run.stdout).toContain(flag);
-    }
-    expectPlain(run);
-  }, 240_000);
-
-  it.each([[['setup', '--bogus']], [['teardown', '--simulate', '--zzz']], [['status', '--qqqqqq']]])(
-    'an unknown option of a command (%j) is one line on stderr and exit 2',
-    async (args) => {
-      const run = await binary(args, dir);
-      expect(run.code).toBe(2);
-      expect(run.stdout).toBe('');
-      expect(run.stderr).toMatch(/^error: unknown option '--(bogus|zzz|qqqqqq)'; see fixed-ip \w+ --help\n$/);
-    },
-    240_000,
-  );
 });

@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Script } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, ROOT, ensureBuilt } from './build.js';
 
@@ -23,16 +24,24 @@ beforeAll(async () => {
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 /** The bundle files (dist/...) Node loaded as ES modules while running `fixed-ip ...args`. */
-function loadedModules(args: string[]): { status: number | null; stdout: string; files: string[] } {
+function loadedModules(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  files: string[];
+} {
   const out = spawnSync(process.execPath, [BIN, ...args], {
     cwd: work,
-    env: { ...process.env, NODE_DEBUG: 'esm', NO_COLOR: '1' },
+    env: { ...process.env, NODE_DEBUG: 'esm', NO_COLOR: '1', ...env },
     encoding: 'utf8',
     // Node 24's esm debug log of a simulated run is about 1 MiB, spawnSync's default limit.
     maxBuffer: 64 * 1024 * 1024,
   });
   const files = [...out.stderr.matchAll(/Translating StandardModule file:\/\/(\S+)/g)].map((m) => m[1] ?? '');
-  return { status: out.status, stdout: out.stdout, files: [...new Set(files)] };
+  return { status: out.status, stdout: out.stdout, stderr: out.stderr, files: [...new Set(files)] };
 }
 
 /** The source files (from its source map) a bundle file was built from. */
@@ -54,8 +63,11 @@ describe('the built CLI loads only what a command needs', () => {
     },
   );
 
+  // The ES module build (dist/cli.js and its chunks), as --debug and a Node version other than the
+  // build's run it: each chunk loads only when a command needs it.
+  const ESM = { FIXED_IP_NO_CODE_CACHE: '1' };
   it('iam-policy loads the CLI but no AWS SDK client', () => {
-    const run = loadedModules(['iam-policy']);
+    const run = loadedModules(['iam-policy'], ESM);
     expect(run.status).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ Version: '2012-10-17' });
     expect(run.files).toContain(join(ROOT, 'dist', 'cli.js'));
@@ -63,9 +75,24 @@ describe('the built CLI loads only what a command needs', () => {
   });
 
   it('a command that calls AWS does load the clients (so the check above can fail)', () => {
-    const run = loadedModules(['plan', '--simulate']);
+    const run = loadedModules(['plan', '--simulate'], ESM);
     expect(run.status).toBe(0);
     expect(sdkClients(run.files)).toEqual(expect.arrayContaining([expect.stringMatching(/client-ec2/)]));
+  });
+});
+
+describe('the commands run from one CommonJS file with the code cache the build made', () => {
+  it("the cache is this Node version's, and V8 takes it", () => {
+    const file = join(ROOT, 'dist', 'cli.cjs');
+    const cachedData = readFileSync(`${file}.${process.version}.cache`);
+    const script = new Script(readFileSync(file, 'utf8'), { filename: file, cachedData });
+    expect(script.cachedDataRejected).toBe(false);
+  });
+
+  it.each([['iam-policy'], ['plan', '--simulate']])('%s loads no ES module and works', (...args) => {
+    const run = loadedModules(args);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.files).toEqual([]);
   });
 });
 

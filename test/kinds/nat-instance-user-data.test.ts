@@ -4,7 +4,8 @@
  * ("private" 10.66.1.0/24 -> "NAT" -> "internet" 192.0.2.0/24, which has no route back to the
  * private block) and shows that a TCP connection from the private side reaches the internet side,
  * which sees the NAT side's address, only once the script's rules run. It needs root, iproute2,
- * nft or iptables and python3, and skips with the reason in its name where one is missing.
+ * nft or iptables and python3. Where one is missing the test skips, with the reason in its name;
+ * in CI (CI=true), where .ci/run installs them, a missing tool fails it instead.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +13,19 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { userData } from '../../src/kinds/nat-instance.js';
 
 const SCRIPT = fileURLToPath(new URL('../../src/kinds/nat-instance/user-data.sh', import.meta.url));
+
+/** CI installs every tool these tests need: there a missing one is a failure, never a skip. */
+const IN_CI = process.env.CI === 'true';
+
+/** Skips the test where `missing` names a reason, except in CI, where the test fails with it. */
+function itNeeds(missing: string | undefined, name: string, body: () => unknown, timeout?: number): void {
+  if (missing === undefined) it(name, body, timeout);
+  else if (IN_CI)
+    it(name, () => {
+      throw new Error(`${missing}: CI must have it (.ci/run installs it)`);
+    });
+  else it.skip(`${name} (skipped: ${missing})`, body);
+}
 
 const has = (command: string): boolean =>
   spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
@@ -40,16 +54,13 @@ describe('NAT instance user data', () => {
   const shellcheckMissing = has('shellcheck')
     ? undefined
     : 'shellcheck is not installed (apt-get install -y shellcheck)';
-  it.skipIf(shellcheckMissing !== undefined)(
-    `is shellcheck-clean${shellcheckMissing ? ` (skipped: ${shellcheckMissing})` : ''}`,
-    () => {
-      const result = spawnSync('shellcheck', ['--shell=bash', '--severity=style', SCRIPT], {
-        encoding: 'utf8',
-      });
-      expect(result.stdout + result.stderr).toBe('');
-      expect(result.status).toBe(0);
-    },
-  );
+  itNeeds(shellcheckMissing, 'is shellcheck-clean', () => {
+    const result = spawnSync('shellcheck', ['--shell=bash', '--severity=style', SCRIPT], {
+      encoding: 'utf8',
+    });
+    expect(result.stdout + result.stderr).toBe('');
+    expect(result.status).toBe(0);
+  });
 
   it('refuses an unknown argument with a clear line and exit 2', () => {
     const result = spawnSync('bash', [SCRIPT, '--nope'], { encoding: 'utf8' });
@@ -129,8 +140,9 @@ describe('NAT instance user data', () => {
     return result.status === 0 ? result.stdout.trim() : null;
   }
 
-  it.skipIf(skip !== undefined)(
-    `masquerades the private side behind the NAT side's address (network namespaces${skip ? `; skipped: ${skip}` : ''})`,
+  itNeeds(
+    skip,
+    "masquerades the private side behind the NAT side's address (network namespaces)",
     async () => {
       for (const name of Object.values(ns)) run('ip', 'netns', 'add', name);
       run(

@@ -5,8 +5,7 @@
  * the invariants every scenario ends with (same end state, no duplicate, no orphan, nothing foreign
  * touched).
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { createAwsPort } from '../../src/aws/clients.js';
@@ -22,6 +21,7 @@ import type { SimCall, SimTimings } from '../../src/simulator/contract.js';
 import { mockAws, type MockedAws } from '../support/mock-aws.js';
 import { createRecordingUi, type RecordingUi } from '../support/recording-ui.js';
 import { type StateView, viewOf } from '../support/env.js';
+import { scratchDir } from '../support/scratch.js';
 
 /** AWS's minutes shortened (still on the virtual clock) so one setup makes about 40 calls. */
 export const FAST_TIMINGS: Partial<SimTimings> = {
@@ -132,7 +132,7 @@ export function createWorld(options: WorldOptions = {}): World {
     : new AwsSimulator({ clock, timings: { ...FAST_TIMINGS, ...options.timings }, seed: options.seed ?? 1 });
   const seeded = options.from ? options.from.seeded : seedAccount(sim);
   const initial = options.from ? options.from.initial : sim.snapshot();
-  const dir = mkdtempSync(join(tmpdir(), 'fixed-ip-rel-'));
+  const dir = scratchDir('fixed-ip-rel-');
   const statePath = (name = 'default'): string => join(dir, `${name}.json`);
   for (const [name, text] of Object.entries(options.from?.state ?? {})) {
     writeText(statePath(name), text);

@@ -7,8 +7,10 @@ beforeAll(ensureBuilt, 120_000);
 describe('the S3 SDK is loaded only for an s3:// state', () => {
   it('a run with a local state never imports @aws-sdk/client-s3; an s3:// one does', () => {
     // Nothing listens there: the s3:// run fails at the bucket check, after loading the SDK.
+    // The ES module build (dist/cli.js and its chunks), whose loads a module hook sees.
     const run = (args: string[]) =>
       runWatchingLoads(args, {
+        FIXED_IP_NO_CODE_CACHE: '1',
         AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9',
         AWS_ACCESS_KEY_ID: 'testing',
         AWS_SECRET_ACCESS_KEY: 'testing',

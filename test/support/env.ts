@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createAwsPort } from '../../src/aws/clients.js';
 import { isReadOnlyOperation } from '../../src/aws/read-only.js';
@@ -11,6 +10,7 @@ import { AwsSimulator, VirtualClock } from '../../src/simulator/index.js';
 import type { SimTimings } from '../../src/simulator/contract.js';
 import { mockAws } from './mock-aws.js';
 import { createRecordingUi, type RecordingUiOptions } from './recording-ui.js';
+import { scratchDir } from './scratch.js';
 
 export interface TestAccount {
   sim: AwsSimulator;
@@ -50,7 +50,7 @@ export function createTestAccount(
         seed: options.seed ?? 1,
       });
   const mocks = mockAws(sim);
-  const dir = mkdtempSync(join(tmpdir(), 'fixed-ip-test-'));
+  const dir = scratchDir('fixed-ip-test-');
   const statePath = (name = 'default'): string => join(dir, `${name}.json`);
   return {
     sim,

@@ -1,15 +1,23 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll } from 'vitest';
 import { main, type Io } from '../../src/cli.js';
+import { VirtualClock } from '../../src/simulator/index.js';
 import { fakeStream } from './streams.js';
+import { scratchDir } from './scratch.js';
 
 export interface Outcome {
   code: number;
   stdout: string;
   stderr: string;
 }
+
+/**
+ * The runs' one clock: virtual, so `--simulate`'s waits (seconds of real time in a user's demo)
+ * pass at once, and shared by every run of the test file, so the simulated account (saved between
+ * runs with the times it was changed at) never sees time go backwards. It starts at the real time:
+ * what a test writes into the account by hand (Date.now()) is "now" for the CLI too.
+ */
+const clock = new VirtualClock({ start: Date.now() });
 
 /**
  * `fixed-ip ...args` through main(), in this process; stdin is never a terminal, so nobody can be
@@ -27,6 +35,7 @@ export async function runMain(
     stdout: stdout.stream as unknown as NodeJS.WriteStream,
     stderr: stderr.stream as unknown as NodeJS.WriteStream,
     env: { ...options.env },
+    clock,
   };
   const code = await main(['node', 'fixed-ip', ...args], io);
   await new Promise((wake) => setImmediate(wake));
@@ -44,7 +53,7 @@ export function inTempDirectory(prefix: string): { dir(): string } {
   beforeAll(() => {
     home = process.cwd();
     exitCodeBefore = process.exitCode;
-    cwd = mkdtempSync(join(tmpdir(), prefix));
+    cwd = scratchDir(prefix);
     process.chdir(cwd);
   });
   afterAll(() => {

@@ -12,7 +12,7 @@ import {
   report,
   runSetup,
   useMockedAws,
-} from './support.js';
+} from '../support.js';
 
 useMockedAws();
 

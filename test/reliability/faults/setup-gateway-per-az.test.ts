@@ -1,0 +1,3 @@
+import { GATEWAY_PER_AZ, setupMatrix } from './matrix.js';
+
+setupMatrix(GATEWAY_PER_AZ);

@@ -1,0 +1,3 @@
+import { GATEWAY, setupMatrix } from './matrix.js';
+
+setupMatrix(GATEWAY);

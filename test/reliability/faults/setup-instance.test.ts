@@ -1,0 +1,3 @@
+import { INSTANCE, setupMatrix } from './matrix.js';
+
+setupMatrix(INSTANCE);

@@ -1,0 +1,3 @@
+import { REGIONAL, setupMatrix } from './matrix.js';
+
+setupMatrix(REGIONAL);

@@ -1,0 +1,3 @@
+import { GATEWAY, setupThenTeardownMatrix } from './matrix.js';
+
+setupThenTeardownMatrix(GATEWAY);

@@ -1,0 +1,3 @@
+import { INSTANCE, setupThenTeardownMatrix } from './matrix.js';
+
+setupThenTeardownMatrix(INSTANCE);

@@ -1,0 +1,3 @@
+import { GATEWAY_PER_AZ, teardownMatrix } from './matrix.js';
+
+teardownMatrix(GATEWAY_PER_AZ);

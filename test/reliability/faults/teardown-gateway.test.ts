@@ -1,0 +1,3 @@
+import { GATEWAY, teardownMatrix } from './matrix.js';
+
+teardownMatrix(GATEWAY);

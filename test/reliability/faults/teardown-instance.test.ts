@@ -1,0 +1,3 @@
+import { INSTANCE, teardownMatrix } from './matrix.js';
+
+teardownMatrix(INSTANCE);

@@ -1,0 +1,3 @@
+import { REGIONAL, teardownMatrix } from './matrix.js';
+
+teardownMatrix(REGIONAL);
