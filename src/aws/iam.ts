@@ -3,11 +3,17 @@
  * their own that clients.ts imports on the first IAM call: commands that never call IAM (status,
  * teardown) never load its package.
  */
-import { AttachRolePolicyCommand, IAMClient, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
+import {
+  AttachRolePolicyCommand,
+  GetRoleCommand,
+  IAMClient,
+  SimulatePrincipalPolicyCommand,
+} from '@aws-sdk/client-iam';
 
 export { IAMClient };
 
 export const IAM_OPERATIONS = {
   AttachRolePolicy: AttachRolePolicyCommand,
+  GetRole: GetRoleCommand,
   SimulatePrincipalPolicy: SimulatePrincipalPolicyCommand,
 } as const;

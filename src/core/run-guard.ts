@@ -388,13 +388,16 @@ function heldBy(stack: string, holder: GuardHolder): FixedIpError {
   });
 }
 
-/** A missing permission is one line naming the action and the policy command, not AWS's paragraph. */
+/**
+ * A missing permission is one line naming the action and the policy command, not AWS's paragraph,
+ * and exits 6 like any permission plan finds missing.
+ */
 const denied = (error: unknown): boolean =>
   ['AccessDeniedException', 'AccessDenied', 'UnauthorizedOperation'].includes(awsErrorName(error) ?? '');
 
 function guardError(error: unknown, name: string, action: string): unknown {
   if (denied(error)) {
-    return new FixedIpError('AWS_ERROR', `AWS denied ${action} on ${name} (the stack's run guard)`, {
+    return new FixedIpError('PERMISSION_MISSING', `AWS denied ${action} on ${name} (the stack's run guard)`, {
       hint: 'grant the permissions listed by `fixed-ip iam-policy` (ssm:GetParameter, ssm:PutParameter and ssm:DeleteParameter on parameter/fixed-ip/*)',
       cause: error,
     });

@@ -336,9 +336,10 @@ describe('the guard while a run holds it', () => {
     expect(calls.filter((op) => op.endsWith('Parameter'))).toEqual(['GetParameter']);
   });
 
-  it('without ssm:PutParameter, setup stops with one line naming the action and fixed-ip iam-policy, creating nothing', async () => {
+  it('without ssm:PutParameter, setup stops with exit 6 (a missing permission) and one line naming the action and fixed-ip iam-policy, creating nothing', async () => {
     account.sim.inject({ kind: 'deny', action: 'ssm:PutParameter' });
     const error = await rejection(setup(options(), account.deps()));
+    expect(error.exitCode).toBe(ExitCode.planBlocked);
     expect(error.line).toBe(
       "AWS denied ssm:PutParameter on /fixed-ip/default/run-lock (the stack's run guard); grant the permissions listed by `fixed-ip iam-policy` (ssm:GetParameter, ssm:PutParameter and ssm:DeleteParameter on parameter/fixed-ip/*)",
     );

@@ -322,6 +322,38 @@ describe('bad input through main()', () => {
     },
   );
 
+  it("setup without the run guard's ssm:PutParameter: one error line naming the actions and iam-policy, exit 6, nothing created", async () => {
+    sim.inject({ kind: 'deny', action: 'ssm:PutParameter' });
+    const { code, err } = await runMain(setupArgs(seeded));
+    expect(code).toBe(ExitCode.planBlocked);
+    expect(process.exitCode).toBe(ExitCode.planBlocked);
+    // The plan it was about to apply is shown first (progress, on stderr); then the one error line.
+    const lines = err
+      .join('')
+      .split('\n')
+      .filter((line) => line.length > 0);
+    expect(lines.filter((line) => line.startsWith('error: '))).toEqual([
+      "error: AWS denied ssm:PutParameter on /fixed-ip/default/run-lock (the stack's run guard); grant the permissions listed by `fixed-ip iam-policy` (ssm:GetParameter, ssm:PutParameter and ssm:DeleteParameter on parameter/fixed-ip/*)",
+    ]);
+    expect(lines.at(-1)).toMatch(/^error: /);
+    expect(lines.some((line) => /^\s+at /.test(line))).toBe(false);
+    expect(sim.calls.filter((call) => call.mutated)).toEqual([]);
+    expect(existsSync(statePath)).toBe(false);
+  });
+
+  it("plan without the run guard's ssm:PutParameter: names it as missing, exit 6, changes nothing", async () => {
+    sim.inject({ kind: 'deny', action: 'ssm:PutParameter' });
+    const { code, out } = await runMain(['plan', '--function', 'orders-api', '--vpc', seeded.vpcId]);
+    expect(code).toBe(ExitCode.planBlocked);
+    const lines = out.join('').split('\n');
+    expect(lines.find((line) => line.startsWith('Permissions:'))).toMatch(
+      /with IAM's policy simulator .*; MISSING: ssm:PutParameter$/,
+    );
+    expect(lines).toContain('! your credentials lack ssm:PutParameter (see fixed-ip iam-policy)');
+    expect(lines).toContain('setup would NOT succeed as things stand.');
+    expect(sim.calls.filter((call) => call.mutated)).toEqual([]);
+  });
+
   it('no credentials: "no AWS credentials were found", exit 2, nothing created', async () => {
     delete process.env.AWS_ACCESS_KEY_ID;
     delete process.env.AWS_SECRET_ACCESS_KEY;
