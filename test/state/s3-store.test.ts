@@ -1,5 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stateMove } from '../../src/commands/state-move.js';
@@ -157,6 +158,49 @@ describe('S3 state store (fake S3)', () => {
       `stack prod is in use by arn:aws:iam::1:user/bob pid 42 on ci-7 (teardown) since ${old.toISOString()}`,
     );
     expect(error.hint).toContain('fixed-ip unlock --name prod --state s3://team-state/prod.json');
+  });
+});
+
+describe('an S3 lock left by a killed run of this host', () => {
+  const killed = (fake: FakeS3): number => {
+    const pid = spawnSync(process.execPath, ['-e', '']).pid;
+    // Refreshed just now: by the clock it looks alive; its process says otherwise.
+    fake.put(
+      BUCKET,
+      'prod.json.lock',
+      JSON.stringify({ host: hostname(), pid, command: 'setup', since: new Date().toISOString() }),
+      new Date(),
+    );
+    return pid;
+  };
+
+  it('the "in use" error says the process is gone and gives the unlock command', async () => {
+    const fake = new FakeS3();
+    const pid = killed(fake);
+    const error = await rejection(store(fake).lock('prod'));
+    expect(error.exitCode).toBe(7);
+    expect(error.line).toMatch(
+      new RegExp(
+        `^stack prod is in use by pid ${pid} on ${hostname()} \\(setup\\) since \\S+; that process is no longer running on this host; remove its lock with: fixed-ip unlock --name prod --state s3://team-state/prod\\.json$`,
+      ),
+    );
+  });
+
+  it('unlock says so rather than calling it alive, and removes it', async () => {
+    const fake = new FakeS3();
+    const pid = killed(fake);
+    const { deps, recording } = depsFor(fake, { interactive: false });
+    deps.connect = () => Promise.resolve(withoutRunGuard);
+    expect(await unlock({ name: 'prod', state: 's3://team-state/prod.json', yes: true }, deps)).toEqual({
+      removed: true,
+    });
+    expect(recording.codes()).not.toContain('unlock.live');
+    expect(recording.messages.find((m) => m.code === 'unlock.dead')?.text).toMatch(
+      new RegExp(
+        `^the lock was left by pid ${pid} on ${hostname()} .*, which is no longer running on this host$`,
+      ),
+    );
+    expect(fake.keys(BUCKET)).toEqual([]);
   });
 });
 
