@@ -22,6 +22,7 @@ import {
   missingRoleActions,
   whoAmI,
 } from '../core/inputs.js';
+import { checkStateName } from '../core/options.js';
 import { tagValue, TAG_ROLE, TAG_STACK } from '../core/tags.js';
 import { type PlannedStep, recipe, worldPartsFor } from '../core/recipe.js';
 
@@ -72,6 +73,7 @@ export async function resolveSetup(
 ): Promise<Resolved> {
   const { ui } = deps;
   const saved = await store.read();
+  checkStateName(saved, options.name, store.path);
   const aws = await deps.connect(options.region ?? saved?.region);
   const identity = await whoAmI(aws);
   checkStateMatches(saved, identity, aws.region, store.path);

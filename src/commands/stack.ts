@@ -2,7 +2,7 @@ import type { AwsPort } from '../aws/port.js';
 import type { Deps } from '../core/context.js';
 import { stackFromTags } from '../core/discover.js';
 import { checkStateMatches, type Identity, whoAmI } from '../core/inputs.js';
-import { checkStackName } from '../core/options.js';
+import { checkStackName, checkStateName } from '../core/options.js';
 import { loadWorld } from '../core/world.js';
 import { FixedIpError } from '../errors.js';
 import type { StackState } from '../state/schema.js';
@@ -31,6 +31,7 @@ export interface OpenedStack {
 export async function openStack(options: StackOptions, deps: Deps, store: StateStore): Promise<OpenedStack> {
   checkStackName(options.name);
   const saved = await store.read();
+  checkStateName(saved, options.name, store.path);
   const aws = await deps.connect(options.region ?? saved?.region);
   const identity = await whoAmI(aws);
   checkStateMatches(saved, identity, aws.region, store.path);

@@ -174,10 +174,40 @@ const CASES: Case[] = [
     names: () => 'ten.0.0.0/24',
   },
   {
-    name: '--private-cidr taken',
-    argv: (s) => setupArgs(s, '--private-cidr', '10.0.9.0/24'),
+    name: '--private-cidr taken: names the subnet that holds it',
+    argv: (s) => setupArgs(s, '--private-cidr', '10.0.9.0/25'),
     code: ExitCode.usage,
-    names: () => '10.0.9.0/24',
+    names: (s) => `--private-cidr 10.0.9.0/25: overlaps subnet ${s.foreign.subnetId} (10.0.9.0/24); `,
+  },
+  {
+    name: '--private-cidr the same as --public-cidr: names the option, not a subnet that does not exist',
+    argv: (s) => setupArgs(s, '--public-cidr', '10.0.1.0/24', '--private-cidr', '10.0.1.0/24'),
+    code: ExitCode.usage,
+    names: () =>
+      'error: --private-cidr 10.0.1.0/24: overlaps --public-cidr 10.0.1.0/24; give a free block, or omit --private-cidr to have one chosen',
+  },
+  {
+    name: '--az given twice',
+    argv: (s) => setupArgs(s, '--az', 'ap-northeast-1a', '--az', 'ap-northeast-1a'),
+    code: ExitCode.usage,
+    names: () =>
+      'error: --az ap-northeast-1a is given twice; give each zone once, first zone first (e.g. --az ap-northeast-1a --az ap-northeast-1c)',
+  },
+  {
+    name: 'plan: --az given twice',
+    argv: (s) => [
+      'plan',
+      '--function',
+      'orders-api',
+      '--vpc',
+      s.vpcId,
+      '--az',
+      'ap-northeast-1c',
+      '--az',
+      'ap-northeast-1c',
+    ],
+    code: ExitCode.usage,
+    names: () => '--az ap-northeast-1c is given twice',
   },
   {
     name: '--vpc-cidr too big',
@@ -261,6 +291,28 @@ const CASES: Case[] = [
     code: ExitCode.usage,
     names: () => statePath,
     state: accountState({ accountId: '999999999999' }),
+  },
+  {
+    name: 'state file of another stack (--name)',
+    argv: (s) => setupArgs(s),
+    code: ExitCode.usage,
+    names: () =>
+      `error: state file ${statePath} is for stack prod, not default (--name); run with --name prod to use it, or give stack default's own state with --state; using another stack's state could change or tear down the wrong stack`,
+    state: accountState({ name: 'prod' }),
+  },
+  {
+    name: 'teardown: state file of another stack',
+    argv: () => ['teardown', '--yes', '--name', 'staging'],
+    code: ExitCode.usage,
+    names: () => `state file ${statePath} is for stack default, not staging (--name)`,
+    state: accountState({}),
+  },
+  {
+    name: 'status: state file of another stack',
+    argv: () => ['status', '--name', 'staging'],
+    code: ExitCode.usage,
+    names: () => `state file ${statePath} is for stack default, not staging (--name)`,
+    state: accountState({}),
   },
   {
     name: 'state file of a newer fixed-ip',

@@ -264,6 +264,21 @@ describe('state move', () => {
     expect(fake.keys(BUCKET)).toEqual(['prod.json']);
   });
 
+  it("refuses to move another stack's state under --name, naming both, and moves nothing", async () => {
+    const fake = new FakeS3();
+    const dir = mkdtempSync(join(tmpdir(), 'fixed-ip-move-'));
+    const local = join(dir, 'prod.json');
+    await new FileStateStore(local).write(state('vpc-1'));
+    const { deps } = depsFor(fake);
+    const error = await rejection(
+      stateMove({ name: 'staging', state: local, to: 's3://team-state/staging.json' }, deps),
+    );
+    expect(error.exitCode).toBe(2);
+    expect(error.message).toBe(`state file ${local} is for stack prod, not staging (--name)`);
+    expect(existsSync(local)).toBe(true);
+    expect(fake.keys(BUCKET)).toEqual([]);
+  });
+
   it('says there is nothing to move when the source has no state', async () => {
     const fake = new FakeS3();
     const { deps } = depsFor(fake);
