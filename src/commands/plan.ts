@@ -5,6 +5,7 @@ import { aliasWarning } from '../kinds/function-tags.js';
 import { formatStackCost, stackCost } from '../core/cost.js';
 import { monthlyCost } from '../core/pricing.js';
 import { allowlistRecords, stepLabel } from '../core/recipe.js';
+import { isWork } from '../kinds/kind.js';
 import { NAT_MODE } from '../kinds/nat-modes.js';
 import { recordsOf } from '../state/schema.js';
 import { asker } from './asker.js';
@@ -70,10 +71,13 @@ export async function plan(options: PlanOptions, deps: Deps): Promise<PlanReport
   } = await resolveSetup(options, deps, store, asker(deps.ui, true));
   const { aws, state } = ctx;
 
+  // A setup with nothing to change only reads the run guard (as setup decides, setup.ts run()).
+  const work =
+    steps.some(({ line }) => isWork(line.action)) || retired.some((record) => record.kind !== 'elasticIp');
   const { permissions, roles, quotas, blockers } = await preflight(ctx, targets, steps, {
     checkRoles: true,
     fixRole: options.fixRole === true,
-    caller: identity,
+    caller: work ? identity : undefined,
   });
 
   const cost = monthlyCost(aws.region);

@@ -140,6 +140,8 @@ describe('plan', () => {
 
   it('says "already done" for a complete stack, with one JSON object', async () => {
     await setup({ ...options(), yes: true }, account.deps());
+    // A re-run with nothing to do never writes the run guard: its write permission does not matter.
+    account.sim.inject({ kind: 'deny', action: 'ssm:PutParameter' });
     const deps = account.deps();
     const report = await plan(options({ json: true }), deps);
     expect(report.steps.every((s) => s.action === 'done' || s.action === 'reuse')).toBe(true);
