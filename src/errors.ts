@@ -36,6 +36,7 @@ export type ErrorCode =
   | 'FUNCTION_TAGS_FULL'
   | 'FUNCTION_TAGS_LEFT'
   | 'ROLE_LACKS_PERMISSIONS'
+  | 'PERMISSION_MISSING'
   | 'VPC_NOT_FOUND'
   | 'AZ_NOT_FOUND'
   | 'CIDR_INVALID'
@@ -90,6 +91,7 @@ export const EXIT_CODES: Readonly<Record<ErrorCode, ExitCode>> = {
   FUNCTION_TAGS_FULL: planBlocked,
   FUNCTION_TAGS_LEFT: error,
   ROLE_LACKS_PERMISSIONS: planBlocked,
+  PERMISSION_MISSING: planBlocked,
   VPC_NOT_FOUND: usage,
   AZ_NOT_FOUND: usage,
   CIDR_INVALID: usage,

@@ -8,6 +8,7 @@ import {
   CreateRoleCommand,
   DeleteRoleCommand,
   DetachRolePolicyCommand,
+  GetRoleCommand,
   IAMClient,
   SimulatePrincipalPolicyCommand,
 } from '@aws-sdk/client-iam';
@@ -20,5 +21,6 @@ export const IAM_OPERATIONS = {
   CreateRole: CreateRoleCommand,
   DeleteRole: DeleteRoleCommand,
   DetachRolePolicy: DetachRolePolicyCommand,
+  GetRole: GetRoleCommand,
   SimulatePrincipalPolicy: SimulatePrincipalPolicyCommand,
 } as const;

@@ -2,7 +2,7 @@
 import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
 import type { Address, Vpc } from '@aws-sdk/client-ec2';
 import type { AwsPort } from '../aws/port.js';
-import { checkSubnetCidr } from '../core/cidr.js';
+import { checkSubnetCidr, type TakenBlock } from '../core/cidr.js';
 import type { StackContext } from '../core/context.js';
 import { TAG_STACK, tagValue } from '../core/tags.js';
 import { chooseCidrs } from '../core/inputs.js';
@@ -109,27 +109,37 @@ export async function askCidrs(
     async (ui) => {
       const { askCidr } = await import('./interactive.js');
       const ours = new Set(Object.values(state.resources).map((r) => r.id));
-      const others = world.subnets.filter((s) => !ours.has(s.SubnetId ?? '')).map((s) => s.CidrBlock ?? '');
+      // Every block a typed one must keep clear of, named as it really is.
+      const others: TakenBlock[] = world.subnets
+        .filter((s) => !ours.has(s.SubnetId ?? '') && s.CidrBlock)
+        .map((s) => ({ cidr: s.CidrBlock ?? '', name: `subnet ${s.SubnetId ?? ''} (${s.CidrBlock ?? ''})` }));
       const decided = (which: 'public' | 'private') =>
         recordOf(state, `${which}Subnet`, first) !== undefined ||
         (which === 'public' ? options.publicCidr : options.privateCidr) !== undefined;
+      const named = (which: 'public' | 'private', zone: string, cidr: string): TakenBlock => {
+        const record = recordOf(state, `${which}Subnet`, zone);
+        if (record) return { cidr, name: `the stack's ${which} subnet ${record.id} in ${zone} (${cidr})` };
+        if (zone === first) return { cidr, name: `--${which}-cidr ${cidr}` };
+        return { cidr, name: `the block chosen for the ${which} subnet in ${zone} (${cidr})` };
+      };
       // Blocks for the other zones were chosen clear of the first zone's defaults; a typed block
       // must keep clear of them too.
-      const rest = [
-        ...Object.entries(chosen.publicCidrs)
+      const rest = (['public', 'private'] as const).flatMap((which) =>
+        Object.entries(which === 'public' ? chosen.publicCidrs : chosen.privateCidrs)
           .filter(([zone]) => zone !== first)
-          .map(([, c]) => c),
-        ...Object.entries(chosen.privateCidrs)
-          .filter(([zone]) => zone !== first)
-          .map(([, c]) => c),
-      ];
+          .map(([zone, cidr]) => named(which, zone, cidr)),
+      );
       let publicCidr = chosen.publicCidrs[first];
       if (publicNeeded && !decided('public'))
         publicCidr = await askCidr(ui, 'public', publicCidr ?? '', (v) =>
           checkSubnetCidr(
             v,
             vpcCidrs,
-            [...others, ...rest, ...(decided('private') ? [chosen.privateCidrs[first] ?? ''] : [])],
+            [
+              ...others,
+              ...rest,
+              ...(decided('private') ? [named('private', first, chosen.privateCidrs[first] ?? '')] : []),
+            ],
             'public subnet CIDR',
           ),
         );
@@ -139,7 +149,17 @@ export async function askCidrs(
           checkSubnetCidr(
             v,
             vpcCidrs,
-            [...others, ...rest, ...(publicCidr ? [publicCidr] : [])],
+            [
+              ...others,
+              ...rest,
+              ...(publicCidr
+                ? [
+                    decided('public')
+                      ? named('public', first, publicCidr)
+                      : { cidr: publicCidr, name: `the public subnet CIDR ${publicCidr} you gave` },
+                  ]
+                : []),
+            ],
             'private subnet CIDR',
           ),
         );

@@ -5,6 +5,7 @@ import { aliasWarning } from '../kinds/function-tags.js';
 import { formatStackCost, stackCost } from '../core/cost.js';
 import { monthlyCost } from '../core/pricing.js';
 import { allowlistRecords, stepLabel } from '../core/recipe.js';
+import { isWork } from '../kinds/kind.js';
 import { NAT_MODE } from '../kinds/nat-modes.js';
 import { recordsOf } from '../state/schema.js';
 import { asker } from './asker.js';
@@ -70,9 +71,13 @@ export async function plan(options: PlanOptions, deps: Deps): Promise<PlanReport
   } = await resolveSetup(options, deps, store, asker(deps.ui, true));
   const { aws, state } = ctx;
 
+  // A setup with nothing to change only reads the run guard (as setup decides, setup.ts run()).
+  const work =
+    steps.some(({ line }) => isWork(line.action)) || retired.some((record) => record.kind !== 'elasticIp');
   const { permissions, roles, quotas, blockers } = await preflight(ctx, targets, steps, {
     checkRoles: true,
     fixRole: options.fixRole === true,
+    caller: work ? identity : undefined,
   });
 
   const cost = monthlyCost(aws.region);
@@ -165,12 +170,7 @@ function print(
     ui.result(
       `A kept Elastic IP costs about ${report.cost.idleEipMonthlyUsd.toFixed(2)} USD a month while idle.`,
     );
-  ui.result(
-    `Permissions: ${report.permissions.checked.length} EC2 actions checked with DryRun${report.permissions.missing.length ? `, MISSING: ${report.permissions.missing.join(', ')}` : ', all allowed'}` +
-      (report.permissions.unchecked.length
-        ? `; not checkable in advance: ${report.permissions.unchecked.join(', ')}`
-        : ''),
-  );
+  ui.result(`Permissions: ${permissionsLine(report.permissions)}`);
   for (const fn of report.functions.filter((f) => f.moves)) {
     const roleLine =
       fn.roleMissing === null
@@ -186,5 +186,39 @@ function print(
     );
   }
   for (const blocker of report.blockers) ui.result(`! ${blocker}`);
-  ui.result(report.wouldSucceed ? 'setup would succeed.' : 'setup would NOT succeed as things stand.');
+  ui.result(
+    !report.wouldSucceed
+      ? 'setup would NOT succeed as things stand.'
+      : report.permissions.unchecked.length > 0
+        ? `setup would succeed, as far as plan could check (not checked: ${report.permissions.unchecked.join(', ')}).`
+        : 'setup would succeed.',
+  );
+}
+
+/** Which permissions were checked how, which are missing, and which could not be checked and why. */
+function permissionsLine(permissions: Preflight['permissions']): string {
+  const by = (how: string): string[] =>
+    permissions.checked
+      .concat(permissions.missing)
+      .filter((a) => permissions.via[a] === how)
+      .sort();
+  const ec2 = by('dry-run');
+  const read = by('read');
+  const simulated = by('policy-simulator');
+  const ways = [
+    `${ec2.length} EC2 actions with DryRun`,
+    ...(read.length > 0 ? [`${read.join(', ')} by reading the run guard`] : []),
+    ...(simulated.length > 0
+      ? [
+          `${simulated.join(', ')} with IAM's policy simulator (your identity's policies; not service control policies or a session policy)`,
+        ]
+      : []),
+  ];
+  return (
+    `checked ${ways.join('; ')}` +
+    (permissions.missing.length ? `; MISSING: ${permissions.missing.join(', ')}` : '; all allowed') +
+    (permissions.unchecked.length
+      ? `; not checked: ${permissions.unchecked.join(', ')}${permissions.why.length ? ` (${permissions.why.join('; ')})` : ''}`
+      : '')
+  );
 }

@@ -22,6 +22,7 @@ import {
   missingRoleActions,
   whoAmI,
 } from '../core/inputs.js';
+import { checkStateName } from '../core/options.js';
 import { tagValue, TAG_ROLE, TAG_STACK } from '../core/tags.js';
 import { type PlannedStep, recipe, worldPartsFor } from '../core/recipe.js';
 
@@ -74,6 +75,7 @@ export async function resolveSetup(
   const { ui } = deps;
   const read = await store.read();
   const saved = read && checkRecords(read, store.path);
+  checkStateName(saved, options.name, store.path);
   const aws = await deps.connect(options.region ?? saved?.region);
   const identity = await whoAmI(aws);
   checkStateMatches(saved, identity, aws.region, store.path);

@@ -91,6 +91,11 @@ export function checkSetupOptions(options: SetupOptions): void {
   if (options.publicCidr !== undefined) checkCidrSyntax(options.publicCidr, '--public-cidr');
   if (options.privateCidr !== undefined) checkCidrSyntax(options.privateCidr, '--private-cidr');
   options.az?.forEach(checkAz);
+  const twice = options.az?.find((zone, index) => options.az?.indexOf(zone) !== index);
+  if (twice !== undefined)
+    throw new FixedIpError('BAD_OPTION', `--az ${twice} is given twice`, {
+      hint: 'give each zone once, first zone first (e.g. --az ap-northeast-1a --az ap-northeast-1c)',
+    });
   if (options.azs !== undefined && (!Number.isInteger(options.azs) || options.azs < 1 || options.azs > 6))
     throw new FixedIpError('BAD_OPTION', `--azs ${String(options.azs)} is not a number of zones`, {
       hint: 'use 1 to 6, e.g. --azs 2',

@@ -3,7 +3,7 @@ import { checkRecords } from '../kinds/index.js';
 import type { Deps } from '../core/context.js';
 import { stackFromTags } from '../core/discover.js';
 import { checkStateMatches, type Identity, whoAmI } from '../core/inputs.js';
-import { checkStackName } from '../core/options.js';
+import { checkStackName, checkStateName } from '../core/options.js';
 import { loadWorld } from '../core/world.js';
 import { FixedIpError } from '../errors.js';
 import type { StackState } from '../state/schema.js';
@@ -33,6 +33,7 @@ export async function openStack(options: StackOptions, deps: Deps, store: StateS
   checkStackName(options.name);
   const read = await store.read();
   const saved = read && checkRecords(read, store.path);
+  checkStateName(saved, options.name, store.path);
   const aws = await deps.connect(options.region ?? saved?.region);
   const identity = await whoAmI(aws);
   checkStateMatches(saved, identity, aws.region, store.path);

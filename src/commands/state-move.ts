@@ -1,5 +1,5 @@
 import type { Deps } from '../core/context.js';
-import { checkStackName } from '../core/options.js';
+import { checkStackName, checkStateName } from '../core/options.js';
 import { FixedIpError } from '../errors.js';
 import type { StackState } from '../state/schema.js';
 
@@ -40,6 +40,7 @@ export async function stateMove(options: StateMoveOptions, deps: Deps): Promise<
           hint: 'name where it is with --state',
         });
       }
+      checkStateName(state, options.name, source.path);
       if (await destination.read()) {
         throw new FixedIpError(
           'STATE_OCCUPIED',

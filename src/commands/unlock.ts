@@ -31,13 +31,10 @@ export async function unlock(options: UnlockOptions, deps: Deps): Promise<Unlock
     if (holder) {
       found = true;
       const held = describeHolder(holder);
-      await confirm(
-        deps,
-        options,
-        { what: 'the lock', subject: `the lock on stack ${options.name}` },
-        held,
-        holder.stale,
-      );
+      await confirm(deps, options, { what: 'the lock', subject: `the lock on stack ${options.name}` }, held, {
+        stale: holder.stale,
+        dead: holder.dead === true,
+      });
       if (!(await store.breakLock(holder))) throw changed(options.name, 'lock');
       deps.ui.notify({
         level: 'success',
@@ -54,13 +51,7 @@ export async function unlock(options: UnlockOptions, deps: Deps): Promise<Unlock
     found = true;
     const held = describeGuardHolder(guard);
     const what = `the run guard of stack ${options.name}`;
-    await confirm(
-      deps,
-      options,
-      { what, subject: `${what} (${guardName(options.name)})` },
-      held,
-      guard.stale,
-    );
+    await confirm(deps, options, { what, subject: `${what} (${guardName(options.name)})` }, held, guard);
     if (!(await breakRunGuard(aws, options.name, guard))) throw changed(options.name, 'run guard');
     deps.ui.notify({
       level: 'success',
@@ -79,9 +70,15 @@ async function confirm(
   /** `what` for the one-line messages; `subject` names it fully in the question. */
   { what, subject }: { what: string; subject: string },
   held: string,
-  stale: boolean,
+  { stale, dead }: { stale: boolean; dead: boolean },
 ): Promise<void> {
-  if (!stale) {
+  if (dead) {
+    deps.ui.notify({
+      level: 'info',
+      code: 'unlock.dead',
+      text: `${what} was left by ${held}, which is no longer running on this host`,
+    });
+  } else if (!stale) {
     deps.ui.notify({
       level: 'warn',
       code: 'unlock.live',

@@ -74,7 +74,26 @@ export function parseCidr(text: string, what = 'CIDR'): Cidr {
 
 type Verdict = { ok: true; cidr: Cidr } | { ok: false; error: FixedIpError };
 
-function judgeSubnetCidr(text: string, vpcCidrs: string[], existing: string[], label: string): Verdict {
+/**
+ * A block already spoken for, and how an error names it: a subnet by its id, the stack's own
+ * subnet by its zone, or the other option's value. A bare string is an existing subnet's block.
+ */
+export interface TakenBlock {
+  cidr: string;
+  /** e.g. 'subnet subnet-0abc (10.0.9.0/24)', '--public-cidr 10.0.1.0/24'. */
+  name: string;
+}
+export type Taken = string | TakenBlock;
+
+const takenBlock = (taken: Taken): TakenBlock =>
+  typeof taken === 'string' ? { cidr: taken, name: `the existing subnet ${taken}` } : taken;
+
+function judgeSubnetCidr(
+  text: string,
+  vpcCidrs: string[],
+  existing: readonly Taken[],
+  label: string,
+): Verdict {
   let cidr: Cidr;
   try {
     cidr = parseCidr(text, label);
@@ -99,12 +118,9 @@ function judgeSubnetCidr(text: string, vpcCidrs: string[], existing: string[], l
       `give a block inside ${vpcCidrs.join(' or ')}, or omit ${label} to have one chosen`,
     );
   }
-  const clash = existing.find((c) => overlaps(parseCidr(c, 'subnet CIDR block'), cidr));
+  const clash = existing.map(takenBlock).find((c) => overlaps(parseCidr(c.cidr, 'subnet CIDR block'), cidr));
   if (clash !== undefined) {
-    return fail(
-      `overlaps the existing subnet ${clash}`,
-      `give a free block, or omit ${label} to have one chosen`,
-    );
+    return fail(`overlaps ${clash.name}`, `give a free block, or omit ${label} to have one chosen`);
   }
   return { ok: true, cidr };
 }
@@ -116,7 +132,7 @@ function judgeSubnetCidr(text: string, vpcCidrs: string[], existing: string[], l
 export function validateSubnetCidr(
   text: string,
   vpcCidrs: string[],
-  existing: string[],
+  existing: readonly Taken[],
   label: string,
 ): Cidr {
   const verdict = judgeSubnetCidr(text, vpcCidrs, existing, label);
@@ -128,7 +144,7 @@ export function validateSubnetCidr(
 export function checkSubnetCidr(
   text: string,
   vpcCidrs: string[],
-  existing: string[],
+  existing: readonly Taken[],
   label: string,
 ): true | string {
   const verdict = judgeSubnetCidr(text, vpcCidrs, existing, label);

@@ -39,6 +39,8 @@ const SETUP: readonly Action[] = [
   'lambda:TagResource',
   'lambda:UntagResource',
   'iam:SimulatePrincipalPolicy',
+  // plan: an assumed role's full ARN (an SSO role's path), for the policy simulator.
+  'iam:GetRole',
   // Only for --fix-role.
   'iam:AttachRolePolicy',
 ];

@@ -4,7 +4,7 @@ import { awsErrorName } from '../aws/errors.js';
 import type { AwsPort } from '../aws/port.js';
 import { badOption, FixedIpError } from '../errors.js';
 import { recordOf, type Shape, type StackState } from '../state/schema.js';
-import { chooseFreeBlocks, validateSubnetCidr } from './cidr.js';
+import { chooseFreeBlocks, type TakenBlock, validateSubnetCidr } from './cidr.js';
 import type { World } from './world.js';
 import { NAT_MODE } from '../kinds/nat-modes.js';
 
@@ -126,7 +126,10 @@ export function chooseCidrs(
   shape: Shape,
   wanted: { publicCidr?: string | undefined; privateCidr?: string | undefined },
 ): { publicCidrs: Record<string, string>; privateCidrs: Record<string, string> } {
-  const taken = world.subnets.map((s) => s.CidrBlock ?? '').filter(Boolean);
+  // Each block named as an error should name it: the real subnet, or the value that claimed it.
+  const taken: TakenBlock[] = world.subnets
+    .filter((s) => s.CidrBlock)
+    .map((s) => ({ cidr: s.CidrBlock ?? '', name: `subnet ${s.SubnetId ?? ''} (${s.CidrBlock ?? ''})` }));
   const first = shape.zones[0];
   const publicZones = NAT_MODE[shape.nat].publicZones(shape.zones);
   const wants: Array<{ which: 'public' | 'private'; zone: string }> = [
@@ -134,25 +137,39 @@ export function chooseCidrs(
     ...shape.zones.map((zone) => ({ which: 'private' as const, zone })),
   ];
   const result = { publicCidrs: {} as Record<string, string>, privateCidrs: {} as Record<string, string> };
+  const out = (which: 'public' | 'private') =>
+    which === 'public' ? result.publicCidrs : result.privateCidrs;
+  // The stack's own subnets keep their blocks, in every zone, before any given block is judged.
+  for (const { which, zone } of wants) {
+    const existing = recordOf(state, `${which}Subnet`, zone)?.cidr;
+    if (!existing) continue;
+    out(which)[zone] = existing;
+    if (!taken.some((t) => t.cidr === existing))
+      taken.push({ cidr: existing, name: `the stack's ${which} subnet in ${zone} (${existing})` });
+  }
   const missing: typeof wants = [];
   for (const want of wants) {
-    const out = want.which === 'public' ? result.publicCidrs : result.privateCidrs;
-    const existing = recordOf(state, `${want.which}Subnet`, want.zone)?.cidr;
+    if (out(want.which)[want.zone] !== undefined) continue;
     const given =
       want.zone === first ? (want.which === 'public' ? wanted.publicCidr : wanted.privateCidr) : undefined;
-    if (existing) {
-      out[want.zone] = existing;
-      if (!taken.includes(existing)) taken.push(existing);
-    } else if (given !== undefined) {
-      out[want.zone] = validateSubnetCidr(given, vpcCidrs, taken, `--${want.which}-cidr`).text;
-      taken.push(out[want.zone] ?? '');
+    if (given !== undefined) {
+      const label = `--${want.which}-cidr`;
+      const cidr = validateSubnetCidr(given, vpcCidrs, taken, label).text;
+      out(want.which)[want.zone] = cidr;
+      taken.push({ cidr, name: `${label} ${cidr}` });
     } else {
       missing.push(want);
     }
   }
-  const free = missing.length > 0 ? chooseFreeBlocks(vpcCidrs, taken, missing.length) : [];
-  for (const want of missing)
-    (want.which === 'public' ? result.publicCidrs : result.privateCidrs)[want.zone] = free.shift() ?? '';
+  const free =
+    missing.length > 0
+      ? chooseFreeBlocks(
+          vpcCidrs,
+          taken.map((t) => t.cidr),
+          missing.length,
+        )
+      : [];
+  for (const want of missing) out(want.which)[want.zone] = free.shift() ?? '';
   return result;
 }
 

@@ -1,4 +1,5 @@
-import { badOption } from '../errors.js';
+import { badOption, FixedIpError } from '../errors.js';
+import type { StackState } from '../state/schema.js';
 import { parseCidr } from './cidr.js';
 
 /** Syntax checks on flags, before any AWS call: one line naming the value and the fix. */
@@ -87,4 +88,20 @@ export function checkInstanceType(type: string): string {
       'use a type like t4g.nano (the default) or t3.nano',
     );
   return type;
+}
+
+/**
+ * A state file of another stack than --name (a --state pointing at the wrong file, a file copied
+ * or renamed): refuse, before any AWS call. Used as this stack's, it would change or tear down the
+ * stack it records.
+ */
+export function checkStateName(state: StackState | null, name: string, path: string): void {
+  if (!state || state.name === name) return;
+  throw new FixedIpError(
+    'STATE_MISMATCH',
+    `state file ${path} is for stack ${state.name}, not ${name} (--name)`,
+    {
+      hint: `run with --name ${state.name} to use it, or give stack ${name}'s own state with --state; using another stack's state could change or tear down the wrong stack`,
+    },
+  );
 }

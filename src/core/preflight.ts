@@ -7,16 +7,18 @@ import { type DryRun, isWork, type KindName } from '../kinds/kind.js';
 import { recordOf } from '../state/schema.js';
 import { cidrSize, parseCidr } from './cidr.js';
 import type { FunctionTarget, StackContext, Targets } from './context.js';
-import { missingRoleActions } from './inputs.js';
+import { type CallerPermissions, checkCallerPermissions } from './caller-permissions.js';
+import { type Identity, missingRoleActions } from './inputs.js';
 
 /**
  * What could stop setup halfway, checked before anything is created: the caller's EC2
- * permissions (DryRun), each moving function's execution role (IAM's policy simulator), and the
- * quotas (Elastic IPs, NAT gateways per zone, free addresses). `fixed-ip plan` shows all of it;
- * setup stops on a blocker before asking to spend money.
+ * permissions (DryRun) and, for plan, the rest of them (the run guard's SSM calls, the functions'
+ * Lambda calls: see caller-permissions.ts), each moving function's execution role (IAM's policy
+ * simulator), and the quotas (Elastic IPs, NAT gateways per zone, free addresses). `fixed-ip plan`
+ * shows all of it; setup stops on a blocker before asking to spend money.
  */
 export interface Preflight {
-  permissions: { checked: string[]; missing: string[]; unchecked: string[] };
+  permissions: CallerPermissions;
   /** Per function: the VPC-access actions its role lacks; null when IAM could not be asked. */
   roles: Array<{ fn: FunctionTarget; missing: string[] | null }>;
   quotas: Array<{ name: string; used: number; limit: number; ok: boolean }>;
@@ -27,12 +29,25 @@ export async function preflight(
   ctx: StackContext,
   targets: Targets,
   plan: readonly PlannedStep[],
-  options: { checkRoles: boolean; fixRole: boolean },
+  options: {
+    checkRoles: boolean;
+    fixRole: boolean;
+    /** Check the permissions DryRun cannot try as well (plan; setup meets them in its guard). */
+    caller?: Identity | undefined;
+  },
 ): Promise<Preflight> {
   const { aws } = ctx;
   const creating = plan.filter(({ line }) => isWork(line.action)).map(({ node }) => node);
-  const [permissions, roles, eipQuota] = await Promise.all([
+  const moving = creating.some((node) => node.step.name === 'functions');
+  const [ec2, others, roles, eipQuota] = await Promise.all([
     dryRun(aws, ctx.name, targets, creating),
+    options.caller
+      ? checkCallerPermissions(aws, {
+          stack: ctx.name,
+          caller: options.caller,
+          functions: moving ? targets.functions : [],
+        })
+      : undefined,
     options.checkRoles
       ? Promise.all(
           targets.functions.map(async (fn) => ({
@@ -43,6 +58,15 @@ export async function preflight(
       : [],
     elasticIpLimit(aws),
   ]);
+  const permissions = others
+    ? {
+        checked: [...ec2.checked, ...others.checked].sort(),
+        missing: [...ec2.missing, ...others.missing].sort(),
+        unchecked: others.unchecked.sort(),
+        via: { ...ec2.via, ...others.via },
+        why: others.why,
+      }
+    : { ...ec2, unchecked: moving ? ['lambda:UpdateFunctionConfiguration'] : [] };
 
   const blockers: string[] = [];
   if (permissions.missing.length > 0)
@@ -136,15 +160,15 @@ async function elasticIpLimit(aws: AwsPort): Promise<number> {
 
 /**
  * Every mutating EC2 call setup would make, tried with DryRun (each kind knows its own):
- * DryRunOperation means allowed, UnauthorizedOperation means missing. Lambda and IAM have no dry
- * run: listed as unchecked.
+ * DryRunOperation means allowed, UnauthorizedOperation means missing. SSM, Lambda and IAM have no
+ * dry run (caller-permissions.ts).
  */
 async function dryRun(
   aws: AwsPort,
   name: string,
   targets: Targets,
   creating: readonly PlannedStep['node'][],
-): Promise<Preflight['permissions']> {
+): Promise<CallerPermissions> {
   // One try per action: the same call in two zones needs the same permission.
   const calls = new Map<string, DryRun>();
   for (const node of creating) {
@@ -185,7 +209,14 @@ async function dryRun(
       : []),
     ...scoped.sort(),
   ];
-  return { checked: checked.sort(), missing: [...new Set(missing)].sort(), unchecked };
+  const tried = [...checked, ...new Set(missing)].sort();
+  return {
+    checked: checked.sort(),
+    missing: [...new Set(missing)].sort(),
+    unchecked,
+    via: Object.fromEntries(tried.map((action) => [action, 'dry-run' as const])),
+    why: [],
+  };
 }
 
 /** An answer from AWS (it has an HTTP status), as opposed to a network failure on the way. */

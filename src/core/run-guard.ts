@@ -17,6 +17,7 @@ import { awsErrorName } from '../aws/errors.js';
 import type { AwsPort } from '../aws/port.js';
 import { FixedIpError } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
+import { deadOnThisHost } from '../state/lock.js';
 import type { Deps } from './context.js';
 import type { Message } from '../ports/ui.js';
 
@@ -64,6 +65,10 @@ export interface GuardHolder {
   startedAt: string;
   /** When AWS last saw the holder write it. */
   heartbeatAt: string;
+  /** How long ago that was, when this run looked (undefined: unreadable). */
+  silentForMs: number | undefined;
+  /** The holder ran on this host, and its process is no longer running. */
+  dead: boolean;
   stale: boolean;
   version: number;
   nonce: string;
@@ -180,7 +185,7 @@ export async function takeRunGuard(aws: AwsPort, options: GuardOptions): Promise
       options.notify({
         level: 'warn',
         code: 'guard.takeover',
-        text: `Took over the run guard of stack ${options.stack}: ${describeGuardHolder(holder)} had not renewed it for over ${GUARD_STALE_MS / 60_000} minutes`,
+        text: `Took over the run guard of stack ${options.stack}: ${describeGuardHolder(holder)} ${whyGone(holder)}`,
       });
   }
   if (!taken)
@@ -308,7 +313,8 @@ function holderOf(
   const { body, version, modified } = current;
   const heartbeat = modified ?? Date.parse(body.heartbeatAt ?? '');
   // A holder on this machine whose process has died is gone now, not in two minutes.
-  const dead = body.host === hostname() && typeof body.pid === 'number' && !isAlive(body.pid);
+  const dead = deadOnThisHost(body.host, body.pid);
+  const silentForMs = Number.isFinite(heartbeat) ? Math.max(0, now - heartbeat) : undefined;
   return {
     owner: body.owner,
     host: body.host ?? 'unknown host',
@@ -318,7 +324,9 @@ function holderOf(
     command: body.command ?? 'unknown command',
     startedAt: body.startedAt ?? 'unknown',
     heartbeatAt: Number.isFinite(heartbeat) ? new Date(heartbeat).toISOString() : 'unknown',
-    stale: dead || !Number.isFinite(heartbeat) || now - heartbeat > GUARD_STALE_MS,
+    silentForMs,
+    dead,
+    stale: dead || silentForMs === undefined || silentForMs > GUARD_STALE_MS,
     version,
     nonce: body.nonce ?? '',
   };
@@ -361,13 +369,23 @@ async function readBody(
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+/** Why a holder's guard could be taken over, as measured when this run looked. */
+export function whyGone(holder: GuardHolder): string {
+  const last = holder.silentForMs === undefined ? undefined : `${formatAgo(holder.silentForMs)} ago`;
+  if (holder.dead)
+    return `is no longer running on this host${last ? ` (it last renewed the guard ${last})` : ''}`;
+  return last
+    ? `had not renewed it for ${formatAgo(holder.silentForMs ?? 0)}`
+    : 'left it with no readable time of renewal';
+}
+
+/** "12s", "2m 05s", "1h 02m". */
+function formatAgo(ms: number): string {
+  const seconds = Math.floor(ms / 1000);
+  if (seconds < 60) return `${seconds}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes}m ${String(seconds % 60).padStart(2, '0')}s`;
+  return `${Math.floor(minutes / 60)}h ${String(minutes % 60).padStart(2, '0')}m`;
 }
 
 function put(aws: AwsPort, name: string, body: GuardBody, overwrite: boolean) {
@@ -388,13 +406,16 @@ function heldBy(stack: string, holder: GuardHolder): FixedIpError {
   });
 }
 
-/** A missing permission is one line naming the action and the policy command, not AWS's paragraph. */
+/**
+ * A missing permission is one line naming the action and the policy command, not AWS's paragraph,
+ * and exits 6 like any permission plan finds missing.
+ */
 const denied = (error: unknown): boolean =>
   ['AccessDeniedException', 'AccessDenied', 'UnauthorizedOperation'].includes(awsErrorName(error) ?? '');
 
 function guardError(error: unknown, name: string, action: string): unknown {
   if (denied(error)) {
-    return new FixedIpError('AWS_ERROR', `AWS denied ${action} on ${name} (the stack's run guard)`, {
+    return new FixedIpError('PERMISSION_MISSING', `AWS denied ${action} on ${name} (the stack's run guard)`, {
       hint: 'grant the permissions listed by `fixed-ip iam-policy` (ssm:GetParameter, ssm:PutParameter and ssm:DeleteParameter on parameter/fixed-ip/*)',
       cause: error,
     });

@@ -173,7 +173,7 @@ export const iamOperations = {
 
   SimulatePrincipalPolicy(
     ctx: SimContext,
-    input: { PolicySourceArn?: string; ActionNames?: string[] },
+    input: { PolicySourceArn?: string; ActionNames?: string[]; ResourceArns?: string[] },
   ): object {
     const source = input.PolicySourceArn ?? '';
     const actions = input.ActionNames ?? [];
@@ -188,14 +188,18 @@ export const iamOperations = {
       const role = requireRole(ctx, match[2]);
       allows = (action) => roleAllows(role, action);
     }
+    // One result per action and resource, as AWS gives them ('*' when no resource is named).
+    const resources = input.ResourceArns?.length ? input.ResourceArns : ['*'];
     return {
-      EvaluationResults: actions.map((EvalActionName) => ({
-        EvalActionName,
-        EvalResourceName: '*',
-        EvalDecision: allows(EvalActionName) ? 'allowed' : 'implicitDeny',
-        MatchedStatements: [],
-        MissingContextValues: [],
-      })),
+      EvaluationResults: actions.flatMap((EvalActionName) =>
+        resources.map((EvalResourceName) => ({
+          EvalActionName,
+          EvalResourceName,
+          EvalDecision: allows(EvalActionName) ? 'allowed' : 'implicitDeny',
+          MatchedStatements: [],
+          MissingContextValues: [],
+        })),
+      ),
       IsTruncated: false,
     };
   },

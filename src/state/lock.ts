@@ -20,6 +20,22 @@ export interface LockHolder {
   token: string;
   /** Nobody can still be holding it (a dead local pid, or an S3 lock not refreshed in time). */
   stale: boolean;
+  /** Its holder ran on this host, and that process is no longer running. */
+  dead?: boolean;
+}
+
+/**
+ * A holder that ran on this host whose process is no longer running (signal 0 finds no such
+ * process). A holder on another host cannot be checked from here: never called dead.
+ */
+export function deadOnThisHost(host: string | undefined, pid: number | undefined): boolean {
+  if (host !== hostname() || typeof pid !== 'number' || !Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'EPERM';
+  }
 }
 
 /** The one line naming a holder, shared by the "in use" error and `unlock`'s question. */
@@ -145,7 +161,8 @@ export async function fileLockHolder(path: string): Promise<LockHolder | null> {
   const owner = ownerOf(text);
   if (!owner)
     return { host: 'unknown', pid: 0, since: 'unknown', token: text, stale: !(await isFresh(path)) };
-  return { ...owner, token: text, stale: !isAlive(owner) };
+  const dead = !isAlive(owner);
+  return { ...owner, token: text, stale: dead, dead };
 }
 
 /** Removes the local lock if it is still the one `holder` describes; false when it changed. */
@@ -186,13 +203,7 @@ function ownerOf(text: string): Owner | null {
 
 function isAlive(owner: Owner): boolean {
   // A lock from another machine (a shared folder) cannot be checked: assume it is held.
-  if (owner.host !== hostname()) return true;
-  try {
-    process.kill(owner.pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return !deadOnThisHost(owner.host, owner.pid);
 }
 
 async function isFresh(path: string, withinMs = 5_000): Promise<boolean> {

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { FixedIpError } from '../errors.js';
 import type { Message } from '../ports/ui.js';
-import { describeHolder, type LockHolder, type Release } from './lock.js';
+import { deadOnThisHost, describeHolder, type LockHolder, type Release } from './lock.js';
 import { isConflict, isNoSuchKey, type S3Object, type S3Send, urlOf } from './s3-port.js';
 
 /** The holder rewrites the lock object this often while its run lasts... */
@@ -152,6 +152,8 @@ export async function readS3LockHolder(
   if (!lock) return null;
   const { body } = lock;
   const refreshed = lock.lastModified?.getTime() ?? Date.parse(body.refreshedAt ?? '');
+  // Left by a run of this host that was killed: gone now, not in two minutes.
+  const dead = deadOnThisHost(body.host, body.pid);
   return {
     ...(body.who === undefined ? {} : { who: body.who }),
     host: body.host ?? 'unknown host',
@@ -160,7 +162,8 @@ export async function readS3LockHolder(
     since: body.since ?? 'unknown',
     ...(body.refreshedAt === undefined ? {} : { refreshedAt: body.refreshedAt }),
     token: lock.etag ?? '',
-    stale: !Number.isFinite(refreshed) || now - refreshed > LOCK_STALE_MS,
+    stale: dead || !Number.isFinite(refreshed) || now - refreshed > LOCK_STALE_MS,
+    dead,
   };
 }
 
@@ -216,9 +219,12 @@ function put(
 
 function lockedBy(stackName: string, holder: LockHolder | undefined, object: S3Object): FixedIpError {
   const name = holder ? describeHolder(holder) : 'another run';
-  const hint = holder?.stale
-    ? `the lock has not been refreshed for over ${LOCK_STALE_MS / 60_000} minutes, so that run is likely gone; remove it with: fixed-ip unlock --name ${stackName} --state ${urlOf({ ...object, key: object.key.replace(/\.lock$/, '') })}`
-    : 'wait for it to finish';
+  const unlock = `fixed-ip unlock --name ${stackName} --state ${urlOf({ ...object, key: object.key.replace(/\.lock$/, '') })}`;
+  const hint = holder?.dead
+    ? `that process is no longer running on this host; remove its lock with: ${unlock}`
+    : holder?.stale
+      ? `the lock has not been refreshed for over ${LOCK_STALE_MS / 60_000} minutes, so that run is likely gone; remove it with: ${unlock}`
+      : 'wait for it to finish';
   return new FixedIpError('LOCKED', `stack ${stackName} is in use by ${name}`, {
     hint,
   });

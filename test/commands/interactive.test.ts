@@ -238,13 +238,13 @@ describe('interactive setup', () => {
   });
 
   it('rejects typed CIDRs that overlap, fall outside the VPC or are too small, and uses the retyped value', async () => {
-    account.sim.addSubnet({ vpcId: appVpc, cidr: '10.0.0.0/24', az: ZONE });
+    const theirs = account.sim.addSubnet({ vpcId: appVpc, cidr: '10.0.0.0/24', az: ZONE });
     const deps = terminal({
       'setup.functions': ['orders-api'],
       'setup.vpc': appVpc,
       'setup.az': ZONE,
-      // overlap with 10.0.0.0/24, outside 10.0.0.0/16, /29, then good
-      'setup.public-cidr': ['10.0.0.128/25', '10.1.0.0/24', '10.0.7.0/29', '10.0.7.0/24'],
+      // overlap with 10.0.0.0/24, outside 10.0.0.0/16, /29, the second zone's block, then good
+      'setup.public-cidr': ['10.0.0.128/25', '10.1.0.0/24', '10.0.7.0/29', '10.0.3.0/24', '10.0.7.0/24'],
       // overlaps the public block just chosen, then good
       'setup.private-cidr': ['10.0.7.0/25', '10.0.8.0/24'],
       'setup.confirm': true,
@@ -256,12 +256,23 @@ describe('interactive setup', () => {
       ['setup.public-cidr', '10.0.0.128/25'],
       ['setup.public-cidr', '10.1.0.0/24'],
       ['setup.public-cidr', '10.0.7.0/29'],
+      ['setup.public-cidr', '10.0.3.0/24'],
       ['setup.private-cidr', '10.0.7.0/25'],
     ]);
-    expect(errors[0]?.reason).toMatch(/overlaps.*10\.0\.0\.0\/24/);
-    expect(errors[1]?.reason).toMatch(/not inside the VPC/);
+    // Each overlap names what really holds the block: a subnet by its id, never a made-up "existing subnet".
+    expect(errors[0]?.reason).toMatch(
+      new RegExp(
+        `^public subnet CIDR 10\\.0\\.0\\.128/25: overlaps subnet ${theirs} \\(10\\.0\\.0\\.0/24\\);`,
+      ),
+    );
+    expect(errors[1]?.reason).toMatch(/not inside the VPC's CIDR \(10\.0\.0\.0\/16\)/);
     expect(errors[2]?.reason).toMatch(/\/16 to \/28/);
-    expect(errors[3]?.reason).toMatch(/overlaps.*10\.0\.7\.0\/24/);
+    expect(errors[3]?.reason).toMatch(
+      /^public subnet CIDR 10\.0\.3\.0\/24: overlaps the block chosen for the private subnet in ap-northeast-1c \(10\.0\.3\.0\/24\);/,
+    );
+    expect(errors[4]?.reason).toMatch(
+      /^private subnet CIDR 10\.0\.7\.0\/25: overlaps the public subnet CIDR 10\.0\.7\.0\/24 you gave;/,
+    );
     const state = account.readState();
     expect(state?.publicSubnet?.cidr).toBe('10.0.7.0/24');
     expect(state?.privateSubnet?.cidr).toBe('10.0.8.0/24');

@@ -67,6 +67,57 @@ describe('plan', () => {
     expect(report.wouldSucceed).toBe(false);
   });
 
+  it("checks the run guard's SSM permissions: GetParameter by reading the guard, PutParameter with IAM's policy simulator", async () => {
+    const allowed = await plan(options(), account.deps());
+    expect(allowed.permissions.via).toMatchObject({
+      'ssm:GetParameter': 'read',
+      'ssm:PutParameter': 'policy-simulator',
+      'lambda:UpdateFunctionConfiguration': 'policy-simulator',
+      'lambda:TagResource': 'policy-simulator',
+    });
+    expect(allowed.permissions.checked).toEqual(
+      expect.arrayContaining(['ssm:GetParameter', 'ssm:PutParameter', 'lambda:UpdateFunctionConfiguration']),
+    );
+    expect(allowed.permissions.unchecked).toEqual([]);
+    // The simulation names the guard's own parameter, so a policy scoped to /fixed-ip/* is judged right.
+    const simulated = account.sim.calls.find(
+      (c) =>
+        c.operation === 'SimulatePrincipalPolicy' &&
+        (c.input as { ActionNames: string[] }).ActionNames.includes('ssm:PutParameter'),
+    );
+    expect((simulated?.input as { ResourceArns: string[] }).ResourceArns).toEqual([
+      'arn:aws:ssm:ap-northeast-1:123456789012:parameter/fixed-ip/default/run-lock',
+    ]);
+
+    for (const action of ['ssm:PutParameter', 'ssm:GetParameter']) {
+      account.sim.clearFaults();
+      account.sim.inject({ kind: 'deny', action });
+      const deps = account.deps();
+      const report = await plan(options(), deps);
+      expect(report.permissions.missing).toEqual([action]);
+      expect(report.wouldSucceed).toBe(false);
+      expect(report.blockers.join(' ')).toContain(`${action} (see fixed-ip iam-policy)`);
+      expect(deps.recording.results.at(-1)).toBe('setup would NOT succeed as things stand.');
+    }
+    expect(account.sim.calls.filter((c) => c.mutated)).toEqual([]);
+  });
+
+  it("says which permissions it could not check, and why, when IAM's policy simulator is denied", async () => {
+    account.sim.inject({ kind: 'deny', action: 'iam:SimulatePrincipalPolicy' });
+    const deps = account.deps();
+    const report = await plan(options(), deps);
+    expect(report.permissions.unchecked).toEqual([
+      'lambda:TagResource',
+      'lambda:UpdateFunctionConfiguration',
+      'ssm:PutParameter',
+    ]);
+    expect(report.permissions.why).toEqual(['AWS denied iam:SimulatePrincipalPolicy']);
+    expect(report.permissions.checked).toContain('ssm:GetParameter');
+    expect(deps.recording.results.at(-1)).toBe(
+      'setup would succeed, as far as plan could check (not checked: lambda:TagResource, lambda:UpdateFunctionConfiguration, ssm:PutParameter).',
+    );
+  });
+
   it('flags an execution role without VPC access, unless --fix-role', async () => {
     account.sim.addFunction({ name: 'no-access', roleName: 'weak', roleHasVpcAccess: false });
     const flagged = await plan(options({ functions: ['no-access'] }), account.deps());
@@ -89,6 +140,8 @@ describe('plan', () => {
 
   it('says "already done" for a complete stack, with one JSON object', async () => {
     await setup({ ...options(), yes: true }, account.deps());
+    // A re-run with nothing to do never writes the run guard: its write permission does not matter.
+    account.sim.inject({ kind: 'deny', action: 'ssm:PutParameter' });
     const deps = account.deps();
     const report = await plan(options({ json: true }), deps);
     expect(report.steps.every((s) => s.action === 'done' || s.action === 'reuse')).toBe(true);

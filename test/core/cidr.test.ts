@@ -164,6 +164,19 @@ describe('validateSubnetCidr and checkSubnetCidr', () => {
     expect(checkSubnetCidr(text, vpc, existing, '--public-cidr')).toBe(error.line);
   });
 
+  it('names a clash as the caller names it: a subnet by its id, an option by its value', () => {
+    const taken = [
+      { cidr: '10.0.0.0/24', name: 'subnet subnet-0abc (10.0.0.0/24)' },
+      { cidr: '10.0.1.0/24', name: '--public-cidr 10.0.1.0/24' },
+    ];
+    expect(checkSubnetCidr('10.0.0.0/23', vpc, taken, '--private-cidr')).toBe(
+      '--private-cidr 10.0.0.0/23: overlaps subnet subnet-0abc (10.0.0.0/24); give a free block, or omit --private-cidr to have one chosen',
+    );
+    expect(checkSubnetCidr('10.0.1.0/25', vpc, taken, '--private-cidr')).toMatch(
+      /^--private-cidr 10\.0\.1\.0\/25: overlaps --public-cidr 10\.0\.1\.0\/24;/,
+    );
+  });
+
   it('rejects a block that straddles two adjacent VPC CIDR blocks, as AWS does', () => {
     const halves = ['10.0.0.0/17', '10.0.128.0/17'];
     expect(checkSubnetCidr('10.0.0.0/16', halves, [], '--public-cidr')).toMatch(/not inside the VPC's CIDR/);

@@ -218,21 +218,24 @@ describe('a guard held by another run', () => {
     account.clock.advance(GUARD_STALE_MS + 1_000);
     const deps = account.deps();
     await setup(options(), deps);
+    // The time it was really silent, measured: not a fixed "over 2 minutes".
     expect(deps.recording.messages.find((m) => m.code === 'guard.takeover')?.text).toMatch(
-      /pid 4242 on ci-7/,
+      /pid 4242 on ci-7 .* had not renewed it for 2m 01s$/,
     );
     expect(count('CreateNatGateway')).toBe(1);
     expect(await held()).toBe(false);
   });
 
-  it('left by a dead process on this machine: taken over at once', async () => {
+  it('left by a dead process on this machine: taken over at once, saying the process is gone', async () => {
     const child = spawnSync(process.execPath, ['-e', '']);
     await seedGuard({ host: hostname(), pid: child.pid });
+    account.clock.advance(10_000);
     const deps = account.deps();
     await setup(options(), deps);
-    expect(deps.recording.messages.find((m) => m.code === 'guard.takeover')?.text).toMatch(
-      new RegExp(`pid ${child.pid} on ${hostname()}`),
-    );
+    const text = deps.recording.messages.find((m) => m.code === 'guard.takeover')?.text ?? '';
+    expect(text).toContain(`pid ${child.pid} on ${hostname()}`);
+    expect(text).toMatch(/ is no longer running on this host \(it last renewed the guard 10s ago\)$/);
+    expect(text).not.toMatch(/minutes/);
     expect(count('CreateNatGateway')).toBe(1);
   });
 
@@ -336,9 +339,10 @@ describe('the guard while a run holds it', () => {
     expect(calls.filter((op) => op.endsWith('Parameter'))).toEqual(['GetParameter']);
   });
 
-  it('without ssm:PutParameter, setup stops with one line naming the action and fixed-ip iam-policy, creating nothing', async () => {
+  it('without ssm:PutParameter, setup stops with exit 6 (a missing permission) and one line naming the action and fixed-ip iam-policy, creating nothing', async () => {
     account.sim.inject({ kind: 'deny', action: 'ssm:PutParameter' });
     const error = await rejection(setup(options(), account.deps()));
+    expect(error.exitCode).toBe(ExitCode.planBlocked);
     expect(error.line).toBe(
       "AWS denied ssm:PutParameter on /fixed-ip/default/run-lock (the stack's run guard); grant the permissions listed by `fixed-ip iam-policy` (ssm:GetParameter, ssm:PutParameter and ssm:DeleteParameter on parameter/fixed-ip/*)",
     );
@@ -362,6 +366,20 @@ describe('without ssm permissions, teardown still stops the charges', () => {
 });
 
 describe('unlock', () => {
+  it('a guard left by a dead process of this host: says the process is gone, never "alive"', async () => {
+    const child = spawnSync(process.execPath, ['-e', '']);
+    await seedGuard({ host: hostname(), pid: child.pid });
+    const deps = account.deps();
+    expect(await unlock({ name: 'default', yes: true }, deps)).toEqual({ removed: true });
+    expect(deps.recording.codes()).not.toContain('unlock.live');
+    expect(deps.recording.messages.find((m) => m.code === 'unlock.dead')?.text).toMatch(
+      new RegExp(
+        `^the run guard of stack default was left by .*pid ${child.pid} on ${hostname()} .*, which is no longer running on this host$`,
+      ),
+    );
+    expect(await held()).toBe(false);
+  });
+
   it('names the guard holder, asks for --yes without a terminal, and removes it with --yes', async () => {
     await seedGuard();
     const script = account.deps();

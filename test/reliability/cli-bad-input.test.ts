@@ -174,10 +174,40 @@ const CASES: Case[] = [
     names: () => 'ten.0.0.0/24',
   },
   {
-    name: '--private-cidr taken',
-    argv: (s) => setupArgs(s, '--private-cidr', '10.0.9.0/24'),
+    name: '--private-cidr taken: names the subnet that holds it',
+    argv: (s) => setupArgs(s, '--private-cidr', '10.0.9.0/25'),
     code: ExitCode.usage,
-    names: () => '10.0.9.0/24',
+    names: (s) => `--private-cidr 10.0.9.0/25: overlaps subnet ${s.foreign.subnetId} (10.0.9.0/24); `,
+  },
+  {
+    name: '--private-cidr the same as --public-cidr: names the option, not a subnet that does not exist',
+    argv: (s) => setupArgs(s, '--public-cidr', '10.0.1.0/24', '--private-cidr', '10.0.1.0/24'),
+    code: ExitCode.usage,
+    names: () =>
+      'error: --private-cidr 10.0.1.0/24: overlaps --public-cidr 10.0.1.0/24; give a free block, or omit --private-cidr to have one chosen',
+  },
+  {
+    name: '--az given twice',
+    argv: (s) => setupArgs(s, '--az', 'ap-northeast-1a', '--az', 'ap-northeast-1a'),
+    code: ExitCode.usage,
+    names: () =>
+      'error: --az ap-northeast-1a is given twice; give each zone once, first zone first (e.g. --az ap-northeast-1a --az ap-northeast-1c)',
+  },
+  {
+    name: 'plan: --az given twice',
+    argv: (s) => [
+      'plan',
+      '--function',
+      'orders-api',
+      '--vpc',
+      s.vpcId,
+      '--az',
+      'ap-northeast-1c',
+      '--az',
+      'ap-northeast-1c',
+    ],
+    code: ExitCode.usage,
+    names: () => '--az ap-northeast-1c is given twice',
   },
   {
     name: '--vpc-cidr too big',
@@ -263,6 +293,28 @@ const CASES: Case[] = [
     state: accountState({ accountId: '999999999999' }),
   },
   {
+    name: 'state file of another stack (--name)',
+    argv: (s) => setupArgs(s),
+    code: ExitCode.usage,
+    names: () =>
+      `error: state file ${statePath} is for stack prod, not default (--name); run with --name prod to use it, or give stack default's own state with --state; using another stack's state could change or tear down the wrong stack`,
+    state: accountState({ name: 'prod' }),
+  },
+  {
+    name: 'teardown: state file of another stack',
+    argv: () => ['teardown', '--yes', '--name', 'staging'],
+    code: ExitCode.usage,
+    names: () => `state file ${statePath} is for stack default, not staging (--name)`,
+    state: accountState({}),
+  },
+  {
+    name: 'status: state file of another stack',
+    argv: () => ['status', '--name', 'staging'],
+    code: ExitCode.usage,
+    names: () => `state file ${statePath} is for stack default, not staging (--name)`,
+    state: accountState({}),
+  },
+  {
     name: 'state file of a newer fixed-ip',
     argv: (s) => setupArgs(s),
     code: ExitCode.error,
@@ -321,6 +373,38 @@ describe('bad input through main()', () => {
       else expect(existsSync(statePath)).toBe(false);
     },
   );
+
+  it("setup without the run guard's ssm:PutParameter: one error line naming the actions and iam-policy, exit 6, nothing created", async () => {
+    sim.inject({ kind: 'deny', action: 'ssm:PutParameter' });
+    const { code, err } = await runMain(setupArgs(seeded));
+    expect(code).toBe(ExitCode.planBlocked);
+    expect(process.exitCode).toBe(ExitCode.planBlocked);
+    // The plan it was about to apply is shown first (progress, on stderr); then the one error line.
+    const lines = err
+      .join('')
+      .split('\n')
+      .filter((line) => line.length > 0);
+    expect(lines.filter((line) => line.startsWith('error: '))).toEqual([
+      "error: AWS denied ssm:PutParameter on /fixed-ip/default/run-lock (the stack's run guard); grant the permissions listed by `fixed-ip iam-policy` (ssm:GetParameter, ssm:PutParameter and ssm:DeleteParameter on parameter/fixed-ip/*)",
+    ]);
+    expect(lines.at(-1)).toMatch(/^error: /);
+    expect(lines.some((line) => /^\s+at /.test(line))).toBe(false);
+    expect(sim.calls.filter((call) => call.mutated)).toEqual([]);
+    expect(existsSync(statePath)).toBe(false);
+  });
+
+  it("plan without the run guard's ssm:PutParameter: names it as missing, exit 6, changes nothing", async () => {
+    sim.inject({ kind: 'deny', action: 'ssm:PutParameter' });
+    const { code, out } = await runMain(['plan', '--function', 'orders-api', '--vpc', seeded.vpcId]);
+    expect(code).toBe(ExitCode.planBlocked);
+    const lines = out.join('').split('\n');
+    expect(lines.find((line) => line.startsWith('Permissions:'))).toMatch(
+      /with IAM's policy simulator .*; MISSING: ssm:PutParameter$/,
+    );
+    expect(lines).toContain('! your credentials lack ssm:PutParameter (see fixed-ip iam-policy)');
+    expect(lines).toContain('setup would NOT succeed as things stand.');
+    expect(sim.calls.filter((call) => call.mutated)).toEqual([]);
+  });
 
   it('no credentials: "no AWS credentials were found", exit 2, nothing created', async () => {
     delete process.env.AWS_ACCESS_KEY_ID;

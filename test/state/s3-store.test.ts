@@ -1,5 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stateMove } from '../../src/commands/state-move.js';
@@ -160,6 +161,49 @@ describe('S3 state store (fake S3)', () => {
   });
 });
 
+describe('an S3 lock left by a killed run of this host', () => {
+  const killed = (fake: FakeS3): number => {
+    const pid = spawnSync(process.execPath, ['-e', '']).pid;
+    // Refreshed just now: by the clock it looks alive; its process says otherwise.
+    fake.put(
+      BUCKET,
+      'prod.json.lock',
+      JSON.stringify({ host: hostname(), pid, command: 'setup', since: new Date().toISOString() }),
+      new Date(),
+    );
+    return pid;
+  };
+
+  it('the "in use" error says the process is gone and gives the unlock command', async () => {
+    const fake = new FakeS3();
+    const pid = killed(fake);
+    const error = await rejection(store(fake).lock('prod'));
+    expect(error.exitCode).toBe(7);
+    expect(error.line).toMatch(
+      new RegExp(
+        `^stack prod is in use by pid ${pid} on ${hostname()} \\(setup\\) since \\S+; that process is no longer running on this host; remove its lock with: fixed-ip unlock --name prod --state s3://team-state/prod\\.json$`,
+      ),
+    );
+  });
+
+  it('unlock says so rather than calling it alive, and removes it', async () => {
+    const fake = new FakeS3();
+    const pid = killed(fake);
+    const { deps, recording } = depsFor(fake, { interactive: false });
+    deps.connect = () => Promise.resolve(withoutRunGuard);
+    expect(await unlock({ name: 'prod', state: 's3://team-state/prod.json', yes: true }, deps)).toEqual({
+      removed: true,
+    });
+    expect(recording.codes()).not.toContain('unlock.live');
+    expect(recording.messages.find((m) => m.code === 'unlock.dead')?.text).toMatch(
+      new RegExp(
+        `^the lock was left by pid ${pid} on ${hostname()} .*, which is no longer running on this host$`,
+      ),
+    );
+    expect(fake.keys(BUCKET)).toEqual([]);
+  });
+});
+
 const withoutRunGuard = {
   region: 'eu-west-1',
   ssm: { GetParameter: () => Promise.reject(Object.assign(new Error(''), { name: 'ParameterNotFound' })) },
@@ -218,6 +262,21 @@ describe('state move', () => {
     expect(error.exitCode).toBe(2);
     expect(JSON.parse(readFileSync(local, 'utf8')).resources.vpc.id).toBe('vpc-other');
     expect(fake.keys(BUCKET)).toEqual(['prod.json']);
+  });
+
+  it("refuses to move another stack's state under --name, naming both, and moves nothing", async () => {
+    const fake = new FakeS3();
+    const dir = mkdtempSync(join(tmpdir(), 'fixed-ip-move-'));
+    const local = join(dir, 'prod.json');
+    await new FileStateStore(local).write(state('vpc-1'));
+    const { deps } = depsFor(fake);
+    const error = await rejection(
+      stateMove({ name: 'staging', state: local, to: 's3://team-state/staging.json' }, deps),
+    );
+    expect(error.exitCode).toBe(2);
+    expect(error.message).toBe(`state file ${local} is for stack prod, not staging (--name)`);
+    expect(existsSync(local)).toBe(true);
+    expect(fake.keys(BUCKET)).toEqual([]);
   });
 
   it('says there is nothing to move when the source has no state', async () => {
