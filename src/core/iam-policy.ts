@@ -280,7 +280,13 @@ const GRANTS: readonly Grant[] = [
       StringEquals: { ...resourceTagged, [`aws:ResourceTag/${TAG_ROLE}`]: PROBE_ROLE_TAG },
     },
   },
-  { sid: 'FixedIpIamCheckRoles', actions: ['iam:SimulatePrincipalPolicy'], resource: ANY_ROLE },
+  // plan: the functions' execution roles, and the caller itself (a user, or an assumed role found
+  // by GetRole), through IAM's policy simulator; reads only.
+  {
+    sid: 'FixedIpIamCheckRoles',
+    actions: ['iam:GetRole', 'iam:SimulatePrincipalPolicy'],
+    resource: [ANY_ROLE, 'arn:aws:iam::*:user/*'],
+  },
   // --fix-role (and verify's probe role): this one AWS managed policy, on no other.
   {
     sid: 'FixedIpIamAttachVpcAccessOnly',

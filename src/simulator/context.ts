@@ -16,6 +16,11 @@ export interface SimContext {
   isDenied(action: string): boolean;
   /** Whether the caller may do this (no `deny` fault on it, and the caller's policy, if set, allows it). */
   allows(request: AuthRequest): boolean;
+  /** IAM's policy simulator on the caller, for an action on any resource with no context. */
+  simulateCaller(action: string): {
+    decision: 'allowed' | 'explicitDeny' | 'implicitDeny';
+    missing: string[];
+  };
 }
 
 /**

@@ -178,15 +178,18 @@ export const iamOperations = {
     const source = input.PolicySourceArn ?? '';
     const actions = input.ActionNames ?? [];
     if (actions.length === 0) throw iamInvalidInput('ActionNames must contain at least one action.');
-    let allows: (action: string) => boolean;
+    let simulate: (action: string) => { decision: string; missing: string[] };
     if (source === callerArn(ctx.state.accountId)) {
-      // The caller may do anything a `deny` fault does not take away.
-      allows = (action) => ctx.allows({ action, resource: '*', context: {} });
+      // The caller's own policy (if set), less what a `deny` fault takes away.
+      simulate = (action) => ctx.simulateCaller(action);
     } else {
       const match = /^arn:aws:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(source);
       if (!match || match[1] !== ctx.state.accountId) throw iamInvalidInput(`Invalid ARN: ${source}`);
       const role = requireRole(ctx, match[2]);
-      allows = (action) => roleAllows(role, action);
+      simulate = (action) => ({
+        decision: roleAllows(role, action) ? 'allowed' : 'implicitDeny',
+        missing: [],
+      });
     }
     // One result per action and resource, as AWS gives them ('*' when no resource is named).
     const resources = input.ResourceArns?.length ? input.ResourceArns : ['*'];
@@ -195,9 +198,9 @@ export const iamOperations = {
         resources.map((EvalResourceName) => ({
           EvalActionName,
           EvalResourceName,
-          EvalDecision: allows(EvalActionName) ? 'allowed' : 'implicitDeny',
+          EvalDecision: simulate(EvalActionName).decision,
           MatchedStatements: [],
-          MissingContextValues: [],
+          MissingContextValues: simulate(EvalActionName).missing,
         })),
       ),
       IsTruncated: false,

@@ -129,3 +129,25 @@ export function evaluate(policy: PolicyLike, request: AuthRequest): Decision {
   if (applying.some((statement) => statement.Effect === 'Deny')) return 'explicitDeny';
   return applying.some((statement) => statement.Effect === 'Allow') ? 'allowed' : 'implicitDeny';
 }
+
+/**
+ * What IAM's policy simulator answers for an action on every resource ('*') with no context: a
+ * statement without conditions decides; one whose conditions need request values is reported as
+ * missing those context values (implicitDeny), as SimulatePrincipalPolicy does.
+ */
+export function simulateAction(
+  policy: PolicyLike,
+  action: string,
+): { decision: Decision; missing: string[] } {
+  const matching = policy.Statement.filter((statement) =>
+    list(statement.Action).some((pattern) => actionMatches(pattern, action)),
+  );
+  if (matching.some((statement) => statement.Effect === 'Deny' && !statement.Condition))
+    return { decision: 'explicitDeny', missing: [] };
+  const allows = matching.filter((statement) => statement.Effect === 'Allow');
+  if (allows.some((statement) => !statement.Condition)) return { decision: 'allowed', missing: [] };
+  const missing = [
+    ...new Set(allows.flatMap((statement) => Object.values(statement.Condition ?? {}).flatMap(Object.keys))),
+  ];
+  return { decision: 'implicitDeny', missing };
+}

@@ -32,7 +32,7 @@ import {
   seedVpc,
   type SeedVpc,
 } from './seeding.js';
-import { type AuthRequest, evaluate, type PolicyLike } from './policy.js';
+import { type AuthRequest, evaluate, type PolicyLike, simulateAction } from './policy.js';
 import { snapshotAccount } from './snapshot.js';
 import { withDefaults } from './timings.js';
 
@@ -234,6 +234,12 @@ export class AwsSimulator {
       takeNatFailure: () => this.faults.takeNatFailure(),
       isDenied: (action) => this.faults.isDenied(action),
       allows: (request) => !this.faults.isDenied(request.action) && this.policyAllows(request),
+      simulateCaller: (action) =>
+        this.faults.isDenied(action)
+          ? { decision: 'implicitDeny', missing: [] }
+          : this.callerPolicy === undefined
+            ? { decision: 'allowed', missing: [] }
+            : simulateAction(this.callerPolicy, action),
     };
   }
 
