@@ -24,9 +24,9 @@ const DENIED = ['AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation'
  * moving functions' Lambda calls. ssm:GetParameter is tried for real on the guard (a read: AWS
  * answers AccessDenied, or with the guard, or that there is none). The writes have no dry run, so
  * IAM's policy simulator (SimulatePrincipalPolicy) is asked whether the caller's own policies allow
- * them on the resources setup would write. It sees the identity's policies and permissions
- * boundary, not service control policies or an assumed role's session policy; when it cannot be
- * asked (denied, the root user, a federated session), those actions are reported as not checked.
+ * them on the resources setup would write. It sees the user's or role's own policies (a user's
+ * groups' too), not service control policies or an assumed role's session policy; when it cannot
+ * be asked (denied, the root user, a federated session), those actions are reported as not checked.
  */
 export async function checkCallerPermissions(
   aws: AwsPort,

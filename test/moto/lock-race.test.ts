@@ -150,6 +150,10 @@ describe('the S3 lock across processes (moto)', () => {
     });
     expect(blocked.code).toBe(7);
     expect(blocked.stderr).toContain(`pid ${holder.child.pid}`);
+    // Its process is gone from this host: said at once, with the command that clears it.
+    expect(blocked.stderr).toContain(
+      `that process is no longer running on this host; remove its lock with: fixed-ip unlock --name prod --state ${state}`,
+    );
 
     const unasked = await runCli(['unlock', '--name', 'prod', '--state', state], { cwd: dir, env });
     expect(unasked.code).toBe(2);
@@ -160,6 +164,8 @@ describe('the S3 lock across processes (moto)', () => {
 
     const unlocked = await runCli(['unlock', '--name', 'prod', '--state', state, '--yes'], { cwd: dir, env });
     expect(unlocked.code).toBe(0);
+    expect(unlocked.stderr).toContain('which is no longer running on this host');
+    expect(unlocked.stderr).not.toContain('looks alive');
     expect(unlocked.stderr).toContain(`Removed the lock on stack prod held by`);
     expect(await keys(s3, 'team-locks')).toEqual([]);
 
