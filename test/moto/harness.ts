@@ -246,3 +246,9 @@ export async function inventory(account: MotoAccount): Promise<unknown> {
     })),
   };
 }
+
+/** A run that must have succeeded: its output, or an error carrying everything it printed. */
+export function ok(run: Run): Run {
+  if (run.code !== 0) throw new Error(`exit ${String(run.code)}\n${run.stdout}\n${run.stderr}`);
+  return run;
+}

@@ -28,8 +28,8 @@ import {
   seedUserVpc,
   startAccount,
   type MotoAccount,
-  type Run,
   REGION,
+  ok,
 } from './harness.js';
 
 const TESTING = { accessKeyId: 'testing', secretAccessKey: 'testing' };
@@ -50,11 +50,6 @@ afterAll(async () => {
 beforeEach(async () => {
   await account.reset();
 });
-
-function ok(run: Run): Run {
-  if (run.code !== 0) throw new Error(`exit ${String(run.code)}\n${run.stdout}\n${run.stderr}`);
-  return run;
-}
 
 async function vpcOf(fn: string): Promise<string | undefined> {
   const config = await account.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn }));

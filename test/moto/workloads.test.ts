@@ -5,7 +5,7 @@ import {
   DescribeSubnetsCommand,
 } from '@aws-sdk/client-ec2';
 import { GetFunctionConfigurationCommand, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
-import { seedFunction, seedUserVpc, startAccount, type MotoAccount, type Run } from './harness.js';
+import { seedFunction, seedUserVpc, startAccount, type MotoAccount, ok } from './harness.js';
 
 /**
  * Issue 20, items 4 and 5, against moto (an AWS we did not write), through the built CLI: a function
@@ -23,11 +23,6 @@ afterAll(async () => {
 beforeEach(async () => {
   await account.reset();
 });
-
-function ok(run: Run): Run {
-  if (run.code !== 0) throw new Error(`exit ${String(run.code)}\n${run.stdout}\n${run.stderr}`);
-  return run;
-}
 
 async function networkOf(fn: string): Promise<{ SubnetIds: string[]; SecurityGroupIds: string[] }> {
   const config = await account.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn }));
