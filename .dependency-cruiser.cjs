@@ -2,8 +2,13 @@
  * The layers of src/, held by `npm run lint:layers` (part of `npm test`). From the bottom up:
  *   errors, hints, version, io, ports/, aws/       what everything may use
  *   state/                                         state files and their stores
- *   core/ (model) + kinds/                         the resource kinds and what they share
+ *   model/                                         what kinds share: the kind contract, context,
+ *                                                  world, tags, waits, pricing, CIDR math
+ *   kinds/, verify/                                one module per resource kind (and verify's probe)
+ *   engine/                                        what walks the kinds: recipe, removal, discovery,
+ *                                                  preflight, IAM policy, cost, run guard
  *   commands/                                      one module per command
+ *   summary.ts, json-output.ts, completion.ts      what commands' results look like
  *   run.ts, cli.ts                                 the entry point; the only users of ui/
  * The simulator (src/simulator/) is a world of its own: only `--simulate` (src/simulate.ts) opens it,
  * and it uses nothing of the product but the ports, the read-only list and the error type.
@@ -33,13 +38,30 @@ module.exports = {
       name: 'state-below-kinds-and-commands',
       severity: 'error',
       from: { path: '^src/state/' },
-      to: { path: '^src/(commands|simulator|ui)/|^src/(run|cli|simulate|summary|json-output)[.]ts$' },
+      to: {
+        path: '^src/(model|kinds|verify|engine|commands|simulator|ui)/|^src/[^/]+[.]ts$',
+        pathNot: `${BASE}`,
+      },
     },
     {
-      name: 'kinds-and-core-below-commands',
+      name: 'model-below-kinds',
       severity: 'error',
-      from: { path: '^src/(kinds|core)/' },
-      to: { path: '^src/(commands|simulator|ui)/|^src/(run|cli|simulate|summary|json-output)[.]ts$' },
+      comment: 'model/ is what every kind shares; it never learns which kinds exist.',
+      from: { path: '^src/model/' },
+      to: { path: '^src/(kinds|verify|engine|commands|simulator|ui)/|^src/[^/]+[.]ts$', pathNot: `${BASE}` },
+    },
+    {
+      name: 'kinds-below-the-engine',
+      severity: 'error',
+      comment: 'A kind knows the model and other kinds, never the engine that walks them.',
+      from: { path: '^src/(kinds|verify)/' },
+      to: { path: '^src/(engine|commands|simulator|ui)/|^src/[^/]+[.]ts$', pathNot: `${BASE}` },
+    },
+    {
+      name: 'engine-below-commands',
+      severity: 'error',
+      from: { path: '^src/engine/' },
+      to: { path: '^src/(commands|simulator|ui)/|^src/[^/]+[.]ts$', pathNot: `${BASE}` },
     },
     {
       name: 'commands-below-the-entry-point',

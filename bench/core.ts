@@ -5,7 +5,7 @@
 import { setup, type SetupOptions } from '../src/commands/setup.js';
 import { status } from '../src/commands/status.js';
 import { teardown } from '../src/commands/teardown.js';
-import { TAG_ROLE, TAG_ZONE } from '../src/core/tags.js';
+import { TAG_ROLE, TAG_ZONE } from '../src/model/tags.js';
 import type { SimTimings } from '../src/simulator/index.js';
 import { isReadOnlyOperation } from '../src/aws/read-only.js';
 import { type Figure, seconds } from './figure.js';
@@ -41,7 +41,7 @@ const MEAN_LATENCY_MS = (TIMINGS.callLatencyMs[0] + TIMINGS.callLatencyMs[1]) / 
  */
 const FLOOR_ROUND_TRIPS = 10;
 export const SETUP_FLOOR_MS = NAT_MS + FUNCTION_MS + FLOOR_ROUND_TRIPS * MEAN_LATENCY_MS;
-/** From a resource becoming ready to the answer of the check that sees it (src/core/wait.ts POLL). */
+/** From a resource becoming ready to the answer of the check that sees it (src/model/wait.ts POLL). */
 const LAG_TARGET_MS = 1_000;
 const NAME = 'bench';
 
@@ -143,7 +143,7 @@ function firstSetupFigures(run: Slice): Figure[] {
   // calls are counted apart from the steps' calls.
   const readBackEvent = run.events.find((event) => event.code === 'setup.readback');
   const split = readBackEvent ? readBackEvent.calls - run.firstCall : run.calls.length;
-  // The run guard (src/core/run-guard.ts) reads its SSM parameter on purpose before each write (a
+  // The run guard (src/engine/run-guard.ts) reads its SSM parameter on purpose before each write (a
   // concurrent run may hold it): its calls are counted apart too.
   const guard = run.calls.filter(isGuardCall);
   const steps = run.calls.slice(0, split).filter((call) => !isGuardCall(call));

@@ -6,7 +6,7 @@
  */
 import { createAwsPort } from '../src/aws/clients.js';
 import type { AwsPort, AwsService } from '../src/aws/port.js';
-import type { Deps } from '../src/core/context.js';
+import type { Deps } from '../src/model/context.js';
 import { noTerminalError, type Level, type Progress, type Ui } from '../src/ports/ui.js';
 import type { StackState } from '../src/state/schema.js';
 import type { StateStore } from '../src/state/store.js';

@@ -6,8 +6,8 @@
  *   monthlyCostUsd (before traffic), stateFile.
  * Older names stay alongside (plan's `cost.monthlyUsd`).
  */
-import { stackCost } from './core/cost.js';
-import { monthlyCost } from './core/pricing.js';
+import { stackCost } from './engine/cost.js';
+import { monthlyCost } from './model/pricing.js';
 import type { PlanReport } from './commands/plan.js';
 import type { SetupResult } from './commands/setup.js';
 import type { TeardownResult } from './commands/teardown.js';

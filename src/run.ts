@@ -2,9 +2,9 @@ import { explainAwsError } from './aws/errors.js';
 import type { GlobalOptions, Io } from './io.js';
 import type { SetupOptions } from './commands/setup-options.js';
 import type { VerifyReport } from './commands/verify.js';
-import type { Deps } from './core/context.js';
-import { whoAmI } from './core/inputs.js';
-import type { PolicyScope } from './core/iam-policy.js';
+import type { Deps } from './model/context.js';
+import { whoAmI } from './engine/inputs.js';
+import type { PolicyScope } from './engine/iam-policy.js';
 import { AbortError, ExitCode, FixedIpError } from './errors.js';
 import { runFlags, withFlags } from './hints.js';
 import type { Ui } from './ports/ui.js';
@@ -78,7 +78,7 @@ async function open(command: string, options: Options, io: Io): Promise<Session>
       // The run guard lives in AWS: one call, given a moment, then out (a guard left goes stale).
       const exit = (): never => process.exit(ExitCode.cancelled);
       setTimeout(exit, 3_000).unref();
-      void import('./core/run-guard.js').then((guard) => guard.releaseHeldGuards()).finally(exit);
+      void import('./engine/run-guard.js').then((guard) => guard.releaseHeldGuards()).finally(exit);
       return;
     }
     controller.abort(new AbortError('Stopped', true));
@@ -233,7 +233,7 @@ export async function runPlan(options: Options, io: Io): Promise<ExitCode> {
 }
 
 export async function runIamPolicy(options: Record<string, unknown>, io: Io): Promise<ExitCode> {
-  const { policyFor } = await import('./core/iam-policy.js');
+  const { policyFor } = await import('./engine/iam-policy.js');
   const scope = options.for as PolicyScope | undefined;
   const policy = policyFor(scope ? [scope] : ['setup', 'status', 'teardown', 'verify']);
   const setting =

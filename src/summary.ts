@@ -4,7 +4,7 @@
  * IPs, the monthly cost and the next commands. A run that changed nothing says "No changes".
  */
 import type { SetupResult } from './commands/setup.js';
-import { stackCost } from './core/cost.js';
+import { stackCost } from './engine/cost.js';
 import { kindOf } from './kinds/index.js';
 import { NAT_MODE } from './kinds/nat-modes.js';
 import { recordOf, type StackState } from './state/schema.js';

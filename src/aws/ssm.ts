@@ -1,7 +1,7 @@
 /**
  * SSM's client and the SSM operations fixed-ip calls: AWS's public parameters naming the latest
  * Amazon Linux images (a NAT instance's), and the run guard, one parameter per stack under
- * /fixed-ip/ (src/core/run-guard.ts). A module of its own that clients.ts imports on the first SSM
+ * /fixed-ip/ (src/engine/run-guard.ts). A module of its own that clients.ts imports on the first SSM
  * call, so a command that makes none (status) never loads SSM's package.
  */
 import {

@@ -2,12 +2,12 @@
 import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
 import type { Address, Vpc } from '@aws-sdk/client-ec2';
 import type { AwsPort } from '../aws/port.js';
-import { checkSubnetCidr, type TakenBlock } from '../core/cidr.js';
-import type { StackContext } from '../core/context.js';
-import { TAG_STACK, tagValue } from '../core/tags.js';
-import { chooseCidrs } from '../core/inputs.js';
-import type { World } from '../core/world.js';
-import { identityKey } from '../kinds/kind.js';
+import { checkSubnetCidr, type TakenBlock } from '../model/cidr.js';
+import type { StackContext } from '../model/context.js';
+import { TAG_STACK, tagValue } from '../model/tags.js';
+import { chooseCidrs } from '../engine/inputs.js';
+import type { World } from '../model/world.js';
+import { identityKey } from '../model/kind.js';
 import { FixedIpError } from '../errors.js';
 import { recordOf, type StackState, vpcOf } from '../state/schema.js';
 import { recordedAddress } from '../kinds/elastic-ip.js';

@@ -1,7 +1,7 @@
-import { type Deps, makeContext } from '../core/context.js';
-import { functionInput } from '../core/inputs.js';
-import { withRunGuard } from '../core/run-guard.js';
-import { loadWorld } from '../core/world.js';
+import { type Deps, makeContext } from '../model/context.js';
+import { functionInput } from '../engine/inputs.js';
+import { withRunGuard } from '../engine/run-guard.js';
+import { loadWorld } from '../model/world.js';
 import { AbortError, FixedIpError } from '../errors.js';
 import { detach as detachFunction } from '../kinds/functions.js';
 import { whoLine } from './shared.js';

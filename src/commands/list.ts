@@ -1,11 +1,11 @@
-import type { Deps } from '../core/context.js';
-import { stackCost } from '../core/cost.js';
-import { stackSubnetIds, stateFromWorld } from '../core/discover.js';
+import type { Deps } from '../model/context.js';
+import { stackCost } from '../engine/cost.js';
+import { stackSubnetIds, stateFromWorld } from '../engine/discover.js';
 import { listAllFunctions } from '../kinds/function-tags.js';
-import { whoAmI } from '../core/inputs.js';
-import { allowlistRecords } from '../core/recipe.js';
-import { MANAGED_BY, TAG_MANAGED_BY, TAG_STACK, tagValue } from '../core/tags.js';
-import { emptyWorld, type World } from '../core/world.js';
+import { whoAmI } from '../engine/inputs.js';
+import { allowlistRecords } from '../engine/recipe.js';
+import { MANAGED_BY, TAG_MANAGED_BY, TAG_STACK, tagValue } from '../model/tags.js';
+import { emptyWorld, type World } from '../model/world.js';
 
 export interface ListOptions {
   region?: string | undefined;

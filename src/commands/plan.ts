@@ -1,11 +1,11 @@
-import type { Deps } from '../core/context.js';
-import { VPC_ACCESS_ACTIONS } from '../core/inputs.js';
-import { preflight, type Preflight } from '../core/preflight.js';
+import type { Deps } from '../model/context.js';
+import { VPC_ACCESS_ACTIONS } from '../engine/inputs.js';
+import { preflight, type Preflight } from '../engine/preflight.js';
 import { aliasWarning } from '../kinds/function-tags.js';
-import { formatStackCost, stackCost } from '../core/cost.js';
-import { monthlyCost } from '../core/pricing.js';
-import { allowlistRecords, stepLabel } from '../core/recipe.js';
-import { isWork } from '../kinds/kind.js';
+import { formatStackCost, stackCost } from '../engine/cost.js';
+import { monthlyCost } from '../model/pricing.js';
+import { allowlistRecords, stepLabel } from '../engine/recipe.js';
+import { isWork } from '../model/kind.js';
 import { NAT_MODE } from '../kinds/nat-modes.js';
 import { recordsOf } from '../state/schema.js';
 import { asker } from './asker.js';

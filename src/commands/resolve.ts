@@ -11,8 +11,8 @@ import {
   makeContext,
   type StackContext,
   type Targets,
-} from '../core/context.js';
-import { adoptTagged, stackFromTags, staleLine } from '../core/discover.js';
+} from '../model/context.js';
+import { adoptTagged, stackFromTags, staleLine } from '../engine/discover.js';
 import {
   checkStateMatches,
   functionInput,
@@ -21,18 +21,18 @@ import {
   listZones,
   missingRoleActions,
   whoAmI,
-} from '../core/inputs.js';
-import { checkStateName } from '../core/options.js';
-import { tagValue, TAG_ROLE, TAG_STACK } from '../core/tags.js';
-import { type PlannedStep, recipe, worldPartsFor } from '../core/recipe.js';
+} from '../engine/inputs.js';
+import { checkStateName } from '../model/options.js';
+import { tagValue, TAG_ROLE, TAG_STACK } from '../model/tags.js';
+import { type PlannedStep, recipe, worldPartsFor } from '../engine/recipe.js';
 
 export type { PlannedStep };
 import { functionConfigs } from '../kinds/function-configs.js';
-import { emptyWorld, loadWorld, type World } from '../core/world.js';
+import { emptyWorld, loadWorld, type World } from '../model/world.js';
 import { FixedIpError } from '../errors.js';
 import { functionExtras } from '../kinds/function-tags.js';
 import { isAttached, roleError } from '../kinds/functions.js';
-import { identityKey } from '../kinds/kind.js';
+import { identityKey } from '../model/kind.js';
 import { checkRecords, kindOf } from '../kinds/index.js';
 import {
   emptyState,

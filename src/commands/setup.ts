@@ -1,5 +1,5 @@
-import { type Deps, makeContext, type StackContext, type Targets } from '../core/context.js';
-import { runGraph } from '../core/graph.js';
+import { type Deps, makeContext, type StackContext, type Targets } from '../model/context.js';
+import { runGraph } from '../model/graph.js';
 import {
   checkAz,
   checkCidrSyntax,
@@ -8,20 +8,20 @@ import {
   checkInstanceType,
   checkStackName,
   checkVpcId,
-} from '../core/options.js';
-import { preflight } from '../core/preflight.js';
-import { formatStackCost as formatCost, stackCost } from '../core/cost.js';
-import { allowlistRecords, stepLabel, stepNumber } from '../core/recipe.js';
-import { removeInOrder } from '../core/removal.js';
-import { type GuardMark, peekRunGuard, withRunGuard } from '../core/run-guard.js';
-import { loadWorld, type WorldPart } from '../core/world.js';
-import { egressOf } from '../core/egress.js';
+} from '../model/options.js';
+import { preflight } from '../engine/preflight.js';
+import { formatStackCost as formatCost, stackCost } from '../engine/cost.js';
+import { allowlistRecords, stepLabel, stepNumber } from '../engine/recipe.js';
+import { removeInOrder } from '../engine/removal.js';
+import { type GuardMark, peekRunGuard, withRunGuard } from '../engine/run-guard.js';
+import { loadWorld, type WorldPart } from '../model/world.js';
+import { egressOf } from '../model/egress.js';
 import { functionConfigs } from '../kinds/function-configs.js';
 import { AbortError, FixedIpError } from '../errors.js';
 import { aliasWarning } from '../kinds/function-tags.js';
 import { startTagging, VPC_ACCESS_POLICY } from '../kinds/functions.js';
 import { kindOf } from '../kinds/index.js';
-import { identityKey, isWork } from '../kinds/kind.js';
+import { identityKey, isWork } from '../model/kind.js';
 import { NAT_MODE } from '../kinds/nat-modes.js';
 import type { Ui } from '../ports/ui.js';
 import { NAT_MODES, type ResourceRecord, type StackState } from '../state/schema.js';

@@ -1,4 +1,4 @@
-import type { Identity } from '../core/inputs.js';
+import type { Identity } from '../engine/inputs.js';
 
 export function whoLine(identity: Identity, region: string, profile: string | undefined): string {
   return `Account ${identity.accountId} (${identity.arn}) in ${region}${profile ? `, profile ${profile}` : ''}`;

@@ -1,10 +1,10 @@
 import type { AwsPort } from '../aws/port.js';
 import { checkRecords } from '../kinds/index.js';
-import type { Deps } from '../core/context.js';
-import { stackFromTags } from '../core/discover.js';
-import { checkStateMatches, type Identity, whoAmI } from '../core/inputs.js';
-import { checkStackName, checkStateName } from '../core/options.js';
-import { loadWorld } from '../core/world.js';
+import type { Deps } from '../model/context.js';
+import { stackFromTags } from '../engine/discover.js';
+import { checkStateMatches, type Identity, whoAmI } from '../engine/inputs.js';
+import { checkStackName, checkStateName } from '../model/options.js';
+import { loadWorld } from '../model/world.js';
 import { FixedIpError } from '../errors.js';
 import type { StackState } from '../state/schema.js';
 import type { StateStore } from '../state/store.js';

@@ -1,5 +1,5 @@
-import type { Deps } from '../core/context.js';
-import { checkStackName, checkStateName } from '../core/options.js';
+import type { Deps } from '../model/context.js';
+import { checkStackName, checkStateName } from '../model/options.js';
 import { FixedIpError } from '../errors.js';
 import type { StackState } from '../state/schema.js';
 

@@ -1,14 +1,14 @@
-import { type Deps, makeContext } from '../core/context.js';
-import { stackCost } from '../core/cost.js';
-import { monthlyCost } from '../core/pricing.js';
-import { allowlistRecords, recipe, stepNumber } from '../core/recipe.js';
-import { loadWorld } from '../core/world.js';
+import { type Deps, makeContext } from '../model/context.js';
+import { stackCost } from '../engine/cost.js';
+import { monthlyCost } from '../model/pricing.js';
+import { allowlistRecords, recipe, stepNumber } from '../engine/recipe.js';
+import { loadWorld } from '../model/world.js';
 import { natHolding } from '../kinds/elastic-ip.js';
 import { functionConfigsAround } from '../kinds/function-configs.js';
 import { aliasWarning } from '../kinds/function-tags.js';
 import { isAttached } from '../kinds/functions.js';
 import { kindOf } from '../kinds/index.js';
-import { identityKey, type Check, type KindName } from '../kinds/kind.js';
+import { identityKey, type Check, type KindName } from '../model/kind.js';
 import { recordsOf } from '../state/schema.js';
 import { openStack, type StackOptions } from './stack.js';
 

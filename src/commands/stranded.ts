@@ -6,7 +6,7 @@
  */
 import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
 import { awsErrorName } from '../aws/errors.js';
-import type { StackContext } from '../core/context.js';
+import type { StackContext } from '../model/context.js';
 import { FixedIpError } from '../errors.js';
 import { listAllFunctions } from '../kinds/function-tags.js';
 import { listedFunctions } from '../kinds/in-use.js';

@@ -1,16 +1,16 @@
 import type { AwsPort } from '../aws/port.js';
-import { type Deps, makeContext, type StackContext } from '../core/context.js';
-import { withRunGuard } from '../core/run-guard.js';
-import { adoptTagged, lookalikes, staleLine } from '../core/discover.js';
-import { checkMinutes } from '../core/options.js';
-import { HOURS_PER_MONTH, monthlyCost } from '../core/pricing.js';
-import { decideRemovals, type Removal, removeInOrder, type Unproven } from '../core/removal.js';
-import { loadWorld } from '../core/world.js';
-import { worldPartsFor } from '../core/recipe.js';
+import { type Deps, makeContext, type StackContext } from '../model/context.js';
+import { withRunGuard } from '../engine/run-guard.js';
+import { adoptTagged, lookalikes, staleLine } from '../engine/discover.js';
+import { checkMinutes } from '../model/options.js';
+import { HOURS_PER_MONTH, monthlyCost } from '../model/pricing.js';
+import { decideRemovals, type Removal, removeInOrder, type Unproven } from '../engine/removal.js';
+import { loadWorld } from '../model/world.js';
+import { worldPartsFor } from '../engine/recipe.js';
 import { AbortError, FixedIpError } from '../errors.js';
 import { functions } from '../kinds/functions.js';
 import { kindOf } from '../kinds/index.js';
-import { identityKey, type RemoveOutcome, type Step } from '../kinds/kind.js';
+import { identityKey, type RemoveOutcome, type Step } from '../model/kind.js';
 import type { Ui } from '../ports/ui.js';
 import {
   emptyState,

@@ -1,6 +1,6 @@
-import type { Deps } from '../core/context.js';
-import { checkStackName } from '../core/options.js';
-import { breakRunGuard, describeGuardHolder, guardName, readRunGuard } from '../core/run-guard.js';
+import type { Deps } from '../model/context.js';
+import { checkStackName } from '../model/options.js';
+import { breakRunGuard, describeGuardHolder, guardName, readRunGuard } from '../engine/run-guard.js';
 import { AbortError, FixedIpError } from '../errors.js';
 import { describeHolder } from '../state/lock.js';
 

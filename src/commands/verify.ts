@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { awsErrorName } from '../aws/errors.js';
 import type { AwsPort } from '../aws/port.js';
-import { type Deps, makeContext } from '../core/context.js';
-import { allowlistRecords, recipe, type RecipeNode } from '../core/recipe.js';
-import { POLL, pollUntil } from '../core/wait.js';
-import { MANAGED_BY, TAG_MANAGED_BY, TAG_ROLE, TAG_STACK } from '../core/tags.js';
-import { loadWorld } from '../core/world.js';
+import { type Deps, makeContext } from '../model/context.js';
+import { allowlistRecords, recipe, type RecipeNode } from '../engine/recipe.js';
+import { POLL, pollUntil } from '../model/wait.js';
+import { MANAGED_BY, TAG_MANAGED_BY, TAG_ROLE, TAG_STACK } from '../model/tags.js';
+import { loadWorld } from '../model/world.js';
 import { FixedIpError } from '../errors.js';
 import type { Ui } from '../ports/ui.js';
 import { VPC_ACCESS_POLICY } from '../kinds/functions.js';

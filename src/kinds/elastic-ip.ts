@@ -1,12 +1,12 @@
 import { awsErrorName } from '../aws/errors.js';
 import type { Address, NatGateway } from '@aws-sdk/client-ec2';
 import * as z from 'zod/mini';
-import { dropRecord, putRecord, recordIn, type StackContext, type Targets } from '../core/context.js';
-import { IPV4_HOURLY_USD } from '../core/pricing.js';
-import { isOurs, TAG_STACK, tagSpec, tagValue } from '../core/tags.js';
-import type { World } from '../core/world.js';
+import { dropRecord, putRecord, recordIn, type StackContext, type Targets } from '../model/context.js';
+import { IPV4_HOURLY_USD } from '../model/pricing.js';
+import { isOurs, TAG_STACK, tagSpec, tagValue } from '../model/tags.js';
+import type { World } from '../model/world.js';
 import { FixedIpError } from '../errors.js';
-import { identityKey, baseRecord, type Kind } from './kind.js';
+import { identityKey, baseRecord, type Kind } from '../model/kind.js';
 import { NAT_MODE } from './nat-modes.js';
 import { deleteWhenFree } from './retry.js';
 import { removeOrphans } from './orphans.js';

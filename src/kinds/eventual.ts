@@ -1,5 +1,5 @@
-import type { StackContext } from '../core/context.js';
-import { POLL, pollUntil } from '../core/wait.js';
+import type { StackContext } from '../model/context.js';
+import { POLL, pollUntil } from '../model/wait.js';
 
 /** How long AWS may take to list a resource it has just created (eventual consistency). */
 const VISIBLE_WITHIN_MS = 30_000;

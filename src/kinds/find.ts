@@ -1,6 +1,6 @@
-import type { StackContext } from '../core/context.js';
-import { isOurs, whyNotOurs } from '../core/tags.js';
-import type { Kind, KindName, Listed } from './kind.js';
+import type { StackContext } from '../model/context.js';
+import { isOurs, whyNotOurs } from '../model/tags.js';
+import type { Kind, KindName, Listed } from '../model/kind.js';
 import { kindNamed } from './registry.js';
 
 /**

@@ -1,7 +1,7 @@
 import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
 import { awsErrorName } from '../aws/errors.js';
 import type { AwsPort } from '../aws/port.js';
-import { decodeVpcConfig, encodeVpcConfig, TAG_STACK } from '../core/tags.js';
+import { decodeVpcConfig, encodeVpcConfig, TAG_STACK } from '../model/tags.js';
 import type { VpcConfigRecord } from '../state/schema.js';
 
 /**

@@ -1,11 +1,11 @@
 import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
 import { awsErrorName } from '../aws/errors.js';
-import { type FunctionTarget, recordIn, type StackContext, type Targets } from '../core/context.js';
-import { POLL, pollUntil } from '../core/wait.js';
-import { TAG_STACK } from '../core/tags.js';
+import { type FunctionTarget, recordIn, type StackContext, type Targets } from '../model/context.js';
+import { POLL, pollUntil } from '../model/wait.js';
+import { TAG_STACK } from '../model/tags.js';
 import { FixedIpError } from '../errors.js';
 import type { VpcConfigRecord } from '../state/schema.js';
-import type { Step } from './kind.js';
+import type { Step } from '../model/kind.js';
 import { FUNCTION_TAG_LIMIT, functionTags, untagFunction } from './function-tags.js';
 
 const UPDATE_TIMEOUT_MS = 10 * 60_000;

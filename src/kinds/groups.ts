@@ -1,7 +1,7 @@
 import type { SecurityGroup } from '@aws-sdk/client-ec2';
 import type { AwsPort } from '../aws/port.js';
-import { dropRecord, type StackContext, type Targets, vpcIdOf } from '../core/context.js';
-import { isOurs, nameTag, tagSpec } from '../core/tags.js';
+import { dropRecord, type StackContext, type Targets, vpcIdOf } from '../model/context.js';
+import { isOurs, nameTag, tagSpec } from '../model/tags.js';
 import { whenVisible } from './eventual.js';
 import { ownedBy } from './find.js';
 import {
@@ -11,7 +11,7 @@ import {
   PLACEHOLDER,
   type RemoveOptions,
   type RemoveOutcome,
-} from './kind.js';
+} from '../model/kind.js';
 import { deleteWhenFree } from './retry.js';
 
 /** What the two security group kinds (the functions', the NAT instance's) share. */

@@ -1,5 +1,5 @@
 import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
-import type { StackContext } from '../core/context.js';
+import type { StackContext } from '../model/context.js';
 import { listAllFunctions } from './function-tags.js';
 
 /**

@@ -4,7 +4,7 @@ import type { StackState } from '../state/schema.js';
 import { elasticIp } from './elastic-ip.js';
 import { functions } from './functions.js';
 import { internetGateway } from './internet-gateway.js';
-import type { Kind, KindName } from './kind.js';
+import type { Kind, KindName } from '../model/kind.js';
 import { natGateway, regionalNatGateway } from './nat-gateway.js';
 import { natInstance } from './nat-instance.js';
 import { natInterface } from './nat-interface.js';

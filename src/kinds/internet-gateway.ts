@@ -1,9 +1,9 @@
 import * as z from 'zod/mini';
 import { awsErrorName } from '../aws/errors.js';
-import { dropRecord, putRecord, type StackContext, vpcIdOf } from '../core/context.js';
-import { attachedGateway } from '../core/world.js';
-import { isOurs, MANAGED_BY, tagSpec, tagValue, TAG_MANAGED_BY, TAG_ROLE, TAG_STACK } from '../core/tags.js';
-import { baseRecord, type Kind, PLACEHOLDER } from './kind.js';
+import { dropRecord, putRecord, type StackContext, vpcIdOf } from '../model/context.js';
+import { attachedGateway } from '../model/world.js';
+import { isOurs, MANAGED_BY, tagSpec, tagValue, TAG_MANAGED_BY, TAG_ROLE, TAG_STACK } from '../model/tags.js';
+import { baseRecord, type Kind, PLACEHOLDER } from '../model/kind.js';
 import { deleteWhenFree } from './retry.js';
 import { removeOrphans } from './orphans.js';
 import { whenVisible } from './eventual.js';

@@ -1,7 +1,7 @@
 import type { NetworkInterface } from '@aws-sdk/client-ec2';
 import { awsErrorName } from '../aws/errors.js';
-import type { StackContext } from '../core/context.js';
-import { POLL, sleepAfter } from '../core/wait.js';
+import type { StackContext } from '../model/context.js';
+import { POLL, sleepAfter } from '../model/wait.js';
 import { FixedIpError } from '../errors.js';
 
 /**

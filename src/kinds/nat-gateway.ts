@@ -1,14 +1,28 @@
 import type { CreateNatGatewayCommandInput, NatGateway } from '@aws-sdk/client-ec2';
 import * as z from 'zod/mini';
 import { awsErrorName } from '../aws/errors.js';
-import { clientToken, dropRecord, putRecord, recordIn, type StackContext, vpcIdOf } from '../core/context.js';
-import { natHourlyUsd } from '../core/pricing.js';
-import { isOurs, tagSpec } from '../core/tags.js';
-import { activeNat, zoneOfSubnet } from '../core/world.js';
-import { POLL, pollUntil } from '../core/wait.js';
+import {
+  clientToken,
+  dropRecord,
+  putRecord,
+  recordIn,
+  type StackContext,
+  vpcIdOf,
+} from '../model/context.js';
+import { natHourlyUsd } from '../model/pricing.js';
+import { isOurs, tagSpec } from '../model/tags.js';
+import { activeNat, zoneOfSubnet } from '../model/world.js';
+import { POLL, pollUntil } from '../model/wait.js';
 import { AbortError, FixedIpError } from '../errors.js';
 import { findListed, provenAs } from './find.js';
-import { baseRecord, type Identity, identityKey, type Kind, type KindName, PLACEHOLDER } from './kind.js';
+import {
+  baseRecord,
+  type Identity,
+  identityKey,
+  type Kind,
+  type KindName,
+  PLACEHOLDER,
+} from '../model/kind.js';
 import { NAT_MODE } from './nat-modes.js';
 import { natHolding } from './elastic-ip.js';
 import { sweepUnrecorded } from './orphans.js';

@@ -1,13 +1,13 @@
 import type { Address, NetworkInterface } from '@aws-sdk/client-ec2';
 import * as z from 'zod/mini';
 import { awsErrorName } from '../aws/errors.js';
-import { dropRecord, putRecord, recordIn, type StackContext } from '../core/context.js';
-import { tagSpec } from '../core/tags.js';
-import { POLL, pollUntil } from '../core/wait.js';
+import { dropRecord, putRecord, recordIn, type StackContext } from '../model/context.js';
+import { tagSpec } from '../model/tags.js';
+import { POLL, pollUntil } from '../model/wait.js';
 import { FixedIpError } from '../errors.js';
 import { recordedAddress } from './elastic-ip.js';
 import { findListed, provenAs } from './find.js';
-import { baseRecord, type Kind, PLACEHOLDER } from './kind.js';
+import { baseRecord, type Kind, PLACEHOLDER } from '../model/kind.js';
 import { deleteWhenFree } from './retry.js';
 
 const ROLE = 'nat-interface';

@@ -1,6 +1,6 @@
-import { monthlyCost, natHourlyUsd } from '../core/pricing.js';
+import { monthlyCost, natHourlyUsd } from '../model/pricing.js';
 import type { NatModeName } from '../state/schema.js';
-import type { Identity } from './kind.js';
+import type { Identity } from '../model/kind.js';
 
 /**
  * How the fixed IP is served. Like AWS CDK's NAT providers, every mode answers the same two

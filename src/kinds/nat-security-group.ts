@@ -1,10 +1,10 @@
 import type { SecurityGroup } from '@aws-sdk/client-ec2';
 import * as z from 'zod/mini';
 import { awsErrorName } from '../aws/errors.js';
-import { putRecord, type StackContext, type Targets, vpcIdOf } from '../core/context.js';
-import { nameTag, tagSpec } from '../core/tags.js';
+import { putRecord, type StackContext, type Targets, vpcIdOf } from '../model/context.js';
+import { nameTag, tagSpec } from '../model/tags.js';
 import { findListed } from './find.js';
-import { baseRecord, type Kind, PLACEHOLDER } from './kind.js';
+import { baseRecord, type Kind, PLACEHOLDER } from '../model/kind.js';
 import { createGroupDryRun, deleteGroup, findOwnGroup, nameTaken } from './groups.js';
 import { notRecorded } from './status.js';
 

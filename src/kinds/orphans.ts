@@ -1,6 +1,6 @@
 import { awsErrorName } from '../aws/errors.js';
-import type { StackContext } from '../core/context.js';
-import { isOurs, stackFilter } from '../core/tags.js';
+import type { StackContext } from '../model/context.js';
+import { isOurs, stackFilter } from '../model/tags.js';
 
 /**
  * Deletes duplicates an interrupted run left behind: resources carrying this stack's tags (so

@@ -1,4 +1,4 @@
-import type { Kind, KindName } from './kind.js';
+import type { Kind, KindName } from '../model/kind.js';
 
 /**
  * The kinds by name, for the few kinds that refer to another kind's resource without importing

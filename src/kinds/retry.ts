@@ -1,8 +1,8 @@
 import { awsErrorName } from '../aws/errors.js';
-import type { StackContext } from '../core/context.js';
-import { POLL, sleepAfter } from '../core/wait.js';
+import type { StackContext } from '../model/context.js';
+import { POLL, sleepAfter } from '../model/wait.js';
 import { FixedIpError } from '../errors.js';
-import type { RemoveOptions } from './kind.js';
+import type { RemoveOptions } from '../model/kind.js';
 
 /**
  * Deletes something AWS may refuse for a while (DependencyViolation while Lambda's network

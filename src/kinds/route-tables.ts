@@ -1,10 +1,17 @@
 import type { Route, RouteTable } from '@aws-sdk/client-ec2';
 import * as z from 'zod/mini';
 import { awsErrorName } from '../aws/errors.js';
-import { clientToken, dropRecord, putRecord, recordIn, type StackContext, vpcIdOf } from '../core/context.js';
-import { tagSpec } from '../core/tags.js';
+import {
+  clientToken,
+  dropRecord,
+  putRecord,
+  recordIn,
+  type StackContext,
+  vpcIdOf,
+} from '../model/context.js';
+import { tagSpec } from '../model/tags.js';
 import { findListed } from './find.js';
-import { baseRecord, identityKey, type Kind, PLACEHOLDER, type RouteTarget } from './kind.js';
+import { baseRecord, identityKey, type Kind, PLACEHOLDER, type RouteTarget } from '../model/kind.js';
 import { NAT_MODE } from './nat-modes.js';
 import { kindNamed } from './registry.js';
 

@@ -1,9 +1,9 @@
 import * as z from 'zod/mini';
 import { awsErrorName } from '../aws/errors.js';
-import { putRecord, vpcIdOf } from '../core/context.js';
-import { nameTag, tagSpec } from '../core/tags.js';
+import { putRecord, vpcIdOf } from '../model/context.js';
+import { nameTag, tagSpec } from '../model/tags.js';
 import { findListed } from './find.js';
-import { baseRecord, type Kind } from './kind.js';
+import { baseRecord, type Kind } from '../model/kind.js';
 import { untilLambdaLetsGo } from './lambda-enis.js';
 import { createGroupDryRun, deleteGroup, findOwnGroup, nameTaken } from './groups.js';
 import { functionsUsing } from './in-use.js';

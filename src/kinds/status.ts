@@ -1,4 +1,4 @@
-import type { Check } from './kind.js';
+import type { Check } from '../model/kind.js';
 
 /** status for a resource the state file has no record of. */
 export function notRecorded(what: string): Check {

@@ -8,11 +8,11 @@ import {
   type StackContext,
   type Targets,
   vpcIdOf,
-} from '../core/context.js';
-import { stackFilter, tagSpec, TAG_ROLE } from '../core/tags.js';
+} from '../model/context.js';
+import { stackFilter, tagSpec, TAG_ROLE } from '../model/tags.js';
 import { FixedIpError } from '../errors.js';
 import { ownedBy, findListed } from './find.js';
-import { baseRecord, type Kind, PLACEHOLDER } from './kind.js';
+import { baseRecord, type Kind, PLACEHOLDER } from '../model/kind.js';
 import { untilLambdaLetsGo } from './lambda-enis.js';
 import { deleteWhenFree } from './retry.js';
 import { functionsUsing } from './in-use.js';

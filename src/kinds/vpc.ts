@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
-import { putRecord, dropRecord } from '../core/context.js';
-import { isOurs, stackFilter, tagSpec, TAG_ROLE } from '../core/tags.js';
-import { baseRecord, type Kind } from './kind.js';
+import { putRecord, dropRecord } from '../model/context.js';
+import { isOurs, stackFilter, tagSpec, TAG_ROLE } from '../model/tags.js';
+import { baseRecord, type Kind } from '../model/kind.js';
 import { deleteWhenFree } from './retry.js';
 import { removeOrphans } from './orphans.js';
 

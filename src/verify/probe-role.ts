@@ -7,7 +7,7 @@
  */
 import { awsErrorName } from '../aws/errors.js';
 import type { AwsPort } from '../aws/port.js';
-import { MANAGED_BY, TAG_MANAGED_BY, TAG_ROLE, TAG_STACK } from '../core/tags.js';
+import { MANAGED_BY, TAG_MANAGED_BY, TAG_ROLE, TAG_STACK } from '../model/tags.js';
 import { VPC_ACCESS_POLICY } from '../kinds/functions.js';
 
 /** Every name verify gives its probe functions and roles starts with this (the IAM policy's pattern). */

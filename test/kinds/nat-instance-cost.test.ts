@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { formatStackCost, stackCost } from '../../src/core/cost.js';
+import { formatStackCost, stackCost } from '../../src/engine/cost.js';
 import { emptyState, type Shape } from '../../src/state/schema.js';
 
 function cost(region: string, shape: Shape) {

@@ -6,7 +6,7 @@ import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { setup } from '../../src/commands/setup.js';
 import { status } from '../../src/commands/status.js';
 import { teardown } from '../../src/commands/teardown.js';
-import { tagSpec } from '../../src/core/tags.js';
+import { tagSpec } from '../../src/model/tags.js';
 import { ExitCode, FixedIpError } from '../../src/errors.js';
 import { FileStateStore } from '../../src/state/store.js';
 import {

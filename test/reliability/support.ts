@@ -12,8 +12,8 @@ import { createAwsPort } from '../../src/aws/clients.js';
 import type { AwsService } from '../../src/aws/port.js';
 import { setup, type SetupOptions } from '../../src/commands/setup.js';
 import { teardown, type TeardownOptions } from '../../src/commands/teardown.js';
-import type { Deps } from '../../src/core/context.js';
-import { TAG_STACK } from '../../src/core/tags.js';
+import type { Deps } from '../../src/model/context.js';
+import { TAG_STACK } from '../../src/model/tags.js';
 import type { StackState } from '../../src/state/schema.js';
 import { FileStateStore, type StateStore } from '../../src/state/store.js';
 import { AwsSimulator, attachSimulator, VirtualClock } from '../../src/simulator/index.js';
@@ -202,7 +202,7 @@ export function createWorld(options: WorldOptions = {}): World {
     },
     killAt(next) {
       // A killed process leaves its run guard; the next run on this machine finds its pid dead and
-      // takes the guard over at once (test/core/run-guard.test.ts). In-process our pid is alive.
+      // takes the guard over at once (test/engine/run-guard.test.ts). In-process our pid is alive.
       if (dead) sim.dropParameters('/fixed-ip/');
       kill = next ? { ...next, seen: 0 } : undefined;
       dead = false;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stateMove } from '../../src/commands/state-move.js';
 import { unlock } from '../../src/commands/unlock.js';
-import type { Deps } from '../../src/core/context.js';
+import type { Deps } from '../../src/model/context.js';
 import type { AwsPort } from '../../src/aws/port.js';
 import { FixedIpError } from '../../src/errors.js';
 import type { Message } from '../../src/ports/ui.js';

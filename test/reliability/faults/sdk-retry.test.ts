@@ -142,10 +142,10 @@ describe('throttling and 5xx bursts', () => {
     const offenders: string[] = [];
     const loops: string[] = [];
     // aws/errors.ts names these errors to explain them to the user, after the SDK gave up, and to
-    // tell throttling apart; core/wait.ts slows a poll down when AWS throttled a check the SDK could
+    // tell throttling apart; model/wait.ts slows a poll down when AWS throttled a check the SDK could
     // not get through (it retries no call: the next check is the poll's own, on its schedule).
     const namesThem = (f: string): boolean =>
-      f.endsWith('aws/retry.ts') || f.endsWith('aws/errors.ts') || f.endsWith('core/wait.ts');
+      f.endsWith('aws/retry.ts') || f.endsWith('aws/errors.ts') || f.endsWith('model/wait.ts');
     for (const file of files('src').filter((f) => !f.includes('/simulator/'))) {
       const text = readFileSync(file, 'utf8');
       if (
@@ -163,9 +163,9 @@ describe('throttling and 5xx bursts', () => {
     // file, the S3 lock and the run guard (a lock released between its put and its read), the graph
     // scheduler, and the layers of duplicates teardown removes.
     expect(loops.sort()).toEqual([
-      'src/core/graph.ts',
-      'src/core/run-guard.ts',
-      'src/core/wait.ts',
+      'src/model/graph.ts',
+      'src/engine/run-guard.ts',
+      'src/model/wait.ts',
       'src/kinds/functions.ts',
       'src/kinds/retry.ts',
       'src/state/lock.ts',

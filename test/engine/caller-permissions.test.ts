@@ -4,7 +4,7 @@
  * ask about is reported as not checked, never as allowed.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { checkCallerPermissions } from '../../src/core/caller-permissions.js';
+import { checkCallerPermissions } from '../../src/engine/caller-permissions.js';
 import { createTestAccount, type TestAccount } from '../support/env.js';
 
 let account: TestAccount;

@@ -18,7 +18,7 @@ import type { AwsPort } from '../aws/port.js';
 import { FixedIpError } from '../errors.js';
 import type { Clock } from '../ports/clock.js';
 import { deadOnThisHost } from '../state/lock.js';
-import type { Deps } from './context.js';
+import type { Deps } from '../model/context.js';
 import type { Message } from '../ports/ui.js';
 
 /** The holder rewrites the guard this often while its run lasts... */

@@ -5,7 +5,7 @@
 import { kindOf } from '../kinds/index.js';
 import { NAT_MODE } from '../kinds/nat-modes.js';
 import type { StackState } from '../state/schema.js';
-import { FALLBACK_PRICE_REGION, HOURS_PER_MONTH, IPV4_HOURLY_USD, NAT_PRICES } from './pricing.js';
+import { FALLBACK_PRICE_REGION, HOURS_PER_MONTH, IPV4_HOURLY_USD, NAT_PRICES } from '../model/pricing.js';
 import { recipe } from './recipe.js';
 
 export interface StackCost {

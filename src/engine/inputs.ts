@@ -4,8 +4,8 @@ import { awsErrorName } from '../aws/errors.js';
 import type { AwsPort } from '../aws/port.js';
 import { badOption, FixedIpError } from '../errors.js';
 import { recordOf, type Shape, type StackState } from '../state/schema.js';
-import { chooseFreeBlocks, type TakenBlock, validateSubnetCidr } from './cidr.js';
-import type { World } from './world.js';
+import { chooseFreeBlocks, type TakenBlock, validateSubnetCidr } from '../model/cidr.js';
+import type { World } from '../model/world.js';
 import { NAT_MODE } from '../kinds/nat-modes.js';
 
 export interface Identity {

@@ -1,8 +1,8 @@
 import type * as z from 'zod/mini';
 import type { Action } from '../aws/operations.js';
 import type { AwsPort } from '../aws/port.js';
-import type { StackContext, Targets } from '../core/context.js';
-import type { World, WorldPart } from '../core/world.js';
+import type { StackContext, Targets } from './context.js';
+import type { World, WorldPart } from './world.js';
 import type { KindName, ResourceRecord } from '../state/identity.js';
 import type { Shape } from '../state/schema.js';
 

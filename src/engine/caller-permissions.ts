@@ -1,7 +1,7 @@
 import type { EvaluationResult } from '@aws-sdk/client-iam';
 import { awsErrorName } from '../aws/errors.js';
 import type { AwsPort } from '../aws/port.js';
-import type { FunctionTarget } from './context.js';
+import type { FunctionTarget } from '../model/context.js';
 import type { Identity } from './inputs.js';
 import { guardName } from './run-guard.js';
 

@@ -3,7 +3,7 @@
  * step names what depends on it; these are derived from what each step references.
  */
 import { describe, expect, it } from 'vitest';
-import { dependentsOf, recipe } from '../../src/core/recipe.js';
+import { dependentsOf, recipe } from '../../src/engine/recipe.js';
 
 describe('the recipe walked backward', () => {
   it('removes the VPC after everything in it, and nothing waits for an Elastic IP but what uses it', () => {

@@ -6,7 +6,7 @@
 import type { AwsPort } from '../aws/port.js';
 import { type FoundFunction, functionsInSubnets, previousFromTags } from '../kinds/function-tags.js';
 import { KINDS } from '../kinds/index.js';
-import { identityKey, type Kind, type Listed } from '../kinds/kind.js';
+import { identityKey, type Kind, type Listed } from '../model/kind.js';
 import { emptyState, type ResourceRecord, type Shape, type StackState } from '../state/schema.js';
 import {
   decodeVpcConfig,
@@ -17,8 +17,8 @@ import {
   TAG_STACK,
   TAG_ZONE,
   whyNotOurs,
-} from './tags.js';
-import type { World } from './world.js';
+} from '../model/tags.js';
+import type { World } from '../model/world.js';
 
 export interface Discovered {
   /** The first resource of each identity. */

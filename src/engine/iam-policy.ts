@@ -3,13 +3,13 @@ import { VPC_ACCESS_POLICY } from '../kinds/functions.js';
 import { KINDS } from '../kinds/index.js';
 import { PROBE_PREFIX, PROBE_ROLE_TAG } from '../verify/probe-role.js';
 import { FixedIpError } from '../errors.js';
-import { MANAGED_BY, TAG_MANAGED_BY, TAG_ROLE } from './tags.js';
+import { MANAGED_BY, TAG_MANAGED_BY, TAG_ROLE } from '../model/tags.js';
 
 /**
  * The least-privilege IAM policy the CLI user needs, per command: which actions each command calls
  * (derived from the kinds), and each action scoped as tightly as AWS allows (the grants below:
  * creates only with fixed-ip's tag, changes and deletes only of resources carrying it, the probes
- * and their role only under their name pattern). test/core/iam-policy.test.ts runs every command in
+ * and their role only under their name pattern). test/engine/iam-policy.test.ts runs every command in
  * the simulator with the caller holding only this policy (the simulator evaluates it as IAM does)
  * and checks what it must refuse; the README's block is checked against it.
  */
@@ -55,7 +55,7 @@ const TEARDOWN: readonly Action[] = ['lambda:UpdateFunctionConfiguration', 'lamb
  */
 const reads = KINDS.flatMap((kind) => kind.iam.read);
 
-/** The run guard (src/core/run-guard.ts): one SSM parameter per stack, under /fixed-ip/ only. */
+/** The run guard (src/engine/run-guard.ts): one SSM parameter per stack, under /fixed-ip/ only. */
 export const RUN_GUARD_ACTIONS: readonly Action[] = [
   'ssm:DeleteParameter',
   'ssm:GetParameter',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatCost, monthlyCost } from '../../src/core/pricing.js';
+import { formatCost, monthlyCost } from '../../src/model/pricing.js';
 
 describe('monthlyCost', () => {
   it('prices a NAT gateway and its public IPv4 address in Tokyo at 48.91 USD a month', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkTimes, nextDelay, POLL, type PollSchedule, pollUntil } from '../../src/core/wait.js';
+import { checkTimes, nextDelay, POLL, type PollSchedule, pollUntil } from '../../src/model/wait.js';
 import { VirtualClock } from '../../src/simulator/index.js';
 
 const s = 1_000;

@@ -3,10 +3,10 @@ import type { AwsPort } from '../aws/port.js';
 import type { PlannedStep } from './recipe.js';
 import { FUNCTION_TAG_LIMIT, functionTags, tagsShort } from '../kinds/function-tags.js';
 import { kindOf } from '../kinds/index.js';
-import { type DryRun, isWork, type KindName } from '../kinds/kind.js';
+import { type DryRun, isWork, type KindName } from '../model/kind.js';
 import { recordOf } from '../state/schema.js';
-import { cidrSize, parseCidr } from './cidr.js';
-import type { FunctionTarget, StackContext, Targets } from './context.js';
+import { cidrSize, parseCidr } from '../model/cidr.js';
+import type { FunctionTarget, StackContext, Targets } from '../model/context.js';
 import { type CallerPermissions, checkCallerPermissions } from './caller-permissions.js';
 import { type Identity, missingRoleActions } from './inputs.js';
 

@@ -11,7 +11,7 @@ export interface PollPhase {
  * When a wait looks at AWS: sparse while the resource cannot be ready yet, once a second around
  * the time it usually becomes ready (so it is noticed within a second), then backing off. `budget`
  * is the most checks one wait makes, throttled ones included; the phases stay within it up to the
- * longest timeout the wait is given (test/core/wait.test.ts holds each schedule to that).
+ * longest timeout the wait is given (test/model/wait.test.ts holds each schedule to that).
  */
 export interface PollSchedule {
   /** What is waited for and how long AWS usually takes, for the docs and the bench. */

@@ -6,7 +6,7 @@ import { setup, type SetupOptions } from '../../src/commands/setup.js';
 import { status } from '../../src/commands/status.js';
 import { teardown } from '../../src/commands/teardown.js';
 import { probeName, verify } from '../../src/commands/verify.js';
-import { policyFor, type PolicyScope } from '../../src/core/iam-policy.js';
+import { policyFor, type PolicyScope } from '../../src/engine/iam-policy.js';
 import { createTestAccount, type TestAccount } from '../support/env.js';
 
 let account: TestAccount;

@@ -10,7 +10,7 @@ import {
   parseCidr,
   validateSubnetCidr,
   type Cidr,
-} from '../../src/core/cidr.js';
+} from '../../src/model/cidr.js';
 import { FixedIpError } from '../../src/errors.js';
 
 /** Runs `fn` and returns what it threw, failing the test if it did not throw. */

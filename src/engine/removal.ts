@@ -17,13 +17,13 @@ import {
   type RemoveOptions,
   type RemoveOutcome,
   type Step,
-} from '../kinds/kind.js';
+} from '../model/kind.js';
 import type { ResourceRecord } from '../state/schema.js';
-import { dropRecord, type StackContext } from './context.js';
-import { type GraphNode, runGraph } from './graph.js';
+import { dropRecord, type StackContext } from '../model/context.js';
+import { type GraphNode, runGraph } from '../model/graph.js';
 import { dependentsOf } from './recipe.js';
-import { tagValue, TAG_STACK } from './tags.js';
-import { emptyWorld, idsIn, loadByIds, mergeWorlds, type World, type WorldPart } from './world.js';
+import { tagValue, TAG_STACK } from '../model/tags.js';
+import { emptyWorld, idsIn, loadByIds, mergeWorlds, type World, type WorldPart } from '../model/world.js';
 
 export interface Removal {
   ctx: StackContext;

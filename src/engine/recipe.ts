@@ -3,11 +3,11 @@
  * waits for. setup walks it forward, teardown backward, status and plan only look.
  */
 import { functions, kindOf } from '../kinds/index.js';
-import { identityKey, type Identity, type KindName, type PlanLine, type Step } from '../kinds/kind.js';
+import { identityKey, type Identity, type KindName, type PlanLine, type Step } from '../model/kind.js';
 import { NAT_MODE } from '../kinds/nat-modes.js';
 import { NAT_MODES } from '../state/schema.js';
 import { type RecordOf, recordOf, type Shape, type StackState } from '../state/schema.js';
-import { BASE_PARTS, type WorldPart } from './world.js';
+import { BASE_PARTS, type WorldPart } from '../model/world.js';
 
 export interface RecipeNode {
   /** `natGateway@ap-northeast-1a`, `vpc`, or `functions`. */
