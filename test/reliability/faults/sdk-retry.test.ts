@@ -163,11 +163,11 @@ describe('throttling and 5xx bursts', () => {
     // file, the S3 lock and the run guard (a lock released between its put and its read), the graph
     // scheduler, and the layers of duplicates teardown removes.
     expect(loops.sort()).toEqual([
-      'src/model/graph.ts',
       'src/engine/run-guard.ts',
-      'src/model/wait.ts',
       'src/kinds/functions.ts',
       'src/kinds/retry.ts',
+      'src/model/graph.ts',
+      'src/model/wait.ts',
       'src/state/lock.ts',
       'src/state/s3-lock.ts',
     ]);
