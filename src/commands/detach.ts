@@ -1,7 +1,7 @@
 import { type Deps, makeContext } from '../model/context.js';
 import { functionInput } from '../engine/inputs.js';
 import { withRunGuard } from '../engine/run-guard.js';
-import { loadWorld } from '../model/world.js';
+import { loadWorld, SECURITY_GROUPS, SUBNETS } from '../model/world.js';
 import { AbortError, FixedIpError } from '../errors.js';
 import { detach as detachFunction } from '../kinds/functions.js';
 import { whoLine } from './shared.js';
@@ -74,8 +74,8 @@ export async function detach(options: DetachOptions, deps: Deps): Promise<string
       async (guarded) => {
         // Subnets and security groups, to restore a function to what of its previous network still exists.
         const world = await loadWorld(aws, { vpcId: state.resources.vpc?.id, stack: options.name }, [
-          'subnets',
-          'securityGroups',
+          SUBNETS,
+          SECURITY_GROUPS,
         ]);
         const ctx = makeContext({ name: options.name, aws, deps: guarded, store, state, world });
         for (const name of names) {

@@ -28,12 +28,12 @@ import { type PlannedStep, recipe, worldPartsFor } from '../engine/recipe.js';
 
 export type { PlannedStep };
 import { functionConfigs } from '../kinds/function-configs.js';
-import { emptyWorld, loadWorld, type World } from '../model/world.js';
+import { emptyWorld, loadWorld, VPCS, type World } from '../model/world.js';
 import { FixedIpError } from '../errors.js';
 import { functionExtras } from '../kinds/function-tags.js';
 import { isAttached, roleError } from '../kinds/functions.js';
 import { identityKey } from '../model/kind.js';
-import { checkRecords, kindOf } from '../kinds/index.js';
+import { ALL_PARTS, checkRecords, kindOf } from '../kinds/index.js';
 import {
   emptyState,
   isEmptyState,
@@ -87,7 +87,7 @@ export async function resolveSetup(
   let state = saved;
   let tagged: World | undefined;
   if (!state) {
-    tagged = await loadWorld(aws, { vpcId: undefined, stack: options.name });
+    tagged = await loadWorld(aws, { vpcId: undefined, stack: options.name }, ALL_PARTS);
     state = await stackFromTags(aws, tagged, options.name, aws.region, identity.accountId);
     if (state?.resources.vpc)
       ui.notify({
@@ -153,20 +153,20 @@ export async function resolveSetup(
     [state.shape, { ...state.shape, nat: options.nat ?? state.shape.nat }],
     Object.values(state.resources).map((r) => r.kind),
   );
-  // Internet gateways and Elastic IPs are listed whole, so the tag search above has them already.
-  const listedWhole = tagged ? (['internetGateways', 'addresses'] as const) : [];
+  // Parts listed whole (internet gateways, Elastic IPs) are in the tag search above already.
+  const fromTags = tagged ? parts.filter((p) => p.whole === true) : [];
   const world: World = vpcId
     ? await loadWorld(
         aws,
         { vpcId, stack: options.name },
-        parts.filter((p) => !(described && p === 'vpcs') && !(listedWhole as readonly string[]).includes(p)),
+        parts.filter((p) => !(described && p === VPCS) && !fromTags.includes(p)),
       )
     : emptyWorld();
-  if (vpcId && tagged) {
-    world.internetGateways = tagged.internetGateways;
-    world.addresses = tagged.addresses;
-    for (const part of listedWhole) world.loaded.add(part);
-  }
+  if (vpcId && tagged)
+    for (const part of fromTags) {
+      part.set(world, part.get(tagged));
+      world.loaded.add(part.name);
+    }
   if (described) {
     world.vpcs = [described];
     world.vpc = described;

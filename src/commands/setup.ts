@@ -14,13 +14,20 @@ import { formatStackCost as formatCost, stackCost } from '../engine/cost.js';
 import { allowlistRecords, stepLabel, stepNumber } from '../engine/recipe.js';
 import { removeInOrder } from '../engine/removal.js';
 import { type GuardMark, peekRunGuard, withRunGuard } from '../engine/run-guard.js';
-import { loadWorld, type WorldPart } from '../model/world.js';
+import {
+  loadWorld,
+  type WorldPart,
+  NAT_GATEWAYS,
+  NETWORK_INTERFACES,
+  ROUTE_TABLES,
+  SUBNETS,
+} from '../model/world.js';
 import { egressOf } from '../model/egress.js';
 import { functionConfigs } from '../kinds/function-configs.js';
 import { AbortError, FixedIpError } from '../errors.js';
 import { aliasWarning } from '../kinds/function-tags.js';
 import { startTagging, VPC_ACCESS_POLICY } from '../kinds/functions.js';
-import { kindOf } from '../kinds/index.js';
+import { ALL_PARTS, kindOf } from '../kinds/index.js';
 import { identityKey, isWork } from '../model/kind.js';
 import { NAT_MODE } from '../kinds/nat-modes.js';
 import type { Ui } from '../ports/ui.js';
@@ -268,7 +275,7 @@ async function apply(resolved: Resolved, rolesToFix: string[]): Promise<SetupRes
   if (leaving.length > 0) {
     await retire(ctx, leaving);
     // Addresses a retired NAT gateway held go to the new one now (a change of mode keeps the IPs).
-    ctx.world = await loadWorld(ctx.aws, { vpcId: ctx.state.resources.vpc?.id, stack: ctx.name });
+    ctx.world = await loadWorld(ctx.aws, { vpcId: ctx.state.resources.vpc?.id, stack: ctx.name }, ALL_PARTS);
     await runSteps(
       ctx,
       targets,
@@ -383,15 +390,15 @@ async function readBack(ctx: StackContext, changed: boolean): Promise<string[]> 
   const { aws, state } = ctx;
   const names = Object.keys(state.functions);
   if (names.length === 0) return allowlistRecords(state).map((r) => r.publicIp);
-  const parts: WorldPart[] = ['subnets', 'routeTables', 'natGateways'];
-  if (state.shape.nat === 'instance') parts.push('networkInterfaces');
+  const parts: WorldPart[] = [SUBNETS, ROUTE_TABLES, NAT_GATEWAYS];
+  if (state.shape.nat === 'instance') parts.push(NETWORK_INTERFACES);
   if (changed) {
     // A second look at what this run has just read or made, on purpose: the debug line marks where
     // it starts (the bench tells these reads from needless repeats by it).
     ctx.ui.notify({
       level: 'debug',
       code: 'setup.readback',
-      text: `Reading back from AWS the path each function's traffic takes (${[...parts, 'functions'].join(', ')})`,
+      text: `Reading back from AWS the path each function's traffic takes (${[...parts.map((part) => part.name), 'functions'].join(', ')})`,
     });
   }
   const world = changed

@@ -1,5 +1,5 @@
 import type { AwsPort } from '../aws/port.js';
-import { checkRecords } from '../kinds/index.js';
+import { ALL_PARTS, checkRecords } from '../kinds/index.js';
 import type { Deps } from '../model/context.js';
 import { stackFromTags } from '../engine/discover.js';
 import { checkStateMatches, type Identity, whoAmI } from '../engine/inputs.js';
@@ -38,7 +38,7 @@ export async function openStack(options: StackOptions, deps: Deps, store: StateS
   const identity = await whoAmI(aws);
   checkStateMatches(saved, identity, aws.region, store.path);
   if (saved) return { aws, identity, store, state: saved, discovered: false };
-  const tagged = await loadWorld(aws, { vpcId: undefined, stack: options.name });
+  const tagged = await loadWorld(aws, { vpcId: undefined, stack: options.name }, ALL_PARTS);
   const found = await stackFromTags(aws, tagged, options.name, aws.region, identity.accountId);
   if (!found) {
     throw new FixedIpError(

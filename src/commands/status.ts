@@ -2,7 +2,7 @@ import { type Deps, makeContext } from '../model/context.js';
 import { stackCost } from '../engine/cost.js';
 import { monthlyCost } from '../model/pricing.js';
 import { allowlistRecords, recipe, stepNumber } from '../engine/recipe.js';
-import { loadWorld } from '../model/world.js';
+import { loadWorld, INTERNET_GATEWAYS, NAT_GATEWAYS, ROUTE_TABLES, SUBNETS } from '../model/world.js';
 import { natHolding } from '../kinds/elastic-ip.js';
 import { functionConfigsAround } from '../kinds/function-configs.js';
 import { aliasWarning } from '../kinds/function-tags.js';
@@ -62,13 +62,7 @@ export async function status(options: StatusOptions, deps: Deps): Promise<Status
   const privateSubnets = new Set(recordsOf(state, 'privateSubnet').map((r) => r.id));
   const [world, { configs, others }] = await Promise.all([
     loadWorld(aws, { vpcId: state.resources.vpc?.id, stack: options.name }, [
-      ...new Set([
-        'subnets' as const,
-        'routeTables' as const,
-        'natGateways' as const,
-        'internetGateways' as const,
-        ...needs,
-      ]),
+      ...new Set([SUBNETS, ROUTE_TABLES, NAT_GATEWAYS, INTERNET_GATEWAYS, ...needs]),
     ]),
     functionConfigsAround(aws, Object.keys(state.functions), privateSubnets),
   ]);

@@ -5,7 +5,14 @@ import { type Deps, makeContext } from '../model/context.js';
 import { allowlistRecords, recipe, type RecipeNode } from '../engine/recipe.js';
 import { POLL, pollUntil } from '../model/wait.js';
 import { MANAGED_BY, TAG_MANAGED_BY, TAG_ROLE, TAG_STACK } from '../model/tags.js';
-import { loadWorld } from '../model/world.js';
+import {
+  loadWorld,
+  ADDRESSES,
+  INTERNET_GATEWAYS,
+  NAT_GATEWAYS,
+  ROUTE_TABLES,
+  SUBNETS,
+} from '../model/world.js';
 import { FixedIpError } from '../errors.js';
 import type { Ui } from '../ports/ui.js';
 import { VPC_ACCESS_POLICY } from '../kinds/functions.js';
@@ -497,11 +504,11 @@ async function explain(
   verdicts: ZoneVerdict[],
 ): Promise<void> {
   const world = await loadWorld(aws, { vpcId: state.resources.vpc?.id, stack: name }, [
-    'subnets',
-    'routeTables',
-    'natGateways',
-    'internetGateways',
-    'addresses',
+    SUBNETS,
+    ROUTE_TABLES,
+    NAT_GATEWAYS,
+    INTERNET_GATEWAYS,
+    ADDRESSES,
   ]);
   const ctx = makeContext({ name, aws, deps, store, state, world });
   const nodes = recipe(state.shape, { newVpc: false });

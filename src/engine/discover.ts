@@ -193,7 +193,7 @@ export async function stackFromTags(
 /** The world lists the record's kind, and not the record's id. */
 function isStale(record: ResourceRecord, world: World): boolean {
   const kind = KINDS.find((k) => k.name === record.kind);
-  if (!kind || !world.loaded.has(kind.part)) return false;
+  if (!kind || !world.loaded.has(kind.part.name)) return false;
   return !kind.list(world).some((item) => item.id === record.id);
 }
 
@@ -221,7 +221,7 @@ export interface Lookalike {
 export function lookalikes(world: World, stack: string, known: ReadonlySet<string>): Lookalike[] {
   const found = new Map<string, Lookalike>();
   for (const kind of KINDS) {
-    if (!world.loaded.has(kind.part)) continue;
+    if (!world.loaded.has(kind.part.name)) continue;
     const siblings = KINDS.filter((k) => k.part === kind.part);
     for (const item of kind.list(world)) {
       if (!item.id || known.has(item.id) || found.has(item.id)) continue;

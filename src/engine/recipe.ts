@@ -102,7 +102,12 @@ export function worldPartsFor(shapes: readonly Shape[], recorded: readonly KindN
       { newVpc: false },
     ))
       if (node.step.name !== 'functions') kinds.add(node.step.name);
-  return [...new Set([...BASE_PARTS, ...[...kinds].flatMap((kind) => kindOf(kind).needs ?? [])])];
+  return [
+    ...new Set([
+      ...BASE_PARTS,
+      ...[...kinds].flatMap((kind) => [kindOf(kind).part, ...(kindOf(kind).needs ?? [])]),
+    ]),
+  ];
 }
 
 type StepName = Step['name'];

@@ -67,7 +67,7 @@ export async function decideRemovals(removals: readonly Removal[]): Promise<Verd
     if (!record) continue;
     const { part } = kindOf(record.kind);
     const { world } = removal.ctx;
-    if (world.loaded.has(part) && idsIn(world, part).has(record.id)) continue;
+    if (world.loaded.has(part.name) && idsIn(world, part).has(record.id)) continue;
     const ids = wanted.get(part) ?? [];
     if (!ids.includes(record.id)) ids.push(record.id);
     wanted.set(part, ids);

@@ -11,6 +11,7 @@ import { NAT_MODE } from './nat-modes.js';
 import { deleteWhenFree } from './retry.js';
 import { removeOrphans } from './orphans.js';
 import { whenVisible } from './eventual.js';
+import { ADDRESSES } from '../model/world.js';
 
 const ROLE = 'elastic-ip';
 
@@ -82,7 +83,7 @@ export function natHolding(world: World, allocationId: string) {
  */
 export const elasticIp: Kind = {
   name: 'elasticIp',
-  part: 'addresses',
+  part: ADDRESSES,
   role: ROLE,
   zonal: true,
   article: 5,

@@ -14,6 +14,7 @@ import { privateRouteTable, publicRouteTable } from './route-tables.js';
 import { securityGroup } from './security-group.js';
 import { privateSubnet, publicSubnet } from './subnets.js';
 import { vpc } from './vpc.js';
+import { BASE_PARTS, type WorldPart } from '../model/world.js';
 
 /** Every resource kind, in the article's order. Adding a kind: its module, and a line here. */
 export const KINDS: readonly Kind[] = [
@@ -32,6 +33,19 @@ export const KINDS: readonly Kind[] = [
   privateRouteTable, // 6. private route: 0.0.0.0/0 -> the NAT
 ];
 register(KINDS);
+
+/**
+ * Every part of the world some kind lists or reads, for finding a stack by its tags (its shape is
+ * not known yet): derived from the kinds, so a kind with a part of its own needs no other edit.
+ */
+export const ALL_PARTS: readonly WorldPart[] = [
+  ...new Map(
+    [...BASE_PARTS, ...KINDS.flatMap((kind) => [kind.part, ...(kind.needs ?? [])])].map((part) => [
+      part.name,
+      part,
+    ]),
+  ).values(),
+];
 
 /**
  * Each record of a state just read, checked against its kind's own schema: the state layer checks

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import { awsErrorName } from '../aws/errors.js';
 import { dropRecord, putRecord, type StackContext, vpcIdOf } from '../model/context.js';
-import { attachedGateway } from '../model/world.js';
+import { attachedGateway, INTERNET_GATEWAYS } from '../model/world.js';
 import { isOurs, MANAGED_BY, tagSpec, tagValue, TAG_MANAGED_BY, TAG_ROLE, TAG_STACK } from '../model/tags.js';
 import { baseRecord, type Kind, PLACEHOLDER } from '../model/kind.js';
 import { deleteWhenFree } from './retry.js';
@@ -48,7 +48,7 @@ const deleteGateway = (ctx: StackContext) => (id: string) =>
  */
 export const internetGateway: Kind = {
   name: 'internetGateway',
-  part: 'internetGateways',
+  part: INTERNET_GATEWAYS,
   role: ROLE,
   zonal: false,
   article: 1,

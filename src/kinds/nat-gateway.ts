@@ -11,7 +11,7 @@ import {
 } from '../model/context.js';
 import { natHourlyUsd } from '../model/pricing.js';
 import { isOurs, tagSpec } from '../model/tags.js';
-import { activeNat, zoneOfSubnet } from '../model/world.js';
+import { activeNat, zoneOfSubnet, NAT_GATEWAYS } from '../model/world.js';
 import { POLL, pollUntil } from '../model/wait.js';
 import { AbortError, FixedIpError } from '../errors.js';
 import { findListed, provenAs } from './find.js';
@@ -73,7 +73,7 @@ function natKind(options: {
   const kind: Kind = {
     name,
     role,
-    part: 'natGateways',
+    part: NAT_GATEWAYS,
     zonal: options.zonal,
     article: 5,
     title: options.title,

@@ -11,6 +11,7 @@ import type { Shape } from '../state/schema.js';
 import { findListed } from './find.js';
 import { baseRecord, type Kind, PLACEHOLDER } from '../model/kind.js';
 import { holdAddress } from './nat-interface.js';
+import { INSTANCES } from '../model/world.js';
 
 const ROLE = 'nat-instance';
 export const DEFAULT_NAT_INSTANCE_TYPE = 't4g.nano';
@@ -214,7 +215,7 @@ export function imageAge(record: NatInstanceRecord | undefined, now: number): st
  */
 export const natInstance: Kind = {
   name: 'natInstance',
-  part: 'instances',
+  part: INSTANCES,
   role: ROLE,
   zonal: true,
   article: 5,
@@ -231,7 +232,7 @@ export const natInstance: Kind = {
     create: ['ec2:RunInstances', 'ec2:CreateTags', 'ec2:TerminateInstances'],
     remove: ['ec2:TerminateInstances'],
   },
-  needs: ['instances'],
+  needs: [INSTANCES],
   hourlyUsd: (region, shape) => {
     const price = natInstanceHourlyUsd(region, natInstanceType(shape));
     return price.instance + price.volume;

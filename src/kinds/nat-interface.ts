@@ -9,6 +9,7 @@ import { recordedAddress } from './elastic-ip.js';
 import { findListed, provenAs } from './find.js';
 import { baseRecord, type Kind, PLACEHOLDER } from '../model/kind.js';
 import { deleteWhenFree } from './retry.js';
+import { ADDRESSES, NETWORK_INTERFACES } from '../model/world.js';
 
 const ROLE = 'nat-interface';
 
@@ -121,7 +122,7 @@ export async function holdAddress(
  */
 export const natInterface: Kind = {
   name: 'natInterface',
-  part: 'networkInterfaces',
+  part: NETWORK_INTERFACES,
   role: ROLE,
   zonal: true,
   article: 5,
@@ -138,7 +139,7 @@ export const natInterface: Kind = {
     ],
     remove: ['ec2:DisassociateAddress', 'ec2:DeleteNetworkInterface'],
   },
-  needs: ['networkInterfaces', 'addresses'],
+  needs: [NETWORK_INTERFACES, ADDRESSES],
   hourlyUsd: () => 0,
   routeTarget: (id) => ({ NetworkInterfaceId: id }),
 

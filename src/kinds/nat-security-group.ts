@@ -7,6 +7,7 @@ import { findListed } from './find.js';
 import { baseRecord, type Kind, PLACEHOLDER } from '../model/kind.js';
 import { createGroupDryRun, deleteGroup, findOwnGroup, nameTaken } from './groups.js';
 import { notRecorded } from './status.js';
+import { SECURITY_GROUPS } from '../model/world.js';
 
 const ROLE = 'nat-security-group';
 const ANY_PROTOCOL = '-1';
@@ -64,7 +65,7 @@ function live(ctx: StackContext): SecurityGroup | undefined {
  */
 export const natSecurityGroup: Kind = {
   name: 'natSecurityGroup',
-  part: 'securityGroups',
+  part: SECURITY_GROUPS,
   role: ROLE,
   zonal: false,
   article: 5,
@@ -80,7 +81,7 @@ export const natSecurityGroup: Kind = {
     ],
     remove: ['ec2:DeleteSecurityGroup'],
   },
-  needs: ['securityGroups'],
+  needs: [SECURITY_GROUPS],
   hourlyUsd: () => 0,
 
   list: (world) =>

@@ -14,6 +14,7 @@ import { findListed } from './find.js';
 import { baseRecord, identityKey, type Kind, PLACEHOLDER, type RouteTarget } from '../model/kind.js';
 import { NAT_MODE } from './nat-modes.js';
 import { kindNamed } from './registry.js';
+import { ROUTE_TABLES } from '../model/world.js';
 
 type Which = 'public' | 'private';
 const ANYWHERE = '0.0.0.0/0';
@@ -79,7 +80,7 @@ function routeTableKind(which: Which, article: number): Kind {
   const kind: Kind = {
     name,
     role,
-    part: 'routeTables',
+    part: ROUTE_TABLES,
     zonal: true,
     article,
     title,

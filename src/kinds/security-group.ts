@@ -8,6 +8,7 @@ import { untilLambdaLetsGo } from './lambda-enis.js';
 import { createGroupDryRun, deleteGroup, findOwnGroup, nameTaken } from './groups.js';
 import { functionsUsing } from './in-use.js';
 import { notRecorded } from './status.js';
+import { SECURITY_GROUPS } from '../model/world.js';
 
 const ROLE = 'security-group';
 const groupName = (stack: string): string => nameTag(ROLE, stack);
@@ -24,7 +25,7 @@ declare module '../state/identity.js' {
 /** Part of step 4: the functions' security group. No inbound rules; AWS's default egress stays. */
 export const securityGroup: Kind = {
   name: 'securityGroup',
-  part: 'securityGroups',
+  part: SECURITY_GROUPS,
   role: ROLE,
   zonal: false,
   article: 4,

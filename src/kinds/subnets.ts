@@ -17,6 +17,7 @@ import { untilLambdaLetsGo } from './lambda-enis.js';
 import { deleteWhenFree } from './retry.js';
 import { functionsUsing } from './in-use.js';
 import { whenVisible } from './eventual.js';
+import { SUBNETS } from '../model/world.js';
 
 type Which = 'public' | 'private';
 
@@ -48,7 +49,7 @@ function subnetKind(which: Which, article: number): Kind {
   const kind: Kind = {
     name,
     role,
-    part: 'subnets',
+    part: SUBNETS,
     zonal: true,
     article,
     title,

@@ -4,6 +4,7 @@ import { isOurs, stackFilter, tagSpec, TAG_ROLE } from '../model/tags.js';
 import { baseRecord, type Kind } from '../model/kind.js';
 import { deleteWhenFree } from './retry.js';
 import { removeOrphans } from './orphans.js';
+import { VPCS } from '../model/world.js';
 
 const ROLE = 'vpc';
 
@@ -19,7 +20,7 @@ declare module '../state/identity.js' {
 /** Step 0, only with --new-vpc: the article assumes a VPC made beforehand. */
 export const vpc: Kind = {
   name: 'vpc',
-  part: 'vpcs',
+  part: VPCS,
   role: ROLE,
   zonal: false,
   article: 0,

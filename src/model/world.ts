@@ -19,6 +19,8 @@ import { stackFilter } from './tags.js';
  * What exists around a stack right now, fetched in one batch of parallel Describe calls so every
  * kind can find its resources (by state id, then by tags) without a call of its own. With the
  * VPC known, everything in it; without (a lost state file), everything carrying the stack's tag.
+ * The parts below are the ones several kinds read; a kind with resources of its own declares its
+ * part with `extraPart` (kept in `extra`), and the world needs no edit for it.
  */
 export interface World {
   vpc: Vpc | undefined;
@@ -37,25 +39,138 @@ export interface World {
   networkInterfaces: NetworkInterface[];
   /** The stack's functions' current configurations (loaded by the commands that need them). */
   functions: FunctionConfiguration[];
-  /** Which parts were described (an empty list that was not asked for proves nothing). */
-  loaded: Set<WorldPart>;
+  /** The parts kinds declare for themselves (`extraPart`), by part name. */
+  extra: Record<string, unknown[]>;
+  /** The names of the parts that were described (an empty list that was not asked for proves nothing). */
+  loaded: Set<string>;
 }
 
-export type WorldPart = Exclude<keyof World, 'functions' | 'vpc' | 'loaded' | 'instanceStatuses'>;
+/**
+ * One part of the world: how it is described (with filters, or none for everything), how its
+ * resources are named by id, and where it is kept in the world.
+ */
+export interface PartSpec<T> {
+  readonly name: string;
+  /** The Describe filter naming its resources by id. */
+  readonly idFilter: string;
+  /** Listed whole, whatever the scope (an internet gateway not yet attached is in no VPC). */
+  readonly whole?: boolean;
+  /** One Describe (`statuses`: what a full load adds, the instances' status checks). */
+  describe(aws: AwsPort, filters: Filter[], into: World, statuses: boolean): Promise<T[]>;
+  idOf(item: T): string | undefined;
+  get(world: World): T[];
+  set(world: World, items: T[]): void;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a list of parts of any item type
+export type WorldPart = PartSpec<any>;
+
+const input = (filters: Filter[]): { Filters?: Filter[] } => (filters.length > 0 ? { Filters: filters } : {});
+
+type Builtin = Exclude<keyof World, 'vpc' | 'functions' | 'extra' | 'loaded' | 'instanceStatuses'>;
+
+/** A part kept in one of the world's own fields. */
+function builtin<K extends Builtin>(
+  name: K,
+  spec: Omit<PartSpec<World[K][number]>, 'name' | 'get' | 'set'>,
+): PartSpec<World[K][number]> {
+  return {
+    name,
+    ...spec,
+    get: (world) => world[name],
+    set: (world, items) => {
+      world[name] = items as World[K];
+    },
+  };
+}
+
+/** A part a kind declares for its own resources, kept in `world.extra[name]`. */
+export function extraPart<T>(spec: Omit<PartSpec<T>, 'get' | 'set'>): PartSpec<T> {
+  return {
+    ...spec,
+    get: (world) => (world.extra[spec.name] ?? []) as T[],
+    set: (world, items) => {
+      world.extra[spec.name] = items;
+    },
+  };
+}
+
+export const VPCS = builtin('vpcs', {
+  idFilter: 'vpc-id',
+  describe: async (aws, f) => (await aws.ec2.DescribeVpcs(input(f))).Vpcs ?? [],
+  idOf: (v) => v.VpcId,
+});
+export const SUBNETS = builtin('subnets', {
+  idFilter: 'subnet-id',
+  describe: async (aws, f) => (await aws.ec2.DescribeSubnets(input(f))).Subnets ?? [],
+  idOf: (s) => s.SubnetId,
+});
+export const ROUTE_TABLES = builtin('routeTables', {
+  idFilter: 'route-table-id',
+  describe: async (aws, f) => (await aws.ec2.DescribeRouteTables(input(f))).RouteTables ?? [],
+  idOf: (t) => t.RouteTableId,
+});
+export const INTERNET_GATEWAYS = builtin('internetGateways', {
+  idFilter: 'internet-gateway-id',
+  whole: true,
+  describe: async (aws, f) => (await aws.ec2.DescribeInternetGateways(input(f))).InternetGateways ?? [],
+  idOf: (g) => g.InternetGatewayId,
+});
+export const SECURITY_GROUPS = builtin('securityGroups', {
+  idFilter: 'group-id',
+  describe: async (aws, f) => (await aws.ec2.DescribeSecurityGroups(input(f))).SecurityGroups ?? [],
+  idOf: (g) => g.GroupId,
+});
+export const NAT_GATEWAYS = builtin('natGateways', {
+  idFilter: 'nat-gateway-id',
+  // DescribeNatGateways names its filters `Filter`.
+  describe: async (aws, f) =>
+    (await aws.ec2.DescribeNatGateways(f.length > 0 ? { Filter: f } : {})).NatGateways ?? [],
+  idOf: (n) => n.NatGatewayId,
+});
+/** Listed whole: a kept or adopted Elastic IP is in no VPC (an account has few). */
+export const ADDRESSES = builtin('addresses', {
+  idFilter: 'allocation-id',
+  whole: true,
+  describe: async (aws, f) => (await aws.ec2.DescribeAddresses(input(f))).Addresses ?? [],
+  idOf: (a) => a.AllocationId,
+});
+export const INSTANCES = builtin('instances', {
+  idFilter: 'instance-id',
+  async describe(aws, f, into, statuses) {
+    const out = await aws.ec2.DescribeInstances(input(f));
+    const instances = (out.Reservations ?? []).flatMap((r) => r.Instances ?? []);
+    // Status checks are asked only when there is an instance (DescribeInstanceStatus has no VPC filter).
+    const InstanceIds = instances
+      .filter((i) => i.State?.Name !== 'terminated')
+      .map((i) => i.InstanceId ?? '');
+    if (statuses && InstanceIds.length > 0)
+      into.instanceStatuses =
+        (await aws.ec2.DescribeInstanceStatus({ InstanceIds, IncludeAllInstances: true })).InstanceStatuses ??
+        [];
+    return instances;
+  },
+  idOf: (i) => i.InstanceId,
+});
+export const NETWORK_INTERFACES = builtin('networkInterfaces', {
+  idFilter: 'network-interface-id',
+  describe: async (aws, f) =>
+    (await aws.ec2.DescribeNetworkInterfaces({ ...input(f), IncludeManagedResources: true }))
+      .NetworkInterfaces ?? [],
+  idOf: (e) => e.NetworkInterfaceId,
+});
 
 /** What every shape's kinds read. */
 export const BASE_PARTS: readonly WorldPart[] = [
-  'vpcs',
-  'subnets',
-  'routeTables',
-  'internetGateways',
-  'securityGroups',
-  'natGateways',
-  'addresses',
+  VPCS,
+  SUBNETS,
+  ROUTE_TABLES,
+  INTERNET_GATEWAYS,
+  SECURITY_GROUPS,
+  NAT_GATEWAYS,
+  ADDRESSES,
 ];
-
-/** Everything, for finding a stack by its tags (its shape is not known yet). */
-export const ALL_PARTS: readonly WorldPart[] = [...BASE_PARTS, 'instances', 'networkInterfaces'];
+const BUILTIN_PARTS: readonly WorldPart[] = [...BASE_PARTS, INSTANCES, NETWORK_INTERFACES];
 
 export function emptyWorld(): World {
   return {
@@ -71,47 +186,35 @@ export function emptyWorld(): World {
     instanceStatuses: [],
     networkInterfaces: [],
     functions: [],
+    extra: {},
     loaded: new Set(),
   };
 }
 
 /**
- * One describe pass. `vpcId` scopes the VPC-bound parts to the stack's VPC; without it they are
- * scoped to the stack's tag (a lost state file). Internet gateways and Elastic IPs are listed whole:
- * a gateway fixed-ip created but had not yet attached is in no VPC, and a kept or adopted Elastic IP
- * has none (an account has few of both).
+ * One describe pass over these parts. `vpcId` scopes the VPC-bound parts to the stack's VPC;
+ * without it they are scoped to the stack's tag (a lost state file). Parts marked `whole` are
+ * listed whole.
  */
 export async function loadWorld(
   aws: AwsPort,
   scope: { vpcId: string | undefined; stack: string },
-  parts: readonly WorldPart[] = ALL_PARTS,
+  parts: readonly WorldPart[],
 ): Promise<World> {
   const world = emptyWorld();
   const Filters = scope.vpcId ? [{ Name: 'vpc-id', Values: [scope.vpcId] }] : [stackFilter(scope.stack)];
   await Promise.all(
-    ALL_PARTS.filter((part) => parts.includes(part)).map((part) =>
-      describePart(aws, world, part, WHOLE.includes(part) ? [] : Filters, true),
-    ),
+    unique(parts).map((part) => describePart(aws, world, part, part.whole ? [] : Filters, true)),
   );
   world.vpc = scope.vpcId ? world.vpcs.find((v) => v.VpcId === scope.vpcId) : undefined;
   return world;
 }
 
-/** Listed whole, whatever the scope (see loadWorld). */
-const WHOLE: readonly WorldPart[] = ['internetGateways', 'addresses'];
-
-/** The filter naming a part's resources by id. */
-const ID_FILTER: Record<WorldPart, string> = {
-  vpcs: 'vpc-id',
-  subnets: 'subnet-id',
-  routeTables: 'route-table-id',
-  internetGateways: 'internet-gateway-id',
-  securityGroups: 'group-id',
-  natGateways: 'nat-gateway-id',
-  addresses: 'allocation-id',
-  instances: 'instance-id',
-  networkInterfaces: 'network-interface-id',
-};
+function unique(parts: readonly WorldPart[]): WorldPart[] {
+  const byName = new Map<string, WorldPart>();
+  for (const part of parts) if (!byName.has(part.name)) byName.set(part.name, part);
+  return [...byName.values()];
+}
 
 /**
  * The resources of these ids, wherever they are (any VPC): one Describe per part, filtered by id, so
@@ -126,7 +229,7 @@ export async function loadByIds(
     [...ids]
       .filter(([, values]) => values.length > 0)
       .map(([part, values]) =>
-        describePart(aws, world, part, [{ Name: ID_FILTER[part], Values: [...values] }], false),
+        describePart(aws, world, part, [{ Name: part.idFilter, Values: [...values] }], false),
       ),
   );
   return world;
@@ -134,40 +237,30 @@ export async function loadByIds(
 
 /** The ids of a part's resources in the world (whatever their state). */
 export function idsIn(world: World, part: WorldPart): Set<string> {
-  const all: Array<string | undefined> = {
-    vpcs: () => world.vpcs.map((v) => v.VpcId),
-    subnets: () => world.subnets.map((s) => s.SubnetId),
-    routeTables: () => world.routeTables.map((t) => t.RouteTableId),
-    internetGateways: () => world.internetGateways.map((g) => g.InternetGatewayId),
-    securityGroups: () => world.securityGroups.map((g) => g.GroupId),
-    natGateways: () => world.natGateways.map((n) => n.NatGatewayId),
-    addresses: () => world.addresses.map((a) => a.AllocationId),
-    instances: () => world.instances.map((i) => i.InstanceId),
-    networkInterfaces: () => world.networkInterfaces.map((e) => e.NetworkInterfaceId),
-  }[part]();
-  return new Set(all.filter((id): id is string => id !== undefined));
+  const items: unknown[] = part.get(world);
+  const ids = items.map((item): string | undefined => part.idOf(item));
+  return new Set(ids.filter((id): id is string => id !== undefined));
 }
 
 /** A world holding both worlds' resources (the first one's VPC). */
 export function mergeWorlds(a: World, b: World): World {
-  return {
+  const merged: World = {
+    ...emptyWorld(),
     vpc: a.vpc,
-    vpcs: [...a.vpcs, ...b.vpcs],
-    subnets: [...a.subnets, ...b.subnets],
-    routeTables: [...a.routeTables, ...b.routeTables],
-    internetGateways: [...a.internetGateways, ...b.internetGateways],
-    securityGroups: [...a.securityGroups, ...b.securityGroups],
-    natGateways: [...a.natGateways, ...b.natGateways],
-    addresses: [...a.addresses, ...b.addresses],
-    instances: [...a.instances, ...b.instances],
     instanceStatuses: [...a.instanceStatuses, ...b.instanceStatuses],
-    networkInterfaces: [...a.networkInterfaces, ...b.networkInterfaces],
     functions: [...a.functions, ...b.functions],
     loaded: new Set([...a.loaded, ...b.loaded]),
   };
+  for (const part of BUILTIN_PARTS) {
+    const [first, second]: unknown[][] = [part.get(a), part.get(b)];
+    part.set(merged, [...first, ...second]);
+  }
+  for (const name of new Set([...Object.keys(a.extra), ...Object.keys(b.extra)]))
+    merged.extra[name] = [...(a.extra[name] ?? []), ...(b.extra[name] ?? [])];
+  return merged;
 }
 
-/** One part of the world, described with these filters (none: everything); `statuses`: instance status checks too. */
+/** One part of the world, described with these filters (none: everything). */
 async function describePart(
   aws: AwsPort,
   world: World,
@@ -175,50 +268,8 @@ async function describePart(
   filters: Filter[],
   statuses: boolean,
 ): Promise<void> {
-  const input = filters.length > 0 ? { Filters: filters } : {};
-  switch (part) {
-    case 'vpcs':
-      world.vpcs = (await aws.ec2.DescribeVpcs(input)).Vpcs ?? [];
-      break;
-    case 'subnets':
-      world.subnets = (await aws.ec2.DescribeSubnets(input)).Subnets ?? [];
-      break;
-    case 'routeTables':
-      world.routeTables = (await aws.ec2.DescribeRouteTables(input)).RouteTables ?? [];
-      break;
-    case 'internetGateways':
-      world.internetGateways = (await aws.ec2.DescribeInternetGateways(input)).InternetGateways ?? [];
-      break;
-    case 'securityGroups':
-      world.securityGroups = (await aws.ec2.DescribeSecurityGroups(input)).SecurityGroups ?? [];
-      break;
-    case 'natGateways':
-      world.natGateways =
-        (await aws.ec2.DescribeNatGateways(filters.length > 0 ? { Filter: filters } : {})).NatGateways ?? [];
-      break;
-    case 'addresses':
-      world.addresses = (await aws.ec2.DescribeAddresses(input)).Addresses ?? [];
-      break;
-    case 'instances': {
-      const out = await aws.ec2.DescribeInstances(input);
-      world.instances = (out.Reservations ?? []).flatMap((r) => r.Instances ?? []);
-      // Status checks are asked only when there is an instance (DescribeInstanceStatus has no VPC filter).
-      const InstanceIds = world.instances
-        .filter((i) => i.State?.Name !== 'terminated')
-        .map((i) => i.InstanceId ?? '');
-      if (statuses && InstanceIds.length > 0)
-        world.instanceStatuses =
-          (await aws.ec2.DescribeInstanceStatus({ InstanceIds, IncludeAllInstances: true }))
-            .InstanceStatuses ?? [];
-      break;
-    }
-    case 'networkInterfaces':
-      world.networkInterfaces =
-        (await aws.ec2.DescribeNetworkInterfaces({ ...input, IncludeManagedResources: true }))
-          .NetworkInterfaces ?? [];
-      break;
-  }
-  world.loaded.add(part);
+  part.set(world, await part.describe(aws, filters, world, statuses));
+  world.loaded.add(part.name);
 }
 
 export function attachedGateway(world: World, vpcId: string): InternetGateway | undefined {
