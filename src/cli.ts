@@ -6,6 +6,7 @@ import type * as RunModuleNs from './run.js';
 import { runFlags, withFlags, type RunFlags } from './hints.js';
 import type { GlobalOptions, Io } from './io.js';
 import { VERSION } from './version.js';
+import { KIND_INPUTS } from './kinds/index.js';
 
 export type { GlobalOptions, Io };
 
@@ -289,7 +290,7 @@ function buildProgram(
 
 /** The options setup and plan share. */
 function setupOptions(cmd: Command): Command {
-  return cmd
+  cmd
     .option('--function <name>', 'function name or ARN to give the fixed IP (repeatable)', collect)
     .option('--vpc <vpc-id>', 'use this VPC')
     .option('--new-vpc', 'create a VPC owned by fixed-ip instead')
@@ -313,6 +314,9 @@ function setupOptions(cmd: Command): Command {
     )
     .option('--eip <allocation-id>', 'adopt this unassociated Elastic IP instead of allocating one')
     .option('--fix-role', "attach AWSLambdaVPCAccessExecutionRole to a function's role that lacks it");
+  // The kinds' own settings (each kind declares its flag).
+  for (const input of KIND_INPUTS) cmd.option(input.flag, input.description);
+  return cmd;
 }
 
 /** What the completion scripts complete: each command, its options, and the choices of those that have them. */

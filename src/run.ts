@@ -1,4 +1,6 @@
 import { explainAwsError } from './aws/errors.js';
+import { Option } from 'commander';
+import { KIND_INPUTS } from './kinds/index.js';
 import type { GlobalOptions, Io } from './io.js';
 import type { SetupOptions } from './commands/setup-options.js';
 import type { VerifyReport } from './commands/verify.js';
@@ -183,6 +185,12 @@ function setupOptions(options: Options, demo: { yes: boolean; functions: string[
     natInstanceType: options.natInstanceType as string | undefined,
     replaceNatInstance: options.replaceNatInstance === true,
     eip: options.eip as string | undefined,
+    inputs: Object.fromEntries(
+      KIND_INPUTS.flatMap((input) => {
+        const value = options[new Option(input.flag).attributeName()];
+        return typeof value === 'string' ? [[input.key, value]] : [];
+      }),
+    ),
     fixRole: options.fixRole === true,
     yes: demo.yes,
     name: options.name,

@@ -33,7 +33,7 @@ import { FixedIpError } from '../errors.js';
 import { functionExtras } from '../kinds/function-tags.js';
 import { isAttached, roleError } from '../kinds/functions.js';
 import { identityKey } from '../model/kind.js';
-import { ALL_PARTS, checkRecords, kindOf } from '../kinds/index.js';
+import { ALL_PARTS, checkRecords, kindOf, withInputs } from '../kinds/index.js';
 import {
   emptyState,
   isEmptyState,
@@ -150,7 +150,10 @@ export async function resolveSetup(
   // chooseVpc may have described the VPC already: do not ask AWS for it twice.
   const described = vpcChoice.kind === 'existing' ? vpcChoice.vpc : undefined;
   const parts = worldPartsFor(
-    [state.shape, { ...state.shape, nat: options.nat ?? state.shape.nat }],
+    [
+      state.shape,
+      withInputs({ ...state.shape, nat: options.nat ?? state.shape.nat }, state.shape, options.inputs ?? {}),
+    ],
     Object.values(state.resources).map((r) => r.kind),
   );
   // Parts listed whole (internet gateways, Elastic IPs) are in the tag search above already.
@@ -184,7 +187,7 @@ export async function resolveSetup(
     vpcChoice.kind === 'new' ? [vpcChoice.cidr] : vpcRecord?.cidrs.length ? vpcRecord.cidrs : cidrsOf(world);
   if (vpcRecord && vpcCidrs.length > 0) vpcRecord.cidrs = vpcCidrs;
 
-  state.shape = await chooseShape(aws, options, state, ask);
+  state.shape = withInputs(await chooseShape(aws, options, state, ask), state.shape, options.inputs ?? {});
   if (state.shape.nat !== 'instance' && (options.replaceNatInstance || options.natInstanceType))
     throw new FixedIpError(
       'BAD_OPTION',

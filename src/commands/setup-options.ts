@@ -18,6 +18,8 @@ export interface SetupOptions {
   /** --replace-nat-instance: a fresh instance from the newest image, on the same interface. */
   replaceNatInstance?: boolean | undefined;
   eip?: string | undefined;
+  /** The kinds' own flags (e.g. --endpoints), by the input's key, as typed; parsed by their kinds. */
+  inputs?: Readonly<Record<string, string>> | undefined;
   name: string;
   state?: string | undefined;
   region?: string | undefined;

@@ -5,7 +5,7 @@
  */
 import type { AwsPort } from '../aws/port.js';
 import { type FoundFunction, functionsInSubnets, previousFromTags } from '../kinds/function-tags.js';
-import { KINDS } from '../kinds/index.js';
+import { KINDS, inputsFromRecords } from '../kinds/index.js';
 import { identityKey, type Kind, type Listed } from '../model/kind.js';
 import { emptyState, type ResourceRecord, type Shape, type StackState } from '../state/schema.js';
 import {
@@ -80,7 +80,13 @@ function shapeOf(records: ResourceRecord[]): Shape {
   const ordered = home ? [home, ...zones.filter((z) => z !== home)] : zones;
   const nat = regional ? 'regional' : instance ? 'instance' : nats.length > 1 ? 'gateway-per-az' : 'gateway';
   const type = records.find((r) => r.kind === 'natInstance')?.instanceType;
-  return { nat, zones: ordered, ...(instance && type ? { natInstanceType: type } : {}) };
+  const inputs = inputsFromRecords(records);
+  return {
+    nat,
+    zones: ordered,
+    ...(instance && type ? { natInstanceType: type } : {}),
+    ...(Object.keys(inputs).length > 0 ? { inputs } : {}),
+  };
 }
 
 /**

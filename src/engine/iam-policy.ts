@@ -71,7 +71,7 @@ const SERVICE_ACTIONS: Record<PolicyScope, readonly string[]> = {
     ...COMMON,
     ...reads,
     ...SETUP,
-    ...KINDS.flatMap((kind) => [...kind.iam.create, ...kind.iam.remove]),
+    ...KINDS.flatMap((kind) => [...kind.iam.create, ...(kind.iam.change ?? []), ...kind.iam.remove]),
   ],
   teardown: [...COMMON, ...reads, ...TEARDOWN, ...KINDS.flatMap((kind) => kind.iam.remove)],
   // The probes: made, run and deleted with a role each run makes for them (hence iam:PassRole).
@@ -100,8 +100,12 @@ const requestTagged = { [`aws:RequestTag/${TAG_MANAGED_BY}`]: MANAGED_BY };
 const resourceTagged = { [`aws:ResourceTag/${TAG_MANAGED_BY}`]: MANAGED_BY };
 const onlyVpcAccessPolicy = { ArnEquals: { 'iam:PolicyARN': VPC_ACCESS_POLICY } };
 
+/** The kinds whose statements are derived from their own declaration (`iam.scope`). */
+const SCOPED = KINDS.filter((kind) => kind.iam.scope !== undefined);
+const notTagging = (action: string): boolean => action !== 'ec2:CreateTags' && !isEc2Read(action);
+
 /** The creates: each new resource must carry fixed-ip's marker from its first moment. */
-const CREATES = [
+const CREATES: readonly string[] = [
   'ec2:CreateVpc',
   'ec2:CreateInternetGateway',
   'ec2:CreateSubnet',
@@ -111,7 +115,8 @@ const CREATES = [
   'ec2:CreateNatGateway',
   'ec2:CreateNetworkInterface',
   'ec2:RunInstances',
-] as const;
+  ...SCOPED.flatMap((kind) => kind.iam.create.filter(notTagging)),
+];
 
 /** What fixed-ip does to a resource it made (and proves it made by the marker tag on it). */
 const ON_OWN = [
@@ -123,7 +128,8 @@ const ON_OWN = [
   'ec2:ModifyNetworkInterfaceAttribute',
   'ec2:AssociateAddress',
   'ec2:AssociateNatGatewayAddress',
-] as const;
+  ...SCOPED.flatMap((kind) => kind.iam.change ?? []),
+];
 const DESTROY_OWN = [
   'ec2:DeleteNatGateway',
   'ec2:ReleaseAddress',
@@ -139,7 +145,8 @@ const DESTROY_OWN = [
   'ec2:DetachInternetGateway',
   'ec2:DeleteInternetGateway',
   'ec2:DeleteVpc',
-] as const;
+  ...SCOPED.flatMap((kind) => kind.iam.remove.filter(notTagging)),
+];
 /** The resource types fixed-ip makes (and so may change or remove when they carry its marker). */
 const OWN_TYPES = [
   'vpc',
@@ -152,6 +159,7 @@ const OWN_TYPES = [
   'network-interface',
   'instance',
   'volume',
+  ...SCOPED.map((kind) => kind.iam.scope?.ownType ?? ''),
 ].map(ec2);
 
 /**
@@ -208,6 +216,12 @@ const GRANTS: readonly Grant[] = [
     actions: ['ec2:RunInstances'],
     resource: [ec2('image'), ec2('subnet'), ec2('security-group'), ec2('network-interface')],
   },
+  // ...and what a scoped kind's creates and changes refer to (a gateway endpoint's VPC and route tables).
+  ...SCOPED.map((kind) => ({
+    sid: `FixedIpEc2${kind.name[0]?.toUpperCase() ?? ''}${kind.name.slice(1)}Parts`,
+    actions: [...kind.iam.create.filter(notTagging), ...(kind.iam.change ?? [])],
+    resource: (kind.iam.scope?.refersTo ?? []).map(ec2),
+  })),
   // Changing what fixed-ip made: only resources carrying its marker.
   {
     sid: 'FixedIpEc2ChangeOwn',

@@ -2,7 +2,7 @@
  * The article's recipe for a stack's shape, as data: which resources in which zones, and what each
  * waits for. setup walks it forward, teardown backward, status and plan only look.
  */
-import { functions, kindOf } from '../kinds/index.js';
+import { functions, KINDS, kindOf, widest } from '../kinds/index.js';
 import { identityKey, type Identity, type KindName, type PlanLine, type Step } from '../model/kind.js';
 import { NAT_MODE } from '../kinds/nat-modes.js';
 import { NAT_MODES } from '../state/schema.js';
@@ -61,6 +61,8 @@ export function recipe(shape: Shape, options: { newVpc: boolean }): RecipeNode[]
       [mode.target(zones, zone), ...(mode.routeAfter?.(zones, zone) ?? [])],
     );
   }
+  // The kinds outside the article's six steps (a gateway endpoint), where the shape asks for them.
+  for (const kind of KINDS) for (const node of kind.nodes?.(shape) ?? []) add(node.id, node.after);
   // Then, and only then, the functions move in: a private subnet without its NAT route has no internet.
   nodes.push({
     key: 'functions',
@@ -116,7 +118,8 @@ let dependents: ReadonlyMap<StepName, ReadonlySet<StepName>> | undefined;
 
 /**
  * The recipe's one graph, walked backward: for each step, every step that depends on it, directly
- * or through others, in any NAT mode (with a VPC fixed-ip makes, over two zones). Teardown and a
+ * or through others, in any NAT mode (with a VPC fixed-ip makes, over two zones, every kind's
+ * widest setting). Teardown and a
  * change of shape remove a resource only once everything of these steps is removed, whatever mix
  * of shapes the records come from; nothing else says what goes first.
  */
@@ -129,7 +132,7 @@ function closure(): Map<StepName, Set<StepName>> {
   // Direct dependents, each marked when it only points at its upstream.
   const direct = new Map<StepName, Map<StepName, boolean>>();
   for (const nat of NAT_MODES) {
-    const nodes = recipe({ nat, zones: ['a', 'b'] }, { newVpc: true });
+    const nodes = recipe(widest({ nat, zones: ['a', 'b'] }), { newVpc: true });
     const byKey = new Map(nodes.map((node) => [node.key, node.step.name]));
     for (const node of nodes)
       for (const key of node.after) {

@@ -1,10 +1,11 @@
 import * as z from 'zod/mini';
 import { FixedIpError } from '../errors.js';
-import type { StackState } from '../state/schema.js';
+import type { Shape, StackState } from '../state/schema.js';
+import type { ResourceRecord } from '../state/identity.js';
 import { elasticIp } from './elastic-ip.js';
 import { functions } from './functions.js';
 import { internetGateway } from './internet-gateway.js';
-import type { Kind, KindName } from '../model/kind.js';
+import type { Kind, KindInput, KindName } from '../model/kind.js';
 import { natGateway, regionalNatGateway } from './nat-gateway.js';
 import { natInstance } from './nat-instance.js';
 import { natInterface } from './nat-interface.js';
@@ -58,17 +59,60 @@ export function checkRecords(state: StackState, where: string): StackState {
     const problem = kind
       ? z.safeParse(kind.record, record).error?.issues[0]
       : { path: ['kind'], message: `unknown kind "${record.kind}"` };
-    if (!problem) continue;
-    const field = ['resources', key, ...problem.path].join('.');
-    throw new FixedIpError(
-      'STATE_INVALID',
-      `state file ${where} is not a fixed-ip state file: "${field}": ${problem.message}`,
-      {
-        hint: 'fix or move it away (the stack can be found again by its tags with --name); it was left as it is',
-      },
-    );
+    if (problem) throw invalid(where, ['resources', key, ...problem.path], problem.message);
+  }
+  // The kinds' settings in the shape: each checked by the kind that declares it.
+  for (const [key, value] of Object.entries(state.shape.inputs ?? {})) {
+    const input = KIND_INPUTS.find((i) => i.key === key);
+    const problem = input
+      ? z.safeParse(input.schema, value).error?.issues[0]
+      : { path: [], message: `unknown setting "${key}"` };
+    if (problem) throw invalid(where, ['shape', 'inputs', key, ...problem.path], problem.message);
   }
   return state;
+}
+
+function invalid(where: string, path: readonly PropertyKey[], message: string): FixedIpError {
+  return new FixedIpError(
+    'STATE_INVALID',
+    `state file ${where} is not a fixed-ip state file: "${path.map(String).join('.')}": ${message}`,
+    {
+      hint: 'fix or move it away (the stack can be found again by its tags with --name); it was left as it is',
+    },
+  );
+}
+
+/** The kinds' own settings (their flags on setup and plan). */
+export const KIND_INPUTS: readonly KindInput[] = KINDS.flatMap((kind) => kind.inputs ?? []);
+
+/**
+ * The shape with the kinds' settings: a flag given (`given`, by key, as typed) wins, else what the
+ * stack has (`kept`). Each flag's text is parsed by its kind.
+ */
+export function withInputs(shape: Shape, kept: Shape, given: Readonly<Record<string, string>>): Shape {
+  const inputs: Record<string, unknown> = { ...(kept.inputs ?? {}) };
+  for (const input of KIND_INPUTS) {
+    const text = given[input.key];
+    if (text !== undefined) inputs[input.key] = input.parse(text);
+  }
+  const rest: Shape = { ...shape };
+  delete rest.inputs;
+  return Object.keys(inputs).length > 0 ? { ...rest, inputs } : rest;
+}
+
+/** The shape with every kind's widest setting (the recipe's graph is drawn with it). */
+export function widest(shape: Shape): Shape {
+  return { ...shape, inputs: Object.fromEntries(KIND_INPUTS.map((input) => [input.key, input.widest])) };
+}
+
+/** The kinds' settings of a stack found by its tags, from the records found there. */
+export function inputsFromRecords(records: readonly ResourceRecord[]): Record<string, unknown> {
+  const inputs: Record<string, unknown> = {};
+  for (const input of KIND_INPUTS) {
+    const value = input.fromRecords?.(records);
+    if (value !== undefined) inputs[input.key] = value;
+  }
+  return inputs;
 }
 
 export { functions };

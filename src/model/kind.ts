@@ -3,7 +3,7 @@ import type { Action } from '../aws/operations.js';
 import type { AwsPort } from '../aws/port.js';
 import type { StackContext, Targets } from './context.js';
 import type { World, WorldPart } from './world.js';
-import type { KindName, ResourceRecord } from '../state/identity.js';
+import type { Identity, KindName, ResourceRecord } from '../state/identity.js';
 import type { Shape } from '../state/schema.js';
 
 /**
@@ -59,6 +59,40 @@ export interface KindActions {
   read: readonly Action[];
   create: readonly Action[];
   remove: readonly Action[];
+  /** Changes setup makes to a resource it made (a route table added to an endpoint). */
+  change?: readonly Action[];
+  /**
+   * For a kind whose IAM statements are derived from it: the ARN resource type it makes (its
+   * creates require fixed-ip's tag, its changes and deletes the tag on the resource), and the types
+   * its create and change calls only refer to, which may be yours and untagged (a VPC, a route table).
+   */
+  scope?: { ownType: string; refersTo: readonly string[] };
+}
+
+/**
+ * A setting a kind adds to the stack: its own flag on setup and plan, kept in the state's shape
+ * (`shape.inputs[key]`) so a re-run without the flag keeps it.
+ */
+export interface KindInput {
+  /** The key in `shape.inputs`. */
+  readonly key: string;
+  /** The commander flag, e.g. '--endpoints <list>'. */
+  readonly flag: string;
+  readonly description: string;
+  /** The flag's text as the stored value; throws a BAD_OPTION FixedIpError naming what is wrong. */
+  parse(text: string): unknown;
+  /** The stored value, checked on every read of the state. */
+  readonly schema: z.ZodMiniType;
+  /** The value that makes the most of the kind (the recipe's graph is drawn with it). */
+  readonly widest: unknown;
+  /** The value for a stack found by its tags, from the records found there. */
+  fromRecords?(records: readonly ResourceRecord[]): unknown;
+}
+
+/** A node a kind adds to the recipe: its identity, and what it waits for. */
+export interface KindNode {
+  id: Identity;
+  after: Identity[];
 }
 
 /**
@@ -120,6 +154,13 @@ export interface Kind extends Step {
   readonly iam: KindActions;
   /** USD per hour while it exists (0 when free). */
   hourlyUsd(region: string, shape: Shape): number;
+  /** Settings of its own (flags on setup and plan, kept in the shape). */
+  readonly inputs?: readonly KindInput[];
+  /**
+   * Its nodes in the recipe, for kinds outside the article's six steps: placed after the private
+   * routes and before the functions move; none when the shape does not ask for it.
+   */
+  nodes?(shape: Shape): KindNode[];
   /** The world parts its `check` reads beyond what status always loads. */
   readonly needs?: readonly WorldPart[];
   /** The part of the world its resources are listed in (what proves one is still there). */

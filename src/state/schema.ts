@@ -43,6 +43,8 @@ const shape = z.object({
   zones: z.array(z.string().check(z.minLength(1))),
   /** With `--nat instance`: the instance type (default t4g.nano). */
   natInstanceType: z.optional(z.string().check(z.minLength(1))),
+  /** The kinds' own settings (e.g. `endpoints`), each checked by its kind (src/kinds/index.ts). */
+  inputs: z.optional(z.record(z.string(), z.unknown())),
 });
 export type Shape = z.infer<typeof shape>;
 
