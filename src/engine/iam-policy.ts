@@ -115,7 +115,7 @@ const CREATES: readonly string[] = [
   'ec2:CreateNatGateway',
   'ec2:CreateNetworkInterface',
   'ec2:RunInstances',
-  ...SCOPED.flatMap((kind) => kind.iam.create.filter(notTagging)),
+  ...new Set(SCOPED.flatMap((kind) => kind.iam.create.filter(notTagging))),
 ];
 
 /** What fixed-ip does to a resource it made (and proves it made by the marker tag on it). */
@@ -128,7 +128,7 @@ const ON_OWN = [
   'ec2:ModifyNetworkInterfaceAttribute',
   'ec2:AssociateAddress',
   'ec2:AssociateNatGatewayAddress',
-  ...SCOPED.flatMap((kind) => kind.iam.change ?? []),
+  ...new Set(SCOPED.flatMap((kind) => kind.iam.change ?? [])),
 ];
 const DESTROY_OWN = [
   'ec2:DeleteNatGateway',
@@ -145,7 +145,7 @@ const DESTROY_OWN = [
   'ec2:DetachInternetGateway',
   'ec2:DeleteInternetGateway',
   'ec2:DeleteVpc',
-  ...SCOPED.flatMap((kind) => kind.iam.remove.filter(notTagging)),
+  ...new Set(SCOPED.flatMap((kind) => kind.iam.remove.filter(notTagging))),
 ];
 /** The resource types fixed-ip makes (and so may change or remove when they carry its marker). */
 const OWN_TYPES = [
@@ -159,7 +159,7 @@ const OWN_TYPES = [
   'network-interface',
   'instance',
   'volume',
-  ...SCOPED.map((kind) => kind.iam.scope?.ownType ?? ''),
+  ...new Set(SCOPED.map((kind) => kind.iam.scope?.ownType ?? '')),
 ].map(ec2);
 
 /**
@@ -217,11 +217,7 @@ const GRANTS: readonly Grant[] = [
     resource: [ec2('image'), ec2('subnet'), ec2('security-group'), ec2('network-interface')],
   },
   // ...and what a scoped kind's creates and changes refer to (a gateway endpoint's VPC and route tables).
-  ...SCOPED.map((kind) => ({
-    sid: `FixedIpEc2${kind.name[0]?.toUpperCase() ?? ''}${kind.name.slice(1)}Parts`,
-    actions: [...kind.iam.create.filter(notTagging), ...(kind.iam.change ?? [])],
-    resource: (kind.iam.scope?.refersTo ?? []).map(ec2),
-  })),
+  ...scopedParts(),
   // Changing what fixed-ip made: only resources carrying its marker.
   {
     sid: 'FixedIpEc2ChangeOwn',
@@ -342,6 +338,27 @@ const GRANTS: readonly Grant[] = [
   },
   { sid: 'FixedIpSts', actions: ['sts:GetCallerIdentity'], resource: '*' },
 ];
+
+/**
+ * One grant per resource type the scoped kinds make (the S3 and DynamoDB endpoints share one):
+ * their create and change calls on what those calls only refer to.
+ */
+function scopedParts(): Grant[] {
+  const byType = new Map<string, Grant>();
+  for (const kind of SCOPED) {
+    const type = kind.iam.scope?.ownType ?? '';
+    const sid = `FixedIpEc2${type.replace(/(^|-)(\w)/g, (_m, _d, c: string) => c.toUpperCase())}Parts`;
+    const grant = byType.get(type);
+    const actions = [...kind.iam.create.filter(notTagging), ...(kind.iam.change ?? [])];
+    const resource = (kind.iam.scope?.refersTo ?? []).map(ec2);
+    byType.set(type, {
+      sid,
+      actions: [...new Set([...(grant?.actions ?? []), ...actions])],
+      resource: [...new Set([...((grant?.resource as string[] | undefined) ?? []), ...resource])],
+    });
+  }
+  return [...byType.values()];
+}
 
 type Condition = Record<string, Record<string, string | string[]>>;
 

@@ -144,8 +144,8 @@ function closure(): Map<StepName, Set<StepName>> {
         direct.set(upstream, edges);
       }
   }
-  // A step waits for what depends on it, and for what depends on what only points at it (the
-  // workloads behind a route), but not for the pointer itself.
+  // A step waits for what depends on it, and for the workloads (the functions) behind what only
+  // points at it (a route), but not for the pointer itself.
   const all = new Map<StepName, Set<StepName>>();
   const of = (name: StepName): Set<StepName> => {
     const known = all.get(name);
@@ -154,7 +154,8 @@ function closure(): Map<StepName, Set<StepName>> {
     all.set(name, into);
     for (const [next, pointsOnly] of direct.get(name) ?? []) {
       if (!pointsOnly) into.add(next);
-      for (const further of of(next)) into.add(further);
+      // Through a pointer, only the workloads behind it (not, say, an endpoint in the same route table).
+      for (const further of of(next)) if (!pointsOnly || further === 'functions') into.add(further);
     }
     return into;
   };

@@ -15,6 +15,7 @@ import { privateRouteTable, publicRouteTable } from './route-tables.js';
 import { securityGroup } from './security-group.js';
 import { privateSubnet, publicSubnet } from './subnets.js';
 import { vpc } from './vpc.js';
+import { dynamodbEndpoint, s3Endpoint } from './gateway-endpoint.js';
 import { BASE_PARTS, type WorldPart } from '../model/world.js';
 
 /** Every resource kind, in the article's order. Adding a kind: its module, and a line here. */
@@ -32,6 +33,8 @@ export const KINDS: readonly Kind[] = [
   natInterface, //     its network interface holding the Elastic IP,
   natInstance, //     and the instance on that interface)
   privateRouteTable, // 6. private route: 0.0.0.0/0 -> the NAT
+  s3Endpoint, //    (--endpoints: free gateway endpoints on the private route tables)
+  dynamodbEndpoint,
 ];
 register(KINDS);
 
@@ -83,7 +86,9 @@ function invalid(where: string, path: readonly PropertyKey[], message: string): 
 }
 
 /** The kinds' own settings (their flags on setup and plan). */
-export const KIND_INPUTS: readonly KindInput[] = KINDS.flatMap((kind) => kind.inputs ?? []);
+export const KIND_INPUTS: readonly KindInput[] = [
+  ...new Map(KINDS.flatMap((kind) => kind.inputs ?? []).map((input) => [input.key, input])).values(),
+];
 
 /**
  * The shape with the kinds' settings: a flag given (`given`, by key, as typed) wins, else what the

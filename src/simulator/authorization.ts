@@ -33,6 +33,7 @@ const EC2_TYPES: Readonly<Record<string, string>> = {
   i: 'instance',
   vol: 'volume',
   ami: 'image',
+  vpce: 'vpc-endpoint',
 };
 
 /** The IAM action a call needs: the operation's name, except where IAM names it otherwise. */
@@ -74,6 +75,7 @@ function ec2Tags(ctx: SimContext, id: string): Tags {
     nat: state.natGateways,
     eni: state.networkInterfaces,
     i: state.instances,
+    vpce: state.vpcEndpoints ?? {},
   };
   if (prefix === 'vol')
     return Object.values(state.instances).find((i) => i.volume.id === id)?.volume.tags ?? {};
@@ -235,6 +237,20 @@ function ec2Requests(ctx: SimContext, operation: string, input: Input): AuthRequ
     }
     case 'DeleteNatGateway':
       return own(input.NatGatewayId);
+    case 'CreateVpcEndpoint':
+      return [
+        ...creating(ctx, action, 'vpc-endpoint', specs),
+        ...own(input.VpcId),
+        ...strs(input.RouteTableIds).flatMap(own),
+      ];
+    case 'ModifyVpcEndpoint':
+      return [
+        ...own(input.VpcEndpointId),
+        ...strs(input.AddRouteTableIds).flatMap(own),
+        ...strs(input.RemoveRouteTableIds).flatMap(own),
+      ];
+    case 'DeleteVpcEndpoints':
+      return strs(input.VpcEndpointIds).flatMap(own);
     case 'AssociateNatGatewayAddress':
       return [...own(input.NatGatewayId), ...strs(input.AllocationIds).flatMap(own)];
     case 'DisassociateNatGatewayAddress': {

@@ -84,6 +84,8 @@ export const Ec2ErrorCode = {
   requestLimitExceeded: 'RequestLimitExceeded',
   internalError: 'InternalError',
   invalidAction: 'InvalidAction',
+  vpcEndpointNotFound: 'InvalidVpcEndpointId.NotFound',
+  invalidServiceName: 'InvalidServiceName',
 } as const;
 export type Ec2ErrorCode = (typeof Ec2ErrorCode)[keyof typeof Ec2ErrorCode];
 

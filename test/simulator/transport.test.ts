@@ -131,7 +131,7 @@ describe('mockAws (aws-sdk-client-mock, class-level)', () => {
 
   it('registers a command class for every simulated operation', () => {
     expect(SIMULATED_OPERATIONS.ec2).toContain('CreateNatGateway');
-    expect(SIMULATED_OPERATIONS.ec2).toHaveLength(52);
+    expect(SIMULATED_OPERATIONS.ec2).toHaveLength(56);
     expect(SIMULATED_OPERATIONS.lambda).toEqual([
       'GetFunctionConfiguration',
       'GetFunction',

@@ -13,6 +13,7 @@ import { securityGroupRuleOperations } from './security-group-rules.js';
 import { securityGroupOperations } from './security-groups.js';
 import { subnetOperations } from './subnets.js';
 import { tagOperations } from './tags.js';
+import { vpcEndpointOperations } from './vpc-endpoints.js';
 import { vpcOperations } from './vpcs.js';
 
 export const ec2Operations: OperationTable = {
@@ -32,4 +33,5 @@ export const ec2Operations: OperationTable = {
   ...instanceTypeOperations,
   ...instanceOperations,
   ...securityGroupRuleOperations,
+  ...vpcEndpointOperations,
 };

@@ -25,6 +25,7 @@ import {
 import type { InstanceRecord, RouteRecord, RouteTableRecord, Tags } from '../model.js';
 import { requireRouteTable, requireSubnet, requireVpc } from './lookup.js';
 import { tagList, tagsFromSpecifications } from './tags.js';
+import { endpointRoutes } from './vpc-endpoints.js';
 
 interface RouteInput {
   RouteTableId?: string;
@@ -113,7 +114,7 @@ function toRouteTable(ctx: SimContext, table: RouteTableRecord): RouteTable {
     RouteTableId: table.id,
     VpcId: table.vpcId,
     OwnerId: ctx.state.accountId,
-    Routes: table.routes.map((r) => toRoute(ctx, table, r)),
+    Routes: [...table.routes.map((r) => toRoute(ctx, table, r)), ...endpointRoutes(ctx, table)],
     Associations: toAssociations(table),
     PropagatingVgws: [],
     Tags: tagList(table.tags),
