@@ -41,9 +41,11 @@ export function prefixListId(region: string, service: string): string {
 }
 
 /** The account's endpoints, to read (a read must not add the map: the simulator tells reads by an unchanged account). */
-const endpointsOf = (ctx: SimContext): Readonly<Record<string, VpcEndpointRecord>> => ctx.state.vpcEndpoints ?? {};
+const endpointsOf = (ctx: SimContext): Readonly<Record<string, VpcEndpointRecord>> =>
+  ctx.state.vpcEndpoints ?? {};
 /** The account's endpoints, to change. */
-const writableEndpoints = (ctx: SimContext): Record<string, VpcEndpointRecord> => (ctx.state.vpcEndpoints ??= {});
+const writableEndpoints = (ctx: SimContext): Record<string, VpcEndpointRecord> =>
+  (ctx.state.vpcEndpoints ??= {});
 
 const serviceOf = (ctx: SimContext, name: string): string | undefined => {
   const prefix = `com.amazonaws.${ctx.state.region}.`;
