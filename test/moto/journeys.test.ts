@@ -13,6 +13,8 @@ import {
   DescribeNatGatewaysCommand,
   DescribeSecurityGroupsCommand,
   DescribeSubnetsCommand,
+  DescribeRouteTablesCommand,
+  DescribeVpcEndpointsCommand,
   DescribeVpcsCommand,
 } from '@aws-sdk/client-ec2';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
@@ -77,6 +79,64 @@ describe('the CLI against moto', () => {
     expect(made).toContain('CreateNatGateway');
 
     ok(await account.cli('teardown', '--yes'));
+    expect(await inventory(account)).toEqual(before);
+  });
+
+  it('--endpoints s3,dynamodb: one gateway endpoint per service on every private route table, a re-run changes nothing, teardown restores the inventory', async () => {
+    await seedFunction(account, 'orders-api');
+    const vpcId = await seedUserVpc(account);
+    const before = await inventory(account);
+    const endpoints = async () =>
+      (await account.ec2.send(new DescribeVpcEndpointsCommand({}))).VpcEndpoints ?? [];
+
+    ok(
+      await account.cli(
+        'setup',
+        '--function',
+        'orders-api',
+        '--vpc',
+        vpcId,
+        '--endpoints',
+        's3,dynamodb',
+        '--yes',
+      ),
+    );
+    const state = JSON.parse(readFileSync(join(account.cwd, '.fixed-ip', 'default.json'), 'utf8')) as {
+      resources: Record<string, { id: string }>;
+    };
+    const privateTables = Object.entries(state.resources)
+      .filter(([key]) => key.startsWith('privateRouteTable@'))
+      .map(([, record]) => record.id)
+      .sort();
+    expect(privateTables).toHaveLength(2);
+    const made = (await endpoints()).filter((e) => e.VpcId === vpcId);
+    expect(made.map((e) => e.ServiceName).sort()).toEqual([
+      `com.amazonaws.${REGION}.dynamodb`,
+      `com.amazonaws.${REGION}.s3`,
+    ]);
+    for (const endpoint of made) {
+      expect([...(endpoint.RouteTableIds ?? [])].sort()).toEqual(privateTables);
+      expect(endpoint.Tags).toContainEqual({ Key: 'fixed-ip:stack', Value: 'default' });
+    }
+    // moto, as AWS, routes each service's prefix list to its endpoint in those route tables.
+    const tables = await account.ec2.send(new DescribeRouteTablesCommand({ RouteTableIds: privateTables }));
+    for (const table of tables.RouteTables ?? [])
+      expect(
+        (table.Routes ?? [])
+          .filter((r) => r.DestinationPrefixListId)
+          .map((r) => r.GatewayId)
+          .sort(),
+      ).toEqual(made.map((e) => e.VpcEndpointId).sort());
+
+    account.bridge.calls.length = 0;
+    ok(await account.cli('setup', '--yes'));
+    expect(account.bridge.mutating()).toEqual([]);
+    expect(ok(await account.cli('status')).stdout).toMatch(/S3 gateway endpoint\s+vpce-/);
+
+    ok(await account.cli('teardown', '--yes'));
+    expect(
+      (await endpoints()).filter((e) => e.VpcId === vpcId && (e.State as string | undefined) !== 'deleted'),
+    ).toEqual([]);
     expect(await inventory(account)).toEqual(before);
   });
 
