@@ -122,5 +122,19 @@ export function snapshotAccount(ctx: SimContext): unknown {
     roles: recordsOf(state.roles)
       .map((r) => ({ name: r.name, policyArns: [...r.policyArns].sort() }))
       .sort((a, b) => a.name.localeCompare(b.name)),
+    // Gateway endpoints, where the account has any (an account without looks as it always did).
+    ...(recordsOf(state.vpcEndpoints ?? {}).length > 0
+      ? {
+          vpcEndpoints: byId(
+            recordsOf(state.vpcEndpoints ?? {}).map((e) => ({
+              id: e.id,
+              vpcId: e.vpcId,
+              serviceName: e.serviceName,
+              routeTableIds: [...e.routeTableIds].sort(),
+              tags: sortedTags(e.tags),
+            })),
+          ),
+        }
+      : {}),
   };
 }

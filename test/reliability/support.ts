@@ -265,6 +265,7 @@ interface Snap {
   natGateways: Array<{ id: string; state: string; tags: Record<string, string> }>;
   networkInterfaces: Array<{ id: string; type: string; subnetId: string; tags?: Record<string, string> }>;
   instances: Array<{ id: string; state: string; tags: Record<string, string> }>;
+  vpcEndpoints?: Array<{ id: string; tags: Record<string, string> }>;
   functions: Array<{ name: string }>;
 }
 
@@ -325,6 +326,7 @@ export function taggedIds(snapshot: unknown): string[] {
     ...snap.natGateways,
     ...(snap.instances ?? []).filter((i) => i.state !== 'terminated'),
     ...(snap.networkInterfaces ?? []).map((e) => ({ id: e.id, tags: e.tags ?? {} })),
+    ...(snap.vpcEndpoints ?? []),
   ];
   return all.filter((r) => r.tags[TAG_STACK] !== undefined).map((r) => r.id);
 }
@@ -334,6 +336,7 @@ export function taggedIds(snapshot: unknown): string[] {
 export function shapeCounts(
   nat: 'gateway' | 'gateway-per-az' | 'regional' | 'instance' = 'gateway',
   zones = 2,
+  endpoints = 0,
 ) {
   const publics = nat === 'gateway' || nat === 'instance' ? 1 : nat === 'gateway-per-az' ? zones : 0;
   const instance = nat === 'instance' ? 1 : 0;
@@ -347,6 +350,7 @@ export function shapeCounts(
     natGateways: nat === 'gateway-per-az' ? zones : nat === 'instance' ? 0 : 1,
     instances: instance,
     networkInterfaces: instance,
+    vpcEndpoints: endpoints,
   };
 }
 
@@ -368,6 +372,7 @@ export function expectCompleteStack(
     natGateways: snapshot.natGateways.filter((n) => ours(n.tags) && n.state !== 'deleted').length,
     instances: (snapshot.instances ?? []).filter((i) => ours(i.tags) && i.state !== 'terminated').length,
     networkInterfaces: (snapshot.networkInterfaces ?? []).filter((e) => ours(e.tags ?? {})).length,
+    vpcEndpoints: (snapshot.vpcEndpoints ?? []).filter((e) => ours(e.tags)).length,
   };
   expect(count, `${where}: no duplicate`).toEqual(counts);
   const state = world.stateText() ?? '';

@@ -33,6 +33,8 @@ export interface Shape {
   label: string;
   options: Partial<SetupOptions>;
   nat: Parameters<typeof shapeCounts>[0];
+  /** Gateway endpoints the shape has (--endpoints). */
+  endpoints?: number;
   /** An operation the run must make (so the matrix really covers what the shape is about). */
   makes?: { setup: string; teardown: string };
 }
@@ -47,6 +49,13 @@ export const REGIONAL: Shape = {
   label: 'regional, 2 zones',
   options: { nat: 'regional', azs: 2 },
   nat: 'regional',
+};
+export const GATEWAY_ENDPOINTS: Shape = {
+  label: 'gateway, 2 zones, --endpoints s3,dynamodb',
+  options: { inputs: { endpoints: 's3,dynamodb' } },
+  nat: 'gateway',
+  endpoints: 2,
+  makes: { setup: 'CreateVpcEndpoint', teardown: 'DeleteVpcEndpoints' },
 };
 export const INSTANCE: Shape = {
   label: '--nat instance',
@@ -89,7 +98,7 @@ export function setupMatrix(shape: Shape): void {
           disarm(world);
           const rerun = await runSetup(world, shape.options);
           expect(rerun, `${where}: re-run after "${describeError(interrupted)}"`).toBeUndefined();
-          expectCompleteStack(world, expected, where, shapeCounts(shape.nat));
+          expectCompleteStack(world, expected, where, shapeCounts(shape.nat, 2, shape.endpoints ?? 0));
         });
         const mutating = points.filter((p) => p.mutated).length;
         report(

@@ -1,0 +1,3 @@
+import { GATEWAY_ENDPOINTS, setupMatrix } from './matrix.js';
+
+setupMatrix(GATEWAY_ENDPOINTS);

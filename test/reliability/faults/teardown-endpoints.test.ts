@@ -1,0 +1,3 @@
+import { GATEWAY_ENDPOINTS, teardownMatrix } from './matrix.js';
+
+teardownMatrix(GATEWAY_ENDPOINTS);
