@@ -16,6 +16,7 @@ import type { SimContext } from './context.js';
 import type { SimService } from './contract.js';
 import type { AuthRequest, ContextValue, RequestContext } from './policy.js';
 import type { Tags } from './model.js';
+import { EC2_RESOURCE_TYPES } from './ec2/resource-types.js';
 
 type Input = Record<string, unknown>;
 type Spec = { ResourceType?: string; Tags?: Array<{ Key?: string; Value?: string }> };
@@ -33,7 +34,6 @@ const EC2_TYPES: Readonly<Record<string, string>> = {
   i: 'instance',
   vol: 'volume',
   ami: 'image',
-  vpce: 'vpc-endpoint',
 };
 
 /** The IAM action a call needs: the operation's name, except where IAM names it otherwise. */
@@ -75,8 +75,9 @@ function ec2Tags(ctx: SimContext, id: string): Tags {
     nat: state.natGateways,
     eni: state.networkInterfaces,
     i: state.instances,
-    vpce: state.vpcEndpoints ?? {},
   };
+  const type = EC2_RESOURCE_TYPES.find((t) => t.prefix === prefix);
+  if (type) return type.tags(state, id) ?? {};
   if (prefix === 'vol')
     return Object.values(state.instances).find((i) => i.volume.id === id)?.volume.tags ?? {};
   return maps[prefix]?.[id]?.tags ?? {};
@@ -89,7 +90,8 @@ function ec2Arn(ctx: SimContext, type: string, id: string): string {
 /** An existing EC2 resource, by id. */
 function existing(ctx: SimContext, action: string, id: string | undefined): AuthRequest[] {
   if (!id) return [];
-  const type = EC2_TYPES[id.slice(0, id.lastIndexOf('-'))];
+  const prefix = id.slice(0, id.lastIndexOf('-'));
+  const type = EC2_TYPES[prefix] ?? EC2_RESOURCE_TYPES.find((t) => t.prefix === prefix)?.arnType;
   if (!type) return [{ action, resource: '*', context: {} }];
   return [
     {
@@ -139,6 +141,9 @@ function ec2Requests(ctx: SimContext, operation: string, input: Input): AuthRequ
   const action = `ec2:${operation}`;
   const own = (id: unknown): AuthRequest[] => existing(ctx, action, str(id));
   const specs = input.TagSpecifications;
+  const typed = EC2_RESOURCE_TYPES.find((type) => operation in type.authorize)?.authorize[operation];
+  if (typed)
+    return typed(input, { creating: (type, tagSpecs) => creating(ctx, action, type, tagSpecs), own });
   switch (operation) {
     case 'CreateVpc':
       return creating(ctx, action, 'vpc', specs);
@@ -237,20 +242,6 @@ function ec2Requests(ctx: SimContext, operation: string, input: Input): AuthRequ
     }
     case 'DeleteNatGateway':
       return own(input.NatGatewayId);
-    case 'CreateVpcEndpoint':
-      return [
-        ...creating(ctx, action, 'vpc-endpoint', specs),
-        ...own(input.VpcId),
-        ...strs(input.RouteTableIds).flatMap(own),
-      ];
-    case 'ModifyVpcEndpoint':
-      return [
-        ...own(input.VpcEndpointId),
-        ...strs(input.AddRouteTableIds).flatMap(own),
-        ...strs(input.RemoveRouteTableIds).flatMap(own),
-      ];
-    case 'DeleteVpcEndpoints':
-      return strs(input.VpcEndpointIds).flatMap(own);
     case 'AssociateNatGatewayAddress':
       return [...own(input.NatGatewayId), ...strs(input.AllocationIds).flatMap(own)];
     case 'DisassociateNatGatewayAddress': {

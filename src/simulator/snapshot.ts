@@ -6,6 +6,7 @@ import type { SimContext } from './context.js';
 import { recordsOf } from './describe.js';
 import { addressInUse } from './ec2/addresses.js';
 import { liveInterfaces } from './ec2/network-interfaces.js';
+import { EC2_RESOURCE_TYPES } from './ec2/resource-types.js';
 import { instanceState, natIsGone, natState } from './lifecycle.js';
 import type { Tags } from './model.js';
 
@@ -122,19 +123,7 @@ export function snapshotAccount(ctx: SimContext): unknown {
     roles: recordsOf(state.roles)
       .map((r) => ({ name: r.name, policyArns: [...r.policyArns].sort() }))
       .sort((a, b) => a.name.localeCompare(b.name)),
-    // Gateway endpoints, where the account has any (an account without looks as it always did).
-    ...(recordsOf(state.vpcEndpoints ?? {}).length > 0
-      ? {
-          vpcEndpoints: byId(
-            recordsOf(state.vpcEndpoints ?? {}).map((e) => ({
-              id: e.id,
-              vpcId: e.vpcId,
-              serviceName: e.serviceName,
-              routeTableIds: [...e.routeTableIds].sort(),
-              tags: sortedTags(e.tags),
-            })),
-          ),
-        }
-      : {}),
+    // The resource types that carry their own snapshot (an account without them looks as it always did).
+    ...(Object.assign({}, ...EC2_RESOURCE_TYPES.map((type) => type.snapshot?.(ctx) ?? {})) as object),
   };
 }

@@ -13,7 +13,7 @@ import { securityGroupRuleOperations } from './security-group-rules.js';
 import { securityGroupOperations } from './security-groups.js';
 import { subnetOperations } from './subnets.js';
 import { tagOperations } from './tags.js';
-import { vpcEndpointOperations } from './vpc-endpoints.js';
+import { EC2_RESOURCE_TYPES } from './resource-types.js';
 import { vpcOperations } from './vpcs.js';
 
 export const ec2Operations: OperationTable = {
@@ -33,5 +33,6 @@ export const ec2Operations: OperationTable = {
   ...instanceTypeOperations,
   ...instanceOperations,
   ...securityGroupRuleOperations,
-  ...vpcEndpointOperations,
+  // The resource types that carry everything of their own (resource-types.ts).
+  ...(Object.assign({}, ...EC2_RESOURCE_TYPES.map((type) => type.operations)) as OperationTable),
 };

@@ -25,7 +25,7 @@ import {
 import type { InstanceRecord, RouteRecord, RouteTableRecord, Tags } from '../model.js';
 import { requireRouteTable, requireSubnet, requireVpc } from './lookup.js';
 import { tagList, tagsFromSpecifications } from './tags.js';
-import { endpointRoutes } from './vpc-endpoints.js';
+import { EC2_RESOURCE_TYPES } from './resource-types.js';
 
 interface RouteInput {
   RouteTableId?: string;
@@ -114,7 +114,10 @@ function toRouteTable(ctx: SimContext, table: RouteTableRecord): RouteTable {
     RouteTableId: table.id,
     VpcId: table.vpcId,
     OwnerId: ctx.state.accountId,
-    Routes: [...table.routes.map((r) => toRoute(ctx, table, r)), ...endpointRoutes(ctx, table)],
+    Routes: [
+      ...table.routes.map((r) => toRoute(ctx, table, r)),
+      ...EC2_RESOURCE_TYPES.flatMap((type) => type.routes?.(ctx, table) ?? []),
+    ],
     Associations: toAssociations(table),
     PropagatingVgws: [],
     Tags: tagList(table.tags),

@@ -4,7 +4,8 @@
  * region; each route table must be in the endpoint's VPC; a route table holds at most one route to
  * a prefix list (a second endpoint of the same service on it is RouteAlreadyExists); an unknown id
  * is NotFound for Describe and Modify, and an Unsuccessful item (not an error) for Delete. The
- * routes are shown in DescribeRouteTables (see `endpointRoutes`).
+ * routes are shown in DescribeRouteTables (see `endpointRoutes`). Everything of the type is here
+ * (`vpcEndpointType`, listed in resource-types.ts).
  */
 import type { Route, TagSpecification, VpcEndpoint } from '@aws-sdk/client-ec2';
 import type { SimContext } from '../context.js';
@@ -15,6 +16,7 @@ import type { FilterFields } from '../filters.js';
 import { newRecord } from '../lifecycle.js';
 import type { ResourceRecord, RouteTableRecord } from '../model.js';
 import { requireRouteTable, requireVpc } from './lookup.js';
+import type { Ec2ResourceType } from './resource-type.js';
 import { tagList, tagsFromSpecifications } from './tags.js';
 
 export interface VpcEndpointRecord extends ResourceRecord {
@@ -54,7 +56,7 @@ const serviceOf = (ctx: SimContext, name: string): string | undefined => {
 };
 
 /** The routes the endpoints put in a route table (DescribeRouteTables shows them). */
-export function endpointRoutes(ctx: SimContext, table: RouteTableRecord): Route[] {
+function endpointRoutes(ctx: SimContext, table: RouteTableRecord): Route[] {
   return recordsOf(ctx.state.vpcEndpoints ?? {})
     .filter((endpoint) => endpoint.routeTableIds.includes(table.id))
     .map((endpoint) => ({
@@ -121,7 +123,7 @@ interface CreateInput {
   TagSpecifications?: TagSpecification[];
 }
 
-export const vpcEndpointOperations = {
+const vpcEndpointOperations = {
   DescribeVpcEndpoints: describeOperation({
     list: 'VpcEndpoints',
     records: (ctx) => recordsOf(endpointsOf(ctx)),
@@ -196,3 +198,43 @@ export const vpcEndpointOperations = {
     return { Unsuccessful };
   },
 };
+
+/** The endpoint as a resource type: its operations, authorization, tags, routes and snapshot. */
+export const vpcEndpointType: Ec2ResourceType = {
+  prefix: 'vpce',
+  arnType: 'vpc-endpoint',
+  operations: vpcEndpointOperations,
+  tags: (state, id) => state.vpcEndpoints?.[id]?.tags,
+  authorize: {
+    CreateVpcEndpoint: (input, auth) => [
+      ...auth.creating('vpc-endpoint', input.TagSpecifications),
+      ...auth.own(input.VpcId),
+      ...strings(input.RouteTableIds).flatMap(auth.own),
+    ],
+    ModifyVpcEndpoint: (input, auth) => [
+      ...auth.own(input.VpcEndpointId),
+      ...strings(input.AddRouteTableIds).flatMap(auth.own),
+      ...strings(input.RemoveRouteTableIds).flatMap(auth.own),
+    ],
+    DeleteVpcEndpoints: (input, auth) => strings(input.VpcEndpointIds).flatMap(auth.own),
+  },
+  routes: endpointRoutes,
+  snapshot(ctx) {
+    const all = recordsOf(ctx.state.vpcEndpoints ?? {});
+    if (all.length === 0) return {};
+    return {
+      vpcEndpoints: all
+        .map((e) => ({
+          id: e.id,
+          vpcId: e.vpcId,
+          serviceName: e.serviceName,
+          routeTableIds: [...e.routeTableIds].sort(),
+          tags: Object.fromEntries(Object.entries(e.tags).sort(([a], [b]) => a.localeCompare(b))),
+        }))
+        .sort((a, b) => a.id.localeCompare(b.id)),
+    };
+  },
+};
+
+const strings = (value: unknown): string[] =>
+  Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
