@@ -365,22 +365,19 @@ async function confirm(
   if (!ok) throw new AbortError('Cancelled; nothing was changed', false);
 }
 
-/** The NATs billed by the hour, and what AWS confirmed of each. */
-const HOURLY_NATS: Partial<Record<string, string>> = {
-  natGateway: 'NAT gateway is deleted',
-  regionalNatGateway: 'NAT gateway is deleted',
-  natInstance: 'NAT instance is terminated',
-};
+/** What teardown says of a NAT billed by the hour once AWS confirmed it gone (the kind says it). */
+const goneLine = (name: Step['name']): string | undefined =>
+  name === 'functions' ? undefined : kindOf(name).goneLine;
 
 /** A NAT this run saw AWS confirm gone (deleted or terminated, or not found): its charge stopped. */
 function noteStopped(stopped: string[], removal: Removal, result: RemoveOutcome): void {
-  const what = HOURLY_NATS[removal.step.name];
+  const what = goneLine(removal.step.name);
   if (what !== undefined && result.outcome !== 'kept') stopped.push(what);
 }
 
 /** Said only when this run saw every NAT of the stack go; a NAT it did not see go may still bill. */
 function stoppedLine(ctx: StackContext, stopped: readonly string[]): string {
-  const left = Object.values(ctx.state.resources).some((r) => HOURLY_NATS[r.kind] !== undefined);
+  const left = Object.values(ctx.state.resources).some((r) => goneLine(r.kind) !== undefined);
   if (stopped.length === 0 || left) return '';
   const seen = [...new Set(stopped)];
   return `The ${seen.join(' and the ')}, so ${seen.length > 1 ? 'their hourly charges have' : 'its hourly charge has'} stopped. `;

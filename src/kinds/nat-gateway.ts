@@ -89,6 +89,7 @@ function natKind(options: {
       remove: ['ec2:DeleteNatGateway'],
     },
     hourlyUsd: options.hourlyUsd,
+    goneLine: 'NAT gateway is deleted',
     routeTarget: (id) => ({ NatGatewayId: id }),
 
     list: (world) =>

@@ -233,6 +233,7 @@ export const natInstance: Kind = {
     remove: ['ec2:TerminateInstances'],
   },
   needs: [INSTANCES],
+  goneLine: 'NAT instance is terminated',
   hourlyUsd: (region, shape) => {
     const price = natInstanceHourlyUsd(region, natInstanceType(shape));
     return price.instance + price.volume;

@@ -152,6 +152,11 @@ export interface Kind extends Step {
   /** Validation of this kind's state record. */
   readonly record: z.ZodMiniObject;
   readonly iam: KindActions;
+  /**
+   * For the kinds that stop the stack's hourly NAT charge when they go: what teardown says once AWS
+   * confirmed it gone ("NAT gateway is deleted").
+   */
+  readonly goneLine?: string;
   /** USD per hour while it exists (0 when free). */
   hourlyUsd(region: string, shape: Shape): number;
   /** Settings of its own (flags on setup and plan, kept in the shape). */
