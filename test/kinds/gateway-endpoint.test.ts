@@ -5,8 +5,8 @@ import { setup, type SetupOptions } from '../../src/commands/setup.js';
 import { status } from '../../src/commands/status.js';
 import { teardown } from '../../src/commands/teardown.js';
 import { policyFor } from '../../src/engine/iam-policy.js';
-import { FixedIpError } from '../../src/errors.js';
 import { createTestAccount, type TestAccount } from '../support/env.js';
+import { rejection } from '../lived-in/support.js';
 
 let account: TestAccount;
 let vpcId: string;
@@ -43,15 +43,6 @@ const endpoints = async (): Promise<Endpoint[]> =>
 function privateTables(): string[] {
   const state = account.readState() as { resources: Record<string, { id: string }> };
   return ZONES.map((zone) => state.resources[`privateRouteTable@${zone}`]?.id ?? '');
-}
-
-async function rejection(promise: Promise<unknown>): Promise<FixedIpError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(FixedIpError);
-  return error as FixedIpError;
 }
 
 beforeEach(() => {
