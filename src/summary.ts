@@ -3,6 +3,7 @@
  * private subnet -> NAT -> IP -> internet gateway), what fixed-ip created and what it reused, the
  * IPs, the monthly cost and the next commands. A run that changed nothing says "No changes".
  */
+import { inSentence } from './model/kind.js';
 import type { SetupResult } from './commands/setup.js';
 import { stackCost } from './engine/cost.js';
 import { kindOf } from './kinds/index.js';
@@ -23,11 +24,7 @@ export function setupSummary(result: SetupResult): string[] {
   for (const path of paths(state)) lines.push(`    ${path}`);
   const records = Object.values(state.resources);
   const title = (kind: (typeof records)[number]['kind']): string =>
-    kind === 'vpc'
-      ? 'VPC'
-      : kind === 'elasticIp'
-        ? 'Elastic IP'
-        : kindOf(kind).title.replace(/^[A-Z](?![A-Z])/, (c) => c.toLowerCase());
+    kind === 'vpc' ? 'VPC' : kind === 'elasticIp' ? 'Elastic IP' : inSentence(kindOf(kind).title);
   const counted = new Map<string, number>();
   for (const record of records.filter((r) => r.owned))
     counted.set(title(record.kind), (counted.get(title(record.kind)) ?? 0) + 1);

@@ -6,7 +6,7 @@
 import type { AwsPort } from '../aws/port.js';
 import { type FoundFunction, functionsInSubnets, previousFromTags } from '../kinds/function-tags.js';
 import { KINDS, inputsFromRecords } from '../kinds/index.js';
-import { identityKey, type Kind, type Listed } from '../model/kind.js';
+import { identityKey, inSentence, type Kind, type Listed } from '../model/kind.js';
 import { emptyState, type ResourceRecord, type Shape, type StackState } from '../state/schema.js';
 import {
   decodeVpcConfig,
@@ -209,7 +209,7 @@ export function staleLine(stale: ResourceRecord, live: ResourceRecord): string {
   return `The state file names ${stale.id} as the stack's ${kindTitle(stale.kind)}${where}, which no longer exists; ${live.id} carries the stack's tags and is used instead`;
 }
 
-const kindTitle = (name: string): string => (KINDS.find((k) => k.name === name)?.title ?? name).toLowerCase();
+const kindTitle = (name: string): string => inSentence(KINDS.find((k) => k.name === name)?.title ?? name);
 
 /** A resource that carries the stack's name tag, but whose other tags prove no kind of the stack made it. */
 export interface Lookalike {

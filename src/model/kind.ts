@@ -134,6 +134,14 @@ export interface DryRun {
   onOwnResource?: true;
 }
 
+/**
+ * A kind's title inside a sentence: "Public subnet" -> "public subnet"; a name that is not a plain
+ * word keeps its case ("NAT gateway", "S3 gateway endpoint", "DynamoDB gateway endpoint").
+ */
+export function inSentence(title: string): string {
+  return title.replace(/^[A-Z](?=[a-z]+\b)/, (c) => c.toLowerCase());
+}
+
 /** An id AWS has never issued, for dry runs of calls whose real ids do not exist yet. */
 export const PLACEHOLDER = '00000000000000000';
 
