@@ -12,6 +12,7 @@
  */
 import type { VpcEndpoint } from '@aws-sdk/client-ec2';
 import * as z from 'zod/mini';
+import { awsErrorName } from '../aws/errors.js';
 import { badOption } from '../errors.js';
 import { clientToken, dropRecord, putRecord, vpcIdOf, type StackContext } from '../model/context.js';
 import { baseRecord, PLACEHOLDER, type Kind, type KindInput, type KindName } from '../model/kind.js';
@@ -23,6 +24,8 @@ import { findListed } from './find.js';
 import { notRecorded } from './status.js';
 
 const SERVICES = ['s3', 'dynamodb'] as const;
+/** What AWS calls an endpoint id it does not know. */
+const NOT_FOUND = ['InvalidVpcEndpointId.NotFound', 'InvalidVpcEndpoint.NotFound'];
 type Service = (typeof SERVICES)[number];
 
 /** The account's gateway endpoints (in the stack's VPC, or carrying its tag). */
@@ -269,10 +272,18 @@ function gatewayEndpoint(service: Service): Kind {
       const record = ctx.state.resources[name];
       if (!record) return { outcome: 'gone', detail: '' };
       ctx.checkpoint();
-      const out = await ctx.aws.ec2.DeleteVpcEndpoints({ VpcEndpointIds: [record.id] });
+      // AWS names an unknown id in `Unsuccessful`; a NotFound error, or moto's silence, means the same.
+      const out = await ctx.aws.ec2
+        .DeleteVpcEndpoints({ VpcEndpointIds: [record.id] })
+        .catch((error: unknown) => {
+          if (!NOT_FOUND.includes(awsErrorName(error) ?? '')) throw error;
+          return {
+            Unsuccessful: [{ ResourceId: record.id, Error: { Code: awsErrorName(error), Message: '' } }],
+          };
+        });
       const failed = (out.Unsuccessful ?? []).find((item) => item.ResourceId === record.id);
       const code = failed?.Error?.Code;
-      if (failed && code !== 'InvalidVpcEndpointId.NotFound' && code !== 'InvalidVpcEndpoint.NotFound')
+      if (failed && !NOT_FOUND.includes(code ?? ''))
         throw Object.assign(new Error(failed.Error?.Message ?? `could not delete ${record.id}`), {
           name: code ?? 'DeleteVpcEndpointsFailed',
         });
