@@ -14,13 +14,20 @@ import type { VpcEndpoint } from '@aws-sdk/client-ec2';
 import * as z from 'zod/mini';
 import { awsErrorName } from '../aws/errors.js';
 import { badOption } from '../errors.js';
-import { clientToken, dropRecord, putRecord, vpcIdOf, type StackContext } from '../model/context.js';
+import {
+  clientToken,
+  dropRecord,
+  putRecord,
+  recordIn,
+  vpcIdOf,
+  type StackContext,
+} from '../model/context.js';
 import { baseRecord, PLACEHOLDER, type Kind, type KindInput, type KindName } from '../model/kind.js';
 import { isOurs, tagSpec } from '../model/tags.js';
 import { extraPart, type World } from '../model/world.js';
 import type { ResourceRecord } from '../state/identity.js';
 import type { Shape } from '../state/schema.js';
-import { findListed } from './find.js';
+import { findListed, provenAs } from './find.js';
 import { notRecorded } from './status.js';
 
 const SERVICES = ['s3', 'dynamodb'] as const;
@@ -101,7 +108,7 @@ function endpointsOf(world: World, service: Service): VpcEndpoint[] {
 /** The stack's private route tables for these zones, as far as they exist yet. */
 function privateTables(ctx: StackContext, zones: readonly string[]): string[] {
   return zones
-    .map((zone) => ctx.state.resources[`privateRouteTable@${zone}`]?.id)
+    .map((zone) => recordIn(ctx, 'privateRouteTable', zone)?.id)
     .filter((id): id is string => id !== undefined);
 }
 
@@ -165,8 +172,10 @@ function gatewayEndpoint(service: Service): Kind {
       const found = findListed(ctx, kind, undefined);
       const endpoint = endpointsOf(ctx.world, service).find((e) => e.VpcEndpointId === found?.id);
       if (found && endpoint) {
-        const missing = tables.length < targets.shape.zones.length ? targets.shape.zones.length : 0;
-        const off = tables.filter((id) => !(endpoint.RouteTableIds ?? []).includes(id)).length + missing;
+        // Zones whose private route table the endpoint does not route yet (or that has none yet).
+        const off =
+          targets.shape.zones.length -
+          tables.filter((id) => (endpoint.RouteTableIds ?? []).includes(id)).length;
         return off > 0
           ? { action: 'repair', detail: `${found.id}: add ${off} private route table(s)` }
           : { action: 'done', detail: found.id };
@@ -191,7 +200,7 @@ function gatewayEndpoint(service: Service): Kind {
           (id) =>
             !tables.includes(id) &&
             ctx.world.routeTables.some(
-              (t) => t.RouteTableId === id && isOurs(t.Tags, ctx.name, 'private-route-table'),
+              (t) => t.RouteTableId === id && provenAs(t.Tags, ctx.name, ['privateRouteTable']),
             ),
         );
         const owned = recordOwned(ctx, found.id);
