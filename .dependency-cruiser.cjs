@@ -1,6 +1,7 @@
 /**
  * The layers of src/, held by `npm run lint:layers` (part of `npm test`). From the bottom up:
  *   errors, hints, version, io, ports/, aws/       what everything may use
+ *   lease/                                         the one lease and its backends (file, S3, SSM)
  *   state/                                         state files and their stores
  *   model/                                         what kinds share: the kind contract, context,
  *                                                  world, tags, waits, pricing, CIDR math
@@ -33,6 +34,13 @@ module.exports = {
         'errors, hints, version, io, ports/ and aws/ are the ground floor: they import nothing above them.',
       from: { path: BASE },
       to: { path: '^src/', pathNot: `${BASE}|^src/state/s3-port[.]ts$` },
+    },
+    {
+      name: 'lease-above-base-only',
+      severity: 'error',
+      comment: 'The lease (src/lease/) knows its backends and the ground floor, nothing that uses it.',
+      from: { path: '^src/lease/' },
+      to: { path: '^src/', pathNot: `${BASE}|^src/lease/|^src/state/s3-port[.]ts$` },
     },
     {
       name: 'state-below-kinds-and-commands',

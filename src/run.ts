@@ -11,7 +11,7 @@ import { AbortError, ExitCode, FixedIpError } from './errors.js';
 import { runFlags, withFlags } from './hints.js';
 import type { Ui } from './ports/ui.js';
 import { realClock } from './ports/clock.js';
-import { releaseHeldLocksSync } from './state/lock.js';
+import { releaseHeldLeases } from './lease/lease.js';
 import { defaultStateSetting, parseStateLocation } from './state/location.js';
 import { storeFactory } from './state/open.js';
 import { openTerminalUi, type TerminalUi } from './ui/terminal.js';
@@ -25,6 +25,8 @@ type Options = GlobalOptions & Record<string, unknown>;
 
 interface Session {
   deps: Deps;
+  /** Rejects at the second Ctrl-C: the run ends there, without waiting for the call in flight. */
+  stopped: Promise<never>;
   finish: () => Promise<void>;
 }
 
@@ -71,16 +73,21 @@ async function open(command: string, options: Options, io: Io): Promise<Session>
     throw error;
   }
   const controller = new AbortController();
+  // The second Ctrl-C aborts the AWS calls in flight and ends the run at once; the leases it holds
+  // are released by finish, through the same path as at any other end.
+  const hard = new AbortController();
+  let stopNow: (reason: Error) => void = () => undefined;
+  const stopped = new Promise<never>((_, reject) => {
+    stopNow = reject;
+  });
+  stopped.catch(() => undefined);
   let interrupts = 0;
   const onSigint = (): void => {
     interrupts += 1;
-    // The second Ctrl-C does not wait for the call in flight, but still frees the stack's lock.
     if (interrupts > 1) {
-      releaseHeldLocksSync();
-      // The run guard lives in AWS: one call, given a moment, then out (a guard left goes stale).
-      const exit = (): never => process.exit(ExitCode.cancelled);
-      setTimeout(exit, 3_000).unref();
-      void import('./engine/run-guard.js').then((guard) => guard.releaseHeldGuards()).finally(exit);
+      const reason = new AbortError('Stopped at once', true);
+      hard.abort(reason);
+      stopNow(reason);
       return;
     }
     controller.abort(new AbortError('Stopped', true));
@@ -110,7 +117,7 @@ async function open(command: string, options: Options, io: Io): Promise<Session>
         if (simulated) return await simulated.connect(region);
         // Loaded here, not above, so commands that make no AWS call (iam-policy) never load the SDK.
         const { createAwsPort } = await import('./aws/clients.js');
-        return await createAwsPort({ region, profile: options.profile, env: io.env });
+        return await createAwsPort({ region, profile: options.profile, env: io.env, hardStop: hard.signal });
       } catch (error) {
         throw explainAwsError(error, { profile: options.profile, ...(region ? { region } : {}) });
       }
@@ -119,7 +126,10 @@ async function open(command: string, options: Options, io: Io): Promise<Session>
   };
   return {
     deps,
+    stopped,
     finish: async () => {
+      // Whatever a command still holds (after the second Ctrl-C): released as at any end.
+      await releaseHeldLeases();
       process.off('SIGINT', onSigint);
       ui.close();
       await simulated?.save();
@@ -135,7 +145,7 @@ async function withSession(
 ): Promise<ExitCode> {
   const session = await open(command, options, io);
   try {
-    return await body(session.deps);
+    return await Promise.race([body(session.deps), session.stopped]);
   } catch (error) {
     throw explainAwsError(error, {
       profile: options.profile,

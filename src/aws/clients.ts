@@ -25,6 +25,11 @@ export interface ClientOptions {
   credentials?: AwsCredentialIdentity;
   /** Where AWS_ENDPOINT_URL* are read (default process.env). */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Aborts the calls in flight (the second Ctrl-C). Not the SSM client's: the run guard is released
+   * through it after that.
+   */
+  hardStop?: AbortSignal | undefined;
   /** Called with each client so `--simulate` can route it to the simulator. */
   intercept?: (
     client: EC2Client | LambdaClient | STSClient | IAMClient | SSMClient,
@@ -86,11 +91,11 @@ export async function createAwsPort(options: ClientOptions): Promise<AwsPort> {
   const ssmWrite = ssmClient(throttlingOnlyRetry());
   const port: AwsPort = {
     region,
-    ec2: bind(clients.ec2, OPERATIONS.ec2),
-    ec2Create: bind(clients.ec2Create, OPERATIONS.ec2),
-    lambda: bind(clients.lambda, OPERATIONS.lambda),
-    sts: bind(clients.sts, OPERATIONS.sts),
-    iam: bindLater<typeof IAM_OPERATIONS>(iam),
+    ec2: bind(clients.ec2, OPERATIONS.ec2, options.hardStop),
+    ec2Create: bind(clients.ec2Create, OPERATIONS.ec2, options.hardStop),
+    lambda: bind(clients.lambda, OPERATIONS.lambda, options.hardStop),
+    sts: bind(clients.sts, OPERATIONS.sts, options.hardStop),
+    iam: bindLater<typeof IAM_OPERATIONS>(iam, options.hardStop),
     ssm: bindLater<typeof SSM_OPERATIONS>(ssm),
     ssmWrite: bindLater<typeof SSM_OPERATIONS>(ssmWrite),
   };
@@ -98,17 +103,25 @@ export async function createAwsPort(options: ClientOptions): Promise<AwsPort> {
 }
 
 interface Sender {
-  send(command: never): Promise<unknown>;
+  send(command: never, options?: { abortSignal?: AbortSignal }): Promise<unknown>;
 }
 
 /** The port's methods for one client: `ec2.CreateVpc(input)` sends `new CreateVpcCommand(input)`. */
-function bind<T extends Record<string, AnyCommand>>(client: Sender, table: T): OperationsPort<T> {
+function bind<T extends Record<string, AnyCommand>>(
+  client: Sender,
+  table: T,
+  hardStop?: AbortSignal,
+): OperationsPort<T> {
   return Object.fromEntries(
     Object.entries(table).map(([name, Command]) => [
       name,
-      (input: unknown) => client.send(new Command(input) as never),
+      (input: unknown) => client.send(new Command(input) as never, stopping(hardStop)),
     ]),
   ) as unknown as OperationsPort<T>;
+}
+
+function stopping(hardStop: AbortSignal | undefined): { abortSignal?: AbortSignal } {
+  return hardStop ? { abortSignal: hardStop } : {};
 }
 
 /**
@@ -117,6 +130,7 @@ function bind<T extends Record<string, AnyCommand>>(client: Sender, table: T): O
  */
 function bindLater<T extends Record<string, AnyCommand>>(
   load: () => Promise<{ client: Sender; table: Record<string, AnyCommand> }>,
+  hardStop?: AbortSignal,
 ): OperationsPort<T> {
   return new Proxy({} as OperationsPort<T>, {
     get: (_, name) =>
@@ -126,7 +140,7 @@ function bindLater<T extends Record<string, AnyCommand>>(
             const { client, table } = await load();
             const Command = table[name];
             if (Command === undefined) throw new TypeError(`no operation ${name} in this port`);
-            return client.send(new Command(input) as never);
+            return client.send(new Command(input) as never, stopping(hardStop));
           },
   });
 }

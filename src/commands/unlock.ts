@@ -1,8 +1,8 @@
 import type { Deps } from '../model/context.js';
 import { checkStackName } from '../model/options.js';
-import { breakRunGuard, describeGuardHolder, guardName, readRunGuard } from '../engine/run-guard.js';
 import { AbortError, FixedIpError } from '../errors.js';
-import { describeHolder } from '../state/lock.js';
+import { breakLease, describeHolder, type LeaseBackend, readHolder } from '../lease/lease.js';
+import { ssmLease } from '../lease/ssm.js';
 
 export interface UnlockOptions {
   name: string;
@@ -25,38 +25,34 @@ export interface UnlockResult {
 export async function unlock(options: UnlockOptions, deps: Deps): Promise<UnlockResult> {
   checkStackName(options.name);
   const store = deps.openStore(options.name, options.state);
+  const leases: Array<() => Promise<LeaseBackend>> = [
+    // The state's own lock first: it needs no AWS account.
+    ...(store.lease ? [() => (store.lease as NonNullable<typeof store.lease>)(options.name)] : []),
+    // The run guard lives in the stack's account and region: those of its state, else the session's.
+    async () => {
+      const saved = await store.read().catch(() => null);
+      return ssmLease(await deps.connect(options.region ?? saved?.region), options.name);
+    },
+  ];
   let found = false;
-  if (store.lockHolder && store.breakLock) {
-    const holder = await store.lockHolder();
-    if (holder) {
-      found = true;
-      const held = describeHolder(holder);
-      await confirm(deps, options, { what: 'the lock', subject: `the lock on stack ${options.name}` }, held, {
-        stale: holder.stale,
-        dead: holder.dead === true,
-      });
-      if (!(await store.breakLock(holder))) throw changed(options.name, 'lock');
-      deps.ui.notify({
-        level: 'success',
-        code: 'unlock.done',
-        text: `Removed the lock on stack ${options.name} held by ${held}`,
-      });
-    }
-  }
-  // The run guard lives in the stack's account and region: those of its state, else the session's.
-  const saved = await store.read().catch(() => null);
-  const aws = await deps.connect(options.region ?? saved?.region);
-  const guard = await readRunGuard(aws, options.name, deps.clock.now());
-  if (guard) {
+  for (const next of leases) {
+    const lease = await next();
+    const holder = await readHolder(lease, deps.clock.now());
+    if (!holder) continue;
     found = true;
-    const held = describeGuardHolder(guard);
-    const what = `the run guard of stack ${options.name}`;
-    await confirm(deps, options, { what, subject: `${what} (${guardName(options.name)})` }, held, guard);
-    if (!(await breakRunGuard(aws, options.name, guard))) throw changed(options.name, 'run guard');
+    const held = describeHolder(holder);
+    await confirm(
+      deps,
+      options,
+      { what: lease.title, subject: `${lease.title} (${lease.where})` },
+      held,
+      holder,
+    );
+    if (!(await breakLease(lease, holder))) throw changed(lease.title);
     deps.ui.notify({
       level: 'success',
-      code: 'unlock.guard.done',
-      text: `Removed the run guard of stack ${options.name} held by ${held}`,
+      code: 'unlock.done',
+      text: `Removed ${lease.title} held by ${held}`,
     });
   }
   if (!found)
@@ -100,12 +96,8 @@ async function confirm(
   if (!ok) throw new AbortError('Cancelled; the lock was left as it is', false);
 }
 
-function changed(stack: string, what: string): FixedIpError {
-  return new FixedIpError(
-    'LOCKED',
-    `the ${what} on stack ${stack} changed while you were asked; it was left`,
-    {
-      hint: `run fixed-ip unlock --name ${stack} again to see who holds it now`,
-    },
-  );
+function changed(title: string): FixedIpError {
+  return new FixedIpError('LOCKED', `${title} changed while you were asked; it was left`, {
+    hint: 'run fixed-ip unlock again to see who holds it now',
+  });
 }

@@ -41,9 +41,11 @@ export async function storeFactory(options: StoreFactoryOptions): Promise<OpenSt
   let client: Promise<S3Send> | undefined;
   return (name, path) => {
     const setting = path === undefined ? options.fallback : { value: path, source: '--state' };
-    if (setting === undefined) return new FileStateStore(defaultStatePath(name, options.simulate));
+    // A local lock names the command; who runs it is the user of this machine.
+    const lease = { command: options.command, notify: options.notify };
+    if (setting === undefined) return new FileStateStore(defaultStatePath(name, options.simulate), lease);
     const location = parseStateLocation(setting.value, name, setting.source);
-    if (location.kind === 'file') return new FileStateStore(location.path);
+    if (location.kind === 'file') return new FileStateStore(location.path, lease);
     const { S3StateStore } = s3Store ?? failUnchecked(setting.value);
     return new S3StateStore({
       bucket: location.bucket,

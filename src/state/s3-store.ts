@@ -2,9 +2,10 @@ import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sd
 import { FixedIpError } from '../errors.js';
 import type { Message } from '../ports/ui.js';
 import { decodeState, encodeState } from './codec.js';
-import type { LockHolder, Release } from './lock.js';
+import type { Lease, LeaseBackend } from '../lease/lease.js';
+import { s3Lease } from '../lease/s3.js';
+import { takeLease, type Release } from './lease.js';
 import { checkBucket } from './s3-bucket.js';
-import { acquireS3Lock, breakS3Lock, type HeldS3Lock, readS3LockHolder } from './s3-lock.js';
 import {
   isAccessDenied,
   isConflict,
@@ -44,8 +45,7 @@ export class S3StateStore implements StateStore {
   /** undefined: not read yet; null: read, and absent; else the ETag of the object this run knows. */
   private etag: string | null | undefined;
   private lastText: string | null = null;
-  private lockLost = false;
-  private held: HeldS3Lock | undefined;
+  private held: Lease | undefined;
   private queue: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: S3StoreOptions) {
@@ -88,7 +88,7 @@ export class S3StateStore implements StateStore {
   write(state: StackState): Promise<void> {
     const text = encodeState(state);
     const next = this.queue.then(async () => {
-      if (this.lockLost) {
+      if (this.held?.signal.aborted === true) {
         throw new FixedIpError(
           'LOCK_LOST',
           `the lock on ${this.path} was taken from this run; the state was not written`,
@@ -144,36 +144,25 @@ export class S3StateStore implements StateStore {
   }
 
   async lock(stackName: string): Promise<Release> {
-    const s3 = await this.s3();
-    const held = (this.held = await acquireS3Lock({
-      s3,
-      object: { bucket: this.object.bucket, key: `${this.object.key}.lock` },
-      stackName,
+    const held = (this.held = await takeLease(await this.lease(stackName), stackName, this.path, {
       command: this.options.command,
-      who: await this.options.whoAmI().catch(() => undefined),
+      whoAmI: this.options.whoAmI,
       notify: this.options.notify,
-      onLost: () => {
-        this.lockLost = true;
-      },
-      ...(this.options.lockRefreshMs === undefined ? {} : { refreshMs: this.options.lockRefreshMs }),
+      ...(this.options.lockRefreshMs === undefined ? {} : { heartbeatMs: this.options.lockRefreshMs }),
     }));
-    return held.release;
+    return () => held.release();
   }
 
   /** Rewrites the lock now rather than at the next tick; false when it has been lost. */
   refreshLock(): Promise<boolean> {
-    return this.held ? this.held.refresh() : Promise.resolve(false);
+    return this.held ? this.held.heartbeat() : Promise.resolve(false);
   }
 
-  async lockHolder(): Promise<LockHolder | null> {
-    return readS3LockHolder(await this.s3(), { bucket: this.object.bucket, key: `${this.object.key}.lock` });
-  }
-
-  async breakLock(holder: LockHolder): Promise<boolean> {
-    return breakS3Lock(
+  async lease(stackName: string): Promise<LeaseBackend> {
+    return s3Lease(
       await this.s3(),
       { bucket: this.object.bucket, key: `${this.object.key}.lock` },
-      holder,
+      stackName,
     );
   }
 

@@ -4,7 +4,9 @@ import writeFileAtomic from 'write-file-atomic';
 import { FixedIpError } from '../errors.js';
 import type { StackState } from './schema.js';
 import { decodeStateVersion, encodeState } from './codec.js';
-import { acquireLock, breakFileLock, fileLockHolder, type LockHolder, type Release } from './lock.js';
+import { fileLease } from '../lease/file.js';
+import type { LeaseBackend } from '../lease/lease.js';
+import { type LeaseSettings, takeLease, type Release } from './lease.js';
 
 /** Where a stack's state lives. Reads validate; writes are atomic and keep the previous version. */
 export interface StateStore {
@@ -15,10 +17,8 @@ export interface StateStore {
   remove(): Promise<void>;
   /** Holds the stack for this process; a second run stops at once with who holds it. */
   lock(stackName: string): Promise<Release>;
-  /** Who holds the stack's lock (for `unlock`); null when nobody does. */
-  lockHolder?(): Promise<LockHolder | null>;
-  /** Removes the lock if it is still the one `holder` names; false when it changed meanwhile. */
-  breakLock?(holder: LockHolder): Promise<boolean>;
+  /** The lease `lock` takes (for `unlock`, which names and breaks its holder). */
+  lease?(stackName: string): Promise<LeaseBackend>;
 }
 
 export function defaultStatePath(name: string, simulate: boolean): string {
@@ -29,7 +29,10 @@ export class FileStateStore implements StateStore {
   readonly path: string;
   private queue: Promise<void> = Promise.resolve();
 
-  constructor(path: string) {
+  constructor(
+    path: string,
+    private readonly settings: LeaseSettings = {},
+  ) {
     this.path = resolve(path);
   }
 
@@ -71,15 +74,12 @@ export class FileStateStore implements StateStore {
 
   async lock(stackName: string): Promise<Release> {
     await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
-    return acquireLock(`${this.path}.lock`, stackName);
+    const lease = await takeLease(await this.lease(stackName), stackName, this.path, this.settings);
+    return () => lease.release();
   }
 
-  lockHolder(): Promise<LockHolder | null> {
-    return fileLockHolder(`${this.path}.lock`);
-  }
-
-  breakLock(holder: LockHolder): Promise<boolean> {
-    return breakFileLock(`${this.path}.lock`, holder);
+  lease(stackName: string): Promise<LeaseBackend> {
+    return Promise.resolve(fileLease(`${this.path}.lock`, stackName));
   }
 }
 

@@ -48,7 +48,7 @@ describe('a stack another run is changing', () => {
     const errors = blocked.stderr.split('\n').filter((line) => line.startsWith('error'));
     expect(errors).toEqual([
       expect.stringMatching(
-        /^error: stack default is being changed by pid 4242 on ci-7 in \/home\/bob\/app \(setup, state .*\) since .*; wait for it to finish; if that run is gone: fixed-ip unlock --name default/,
+        /^error: stack default is in use by pid 4242 on ci-7 in \/home\/bob\/app \(setup, state .*\) since .*; wait for it to finish; if that run is gone: fixed-ip unlock --name default/,
       ),
     ]);
     expect(blocked.stdout).not.toMatch(/Allowlist/);

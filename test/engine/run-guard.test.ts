@@ -14,7 +14,8 @@ import { setup, type SetupOptions } from '../../src/commands/setup.js';
 import { teardown } from '../../src/commands/teardown.js';
 import { unlock } from '../../src/commands/unlock.js';
 import type { Deps } from '../../src/model/context.js';
-import { GUARD_STALE_MS, guardName, takeRunGuard } from '../../src/engine/run-guard.js';
+import { guardName, takeRunGuard } from '../../src/engine/run-guard.js';
+import { GUARD_STALE_MS } from '../../src/lease/ssm.js';
 import { AbortError, ExitCode, FixedIpError } from '../../src/errors.js';
 import { FileStateStore } from '../../src/state/store.js';
 import { createTestAccount, isDryRun, isMutating, type TestAccount } from '../support/env.js';
@@ -89,13 +90,13 @@ async function seedGuard(body: Partial<Record<string, unknown>> = {}): Promise<v
     Type: 'String',
     Overwrite: true,
     Value: JSON.stringify({
-      owner: 'arn:aws:iam::123456789012:user/bob',
+      who: 'arn:aws:iam::123456789012:user/bob',
       host: 'ci-7',
       pid: 4242,
       cwd: '/home/bob/app',
       state: '/home/bob/app/.fixed-ip/default.json',
       command: 'setup',
-      startedAt: new Date(account.clock.now()).toISOString(),
+      since: new Date(account.clock.now()).toISOString(),
       heartbeatAt: new Date(account.clock.now()).toISOString(),
       nonce: 'bob-1',
       ...body,
@@ -193,7 +194,7 @@ describe('a guard held by another run', () => {
     const error = await rejection(setup(options(), account.deps()));
     expect(error.exitCode).toBe(ExitCode.locked);
     expect(error.line).toMatch(
-      /stack default is being changed by arn:aws:iam::123456789012:user\/bob pid 4242 on ci-7 in \/home\/bob\/app \(setup, state \/home\/bob\/app\/.fixed-ip\/default.json\) since /,
+      /stack default is in use by arn:aws:iam::123456789012:user\/bob pid 4242 on ci-7 in \/home\/bob\/app \(setup, state \/home\/bob\/app\/.fixed-ip\/default.json\) since /,
     );
     expect(error.line).toMatch(/if that run is gone: fixed-ip unlock --name default/);
     expect(count('CreateSubnet') + count('CreateNatGateway') + count('AllocateAddress')).toBe(0);
@@ -219,7 +220,7 @@ describe('a guard held by another run', () => {
     const deps = account.deps();
     await setup(options(), deps);
     // The time it was really silent, measured: not a fixed "over 2 minutes".
-    expect(deps.recording.messages.find((m) => m.code === 'guard.takeover')?.text).toMatch(
+    expect(deps.recording.messages.find((m) => m.code === 'lease.takeover')?.text).toMatch(
       /pid 4242 on ci-7 .* had not renewed it for 2m 01s$/,
     );
     expect(count('CreateNatGateway')).toBe(1);
@@ -232,9 +233,9 @@ describe('a guard held by another run', () => {
     account.clock.advance(10_000);
     const deps = account.deps();
     await setup(options(), deps);
-    const text = deps.recording.messages.find((m) => m.code === 'guard.takeover')?.text ?? '';
+    const text = deps.recording.messages.find((m) => m.code === 'lease.takeover')?.text ?? '';
     expect(text).toContain(`pid ${child.pid} on ${hostname()}`);
-    expect(text).toMatch(/ is no longer running on this host \(it last renewed the guard 10s ago\)$/);
+    expect(text).toMatch(/ is no longer running on this host \(it last renewed it 10s ago\)$/);
     expect(text).not.toMatch(/minutes/);
     expect(count('CreateNatGateway')).toBe(1);
   });
@@ -245,14 +246,7 @@ describe('a guard held by another run', () => {
     const aws = await port();
     const deps = account.deps();
     const take = () =>
-      takeRunGuard(aws, {
-        stack: 'default',
-        command: 'setup',
-        statePath: 'x',
-        owner: undefined,
-        clock: account.clock,
-        notify: (m) => deps.ui.notify(m),
-      });
+      takeRunGuard(aws, deps, { stack: 'default', command: 'setup', statePath: 'x', owner: undefined });
     const outcomes = await Promise.allSettled([take(), take()]);
     const won = outcomes.filter((o) => o.status === 'fulfilled');
     const lost = outcomes.filter((o) => o.status === 'rejected');
@@ -272,13 +266,11 @@ describe('the guard while a run holds it', () => {
   it('removed by someone else: the next heartbeat notices, and the run stops with LOCK_LOST (exit 7)', async () => {
     const aws = await port();
     const deps = account.deps();
-    const guard = await takeRunGuard(aws, {
+    const guard = await takeRunGuard(aws, deps, {
       stack: 'default',
       command: 'teardown',
       statePath: 'x',
       owner: undefined,
-      clock: account.clock,
-      notify: (m) => deps.ui.notify(m),
     });
     expect(await guard.heartbeat()).toBe(true);
     await account.sim.handle('ssm', 'DeleteParameter', { Name: GUARD });
@@ -392,7 +384,7 @@ describe('unlock', () => {
     expect(await unlock({ name: 'default', yes: true }, deps)).toEqual({ removed: true });
     // Alive as far as anyone can tell: said so before removing it.
     expect(deps.recording.codes()).toContain('unlock.live');
-    expect(deps.recording.codes()).toContain('unlock.guard.done');
+    expect(deps.recording.codes()).toContain('unlock.done');
     expect(await held()).toBe(false);
     await setup(options(), account.deps());
     expect(count('CreateNatGateway')).toBe(1);

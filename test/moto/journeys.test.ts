@@ -373,7 +373,7 @@ describe('the CLI against moto', () => {
         if (run.code === 0) expect(run.stdout).toContain(`Allowlist this IP: ${ips[0] ?? ''}`);
         else {
           expect(run.code, `${run.stdout}\n${run.stderr}`).toBe(7);
-          expect(run.stderr).toMatch(/stack default is being changed by .*fixed-ip unlock --name default/);
+          expect(run.stderr).toMatch(/stack default is in use by .*fixed-ip unlock --name default/);
           expect(run.stdout).not.toMatch(/Allowlist/);
         }
       }

@@ -2,7 +2,9 @@ import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/c
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FixedIpError } from '../../src/errors.js';
 import type { Message } from '../../src/ports/ui.js';
-import { acquireS3Lock } from '../../src/state/s3-lock.js';
+import { acquireLease, breakLease, type LeaseOptions, readHolder } from '../../src/lease/lease.js';
+import { s3Lease } from '../../src/lease/s3.js';
+import { realClock } from '../../src/ports/clock.js';
 import { S3StateStore } from '../../src/state/s3-store.js';
 import { emptyState } from '../../src/state/schema.js';
 import { startMoto } from '../support/moto.js';
@@ -138,14 +140,14 @@ describe('S3 state store against moto', () => {
     expect(error.message).toContain('arn:aws:iam::123456789012:user/alice');
     expect(error.message).toContain(`pid ${process.pid}`);
     expect(error.message).toContain('(setup)');
-    const holder = await alice.lockHolder();
+    const holder = await readHolder(await alice.lease('prod'), Date.now());
     expect(holder).toMatchObject({
       who: 'arn:aws:iam::123456789012:user/alice',
       stale: false,
       command: 'setup',
     });
     // Someone force-unlocks and another run takes the lock: our release must leave theirs alone.
-    expect(await store(name).breakLock(holder!)).toBe(true);
+    expect(await breakLease(await store(name).lease('prod'), holder!)).toBe(true);
     const releaseBob = await store(name).lock('prod');
     await release();
     expect(await keys(s3, name)).toEqual(['team/prod.json.lock']);
@@ -153,46 +155,44 @@ describe('S3 state store against moto', () => {
     expect(await keys(s3, name)).toEqual([]);
   });
 
+  const lockOf = (name: string) => s3Lease(s3, { bucket: name, key: 'prod.json.lock' }, 'prod');
+  const leaseOptions = (notify: (message: Message) => void): LeaseOptions => ({
+    stack: 'prod',
+    command: 'setup',
+    who: undefined,
+    clock: realClock,
+    notify,
+    unlock: 'fixed-ip unlock --name prod',
+    heartbeatMs: 3_600_000,
+  });
+
   it('a refresh notices a lock that was removed, and says so once', async () => {
     const name = await bucket();
     const messages: Message[] = [];
-    let lost = 0;
-    const held = await acquireS3Lock({
-      s3,
-      object: { bucket: name, key: 'prod.json.lock' },
-      stackName: 'prod',
-      command: 'setup',
-      who: undefined,
-      notify: (message) => messages.push(message),
-      onLost: () => (lost += 1),
-      refreshMs: 3_600_000,
-    });
-    expect(await held.refresh()).toBe(true);
+    const held = await acquireLease(
+      lockOf(name),
+      leaseOptions((message) => messages.push(message)),
+    );
+    expect(await held.heartbeat()).toBe(true);
     await s3.send(new DeleteObjectCommand({ Bucket: name, Key: 'prod.json.lock' }));
-    expect(await held.refresh()).toBe(false);
-    expect(await held.refresh()).toBe(false);
-    expect(lost).toBe(1);
-    expect(messages.filter((m) => m.code === 'state.lock.lost')).toHaveLength(1);
+    expect(await held.heartbeat()).toBe(false);
+    expect(await held.heartbeat()).toBe(false);
+    expect(held.signal.aborted).toBe(true);
+    expect(messages.filter((m) => m.code === 'lease.lost')).toHaveLength(1);
     await held.release();
     expect(await keys(s3, name)).toEqual([]);
   });
 
   it('a refresh notices a lock that another run took (If-Match), and leaves theirs on release', async () => {
     const name = await bucket();
-    const held = await acquireS3Lock({
-      s3,
-      object: { bucket: name, key: 'prod.json.lock' },
-      stackName: 'prod',
-      command: 'setup',
-      who: undefined,
-      notify: () => undefined,
-      onLost: () => undefined,
-      refreshMs: 3_600_000,
-    });
+    const held = await acquireLease(
+      lockOf(name),
+      leaseOptions(() => undefined),
+    );
     await s3.send(
       new PutObjectCommand({ Bucket: name, Key: 'prod.json.lock', Body: '{"id":"someone-else"}' }),
     );
-    expect(await held.refresh()).toBe(false);
+    expect(await held.heartbeat()).toBe(false);
     await held.release();
     expect(await text(s3, name, 'prod.json.lock')).toBe('{"id":"someone-else"}');
   });

@@ -150,7 +150,9 @@ describe('two runs on the same stack', () => {
     expect((second as FixedIpError).code).toBe('LOCKED');
     expect((second as FixedIpError).exitCode).toBe(ExitCode.locked);
     expect((second as FixedIpError).message).toMatch(
-      new RegExp(`^stack default is in use by pid ${process.pid} since \\d{4}-\\d\\d-\\d\\dT`),
+      new RegExp(
+        `^stack default is in use by pid ${process.pid} on \\S+ in \\S+ \\([^)]*state \\S+\\) since \\d{4}-\\d\\d-\\d\\dT`,
+      ),
     );
     await first;
     expectCompleteStack(world, expected, 'after a concurrent second run');

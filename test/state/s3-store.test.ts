@@ -11,7 +11,7 @@ import { FixedIpError } from '../../src/errors.js';
 import type { Message } from '../../src/ports/ui.js';
 import { realClock } from '../../src/ports/clock.js';
 import { parseStateLocation } from '../../src/state/location.js';
-import { LOCK_STALE_MS } from '../../src/state/s3-lock.js';
+import { S3_LEASE_STALE_MS } from '../../src/lease/s3.js';
 import { S3StateStore } from '../../src/state/s3-store.js';
 import { emptyState } from '../../src/state/schema.js';
 import { FileStateStore } from '../../src/state/store.js';
@@ -137,9 +137,9 @@ describe('S3 state store (fake S3)', () => {
     expect((await rejection(store(fake).read())).code).toBe('STATE_INVALID');
   });
 
-  it('a lock not refreshed for over two minutes is called stale, with the unlock command', async () => {
+  it('a lock not refreshed for over two minutes is taken over, with a warning naming who left it', async () => {
     const fake = new FakeS3();
-    const old = new Date(Date.now() - LOCK_STALE_MS - 1_000);
+    const old = new Date(Date.now() - S3_LEASE_STALE_MS - 1_000);
     fake.put(
       BUCKET,
       'prod.json.lock',
@@ -152,12 +152,30 @@ describe('S3 state store (fake S3)', () => {
       }),
       old,
     );
-    const error = await rejection(store(fake).lock('prod'));
+    const messages: Message[] = [];
+    const release = await store(fake, 'prod.json', messages).lock('prod');
+    expect(messages.find((m) => m.code === 'lease.takeover')?.text).toMatch(
+      new RegExp(
+        `^Took over the lock on stack prod: arn:aws:iam::1:user/bob pid 42 on ci-7 \\(teardown\\) since ${old.toISOString()} had not renewed it for 2m 0[12]s$`,
+      ),
+    );
+    expect(JSON.parse(fake.body(BUCKET, 'prod.json.lock') ?? '{}')).toMatchObject({ pid: process.pid });
+    await release();
+    expect(fake.keys(BUCKET)).toEqual([]);
+  });
+
+  it('a live lock stops the next run with exit 7, naming the holder and the way out', async () => {
+    const fake = new FakeS3();
+    const release = await store(fake).lock('prod');
+    const error = await rejection(store(fake, 'prod.json', [], 'arn:aws:iam::1:user/bob').lock('prod'));
     expect(error.exitCode).toBe(7);
-    expect(error.message).toBe(
-      `stack prod is in use by arn:aws:iam::1:user/bob pid 42 on ci-7 (teardown) since ${old.toISOString()}`,
+    expect(error.message).toMatch(
+      new RegExp(
+        `^stack prod is in use by arn:aws:iam::1:user/alice pid ${process.pid} on ${hostname()} in \\S+ \\(setup, state s3://team-state/prod.json\\) since \\S+$`,
+      ),
     );
     expect(error.hint).toContain('fixed-ip unlock --name prod --state s3://team-state/prod.json');
+    await release();
   });
 });
 
@@ -174,16 +192,17 @@ describe('an S3 lock left by a killed run of this host', () => {
     return pid;
   };
 
-  it('the "in use" error says the process is gone and gives the unlock command', async () => {
+  it('is taken over at once (not in two minutes), saying the process is gone', async () => {
     const fake = new FakeS3();
     const pid = killed(fake);
-    const error = await rejection(store(fake).lock('prod'));
-    expect(error.exitCode).toBe(7);
-    expect(error.line).toMatch(
+    const messages: Message[] = [];
+    const release = await store(fake, 'prod.json', messages).lock('prod');
+    expect(messages.find((m) => m.code === 'lease.takeover')?.text).toMatch(
       new RegExp(
-        `^stack prod is in use by pid ${pid} on ${hostname()} \\(setup\\) since \\S+; that process is no longer running on this host; remove its lock with: fixed-ip unlock --name prod --state s3://team-state/prod\\.json$`,
+        `^Took over the lock on stack prod: pid ${pid} on ${hostname()} \\(setup\\) since \\S+ is no longer running on this host \\(it last renewed it \\d+s ago\\)$`,
       ),
     );
+    await release();
   });
 
   it('unlock says so rather than calling it alive, and removes it', async () => {
@@ -197,7 +216,7 @@ describe('an S3 lock left by a killed run of this host', () => {
     expect(recording.codes()).not.toContain('unlock.live');
     expect(recording.messages.find((m) => m.code === 'unlock.dead')?.text).toMatch(
       new RegExp(
-        `^the lock was left by pid ${pid} on ${hostname()} .*, which is no longer running on this host$`,
+        `^the lock on stack prod was left by pid ${pid} on ${hostname()} .*, which is no longer running on this host$`,
       ),
     );
     expect(fake.keys(BUCKET)).toEqual([]);
