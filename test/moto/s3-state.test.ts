@@ -139,7 +139,7 @@ describe('S3 state store against moto', () => {
     expect(error.exitCode).toBe(7);
     expect(error.message).toContain('arn:aws:iam::123456789012:user/alice');
     expect(error.message).toContain(`pid ${process.pid}`);
-    expect(error.message).toContain('(setup)');
+    expect(error.message).toContain('(setup, state s3://');
     const holder = await readHolder(await alice.lease('prod'), Date.now());
     expect(holder).toMatchObject({
       who: 'arn:aws:iam::123456789012:user/alice',

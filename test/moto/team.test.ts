@@ -127,7 +127,7 @@ describe('a stack whose state is in S3, used from two working directories (moto)
     await new Promise<void>((done) => {
       const watch = (chunk: Buffer): void => {
         output += chunk.toString();
-        // One Ctrl-C (a second one exits at once, leaving the lock for unlock, as documented).
+        // One Ctrl-C (a second one stops at once: the next test).
         if (/✔ 2\/6/.test(output) && child.signalCode === null && !interrupted) {
           interrupted = true;
           child.kill('SIGINT');
@@ -141,6 +141,48 @@ describe('a stack whose state is in S3, used from two working directories (moto)
     expect(await keys(s3, 'team-ctrl-c')).toEqual(['ctrl-c/kiosk.json', 'ctrl-c/kiosk.json.bak']);
     const recorded = viewOf(JSON.parse(await text(s3, 'team-ctrl-c', 'ctrl-c/kiosk.json')) as StackState);
     expect(recorded.publicSubnet?.id).toMatch(/^subnet-/);
+  });
+
+  it('a second Ctrl-C stops at once, and still releases the lock through the same path', async () => {
+    const { alice } = teammates();
+    const env = motoEnv(moto.endpoint);
+    await createBucket(s3, 'team-ctrl-c-twice');
+    const child = spawn(
+      process.execPath,
+      [
+        BIN,
+        'setup',
+        '--simulate',
+        '--yes',
+        '--name',
+        'kiosk',
+        '--function',
+        'orders-api',
+        '--state',
+        's3://team-ctrl-c-twice/ctrl-c/',
+      ],
+      { cwd: alice, env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let output = '';
+    let interrupted = false;
+    const exited = new Promise<number | null>((done) => child.on('close', done));
+    await new Promise<void>((done) => {
+      const watch = (chunk: Buffer): void => {
+        output += chunk.toString();
+        if (/✔ 2\/6/.test(output) && child.signalCode === null && !interrupted) {
+          interrupted = true;
+          child.kill('SIGINT');
+          child.kill('SIGINT');
+          done();
+        }
+      };
+      child.stdout.on('data', watch);
+      child.stderr.on('data', watch);
+    });
+    expect(await exited).toBe(130);
+    // No lock object is left for unlock: only the state (and its previous version).
+    expect(await keys(s3, 'team-ctrl-c-twice')).not.toContain('ctrl-c/kiosk.json.lock');
+    expect(await keys(s3, 'team-ctrl-c-twice')).toContain('ctrl-c/kiosk.json');
   });
 
   it('state move: local to S3 and back, never over an existing state', async () => {
