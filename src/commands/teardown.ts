@@ -315,7 +315,11 @@ async function confirm(
   options: TeardownOptions,
   duplicates: Entry[],
 ): Promise<void> {
-  const list = (code: string, heading: string, items: Entry[]): void => {
+  const list = (
+    code: 'teardown.plan.delete' | 'teardown.plan.keep',
+    heading: string,
+    items: Entry[],
+  ): void => {
     ui.notify({
       level: 'info',
       code,

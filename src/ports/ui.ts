@@ -1,19 +1,15 @@
 import { AbortError, FixedIpError } from '../errors.js';
+import type { CatalogueMessage, ProgressCode, QuestionCode } from './messages.js';
 
 /**
  * The UI port. The core talks only to this; the terminal adapter (src/ui/terminal.ts and its parts
  * in src/ui/) is the only code that imports ora, chalk or inquirer. Every message and question has a stable code.
  */
 
-export type Level = 'debug' | 'info' | 'warn' | 'error' | 'success';
+export type { Level } from './levels.js';
 
-export interface Message {
-  level: Level;
-  /** Stable identifier, e.g. 'setup.step.done'. Tests assert on codes, not on text. */
-  code: string;
-  text: string;
-  data?: unknown;
-}
+/** A message from the catalogue (src/ports/messages.ts): its code fixes its level and payload type. */
+export type Message = CatalogueMessage;
 
 export interface Choice {
   value: string;
@@ -23,19 +19,19 @@ export interface Choice {
 }
 
 export type Question =
-  | { kind: 'confirm'; code: string; message: string; default: boolean }
+  | { kind: 'confirm'; code: QuestionCode; message: string; default: boolean }
   | {
       kind: 'input';
-      code: string;
+      code: QuestionCode;
       message: string;
       default: string;
       /** true when valid, else the reason shown to the user as they type. */
       validate?: (value: string) => true | string;
     }
-  | { kind: 'select'; code: string; message: string; choices: Choice[]; default: string }
+  | { kind: 'select'; code: QuestionCode; message: string; choices: Choice[]; default: string }
   | {
       kind: 'multiselect';
-      code: string;
+      code: QuestionCode;
       message: string;
       choices: Choice[];
       default: string[];
@@ -85,5 +81,5 @@ export interface Ui {
    */
   result(text: string, options?: ResultOptions): void;
   ask<Q extends Question>(question: Q): Promise<Answer<Q>>;
-  progress(code: string, text: string): Progress;
+  progress(code: ProgressCode, text: string): Progress;
 }

@@ -11,6 +11,7 @@ import {
   cancelledError,
   noTerminalError,
   type Answer,
+  type Level,
   type Message,
   type Question,
   type ResultOptions,
@@ -126,7 +127,8 @@ export function fit(stream: NodeJS.WriteStream, text: string): string {
 }
 
 function formatNotice(message: Message, fancy: boolean, paint: ChalkInstance): string {
-  const { level, text } = message;
+  const { text } = message;
+  const level = message.level as Level;
   switch (level) {
     case 'debug':
       return fancy ? paint.dim(text) : `debug: ${text}`;

@@ -16,6 +16,7 @@ import {
   noTerminalError,
   type Answer,
   type Choice,
+  type Level,
   type Message,
   type Progress,
   type Question,
@@ -42,9 +43,13 @@ export interface ValidationFailure {
   reason: string;
 }
 
+/** A message as recorded: one from the catalogue, or a progress event (`setup.nat.wait:succeed`). */
+export type Recorded =
+  Message | { level: Level; code: `${string}:${string}`; text: string; data?: undefined };
+
 export interface RecordingUi {
   ui: Ui;
-  messages: Message[];
+  messages: Recorded[];
   /** Every result line, in order. */
   results: string[];
   /** The result lines that were emphasized (the fixed IP), also present in `results`. */
@@ -57,7 +62,7 @@ export interface RecordingUi {
 export function createRecordingUi(options: RecordingUiOptions = {}): RecordingUi {
   const interactive = options.interactive ?? true;
   const answers = options.answers ?? {};
-  const messages: Message[] = [];
+  const messages: Recorded[] = [];
   const results: string[] = [];
   const emphasized: string[] = [];
   const questions: Question[] = [];
@@ -113,10 +118,10 @@ export function createRecordingUi(options: RecordingUiOptions = {}): RecordingUi
     },
     progress(code, text): Progress {
       let open = true;
-      const record = (event: string, level: Message['level'], eventText: string): void => {
+      const record = (event: string, level: Level, eventText: string): void => {
         messages.push({ level, code: `${code}:${event}`, text: eventText });
       };
-      const finish = (event: string, level: Message['level'], finalText: string): void => {
+      const finish = (event: string, level: Level, finalText: string): void => {
         if (!open) throw new Error(`recording UI: progress "${code}" finished twice`);
         open = false;
         record(event, level, finalText);

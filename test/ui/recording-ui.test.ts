@@ -12,7 +12,7 @@ const confirmCreate = {
 
 const cidr: Question = {
   kind: 'input',
-  code: 'setup.cidr',
+  code: 'setup.public-cidr',
   message: 'Subnet CIDR',
   default: '10.0.200.0/28',
   validate: (value) => (value.endsWith('/28') ? true : 'must be a /28'),
@@ -71,10 +71,12 @@ describe('recording UI', () => {
 
   it('validates scripted input like a user retyping', async () => {
     const { ui, validationErrors } = createRecordingUi({
-      answers: { 'setup.cidr': ['10.0.0.0/16', '10.0.0.0/28'] },
+      answers: { 'setup.public-cidr': ['10.0.0.0/16', '10.0.0.0/28'] },
     });
     await expect(ui.ask(cidr)).resolves.toBe('10.0.0.0/28');
-    expect(validationErrors).toEqual([{ code: 'setup.cidr', value: '10.0.0.0/16', reason: 'must be a /28' }]);
+    expect(validationErrors).toEqual([
+      { code: 'setup.public-cidr', value: '10.0.0.0/16', reason: 'must be a /28' },
+    ]);
   });
 
   it('validates scripted multiselect answers too', async () => {
@@ -84,8 +86,8 @@ describe('recording UI', () => {
   });
 
   it('throws when a single scripted answer is invalid', async () => {
-    const { ui, validationErrors } = createRecordingUi({ answers: { 'setup.cidr': '10.0.0.0/16' } });
-    await expect(ui.ask(cidr)).rejects.toThrow(/setup\.cidr.*must be a \/28/);
+    const { ui, validationErrors } = createRecordingUi({ answers: { 'setup.public-cidr': '10.0.0.0/16' } });
+    await expect(ui.ask(cidr)).rejects.toThrow(/setup\.public-cidr.*must be a \/28/);
     expect(validationErrors).toHaveLength(1);
   });
 
@@ -105,7 +107,7 @@ describe('recording UI', () => {
 
   it('uses defaults only when asked to, and otherwise names the unscripted code', async () => {
     const strict = createRecordingUi();
-    await expect(strict.ui.ask(cidr)).rejects.toThrow(/setup\.cidr/);
+    await expect(strict.ui.ask(cidr)).rejects.toThrow(/setup\.public-cidr/);
     const lenient = createRecordingUi({ useDefaults: true });
     await expect(lenient.ui.ask(cidr)).resolves.toBe('10.0.200.0/28');
     await expect(lenient.ui.ask(functions)).resolves.toEqual(['orders-api']);
@@ -133,26 +135,26 @@ describe('recording UI', () => {
   it('records messages, progress events and results', () => {
     const recording = createRecordingUi();
     const { ui } = recording;
-    ui.notify({ level: 'info', code: 'setup.start', text: 'Setting up' });
-    const nat = ui.progress('step.natGateway', 'Creating NAT gateway');
+    ui.notify({ level: 'info', code: 'setup.who', text: 'Setting up' });
+    const nat = ui.progress('setup.nat.wait', 'Creating NAT gateway');
     nat.update('Waiting for NAT gateway');
     nat.succeed('NAT gateway available');
-    ui.progress('step.route', 'Adding route').warn('Route already there');
-    ui.progress('step.eip', 'Allocating').fail('Limit reached');
+    ui.progress('setup.nat.instance', 'Adding route').warn('Route already there');
+    ui.progress('setup.nat.handover', 'Allocating').fail('Limit reached');
     ui.result('plain');
     ui.result('Allowlist this IP: 203.0.113.10', { emphasis: true });
 
     expect(recording.codes()).toEqual([
-      'setup.start',
-      'step.natGateway:begin',
-      'step.natGateway:update',
-      'step.natGateway:succeed',
-      'step.route:begin',
-      'step.route:warn',
-      'step.eip:begin',
-      'step.eip:fail',
+      'setup.who',
+      'setup.nat.wait:begin',
+      'setup.nat.wait:update',
+      'setup.nat.wait:succeed',
+      'setup.nat.instance:begin',
+      'setup.nat.instance:warn',
+      'setup.nat.handover:begin',
+      'setup.nat.handover:fail',
     ]);
-    expect(recording.messages.find((m) => m.code === 'step.eip:fail')?.level).toBe('error');
+    expect(recording.messages.find((m) => m.code === 'setup.nat.handover:fail')?.level).toBe('error');
     expect(recording.results).toEqual(['plain', 'Allowlist this IP: 203.0.113.10']);
     expect(recording.emphasized).toEqual(['Allowlist this IP: 203.0.113.10']);
   });

@@ -1,6 +1,7 @@
 import type { PassThrough } from 'node:stream';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AbortError, FixedIpError } from '../../src/errors.js';
+import type { Message } from '../../src/ports/ui.js';
 import { matchesFilter } from '../../src/ui/searchable-checkbox.js';
 import { SpinnerBoard } from '../../src/ui/spinner.js';
 import { createTerminalUi, formatElapsed, type TerminalUi } from '../../src/ui/terminal.js';
@@ -94,15 +95,16 @@ describe('terminal UI, plain mode (no TTY, no colour)', () => {
 
   it('writes results to stdout and progress to stderr, with no escape codes', () => {
     const { ui, stdout, stderr } = setup({ tty: false, color: false });
-    const nat = ui.progress('step.natGateway', 'Waiting for NAT gateway nat-0abc to become available');
+    const nat = ui.progress('setup.nat.wait', 'Waiting for NAT gateway nat-0abc to become available');
     nat.update('Still waiting for NAT gateway nat-0abc');
     nat.succeed('NAT gateway nat-0abc is available');
-    ui.progress('step.route', 'Adding the default route').warn('Route already present');
-    ui.progress('step.eip', 'Allocating an Elastic IP').fail('Elastic IP limit reached');
-    ui.notify({ level: 'warn', code: 'x.warn', text: 'careful' });
-    ui.notify({ level: 'error', code: 'x.error', text: 'broken' });
-    ui.notify({ level: 'success', code: 'x.ok', text: 'all good' });
-    ui.notify({ level: 'info', code: 'x.info', text: 'fyi' });
+    ui.progress('setup.nat.instance', 'Adding the default route').warn('Route already present');
+    ui.progress('setup.nat.handover', 'Allocating an Elastic IP').fail('Elastic IP limit reached');
+    ui.notify({ level: 'warn', code: 'lease.takeover', text: 'careful' });
+    // No message of the catalogue is an error (errors end the run), but the adapter still draws one.
+    ui.notify({ level: 'error', code: 'x.error', text: 'broken' } as unknown as Message);
+    ui.notify({ level: 'success', code: 'unlock.done', text: 'all good' });
+    ui.notify({ level: 'info', code: 'unlock.none', text: 'fyi' });
     ui.result('Allowlist this IP: 203.0.113.10', { emphasis: true });
 
     expect(stdout.text()).toBe('Allowlist this IP: 203.0.113.10\n');
@@ -122,8 +124,8 @@ describe('terminal UI, plain mode (no TTY, no colour)', () => {
 
   it('keeps colour off when color is false even on a terminal', () => {
     const { ui, stdout, stderr } = setup({ tty: true, color: false });
-    ui.progress('step', 'Creating the subnet').succeed('Created the subnet');
-    ui.notify({ level: 'warn', code: 'w', text: 'careful' });
+    ui.progress('teardown.wait', 'Creating the subnet').succeed('Created the subnet');
+    ui.notify({ level: 'warn', code: 'lease.takeover', text: 'careful' });
     ui.result('Allowlist this IP: 203.0.113.10', { emphasis: true });
     expect(stderr.text()).not.toMatch(ESC);
     expect(stdout.text()).toBe('Allowlist this IP: 203.0.113.10\n');
@@ -137,19 +139,19 @@ describe('terminal UI, plain mode (no TTY, no colour)', () => {
 
   it('hides debug messages unless debug is on', () => {
     const quiet = setup({ tty: false, color: false });
-    quiet.ui.notify({ level: 'debug', code: 'd', text: 'EC2 DescribeVpcs' });
+    quiet.ui.notify({ level: 'debug', code: 'lease.heartbeat', text: 'EC2 DescribeVpcs' });
     expect(quiet.stderr.text()).toBe('');
 
     const loud = setup({ tty: false, color: false, debug: true });
-    loud.ui.notify({ level: 'debug', code: 'd', text: 'EC2 DescribeVpcs' });
+    loud.ui.notify({ level: 'debug', code: 'lease.heartbeat', text: 'EC2 DescribeVpcs' });
     expect(loud.stderr.text()).toContain('EC2 DescribeVpcs');
   });
 
   it('appends the elapsed time to the final line only when the work took 2 s or more', () => {
     vi.useFakeTimers();
     const { ui, stderr } = setup({ tty: false, color: false });
-    ui.progress('quick', 'Tagging').succeed('Tagged');
-    const slow = ui.progress('slow', 'Waiting for NAT gateway nat-0abc');
+    ui.progress('function.wait', 'Tagging').succeed('Tagged');
+    const slow = ui.progress('teardown.nat', 'Waiting for NAT gateway nat-0abc');
     vi.advanceTimersByTime(65_000);
     slow.succeed('NAT gateway nat-0abc is available');
     expect(stderr.text()).toContain('✔ Tagged\n');
@@ -197,8 +199,8 @@ describe('terminal UI, colour terminal', () => {
   it('shows elapsed time on the spinner and prints finished work above it', () => {
     vi.useFakeTimers();
     const { ui, stderr } = setup({ tty: true, color: true });
-    const nat = ui.progress('nat', 'Waiting for NAT gateway nat-0abc to become available');
-    const route = ui.progress('route', 'Adding the default route');
+    const nat = ui.progress('setup.nat.wait', 'Waiting for NAT gateway nat-0abc to become available');
+    const route = ui.progress('setup.nat.instance', 'Adding the default route');
     vi.advanceTimersByTime(65_000);
     route.succeed('Default route added');
     // The ticker sets the text each second; ora draws it on its next frame.
@@ -216,7 +218,7 @@ describe('terminal UI, colour terminal', () => {
     const terminal = stderr.stream as unknown as { columns: number };
     const size = { cols: 100, rows: 20 };
     const wait = ui.progress(
-      'nat',
+      'setup.nat.wait',
       `Waiting for NAT gateway nat-0abc to become available ${'(AWS takes 1-5 minutes) '.repeat(4)}`,
     );
     const spinnerLines = (screen: string[]): string[] => screen.filter((line) => line.includes('NAT'));
@@ -243,14 +245,14 @@ describe('terminal UI, colour terminal', () => {
   it('answers a confirm with the default on enter', async () => {
     const { ui, stdin } = setup({ tty: true, color: true });
     expect(ui.interactive).toBe(true);
-    const answer = ui.ask({ kind: 'confirm', code: 'c', message: 'Proceed?', default: true });
+    const answer = ui.ask({ kind: 'confirm', code: 'setup.confirm', message: 'Proceed?', default: true });
     await type(stdin, '\r');
     await expect(answer).resolves.toBe(true);
   });
 
   const cidrQuestion = {
     kind: 'input',
-    code: 'cidr',
+    code: 'setup.public-cidr',
     message: 'Subnet CIDR',
     default: '10.0.200.0/28',
     validate: (value: string) => (value.endsWith('/28') ? true : 'must be a /28'),
@@ -282,7 +284,7 @@ describe('terminal UI, colour terminal', () => {
     const { ui, stdin } = setup({ tty: true, color: true });
     const answer = ui.ask({
       kind: 'multiselect',
-      code: 'functions',
+      code: 'setup.functions',
       message: 'Functions to route through the fixed IP',
       choices: [
         { value: 'orders-api', name: 'orders-api' },
@@ -300,7 +302,7 @@ describe('terminal UI, colour terminal', () => {
     const { ui, stdin } = setup({ tty: true, color: true });
     const answer = ui.ask({
       kind: 'select',
-      code: 'vpc',
+      code: 'setup.vpc',
       message: 'VPC',
       choices: [{ value: 'vpc-1', name: 'vpc-1' }],
       default: 'vpc-1',

@@ -1,0 +1,1 @@
+export type Level = 'debug' | 'info' | 'warn' | 'error' | 'success';
