@@ -11,8 +11,8 @@
  *   commands/                                      one module per command
  *   summary.ts, json-output.ts, completion.ts      what commands' results look like
  *   run.ts, cli.ts                                 the entry point; the only users of ui/
- * The simulator (src/simulator/) is a world of its own: only `--simulate` (src/simulate.ts) opens it,
- * and it uses nothing of the product but the ports, the read-only list and the error type.
+ * The simulator is a workspace package of its own (packages/simulator, `@fixed-ip/simulator`): only
+ * `--simulate` (src/simulate.ts) imports it, and it imports nothing of the CLI.
  * A wrong import fails the check; no import cycle is allowed anywhere.
  */
 const BASE = '^src/(errors|hints|version|io)[.]ts$|^src/(ports|aws)/';
@@ -47,7 +47,7 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/state/' },
       to: {
-        path: '^src/(model|kinds|verify|engine|commands|simulator|ui)/|^src/[^/]+[.]ts$',
+        path: '^src/(model|kinds|verify|engine|commands|ui)/|^src/[^/]+[.]ts$',
         pathNot: `${BASE}`,
       },
     },
@@ -56,26 +56,26 @@ module.exports = {
       severity: 'error',
       comment: 'model/ is what every kind shares; it never learns which kinds exist.',
       from: { path: '^src/model/' },
-      to: { path: '^src/(kinds|verify|engine|commands|simulator|ui)/|^src/[^/]+[.]ts$', pathNot: `${BASE}` },
+      to: { path: '^src/(kinds|verify|engine|commands|ui)/|^src/[^/]+[.]ts$', pathNot: `${BASE}` },
     },
     {
       name: 'kinds-below-the-engine',
       severity: 'error',
       comment: 'A kind knows the model and other kinds, never the engine that walks them.',
       from: { path: '^src/(kinds|verify)/' },
-      to: { path: '^src/(engine|commands|simulator|ui)/|^src/[^/]+[.]ts$', pathNot: `${BASE}` },
+      to: { path: '^src/(engine|commands|ui)/|^src/[^/]+[.]ts$', pathNot: `${BASE}` },
     },
     {
       name: 'engine-below-commands',
       severity: 'error',
       from: { path: '^src/engine/' },
-      to: { path: '^src/(commands|simulator|ui)/|^src/[^/]+[.]ts$', pathNot: `${BASE}` },
+      to: { path: '^src/(commands|ui)/|^src/[^/]+[.]ts$', pathNot: `${BASE}` },
     },
     {
       name: 'commands-below-the-entry-point',
       severity: 'error',
       from: { path: '^src/commands/' },
-      to: { path: '^src/(simulator|ui)/|^src/(run|cli|simulate)[.]ts$' },
+      to: { path: '^src/ui/|^src/(run|cli|simulate)[.]ts$' },
     },
     {
       name: 'ui-only-from-the-entry-point',
@@ -87,23 +87,21 @@ module.exports = {
     {
       name: 'simulator-only-from-simulate',
       severity: 'error',
-      from: { path: '^src/', pathNot: '^src/simulator/|^src/simulate[.]ts$' },
-      to: { path: '^src/simulator/' },
+      comment: 'The production path never loads the simulator: only --simulate (src/simulate.ts) does.',
+      from: { path: '^src/', pathNot: '^src/simulate[.]ts$' },
+      to: { path: '^packages/simulator/' },
     },
     {
       name: 'simulator-stands-alone',
       severity: 'error',
-      comment: 'The simulated account uses only the ports, the read-only operation list and the error type.',
-      from: { path: '^src/simulator/' },
-      to: {
-        path: '^src/',
-        pathNot: '^src/simulator/|^src/ports/clock[.]ts$|^src/aws/(port|read-only)[.]ts$|^src/errors[.]ts$',
-      },
+      comment: 'The simulator package imports nothing of the CLI: it is an AWS of its own.',
+      from: { path: '^packages/simulator/' },
+      to: { path: '^src/' },
     },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    includeOnly: '^src/',
+    includeOnly: '^(src|packages/simulator/src)/',
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     enhancedResolveOptions: {

@@ -8,7 +8,7 @@ import { SLOW_TESTS } from './vitest.slow.config.js';
  */
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
+    include: ['test/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
     exclude: ['test/moto/**', ...SLOW_TESTS, 'node_modules/**'],
     setupFiles: ['test/support/setup.ts'],
     testTimeout: 20_000,

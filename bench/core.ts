@@ -6,7 +6,7 @@ import { setup, type SetupOptions } from '../src/commands/setup.js';
 import { status } from '../src/commands/status.js';
 import { teardown } from '../src/commands/teardown.js';
 import { TAG_ROLE, TAG_ZONE } from '../src/model/tags.js';
-import type { SimTimings } from '../src/simulator/index.js';
+import type { SimTimings } from '@fixed-ip/simulator';
 import { isReadOnlyOperation } from '../src/aws/read-only.js';
 import { type Figure, seconds } from './figure.js';
 import {

@@ -10,7 +10,7 @@ import type { Deps } from '../src/model/context.js';
 import { noTerminalError, type Level, type Progress, type Ui } from '../src/ports/ui.js';
 import type { StackState } from '../src/state/schema.js';
 import type { StateStore } from '../src/state/store.js';
-import { AwsSimulator, attachSimulator, type SimTimings, VirtualClock } from '../src/simulator/index.js';
+import { AwsSimulator, attachSimulator, type SimTimings, VirtualClock } from '@fixed-ip/simulator';
 
 export interface CallRecord {
   service: AwsService;

@@ -4,8 +4,8 @@ import { createAwsPort } from './aws/clients.js';
 import type { AwsPort } from './aws/port.js';
 import { FixedIpError } from './errors.js';
 import { type Clock, realClock } from './ports/clock.js';
-import { AwsSimulator, attachSimulatorWire, seedDemoAccount } from './simulator/index.js';
-import type { SimTimings } from './simulator/contract.js';
+import { AwsSimulator, attachSimulatorWire, seedDemoAccount } from '@fixed-ip/simulator';
+import type { SimTimings } from '@fixed-ip/simulator';
 
 /**
  * `--simulate`: the same simulator the tests use, behind the real SDK clients, with AWS's waits

@@ -5,7 +5,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { createAwsPort, createS3Client } from '../../src/aws/clients.js';
 import { explainAwsError } from '../../src/aws/errors.js';
 import type { FixedIpError } from '../../src/errors.js';
-import { AwsSimulator, attachSimulator, VirtualClock } from '../../src/simulator/index.js';
+import { AwsSimulator, attachSimulator, VirtualClock } from '@fixed-ip/simulator';
 
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 

@@ -6,7 +6,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { setup } from '../../src/commands/setup.js';
 import { teardown } from '../../src/commands/teardown.js';
-import type { SimCall } from '../../src/simulator/contract.js';
+import type { SimCall } from '@fixed-ip/simulator';
 import { createTestAccount, type TestAccount } from '../support/env.js';
 
 const TIMINGS = {

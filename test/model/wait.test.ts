@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkTimes, nextDelay, POLL, type PollSchedule, pollUntil } from '../../src/model/wait.js';
-import { VirtualClock } from '../../src/simulator/index.js';
+import { VirtualClock } from '@fixed-ip/simulator';
 
 const s = 1_000;
 const min = 60_000;

@@ -145,3 +145,112 @@ describe('gateway VPC endpoints: what moto 5.2.1 does not model (the simulator a
       expect(out.Unsuccessful[0].Error.Code).toBe('InvalidVpcEndpointId.NotFound');
     }));
 });
+
+/** The names of the error each step gives, 'no error' for one that succeeds. */
+async function outcomes(steps: Array<() => Promise<unknown>>): Promise<string[]> {
+  const names: string[] = [];
+  for (const step of steps) names.push(await errorName(step()));
+  return names;
+}
+
+describe('the network the recipe builds: the simulator and moto agree', () => {
+  both('a subnet must lie inside its VPC and overlap no other subnet', async (aws) => {
+    const vpcId = (await aws.send('CreateVpc', { CidrBlock: '10.8.0.0/16' })).Vpc.VpcId as string;
+    expect(
+      await outcomes([
+        () => aws.send('CreateSubnet', { VpcId: vpcId, CidrBlock: '10.8.1.0/24' }),
+        () => aws.send('CreateSubnet', { VpcId: vpcId, CidrBlock: '10.9.1.0/24' }),
+        () => aws.send('CreateSubnet', { VpcId: vpcId, CidrBlock: '10.8.1.0/25' }),
+        () => aws.send('CreateSubnet', { VpcId: 'vpc-0123456789abcdef0', CidrBlock: '10.8.2.0/24' }),
+      ]),
+    ).toEqual(['no error', 'InvalidSubnet.Range', 'InvalidSubnet.Conflict', 'InvalidVpcID.NotFound']);
+  });
+
+  both('an internet gateway attaches to one VPC, and cannot be deleted while attached', async (aws) => {
+    const vpcId = (await aws.send('CreateVpc', { CidrBlock: '10.8.0.0/16' })).Vpc.VpcId as string;
+    const igw = (await aws.send('CreateInternetGateway', {})).InternetGateway.InternetGatewayId as string;
+    expect(
+      await outcomes([
+        () => aws.send('AttachInternetGateway', { InternetGatewayId: igw, VpcId: vpcId }),
+        () => aws.send('AttachInternetGateway', { InternetGatewayId: igw, VpcId: vpcId }),
+        () => aws.send('DeleteInternetGateway', { InternetGatewayId: igw }),
+        () => aws.send('DetachInternetGateway', { InternetGatewayId: igw, VpcId: vpcId }),
+        () => aws.send('DeleteInternetGateway', { InternetGatewayId: igw }),
+        () => aws.send('DeleteInternetGateway', { InternetGatewayId: igw }),
+      ]),
+    ).toEqual([
+      'no error',
+      'Resource.AlreadyAssociated',
+      'DependencyViolation',
+      'no error',
+      'no error',
+      'InvalidInternetGatewayID.NotFound',
+    ]);
+  });
+
+  both(
+    'a route table takes one route per destination, and a VPC with a subnet cannot be deleted',
+    async (aws) => {
+      const vpcId = (await aws.send('CreateVpc', { CidrBlock: '10.8.0.0/16' })).Vpc.VpcId as string;
+      const igw = (await aws.send('CreateInternetGateway', {})).InternetGateway.InternetGatewayId as string;
+      await aws.send('AttachInternetGateway', { InternetGatewayId: igw, VpcId: vpcId });
+      const table = (await aws.send('CreateRouteTable', { VpcId: vpcId })).RouteTable.RouteTableId as string;
+      const subnet = (await aws.send('CreateSubnet', { VpcId: vpcId, CidrBlock: '10.8.1.0/24' })).Subnet
+        .SubnetId as string;
+      const route = { RouteTableId: table, DestinationCidrBlock: '0.0.0.0/0', GatewayId: igw };
+      expect(
+        await outcomes([
+          () => aws.send('CreateRoute', route),
+          () => aws.send('CreateRoute', route),
+          () => aws.send('AssociateRouteTable', { RouteTableId: table, SubnetId: subnet }),
+          () => aws.send('DeleteVpc', { VpcId: vpcId }),
+        ]),
+      ).toEqual(['no error', 'RouteAlreadyExists', 'no error', 'DependencyViolation']);
+      const [described] = (await aws.send('DescribeRouteTables', { RouteTableIds: [table] })).RouteTables;
+      expect(described.Routes).toContainEqual(
+        expect.objectContaining({ DestinationCidrBlock: '0.0.0.0/0', GatewayId: igw }),
+      );
+      expect(described.Associations.map((a: { SubnetId?: string }) => a.SubnetId)).toContain(subnet);
+    },
+  );
+
+  both('a security group name is unique in its VPC', async (aws) => {
+    const vpcId = (await aws.send('CreateVpc', { CidrBlock: '10.8.0.0/16' })).Vpc.VpcId as string;
+    const group = { VpcId: vpcId, GroupName: 'fixed-ip-default', Description: 'd' };
+    expect(
+      await outcomes([
+        () => aws.send('CreateSecurityGroup', group),
+        () => aws.send('CreateSecurityGroup', group),
+      ]),
+    ).toEqual(['no error', 'InvalidGroup.Duplicate']);
+  });
+
+  both('an Elastic IP is allocated for the VPC, found by id, and released once', async (aws) => {
+    const allocation = await aws.send('AllocateAddress', { Domain: 'vpc' });
+    const id = allocation.AllocationId as string;
+    expect(id).toMatch(/^eipalloc-/);
+    const [address] = (await aws.send('DescribeAddresses', { AllocationIds: [id] })).Addresses;
+    expect(address.PublicIp).toBe(allocation.PublicIp);
+    expect(
+      await outcomes([
+        () => aws.send('ReleaseAddress', { AllocationId: id }),
+        () => aws.send('DescribeAddresses', { AllocationIds: [id] }),
+      ]),
+    ).toEqual(['no error', 'InvalidAllocationID.NotFound']);
+  });
+
+  both('a NAT gateway is made in its subnet with the Elastic IP it was given', async (aws) => {
+    const vpcId = (await aws.send('CreateVpc', { CidrBlock: '10.8.0.0/16' })).Vpc.VpcId as string;
+    const subnet = (await aws.send('CreateSubnet', { VpcId: vpcId, CidrBlock: '10.8.1.0/24' })).Subnet
+      .SubnetId as string;
+    const allocation = (await aws.send('AllocateAddress', { Domain: 'vpc' })).AllocationId as string;
+    const nat = (await aws.send('CreateNatGateway', { SubnetId: subnet, AllocationId: allocation }))
+      .NatGateway;
+    expect(nat.NatGatewayId).toMatch(/^nat-/);
+    expect(nat.SubnetId).toBe(subnet);
+    expect(nat.VpcId).toBe(vpcId);
+    expect(nat.NatGatewayAddresses[0].AllocationId).toBe(allocation);
+    // When the address shows its association is not compared: moto makes the gateway available at
+    // once, the simulator after its pending minutes (see README.md here).
+  });
+});

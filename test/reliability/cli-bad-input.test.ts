@@ -10,7 +10,7 @@ import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Io, main } from '../../src/cli.js';
 import { ExitCode } from '../../src/errors.js';
-import { AwsSimulator, VirtualClock } from '../../src/simulator/index.js';
+import { AwsSimulator, VirtualClock } from '@fixed-ip/simulator';
 import { mockAws, type MockedAws } from '../support/mock-aws.js';
 import { seedAccount, type Seeded } from './support.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Fault } from '../../src/simulator/index.js';
+import type { Fault } from '@fixed-ip/simulator';
 import {
   createWorld,
   describeError,

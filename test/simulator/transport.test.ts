@@ -3,9 +3,9 @@ import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { GetFunctionConfigurationCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { attachSimulator, seedDemoAccount, SIMULATED_OPERATIONS } from '../../src/simulator/index.js';
+import { attachSimulator, seedDemoAccount, SIMULATED_OPERATIONS } from '@fixed-ip/simulator';
 import { mockAws, type MockedAws } from '../support/mock-aws.js';
-import { awsError, newSim } from './support.js';
+import { awsError, newSim } from '../../packages/simulator/test/support.js';
 
 const credentials = { accessKeyId: 'SIM', secretAccessKey: 'SIM' };
 

@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { afterAll, beforeAll } from 'vitest';
 import { main, type Io } from '../../src/cli.js';
-import { VirtualClock } from '../../src/simulator/index.js';
+import { VirtualClock } from '@fixed-ip/simulator';
 import { fakeStream } from './streams.js';
 import { scratchDir } from './scratch.js';
 

@@ -11,7 +11,7 @@ import * as SSM from '@aws-sdk/client-ssm';
 import * as STS from '@aws-sdk/client-sts';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
 import type { AwsService } from '../../src/aws/port.js';
-import { type AwsSimulator, SIMULATED_OPERATIONS, serializeOutput } from '../../src/simulator/index.js';
+import { type AwsSimulator, SIMULATED_OPERATIONS, serializeOutput } from '@fixed-ip/simulator';
 
 export interface MockedAws {
   ec2: AwsClientStub<EC2.EC2Client>;

@@ -6,7 +6,7 @@ import { matchesFilter } from '../../src/ui/searchable-checkbox.js';
 import { SpinnerBoard } from '../../src/ui/spinner.js';
 import { createTerminalUi, formatElapsed, type TerminalUi } from '../../src/ui/terminal.js';
 import { truncateToWidth } from '../../src/ui/wrap.js';
-import { VirtualClock } from '../../src/simulator/index.js';
+import { VirtualClock } from '@fixed-ip/simulator';
 import { screenOf } from '../support/screen.js';
 import { fakeStream } from '../support/streams.js';
 

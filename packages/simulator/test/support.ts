@@ -1,6 +1,6 @@
 /** Shared by the simulator's tests: a fresh account on a virtual clock, and AWS-error assertions. */
 import { expect } from 'vitest';
-import { AwsSimulator, type SimService, type SimTimings, VirtualClock } from '../../src/simulator/index.js';
+import { AwsSimulator, type SimService, type SimTimings, VirtualClock } from '../src/index.js';
 
 export function newSim(options: { timings?: Partial<SimTimings>; region?: string; seed?: number } = {}): {
   sim: AwsSimulator;

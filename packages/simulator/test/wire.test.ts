@@ -20,13 +20,8 @@ import {
 } from '@aws-sdk/client-lambda';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { describe, expect, it } from 'vitest';
-import {
-  attachSimulator,
-  attachSimulatorWire,
-  seedDemoAccount,
-  WireShapeError,
-} from '../../src/simulator/index.js';
-import type { AwsSimulator } from '../../src/simulator/index.js';
+import { attachSimulator, attachSimulatorWire, seedDemoAccount, WireShapeError } from '../src/index.js';
+import type { AwsSimulator } from '../src/index.js';
 import { awsError, newSim } from './support.js';
 
 const credentials = { accessKeyId: 'SIM', secretAccessKey: 'SIM' };

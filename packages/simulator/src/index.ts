@@ -1,12 +1,12 @@
 /** The simulator's public API: one stateful model of EC2, Lambda, STS and IAM for tests and `--simulate`. */
-export type { Fault, SimCall, SimService, SimTimings } from './contract.js';
+export type { Clock, Fault, SimCall, SimService, SimTimings } from './contract.js';
 export type { NatFailureCode } from './context.js';
 export { Ec2ErrorCode } from './errors.js';
 export { ADDRESS_LIMIT } from './ec2/addresses.js';
 export { VPC_LIMIT } from './ec2/vpcs.js';
 export { BASIC_EXECUTION_POLICY_ARN, LAMBDA_VPC_ACTIONS, VPC_ACCESS_POLICY_ARN } from './iam.js';
 export { SIMULATED_OPERATIONS } from './operations.js';
-export { SIMULATOR_FORMAT, SIMULATOR_FORMAT_VERSION } from './persistence.js';
+export { InvalidAccountError, SIMULATOR_FORMAT, SIMULATOR_FORMAT_VERSION } from './persistence.js';
 export { seedDemoAccount } from './seed.js';
 export type { SeedAddress, SeedFunction, SeedSubnet, SeedVpc } from './seeding.js';
 export { AwsSimulator, type AwsSimulatorOptions } from './simulator.js';

@@ -5,7 +5,7 @@
  * SDK did not send (a misspelled one, say) does not reach it.
  */
 import { NormalizedSchema } from '@smithy/core/schema';
-import type { AwsService } from '../aws/port.js';
+import type { SimService as AwsService } from './contract.js';
 
 type OperationSchema = [number, string, string, Record<string, unknown> | 0, unknown, unknown];
 type Schemas = Record<string, unknown>;

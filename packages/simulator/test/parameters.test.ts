@@ -1,6 +1,6 @@
 /** SSM Parameter Store as AWS (and moto) run it: what fixed-ip's run guard relies on. */
 import { describe, expect, it } from 'vitest';
-import { AwsSimulator, VirtualClock } from '../../src/simulator/index.js';
+import { AwsSimulator, VirtualClock } from '../src/index.js';
 import { client, expectAwsError, newSim } from './support.js';
 
 const NAME = '/fixed-ip/prod/run-lock';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { VirtualClock } from '../../src/simulator/index.js';
+import { VirtualClock } from '../src/index.js';
 
 describe('VirtualClock', () => {
   it('starts at a fixed epoch', () => {

@@ -16,7 +16,7 @@ import * as ssmSchemas from '@aws-sdk/client-ssm';
 import * as stsSchemas from '@aws-sdk/client-sts';
 import { NormalizedSchema } from '@smithy/core/schema';
 import { Readable } from 'node:stream';
-import type { AwsService } from '../aws/port.js';
+import type { SimService as AwsService } from './contract.js';
 import { newRequestId } from './ids.js';
 import type { AwsSimulator } from './simulator.js';
 import { decodeRequest, type WireRequest } from './wire-request.js';

@@ -2,7 +2,7 @@
  * The simulated AWS account. Every call goes through `handle`, which applies faults, DryRun and
  * permissions the way AWS does, runs the operation, and records the call.
  */
-import type { Clock } from '../ports/clock.js';
+import type { Clock } from './contract.js';
 import type { SimContext } from './context.js';
 import type { Fault, SimCall, SimService, SimTimings } from './contract.js';
 import {

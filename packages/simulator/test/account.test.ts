@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  AwsSimulator,
-  seedDemoAccount,
-  VirtualClock,
-  type AwsSimulator as Sim,
-} from '../../src/simulator/index.js';
+import { AwsSimulator, seedDemoAccount, VirtualClock, type AwsSimulator as Sim } from '../src/index.js';
 import { client, MINUTE, newSim } from './support.js';
 
 /** The article's six steps, then the teardown in AWS's order, through handle(). */

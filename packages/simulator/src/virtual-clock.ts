@@ -2,7 +2,7 @@
  * A clock whose time moves only when the process has nothing else to do: AWS's minutes pass
  * instantly in tests and the benchmark, and concurrent sleepers still wake in order.
  */
-import type { Clock } from '../ports/clock.js';
+import type { Clock } from './contract.js';
 
 interface Timer {
   at: number;

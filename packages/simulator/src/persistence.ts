@@ -2,7 +2,6 @@
  * The account as a JSON document, for `--simulate` to keep between runs. Versioned; a document
  * that is not one is an error, never an empty account.
  */
-import { FixedIpError } from '../errors.js';
 import type { SimTimings } from './contract.js';
 import type { AccountState } from './model.js';
 
@@ -36,10 +35,14 @@ const LATER_MAPS = [
   'parameters',
 ] as const satisfies readonly (keyof AccountState)[];
 
-function invalid(reason: string): FixedIpError {
-  return new FixedIpError('STATE_INVALID', `The simulated account is not valid: ${reason}`, {
-    hint: 'Delete the simulated account file to start from the demo account again',
-  });
+/** A simulated account document that cannot be loaded; the CLI turns it into its own error. */
+export class InvalidAccountError extends Error {
+  override readonly name = 'InvalidAccountError';
+  readonly hint = 'Delete the simulated account file to start from the demo account again';
+}
+
+function invalid(reason: string): InvalidAccountError {
+  return new InvalidAccountError(`The simulated account is not valid: ${reason}`);
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -1,6 +1,6 @@
 import { strToU8, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { evaluate, type PolicyLike } from '../../src/simulator/policy.js';
+import { evaluate, type PolicyLike } from '../src/policy.js';
 import { client, expectAwsError, newSim } from './support.js';
 
 const ours = { 'aws:ResourceTag/fixed-ip:managed-by': 'fixed-ip' };

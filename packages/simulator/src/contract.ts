@@ -2,10 +2,17 @@
  * The simulator's contract with the rest of fixed-ip. One model of AWS serves the tests (through
  * aws-sdk-client-mock) and `--simulate` (through an SDK middleware): both call `handle`.
  */
-import type { AwsService } from '../aws/port.js';
 
 /** The services the simulator answers: fixed-ip's port, and SSM's public parameters. */
-export type SimService = AwsService | 'ssm';
+/** The AWS services the simulator answers (the CLI's AwsService, by structure). */
+export type SimService = 'ec2' | 'lambda' | 'sts' | 'iam' | 'ssm';
+
+/** Time, as the simulator is given it: the CLI's Clock port, by structure. */
+export interface Clock {
+  now(): number;
+  /** Resolves after `ms`; rejects with the signal's reason if aborted first. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
 
 export interface SimTimings {
   /** NAT gateway pending -> available (or -> failed). Real AWS: 1-5 min. */
