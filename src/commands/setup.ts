@@ -28,7 +28,7 @@ import { AbortError, FixedIpError } from '../errors.js';
 import { aliasWarning } from '../kinds/function-tags.js';
 import { startTagging, VPC_ACCESS_POLICY } from '../kinds/functions.js';
 import { ALL_PARTS, kindOf } from '../kinds/index.js';
-import { identityKey, isWork } from '../model/kind.js';
+import { identityKey, isWork, isWorkload } from '../model/kind.js';
 import { NAT_MODE } from '../kinds/nat-modes.js';
 import type { Ui } from '../ports/ui.js';
 import { NAT_MODES, type ResourceRecord, type StackState } from '../state/schema.js';
@@ -279,9 +279,7 @@ async function apply(resolved: Resolved, rolesToFix: string[]): Promise<SetupRes
     await runSteps(
       ctx,
       targets,
-      plan.filter(
-        ({ node }) => node.step.name !== 'functions' && kindOf(node.step.name).routeTarget !== undefined,
-      ),
+      plan.filter(({ node }) => !isWorkload(node.step) && kindOf(node.step.name).routeTarget !== undefined),
     );
   }
   return finish(ctx, work);

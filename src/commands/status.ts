@@ -8,7 +8,7 @@ import { functionConfigsAround } from '../kinds/function-configs.js';
 import { aliasWarning } from '../kinds/function-tags.js';
 import { isAttached } from '../kinds/functions.js';
 import { kindOf } from '../kinds/index.js';
-import { identityKey, type Check, type KindName } from '../model/kind.js';
+import { identityKey, isWorkload, type Check, type KindName } from '../model/kind.js';
 import { recordsOf } from '../state/schema.js';
 import { openStack, type StackOptions } from './stack.js';
 
@@ -57,7 +57,7 @@ export async function status(options: StatusOptions, deps: Deps): Promise<Status
   const { aws, identity, state, discovered } = await openStack(options, deps, store);
   // What the kinds of this shape read to check themselves, beyond the parts every shape needs.
   const needs = recipe(state.shape, { newVpc: false }).flatMap((node) =>
-    node.step.name === 'functions' ? [] : (kindOf(node.step.name).needs ?? []),
+    isWorkload(node.step) ? [] : (kindOf(node.step.name).needs ?? []),
   );
   const privateSubnets = new Set(recordsOf(state, 'privateSubnet').map((r) => r.id));
   const [world, { configs, others }] = await Promise.all([
@@ -83,7 +83,7 @@ export async function status(options: StatusOptions, deps: Deps): Promise<Status
   const onlyKeptEip =
     Object.values(state.resources).every((r) => r.kind === 'elasticIp' || r.kind === 'vpc') &&
     recordsOf(state, 'elasticIp').length > 0;
-  const nodes = recipe(state.shape, { newVpc: false }).filter((node) => node.step.name !== 'functions');
+  const nodes = recipe(state.shape, { newVpc: false }).filter((node) => !isWorkload(node.step));
   const listed = new Set(nodes.map((node) => node.key));
   // Resources the shape no longer uses (a kept Elastic IP, one still held by Lambda) are shown too.
   const extra = Object.entries(state.resources).filter(([key]) => !listed.has(key) && key !== 'vpc');

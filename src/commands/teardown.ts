@@ -8,9 +8,8 @@ import { decideRemovals, type Removal, removeInOrder, type Unproven } from '../e
 import { loadWorld } from '../model/world.js';
 import { worldPartsFor } from '../engine/recipe.js';
 import { AbortError, FixedIpError } from '../errors.js';
-import { functions } from '../kinds/functions.js';
-import { kindOf } from '../kinds/index.js';
-import { identityKey, type RemoveOutcome, type Step } from '../model/kind.js';
+import { kindOf, WORKLOADS } from '../kinds/index.js';
+import { identityKey, isWorkload, type RemoveOutcome, type Step } from '../model/kind.js';
 import type { Ui } from '../ports/ui.js';
 import {
   emptyState,
@@ -225,7 +224,7 @@ async function tearDown(
 }
 
 const idOf = (removal: Removal): string =>
-  removal.step.name === 'functions'
+  isWorkload(removal.step)
     ? ''
     : (removal.ctx.state.resources[identityKey({ kind: removal.step.name, zone: removal.zone })]?.id ?? '');
 
@@ -257,15 +256,16 @@ interface Entry {
   id?: string;
 }
 
-/** What a state holds, in the recipe's order: each resource, then the functions. */
+/** What a state holds, in the recipe's order: each resource, then the workloads. */
 function entries(ctx: StackContext): Entry[] {
   const list: Entry[] = Object.values(ctx.state.resources).map((record) => ({
     step: kindOf(record.kind),
     zone: record.zone,
     record,
   }));
-  if (Object.keys(ctx.state.functions).length > 0)
-    list.push({ step: functions, zone: undefined, record: undefined });
+  for (const workload of WORKLOADS)
+    if (workload.attachedIn(ctx.state).length > 0)
+      list.push({ step: workload, zone: undefined, record: undefined });
   return list;
 }
 
@@ -324,13 +324,13 @@ async function confirm(
       level: 'info',
       code,
       text: heading,
-      data: items.map((e) => (e.record ? identityKey(e.record) : (e.id ?? 'functions'))),
+      data: items.map((e) => (e.record ? identityKey(e.record) : (e.id ?? e.step.name))),
     });
     for (const entry of items)
       ui.notify({
         level: 'info',
         code: 'teardown.plan.item',
-        text: `  - ${entry.record || entry.id ? describe(entry) : `${entry.step.title}: restore ${Object.keys(ctx.state.functions).join(', ')} to their previous network settings`}`,
+        text: `  - ${entry.record || entry.id || !isWorkload(entry.step) ? describe(entry) : `${entry.step.title}: restore ${entry.step.attachedIn(ctx.state).join(', ')} to their previous network settings`}`,
       });
   };
   list('teardown.plan.delete', 'Will delete:', goes);
@@ -370,18 +370,18 @@ async function confirm(
 }
 
 /** What teardown says of a NAT billed by the hour once AWS confirmed it gone (the kind says it). */
-const goneLine = (name: Step['name']): string | undefined =>
-  name === 'functions' ? undefined : kindOf(name).goneLine;
+const goneLine = (step: Step): string | undefined =>
+  isWorkload(step) ? undefined : kindOf(step.name).goneLine;
 
 /** A NAT this run saw AWS confirm gone (deleted or terminated, or not found): its charge stopped. */
 function noteStopped(stopped: string[], removal: Removal, result: RemoveOutcome): void {
-  const what = goneLine(removal.step.name);
+  const what = goneLine(removal.step);
   if (what !== undefined && result.outcome !== 'kept') stopped.push(what);
 }
 
 /** Said only when this run saw every NAT of the stack go; a NAT it did not see go may still bill. */
 function stoppedLine(ctx: StackContext, stopped: readonly string[]): string {
-  const left = Object.values(ctx.state.resources).some((r) => goneLine(r.kind) !== undefined);
+  const left = Object.values(ctx.state.resources).some((r) => kindOf(r.kind).goneLine !== undefined);
   if (stopped.length === 0 || left) return '';
   const seen = [...new Set(stopped)];
   return `The ${seen.join(' and the ')}, so ${seen.length > 1 ? 'their hourly charges have' : 'its hourly charge has'} stopped. `;

@@ -3,6 +3,7 @@
  * or per zone for a regional gateway; every public IPv4 address) over a month, before traffic.
  */
 import { kindOf } from '../kinds/index.js';
+import { isWorkload } from '../model/kind.js';
 import { NAT_MODE } from '../kinds/nat-modes.js';
 import type { StackState } from '../state/schema.js';
 import { FALLBACK_PRICE_REGION, HOURS_PER_MONTH, IPV4_HOURLY_USD, NAT_PRICES } from '../model/pricing.js';
@@ -38,7 +39,7 @@ export function stackCost(region: string, state: StackState): StackCost {
   const nodes = recipe(shape, { newVpc: false });
   const wanted = new Set(nodes.map((n) => n.key));
   for (const node of nodes)
-    if (node.step.name !== 'functions') add(node.step.title, kindOf(node.step.name).hourlyUsd(region, shape));
+    if (!isWorkload(node.step)) add(node.step.title, kindOf(node.step.name).hourlyUsd(region, shape));
   const parked = Object.entries(state.resources).filter(
     ([key, r]) => r.kind === 'elasticIp' && !wanted.has(key),
   ).length;

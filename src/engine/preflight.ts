@@ -3,7 +3,7 @@ import type { AwsPort } from '../aws/port.js';
 import type { PlannedStep } from './recipe.js';
 import { FUNCTION_TAG_LIMIT, functionTags, tagsShort } from '../kinds/function-tags.js';
 import { kindOf } from '../kinds/index.js';
-import { type DryRun, isWork, type KindName } from '../model/kind.js';
+import { type DryRun, isWork, isWorkload, type KindName } from '../model/kind.js';
 import { recordOf } from '../state/schema.js';
 import { cidrSize, parseCidr } from '../model/cidr.js';
 import type { FunctionTarget, StackContext, Targets } from '../model/context.js';
@@ -38,7 +38,7 @@ export async function preflight(
 ): Promise<Preflight> {
   const { aws } = ctx;
   const creating = plan.filter(({ line }) => isWork(line.action)).map(({ node }) => node);
-  const moving = creating.some((node) => node.step.name === 'functions');
+  const moving = creating.some((node) => isWorkload(node.step));
   const [ec2, others, roles, eipQuota] = await Promise.all([
     dryRun(aws, ctx.name, targets, creating),
     options.caller
@@ -114,7 +114,7 @@ export async function preflight(
   // What each kind knows would stop its own creation (e.g. a zone without the instance type).
   const kindBlockers = await Promise.all(
     creating
-      .filter((node) => node.step.name !== 'functions')
+      .filter((node) => !isWorkload(node.step))
       .map(
         async (node) => (await kindOf(node.step.name as KindName).blockers?.(ctx, node.zone, targets)) ?? [],
       ),
@@ -172,7 +172,7 @@ async function dryRun(
   // One try per action: the same call in two zones needs the same permission.
   const calls = new Map<string, DryRun>();
   for (const node of creating) {
-    if (node.step.name === 'functions') continue;
+    if (isWorkload(node.step)) continue;
     for (const call of kindOf(node.step.name).dryRuns?.(aws, name, node.zone, targets) ?? []) {
       if (!calls.has(call.action)) calls.set(call.action, call);
     }
@@ -204,9 +204,7 @@ async function dryRun(
     }),
   );
   const unchecked = [
-    ...(creating.some((node) => node.step.name === 'functions')
-      ? ['lambda:UpdateFunctionConfiguration']
-      : []),
+    ...(creating.some((node) => isWorkload(node.step)) ? ['lambda:UpdateFunctionConfiguration'] : []),
     ...scoped.sort(),
   ];
   const tried = [...checked, ...new Set(missing)].sort();

@@ -2,8 +2,15 @@
  * The article's recipe for a stack's shape, as data: which resources in which zones, and what each
  * waits for. setup walks it forward, teardown backward, status and plan only look.
  */
-import { functions, KINDS, kindOf, widest } from '../kinds/index.js';
-import { identityKey, type Identity, type KindName, type PlanLine, type Step } from '../model/kind.js';
+import { KINDS, kindOf, widest, WORKLOADS } from '../kinds/index.js';
+import {
+  identityKey,
+  type Identity,
+  isWorkload,
+  type KindName,
+  type PlanLine,
+  type Step,
+} from '../model/kind.js';
 import { NAT_MODE } from '../kinds/nat-modes.js';
 import { NAT_MODES } from '../state/schema.js';
 import { type RecordOf, recordOf, type Shape, type StackState } from '../state/schema.js';
@@ -63,13 +70,14 @@ export function recipe(shape: Shape, options: { newVpc: boolean }): RecipeNode[]
   }
   // The kinds outside the article's six steps (a gateway endpoint), where the shape asks for them.
   for (const kind of KINDS) for (const node of kind.nodes?.(shape) ?? []) add(node.id, node.after);
-  // Then, and only then, the functions move in: a private subnet without its NAT route has no internet.
-  nodes.push({
-    key: 'functions',
-    step: functions,
-    zone: undefined,
-    after: [...zones.map((zone) => identityKey({ kind: 'privateRouteTable', zone })), 'securityGroup'],
-  });
+  // Then, and only then, the workloads move in: a private subnet without its NAT route has no internet.
+  for (const workload of WORKLOADS)
+    nodes.push({
+      key: workload.name,
+      step: workload,
+      zone: undefined,
+      after: [...zones.map((zone) => identityKey({ kind: 'privateRouteTable', zone })), 'securityGroup'],
+    });
   return nodes;
 }
 
@@ -103,7 +111,7 @@ export function worldPartsFor(shapes: readonly Shape[], recorded: readonly KindN
       { ...shape, zones: shape.zones.length ? shape.zones : ['zone'] },
       { newVpc: false },
     ))
-      if (node.step.name !== 'functions') kinds.add(node.step.name);
+      if (!isWorkload(node.step)) kinds.add(node.step.name);
   return [
     ...new Set([
       ...BASE_PARTS,
@@ -127,6 +135,8 @@ export function dependentsOf(name: StepName): ReadonlySet<StepName> {
   dependents ??= closure();
   return dependents.get(name) ?? new Set();
 }
+
+const WORKLOAD_NAMES: ReadonlySet<StepName> = new Set(WORKLOADS.map((workload) => workload.name));
 
 function closure(): Map<StepName, Set<StepName>> {
   // Direct dependents, each marked when it only points at its upstream.
@@ -155,7 +165,7 @@ function closure(): Map<StepName, Set<StepName>> {
     for (const [next, pointsOnly] of direct.get(name) ?? []) {
       if (!pointsOnly) into.add(next);
       // Through a pointer, only the workloads behind it (not, say, an endpoint in the same route table).
-      for (const further of of(next)) if (!pointsOnly || further === 'functions') into.add(further);
+      for (const further of of(next)) if (!pointsOnly || WORKLOAD_NAMES.has(further)) into.add(further);
     }
     return into;
   };

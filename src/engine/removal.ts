@@ -12,6 +12,7 @@ import { kindOf } from '../kinds/index.js';
 import { whyNotOwnedBy, ownedBy } from '../kinds/find.js';
 import {
   identityKey,
+  isWorkload,
   type Kind,
   type Listed,
   type RemoveOptions,
@@ -79,7 +80,7 @@ export async function decideRemovals(removals: readonly Removal[]): Promise<Verd
 
 function recordOf(removal: Removal): ResourceRecord | undefined {
   const { step, zone, ctx } = removal;
-  return step.name === 'functions' ? undefined : ctx.state.resources[identityKey({ kind: step.name, zone })];
+  return isWorkload(step) ? undefined : ctx.state.resources[identityKey({ kind: step.name, zone })];
 }
 
 function liveOf(world: World, kind: Kind, id: string): Listed | undefined {
@@ -172,7 +173,7 @@ async function keep(removal: Removal, verdict: Extract<Verdict, { action: 'keep'
       data: unproven,
     });
   }
-  if (verdict.forget && step.name !== 'functions') await dropRecord(ctx, step.name, zone);
+  if (verdict.forget && !isWorkload(step)) await dropRecord(ctx, step.name, zone);
   const label = record && 'publicIp' in record ? `${record.publicIp} (${id})` : id;
   return { outcome: 'kept', detail: `${label} (${verdict.why})` };
 }

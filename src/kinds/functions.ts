@@ -5,7 +5,7 @@ import { POLL, pollUntil } from '../model/wait.js';
 import { TAG_STACK } from '../model/tags.js';
 import { FixedIpError } from '../errors.js';
 import type { VpcConfigRecord } from '../state/schema.js';
-import type { Step } from '../model/kind.js';
+import type { Workload } from '../model/kind.js';
 import { FUNCTION_TAG_LIMIT, functionTags, untagFunction } from './function-tags.js';
 
 const UPDATE_TIMEOUT_MS = 10 * 60_000;
@@ -15,8 +15,10 @@ export const VPC_ACCESS_POLICY = 'arn:aws:iam::aws:policy/service-role/AWSLambda
  * After step 6: move each function into the private subnet. Last on purpose: a function in a
  * private subnet with no route to the NAT gateway has no internet access at all.
  */
-export const functions: Step = {
+export const functions: Workload = {
   name: 'functions',
+  workload: true,
+  attachedIn: (state) => Object.keys(state.functions),
   article: 7,
   title: 'Functions',
 

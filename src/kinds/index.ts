@@ -5,7 +5,7 @@ import type { ResourceRecord } from '../state/identity.js';
 import { elasticIp } from './elastic-ip.js';
 import { functions } from './functions.js';
 import { internetGateway } from './internet-gateway.js';
-import type { Kind, KindInput, KindName } from '../model/kind.js';
+import type { Kind, KindInput, KindName, Workload } from '../model/kind.js';
 import { natGateway, regionalNatGateway } from './nat-gateway.js';
 import { natInstance } from './nat-instance.js';
 import { natInterface } from './nat-interface.js';
@@ -120,7 +120,11 @@ export function inputsFromRecords(records: readonly ResourceRecord[]): Record<st
   return inputs;
 }
 
-export { functions };
+/**
+ * Every workload a stack can carry, moved in last and restored first. Adding one (ECS services): its
+ * module, and a line here.
+ */
+export const WORKLOADS: readonly Workload[] = [functions];
 
 export function kindOf(name: KindName): Kind {
   const kind = KINDS.find((k) => k.name === name);

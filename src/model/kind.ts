@@ -4,6 +4,7 @@ import type { AwsPort } from '../aws/port.js';
 import type { StackContext, Targets } from './context.js';
 import type { World, WorldPart } from './world.js';
 import type { Identity, KindName, ResourceRecord } from '../state/identity.js';
+import type { StackState } from '../state/schema.js';
 import type { Shape } from '../state/schema.js';
 
 /**
@@ -101,8 +102,8 @@ export interface KindNode {
  * once everything that depends on it is removed (a step never names what depends on it); status
  * calls `check`.
  */
-export interface Step {
-  readonly name: KindName | 'functions';
+export interface StepBase {
+  readonly name: KindName | WorkloadName;
   /** The article's step number: 1-6; 0 for a VPC fixed-ip creates, 7 for moving the functions. */
   readonly article: number;
   readonly title: string;
@@ -111,6 +112,30 @@ export interface Step {
   ensure(ctx: StackContext, zone: string | undefined, targets: Targets): Promise<string>;
   check(ctx: StackContext, zone: string | undefined): Check;
   remove(ctx: StackContext, zone: string | undefined, options: RemoveOptions): Promise<RemoveOutcome>;
+}
+
+/** The workloads a stack moves into its private subnets (Lambda functions; ECS services next). */
+export type WorkloadName = 'functions';
+
+/**
+ * A workload: what the stack exists for, not a resource of its own. Its `ensure` attaches (moves it
+ * into the private subnets once every private route exists), its `remove` restores what it had
+ * before, its `check` says whether it is still attached; what it had is kept on the workload itself
+ * (its own tags), so it has no record in the state's resources. The engine walks it like any step:
+ * last forward, first backward, and behind every route that points at a NAT.
+ */
+export interface Workload extends StepBase {
+  readonly name: WorkloadName;
+  readonly workload: true;
+  /** The ones the stack has attached, by name, as its state records them. */
+  attachedIn(state: StackState): string[];
+}
+
+/** One step of the recipe: a resource kind, or a workload. */
+export type Step = Kind | Workload;
+
+export function isWorkload(step: Step): step is Workload {
+  return (step as Partial<Workload>).workload === true;
 }
 
 /** A resource the world holds, as a kind sees it: its id, tags and zone. */
@@ -152,7 +177,7 @@ export interface RouteTarget {
   NetworkInterfaceId?: string;
 }
 
-export interface Kind extends Step {
+export interface Kind extends StepBase {
   readonly name: KindName;
   /** The `fixed-ip:role` tag value (kept from the first release, so its stacks are found again). */
   readonly role: string;

@@ -159,17 +159,15 @@ describe('throttling and 5xx bursts', () => {
     }
     expect(offenders).toEqual([]);
     // The loops that remain wait on AWS's domain states, not on transport errors: a resource still
-    // in use (DependencyViolation), a function update in progress, a NAT gateway pending, the lock
-    // file, the S3 lock and the run guard (a lock released between its put and its read), the graph
-    // scheduler, and the layers of duplicates teardown removes.
+    // in use (DependencyViolation), a function update in progress, a NAT gateway pending, the one
+    // lease (a lease released between a run's read and its write), the graph scheduler, and the
+    // layers of duplicates teardown removes.
     expect(loops.sort()).toEqual([
-      'src/engine/run-guard.ts',
       'src/kinds/functions.ts',
       'src/kinds/retry.ts',
+      'src/lease/lease.ts',
       'src/model/graph.ts',
       'src/model/wait.ts',
-      'src/state/lock.ts',
-      'src/state/s3-lock.ts',
     ]);
   });
 });
