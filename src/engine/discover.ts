@@ -6,6 +6,7 @@
 import type { AwsPort } from '../aws/port.js';
 import { type FoundFunction, functionsInSubnets, previousFromTags } from '../kinds/function-tags.js';
 import { KINDS, inputsFromRecords } from '../kinds/index.js';
+import { NAT_MODE, RECOGNITION_ORDER } from '../kinds/nat-modes.js';
 import { identityKey, inSentence, type Kind, type Listed } from '../model/kind.js';
 import { emptyState, type ResourceRecord, type Shape, type StackState } from '../state/schema.js';
 import {
@@ -68,23 +69,22 @@ function vpcIdOf(world: World, stack: string): string | undefined {
   );
 }
 
-/** The shape the discovered resources have: their zones (the NAT's first) and the NAT mode. */
+/** The shape the discovered resources have: their zones (the NAT's first) and the NAT mode that owns them. */
 function shapeOf(records: ResourceRecord[]): Shape {
-  const zonesOf = (kind: string) =>
-    [...new Set(records.filter((r) => r.kind === kind).map((r) => r.zone ?? ''))].filter(Boolean).sort();
-  const nats = [...zonesOf('natGateway'), ...zonesOf('natInterface')];
-  const regional = records.some((r) => r.kind === 'regionalNatGateway');
-  const instance = records.some((r) => r.kind === 'natInterface' || r.kind === 'natInstance');
-  const zones = zonesOf('privateSubnet');
-  const home = nats[0] ?? zones[0];
+  const [nat, found] = RECOGNITION_ORDER.flatMap((name) => {
+    const recognised = NAT_MODE[name].fromRecords(records);
+    return recognised ? [[name, recognised] as const] : [];
+  })[0] ?? ['gateway', { natZones: [] }];
+  const zones = [...new Set(records.filter((r) => r.kind === 'privateSubnet').map((r) => r.zone ?? ''))]
+    .filter(Boolean)
+    .sort();
+  const home = found.natZones[0] ?? zones[0];
   const ordered = home ? [home, ...zones.filter((z) => z !== home)] : zones;
-  const nat = regional ? 'regional' : instance ? 'instance' : nats.length > 1 ? 'gateway-per-az' : 'gateway';
-  const type = records.find((r) => r.kind === 'natInstance')?.instanceType;
   const inputs = inputsFromRecords(records);
   return {
     nat,
     zones: ordered,
-    ...(instance && type ? { natInstanceType: type } : {}),
+    ...(found.natInstanceType ? { natInstanceType: found.natInstanceType } : {}),
     ...(Object.keys(inputs).length > 0 ? { inputs } : {}),
   };
 }

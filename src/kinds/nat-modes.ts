@@ -1,6 +1,7 @@
 import { monthlyCost, natHourlyUsd } from '../model/pricing.js';
 import type { NatModeName } from '../state/schema.js';
-import type { Identity } from '../model/kind.js';
+import type { Identity, KindName } from '../model/kind.js';
+import type { ResourceRecord } from '../state/identity.js';
 
 /**
  * How the fixed IP is served. Like AWS CDK's NAT providers, every mode answers the same two
@@ -29,7 +30,24 @@ export interface NatMode {
   costNote?(region: string): string;
   /** Whether egress survives the loss of one zone. */
   readonly survivesZoneOutage: boolean;
+  /**
+   * A stack of this mode, recognised from the records found by their tags (the mode owns its
+   * kinds): the zones of its NATs and the instance type it keeps; undefined when they are not this
+   * mode's. Asked in RECOGNITION_ORDER, the most particular mode first.
+   */
+  fromRecords(
+    records: readonly ResourceRecord[],
+  ): { natZones: string[]; natInstanceType?: string } | undefined;
 }
+
+const zonesOf = (records: readonly ResourceRecord[], kind: KindName): string[] =>
+  [...new Set(records.filter((r) => r.kind === kind).map((r) => r.zone ?? ''))].filter(Boolean).sort();
+
+/** The zones of every zonal NAT found (a stack caught between two modes has both kinds). */
+const zonalNats = (records: readonly ResourceRecord[]): string[] => [
+  ...zonesOf(records, 'natGateway'),
+  ...zonesOf(records, 'natInterface'),
+];
 
 const first = (zones: readonly string[]): string[] => zones.slice(0, 1);
 
@@ -53,6 +71,8 @@ export const NAT_MODE: Readonly<Record<NatModeName, NatMode>> = {
     target: (zones) => ({ kind: 'natGateway', zone: zones[0] }),
     processingPerGb: natHourlyUsd,
     survivesZoneOutage: false,
+    // The mode of a stack with one NAT gateway, or none left.
+    fromRecords: (records) => ({ natZones: zonesOf(records, 'natGateway') }),
   },
   'gateway-per-az': {
     name: 'gateway-per-az',
@@ -73,6 +93,10 @@ export const NAT_MODE: Readonly<Record<NatModeName, NatMode>> = {
     target: (_zones, zone) => ({ kind: 'natGateway', zone }),
     processingPerGb: natHourlyUsd,
     survivesZoneOutage: true,
+    fromRecords: (records) => {
+      const natZones = zonesOf(records, 'natGateway');
+      return natZones.length > 1 ? { natZones } : undefined;
+    },
   },
   regional: {
     name: 'regional',
@@ -88,6 +112,8 @@ export const NAT_MODE: Readonly<Record<NatModeName, NatMode>> = {
     target: () => ({ kind: 'regionalNatGateway' }),
     processingPerGb: natHourlyUsd,
     survivesZoneOutage: true,
+    fromRecords: (records) =>
+      records.some((r) => r.kind === 'regionalNatGateway') ? { natZones: zonalNats(records) } : undefined,
   },
   instance: {
     name: 'instance',
@@ -121,5 +147,18 @@ export const NAT_MODE: Readonly<Record<NatModeName, NatMode>> = {
       `a NAT gateway here costs about ${monthlyCost(region).monthlyUsd.toFixed(2)} USD a month plus ${natHourlyUsd(region)} USD per GB. ` +
       'The trade: a small instance has a low baseline bandwidth and bursts; it is one instance, so egress stops for minutes when it fails or is replaced; and its OS is yours to patch (setup --replace-nat-instance)',
     survivesZoneOutage: false,
+    fromRecords: (records) => {
+      if (!records.some((r) => r.kind === 'natInterface' || r.kind === 'natInstance')) return undefined;
+      const type = records.find((r) => r.kind === 'natInstance')?.instanceType;
+      return { natZones: zonalNats(records), ...(type ? { natInstanceType: type } : {}) };
+    },
   },
 };
+
+/** The order discovery asks the modes to recognise a stack: the most particular first. */
+export const RECOGNITION_ORDER: readonly NatModeName[] = [
+  'regional',
+  'instance',
+  'gateway-per-az',
+  'gateway',
+];
