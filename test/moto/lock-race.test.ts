@@ -130,35 +130,28 @@ describe('the S3 lock across processes (moto)', () => {
     expect(wins).toHaveLength(rounds);
   });
 
-  it('a holder killed with SIGKILL leaves its lock; unlock names it and clears it', async () => {
+  it('a holder killed with SIGKILL leaves its lock: unlock names it and clears it, and the next run takes it over', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fixed-ip-unlock-'));
     // unlock also looks for the stack's run guard (SSM), so every service goes to moto here.
     const env = motoEnv(moto.endpoint, { AWS_ENDPOINT_URL: moto.endpoint });
     const state = 's3://team-locks/crash.json';
-    const holder = startWorker(moto.endpoint, 'team-locks', 'crash.json');
-    expect(await holder.next()).toBe('ready');
-    holder.send('go');
-    expect(await holder.next()).toBe('won');
-    const exited = new Promise((done) => holder.child.once('exit', done));
-    holder.child.kill('SIGKILL');
-    await exited;
-    expect(await keys(s3, 'team-locks')).toEqual(['crash.json.lock']);
+    const killed = async () => {
+      const holder = startWorker(moto.endpoint, 'team-locks', 'crash.json');
+      expect(await holder.next()).toBe('ready');
+      holder.send('go');
+      expect(await holder.next()).toBe('won');
+      const exited = new Promise((done) => holder.child.once('exit', done));
+      holder.child.kill('SIGKILL');
+      await exited;
+      expect(await keys(s3, 'team-locks')).toEqual(['crash.json.lock']);
+      return holder.child.pid;
+    };
 
-    const blocked = await runCli(['teardown', '--name', 'prod', '--state', state, '--yes'], {
-      cwd: dir,
-      env,
-    });
-    expect(blocked.code).toBe(7);
-    expect(blocked.stderr).toContain(`pid ${holder.child.pid}`);
-    // Its process is gone from this host: said at once, with the command that clears it.
-    expect(blocked.stderr).toContain(
-      `that process is no longer running on this host; remove its lock with: fixed-ip unlock --name prod --state ${state}`,
-    );
-
+    const pid = await killed();
     const unasked = await runCli(['unlock', '--name', 'prod', '--state', state], { cwd: dir, env });
     expect(unasked.code).toBe(2);
     expect(unasked.stderr).toContain(
-      `unlock removes the lock held by arn:aws:iam::123456789012:user/worker-${holder.child.pid}`,
+      `unlock removes the lock on stack prod held by arn:aws:iam::123456789012:user/worker-${pid}`,
     );
     expect(await keys(s3, 'team-locks')).toEqual(['crash.json.lock']);
 
@@ -172,5 +165,16 @@ describe('the S3 lock across processes (moto)', () => {
     const again = await runCli(['unlock', '--name', 'prod', '--state', state, '--yes'], { cwd: dir, env });
     expect(again.code).toBe(0);
     expect(again.stderr).toContain('stack prod is not locked');
+
+    // Killed again: its process is gone from this host, so the next run takes the lock over at once,
+    // saying whose it was, and releases it at its end (here: no stack, exit 4).
+    const second = await killed();
+    const next = await runCli(['teardown', '--name', 'prod', '--state', state, '--yes'], { cwd: dir, env });
+    expect(next.code).toBe(4);
+    expect(next.stderr).toContain(
+      `Took over the lock on stack prod: arn:aws:iam::123456789012:user/worker-${second} pid ${second}`,
+    );
+    expect(next.stderr).toContain('is no longer running on this host');
+    expect(await keys(s3, 'team-locks')).toEqual([]);
   });
 });
