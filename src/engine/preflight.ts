@@ -1,11 +1,16 @@
 import { awsErrorName } from '../aws/errors.js';
 import type { AwsPort } from '../aws/port.js';
 import type { PlannedStep } from './recipe.js';
-import { FUNCTION_TAG_LIMIT, functionTags, tagsShort } from '../kinds/function-tags.js';
 import { kindOf } from '../kinds/index.js';
-import { type DryRun, isWork, isWorkload, type KindName } from '../model/kind.js';
-import { recordOf } from '../state/schema.js';
-import { cidrSize, parseCidr } from '../model/cidr.js';
+import {
+  type DryRun,
+  isWork,
+  isWorkload,
+  type Kind,
+  type KindName,
+  type Quota,
+  type QuotaNode,
+} from '../model/kind.js';
 import type { FunctionTarget, StackContext, Targets } from '../model/context.js';
 import { type CallerPermissions, checkCallerPermissions } from './caller-permissions.js';
 import { type Identity, missingRoleActions } from './inputs.js';
@@ -39,7 +44,7 @@ export async function preflight(
   const { aws } = ctx;
   const creating = plan.filter(({ line }) => isWork(line.action)).map(({ node }) => node);
   const moving = creating.some((node) => isWorkload(node.step));
-  const [ec2, others, roles, eipQuota] = await Promise.all([
+  const [ec2, others, roles, quotas] = await Promise.all([
     dryRun(aws, ctx.name, targets, creating),
     options.caller
       ? checkCallerPermissions(aws, {
@@ -56,7 +61,7 @@ export async function preflight(
           })),
         )
       : [],
-    elasticIpLimit(aws),
+    kindQuotas(ctx, targets, plan),
   ]);
   const permissions = others
     ? {
@@ -78,39 +83,9 @@ export async function preflight(
       );
     }
   }
-  const quotas: Preflight['quotas'] = [];
-  const newIps = creating.filter(
-    (node) => node.step.name === 'elasticIp' && !(node.zone === targets.shape.zones[0] && targets.adoptEip),
-  ).length;
-  if (newIps > 0) {
-    const used = ctx.world.addresses.length;
-    const ok = used + newIps <= eipQuota;
-    quotas.push({ name: `Elastic IPs in ${aws.region}`, used, limit: eipQuota, ok });
-    if (!ok)
-      blockers.push(
-        `${used} of ${eipQuota} Elastic IPs of ${aws.region} are in use and setup needs ${newIps} more: release some, pass --eip, or ask AWS for a higher quota`,
-      );
-  }
-  for (const node of creating.filter((n) => n.step.name === 'natGateway')) {
-    const inZone = new Set(
-      ctx.world.subnets.filter((s) => s.AvailabilityZone === node.zone).map((s) => s.SubnetId),
-    );
-    const used = ctx.world.natGateways.filter(
-      (n) => (n.State === 'available' || n.State === 'pending') && inZone.has(n.SubnetId),
-    ).length;
-    quotas.push({ name: `NAT gateways in ${node.zone ?? ''} (this VPC)`, used, limit: 5, ok: used < 5 });
-    if (used >= 5) blockers.push(`${node.zone ?? ''} already has 5 NAT gateways: pick other zones (--az)`);
-  }
-  // Each moving function keeps its previous settings as tags of its own: AWS allows 50.
-  for (const fn of targets.functions) {
-    if (fn.attached || fn.tags === undefined) continue;
-    const wanted = functionTags(ctx.name, fn.previous);
-    const short = tagsShort(fn.tags, wanted);
-    if (short > 0)
-      blockers.push(
-        `${fn.name} has ${Object.keys(fn.tags).length} tags and fixed-ip needs ${Object.keys(wanted).length} of its own (AWS allows ${FUNCTION_TAG_LIMIT} a function): remove ${short} of ${fn.name}'s tags`,
-      );
-  }
+  for (const quota of quotas) if (quota.blocker) blockers.push(quota.blocker);
+  for (const node of creating)
+    if (isWorkload(node.step)) blockers.push(...(node.step.blockers?.(ctx, targets) ?? []));
   // What each kind knows would stop its own creation (e.g. a zone without the instance type).
   const kindBlockers = await Promise.all(
     creating
@@ -120,42 +95,31 @@ export async function preflight(
       ),
   );
   blockers.push(...kindBlockers.flat());
-  for (const node of plan.filter(
-    ({ node }) => node.step.name === 'publicSubnet' || node.step.name === 'privateSubnet',
-  )) {
-    const which = node.node.step.name === 'publicSubnet' ? 'public' : 'private';
-    const zone = node.node.zone ?? '';
-    const cidr = (which === 'public' ? targets.publicCidrs : targets.privateCidrs)[zone] ?? '';
-    const record = recordOf(ctx.state, `${which}Subnet`, zone);
-    const existing = ctx.world.subnets.find((s) => s.SubnetId === record?.id);
-    const free = existing
-      ? (existing.AvailableIpAddressCount ?? 0)
-      : cidr
-        ? cidrSize(parseCidr(cidr)) - 5
-        : 0;
-    quotas.push({
-      name: `free addresses in the ${which} subnet (${cidr}, ${zone})`,
-      used: 0,
-      limit: free,
-      ok: free >= 1,
-    });
-    if (free < 1) blockers.push(`the ${which} subnet ${cidr} in ${zone} has no free address`);
-  }
-
-  return { permissions, roles, quotas, blockers };
+  return {
+    permissions,
+    roles,
+    quotas: quotas.map(({ name, used, limit, ok }) => ({ name, used, limit, ok })),
+    blockers,
+  };
 }
 
-async function elasticIpLimit(aws: AwsPort): Promise<number> {
-  try {
-    // The API documents 'vpc-max-elastic-ips'; the SDK's enum lists only two of its names.
-    const out = await aws.ec2.DescribeAccountAttributes({
-      AttributeNames: ['vpc-max-elastic-ips' as 'default-vpc'],
-    });
-    const value = out.AccountAttributes?.[0]?.AttributeValues?.[0]?.AttributeValue;
-    return value ? Number(value) : 5;
-  } catch {
-    return 5;
+/** Each kind's quotas, over every node of it the plan holds (in the recipe's order). */
+async function kindQuotas(
+  ctx: StackContext,
+  targets: Targets,
+  plan: readonly PlannedStep[],
+): Promise<Quota[]> {
+  const byKind = new Map<Kind, QuotaNode[]>();
+  for (const { node, line } of plan) {
+    if (isWorkload(node.step)) continue;
+    const nodes = byKind.get(node.step) ?? [];
+    nodes.push({ zone: node.zone, creating: isWork(line.action) });
+    byKind.set(node.step, nodes);
   }
+  const found = await Promise.all(
+    [...byKind].map(([kind, nodes]) => kind.quotas?.(ctx, nodes, targets) ?? Promise.resolve([])),
+  );
+  return found.flat();
 }
 
 /**

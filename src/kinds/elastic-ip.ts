@@ -1,4 +1,5 @@
 import { awsErrorName } from '../aws/errors.js';
+import type { AwsPort } from '../aws/port.js';
 import type { Address, NatGateway } from '@aws-sdk/client-ec2';
 import * as z from 'zod/mini';
 import { dropRecord, putRecord, recordIn, type StackContext, type Targets } from '../model/context.js';
@@ -81,6 +82,20 @@ export function natHolding(world: World, allocationId: string) {
  * zone of a regional NAT gateway). Kept from an earlier `teardown --keep-eip` (the same IP back),
  * adopted with --eip (never released), or allocated and tagged.
  */
+/** The account's Elastic IP quota in this region (5 when it cannot be read). */
+async function elasticIpLimit(aws: AwsPort): Promise<number> {
+  try {
+    // The API documents 'vpc-max-elastic-ips'; the SDK's enum lists only two of its names.
+    const out = await aws.ec2.DescribeAccountAttributes({
+      AttributeNames: ['vpc-max-elastic-ips' as 'default-vpc'],
+    });
+    const value = out.AccountAttributes?.[0]?.AttributeValues?.[0]?.AttributeValue;
+    return value ? Number(value) : 5;
+  } catch {
+    return 5;
+  }
+}
+
 export const elasticIp: Kind = {
   name: 'elasticIp',
   part: ADDRESSES,
@@ -228,6 +243,30 @@ export const elasticIp: Kind = {
 
   keeps: (_ctx, _record, options) =>
     options.keepEip ? { why: '--keep-eip: the next setup reuses it', forget: false } : undefined,
+
+  // Elastic IPs are an account's, per region (5 by default): the ones setup allocates must fit.
+  async quotas(ctx, nodes, targets) {
+    const home = targets.shape.zones[0];
+    const newIps = nodes.filter((node) => node.creating && !(node.zone === home && targets.adoptEip)).length;
+    if (newIps === 0) return [];
+    const limit = await elasticIpLimit(ctx.aws);
+    const used = ctx.world.addresses.length;
+    const ok = used + newIps <= limit;
+    const region = ctx.aws.region;
+    return [
+      {
+        name: `Elastic IPs in ${region}`,
+        used,
+        limit,
+        ok,
+        ...(ok
+          ? {}
+          : {
+              blocker: `${used} of ${limit} Elastic IPs of ${region} are in use and setup needs ${newIps} more: release some, pass --eip, or ask AWS for a higher quota`,
+            }),
+      },
+    ];
+  },
 
   async remove(ctx, zone, options) {
     const record = recordIn(ctx, 'elasticIp', zone);

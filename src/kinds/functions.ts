@@ -6,7 +6,7 @@ import { TAG_STACK } from '../model/tags.js';
 import { FixedIpError } from '../errors.js';
 import type { VpcConfigRecord } from '../state/schema.js';
 import type { Workload } from '../model/kind.js';
-import { FUNCTION_TAG_LIMIT, functionTags, untagFunction } from './function-tags.js';
+import { FUNCTION_TAG_LIMIT, functionTags, tagsShort, untagFunction } from './function-tags.js';
 
 const UPDATE_TIMEOUT_MS = 10 * 60_000;
 export const VPC_ACCESS_POLICY = 'arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole';
@@ -19,6 +19,20 @@ export const functions: Workload = {
   name: 'functions',
   workload: true,
   attachedIn: (state) => Object.keys(state.functions),
+
+  // Each moving function keeps its previous settings as tags of its own: AWS allows 50.
+  blockers(ctx, targets) {
+    return targets.functions.flatMap((fn) => {
+      if (fn.attached || fn.tags === undefined) return [];
+      const wanted = functionTags(ctx.name, fn.previous);
+      const short = tagsShort(fn.tags, wanted);
+      return short > 0
+        ? [
+            `${fn.name} has ${Object.keys(fn.tags).length} tags and fixed-ip needs ${Object.keys(wanted).length} of its own (AWS allows ${FUNCTION_TAG_LIMIT} a function): remove ${short} of ${fn.name}'s tags`,
+          ]
+        : [];
+    });
+  },
   article: 7,
   title: 'Functions',
 

@@ -68,6 +68,7 @@ function natKind(options: {
   /** Extra checks on an available gateway. */
   checkLive?: (ctx: StackContext, nat: NatGateway) => string | undefined;
   dryRun: Kind['dryRuns'];
+  quotas?: Kind['quotas'];
 }): Kind {
   const { name, role } = options;
   const kind: Kind = {
@@ -89,6 +90,7 @@ function natKind(options: {
       remove: ['ec2:DeleteNatGateway'],
     },
     hourlyUsd: options.hourlyUsd,
+    ...(options.quotas ? { quotas: options.quotas } : {}),
     goneLine: 'NAT gateway is deleted',
     routeTarget: (id) => ({ NatGatewayId: id }),
 
@@ -451,11 +453,36 @@ const allocationOf = (ctx: StackContext, zone: string | undefined): string =>
   recordIn(ctx, 'elasticIp', zone)?.id ?? '';
 
 /** Step 5: a zonal NAT gateway in a public subnet, holding that zone's Elastic IP. */
+/** NAT gateways a zone may hold (AWS's quota: 5 per zone). */
+const NAT_GATEWAYS_PER_ZONE = 5;
+
 export const natGateway = natKind({
   name: 'natGateway',
   role: 'nat-gateway',
   zonal: true,
   title: 'NAT gateway',
+  // A zone holds at most 5 NAT gateways (of any VPC's subnets in it).
+  quotas: (ctx, nodes) =>
+    Promise.resolve(
+      nodes
+        .filter((node) => node.creating)
+        .map(({ zone }) => {
+          const inZone = new Set(
+            ctx.world.subnets.filter((s) => s.AvailabilityZone === zone).map((s) => s.SubnetId),
+          );
+          const used = ctx.world.natGateways.filter(
+            (n) => (n.State === 'available' || n.State === 'pending') && inZone.has(n.SubnetId),
+          ).length;
+          const ok = used < NAT_GATEWAYS_PER_ZONE;
+          return {
+            name: `NAT gateways in ${zone ?? ''} (this VPC)`,
+            used,
+            limit: NAT_GATEWAYS_PER_ZONE,
+            ok,
+            ...(ok ? {} : { blocker: `${zone ?? ''} already has 5 NAT gateways: pick other zones (--az)` }),
+          };
+        }),
+    ),
   record: natGatewayRecord,
   hourlyUsd: (region) => natHourlyUsd(region),
   describe: (_ctx, zone) => `new NAT gateway in the public subnet in ${zone ?? ''} with its Elastic IP`,

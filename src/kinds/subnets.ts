@@ -18,6 +18,7 @@ import { deleteWhenFree } from './retry.js';
 import { functionsUsing } from './in-use.js';
 import { whenVisible } from './eventual.js';
 import { SUBNETS } from '../model/world.js';
+import { cidrSize, parseCidr } from '../model/cidr.js';
 
 type Which = 'public' | 'private';
 
@@ -50,6 +51,26 @@ function subnetKind(which: Which, article: number): Kind {
     name,
     role,
     part: SUBNETS,
+    // Each subnet, made or existing, needs a free address for what lands in it (an interface).
+    quotas: (ctx, nodes, targets) =>
+      Promise.resolve(
+        nodes.map(({ zone = '' }) => {
+          const cidr = cidrOf(targets, zone);
+          const existing = ctx.world.subnets.find((s) => s.SubnetId === recordIn(ctx, name, zone)?.id);
+          const free = existing
+            ? (existing.AvailableIpAddressCount ?? 0)
+            : cidr
+              ? cidrSize(parseCidr(cidr)) - 5
+              : 0;
+          return {
+            name: `free addresses in the ${which} subnet (${cidr}, ${zone})`,
+            used: 0,
+            limit: free,
+            ok: free >= 1,
+            ...(free >= 1 ? {} : { blocker: `the ${which} subnet ${cidr} in ${zone} has no free address` }),
+          };
+        }),
+      ),
     zonal: true,
     article,
     title,

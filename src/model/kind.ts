@@ -114,6 +114,22 @@ export interface StepBase {
   remove(ctx: StackContext, zone: string | undefined, options: RemoveOptions): Promise<RemoveOutcome>;
 }
 
+/** A node of a kind in the plan, for its quota check. */
+export interface QuotaNode {
+  zone: string | undefined;
+  /** setup creates it (else it exists, or is reused). */
+  creating: boolean;
+}
+
+/** A quota as plan shows it; `blocker` says what to do when it would run out. */
+export interface Quota {
+  name: string;
+  used: number;
+  limit: number;
+  ok: boolean;
+  blocker?: string;
+}
+
 /** The workloads a stack moves into its private subnets (Lambda functions; ECS services next). */
 export type WorkloadName = 'functions';
 
@@ -129,6 +145,8 @@ export interface Workload extends StepBase {
   readonly workload: true;
   /** The ones the stack has attached, by name, as its state records them. */
   attachedIn(state: StackState): string[];
+  /** What would stop attaching them, found before anything is made (a function with no room for fixed-ip's tags). */
+  blockers?(ctx: StackContext, targets: Targets): string[];
 }
 
 /** One step of the recipe: a resource kind, or a workload. */
@@ -208,6 +226,13 @@ export interface Kind extends StepBase {
    * not offer an instance type): each string is a blocker for plan and setup.
    */
   blockers?(ctx: StackContext, zone: string | undefined, targets: Targets): Promise<string[]>;
+  /**
+   * The quotas its resources use, checked before anything is made: given every node of this kind
+   * the plan holds (and whether setup creates it), each quota with its use and limit, and the
+   * blocker when it would run out (an account's Elastic IPs, a zone's NAT gateways, a subnet's free
+   * addresses).
+   */
+  quotas?(ctx: StackContext, nodes: readonly QuotaNode[], targets: Targets): Promise<Quota[]>;
   /**
    * Whether the live resource a record names may be deleted as this stack's, where the kind's rule
    * is not the default (the record says fixed-ip made it, and the complete tag set names this
