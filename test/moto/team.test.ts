@@ -101,10 +101,10 @@ describe('a stack whose state is in S3, used from two working directories (moto)
     expect(await keys(s3, 'team-state')).toEqual([]);
   });
 
-  it('Ctrl-C during setup releases the lock and keeps what was recorded', async () => {
+  /** A setup with its state in `bucket`, sent `interrupts` Ctrl-Cs once step 2 of 6 is done: its exit code. */
+  async function interruptedSetup(bucket: string, interrupts: number): Promise<number | null> {
     const { alice } = teammates();
-    const env = motoEnv(moto.endpoint);
-    await createBucket(s3, 'team-ctrl-c');
+    await createBucket(s3, bucket);
     const child = spawn(
       process.execPath,
       [
@@ -117,9 +117,9 @@ describe('a stack whose state is in S3, used from two working directories (moto)
         '--function',
         'orders-api',
         '--state',
-        's3://team-ctrl-c/ctrl-c/',
+        `s3://${bucket}/ctrl-c/`,
       ],
-      { cwd: alice, env, stdio: ['ignore', 'pipe', 'pipe'] },
+      { cwd: alice, env: motoEnv(moto.endpoint), stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let output = '';
     let interrupted = false;
@@ -127,59 +127,27 @@ describe('a stack whose state is in S3, used from two working directories (moto)
     await new Promise<void>((done) => {
       const watch = (chunk: Buffer): void => {
         output += chunk.toString();
-        // One Ctrl-C (a second one stops at once: the next test).
         if (/✔ 2\/6/.test(output) && child.signalCode === null && !interrupted) {
           interrupted = true;
-          child.kill('SIGINT');
+          for (let i = 0; i < interrupts; i++) child.kill('SIGINT');
           done();
         }
       };
       child.stdout.on('data', watch);
       child.stderr.on('data', watch);
     });
-    expect(await exited).toBe(130);
+    return exited;
+  }
+
+  it('Ctrl-C during setup releases the lock and keeps what was recorded', async () => {
+    expect(await interruptedSetup('team-ctrl-c', 1)).toBe(130);
     expect(await keys(s3, 'team-ctrl-c')).toEqual(['ctrl-c/kiosk.json', 'ctrl-c/kiosk.json.bak']);
     const recorded = viewOf(JSON.parse(await text(s3, 'team-ctrl-c', 'ctrl-c/kiosk.json')) as StackState);
     expect(recorded.publicSubnet?.id).toMatch(/^subnet-/);
   });
 
   it('a second Ctrl-C stops at once, and still releases the lock through the same path', async () => {
-    const { alice } = teammates();
-    const env = motoEnv(moto.endpoint);
-    await createBucket(s3, 'team-ctrl-c-twice');
-    const child = spawn(
-      process.execPath,
-      [
-        BIN,
-        'setup',
-        '--simulate',
-        '--yes',
-        '--name',
-        'kiosk',
-        '--function',
-        'orders-api',
-        '--state',
-        's3://team-ctrl-c-twice/ctrl-c/',
-      ],
-      { cwd: alice, env, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let output = '';
-    let interrupted = false;
-    const exited = new Promise<number | null>((done) => child.on('close', done));
-    await new Promise<void>((done) => {
-      const watch = (chunk: Buffer): void => {
-        output += chunk.toString();
-        if (/✔ 2\/6/.test(output) && child.signalCode === null && !interrupted) {
-          interrupted = true;
-          child.kill('SIGINT');
-          child.kill('SIGINT');
-          done();
-        }
-      };
-      child.stdout.on('data', watch);
-      child.stderr.on('data', watch);
-    });
-    expect(await exited).toBe(130);
+    expect(await interruptedSetup('team-ctrl-c-twice', 2)).toBe(130);
     // No lock object is left for unlock: only the state (and its previous version).
     expect(await keys(s3, 'team-ctrl-c-twice')).not.toContain('ctrl-c/kiosk.json.lock');
     expect(await keys(s3, 'team-ctrl-c-twice')).toContain('ctrl-c/kiosk.json');
