@@ -1,5 +1,5 @@
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { isConflict, isNoSuchKey, type S3Object, type S3Send, urlOf } from '../state/s3-port.js';
+import { isConflict, isNoSuchKey, type S3Object, type S3Send, urlOf } from '../aws/s3-port.js';
 import { type LeaseBackend, type LeaseBody, type LeaseRecord, ownWrite } from './lease.js';
 
 /** The holder rewrites an S3 lease this often while its run lasts... */

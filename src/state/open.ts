@@ -1,7 +1,7 @@
 import { badOption } from '../errors.js';
 import type { Message } from '../ports/ui.js';
 import { customS3Endpoint, parseStateLocation, type StateSetting } from './location.js';
-import type { S3Send } from './s3-port.js';
+import type { S3Send } from '../aws/s3-port.js';
 import { defaultStatePath, FileStateStore, type StateStore } from './store.js';
 
 export interface StoreFactoryOptions {

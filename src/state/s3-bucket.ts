@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { FixedIpError } from '../errors.js';
 import type { Message } from '../ports/ui.js';
-import { isAccessDenied, type S3Send } from './s3-port.js';
+import { isAccessDenied, type S3Send } from '../aws/s3-port.js';
 
 export interface BucketReport {
   /** Bucket versioning is on: every earlier state stays readable, so no .bak object is kept. */

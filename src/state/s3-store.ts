@@ -14,7 +14,7 @@ import {
   type S3Object,
   type S3Send,
   urlOf,
-} from './s3-port.js';
+} from '../aws/s3-port.js';
 import type { StackState } from './schema.js';
 import type { StateStore } from './store.js';
 

@@ -1,4 +1,4 @@
-import type { S3Send } from '../../src/state/s3-port.js';
+import type { S3Send } from '../../src/aws/s3-port.js';
 
 interface StoredObject {
   body: string;
