@@ -57,6 +57,7 @@ export type ErrorCode =
   | 'NO_STACK'
   | 'LOCKED'
   | 'NO_CREDENTIALS'
+  | 'NO_PROFILE'
   | 'SSO_EXPIRED'
   | 'BAD_REGION'
   | 'WAIT_EXPIRED'
@@ -112,6 +113,7 @@ export const EXIT_CODES: Readonly<Record<ErrorCode, ExitCode>> = {
   NO_STACK: noStack,
   LOCKED: locked,
   NO_CREDENTIALS: usage,
+  NO_PROFILE: usage,
   SSO_EXPIRED: usage,
   BAD_REGION: usage,
   WAIT_EXPIRED: waitExpired,
@@ -132,9 +134,23 @@ export interface FixedIpErrorOptions {
   cause?: unknown;
 }
 
+/**
+ * Marks a FixedIpError across copies of this module: `--simulate` loads a bundle of its own
+ * (dist/chunks/simulate.js) with its own copy, and an error it throws (a bad --region, an unreadable
+ * simulated account) must still be this error to the one exit point, not "AWS said FixedIpError".
+ */
+const BRAND = Symbol.for('fixed-ip.FixedIpError');
+
 export class FixedIpError extends Error {
   override readonly name: string = 'FixedIpError';
   readonly hint: string | undefined;
+  readonly [BRAND] = true;
+
+  /** Any copy's FixedIpError is one; a subclass (AbortError) keeps the usual check. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== FixedIpError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === 'object' && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true;
+  }
 
   constructor(
     readonly code: ErrorCode,

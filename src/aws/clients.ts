@@ -17,6 +17,9 @@ import {
 import type { AwsPort, AwsService } from './port.js';
 import { standardRetry, throttlingOnlyRetry } from './retry.js';
 import { VERSION } from '../version.js';
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 
 export interface ClientOptions {
   region?: string | undefined;
@@ -57,7 +60,7 @@ export async function createAwsPort(options: ClientOptions): Promise<AwsPort> {
     customUserAgent: `fixed-ip/${VERSION}`,
   };
   const ec2 = new EC2Client({ ...base, retryStrategy: standardRetry() });
-  const region = await resolveRegion(ec2, options.env ?? process.env);
+  const region = await resolveRegion(ec2, options.env ?? process.env, options.profile);
   const withRegion = { ...base, region };
   const clients = {
     ec2,
@@ -151,12 +154,26 @@ function once<C>(make: () => Promise<C>): () => Promise<C> {
   return () => (made ??= make());
 }
 
-async function resolveRegion(client: EC2Client, env: NodeJS.ProcessEnv): Promise<string> {
+async function resolveRegion(
+  client: EC2Client,
+  env: NodeJS.ProcessEnv,
+  profile: string | undefined,
+): Promise<string> {
   let region: string | undefined;
   try {
     region = await client.config.region();
   } catch {
     region = undefined;
+  }
+  // A profile name the AWS files do not hold explains a missing region (and the credentials to come).
+  if (!region && profile !== undefined && !profileExists(profile, env)) {
+    throw new FixedIpError(
+      'NO_PROFILE',
+      `the AWS profile "${profile}" is in neither ${configFile(env)} nor ${credentialsFile(env)}`,
+      {
+        hint: `check its name (aws configure list-profiles), or set it up: aws configure --profile ${profile}`,
+      },
+    );
   }
   if (!region) {
     throw new FixedIpError('BAD_REGION', 'no AWS region is configured', {
@@ -174,6 +191,26 @@ async function resolveRegion(client: EC2Client, env: NodeJS.ProcessEnv): Promise
     });
   }
   return region;
+}
+
+const configFile = (env: NodeJS.ProcessEnv): string =>
+  env.AWS_CONFIG_FILE ?? join(homedir(), '.aws', 'config');
+const credentialsFile = (env: NodeJS.ProcessEnv): string =>
+  env.AWS_SHARED_CREDENTIALS_FILE ?? join(homedir(), '.aws', 'credentials');
+
+/** Whether the shared config or credentials file has a section for the profile (as the SDK reads them). */
+function profileExists(profile: string, env: NodeJS.ProcessEnv): boolean {
+  const sections = (file: string): string[] => {
+    try {
+      return [...readFileSync(file, 'utf8').matchAll(/^\s*\[\s*([^\]]+?)\s*\]/gm)].map((m) => m[1] ?? '');
+    } catch {
+      return [];
+    }
+  };
+  const inConfig = sections(configFile(env)).some((name) =>
+    profile === 'default' ? name === 'default' : name.replace(/^profile\s+/, '') === profile,
+  );
+  return inConfig || sections(credentialsFile(env)).includes(profile);
 }
 
 function hasCustomEndpoint(env: NodeJS.ProcessEnv): boolean {

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -50,6 +53,31 @@ describe('the AWS client factory', () => {
     const error = await createAwsPort({ credentials }).catch((e: unknown) => e);
     expect((error as FixedIpError).code).toBe('BAD_REGION');
     expect((error as FixedIpError).line).toContain('--region');
+  });
+
+  it('names a profile the AWS files do not hold, rather than the region it therefore lacks', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fixed-ip-profiles-'));
+    const config = join(dir, 'config');
+    writeFileSync(config, '[default]\n[profile dev]\n');
+    const files = { AWS_CONFIG_FILE: config, AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials') };
+    for (const [key, value] of Object.entries({
+      ...files,
+      AWS_REGION: '',
+      AWS_DEFAULT_REGION: '',
+      AWS_PROFILE: '',
+    }))
+      vi.stubEnv(key, value);
+    const error = await createAwsPort({ credentials, profile: 'nosuch', env: files }).catch(
+      (e: unknown) => e,
+    );
+    expect((error as FixedIpError).code).toBe('NO_PROFILE');
+    expect((error as FixedIpError).exitCode).toBe(2);
+    expect((error as FixedIpError).line).toBe(
+      `the AWS profile "nosuch" is in neither ${config} nor ${join(dir, 'credentials')}; check its name (aws configure list-profiles), or set it up: aws configure --profile nosuch`,
+    );
+    // A profile that is there but names no region: the region is what is missing.
+    const known = await createAwsPort({ credentials, profile: 'dev', env: files }).catch((e: unknown) => e);
+    expect((known as FixedIpError).code).toBe('BAD_REGION');
   });
 
   it("retries throttling and 5xx with the SDK's standard policy", async () => {

@@ -93,4 +93,13 @@ describe.concurrent('plain output (the built binary, real pipes)', () => {
     },
     240_000,
   );
+
+  it('a bad --region with --simulate is the bad option it is (exit 2), not "AWS said FixedIpError" (exit 1)', async () => {
+    const run = await binary(['status', '--simulate', '--region', 'mars-1'], dir);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(
+      'error: --region "mars-1" is not an AWS region name; use a name like ap-northeast-1\n',
+    );
+    expect(run.stderr).not.toContain('AWS said');
+  }, 240_000);
 });
