@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { AbortError, FixedIpError } from '../../src/errors.js';
+import type * as Errors from '../../src/errors.js';
 
 describe('FixedIpError across copies of its module (the --simulate bundle has its own)', () => {
   it("is one to the exit point whichever copy made it, with its code's exit code and line", async () => {
     const path = '../../src/errors.js?another-copy';
-    const other = (await import(/* @vite-ignore */ path)) as typeof import('../../src/errors.js');
+    const other = (await import(/* @vite-ignore */ path)) as typeof Errors;
     expect(other.FixedIpError).not.toBe(FixedIpError);
     const error: unknown = other.badOption(
       '--region "mars-1" is not an AWS region name',
