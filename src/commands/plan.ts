@@ -5,7 +5,7 @@ import { aliasWarning } from '../kinds/function-tags.js';
 import { formatStackCost, stackCost } from '../engine/cost.js';
 import { monthlyCost } from '../model/pricing.js';
 import { allowlistRecords, stepLabel } from '../engine/recipe.js';
-import { isWork } from '../model/kind.js';
+import { isWork, isWorkload } from '../model/kind.js';
 import { NAT_MODE } from '../kinds/nat-modes.js';
 import { recordsOf } from '../state/schema.js';
 import { asker } from './asker.js';
@@ -43,6 +43,8 @@ export interface PlanReport {
     /** Aliases serving a published version: those keep their old network. */
     staleAliases: string[];
   }>;
+  /** What setup would change, counted as Terraform does: resources it adds, changes (a move, a repair) and removes. */
+  changes: { add: number; change: number; remove: number };
   permissions: Preflight['permissions'];
   quotas: Preflight['quotas'];
   cost: {
@@ -53,6 +55,8 @@ export interface PlanReport {
     idleEipMonthlyUsd: number;
     items: Array<{ kind: string; count: number; hourlyUsd: number; monthlyUsd: number }>;
     crossZone: boolean;
+    /** What the stack costs as it stands, before this plan (null: there is no stack yet). */
+    nowMonthlyUsd: number | null;
   };
   blockers: string[];
   wouldSucceed: boolean;
@@ -82,6 +86,9 @@ export async function plan(options: PlanOptions, deps: Deps): Promise<PlanReport
 
   const cost = monthlyCost(aws.region);
   const total = stackCost(aws.region, state);
+  // The stack as it stands (its state file), to show what the plan changes in the bill.
+  const saved = await store.read().catch(() => null);
+  const now = saved ? stackCost(aws.region, saved).monthlyUsd : null;
   const known = new Map(allowlistRecords(state).map((r) => [r.zone ?? '', r.publicIp]));
   const adopted = targets.adoptEip
     ? ctx.world.addresses.find((a) => a.AllocationId === targets.adoptEip)?.PublicIp
@@ -116,6 +123,14 @@ export async function plan(options: PlanOptions, deps: Deps): Promise<PlanReport
       roleMissing: missing,
       staleAliases: fn.staleAliases,
     })),
+    changes: {
+      add: steps.filter(({ node, line }) => !isWorkload(node.step) && line.action === 'create').length,
+      // A repaired resource, and each function that moves in.
+      change:
+        steps.filter(({ node, line }) => !isWorkload(node.step) && line.action === 'repair').length +
+        roles.filter(({ fn }) => !fn.attached).length,
+      remove: retired.length,
+    },
     permissions,
     quotas,
     cost: {
@@ -126,6 +141,7 @@ export async function plan(options: PlanOptions, deps: Deps): Promise<PlanReport
       idleEipMonthlyUsd: cost.idleEipMonthlyUsd,
       items: total.items,
       crossZone: total.crossZone,
+      nowMonthlyUsd: now,
     },
     blockers,
     wouldSucceed: blockers.length === 0,
@@ -161,11 +177,23 @@ function print(
     );
   for (const fn of report.functions) {
     ui.result(
-      `  function ${fn.name}: ${fn.moves ? 'moves into the private subnets' : 'already there'}${fn.inVpc ? ` (now in ${fn.inVpc})` : ' (now not in a VPC)'}`,
+      `  function ${fn.name}: ${fn.moves ? `moves into the private subnets (now ${wasIn(fn.inVpc)})` : `already in the private subnets (before fixed-ip: ${wasIn(fn.inVpc)})`}`,
     );
     if (fn.staleAliases.length > 0) ui.result(`  ⚠ ${aliasWarning(fn.name, fn.staleAliases)}`);
   }
+  const { add, change, remove } = report.changes;
+  ui.result(
+    add + change + remove === 0
+      ? 'Plan: no changes.'
+      : `Plan: ${add} to add, ${change} to change, ${remove} to remove.`,
+  );
   ui.result(`Cost: ${costLine}`);
+  const { nowMonthlyUsd, monthlyUsd } = report.cost;
+  const difference = nowMonthlyUsd === null ? 0 : monthlyUsd - nowMonthlyUsd;
+  if (nowMonthlyUsd !== null && Math.abs(difference) >= 0.005)
+    ui.result(
+      `  against about ${nowMonthlyUsd.toFixed(2)} USD a month now: ${difference > 0 ? '+' : '-'}${Math.abs(difference).toFixed(2)} USD a month`,
+    );
   if (options.keepEip)
     ui.result(
       `A kept Elastic IP costs about ${report.cost.idleEipMonthlyUsd.toFixed(2)} USD a month while idle.`,
@@ -195,8 +223,13 @@ function print(
   );
 }
 
+/** Where a function's network is (or was): "in vpc-0abc", "not in a VPC". */
+const wasIn = (vpc: string | null): string => (vpc ? `in ${vpc}` : 'not in a VPC');
+
 /** Which permissions were checked how, which are missing, and which could not be checked and why. */
 function permissionsLine(permissions: Preflight['permissions']): string {
+  if (permissions.checked.length + permissions.missing.length + permissions.unchecked.length === 0)
+    return 'none needed: setup has nothing to create or change';
   const by = (how: string): string[] =>
     permissions.checked
       .concat(permissions.missing)

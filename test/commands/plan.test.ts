@@ -50,6 +50,38 @@ describe('plan', () => {
         .every((c) => c.outcome === 'DryRunOperation'),
     ).toBe(true);
     expect(report.cost.monthlyUsd).toBeCloseTo(48.91);
+    // Counted as Terraform does: ten resources to add, one function to move in.
+    expect(report.changes).toEqual({ add: 10, change: 1, remove: 0 });
+    expect(deps.recording.results).toContain('Plan: 10 to add, 1 to change, 0 to remove.');
+    expect(deps.recording.results).toContain(
+      '  function orders-api: moves into the private subnets (now not in a VPC)',
+    );
+    expect(report.cost.nowMonthlyUsd).toBeNull();
+  });
+
+  it('tells the truth about a complete stack: no changes, nothing to check, where a function was before', async () => {
+    await setup({ ...options(), yes: true }, account.deps());
+    const deps = account.deps();
+    const report = await plan(options(), deps);
+    expect(report.changes).toEqual({ add: 0, change: 0, remove: 0 });
+    const text = deps.recording.results;
+    expect(text).toContain('Plan: no changes.');
+    expect(text).toContain('Permissions: none needed: setup has nothing to create or change');
+    expect(text.join('\n')).not.toContain('0 EC2 actions');
+    expect(text).toContain(
+      '  function orders-api: already in the private subnets (before fixed-ip: not in a VPC)',
+    );
+    expect(text.join('\n')).not.toMatch(/against about/);
+  });
+
+  it("a change of mode counts what it adds, changes and removes, and shows the bill's difference", async () => {
+    await setup({ ...options(), yes: true }, account.deps());
+    const deps = account.deps();
+    const report = await plan(options({ nat: 'gateway-per-az' }), deps);
+    expect(report.changes).toEqual({ add: 4, change: 1, remove: 0 });
+    expect(report.cost.nowMonthlyUsd).toBeCloseTo(48.91);
+    expect(deps.recording.results).toContain('Plan: 4 to add, 1 to change, 0 to remove.');
+    expect(deps.recording.results).toContain('  against about 48.91 USD a month now: +48.91 USD a month');
   });
 
   it('names a denied EC2 action and blocks', async () => {
