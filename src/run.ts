@@ -161,17 +161,23 @@ async function withSession(
  * quick start in a script or CI, or --yes at one) it takes every default, and the demo's first
  * sample function.
  */
-function demoDefaults(
+async function demoDefaults(
   options: Options,
   deps: Deps,
   takesFunctions = true,
-): { yes: boolean; functions: string[] } {
+): Promise<{ yes: boolean; functions: string[] }> {
   const functions = (options.function as string[] | undefined) ?? [];
   const yes = options.yes === true;
   if (options.simulate !== true || (deps.ui.interactive && !yes)) return { yes, functions };
-  // --yes only answers the question of consent: the demo's function is still the default here.
+  // --yes only answers the question of consent: the demo's function is still the default here, for
+  // a stack that does not exist yet (one that does keeps its own functions).
   const demo =
-    !takesFunctions || functions.length > 0 || options.name !== 'default' ? functions : ['orders-api'];
+    !takesFunctions ||
+    functions.length > 0 ||
+    options.name !== 'default' ||
+    (await stackExists(options, deps))
+      ? functions
+      : [DEMO_FUNCTION];
   if (!yes || demo !== functions)
     deps.ui.notify({
       level: 'info',
@@ -179,6 +185,20 @@ function demoDefaults(
       text: `${deps.ui.interactive ? '--yes' : 'No terminal'}: taking the defaults (simulated account, nothing is billed)`,
     });
   return { yes: true, functions: demo };
+}
+
+/** The simulated account's sample function, attached by the demo's first setup. */
+const DEMO_FUNCTION = 'orders-api';
+
+/** The stack has a state (an unreadable one counts: setup and plan say what is wrong with it). */
+async function stackExists(options: Options, deps: Deps): Promise<boolean> {
+  return deps
+    .openStore(options.name, options.state)
+    .read()
+    .then(
+      (state) => state !== null,
+      () => true,
+    );
 }
 
 function setupOptions(options: Options, demo: { yes: boolean; functions: string[] }): SetupOptions {
@@ -213,7 +233,7 @@ function setupOptions(options: Options, demo: { yes: boolean; functions: string[
 export async function runSetup(options: Options, io: Io): Promise<ExitCode> {
   const { setup } = await import('./commands/setup.js');
   return withSession('setup', options, io, async (deps) => {
-    const result = await setup(setupOptions(options, demoDefaults(options, deps)), deps);
+    const result = await setup(setupOptions(options, await demoDefaults(options, deps)), deps);
     if (options.json !== true) {
       const { setupSummary } = await import('./summary.js');
       for (const line of setupSummary(result))
@@ -237,9 +257,13 @@ export async function runPlan(options: Options, io: Io): Promise<ExitCode> {
   const { plan } = await import('./commands/plan.js');
   return withSession('plan', options, io, async (deps) => {
     const functions = (options.function as string[] | undefined) ?? [];
+    // The demo's sample function for a stack not made yet; an existing stack is planned with its own.
     const demo =
-      options.simulate === true && functions.length === 0 && options.name === 'default'
-        ? ['orders-api']
+      options.simulate === true &&
+      functions.length === 0 &&
+      options.name === 'default' &&
+      !(await stackExists(options, deps))
+        ? [DEMO_FUNCTION]
         : functions;
     const report = await plan(
       { ...setupOptions(options, { yes: true, functions: demo }), keepEip: options.keepEip === true },
@@ -309,7 +333,7 @@ export async function runVerify(options: Options, io: Io): Promise<ExitCode> {
 export async function runTeardown(options: Options, io: Io): Promise<ExitCode> {
   const { teardown } = await import('./commands/teardown.js');
   return withSession('teardown', options, io, async (deps) => {
-    const demo = demoDefaults(options, deps, false);
+    const demo = await demoDefaults(options, deps, false);
     const result = await teardown(
       {
         name: options.name,

@@ -43,3 +43,26 @@ describe('attach, list and detach', () => {
     expect(status.healthy).toBe(true);
   }, 180_000);
 });
+
+describe('the demo defaults of the simulated account', () => {
+  it("plan and setup without --function keep an existing stack's functions (the sample function is only for a new stack)", async () => {
+    // The simulated account of this file may hold the stack of the test before.
+    const cleared = await cli(['teardown', '--simulate', '--yes']);
+    expect([ExitCode.ok, ExitCode.noStack], cleared.stderr).toContain(cleared.code);
+    const setup = await cli(['setup', '--simulate', '--yes', '--function', 'billing-webhook', '--azs', '1']);
+    expect(setup.code, setup.stderr).toBe(0);
+    const planned = JSON.parse((await cli(['plan', '--simulate', '--json'])).stdout) as {
+      functions: Array<{ name: string }>;
+      changes: { add: number; change: number; remove: number };
+    };
+    expect(planned.functions.map((f) => f.name)).toEqual(['billing-webhook']);
+    expect(planned.changes).toEqual({ add: 0, change: 0, remove: 0 });
+    const again = await cli(['setup', '--simulate', '--yes']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr + again.stdout).toContain('No changes');
+    const status = JSON.parse((await cli(['status', '--simulate', '--json'])).stdout) as {
+      functions: Array<{ name: string }>;
+    };
+    expect(status.functions.map((f) => f.name)).toEqual(['billing-webhook']);
+  }, 180_000);
+});
