@@ -249,7 +249,7 @@ export async function runSetup(options: Options, io: Io): Promise<ExitCode> {
       const { setupJson } = await import('./json-output.js');
       writeJson(io, { ...setupJson(result, stateFile), ...(verified ? { verify: verified } : {}) });
     }
-    return verified && !verified.ok ? ExitCode.drifted : ExitCode.ok;
+    return verified ? (await import('./commands/verify.js')).verifyExit(verified) : ExitCode.ok;
   });
 }
 
@@ -326,7 +326,7 @@ export async function runVerify(options: Options, io: Io): Promise<ExitCode> {
   return withSession('verify', options, io, async (deps) => {
     const report = await verify(stackOptions(options), deps);
     if (options.json === true) writeJson(io, report);
-    return report.ok ? ExitCode.ok : ExitCode.drifted;
+    return (await import('./commands/verify.js')).verifyExit(report);
   });
 }
 

@@ -13,7 +13,7 @@ import {
   ROUTE_TABLES,
   SUBNETS,
 } from '../model/world.js';
-import { FixedIpError } from '../errors.js';
+import { ExitCode, FixedIpError } from '../errors.js';
 import type { Ui } from '../ports/ui.js';
 import { VPC_ACCESS_POLICY } from '../kinds/functions.js';
 import { recordOf, type StackState } from '../state/schema.js';
@@ -60,6 +60,11 @@ export interface VerifyReport {
   name: string;
   region: string;
   ok: boolean;
+  /**
+   * Some zone's traffic was seen leaving from elsewhere, or not at all: drift (exit 3). False when
+   * every zone that is not verified is one whose probe broke before it could look (exit 1).
+   */
+  drifted: boolean;
   elasticIps: string[];
   zones: ZoneVerdict[];
   /** The probe functions made and deleted (names), and any that could not be deleted. */
@@ -156,6 +161,7 @@ export async function verify(options: VerifyOptions, deps: Deps): Promise<Verify
     name: options.name,
     region: aws.region,
     ok: verdicts.every((v) => v.allowlisted),
+    drifted: verdicts.some((v) => v.outcome === 'notAllowlisted' || v.outcome === 'noInternet'),
     elasticIps,
     zones: verdicts,
     probes: probes.map((p) => p.name).filter((name) => created.has(name)),
@@ -163,6 +169,12 @@ export async function verify(options: VerifyOptions, deps: Deps): Promise<Verify
   };
   print(ui, report, options.json === true);
   return report;
+}
+
+/** verify's exit: 0 verified, 3 traffic seen going astray (drift), 1 a probe that broke and saw nothing. */
+export function verifyExit(report: VerifyReport): ExitCode {
+  if (report.ok) return ExitCode.ok;
+  return report.drifted ? ExitCode.drifted : ExitCode.error;
 }
 
 /** `fixed-ip-probe-<stack>-<zone>`: one name per stack and zone, so a killed run's probe is found again. */
@@ -541,14 +553,25 @@ function print(ui: Ui, report: VerifyReport, json: boolean): void {
     else ui.result(`✖ ${where}  ${zone.detail ?? 'no answer'}`);
     if (!zone.allowlisted && zone.likelyCause) ui.result(`    likely cause: ${zone.likelyCause}`);
   }
+  const zones = (outcomes: ReadonlyArray<ZoneVerdict['outcome']>): string[] =>
+    report.zones.filter((z) => outcomes.includes(z.outcome)).map((z) => z.zone);
+  const astray = zones(['notAllowlisted', 'noInternet']);
+  const broken = zones(['failed']);
   ui.result(
     report.ok
       ? `Verified: every zone's traffic leaves from an allowlisted IP (${report.elasticIps.join(', ')})`
-      : `Not verified: ${report.zones
-          .filter((z) => !z.allowlisted)
-          .map((z) => z.zone)
-          .join(
-            ', ',
-          )} ${report.zones.filter((z) => !z.allowlisted).length > 1 ? 'do' : 'does'} not leave from the stack's IPs`,
+      : [
+          ...(astray.length > 0
+            ? [`${astray.join(', ')} ${astray.length > 1 ? 'do' : 'does'} not leave from the stack's IPs`]
+            : []),
+          // A probe that broke saw nothing: not drift, and not proof either.
+          ...(broken.length > 0
+            ? [
+                `${broken.join(', ')} could not be checked (the probe itself failed; run fixed-ip verify again)`,
+              ]
+            : []),
+        ]
+          .join('; ')
+          .replace(/^/, 'Not verified: '),
   );
 }

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { setup, type SetupOptions } from '../../src/commands/setup.js';
-import { probeName, verify } from '../../src/commands/verify.js';
+import { probeName, verify, verifyExit } from '../../src/commands/verify.js';
+import { ExitCode } from '../../src/errors.js';
 import { createTestAccount, type TestAccount } from '../support/env.js';
 
 let account: TestAccount;
@@ -253,3 +254,28 @@ function roles(): string[] {
     (account.sim.toJSON() as { account: { roles: Record<string, unknown> } }).account.roles,
   ).sort();
 }
+
+describe('verify when a probe breaks', () => {
+  it('a probe that crashed saw nothing: not drift (exit 1, not 3), and it says the zone could not be checked', async () => {
+    await setup(setupOptions(), account.deps());
+    account.sim.inject({
+      kind: 'functionCrashes',
+      errorType: 'Runtime.ImportModuleError',
+      errorMessage: "Error: Cannot find module 'index'",
+      times: 2,
+    });
+    const deps = account.deps();
+    const report = await verify({ name: 'default' }, deps);
+    expect(report.ok).toBe(false);
+    expect(report.drifted).toBe(false);
+    expect(report.zones.every((zone) => zone.outcome === 'failed')).toBe(true);
+    expect(verifyExit(report)).toBe(ExitCode.error);
+    expect(deps.recording.results.at(-1)).toMatch(
+      /^Not verified: \S+, \S+ could not be checked \(the probe itself failed; run fixed-ip verify again\)$/,
+    );
+    expect(deps.recording.results.join('\n')).not.toContain('do not leave');
+    // And traffic that really goes astray is still drift.
+    expect(verifyExit({ ...report, drifted: true })).toBe(ExitCode.drifted);
+    expect(verifyExit({ ...report, ok: true })).toBe(ExitCode.ok);
+  });
+});

@@ -12,6 +12,8 @@ export interface SimContext {
   readonly timings: SimTimings;
   /** Takes one armed `natFails` fault, if any. */
   takeNatFailure(): NatFailureCode | undefined;
+  /** Takes one armed `functionCrashes` fault, if any. */
+  takeCrash(): { errorType: string; errorMessage: string } | undefined;
   /** Whether a `deny` fault covers this IAM action (e.g. 'ec2:CreateNatGateway'). */
   isDenied(action: string): boolean;
   /** Whether the caller may do this (no `deny` fault on it, and the caller's policy, if set, allows it). */

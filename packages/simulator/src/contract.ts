@@ -61,7 +61,12 @@ export type Fault =
   /** The next NAT gateway(s) created end `failed` with this code. */
   | { kind: 'natFails'; failureCode: 'InsufficientFreeAddressesInSubnet' | 'InternalError'; times?: number }
   /** The caller lacks this IAM action (e.g. 'ec2:CreateNatGateway'): UnauthorizedOperation / AccessDenied. */
-  | { kind: 'deny'; action: string };
+  | { kind: 'deny'; action: string }
+  /**
+   * The next invocation(s) crash inside the function (Lambda's answer for an unhandled error: status
+   * 200, FunctionError 'Unhandled', the error in the payload), e.g. Runtime.ImportModuleError.
+   */
+  | { kind: 'functionCrashes'; errorType: string; errorMessage: string; times?: number };
 
 export interface SimCall {
   service: SimService;

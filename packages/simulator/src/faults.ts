@@ -52,6 +52,15 @@ export class FaultBook {
     return fired;
   }
 
+  /** Takes one armed `functionCrashes` fault: the error the next invocation ends with. */
+  takeCrash(): { errorType: string; errorMessage: string } | undefined {
+    const entry = this.armed.find((e) => e.fault.kind === 'functionCrashes' && e.remaining > 0);
+    if (!entry || entry.fault.kind !== 'functionCrashes') return undefined;
+    entry.remaining -= 1;
+    this.armed = this.armed.filter((e) => e.remaining > 0);
+    return { errorType: entry.fault.errorType, errorMessage: entry.fault.errorMessage };
+  }
+
   takeNatFailure(): NatFailureCode | undefined {
     const entry = this.armed.find((e) => e.fault.kind === 'natFails' && e.remaining > 0);
     if (!entry || entry.fault.kind !== 'natFails') return undefined;

@@ -232,6 +232,7 @@ export class AwsSimulator {
       now: this.clock.now(),
       timings: this.timings,
       takeNatFailure: () => this.faults.takeNatFailure(),
+      takeCrash: () => this.faults.takeCrash(),
       isDenied: (action) => this.faults.isDenied(action),
       allows: (request) => !this.faults.isDenied(request.action) && this.policyAllows(request),
       simulateCaller: (action) =>

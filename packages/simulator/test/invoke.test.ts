@@ -207,3 +207,15 @@ describe('Invoke and IAM', () => {
     await expect(invoke()).rejects.toMatchObject({ name: 'AccessDeniedException' });
   });
 });
+
+describe('a function that crashes', () => {
+  it("answers as Lambda does for an unhandled error (status 200, FunctionError 'Unhandled', the error in the payload), once per fault", async () => {
+    const { sim, invoke } = await routedAccount();
+    sim.inject({ kind: 'functionCrashes', errorType: 'Runtime.ImportModuleError', errorMessage: 'no index' });
+    const crashed = await invoke();
+    expect(crashed.StatusCode).toBe(200);
+    expect(crashed.FunctionError).toBe('Unhandled');
+    expect(crashed.body).toEqual({ errorType: 'Runtime.ImportModuleError', errorMessage: 'no index' });
+    expect((await invoke()).body?.errorType).not.toBe('Runtime.ImportModuleError');
+  });
+});

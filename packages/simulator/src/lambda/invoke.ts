@@ -40,6 +40,14 @@ export const invokeOperations = {
     const subnetIds = config.VpcConfig?.SubnetIds ?? [];
     const groupIds = config.VpcConfig?.SecurityGroupIds ?? [];
     const version = config.Version ?? '$LATEST';
+    const crash = ctx.takeCrash();
+    if (crash)
+      return {
+        StatusCode: 200,
+        ExecutedVersion: version,
+        FunctionError: 'Unhandled',
+        Payload: payload(crash),
+      };
     if (subnetIds.length === 0)
       return { StatusCode: 200, ExecutedVersion: version, Payload: payload({ publicIp: LAMBDA_SERVICE_IP }) };
     // Lambda spreads invocations over the function's subnets; the simulator takes the first, in order.
