@@ -4,6 +4,8 @@ import { stackSubnetIds, stateFromWorld } from '../engine/discover.js';
 import { listAllFunctions } from '../kinds/function-tags.js';
 import { whoAmI } from '../engine/inputs.js';
 import { allowlistRecords } from '../engine/recipe.js';
+import { monthlyCost } from '../model/pricing.js';
+import { recordsOf } from '../state/schema.js';
 import { MANAGED_BY, TAG_MANAGED_BY, TAG_STACK, tagValue } from '../model/tags.js';
 import { emptyWorld, type World } from '../model/world.js';
 
@@ -20,6 +22,8 @@ export interface ListedStack {
   elasticIps: string[];
   functions: string[];
   monthlyCostUsd: number;
+  /** Only its kept Elastic IPs are left (teardown --keep-eip): `elasticIps` are those. */
+  parked: boolean;
 }
 
 export interface ListReport {
@@ -74,23 +78,48 @@ export async function list(options: ListOptions, deps: Deps): Promise<ListReport
       inStack.map((config) => ({ config })),
     );
     if (!state) continue;
+    const records = Object.values(state.resources);
+    const parked = records.every((r) => r.kind === 'elasticIp' || r.kind === 'vpc');
+    const kept = recordsOf(state, 'elasticIp').map((r) => r.publicIp);
     stacks.push({
       name,
       natMode: state.shape.nat,
       zones: state.shape.zones,
       vpcId: state.resources.vpc?.id ?? null,
-      elasticIps: allowlistRecords(state).map((r) => r.publicIp),
+      elasticIps: parked ? kept : allowlistRecords(state).map((r) => r.publicIp),
       functions: Object.keys(state.functions).sort(),
-      monthlyCostUsd: stackCost(aws.region, state).monthlyUsd,
+      monthlyCostUsd: parked
+        ? kept.length * monthlyCost(aws.region).idleEipMonthlyUsd
+        : stackCost(aws.region, state).monthlyUsd,
+      parked,
     });
   }
   const report: ListReport = { region: aws.region, accountId: identity.accountId, stacks };
-  for (const stack of stacks) {
-    deps.ui.result(
-      `${stack.name}  ${stack.natMode}  ${stack.zones.join(',') || '-'}  ${stack.elasticIps.join(',') || '(no IP)'}  ${stack.functions.join(',') || '(no function)'}  about ${stack.monthlyCostUsd.toFixed(2)} USD/month`,
-    );
-  }
+  if (stacks.length > 0) for (const line of table(stacks)) deps.ui.result(line);
   if (stacks.length === 0)
     deps.ui.result(`No fixed-ip stack in account ${identity.accountId}, ${aws.region}`);
   return report;
+}
+
+/** The stacks as a table: a header, and columns as wide as their widest cell. */
+function table(stacks: readonly ListedStack[]): string[] {
+  const rows = [
+    ['NAME', 'NAT MODE', 'ZONES', 'IPS', 'FUNCTIONS', 'USD/MONTH'],
+    ...stacks.map((stack) => [
+      stack.name,
+      stack.parked ? `parked (${stack.natMode})` : stack.natMode,
+      stack.parked ? '-' : stack.zones.join(',') || '-',
+      stack.elasticIps.join(',') || '(none)',
+      stack.functions.join(',') || '(none)',
+      `about ${stack.monthlyCostUsd.toFixed(2)}`,
+    ]),
+  ];
+  const widths =
+    rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length))) ?? [];
+  return rows.map((row) =>
+    row
+      .map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
+      .join('  ')
+      .trimEnd(),
+  );
 }

@@ -66,3 +66,40 @@ describe('the demo defaults of the simulated account', () => {
     expect(status.functions.map((f) => f.name)).toEqual(['billing-webhook']);
   }, 180_000);
 });
+
+describe('list', () => {
+  it('a table with a header and aligned columns; a parked stack with its mode and kept IP', async () => {
+    expect(
+      (
+        await cli([
+          'setup',
+          '--simulate',
+          '--yes',
+          '--name',
+          'shop',
+          '--function',
+          'report-builder',
+          '--fix-role',
+          '--azs',
+          '1',
+        ])
+      ).code,
+    ).toBe(0);
+    const down = await cli(['teardown', '--simulate', '--yes', '--name', 'shop', '--keep-eip']);
+    expect(down.code, down.stderr).toBe(0);
+    const listed = await cli(['list', '--simulate']);
+    expect(listed.code, listed.stderr).toBe(0);
+    const lines = listed.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^NAME +NAT MODE +ZONES +IPS +FUNCTIONS +USD\/MONTH$/);
+    const shop = lines.find((line) => line.startsWith('shop '));
+    expect(shop).toMatch(/^shop +parked \(gateway\) +- +\d+\.\d+\.\d+\.\d+ +\(none\) +about \d+\.\d\d$/);
+    // Aligned: every row's IP column starts where the header's does.
+    const at = lines[0]?.indexOf('IPS') ?? -1;
+    for (const line of lines.slice(1)) expect(line.slice(at)).toMatch(/^(\d+\.\d+\.\d+\.\d+|\(none\))/);
+    const json = JSON.parse((await cli(['list', '--simulate', '--json'])).stdout) as {
+      stacks: Array<{ name: string; parked: boolean; elasticIps: string[] }>;
+    };
+    expect(json.stacks.find((s) => s.name === 'shop')).toMatchObject({ parked: true });
+    expect(json.stacks.find((s) => s.name === 'shop')?.elasticIps).toHaveLength(1);
+  }, 180_000);
+});
