@@ -233,7 +233,8 @@ function buildProgram(
     (cmd) =>
       cmd
         .option('--function <name>', 'function name or ARN to add (repeatable)', collect)
-        .option('-y, --yes', 'consent without asking'),
+        .option('-y, --yes', 'consent without asking')
+        .option('--json', 'one JSON object on stdout, progress on stderr (see README)'),
     ['fixed-ip attach --name prod --function billing-api --yes'],
     async () => (await run()).runAttach,
   );
@@ -243,14 +244,18 @@ function buildProgram(
     (cmd) =>
       cmd
         .option('--function <name>', 'function name or ARN to take out (repeatable)', collect)
-        .option('-y, --yes', 'consent without asking'),
+        .option('-y, --yes', 'consent without asking')
+        .option('--json', 'one JSON object on stdout, progress on stderr (see README)'),
     ['fixed-ip detach --name prod --function billing-api --yes'],
     async () => (await run()).runDetach,
   );
   define(
     'unlock',
     "remove a stack's lock left by a run that is gone (like terraform force-unlock)",
-    (cmd) => cmd.option('-y, --yes', 'remove it without asking'),
+    (cmd) =>
+      cmd
+        .option('-y, --yes', 'remove it without asking')
+        .option('--json', 'one JSON object on stdout, progress on stderr (see README)'),
     ['fixed-ip unlock --name prod', 'fixed-ip unlock --name prod --state s3://team-state/prod.json --yes'],
     async () => (await run()).runUnlock,
   );
@@ -264,6 +269,7 @@ function buildProgram(
         common(new Command('move'))
           .description("move a stack's state to another file or to S3 (and back); never overwrites")
           .requiredOption('--to <path|s3-url>', 'where the state goes: a path, or s3://bucket/key.json')
+          .option('--json', 'one JSON object on stdout, progress on stderr (see README)')
           .configureOutput({ ...output, outputError: (text, write) => write(oneLine(text, 'state move')) })
           .exitOverride()
           .addHelpText('after', examples(['fixed-ip state move --name prod --to s3://team-state/prod.json']))

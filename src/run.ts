@@ -367,7 +367,7 @@ export async function runList(options: Options, io: Io): Promise<ExitCode> {
 export async function runDetach(options: Options, io: Io): Promise<ExitCode> {
   const { detach } = await import('./commands/detach.js');
   return withSession('detach', options, io, async (deps) => {
-    await detach(
+    const detached = await detach(
       {
         ...stackOptions(options),
         functions: (options.function as string[] | undefined) ?? [],
@@ -375,6 +375,7 @@ export async function runDetach(options: Options, io: Io): Promise<ExitCode> {
       },
       deps,
     );
+    if (options.json === true) writeJson(io, { name: options.name, detached });
     return ExitCode.ok;
   });
 }
@@ -396,7 +397,11 @@ export async function runAttach(options: Options, io: Io): Promise<ExitCode> {
       deps.openStore(options.name, options.state),
     );
     const all = [...new Set([...Object.keys(state.functions), ...functions])];
-    await setup(setupOptions(options, { yes: options.yes === true, functions: all }), deps);
+    const result = await setup(setupOptions(options, { yes: options.yes === true, functions: all }), deps);
+    if (options.json === true) {
+      const { setupJson } = await import('./json-output.js');
+      writeJson(io, setupJson(result, deps.openStore(options.name, options.state).path));
+    }
     return ExitCode.ok;
   });
 }
@@ -404,10 +409,11 @@ export async function runAttach(options: Options, io: Io): Promise<ExitCode> {
 export async function runUnlock(options: Options, io: Io): Promise<ExitCode> {
   const { unlock } = await import('./commands/unlock.js');
   return withSession('unlock', options, io, async (deps) => {
-    await unlock(
+    const result = await unlock(
       { name: options.name, state: options.state, region: options.region, yes: options.yes === true },
       deps,
     );
+    if (options.json === true) writeJson(io, { name: options.name, ...result });
     return ExitCode.ok;
   });
 }
@@ -415,7 +421,11 @@ export async function runUnlock(options: Options, io: Io): Promise<ExitCode> {
 export async function runStateMove(options: Options, io: Io): Promise<ExitCode> {
   const { stateMove } = await import('./commands/state-move.js');
   return withSession('state move', options, io, async (deps) => {
-    await stateMove({ name: options.name, state: options.state, to: options.to as string }, deps);
+    const moved = await stateMove(
+      { name: options.name, state: options.state, to: options.to as string },
+      deps,
+    );
+    if (options.json === true) writeJson(io, { name: options.name, ...moved });
     return ExitCode.ok;
   });
 }

@@ -79,6 +79,27 @@ describe('--json', () => {
     expect((only(bad).error as { code: string }).code).toBe('BAD_OPTION');
   });
 
+  it('attach, detach, unlock and state move print one object too', async () => {
+    const region = ['--simulate', '--region', 'us-east-2', '--name', 'day2', '--json'];
+    const setup = await cli(['setup', '--yes', '--function', 'orders-api', '--azs', '1', ...region]);
+    expect(setup.code, setup.stderr).toBe(0);
+    const attach = await cli(['attach', '--yes', '--function', 'billing-webhook', ...region]);
+    expect(attach.code, attach.stderr).toBe(ExitCode.ok);
+    expect(only(attach)).toMatchObject({ name: 'day2', functions: ['orders-api', 'billing-webhook'] });
+    const detach = await cli(['detach', '--yes', '--function', 'billing-webhook', ...region]);
+    expect(detach.code, detach.stderr).toBe(ExitCode.ok);
+    expect(only(detach)).toEqual({ name: 'day2', detached: ['billing-webhook'] });
+    const unlock = await cli(['unlock', '--yes', ...region]);
+    expect(unlock.code, unlock.stderr).toBe(ExitCode.ok);
+    expect(only(unlock)).toEqual({ name: 'day2', removed: false });
+    const moved = await cli(['state', 'move', '--to', 'elsewhere/day2.json', ...region]);
+    expect(moved.code, moved.stderr).toBe(ExitCode.ok);
+    expect(only(moved)).toMatchObject({
+      name: 'day2',
+      to: expect.stringMatching(/elsewhere\/day2\.json$/) as unknown,
+    });
+  }, 120_000);
+
   it('iam-policy --json is the policy document', async () => {
     const run = await cli(['iam-policy', '--for', 'verify', '--json']);
     const policy = JSON.parse(run.stdout) as { Statement: Array<{ Action: string[] }> };
