@@ -40,18 +40,24 @@ export function openSimulatedAccount(
   const region = regionOption ?? DEMO_REGION;
   const path = accountPath(region);
   const sim = load(path, region, clock);
+  // Saved after every call that changed the account (a killed run loses nothing), and only then:
+  // a read-only command (status, plan, list) leaves no file behind.
   const save = (): void => {
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(`${path}.tmp`, JSON.stringify(sim.toJSON()));
     renameSync(`${path}.tmp`, path);
   };
-  save();
+  let changed = false;
   const persisting = {
     handle: async (...args: Parameters<AwsSimulator['handle']>): Promise<unknown> => {
+      const before = sim.calls.length;
       try {
         return (await sim.handle(...args)) as unknown;
       } finally {
-        save();
+        if (sim.calls.slice(before).some((call) => call.mutated)) {
+          changed = true;
+          save();
+        }
       }
     },
   } as unknown as AwsSimulator;
@@ -63,7 +69,7 @@ export function openSimulatedAccount(
         // On the wire: the SDK's own deserialisers parse every simulated answer, as they would AWS's.
         intercept: (client, service) => attachSimulatorWire(client, service, persisting),
       }),
-    save: () => Promise.resolve(save()),
+    save: () => Promise.resolve(changed ? save() : undefined),
   };
 }
 

@@ -1,7 +1,10 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { AwsSimulator, seedDemoAccount } from '@fixed-ip/simulator';
+import { realClock } from '../../src/ports/clock.js';
 import { describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src/errors.js';
-import { accountPath } from '../../src/simulate.js';
+import { accountPath, DEMO_TIMINGS } from '../../src/simulate.js';
 import { inTempDirectory, runMain } from '../support/main.js';
 
 /** The run guard through main(), in the simulated account: exit 7, one line, and unlock. */
@@ -12,6 +15,13 @@ inTempDirectory('fixed-ip-guard-');
 /** Another run, on another machine, holds the stack's guard right now. */
 function holdGuard(): void {
   const path = accountPath('ap-northeast-1');
+  // A read-only command leaves no account file: the demo account, as --simulate starts it.
+  if (!existsSync(path)) {
+    const sim = new AwsSimulator({ clock: realClock, region: 'ap-northeast-1', timings: DEMO_TIMINGS });
+    seedDemoAccount(sim);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, JSON.stringify(sim.toJSON()));
+  }
   const document = JSON.parse(readFileSync(path, 'utf8')) as {
     account: { parameters: Record<string, unknown> };
   };
