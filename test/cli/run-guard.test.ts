@@ -5,7 +5,7 @@ import { realClock } from '../../src/ports/clock.js';
 import { describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src/errors.js';
 import { accountPath, DEMO_TIMINGS } from '../../src/simulate.js';
-import { inTempDirectory, runMain } from '../support/main.js';
+import { cliNow, inTempDirectory, runMain } from '../support/main.js';
 
 /** The run guard through main(), in the simulated account: exit 7, one line, and unlock. */
 
@@ -25,7 +25,7 @@ function holdGuard(): void {
   const document = JSON.parse(readFileSync(path, 'utf8')) as {
     account: { parameters: Record<string, unknown> };
   };
-  const now = Date.now();
+  const now = cliNow();
   document.account.parameters['/fixed-ip/default/run-lock'] = {
     name: '/fixed-ip/default/run-lock',
     type: 'String',
@@ -54,7 +54,7 @@ describe('a stack another run is changing', () => {
 
     const args = ['setup', '--simulate', '--yes', '--function', 'orders-api', '--azs', '1'];
     const blocked = await cli([...args, '--state', 'elsewhere/default.json']);
-    expect(blocked.code).toBe(ExitCode.locked);
+    expect(blocked.code, blocked.stderr).toBe(ExitCode.locked);
     const errors = blocked.stderr.split('\n').filter((line) => line.startsWith('error'));
     expect(errors).toEqual([
       expect.stringMatching(

@@ -13,11 +13,17 @@ export interface Outcome {
 
 /**
  * The runs' one clock: virtual, so `--simulate`'s waits (seconds of real time in a user's demo)
- * pass at once, and shared by every run of the test file, so the simulated account (saved between
- * runs with the times it was changed at) never sees time go backwards. It starts at the real time:
- * what a test writes into the account by hand (Date.now()) is "now" for the CLI too.
+ * pass at once, and shared by every run, so the simulated account (saved between runs with the
+ * times it was changed at) never sees time go backwards. It starts at the real time, but every
+ * file of a worker shares it (isolate: false) and their waits move it ahead of Date.now(): what a
+ * test writes into the account by hand takes its time from `cliNow()`.
  */
 const clock = new VirtualClock({ start: Date.now() });
+
+/** "Now" for the CLI runs of runMain. */
+export function cliNow(): number {
+  return clock.now();
+}
 
 /**
  * `fixed-ip ...args` through main(), in this process; stdin is never a terminal, so nobody can be
