@@ -321,8 +321,10 @@ describe('fixed-ip in a terminal (--simulate)', () => {
         ['setup', '--simulate', '--yes', '--function', 'orders-api'],
         cwd,
         [
-          // Drawn at 160 columns, the wait's line fits on one row; at 50 it would take two.
-          { expect: 'Waiting for NAT gateway nat-\\w+ to become available', timeout: 45, mark: true },
+          // Drawn at 160 columns, the wait's line fits on one row; at 50 it would take two. The
+          // screen is read a moment after the text shows, once the spinner has drawn a frame.
+          { expect: 'Waiting for NAT gateway nat-\\w+ to become available', timeout: 45 },
+          { expect: '', delay: 0.5, mark: true },
           { expect: '', resize: { cols: 50, rows: 40 } },
           { expect: '', delay: 1, mark: true },
           { expect: 'Allowlist this IP: ', timeout: 45 },
