@@ -20,6 +20,7 @@ import {
   type Step,
 } from '../model/kind.js';
 import type { ResourceRecord } from '../state/schema.js';
+import type { Payloads } from '../ports/messages.js';
 import { dropRecord, type StackContext } from '../model/context.js';
 import { type GraphNode, runGraph } from '../model/graph.js';
 import { dependentsOf } from './recipe.js';
@@ -35,18 +36,11 @@ export interface Removal {
   duplicate?: boolean;
 }
 
-/** A recorded resource kept because its live tags do not prove fixed-ip made it for this stack. */
-export interface Unproven {
-  title: string;
-  id: string;
-  zone: string | undefined;
-  /** What its tags lack ("its tags name stack b"). */
-  why: string;
-  /** It carries this stack's name tag: it may well be the stack's, with a tag removed by hand. */
-  looksOurs: boolean;
-  /** What it costs while it exists (0: nothing). */
-  hourlyUsd: number;
-}
+/**
+ * A recorded resource kept because its live tags do not prove fixed-ip made it for this stack: the
+ * payload of the `removal.unproven` message (src/ports/messages.ts).
+ */
+export type Unproven = Payloads['removal.unproven'];
 
 /**
  * What happens to one removal: the kind's `remove` runs, or the resource is kept (its record

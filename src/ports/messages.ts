@@ -99,12 +99,16 @@ export const MESSAGES = {
 /** What a message carries besides its text, by code (only the codes listed carry anything). */
 export interface Payloads {
   'setup.plan': Array<{ key: string; action: string; [field: string]: unknown }>;
+  /** A recorded resource kept because its live tags do not prove fixed-ip made it for this stack. */
   'removal.unproven': {
     title: string;
     id: string;
     zone: string | undefined;
+    /** What its tags lack ("its tags name stack b"). */
     why: string;
+    /** It carries this stack's name tag: it may well be the stack's, with a tag removed by hand. */
     looksOurs: boolean;
+    /** What it costs while it exists (0: nothing). */
     hourlyUsd: number;
   };
   'teardown.plan.stranded': string[];
