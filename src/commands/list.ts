@@ -2,10 +2,10 @@ import type { Deps } from '../model/context.js';
 import { stackCost } from '../engine/cost.js';
 import { stackSubnetIds, stateFromWorld } from '../engine/discover.js';
 import { listAllFunctions } from '../kinds/function-tags.js';
+import { parkedIps } from '../kinds/elastic-ip.js';
 import { whoAmI } from '../engine/inputs.js';
 import { allowlistRecords } from '../engine/recipe.js';
 import { monthlyCost } from '../model/pricing.js';
-import { recordsOf } from '../state/schema.js';
 import { MANAGED_BY, TAG_MANAGED_BY, TAG_STACK, tagValue } from '../model/tags.js';
 import { emptyWorld, type World } from '../model/world.js';
 
@@ -78,17 +78,16 @@ export async function list(options: ListOptions, deps: Deps): Promise<ListReport
       inStack.map((config) => ({ config })),
     );
     if (!state) continue;
-    const records = Object.values(state.resources);
-    const parked = records.every((r) => r.kind === 'elasticIp' || r.kind === 'vpc');
-    const kept = recordsOf(state, 'elasticIp').map((r) => r.publicIp);
+    const kept = parkedIps(state);
+    const parked = kept !== undefined;
     stacks.push({
       name,
       natMode: state.shape.nat,
       zones: state.shape.zones,
       vpcId: state.resources.vpc?.id ?? null,
-      elasticIps: parked ? kept : allowlistRecords(state).map((r) => r.publicIp),
+      elasticIps: kept ?? allowlistRecords(state).map((r) => r.publicIp),
       functions: Object.keys(state.functions).sort(),
-      monthlyCostUsd: parked
+      monthlyCostUsd: kept
         ? kept.length * monthlyCost(aws.region).idleEipMonthlyUsd
         : stackCost(aws.region, state).monthlyUsd,
       parked,

@@ -3,7 +3,7 @@ import { stackCost } from '../engine/cost.js';
 import { monthlyCost } from '../model/pricing.js';
 import { allowlistRecords, recipe, stepNumber } from '../engine/recipe.js';
 import { loadWorld, INTERNET_GATEWAYS, NAT_GATEWAYS, ROUTE_TABLES, SUBNETS } from '../model/world.js';
-import { natHolding } from '../kinds/elastic-ip.js';
+import { natHolding, parkedIps } from '../kinds/elastic-ip.js';
 import { functionConfigsAround } from '../kinds/function-configs.js';
 import { aliasWarning } from '../kinds/function-tags.js';
 import { isAttached } from '../kinds/functions.js';
@@ -80,9 +80,8 @@ export async function status(options: StatusOptions, deps: Deps): Promise<Status
   const resources: StatusReport['resources'] = [];
   const problems: string[] = [];
   // After `teardown --keep-eip` only the Elastic IP is left: report it, not every step missing.
-  const onlyKeptEip =
-    Object.values(state.resources).every((r) => r.kind === 'elasticIp' || r.kind === 'vpc') &&
-    recordsOf(state, 'elasticIp').length > 0;
+  const kept = parkedIps(state);
+  const onlyKeptEip = kept !== undefined;
   const nodes = recipe(state.shape, { newVpc: false }).filter((node) => !isWorkload(node.step));
   const listed = new Set(nodes.map((node) => node.key));
   // Resources the shape no longer uses (a kept Elastic IP, one still held by Lambda) are shown too.
@@ -155,7 +154,7 @@ export async function status(options: StatusOptions, deps: Deps): Promise<Status
     name: options.name,
     region: aws.region,
     accountId: identity.accountId,
-    elasticIp: ips[0] ?? (onlyKeptEip ? (recordsOf(state, 'elasticIp')[0]?.publicIp ?? null) : null),
+    elasticIp: ips[0] ?? kept?.[0] ?? null,
     elasticIps: ips,
     natMode: state.shape.nat,
     zones: state.shape.zones,

@@ -25,9 +25,10 @@ export interface UnlockResult {
 export async function unlock(options: UnlockOptions, deps: Deps): Promise<UnlockResult> {
   checkStackName(options.name);
   const store = deps.openStore(options.name, options.state);
+  const storeLease = store.lease?.bind(store);
   const leases: Array<() => Promise<LeaseBackend>> = [
     // The state's own lock first: it needs no AWS account.
-    ...(store.lease ? [() => (store.lease as NonNullable<typeof store.lease>)(options.name)] : []),
+    ...(storeLease ? [() => storeLease(options.name)] : []),
     // The run guard lives in the stack's account and region: those of its state, else the session's.
     async () => {
       const saved = await store.read().catch(() => null);

@@ -6,6 +6,7 @@ import { dropRecord, putRecord, recordIn, type StackContext, type Targets } from
 import { IPV4_HOURLY_USD } from '../model/pricing.js';
 import { isOurs, TAG_STACK, tagSpec, tagValue } from '../model/tags.js';
 import type { World } from '../model/world.js';
+import type { StackState } from '../state/schema.js';
 import { FixedIpError } from '../errors.js';
 import { identityKey, baseRecord, type Kind } from '../model/kind.js';
 import { NAT_MODE } from './nat-modes.js';
@@ -82,6 +83,18 @@ export function natHolding(world: World, allocationId: string) {
  * zone of a regional NAT gateway). Kept from an earlier `teardown --keep-eip` (the same IP back),
  * adopted with --eip (never released), or allocated and tagged.
  */
+/**
+ * The addresses of a stack parked by `teardown --keep-eip` (only its Elastic IPs, and the VPC it
+ * reused, are left); undefined for a stack that is not parked.
+ */
+export function parkedIps(state: StackState): string[] | undefined {
+  const records = Object.values(state.resources);
+  const kept = records.filter((r): r is ElasticIpRecord => r.kind === 'elasticIp');
+  if (kept.length === 0 || !records.every((r) => r.kind === 'elasticIp' || r.kind === 'vpc'))
+    return undefined;
+  return kept.map((r) => r.publicIp);
+}
+
 /** The account's Elastic IP quota in this region (5 when it cannot be read). */
 async function elasticIpLimit(aws: AwsPort): Promise<number> {
   try {
