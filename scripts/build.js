@@ -135,11 +135,11 @@ await build({
 if (result.metafile) await writeFile(`${outdir}meta.json`, JSON.stringify(result.metafile));
 
 // The NAT instance's user data is read at run time next to the module that reads it
-// (src/kinds/nat-instance.ts: `new URL('./nat-instance/user-data.sh', import.meta.url)`): in the
-// bundle that module is dist/cli.js or one of dist/chunks/, so the script goes beside both.
-for (const dir of [`${outdir}nat-instance`, `${outdir}chunks/nat-instance`]) {
+// (src/kinds/nat-instance/boot.ts: `new URL('./user-data.sh', import.meta.url)`): in the bundle
+// that module is dist/cli.js or one of dist/chunks/, so the script goes beside both.
+for (const dir of [outdir, `${outdir}chunks/`]) {
   await mkdir(dir, { recursive: true });
-  await copyFile('src/kinds/nat-instance/user-data.sh', `${dir}/user-data.sh`);
+  await copyFile('src/kinds/nat-instance/user-data.sh', `${dir}user-data.sh`);
 }
 
 /**

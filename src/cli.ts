@@ -200,13 +200,12 @@ function buildProgram(
     (cmd) =>
       cmd
         .addOption(
-          new Option('--for <command>', 'only what this command needs').choices([
-            'setup',
-            'status',
-            'teardown',
-            'verify',
-          ]),
+          new Option(
+            '--for <command>',
+            "only what this command needs; nat-instance: the role a NAT instance itself holds (it tags itself, and moves only the stack's interface)",
+          ).choices(['setup', 'status', 'teardown', 'verify', 'nat-instance']),
         )
+        .option('--name <stack>', 'with --for nat-instance: the stack the role is for (default: <stack>)')
         .option(
           '--state <s3-url>',
           'also allow the S3 calls an s3:// state needs, scoped to that bucket and key',
@@ -215,6 +214,7 @@ function buildProgram(
     [
       'fixed-ip iam-policy > fixed-ip-policy.json',
       'fixed-ip iam-policy --for verify',
+      'fixed-ip iam-policy --for nat-instance --name prod',
       'fixed-ip iam-policy --state s3://team-state/fixed-ip/prod.json',
     ],
     async () => (await run()).runIamPolicy,

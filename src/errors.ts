@@ -64,6 +64,8 @@ export type ErrorCode =
   | 'PLAN_BLOCKED'
   | 'DRIFTED'
   | 'UNPROVEN_KEPT'
+  /** A name fixed-ip must create (an IAM role) is taken by something that is not the stack's. */
+  | 'NAME_TAKEN'
   | 'NAT_TIMEOUT'
   | 'FUNCTION_UPDATE_TIMEOUT'
   | 'FUNCTION_UPDATE_FAILED'
@@ -126,6 +128,7 @@ export const EXIT_CODES: Readonly<Record<ErrorCode, ExitCode>> = {
   INTERNAL: error,
   AWS_ERROR: error,
   UNPROVEN_KEPT: drifted,
+  NAME_TAKEN: usage,
 };
 
 export interface FixedIpErrorOptions {

@@ -218,7 +218,8 @@ function setupOptions(options: Options, demo: { yes: boolean; functions: string[
     inputs: Object.fromEntries(
       KIND_INPUTS.flatMap((input) => {
         const value = options[new Option(input.flag).attributeName()];
-        return typeof value === 'string' ? [[input.key, value]] : [];
+        // A flag whose value is optional (`--ha`) given bare is `true`: its text is empty.
+        return typeof value === 'string' ? [[input.key, value]] : value === true ? [[input.key, '']] : [];
       }),
     ),
     fixRole: options.fixRole === true,
@@ -275,6 +276,13 @@ export async function runPlan(options: Options, io: Io): Promise<ExitCode> {
 }
 
 export async function runIamPolicy(options: Record<string, unknown>, io: Io): Promise<ExitCode> {
+  if (options.for === 'nat-instance') {
+    // What the instance's own role allows (src/kinds/nat-role.ts), for the stack in any region.
+    const { natRolePolicy } = await import('./kinds/nat-role.js');
+    const stack = typeof options.name === 'string' ? options.name : '<stack>';
+    io.stdout.write(`${JSON.stringify(natRolePolicy(stack, '*'), null, 2)}\n`);
+    return ExitCode.ok;
+  }
   const { policyFor } = await import('./engine/iam-policy.js');
   const scope = options.for as PolicyScope | undefined;
   const policy = policyFor(scope ? [scope] : ['setup', 'status', 'teardown', 'verify']);

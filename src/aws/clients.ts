@@ -1,4 +1,5 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
+import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -9,6 +10,7 @@ import type { AwsCredentialIdentity } from '@smithy/types';
 import { badOption, FixedIpError } from '../errors.js';
 import {
   type AnyCommand,
+  type AUTOSCALING_OPERATIONS,
   type IAM_OPERATIONS,
   OPERATIONS,
   type OperationsPort,
@@ -35,7 +37,7 @@ export interface ClientOptions {
   hardStop?: AbortSignal | undefined;
   /** Called with each client so `--simulate` can route it to the simulator. */
   intercept?: (
-    client: EC2Client | LambdaClient | STSClient | IAMClient | SSMClient,
+    client: EC2Client | LambdaClient | STSClient | IAMClient | SSMClient | AutoScalingClient,
     service: AwsService,
   ) => void;
 }
@@ -92,6 +94,13 @@ export async function createAwsPort(options: ClientOptions): Promise<AwsPort> {
   // The run guard's writes: retried only on throttling (a blind retry of a write whose answer was
   // lost would be a second version; the guard reads it back instead).
   const ssmWrite = ssmClient(throttlingOnlyRetry());
+  // Auto Scaling (a NAT instance's group of one, --ha): loaded on its first call too.
+  const autoscaling = once(async () => {
+    const { AutoScalingClient, AUTOSCALING_OPERATIONS } = await import('./autoscaling.js');
+    const client = new AutoScalingClient({ ...withRegion, retryStrategy: standardRetry() });
+    options.intercept?.(client, 'autoscaling');
+    return { client, table: AUTOSCALING_OPERATIONS };
+  });
   const port: AwsPort = {
     region,
     ec2: bind(clients.ec2, OPERATIONS.ec2, options.hardStop),
@@ -101,6 +110,7 @@ export async function createAwsPort(options: ClientOptions): Promise<AwsPort> {
     iam: bindLater<typeof IAM_OPERATIONS>(iam, options.hardStop),
     ssm: bindLater<typeof SSM_OPERATIONS>(ssm),
     ssmWrite: bindLater<typeof SSM_OPERATIONS>(ssmWrite),
+    autoscaling: bindLater<typeof AUTOSCALING_OPERATIONS>(autoscaling, options.hardStop),
   };
   return port;
 }

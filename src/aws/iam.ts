@@ -1,15 +1,23 @@
 /**
  * IAM's client and the IAM operations fixed-ip calls (setup's role check and fix, verify's probe
- * role), in a module of their own that clients.ts imports on the first IAM call: commands that
- * never call IAM (status, teardown) never load its package.
+ * role, a NAT instance's role), in a module of their own that clients.ts imports on the first IAM
+ * call: a command on a stack without a NAT instance that never checks a role never loads it.
  */
 import {
+  AddRoleToInstanceProfileCommand,
   AttachRolePolicyCommand,
+  CreateInstanceProfileCommand,
   CreateRoleCommand,
+  DeleteInstanceProfileCommand,
   DeleteRoleCommand,
+  DeleteRolePolicyCommand,
   DetachRolePolicyCommand,
+  GetInstanceProfileCommand,
+  GetRolePolicyCommand,
   GetRoleCommand,
   IAMClient,
+  PutRolePolicyCommand,
+  RemoveRoleFromInstanceProfileCommand,
   SimulatePrincipalPolicyCommand,
 } from '@aws-sdk/client-iam';
 
@@ -23,4 +31,13 @@ export const IAM_OPERATIONS = {
   DetachRolePolicy: DetachRolePolicyCommand,
   GetRole: GetRoleCommand,
   SimulatePrincipalPolicy: SimulatePrincipalPolicyCommand,
+  // A NAT instance's role and instance profile (src/kinds/nat-role.ts).
+  AddRoleToInstanceProfile: AddRoleToInstanceProfileCommand,
+  CreateInstanceProfile: CreateInstanceProfileCommand,
+  DeleteInstanceProfile: DeleteInstanceProfileCommand,
+  DeleteRolePolicy: DeleteRolePolicyCommand,
+  GetInstanceProfile: GetInstanceProfileCommand,
+  GetRolePolicy: GetRolePolicyCommand,
+  PutRolePolicy: PutRolePolicyCommand,
+  RemoveRoleFromInstanceProfile: RemoveRoleFromInstanceProfileCommand,
 } as const;

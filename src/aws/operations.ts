@@ -10,8 +10,14 @@ import {
   AssociateNatGatewayAddressCommand,
   AssociateRouteTableCommand,
   AttachInternetGatewayCommand,
+  AttachNetworkInterfaceCommand,
   AuthorizeSecurityGroupIngressCommand,
   CreateInternetGatewayCommand,
+  CreateLaunchTemplateCommand,
+  CreateLaunchTemplateVersionCommand,
+  DeleteLaunchTemplateCommand,
+  DescribeLaunchTemplatesCommand,
+  ModifyLaunchTemplateCommand,
   CreateNatGatewayCommand,
   CreateVpcEndpointCommand,
   DeleteVpcEndpointsCommand,
@@ -47,6 +53,7 @@ import {
   DescribeSubnetsCommand,
   DescribeVpcsCommand,
   DetachInternetGatewayCommand,
+  DetachNetworkInterfaceCommand,
   DisassociateAddressCommand,
   DisassociateNatGatewayAddressCommand,
   DisassociateRouteTableCommand,
@@ -71,10 +78,11 @@ import {
 } from '@aws-sdk/client-lambda';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { CommandImpl } from '@smithy/core/client';
+import type { AUTOSCALING_OPERATIONS } from './autoscaling.js';
 import type { IAM_OPERATIONS } from './iam.js';
 import type { SSM_OPERATIONS } from './ssm.js';
 
-export type { IAM_OPERATIONS, SSM_OPERATIONS };
+export type { AUTOSCALING_OPERATIONS, IAM_OPERATIONS, SSM_OPERATIONS };
 
 export const EC2_OPERATIONS = {
   AllocateAddress: AllocateAddressCommand,
@@ -82,8 +90,15 @@ export const EC2_OPERATIONS = {
   AssociateNatGatewayAddress: AssociateNatGatewayAddressCommand,
   AssociateRouteTable: AssociateRouteTableCommand,
   AttachInternetGateway: AttachInternetGatewayCommand,
+  AttachNetworkInterface: AttachNetworkInterfaceCommand,
   AuthorizeSecurityGroupIngress: AuthorizeSecurityGroupIngressCommand,
   CreateInternetGateway: CreateInternetGatewayCommand,
+  // A NAT instance's launch template with --ha (src/kinds/nat-launch-template.ts).
+  CreateLaunchTemplate: CreateLaunchTemplateCommand,
+  CreateLaunchTemplateVersion: CreateLaunchTemplateVersionCommand,
+  DeleteLaunchTemplate: DeleteLaunchTemplateCommand,
+  DescribeLaunchTemplates: DescribeLaunchTemplatesCommand,
+  ModifyLaunchTemplate: ModifyLaunchTemplateCommand,
   CreateNatGateway: CreateNatGatewayCommand,
   // Gateway VPC endpoints (src/kinds/gateway-endpoint.ts).
   CreateVpcEndpoint: CreateVpcEndpointCommand,
@@ -120,6 +135,7 @@ export const EC2_OPERATIONS = {
   DescribeSubnets: DescribeSubnetsCommand,
   DescribeVpcs: DescribeVpcsCommand,
   DetachInternetGateway: DetachInternetGatewayCommand,
+  DetachNetworkInterface: DetachNetworkInterfaceCommand,
   DisassociateAddress: DisassociateAddressCommand,
   DisassociateNatGatewayAddress: DisassociateNatGatewayAddressCommand,
   DisassociateRouteTable: DisassociateRouteTableCommand,
@@ -159,6 +175,7 @@ interface Tables {
   sts: typeof STS_OPERATIONS;
   iam: typeof IAM_OPERATIONS;
   ssm: typeof SSM_OPERATIONS;
+  autoscaling: typeof AUTOSCALING_OPERATIONS;
 }
 
 export type Service = keyof Tables;

@@ -1,4 +1,5 @@
 import type {
+  AUTOSCALING_OPERATIONS,
   EC2_OPERATIONS,
   IAM_OPERATIONS,
   LAMBDA_OPERATIONS,
@@ -12,6 +13,7 @@ export type LambdaPort = OperationsPort<typeof LAMBDA_OPERATIONS>;
 export type StsPort = OperationsPort<typeof STS_OPERATIONS>;
 export type IamPort = OperationsPort<typeof IAM_OPERATIONS>;
 export type SsmPort = OperationsPort<typeof SSM_OPERATIONS>;
+export type AutoscalingPort = OperationsPort<typeof AUTOSCALING_OPERATIONS>;
 
 /**
  * The AWS port: the only way the core reaches AWS, one typed method per operation used
@@ -37,6 +39,7 @@ export interface AwsPort {
    * found by reading the guard back, never repeated blindly (a repeat would be a second version).
    */
   readonly ssmWrite: SsmPort;
+  readonly autoscaling: AutoscalingPort;
 }
 
-export type AwsService = 'ec2' | 'lambda' | 'sts' | 'iam' | 'ssm';
+export type AwsService = 'ec2' | 'lambda' | 'sts' | 'iam' | 'ssm' | 'autoscaling';

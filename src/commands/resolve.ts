@@ -194,6 +194,20 @@ export async function resolveSetup(
       `${options.replaceNatInstance ? '--replace-nat-instance' : '--nat-instance-type'} applies to a NAT instance, and stack ${options.name} uses ${state.shape.nat}`,
       { hint: 'add --nat instance to change the stack to a NAT instance' },
     );
+  if (state.shape.nat !== 'instance' && state.shape.inputs?.ha !== undefined) {
+    if (options.inputs?.ha !== undefined)
+      throw new FixedIpError(
+        'BAD_OPTION',
+        `--ha applies to a NAT instance, and stack ${options.name} uses ${state.shape.nat}`,
+        {
+          hint: 'add --nat instance, or drop --ha',
+        },
+      );
+    // A stack leaving the NAT instance leaves its group behind: the setting goes with it.
+    const inputs = { ...state.shape.inputs };
+    delete inputs.ha;
+    state.shape = { ...state.shape, inputs };
+  }
   const ctx = makeContext({ name: options.name, aws, deps, store, state, world });
   const cidrs = await askCidrs(vpcCidrs, world, state, options, ask);
   const adoptEip = await chooseEip(ctx, options, ask);

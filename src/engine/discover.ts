@@ -19,7 +19,8 @@ import {
   TAG_ZONE,
   whyNotOurs,
 } from '../model/tags.js';
-import type { World } from '../model/world.js';
+import { loadWorld, mergeWorlds, type World } from '../model/world.js';
+import { worldPartsFor } from './recipe.js';
 
 export interface Discovered {
   /** The first resource of each identity. */
@@ -193,7 +194,13 @@ export async function stackFromTags(
   accountId: string,
 ): Promise<StackState | null> {
   const functions = await functionsInSubnets(aws, stackSubnetIds(world, stack));
-  return stateFromWorld(world, stack, region, accountId, functions);
+  const found = stateFromWorld(world, stack, region, accountId, functions);
+  // The parts found by a name (an IAM instance profile, an Auto Scaling group) are asked only for a
+  // shape whose kinds have them, once the tagged resources said which shape the stack has.
+  const named = found ? worldPartsFor([found.shape]).filter((part) => part.byName === true) : [];
+  if (!found || named.length === 0) return found;
+  const more = await loadWorld(aws, { vpcId: undefined, stack }, named);
+  return stateFromWorld(mergeWorlds(world, more), stack, region, accountId, functions);
 }
 
 /** The world lists the record's kind, and not the record's id. */

@@ -1,6 +1,7 @@
 import type { Action } from '../aws/operations.js';
 import { VPC_ACCESS_POLICY } from '../kinds/functions.js';
 import { KINDS } from '../kinds/index.js';
+import type { PolicyGrant } from '../model/kind.js';
 import { PROBE_PREFIX, PROBE_ROLE_TAG } from '../verify/probe-role.js';
 import { FixedIpError } from '../errors.js';
 import { MANAGED_BY, TAG_MANAGED_BY, TAG_ROLE } from '../model/tags.js';
@@ -128,6 +129,9 @@ const ON_OWN = [
   'ec2:ModifyNetworkInterfaceAttribute',
   'ec2:AssociateAddress',
   'ec2:AssociateNatGatewayAddress',
+  // The stack's interface moving between the stack's NAT instances.
+  'ec2:AttachNetworkInterface',
+  'ec2:DetachNetworkInterface',
   ...new Set(SCOPED.flatMap((kind) => kind.iam.change ?? [])),
 ];
 const DESTROY_OWN = [
@@ -167,12 +171,7 @@ const OWN_TYPES = [
  * resources, under which condition. The Sid says what it is for; the README's IAM section says why
  * each is scoped as it is (Service Authorization Reference, EC2, Lambda, IAM, SSM).
  */
-interface Grant {
-  sid: string;
-  actions: readonly string[];
-  resource: string | readonly string[];
-  condition?: Record<string, Record<string, string | readonly string[]>>;
-}
+type Grant = PolicyGrant;
 
 const GRANTS: readonly Grant[] = [
   // Describe* and the zones/quota reads support no resource-level permissions: '*'.
@@ -330,6 +329,8 @@ const GRANTS: readonly Grant[] = [
     resource: PROBE_ROLES,
     condition: { StringEquals: { 'iam:PassedToService': 'lambda.amazonaws.com' } },
   },
+  // The kinds' own statements (a NAT instance's role and instance profile).
+  ...KINDS.flatMap((kind) => kind.iam.grants ?? []),
   // AWS's public parameter naming the newest Amazon Linux image (--nat instance).
   {
     sid: 'FixedIpSsmPublicImage',
@@ -351,6 +352,7 @@ function scopedParts(): Grant[] {
     const grant = byType.get(type);
     const actions = [...kind.iam.create.filter(notTagging), ...(kind.iam.change ?? [])];
     const resource = (kind.iam.scope?.refersTo ?? []).map(ec2);
+    if (resource.length === 0 && !grant) continue;
     byType.set(type, {
       sid,
       actions: [...new Set([...(grant?.actions ?? []), ...actions])],

@@ -59,13 +59,13 @@ export function recipe(shape: Shape, options: { newVpc: boolean }): RecipeNode[]
   for (const zone of zones) add({ kind: 'privateSubnet', zone }, vpc); // 4. a private subnet per zone
   add({ kind: 'securityGroup' }, vpc);
   for (const zone of mode.addressZones(zones)) add({ kind: 'elasticIp', zone }, []); // 5. the IPs
-  for (const nat of mode.nats(zones)) add(nat.id, nat.after); //    and the NAT
+  for (const nat of mode.nats(zones, shape)) add(nat.id, nat.after); //    and the NAT
   for (const zone of zones) {
     // 6. each private subnet routes to its NAT
     add(
       { kind: 'privateRouteTable', zone },
       [{ kind: 'privateSubnet', zone }],
-      [mode.target(zones, zone), ...(mode.routeAfter?.(zones, zone) ?? [])],
+      [mode.target(zones, zone), ...(mode.routeAfter?.(zones, zone, shape) ?? [])],
     );
   }
   // The kinds outside the article's six steps (a gateway endpoint), where the shape asks for them.
@@ -141,19 +141,21 @@ const WORKLOAD_NAMES: ReadonlySet<StepName> = new Set(WORKLOADS.map((workload) =
 function closure(): Map<StepName, Set<StepName>> {
   // Direct dependents, each marked when it only points at its upstream.
   const direct = new Map<StepName, Map<StepName, boolean>>();
-  for (const nat of NAT_MODES) {
-    const nodes = recipe(widest({ nat, zones: ['a', 'b'] }), { newVpc: true });
-    const byKey = new Map(nodes.map((node) => [node.key, node.step.name]));
-    for (const node of nodes)
-      for (const key of node.after) {
-        const upstream = byKey.get(key);
-        if (upstream === undefined || upstream === node.step.name) continue;
-        const edges = direct.get(upstream) ?? new Map<StepName, boolean>();
-        const pointsOnly = node.pointsAt?.includes(key) === true;
-        edges.set(node.step.name, (edges.get(node.step.name) ?? true) && pointsOnly);
-        direct.set(upstream, edges);
-      }
-  }
+  // Every mode with its kinds' widest settings and with none (--ha has its kinds, and its absence others).
+  for (const nat of NAT_MODES)
+    for (const shape of [widest({ nat, zones: ['a', 'b'] }), { nat, zones: ['a', 'b'] }]) {
+      const nodes = recipe(shape, { newVpc: true });
+      const byKey = new Map(nodes.map((node) => [node.key, node.step.name]));
+      for (const node of nodes)
+        for (const key of node.after) {
+          const upstream = byKey.get(key);
+          if (upstream === undefined || upstream === node.step.name) continue;
+          const edges = direct.get(upstream) ?? new Map<StepName, boolean>();
+          const pointsOnly = node.pointsAt?.includes(key) === true;
+          edges.set(node.step.name, (edges.get(node.step.name) ?? true) && pointsOnly);
+          direct.set(upstream, edges);
+        }
+    }
   // A step waits for what depends on it, and for the workloads (the functions) behind what only
   // points at it (a route), but not for the pointer itself.
   const all = new Map<StepName, Set<StepName>>();

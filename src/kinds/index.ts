@@ -9,6 +9,9 @@ import type { Kind, KindInput, KindName, Workload } from '../model/kind.js';
 import { natGateway, regionalNatGateway } from './nat-gateway.js';
 import { natInstance } from './nat-instance.js';
 import { natInterface } from './nat-interface.js';
+import { natRole } from './nat-role.js';
+import { natLaunchTemplate } from './nat-launch-template.js';
+import { natGroup } from './nat-group.js';
 import { natSecurityGroup } from './nat-security-group.js';
 import { register } from './registry.js';
 import { privateRouteTable, publicRouteTable } from './route-tables.js';
@@ -31,7 +34,10 @@ export const KINDS: readonly Kind[] = [
   regionalNatGateway, //    (or one regional NAT gateway for every zone)
   natSecurityGroup, //    (or a NAT instance: its security group,
   natInterface, //     its network interface holding the Elastic IP,
-  natInstance, //     and the instance on that interface)
+  natRole, //     the instance's IAM role,
+  natInstance, //     and the instance the interface is attached to;
+  natLaunchTemplate, //     or, with --ha, a launch template
+  natGroup, //     and an Auto Scaling group of one whose instance takes the interface)
   privateRouteTable, // 6. private route: 0.0.0.0/0 -> the NAT
   s3Endpoint, //    (--endpoints: free gateway endpoints on the private route tables)
   dynamodbEndpoint,
@@ -44,10 +50,9 @@ register(KINDS);
  */
 export const ALL_PARTS: readonly WorldPart[] = [
   ...new Map(
-    [...BASE_PARTS, ...KINDS.flatMap((kind) => [kind.part, ...(kind.needs ?? [])])].map((part) => [
-      part.name,
-      part,
-    ]),
+    [...BASE_PARTS, ...KINDS.flatMap((kind) => [kind.part, ...(kind.needs ?? [])])]
+      .filter((part) => part.byName !== true)
+      .map((part) => [part.name, part]),
   ).values(),
 ];
 

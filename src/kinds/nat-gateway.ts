@@ -395,7 +395,7 @@ async function rerouteAway(ctx: StackContext, natId: string, requester: Identity
   const { shape } = ctx.state;
   // The new shape's other gateways (not the one waiting for this address): worth waiting for.
   const coming = NAT_MODE[shape.nat]
-    .nats(shape.zones)
+    .nats(shape.zones, shape)
     .map((nat) => identityKey(nat.id))
     .filter((key) => key !== identityKey(requester));
   const other = await pollUntil(

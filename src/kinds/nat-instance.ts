@@ -1,22 +1,43 @@
-import { readFileSync } from 'node:fs';
-import type { Instance } from '@aws-sdk/client-ec2';
+import type { Instance, RunInstancesCommandInput } from '@aws-sdk/client-ec2';
 import * as z from 'zod/mini';
 import { awsErrorName } from '../aws/errors.js';
 import { clientToken, dropRecord, putRecord, recordIn, type StackContext } from '../model/context.js';
-import { FALLBACK_PRICE_REGION } from '../model/pricing.js';
-import { isOurs, tagSpec } from '../model/tags.js';
+import { FALLBACK_PRICE_REGION, IPV4_HOURLY_USD } from '../model/pricing.js';
+import { isOurs, TAG_ROLE, tagSpec, tagValue } from '../model/tags.js';
 import { POLL, pollUntil } from '../model/wait.js';
 import { AbortError, FixedIpError } from '../errors.js';
 import type { Shape } from '../state/schema.js';
 import { findListed } from './find.js';
 import { baseRecord, type Kind, PLACEHOLDER } from '../model/kind.js';
 import { holdAddress } from './nat-interface.js';
-import { INSTANCES } from '../model/world.js';
+import { INSTANCES, NETWORK_INTERFACES } from '../model/world.js';
+import { natRoleName } from './nat-role.js';
+import { bootOf } from './nat-instance/boot.js';
+import { architectureOf } from './nat-instance/image.js';
+import {
+  BOOT_READY_MS,
+  describeInstance,
+  GROUP_INSTANCE_ROLE,
+  holderOf,
+  INSTANCE_ROLE,
+  interfaceIn,
+  launchSpec,
+  moveInterface,
+  newestImage,
+  onFirstLayout,
+  seconds,
+  stateOf,
+  terminate,
+  usable,
+  waitFor,
+  waitForBoot,
+} from './nat-instance/lifecycle.js';
 
-const ROLE = 'nat-instance';
+export { architectureOf, imageParameter } from './nat-instance/image.js';
+export { userData } from './nat-instance/boot.js';
+
+const ROLE = INSTANCE_ROLE;
 export const DEFAULT_NAT_INSTANCE_TYPE = 't4g.nano';
-/** Instances come up in under a minute; a generous bound before calling one stuck. */
-const INSTANCE_TIMEOUT_MS = 10 * 60_000;
 const ROOT_VOLUME_GIB = 8;
 const DAY_MS = 24 * 60 * 60_000;
 
@@ -26,6 +47,8 @@ export const natInstanceRecord = z.extend(baseRecord, {
   imageId: z.optional(z.string()),
   /** When AWS built the image (DescribeImages' CreationDate): status shows its age. */
   imageCreated: z.optional(z.string()),
+  /** The instance this one replaces, until the interface has moved and it is terminated. */
+  previous: z.optional(z.string()),
 });
 
 // This kind's state record, declared where the state's identities are (src/state/identity.ts).
@@ -74,30 +97,6 @@ export function natInstanceHourlyUsd(
   };
 }
 
-/** Graviton types (a `g` after the family's generation: t4g, c7g, m7gd) run arm64 images. */
-export function architectureOf(type: string): 'arm64' | 'x86_64' {
-  return /^[a-z]+\d+[a-z]*g[a-z]*\./.test(type) ? 'arm64' : 'x86_64';
-}
-
-export const imageParameter = (type: string): string =>
-  `/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${architectureOf(type)}`;
-
-/** The script cloud-init runs at first boot (src/kinds/nat-instance/user-data.sh, shipped in dist). */
-export function userData(): string {
-  return readFileSync(new URL('./nat-instance/user-data.sh', import.meta.url), 'utf8');
-}
-
-function live(ctx: StackContext, zone: string | undefined): Instance | undefined {
-  const listed = findListed(ctx, natInstance, zone);
-  const instance = listed ? ctx.world.instances.find((i) => i.InstanceId === listed.id) : undefined;
-  // One the state names but whose tags do not prove it is the stack's is never replaced (terminated).
-  return instance && isOurs(instance.Tags, ctx.name, ROLE, zone) ? instance : undefined;
-}
-
-const stateOf = (instance: Instance | undefined): string => instance?.State?.Name ?? 'missing';
-const usable = (instance: Instance | undefined): boolean =>
-  stateOf(instance) === 'running' || stateOf(instance) === 'pending';
-
 /** Why the instance must be replaced, or undefined when it serves. */
 function replacementReason(
   ctx: StackContext,
@@ -110,93 +109,77 @@ function replacementReason(
   if (replace) return `--replace-nat-instance`;
   const type = natInstanceType(ctx.state.shape);
   if (instance.InstanceType !== type) return `${instance.InstanceType ?? ''} becomes ${type}`;
-  void zone;
+  const boot = bootOf(instance);
+  if (boot.state === 'failed') return `its boot failed: ${boot.why}`;
+  if (onFirstLayout(interfaceIn(ctx, zone), instance))
+    return "the first release's layout: the interface moves to a new instance as device index 1, so later replacements take seconds";
   return undefined;
 }
 
-async function describeInstance(ctx: StackContext, id: string): Promise<Instance | undefined> {
-  try {
-    const out = await ctx.aws.ec2.DescribeInstances({ InstanceIds: [id] });
-    return out.Reservations?.[0]?.Instances?.[0];
-  } catch (error) {
-    // Just launched and not visible yet, or long gone.
-    if (awsErrorName(error) === 'InvalidInstanceID.NotFound') return undefined;
-    throw error;
-  }
-}
-
-async function waitFor(
+/**
+ * Launches a NAT instance with its own primary interface in the public subnet (a public IPv4 of
+ * AWS's for its own traffic: packages, the EC2 API, its boot report) and the stack's role. The
+ * stack's interface is attached afterwards, as device index 1.
+ */
+async function launch(
   ctx: StackContext,
-  id: string,
-  wanted: 'running' | 'terminated',
-  allowMissing: boolean,
-): Promise<void> {
-  await pollUntil(
+  zone: string | undefined,
+  type: string,
+  eniId: string,
+): Promise<{ instance: Instance | undefined; image: { id: string; created?: string } }> {
+  const image = await newestImage(ctx, type);
+  const subnetId = recordIn(ctx, 'publicSubnet', zone)?.id ?? '';
+  // Instances of ours AWS still lists (terminated ones for about an hour) give a fresh token after
+  // a replacement, while a retry after a lost response reuses the same one.
+  const earlier = ctx.world.instances.filter((i) => isOurs(i.Tags, ctx.name, ROLE, zone)).length;
+  const profile = natRoleName(ctx.name, ctx.aws.region);
+  const input: RunInstancesCommandInput = {
+    ...launchSpec(ctx, zone, {
+      type,
+      imageId: image.id,
+      interfaceId: eniId,
+      selfAttach: false,
+      role: ROLE,
+      profile,
+    }),
+    MinCount: 1,
+    MaxCount: 1,
+    ClientToken: clientToken(ctx, 'nat-instance', subnetId, eniId, image.id, type, String(earlier)),
+  };
+  ctx.checkpoint();
+  const launched = await pollUntil(
     async () => {
-      const instance = await describeInstance(ctx, id);
-      if (!instance) return allowMissing ? true : undefined;
-      const state = stateOf(instance);
-      if (state === wanted) return true;
-      if (wanted === 'running' && (state === 'terminated' || state === 'shutting-down'))
-        throw new FixedIpError('NAT_FAILED', `NAT instance ${id} is ${state} instead of starting`, {
-          hint: 'run fixed-ip setup again to launch another',
-        });
-      return undefined;
+      try {
+        return await ctx.aws.ec2.RunInstances(input);
+      } catch (error) {
+        // A profile made seconds ago is not usable yet (IAM is eventually consistent).
+        if (
+          awsErrorName(error) === 'InvalidParameterValue' &&
+          /iamInstanceProfile/i.test(String((error as Error).message))
+        )
+          return undefined;
+        throw error;
+      }
     },
     {
       clock: ctx.clock,
       signal: ctx.signal,
-      schedule: POLL.instance,
-      timeoutMs: INSTANCE_TIMEOUT_MS,
+      schedule: POLL.roleUsable,
+      timeoutMs: 2 * 60_000,
       onTimeout: () =>
-        new FixedIpError('WAIT_EXPIRED', `NAT instance ${id} is not ${wanted} after 10 minutes`, {
-          hint: `run fixed-ip ${wanted === 'running' ? 'setup' : 'teardown'} again to keep waiting`,
+        new FixedIpError('WAIT_EXPIRED', `instance profile ${profile} is not usable by EC2 after 2 minutes`, {
+          hint: 'run fixed-ip setup again',
         }),
     },
   );
+  return { instance: launched.Instances?.[0], image };
 }
 
-async function terminate(ctx: StackContext, id: string, why: string): Promise<'removed' | 'gone'> {
-  const progress = ctx.ui.progress('nat.instance.terminate', `Terminating NAT instance ${id} (${why})`);
-  ctx.checkpoint();
-  try {
-    await ctx.aws.ec2.TerminateInstances({ InstanceIds: [id] });
-  } catch (error) {
-    if (awsErrorName(error) !== 'InvalidInstanceID.NotFound') throw error;
-    progress.succeed(`NAT instance ${id} is gone`);
-    return 'gone';
-  }
-  try {
-    await waitFor(ctx, id, 'terminated', true);
-  } catch (error) {
-    if (error instanceof AbortError) progress.warn(`Stopped waiting for NAT instance ${id} to terminate`);
-    else progress.fail(`NAT instance ${id} did not terminate`);
-    throw error;
-  }
-  progress.succeed(`NAT instance ${id} terminated`);
-  return 'removed';
-}
-
-/** The live instance of ours on the interface, if any. */
-async function attachedInstance(ctx: StackContext, eniId: string): Promise<Instance | undefined> {
-  const out = await ctx.aws.ec2.DescribeNetworkInterfaces({ NetworkInterfaceIds: [eniId] });
-  const id = out.NetworkInterfaces?.[0]?.Attachment?.InstanceId;
-  const instance = id ? await describeInstance(ctx, id) : undefined;
-  return instance && isOurs(instance.Tags, ctx.name, ROLE) && usable(instance) ? instance : undefined;
-}
-
-/** The newest Amazon Linux 2023 image for the type's architecture (AWS's public SSM parameter). */
-async function newestImage(ctx: StackContext, type: string): Promise<{ id: string; created?: string }> {
-  const parameter = imageParameter(type);
-  const out = await ctx.aws.ssm.GetParameter({ Name: parameter });
-  const id = out.Parameter?.Value;
-  if (!id)
-    throw new FixedIpError('AWS_ERROR', `AWS's public parameter ${parameter} names no image`, {
-      hint: 'try again later, or another --region',
-    });
-  const images = await ctx.aws.ec2.DescribeImages({ ImageIds: [id] });
-  const created = images.Images?.[0]?.CreationDate;
-  return { id, ...(created ? { created } : {}) };
+function live(ctx: StackContext, zone: string | undefined): Instance | undefined {
+  const listed = findListed(ctx, natInstance, zone);
+  const instance = listed ? ctx.world.instances.find((i) => i.InstanceId === listed.id) : undefined;
+  // One the state names but whose tags do not prove it is the stack's is never replaced (terminated).
+  return instance && isOurs(instance.Tags, ctx.name, ROLE, zone) ? instance : undefined;
 }
 
 /** "12 days" from the image's creation date. */
@@ -208,10 +191,11 @@ export function imageAge(record: NatInstanceRecord | undefined, now: number): st
 
 /**
  * Part of step 5 with `--nat instance`: the NAT instance. Amazon Linux 2023 (the newest image,
- * arm64 for Graviton types), on the stack's network interface as its primary one, IMDSv2
- * required, no key pair, an encrypted root volume, and user data that turns on forwarding and
- * masquerading for good. A stopped or terminated instance is replaced on the same interface, so the
- * routes and the Elastic IP stay: the allowlisted IP does not change.
+ * arm64 for Graviton types), with a primary interface of its own and the stack's interface (the
+ * Elastic IP, the private routes' target) attached as device index 1, so that interface moves to
+ * a replacement in seconds: a replacement is launched first, reports its boot on a tag of its own,
+ * takes the interface, and only then is the old instance terminated. IMDSv2 required, no key pair,
+ * an encrypted root volume, automatic recovery on.
  */
 export const natInstance: Kind = {
   name: 'natInstance',
@@ -229,19 +213,27 @@ export const natInstance: Kind = {
       'ec2:DescribeInstanceTypeOfferings',
       'ssm:GetParameter',
     ],
-    create: ['ec2:RunInstances', 'ec2:CreateTags', 'ec2:TerminateInstances'],
+    create: [
+      'ec2:RunInstances',
+      'ec2:CreateTags',
+      'ec2:TerminateInstances',
+      'ec2:AttachNetworkInterface',
+      'ec2:DetachNetworkInterface',
+    ],
     remove: ['ec2:TerminateInstances'],
   },
-  needs: [INSTANCES],
+  needs: [INSTANCES, NETWORK_INTERFACES],
   goneLine: 'NAT instance is terminated',
   hourlyUsd: (region, shape) => {
     const price = natInstanceHourlyUsd(region, natInstanceType(shape));
-    return price.instance + price.volume;
+    // Its own primary interface has a public IPv4 address of AWS's, charged like any other.
+    return price.instance + price.volume + IPV4_HOURLY_USD;
   },
 
   list: (world) =>
     world.instances
-      .filter((i) => i.State?.Name !== 'terminated')
+      // An instance the stack's group launched is the group's (it goes with the group), not one of these.
+      .filter((i) => i.State?.Name !== 'terminated' && tagValue(i.Tags, TAG_ROLE) !== GROUP_INSTANCE_ROLE)
       .map((i) => ({
         id: i.InstanceId ?? '',
         tags: i.Tags,
@@ -256,83 +248,59 @@ export const natInstance: Kind = {
     const instance = live(ctx, zone);
     const type = natInstanceType(targets.shape);
     const why = replacementReason(ctx, zone, instance, targets.replaceNatInstance);
-    if (why)
+    const eni = interfaceIn(ctx, zone);
+    if (why) {
+      const firstLayout = onFirstLayout(eni, instance);
       return {
         action: 'repair',
-        detail: `replace ${instance?.InstanceId ?? ''} (${why}) with a new ${type} from the newest Amazon Linux 2023 image on the same interface: same IP, egress pauses for about a minute`,
+        detail: `replace ${instance?.InstanceId ?? ''} (${why}) with a new ${type} from the newest Amazon Linux 2023 image: it boots first, then takes the interface (same IP); egress pauses ${firstLayout ? 'while the old instance terminates (about a minute, this once)' : 'for the detach and attach (seconds)'}`,
       };
-    if (instance) return { action: 'done', detail: `${instance.InstanceId ?? ''} (${stateOf(instance)})` };
+    }
+    if (instance) {
+      if (eni && holderOf(eni)?.instanceId !== instance.InstanceId)
+        return {
+          action: 'repair',
+          detail: `attach interface ${eni.NetworkInterfaceId ?? ''} to ${instance.InstanceId ?? ''}`,
+        };
+      return { action: 'done', detail: `${instance.InstanceId ?? ''} (${stateOf(instance)})` };
+    }
     return {
       action: 'create',
-      detail: `${type} from the newest Amazon Linux 2023 image (${architectureOf(type)}) on the NAT network interface in ${zone ?? ''}`,
+      detail: `${type} from the newest Amazon Linux 2023 image (${architectureOf(type)}) in ${zone ?? ''}, then the NAT network interface attached as its second interface`,
     };
   },
 
   async ensure(ctx, zone, targets) {
     const type = natInstanceType(ctx.state.shape);
+    const eniId = recordIn(ctx, 'natInterface', zone)?.id ?? '';
+    const recorded = recordIn(ctx, 'natInstance', zone);
     let instance = live(ctx, zone);
+    // A replacement interrupted after its launch: the instance it replaces may still hold the interface.
+    let previous = recorded?.previous;
     const why = replacementReason(ctx, zone, instance, targets.replaceNatInstance);
     if (instance && why) {
-      await terminate(ctx, instance.InstanceId ?? '', why);
-      await dropRecord(ctx, 'natInstance', zone);
+      previous = instance.InstanceId;
       instance = undefined;
     }
-    const eniId = recordIn(ctx, 'natInterface', zone)?.id ?? '';
     let image: { id: string; created?: string } | undefined;
     if (!instance) {
-      image = await newestImage(ctx, type);
-      // Instances of ours AWS still lists (terminated ones for about an hour) give a fresh token
-      // after a replacement, while a retry after a lost response reuses the same one.
-      const earlier = ctx.world.instances.filter((i) => isOurs(i.Tags, ctx.name, ROLE, zone)).length;
-      ctx.checkpoint();
-      const launched = await ctx.aws.ec2
-        .RunInstances({
-          ImageId: image.id,
-          InstanceType: type as Instance['InstanceType'],
-          MinCount: 1,
-          MaxCount: 1,
-          NetworkInterfaces: [{ DeviceIndex: 0, NetworkInterfaceId: eniId }],
-          MetadataOptions: { HttpTokens: 'required', HttpEndpoint: 'enabled' },
-          BlockDeviceMappings: [
-            {
-              DeviceName: '/dev/xvda',
-              Ebs: {
-                VolumeSize: ROOT_VOLUME_GIB,
-                VolumeType: 'gp3',
-                Encrypted: true,
-                DeleteOnTermination: true,
-              },
-            },
-          ],
-          UserData: Buffer.from(userData()).toString('base64'),
-          ClientToken: clientToken(ctx, 'nat-instance', eniId, image.id, type, String(earlier)),
-          TagSpecifications: [
-            ...tagSpec('instance', ROLE, ctx.name, zone),
-            ...tagSpec('volume', ROLE, ctx.name, zone),
-          ],
-        })
-        .catch(async (error: unknown) => {
-          // Launched by an attempt whose response was lost: the interface already carries it.
-          if (awsErrorName(error) !== 'InvalidNetworkInterface.InUse') throw error;
-          const onIt = await attachedInstance(ctx, eniId);
-          if (!onIt) throw error;
-          return { Instances: [onIt] };
-        });
-      instance = launched.Instances?.[0];
+      ({ instance, image } = await launch(ctx, zone, type, eniId));
     }
     const id = instance?.InstanceId ?? '';
-    const recorded = recordIn(ctx, 'natInstance', zone);
-    await putRecord(ctx, {
-      kind: 'natInstance',
-      id,
-      owned: true,
-      ...(zone ? { zone } : {}),
-      instanceType: instance?.InstanceType ?? type,
-      ...(instance?.ImageId ? { imageId: instance.ImageId } : {}),
-      ...((image?.created ?? recorded?.imageCreated)
-        ? { imageCreated: image?.created ?? recorded?.imageCreated }
-        : {}),
-    });
+    const record = (extra: { previous?: string }) =>
+      putRecord(ctx, {
+        kind: 'natInstance',
+        id,
+        owned: true,
+        ...(zone ? { zone } : {}),
+        instanceType: instance?.InstanceType ?? type,
+        ...(instance?.ImageId ? { imageId: instance.ImageId } : {}),
+        ...((image?.created ?? recorded?.imageCreated)
+          ? { imageCreated: image?.created ?? recorded?.imageCreated }
+          : {}),
+        ...extra,
+      });
+    await record(previous && previous !== id ? { previous } : {});
     if (stateOf(instance) !== 'running') {
       const progress = ctx.ui.progress('setup.nat.instance', `Waiting for NAT instance ${id} to start`);
       try {
@@ -347,9 +315,32 @@ export const natInstance: Kind = {
       }
       progress.succeed(`NAT instance ${id} is running`);
     }
-    // Coming from a NAT gateway mode, the Elastic IP moves now that the instance runs.
+    if (bootOf(instance).state !== 'forwarding') {
+      const progress = ctx.ui.progress('setup.nat.boot', `Waiting for NAT instance ${id} to report its boot`);
+      try {
+        await waitForBoot(ctx, id, ['ready', 'forwarding'], BOOT_READY_MS);
+      } catch (error) {
+        if (error instanceof AbortError) progress.warn(`Stopped waiting for NAT instance ${id} to boot`);
+        else {
+          progress.fail(`NAT instance ${id} did not boot`);
+          // A boot that failed serves nothing and is billed by the hour: it goes (its reason is in the error).
+          if (error instanceof FixedIpError && error.code === 'NAT_FAILED' && !previous)
+            await terminate(ctx, id, 'its boot failed').catch(() => undefined);
+        }
+        throw error;
+      }
+      progress.succeed(`NAT instance ${id} booted: forwarding on, waiting for the interface`);
+    }
+    const gap = await moveInterface(ctx, eniId, id);
+    // Coming from a NAT gateway mode, the Elastic IP moves now that the instance forwards.
     await holdAddress(ctx, zone, eniId, { takeFromGateway: true });
-    return `${id} (${type}, ${zone ?? ''})`;
+    if (previous && previous !== id) {
+      const old = await describeInstance(ctx, previous);
+      if (usable(old) || stateOf(old) === 'stopped' || stateOf(old) === 'stopping')
+        await terminate(ctx, previous, `replaced by ${id}`);
+      await record({});
+    }
+    return `${id} (${type}, ${zone ?? ''}${gap > 0 ? `; egress paused ${seconds(gap)} while the interface moved` : ''})`;
   },
 
   check(ctx, zone) {
@@ -368,7 +359,7 @@ export const natInstance: Kind = {
         ok: false,
         id: record.id,
         state,
-        problem: `NAT instance ${record.id} is ${state}: the functions have no egress; run fixed-ip setup to launch a new one on the same interface (same IP)`,
+        problem: `NAT instance ${record.id} is ${state}: the functions have no egress; run fixed-ip setup to launch a new one and move the interface to it (same IP)`,
       };
     const age = imageAge(record, ctx.clock.now());
     const image = age ? `, image ${age} old` : '';
@@ -379,9 +370,38 @@ export const natInstance: Kind = {
         state,
         problem: `NAT instance ${record.id} is still starting; check again in a minute`,
       };
+    const boot = bootOf(instance);
+    const eni = interfaceIn(ctx, zone);
+    const firstLayout = onFirstLayout(eni, instance);
+    if (boot.state === 'failed')
+      return {
+        ok: false,
+        id: record.id,
+        state: 'boot failed',
+        problem: `the NAT instance's boot failed: ${boot.why}; run fixed-ip setup --replace-nat-instance`,
+      };
+    if (!firstLayout && eni && holderOf(eni)?.instanceId !== record.id)
+      return {
+        ok: false,
+        id: record.id,
+        state: `running, interface not attached${image}`,
+        problem: `the NAT network interface ${eni.NetworkInterfaceId ?? ''} is not attached to NAT instance ${record.id}: the functions have no egress; run fixed-ip setup to attach it`,
+      };
+    if (!firstLayout && boot.state !== 'forwarding')
+      return {
+        ok: false,
+        id: record.id,
+        state: `running, ${boot.state === 'unreported' ? 'boot not reported' : boot.state}${image}`,
+        problem:
+          boot.state === 'waiting'
+            ? `NAT instance ${record.id} is waiting: ${boot.why}`
+            : `NAT instance ${record.id} has not reported that it forwards through the interface yet; check again in a minute, or run fixed-ip setup --replace-nat-instance`,
+      };
     const status = ctx.world.instanceStatuses.find((s) => s.InstanceId === record.id);
     const checks = [status?.SystemStatus?.Status, status?.InstanceStatus?.Status];
-    if (checks.every((c) => c === 'ok')) return { ok: true, id: record.id, state: `running${image}` };
+    const layout = firstLayout ? ", first release's layout (setup moves it)" : '';
+    if (checks.every((c) => c === 'ok'))
+      return { ok: true, id: record.id, state: `running${layout}${image}` };
     if (checks.some((c) => c === 'initializing' || c === undefined))
       return {
         ok: false,
@@ -400,6 +420,12 @@ export const natInstance: Kind = {
   async remove(ctx, zone) {
     const record = recordIn(ctx, 'natInstance', zone);
     if (!record) return { outcome: 'gone', detail: '' };
+    // A replacement interrupted halfway leaves two: the one it replaces goes too.
+    if (record.previous) {
+      const previous = await describeInstance(ctx, record.previous);
+      if (previous && isOurs(previous.Tags, ctx.name, ROLE) && stateOf(previous) !== 'terminated')
+        await terminate(ctx, record.previous, 'teardown');
+    }
     const outcome = await terminate(ctx, record.id, 'teardown');
     await dropRecord(ctx, 'natInstance', zone);
     return {
@@ -433,11 +459,30 @@ export const natInstance: Kind = {
           InstanceType: natInstanceType(targets.shape) as Instance['InstanceType'],
           MinCount: 1,
           MaxCount: 1,
-          NetworkInterfaces: [{ DeviceIndex: 0, NetworkInterfaceId: `eni-${PLACEHOLDER}` }],
+          NetworkInterfaces: [
+            {
+              DeviceIndex: 0,
+              SubnetId: `subnet-${PLACEHOLDER}`,
+              Groups: [`sg-${PLACEHOLDER}`],
+              AssociatePublicIpAddress: true,
+            },
+          ],
           TagSpecifications: [
             ...tagSpec('instance', ROLE, stack, zone),
             ...tagSpec('volume', ROLE, stack, zone),
+            ...tagSpec('network-interface', ROLE, stack, zone),
           ],
+        }),
+    },
+    {
+      action: 'ec2:AttachNetworkInterface',
+      onOwnResource: true,
+      call: () =>
+        aws.ec2.AttachNetworkInterface({
+          DryRun: true,
+          NetworkInterfaceId: `eni-${PLACEHOLDER}`,
+          InstanceId: `i-${PLACEHOLDER}`,
+          DeviceIndex: 1,
         }),
     },
   ],

@@ -1,5 +1,5 @@
 import { monthlyCost, natHourlyUsd } from '../model/pricing.js';
-import type { NatModeName } from '../state/schema.js';
+import type { NatModeName, Shape } from '../state/schema.js';
 import type { Identity, KindName } from '../model/kind.js';
 import type { ResourceRecord } from '../state/identity.js';
 
@@ -15,15 +15,15 @@ export interface NatMode {
   publicZones(zones: readonly string[]): string[];
   /** Zones that get an Elastic IP (one IP to allowlist each). */
   addressZones(zones: readonly string[]): string[];
-  /** The NAT resources and what each waits for. */
-  nats(zones: readonly string[]): Array<{ id: Identity; after: Identity[] }>;
+  /** The NAT resources and what each waits for (the shape: a mode's own settings, such as --ha). */
+  nats(zones: readonly string[], shape?: Shape): Array<{ id: Identity; after: Identity[] }>;
   /** The NAT the private subnet in `zone` routes 0.0.0.0/0 to. */
   target(zones: readonly string[], zone: string): Identity;
   /**
    * What a private route waits for before it points at the target (default: the target): a NAT
    * instance's interface is ready only once the instance on it runs.
    */
-  routeAfter?(zones: readonly string[], zone: string): Identity[];
+  routeAfter?(zones: readonly string[], zone: string, shape?: Shape): Identity[];
   /** USD per GB the NAT itself charges for processing (a NAT gateway's; an instance charges none). */
   processingPerGb(region: string): number;
   /** What the cost line adds for this mode: what it is compared with, and what it trades. */
@@ -50,6 +50,9 @@ const zonalNats = (records: readonly ResourceRecord[]): string[] => [
 ];
 
 const first = (zones: readonly string[]): string[] => zones.slice(0, 1);
+
+/** `--ha`: the NAT instance runs in an Auto Scaling group of one (src/kinds/nat-group.ts). */
+export const highlyAvailable = (shape: Shape | undefined): boolean => shape?.inputs?.ha === true;
 
 export const NAT_MODE: Readonly<Record<NatModeName, NatMode>> = {
   gateway: {
@@ -120,36 +123,67 @@ export const NAT_MODE: Readonly<Record<NatModeName, NatMode>> = {
     title: 'one NAT instance in the first zone',
     publicZones: first,
     addressZones: first,
-    nats: (zones) => {
+    nats: (zones, shape) => {
       const [zone] = first(zones);
-      return [
+      const base = [
         {
-          id: { kind: 'natSecurityGroup' },
+          id: { kind: 'natSecurityGroup' as const },
           after: zones.map((z) => ({ kind: 'privateSubnet' as const, zone: z })),
         },
         {
-          id: { kind: 'natInterface', zone },
+          id: { kind: 'natInterface' as const, zone },
           after: [
-            { kind: 'publicSubnet', zone },
-            { kind: 'publicRouteTable', zone },
-            { kind: 'natSecurityGroup' },
-            { kind: 'elasticIp', zone },
-            { kind: 'internetGateway' },
+            { kind: 'publicSubnet' as const, zone },
+            { kind: 'publicRouteTable' as const, zone },
+            { kind: 'natSecurityGroup' as const },
+            { kind: 'elasticIp' as const, zone },
+            { kind: 'internetGateway' as const },
           ],
         },
-        { id: { kind: 'natInstance', zone }, after: [{ kind: 'natInterface', zone }] },
+        { id: { kind: 'natRole' as const }, after: [] },
+      ];
+      // --ha: a launch template and an Auto Scaling group of one, whose instance takes the
+      // interface itself; else one instance fixed-ip launches and gives the interface.
+      if (highlyAvailable(shape))
+        return [
+          ...base,
+          {
+            id: { kind: 'natLaunchTemplate', zone },
+            after: [{ kind: 'natInterface', zone }, { kind: 'natRole' }],
+          },
+          {
+            id: { kind: 'natGroup', zone },
+            after: [
+              { kind: 'natLaunchTemplate', zone },
+              { kind: 'natInterface', zone },
+            ],
+          },
+        ];
+      return [
+        ...base,
+        { id: { kind: 'natInstance', zone }, after: [{ kind: 'natInterface', zone }, { kind: 'natRole' }] },
       ];
     },
     target: (zones) => ({ kind: 'natInterface', zone: zones[0] }),
-    routeAfter: (zones) => [{ kind: 'natInstance', zone: zones[0] }],
+    routeAfter: (zones, _zone, shape) => [
+      { kind: highlyAvailable(shape) ? 'natGroup' : 'natInstance', zone: zones[0] },
+    ],
     processingPerGb: () => 0,
     costNote: (region) =>
       `a NAT gateway here costs about ${monthlyCost(region).monthlyUsd.toFixed(2)} USD a month plus ${natHourlyUsd(region)} USD per GB. ` +
-      'The trade: a small instance has a low baseline bandwidth and bursts; it is one instance, so egress stops for minutes when it fails or is replaced; and its OS is yours to patch (setup --replace-nat-instance)',
+      'The trade: a small instance has a low baseline bandwidth and bursts; it is one instance, so egress stops when it fails until setup runs again (a planned replacement pauses it for seconds); and its OS is yours to patch (setup --replace-nat-instance)',
     survivesZoneOutage: false,
     fromRecords: (records) => {
-      if (!records.some((r) => r.kind === 'natInterface' || r.kind === 'natInstance')) return undefined;
-      const type = records.find((r) => r.kind === 'natInstance')?.instanceType;
+      const kinds: readonly KindName[] = [
+        'natInterface',
+        'natInstance',
+        'natRole',
+        'natLaunchTemplate',
+        'natGroup',
+      ];
+      if (!records.some((r) => kinds.includes(r.kind))) return undefined;
+      // The type of the instance fixed-ip launched, or of the group's template (--ha).
+      const type = records.find((r) => r.kind === 'natInstance' || r.kind === 'natLaunchTemplate')?.instanceType;
       return { natZones: zonalNats(records), ...(type ? { natInstanceType: type } : {}) };
     },
   },

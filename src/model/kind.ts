@@ -54,14 +54,42 @@ export interface RemoveOutcome {
   detail: string;
 }
 
+/**
+ * An IAM action a kind needs: an operation it calls, or one AWS authorizes alongside a call (tags
+ * given at creation, a role handed to EC2).
+ */
+export type KindAction =
+  | Action
+  | 'iam:PassRole'
+  | 'iam:TagRole'
+  | 'iam:TagInstanceProfile'
+  | 'iam:CreateServiceLinkedRole'
+  | 'autoscaling:CreateOrUpdateTags';
+
+/**
+ * One statement of fixed-ip's own IAM policy: the actions it grants (kept when a command needs
+ * them), on which resources, under which condition. The Sid says what it is for.
+ */
+export interface PolicyGrant {
+  sid: string;
+  actions: readonly string[];
+  resource: string | readonly string[];
+  condition?: Record<string, Record<string, string | readonly string[]>>;
+}
+
 /** The IAM actions a kind needs, per command. */
 export interface KindActions {
   /** Describe calls status, plan and every other command make to find and check it. */
-  read: readonly Action[];
-  create: readonly Action[];
-  remove: readonly Action[];
+  read: readonly KindAction[];
+  create: readonly KindAction[];
+  remove: readonly KindAction[];
   /** Changes setup makes to a resource it made (a route table added to an endpoint). */
-  change?: readonly Action[];
+  change?: readonly KindAction[];
+  /**
+   * For a kind outside EC2's tag-scoped statements (an IAM role): the statements of fixed-ip's
+   * policy that grant its actions, scoped as tightly as AWS allows.
+   */
+  grants?: readonly PolicyGrant[];
   /**
    * For a kind whose IAM statements are derived from it: the ARN resource type it makes (its
    * creates require fixed-ip's tag, its changes and deletes the tag on the resource), and the types

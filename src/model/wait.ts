@@ -78,6 +78,15 @@ export const POLL = {
     ],
     budget: 250,
   },
+  interfaceMove: {
+    what: 'a network interface attaching or detaching (AWS: seconds): the egress gap of a NAT instance replacement',
+    phases: [
+      { from: 0, every: 1 * s },
+      { from: 30 * s, every: 3 * s },
+      { from: 2 * min, every: 10 * s },
+    ],
+    budget: 100,
+  },
   lambdaInterfaces: {
     what: "Lambda's network interfaces released after its functions left (AWS: up to about 20 minutes)",
     phases: [

@@ -55,8 +55,18 @@ export interface PartSpec<T> {
   readonly idFilter: string;
   /** Listed whole, whatever the scope (an internet gateway not yet attached is in no VPC). */
   readonly whole?: boolean;
-  /** One Describe (`statuses`: what a full load adds, the instances' status checks). */
-  describe(aws: AwsPort, filters: Filter[], into: World, statuses: boolean): Promise<T[]>;
+  /**
+   * Found by a name derived from the stack, outside EC2 (an IAM instance profile): loaded for the
+   * shapes whose kinds read it, never in a search across every part (a call to IAM for every
+   * stack found by its tags).
+   */
+  readonly byName?: boolean;
+  /**
+   * One Describe (`statuses`: what a full load adds, the instances' status checks). `stack` is the
+   * stack the world is loaded for (undefined when loaded by ids): what a part outside EC2's filters
+   * (an IAM instance profile, named after its stack) is found by.
+   */
+  describe(aws: AwsPort, filters: Filter[], into: World, statuses: boolean, stack?: string): Promise<T[]>;
   idOf(item: T): string | undefined;
   get(world: World): T[];
   set(world: World, items: T[]): void;
@@ -204,7 +214,9 @@ export async function loadWorld(
   const world = emptyWorld();
   const Filters = scope.vpcId ? [{ Name: 'vpc-id', Values: [scope.vpcId] }] : [stackFilter(scope.stack)];
   await Promise.all(
-    unique(parts).map((part) => describePart(aws, world, part, part.whole ? [] : Filters, true)),
+    unique(parts).map((part) =>
+      describePart(aws, world, part, part.whole ? [] : Filters, true, scope.stack),
+    ),
   );
   world.vpc = scope.vpcId ? world.vpcs.find((v) => v.VpcId === scope.vpcId) : undefined;
   return world;
@@ -267,8 +279,9 @@ async function describePart(
   part: WorldPart,
   filters: Filter[],
   statuses: boolean,
+  stack?: string,
 ): Promise<void> {
-  part.set(world, await part.describe(aws, filters, world, statuses));
+  part.set(world, await part.describe(aws, filters, world, statuses, stack));
   world.loaded.add(part.name);
 }
 

@@ -146,7 +146,9 @@ export function specOf(code: string): Spec | undefined {
 export const PROGRESS = {
   'setup.nat.wait': 'a new NAT gateway becoming available',
   'setup.nat.instance': 'a NAT instance starting',
-  'setup.nat.handover': "the stack's interface moving to a new NAT instance",
+  'setup.nat.handover': "the stack's Elastic IP moving from a NAT gateway to the NAT instance",
+  'setup.nat.boot': "a new NAT instance's boot (it reports on a tag of its own)",
+  'setup.nat.move': "the stack's interface moving to the new NAT instance (the egress gap)",
   'nat.instance.terminate': 'a NAT instance terminating',
   'function.wait': "a function's update taking effect",
   'teardown.nat': 'a NAT gateway deleting',

@@ -45,7 +45,13 @@ async function instance(id: string) {
     Architecture: string;
     MetadataOptions: { HttpTokens: string };
     KeyName?: string;
-    NetworkInterfaces: Array<{ NetworkInterfaceId: string; Association?: { PublicIp: string } }>;
+    NetworkInterfaces: Array<{
+      NetworkInterfaceId: string;
+      Association?: { PublicIp: string; IpOwnerId?: string };
+      Attachment: { DeviceIndex: number };
+    }>;
+    Tags?: Array<{ Key: string; Value: string }>;
+    IamInstanceProfile?: { Arn: string };
   };
 }
 
@@ -58,7 +64,7 @@ beforeEach(() => {
 afterEach(() => account.restore());
 
 describe('--nat instance', () => {
-  it('builds a NAT instance on an interface of ours holding the Elastic IP, and the function egresses from it', async () => {
+  it('builds a NAT instance with a primary of its own and our interface holding the Elastic IP as device index 1, and the function egresses from it', async () => {
     const deps = account.deps();
     const result = await setup(options(), deps);
     const state = account.readState();
@@ -77,10 +83,20 @@ describe('--nat instance', () => {
       MetadataOptions: { HttpTokens: 'required' },
     });
     expect(live.KeyName).toBeUndefined();
-    expect(live.NetworkInterfaces[0]).toMatchObject({
+    // The stack's interface is the second one (movable), holding the Elastic IP; the primary has a
+    // public IPv4 of AWS's for the instance's own traffic, never the allowlisted one.
+    const byDevice = (index: number) =>
+      live.NetworkInterfaces.find((n) => n.Attachment.DeviceIndex === index);
+    expect(byDevice(1)).toMatchObject({
       NetworkInterfaceId: eni,
       Association: { PublicIp: result.elasticIp },
     });
+    expect(byDevice(0)?.NetworkInterfaceId).not.toBe(eni);
+    expect(byDevice(0)?.Association?.PublicIp).toBeDefined();
+    expect(byDevice(0)?.Association?.PublicIp).not.toBe(result.elasticIp);
+    // It reported its boot on its own tag, through the stack's role.
+    expect(live.Tags?.find((t) => t.Key === 'fixed-ip:nat-boot')?.Value).toBe('forwarding');
+    expect(live.IamInstanceProfile?.Arn).toMatch(/instance-profile\/fixed-ip-nat-default-/);
     const run = account.sim.calls.find((c) => c.operation === 'RunInstances' && c.outcome === 'ok');
     const input = run?.input as {
       BlockDeviceMappings: Array<{ Ebs: { Encrypted: boolean } }>;
@@ -89,7 +105,10 @@ describe('--nat instance', () => {
     };
     expect(input.BlockDeviceMappings[0]?.Ebs.Encrypted).toBe(true);
     expect(input.KeyName).toBeUndefined();
-    expect(Buffer.from(input.UserData, 'base64').toString()).toContain('net.ipv4.ip_forward');
+    const script = Buffer.from(input.UserData, 'base64').toString();
+    expect(script).toContain('net.ipv4.ip_forward');
+    expect(script).toContain(`NAT_INTERFACE_ID='${eni}'`);
+    expect(script).toContain("NAT_SELF_ATTACH='0'");
 
     const group = (
       (await ec2('DescribeSecurityGroups', { GroupIds: [state?.natSecurityGroup?.id] })) as {
@@ -157,20 +176,98 @@ describe('--nat instance', () => {
     expect(await egressIp()).toBe(first.elasticIp);
   });
 
-  it('--replace-nat-instance: terminates the old instance, then launches a fresh one on the same interface', async () => {
+  it('--replace-nat-instance: the new instance boots first, takes the interface, and only then is the old one terminated; egress pauses for seconds', async () => {
     const first = await setup(options(), account.deps());
     const old = account.readState()?.natInstance?.id ?? '';
     const deps = account.deps();
+    // Watch egress on the virtual clock through the whole replacement.
+    const down: number[] = [];
+    const handle = account.sim.handle.bind(account.sim);
+    account.sim.handle = async (service, operation, input) => {
+      const out = await handle(service, operation, input);
+      if (service === 'ec2' && operation.startsWith('Describe') && (await egressIp()) !== first.elasticIp)
+        down.push(account.clock.now());
+      return out;
+    };
     await setup(options({ nat: undefined, replaceNatInstance: true }), deps);
+    account.sim.handle = handle;
     const fresh = account.readState()?.natInstance?.id ?? '';
     expect(fresh).not.toBe(old);
-    expect((await instance(old)).State.Name).toBe('terminated');
+    expect((await instance(old)).State.Name).toMatch(/terminated|shutting-down/);
     const ops = mutatingCalls(account.sim);
-    expect(ops.lastIndexOf('TerminateInstances')).toBeLessThan(ops.lastIndexOf('RunInstances'));
+    const run = ops.lastIndexOf('RunInstances');
+    expect(run).toBeLessThan(ops.lastIndexOf('DetachNetworkInterface'));
+    expect(ops.lastIndexOf('DetachNetworkInterface')).toBeLessThan(ops.lastIndexOf('AttachNetworkInterface'));
+    expect(ops.lastIndexOf('AttachNetworkInterface')).toBeLessThan(ops.lastIndexOf('TerminateInstances'));
     expect(await egressIp()).toBe(first.elasticIp);
-    expect(deps.recording.messages.map((m) => m.text).join('\n')).toMatch(
-      /replace i-\w+ \(--replace-nat-instance\)/,
-    );
+    // The gap: from the first moment without egress to the last, well under a minute.
+    const gap = down.length > 0 ? Math.max(...down) - Math.min(...down) : 0;
+    expect(gap).toBeLessThan(30_000);
+    const text = deps.recording.messages.map((m) => m.text).join('\n');
+    expect(text).toMatch(/replace i-\w+ \(--replace-nat-instance\)/);
+    expect(text).toMatch(/egress paused \d+ s/);
+  });
+
+  it("moves a first release's stack (the interface as the instance's primary) to the movable layout with the IP unchanged", async () => {
+    const first = await setup(options(), account.deps());
+    const state = account.readState();
+    const eni = state?.natInterface?.id ?? '';
+    const zone = state?.natInstance?.zone ?? '';
+    // Rebuild what the first release made: its instance holds the interface as device 0 and runs
+    // the first release's script (no config block), tagged as the stack's.
+    await ec2('TerminateInstances', { InstanceIds: [state?.natInstance?.id] });
+    account.clock.advance(5 * MINUTE);
+    const image = (await ec2('DescribeImages', { Owners: ['amazon'] })) as {
+      Images: Array<{ ImageId: string; Architecture: string }>;
+    };
+    const arm = image.Images.find((i) => i.Architecture === 'arm64')?.ImageId;
+    const launched = (await ec2('RunInstances', {
+      ImageId: arm,
+      InstanceType: 't4g.nano',
+      MinCount: 1,
+      MaxCount: 1,
+      NetworkInterfaces: [{ DeviceIndex: 0, NetworkInterfaceId: eni }],
+      UserData: Buffer.from('#!/bin/bash\nsysctl -w net.ipv4.ip_forward=1\n').toString('base64'),
+      TagSpecifications: [
+        {
+          ResourceType: 'instance',
+          Tags: [
+            { Key: 'fixed-ip:stack', Value: 'default' },
+            { Key: 'fixed-ip:managed-by', Value: 'fixed-ip' },
+            { Key: 'fixed-ip:role', Value: 'nat-instance' },
+            { Key: 'fixed-ip:zone', Value: zone },
+          ],
+        },
+      ],
+    })) as { Instances: Array<{ InstanceId: string }> };
+    const legacy = launched.Instances[0]?.InstanceId ?? '';
+    const { writeFileSync } = await import('node:fs');
+    const raw = JSON.parse((await import('node:fs')).readFileSync(account.statePath(), 'utf8')) as {
+      resources: Record<string, { id: string }>;
+    };
+    const key = Object.keys(raw.resources).find((k) => k.startsWith('natInstance')) ?? '';
+    raw.resources[key] = { ...raw.resources[key], id: legacy } as { id: string };
+    writeFileSync(account.statePath(), JSON.stringify(raw));
+    account.clock.advance(5 * MINUTE);
+    expect(await egressIp()).toBe(first.elasticIp);
+    const report = await status({ name: 'default' }, account.deps());
+    expect(report.problems).toEqual([]);
+    expect(report.resources.find((r) => r.type === 'natInstance')?.state).toMatch(/first release's layout/);
+
+    const deps = account.deps();
+    const again = await setup(options({ nat: undefined }), deps);
+    expect(again.elasticIp).toBe(first.elasticIp);
+    expect(await egressIp()).toBe(first.elasticIp);
+    const fresh = account.readState()?.natInstance?.id ?? '';
+    expect(fresh).not.toBe(legacy);
+    expect((await instance(legacy)).State.Name).toMatch(/terminated|shutting-down/);
+    const moved = (await instance(fresh)).NetworkInterfaces.find((n) => n.NetworkInterfaceId === eni);
+    expect(moved?.Attachment.DeviceIndex).toBe(1);
+    expect(deps.recording.messages.map((m) => m.text).join('\n')).toMatch(/first release's layout/);
+    // And the next run has nothing to do.
+    const before = mutatingCalls(account.sim).length;
+    await setup(options({ nat: undefined }), account.deps());
+    expect(mutatingCalls(account.sim).length).toBe(before);
   });
 
   it('teardown terminates the instance, then removes the interface, the groups and the Elastic IP', async () => {
@@ -271,7 +368,10 @@ describe('--nat instance', () => {
     expect(recorded).toMatch(/^i-/);
     const result = await setup(options({ nat: undefined }), account.deps());
     expect(account.readState()?.natInstance?.id).toBe(recorded);
-    expect(mutatingCalls(account.sim).filter((op) => op === 'RunInstances')).toHaveLength(1);
+    // One instance launched (attempts AWS refused while the new instance profile propagated launch nothing).
+    expect(
+      account.sim.calls.filter((c) => c.operation === 'RunInstances' && c.outcome === 'ok'),
+    ).toHaveLength(1);
     expect(await egressIp()).toBe(result.elasticIp);
   });
 
@@ -291,5 +391,122 @@ describe('--nat instance', () => {
       networkInterfaces: unknown[];
     };
     expect(after.instances.every((i) => i.state === 'terminated')).toBe(true);
+  });
+
+  describe('--ha: an Auto Scaling group of one', () => {
+    it('heals without a command: the instance terminated out of band, the next one takes the interface, same IP; status reports the replacement', async () => {
+      const first = await setup(options({ inputs: { ha: '' } }), account.deps());
+      const state = account.readState();
+      expect(state?.natGroup?.id).toBe('fixed-ip-nat-default');
+      expect(state?.natLaunchTemplate?.id).toMatch(/^lt-/);
+      expect(state?.natInstance).toBeUndefined();
+      expect(await egressIp()).toBe(first.elasticIp);
+      // fixed-ip launched nothing itself: the group did, and its instance took the interface.
+      expect(mutatingCalls(account.sim)).not.toContain('RunInstances');
+      expect(mutatingCalls(account.sim)).not.toContain('AttachNetworkInterface');
+      const group = async () =>
+        (
+          (await account.sim.handle('autoscaling', 'DescribeAutoScalingGroups', {
+            AutoScalingGroupNames: ['fixed-ip-nat-default'],
+          })) as { AutoScalingGroups: Array<{ Instances: Array<{ InstanceId: string }> }> }
+        ).AutoScalingGroups[0];
+      const [member] = (await group())?.Instances ?? [];
+      const old = member?.InstanceId ?? '';
+      const launchTemplateData = (await instance(old)).Tags?.find((t) => t.Key === 'fixed-ip:role')?.Value;
+      expect(launchTemplateData).toBe('nat-group-instance');
+
+      // The instance dies; nobody runs fixed-ip.
+      const calls = mutatingCalls(account.sim).length;
+      await ec2('TerminateInstances', { InstanceIds: [old] });
+      account.clock.advance(MINUTE);
+      expect(await egressIp()).toBeNull();
+      account.clock.advance(5 * MINUTE);
+      const [next] = (await group())?.Instances ?? [];
+      expect(next?.InstanceId).toMatch(/^i-/);
+      expect(next?.InstanceId).not.toBe(old);
+      expect(await egressIp()).toBe(first.elasticIp);
+      // Nothing but the test's own calls (the termination, the egress probes) reached the account.
+      expect(mutatingCalls(account.sim).slice(calls).filter((op) => op !== 'Invoke')).toEqual([
+        'TerminateInstances',
+      ]);
+      const eni = (await instance(next?.InstanceId ?? '')).NetworkInterfaces.find(
+        (n) => n.NetworkInterfaceId === state?.natInterface?.id,
+      );
+      expect(eni?.Attachment.DeviceIndex).toBe(1);
+
+      const report = await status({ name: 'default' }, account.deps());
+      expect(report.problems).toEqual([]);
+      const row = report.resources.find((r) => r.type === 'natGroup');
+      expect(row?.state).toContain(next?.InstanceId ?? '');
+      expect(row?.state).toMatch(/last replaced/);
+      expect(report.elasticIps).toEqual([first.elasticIp]);
+    });
+
+    it('a boot that fails is named by status as the instance reported it', async () => {
+      await setup(options({ inputs: { ha: '' } }), account.deps());
+      account.sim.inject({ kind: 'natBootFails', reason: 'installing nftables failed after 24 attempts' });
+      const [member] =
+        (
+          (await account.sim.handle('autoscaling', 'DescribeAutoScalingGroups', {})) as {
+            AutoScalingGroups: Array<{ Instances: Array<{ InstanceId: string }> }>;
+          }
+        ).AutoScalingGroups[0]?.Instances ?? [];
+      await ec2('TerminateInstances', { InstanceIds: [member?.InstanceId] });
+      account.clock.advance(10 * MINUTE);
+      const report = await status({ name: 'default' }, account.deps());
+      expect(report.healthy).toBe(false);
+      expect(report.problems.join('\n')).toMatch(
+        /the NAT instance's boot failed: installing nftables failed after 24 attempts/,
+      );
+    });
+
+    it('--replace-nat-instance: a second instance boots while the first forwards, takes the interface, and the group is back to one', async () => {
+      const first = await setup(options({ inputs: { ha: '' } }), account.deps());
+      const deps = account.deps();
+      await setup(options({ nat: undefined, replaceNatInstance: true }), deps);
+      expect(await egressIp()).toBe(first.elasticIp);
+      const groups = (await account.sim.handle('autoscaling', 'DescribeAutoScalingGroups', {})) as {
+        AutoScalingGroups: Array<{ DesiredCapacity: number; MaxSize: number; Instances: unknown[] }>;
+      };
+      expect(groups.AutoScalingGroups[0]).toMatchObject({ DesiredCapacity: 1, MaxSize: 1 });
+      account.clock.advance(5 * MINUTE);
+      expect(
+        (
+          (await account.sim.handle('autoscaling', 'DescribeAutoScalingGroups', {})) as {
+            AutoScalingGroups: Array<{ Instances: unknown[] }>;
+          }
+        ).AutoScalingGroups[0]?.Instances,
+      ).toHaveLength(1);
+      expect(deps.recording.messages.map((m) => m.text).join('\n')).toMatch(/egress paused \d+ s/);
+    });
+
+    it('teardown deletes the group (its instance terminated), the template, the role and profile: the account as it began', async () => {
+      const before = account.sim.snapshot();
+      await setup(options({ inputs: { ha: '' } }), account.deps());
+      await teardown({ name: 'default', yes: true }, account.deps());
+      account.clock.advance(2 * 60 * MINUTE);
+      expect(account.readState()).toBeUndefined();
+      const after = account.sim.snapshot() as { instances: Array<{ state: string }> };
+      expect(after.instances.every((i) => i.state === 'terminated')).toBe(true);
+      expect({ ...after, instances: [] }).toEqual({ ...(before as object), instances: [] });
+    });
+
+    it('moves a plain NAT instance stack to --ha and back, keeping the IP', async () => {
+      const first = await setup(options(), account.deps());
+      const plain = account.readState()?.natInstance?.id ?? '';
+      await setup(options({ nat: undefined, inputs: { ha: '' } }), account.deps());
+      expect(account.readState()?.natInstance).toBeUndefined();
+      expect(account.readState()?.natGroup?.id).toBeDefined();
+      expect((await instance(plain)).State.Name).toMatch(/terminated|shutting-down/);
+      expect(await egressIp()).toBe(first.elasticIp);
+      await setup(options({ nat: undefined, inputs: { ha: 'off' } }), account.deps());
+      expect(account.readState()?.natGroup).toBeUndefined();
+      expect(account.readState()?.natLaunchTemplate).toBeUndefined();
+      expect(account.readState()?.natInstance?.id).toMatch(/^i-/);
+      expect(await egressIp()).toBe(first.elasticIp);
+      account.clock.advance(5 * MINUTE);
+      const report = await status({ name: 'default' }, account.deps());
+      expect(report.problems).toEqual([]);
+    });
   });
 });

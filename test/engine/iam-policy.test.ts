@@ -96,13 +96,20 @@ describe('iam-policy: every command runs under the policy it prints', () => {
       await as('setup', () =>
         setup({ ...base, functions: ['orders-api', 'billing-api'], nat }, account.deps()),
       );
-      if (nat === 'instance')
+      if (nat === 'instance') {
         await as('setup', () =>
           setup(
             { ...base, functions: ['orders-api', 'billing-api'], replaceNatInstance: true },
             account.deps(),
           ),
         );
+        // --ha: the launch template and the group (and their planned replacement), kept to the end.
+        const ha = { ...base, functions: ['orders-api', 'billing-api'], inputs: { ha: '' } };
+        await as('setup', () => setup(ha, account.deps()));
+        await as('setup', () => setup({ ...ha, replaceNatInstance: true }, account.deps()));
+        account.clock.advance(5 * 60_000);
+        expect((await as('status', () => status({ name: 'default' }, account.deps()))).healthy).toBe(true);
+      }
       await as('setup', () =>
         detach({ name: 'default', functions: ['billing-api'], yes: true }, account.deps()),
       );
@@ -127,7 +134,23 @@ describe('iam-policy: every command runs under the policy it prints', () => {
       );
       const expected =
         nat === 'instance'
-          ? ['RunInstances', 'TerminateInstances', 'AssociateAddress', 'DisassociateAddress']
+          ? [
+              'RunInstances',
+              'TerminateInstances',
+              'AssociateAddress',
+              'DisassociateAddress',
+              'CreateInstanceProfile',
+              'DeleteInstanceProfile',
+              'AttachNetworkInterface',
+              'DetachNetworkInterface',
+              'CreateLaunchTemplate',
+              'CreateLaunchTemplateVersion',
+              'DeleteLaunchTemplate',
+              'CreateAutoScalingGroup',
+              'UpdateAutoScalingGroup',
+              'TerminateInstanceInAutoScalingGroup',
+              'DeleteAutoScalingGroup',
+            ]
           : ['AssociateNatGatewayAddress', 'DisassociateNatGatewayAddress', 'ReleaseAddress'];
       for (const operation of [
         ...expected,

@@ -18,14 +18,33 @@ describe('the recipe walked backward', () => {
       'natSecurityGroup',
       'natInterface',
       'natInstance',
+      'natLaunchTemplate',
+      'natGroup',
       'privateRouteTable',
       'functions',
     ] as const)
       expect(dependentsOf('vpc').has(inVpc), inVpc).toBe(true);
     expect(dependentsOf('vpc').has('elasticIp')).toBe(false);
     expect([...dependentsOf('elasticIp')].sort()).toEqual(
-      ['functions', 'natGateway', 'natInstance', 'natInterface', 'regionalNatGateway'].sort(),
+      [
+        'functions',
+        'natGateway',
+        'natInstance',
+        'natInterface',
+        'natLaunchTemplate',
+        'natGroup',
+        'regionalNatGateway',
+      ].sort(),
     );
+  });
+
+  it("keeps a NAT instance's role until every instance that could use it is gone (--ha's group, its template)", () => {
+    expect([...dependentsOf('natRole')].sort()).toEqual(
+      ['functions', 'natGroup', 'natInstance', 'natLaunchTemplate'].sort(),
+    );
+    // The group goes before the template it launches from, and before the interface its instance holds.
+    expect(dependentsOf('natLaunchTemplate').has('natGroup')).toBe(true);
+    expect(dependentsOf('natInterface').has('natGroup')).toBe(true);
   });
 
   it('keeps each resource until what references it is gone', () => {
@@ -43,7 +62,7 @@ describe('the recipe walked backward', () => {
   });
 
   it('deletes a NAT as soon as the workloads have left, not after the route that only points at it', () => {
-    for (const nat of ['natGateway', 'regionalNatGateway', 'natInstance', 'natInterface'] as const) {
+    for (const nat of ['natGateway', 'regionalNatGateway', 'natInstance', 'natInterface', 'natGroup'] as const) {
       expect(dependentsOf(nat).has('functions'), nat).toBe(true);
       expect(dependentsOf(nat).has('privateRouteTable'), nat).toBe(false);
     }

@@ -12,8 +12,13 @@ function cost(region: string, shape: Shape) {
 describe('NAT instance cost', () => {
   it('prices the instance, its root volume and the public IPv4 address, with no per-GB charge, next to a NAT gateway', () => {
     const tokyo = cost('ap-northeast-1', { nat: 'instance', zones: ['ap-northeast-1a'] });
-    // (0.0054 t4g.nano + 0.005 IPv4) x 730 + 8 GiB x 0.096 gp3 = 7.592 + 0.768
-    expect(tokyo.monthlyUsd).toBe(8.36);
+    // (0.0054 t4g.nano + 0.005 the Elastic IP + 0.005 the primary's IPv4) x 730 + 8 GiB x 0.096 gp3
+    expect(tokyo.monthlyUsd).toBe(12.01);
+    // --ha: the group, its template and automatic recovery are free; it runs one instance.
+    expect(
+      cost('ap-northeast-1', { nat: 'instance', zones: ['ap-northeast-1a'], inputs: { ha: true } })
+        .monthlyUsd,
+    ).toBe(12.01);
     expect(tokyo.perGb).toBe(0);
     const line = formatStackCost(tokyo);
     expect(line).toContain('no per-GB processing charge');
@@ -22,7 +27,7 @@ describe('NAT instance cost', () => {
     expect(cost('ap-northeast-1', { nat: 'gateway', zones: ['ap-northeast-1a'] }).monthlyUsd).toBe(48.91);
     expect(
       cost('us-east-1', { nat: 'instance', zones: ['us-east-1a'], natInstanceType: 't3.nano' }).monthlyUsd,
-    ).toBe(8.09);
+    ).toBe(11.74);
     expect(cost('sa-east-1', { nat: 'instance', zones: ['sa-east-1a'] }).approximate).toBe(true);
   });
 

@@ -19,7 +19,9 @@ function built(nat: (typeof NAT_MODES)[number], zones: string[]): ResourceRecord
           id: `${node.step.name}-${node.zone ?? 'x'}`,
           owned: true,
           ...(node.zone ? { zone: node.zone } : {}),
-          ...(node.step.name === 'natInstance' ? { instanceType: 't4g.nano' } : {}),
+          ...(node.step.name === 'natInstance' || node.step.name === 'natLaunchTemplate'
+            ? { instanceType: 't4g.nano' }
+            : {}),
         }) as ResourceRecord,
     );
 }

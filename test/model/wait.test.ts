@@ -12,6 +12,7 @@ const LONGEST: Record<keyof typeof POLL, number> = {
   natAddresses: 15 * min,
   functionUpdated: 10 * min,
   instance: 10 * min,
+  interfaceMove: 5 * min,
   lambdaInterfaces: 30 * min,
   roleUsable: 2 * min,
   visible: 30 * s,

@@ -9,14 +9,23 @@ import {
   CreateVpcCommand,
   DescribeAddressesCommand,
   DescribeInternetGatewaysCommand,
+  DescribeInstancesCommand,
+  DescribeLaunchTemplatesCommand,
   DescribeNatGatewaysCommand,
+  DescribeNetworkInterfacesCommand,
   DescribeRouteTablesCommand,
   DescribeSecurityGroupsCommand,
   DescribeSubnetsCommand,
   DescribeVpcsCommand,
   EC2Client,
 } from '@aws-sdk/client-ec2';
-import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import {
+  CreateRoleCommand,
+  IAMClient,
+  ListInstanceProfilesCommand,
+  ListRolesCommand,
+} from '@aws-sdk/client-iam';
 import { CreateFunctionCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
 import { BIN, ROOT, ensureBuilt } from '../e2e/build.js';
 import { startMoto, type Moto } from '../support/moto.js';
@@ -37,6 +46,7 @@ export interface MotoAccount {
   ec2: EC2Client;
   lambda: LambdaClient;
   iam: IAMClient;
+  autoscaling: AutoScalingClient;
   /** The user's working directory (the state files live in its .fixed-ip/). */
   cwd: string;
   /** `node bin/fixed-ip.js ARGS` as a user would run it, through the bridge to moto. */
@@ -112,6 +122,7 @@ export async function startAccount(): Promise<MotoAccount> {
     ec2: new EC2Client(config),
     lambda: new LambdaClient(config),
     iam: new IAMClient(config),
+    autoscaling: new AutoScalingClient(config),
     cwd,
     cli: (...args) => cliIn(cwd, ...args),
     cliIn,
@@ -194,7 +205,20 @@ const byId = <T>(items: T[] | undefined, id: (item: T) => string | undefined): T
  */
 export async function inventory(account: MotoAccount): Promise<unknown> {
   const { ec2 } = account;
-  const [vpcs, subnets, tables, gateways, addresses, nats, groups, functions] = await Promise.all([
+  const [
+    vpcs,
+    subnets,
+    tables,
+    gateways,
+    addresses,
+    nats,
+    groups,
+    functions,
+    roles,
+    profiles,
+    interfaces,
+    instances,
+  ] = await Promise.all([
     ec2.send(new DescribeVpcsCommand({})),
     ec2.send(new DescribeSubnetsCommand({})),
     ec2.send(new DescribeRouteTablesCommand({})),
@@ -203,6 +227,20 @@ export async function inventory(account: MotoAccount): Promise<unknown> {
     ec2.send(new DescribeNatGatewaysCommand({})),
     ec2.send(new DescribeSecurityGroupsCommand({})),
     account.lambda.send(new ListFunctionsCommand({})),
+    account.iam.send(new ListRolesCommand({})),
+    account.iam.send(new ListInstanceProfilesCommand({})),
+    ec2.send(new DescribeNetworkInterfacesCommand({})),
+    ec2.send(new DescribeInstancesCommand({})),
+  ]);
+  const terminated = new Set(
+    (instances.Reservations ?? [])
+      .flatMap((r) => r.Instances ?? [])
+      .filter((i) => i.State?.Name === 'terminated')
+      .map((i) => i.InstanceId ?? ''),
+  );
+  const [templates, groups_] = await Promise.all([
+    ec2.send(new DescribeLaunchTemplatesCommand({})),
+    account.autoscaling.send(new DescribeAutoScalingGroupsCommand({})),
   ]);
   return {
     vpcs: byId(vpcs.Vpcs, (v) => v.VpcId).map((v) => ({ id: v.VpcId, cidr: v.CidrBlock, tags: v.Tags })),
@@ -244,6 +282,31 @@ export async function inventory(account: MotoAccount): Promise<unknown> {
       subnets: f.VpcConfig?.SubnetIds ?? [],
       groups: f.VpcConfig?.SecurityGroupIds ?? [],
     })),
+    roles: byId(roles.Roles, (r) => r.RoleName).map((r) => r.RoleName),
+    instanceProfiles: byId(profiles.InstanceProfiles, (p) => p.InstanceProfileName).map(
+      (p) => p.InstanceProfileName,
+    ),
+    // moto keeps the primary interface of an instance an Auto Scaling group launched from a launch
+    // template after the instance is terminated ("in-use" on a terminated instance); AWS deletes it
+    // with the instance (DeleteOnTermination, as the template says). Those are not the tool's leftovers.
+    networkInterfaces: byId(interfaces.NetworkInterfaces, (e) => e.NetworkInterfaceId)
+      .filter((e) => !terminated.has(e.Attachment?.InstanceId ?? ''))
+      .map((e) => ({
+        id: e.NetworkInterfaceId,
+        status: e.Status,
+      })),
+    launchTemplates: byId(templates.LaunchTemplates, (t) => t.LaunchTemplateId).map(
+      (t) => t.LaunchTemplateName,
+    ),
+    autoScalingGroups: byId(groups_.AutoScalingGroups, (g) => g.AutoScalingGroupName).map(
+      (g) => g.AutoScalingGroupName,
+    ),
+    // Terminated instances stay listed for a while (as on AWS): only the live ones must be gone.
+    instances: (instances.Reservations ?? [])
+      .flatMap((r) => r.Instances ?? [])
+      .filter((i) => i.State?.Name !== 'terminated')
+      .map((i) => i.InstanceId)
+      .sort(),
   };
 }
 

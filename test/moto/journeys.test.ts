@@ -11,11 +11,13 @@ import {
   CreateVpcCommand,
   DescribeAddressesCommand,
   DescribeNatGatewaysCommand,
+  DescribeNetworkInterfacesCommand,
   DescribeSecurityGroupsCommand,
   DescribeSubnetsCommand,
   DescribeRouteTablesCommand,
   DescribeVpcEndpointsCommand,
   DescribeVpcsCommand,
+  TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import {
@@ -33,6 +35,7 @@ import {
   REGION,
   ok,
 } from './harness.js';
+import { playNatBoots } from './nat-boot.js';
 
 const TESTING = { accessKeyId: 'testing', secretAccessKey: 'testing' };
 
@@ -317,36 +320,139 @@ describe('the CLI against moto', () => {
     expect(await inventory(account)).toEqual(before);
   });
 
-  it('--nat instance: a NAT instance on an interface of ours holding the IP, status, and teardown to the starting inventory', async () => {
+  it('--nat instance: the interface of ours holding the IP goes on the instance as device index 1; --replace-nat-instance moves it to a booted replacement; teardown to the starting inventory', async () => {
     await seedFunction(account, 'orders-api');
     const vpcId = await seedUserVpc(account);
     const before = await inventory(account);
-    const setup = ok(
-      await account.cli(
-        'setup',
-        '--function',
-        'orders-api',
-        '--vpc',
-        vpcId,
-        '--nat',
-        'instance',
-        '--azs',
-        '1',
-        '--yes',
-      ),
-    );
-    const [ip] = await allocationIps();
-    expect(setup.stdout).toContain(`Allowlist this IP: ${ip ?? ''}`);
-    const made = account.bridge.mutating().map((call) => call.action);
-    expect(made).toContain('RunInstances');
-    expect(made).toContain('CreateNetworkInterface');
-    expect(made).not.toContain('CreateNatGateway');
-    const status = JSON.parse((await account.cli('status', '--json')).stdout) as {
-      natMode: string;
-      elasticIps: string[];
-    };
-    expect(status.natMode).toBe('instance');
-    expect(status.elasticIps).toEqual([ip]);
+    const boots = playNatBoots(account.ec2);
+    try {
+      const setup = ok(
+        await account.cli(
+          'setup',
+          '--function',
+          'orders-api',
+          '--vpc',
+          vpcId,
+          '--nat',
+          'instance',
+          '--azs',
+          '1',
+          '--yes',
+        ),
+      );
+      const [ip] = await allocationIps();
+      expect(setup.stdout).toContain(`Allowlist this IP: ${ip ?? ''}`);
+      const made = account.bridge.mutating().map((call) => call.action);
+      expect(made).toContain('RunInstances');
+      expect(made).toContain('CreateNetworkInterface');
+      expect(made).toContain('CreateInstanceProfile');
+      expect(made).not.toContain('CreateNatGateway');
+      // Launched with a primary of its own, then the stack's interface attached as device index 1.
+      expect(made.indexOf('AttachNetworkInterface')).toBeGreaterThan(made.indexOf('RunInstances'));
+      const eni = async () => {
+        const out = await account.ec2.send(
+          new DescribeNetworkInterfacesCommand({
+            Filters: [{ Name: 'tag:fixed-ip:role', Values: ['nat-interface'] }],
+          }),
+        );
+        return out.NetworkInterfaces?.[0];
+      };
+      const first = await eni();
+      expect(first?.Attachment).toMatchObject({ DeviceIndex: 1, Status: 'attached' });
+      expect(first?.Association?.PublicIp).toBe(ip);
+      const status = JSON.parse((await account.cli('status', '--json')).stdout) as {
+        natMode: string;
+        elasticIps: string[];
+        healthy: boolean;
+      };
+      expect(status.natMode).toBe('instance');
+      expect(status.elasticIps).toEqual([ip]);
+
+      // Planned replacement: the new instance boots first, then takes the interface; same IP.
+      const calls = account.bridge.mutating().length;
+      ok(await account.cli('setup', '--replace-nat-instance', '--yes'));
+      const replaced = account.bridge
+        .mutating()
+        .slice(calls)
+        .map((call) => call.action);
+      expect(replaced.indexOf('RunInstances')).toBeLessThan(replaced.indexOf('DetachNetworkInterface'));
+      expect(replaced.indexOf('DetachNetworkInterface')).toBeLessThan(
+        replaced.indexOf('AttachNetworkInterface'),
+      );
+      expect(replaced.indexOf('AttachNetworkInterface')).toBeLessThan(replaced.indexOf('TerminateInstances'));
+      const second = await eni();
+      expect(second?.Attachment?.InstanceId).not.toBe(first?.Attachment?.InstanceId);
+      expect(second?.Association?.PublicIp).toBe(ip);
+      expect(await allocationIps()).toEqual([ip]);
+    } finally {
+      await boots.stop();
+    }
+    ok(await account.cli('teardown', '--yes'));
+    expect(await inventory(account)).toEqual(before);
+  });
+
+  it("--nat instance --ha: the group's instance takes the interface itself; terminated out of band, the group's next instance takes it with the same IP and no command; teardown to the starting inventory", async () => {
+    await seedFunction(account, 'orders-api');
+    const vpcId = await seedUserVpc(account);
+    const before = await inventory(account);
+    const boots = playNatBoots(account.ec2);
+    try {
+      const setup = ok(
+        await account.cli(
+          'setup',
+          '--function',
+          'orders-api',
+          '--vpc',
+          vpcId,
+          '--nat',
+          'instance',
+          '--ha',
+          '--azs',
+          '1',
+          '--yes',
+        ),
+      );
+      const [ip] = await allocationIps();
+      expect(setup.stdout).toContain(`Allowlist this IP: ${ip ?? ''}`);
+      const made = account.bridge.mutating().map((call) => call.action);
+      expect(made).toContain('CreateLaunchTemplate');
+      expect(made).toContain('CreateAutoScalingGroup');
+      // fixed-ip launched no instance itself: the group did.
+      expect(made).not.toContain('RunInstances');
+      const holder = async () => {
+        const out = await account.ec2.send(
+          new DescribeNetworkInterfacesCommand({
+            Filters: [{ Name: 'tag:fixed-ip:role', Values: ['nat-interface'] }],
+          }),
+        );
+        const eni = out.NetworkInterfaces?.[0];
+        return { instance: eni?.Attachment?.InstanceId, ip: eni?.Association?.PublicIp };
+      };
+      const first = await holder();
+      expect(first.instance).toMatch(/^i-/);
+      expect(first.ip).toBe(ip);
+
+      // The instance dies; nobody runs fixed-ip; the group's next instance takes the interface.
+      const calls = account.bridge.mutating().length;
+      await account.ec2.send(new TerminateInstancesCommand({ InstanceIds: [first.instance ?? ''] }));
+      await expect
+        .poll(async () => (await holder()).instance, { timeout: 15_000, interval: 250 })
+        .not.toBe(first.instance);
+      expect(account.bridge.mutating().length).toBe(calls);
+      const second = await holder();
+      expect(second.instance).toMatch(/^i-/);
+      expect(second.ip).toBe(ip);
+      expect(boots.log.some((line) => line.startsWith(`${second.instance ?? ''} attach`))).toBe(true);
+      const status = JSON.parse((await account.cli('status', '--json')).stdout) as {
+        healthy: boolean;
+        elasticIps: string[];
+        resources: Array<{ type: string; state: string }>;
+      };
+      expect(status.elasticIps).toEqual([ip]);
+      expect(status.resources.find((r) => r.type === 'natGroup')?.state).toContain(second.instance ?? '');
+    } finally {
+      await boots.stop();
+    }
     ok(await account.cli('teardown', '--yes'));
     expect(await inventory(account)).toEqual(before);
   });

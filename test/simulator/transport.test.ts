@@ -1,3 +1,5 @@
+import { AUTOSCALING_OPERATIONS } from '../../src/aws/autoscaling.js';
+import { EC2_OPERATIONS } from '../../src/aws/operations.js';
 import { CreateVpcCommand, DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
 import { GetFunctionConfigurationCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda';
@@ -131,7 +133,9 @@ describe('mockAws (aws-sdk-client-mock, class-level)', () => {
 
   it('registers a command class for every simulated operation', () => {
     expect(SIMULATED_OPERATIONS.ec2).toContain('CreateNatGateway');
-    expect(SIMULATED_OPERATIONS.ec2).toHaveLength(56);
+    // Every EC2 and Auto Scaling operation fixed-ip calls is simulated.
+    expect(SIMULATED_OPERATIONS.ec2).toEqual(expect.arrayContaining(Object.keys(EC2_OPERATIONS)));
+    expect(SIMULATED_OPERATIONS.autoscaling).toEqual(expect.arrayContaining(Object.keys(AUTOSCALING_OPERATIONS)));
     expect(SIMULATED_OPERATIONS.lambda).toEqual([
       'GetFunctionConfiguration',
       'GetFunction',

@@ -1,9 +1,10 @@
 /**
- * Puts the simulator behind aws-sdk-client-mock: every EC2/Lambda/STS/IAM client the code under
+ * Puts the simulator behind aws-sdk-client-mock: every EC2/Lambda/STS/IAM/SSM/Auto Scaling client the code under
  * test builds (the mocks are class-level) answers from `sim`. The SDK's middleware does not run
  * here, so its retry policy does not either; use `attachSimulator` to test retries. Every answer is
  * still checked against the operation's schema (a member AWS lacks, a wrong type: the call fails).
  */
+import * as AutoScaling from '@aws-sdk/client-auto-scaling';
 import * as EC2 from '@aws-sdk/client-ec2';
 import * as IAM from '@aws-sdk/client-iam';
 import * as Lambda from '@aws-sdk/client-lambda';
@@ -19,6 +20,7 @@ export interface MockedAws {
   sts: AwsClientStub<STS.STSClient>;
   iam: AwsClientStub<IAM.IAMClient>;
   ssm: AwsClientStub<SSM.SSMClient>;
+  autoscaling: AwsClientStub<AutoScaling.AutoScalingClient>;
   restore(): void;
 }
 
@@ -67,23 +69,27 @@ export function mockAws(sim: AwsSimulator): MockedAws {
   const sts = mockClient(STS.STSClient);
   const iam = mockClient(IAM.IAMClient);
   const ssm = mockClient(SSM.SSMClient);
+  const autoscaling = mockClient(AutoScaling.AutoScalingClient);
   route(ec2, EC2, 'ec2', sim);
   route(lambda, Lambda, 'lambda', sim);
   route(sts, STS, 'sts', sim);
   route(iam, IAM, 'iam', sim);
   route(ssm, SSM, 'ssm', sim);
+  route(autoscaling, AutoScaling, 'autoscaling', sim);
   return {
     ec2,
     lambda,
     sts,
     iam,
     ssm,
+    autoscaling,
     restore(): void {
       ec2.restore();
       lambda.restore();
       sts.restore();
       iam.restore();
       ssm.restore();
+      autoscaling.restore();
     },
   };
 }

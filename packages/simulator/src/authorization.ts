@@ -17,6 +17,8 @@ import type { SimService } from './contract.js';
 import type { AuthRequest, ContextValue, RequestContext } from './policy.js';
 import type { Tags } from './model.js';
 import { EC2_RESOURCE_TYPES } from './ec2/resource-types.js';
+import { passingProfile } from './instance-profiles.js';
+import { autoscalingAuthorizations } from './autoscaling.js';
 
 type Input = Record<string, unknown>;
 type Spec = { ResourceType?: string; Tags?: Array<{ Key?: string; Value?: string }> };
@@ -196,7 +198,17 @@ function ec2Requests(ctx: SimContext, operation: string, input: Input): AuthRequ
         ...own(input.SubnetId),
         ...strs(input.SecurityGroupIds).flatMap(own),
         ...parts,
+        ...passingProfile(ctx, input.IamInstanceProfile),
       ];
+    }
+    case 'AttachNetworkInterface':
+      return [...own(input.InstanceId), ...own(input.NetworkInterfaceId)];
+    case 'DetachNetworkInterface': {
+      const eni = Object.values(ctx.state.networkInterfaces).find(
+        (e) => e.attachment?.id === input.AttachmentId,
+      );
+      if (!eni) return [{ action, resource: '*', context: {} }];
+      return [...own(eni.attachment?.instanceId), ...own(eni.id)];
     }
     case 'AttachInternetGateway':
     case 'DetachInternetGateway':
@@ -358,6 +370,36 @@ function iamRequests(ctx: SimContext, operation: string, input: Input): AuthRequ
   const action = `iam:${operation}`;
   if (operation === 'SimulatePrincipalPolicy')
     return [{ action, resource: str(input.PolicySourceArn) ?? '*', context: {} }];
+  const profileName = str(input.InstanceProfileName);
+  if (profileName !== undefined) {
+    // Instance profile actions are on the profile (and, adding or removing a role, on the role too:
+    // AddRoleToInstanceProfile also needs iam:PassRole on the role).
+    const profile = ctx.state.instanceProfiles?.[profileName];
+    const resource = `arn:aws:iam::${ctx.state.accountId}:instance-profile/${profileName}`;
+    if (operation === 'CreateInstanceProfile') {
+      // Created with its tags (aws:RequestTag), which need iam:TagInstanceProfile as well.
+      const tags = Object.fromEntries(
+        ((Array.isArray(input.Tags) ? input.Tags : []) as Array<{ Key?: string; Value?: string }>).map(
+          (t) => [t.Key ?? '', t.Value ?? ''],
+        ),
+      );
+      const context = {
+        ...tagContext('aws:RequestTag', tags, false),
+        ...(Object.keys(tags).length > 0 ? { 'aws:TagKeys': Object.keys(tags) } : {}),
+      };
+      return [
+        { action, resource, context },
+        ...(Object.keys(tags).length > 0 ? [{ action: 'iam:TagInstanceProfile', resource, context }] : []),
+      ];
+    }
+    const requests: AuthRequest[] = [
+      { action, resource, context: tagContext('aws:ResourceTag', profile?.tags ?? {}, false) },
+    ];
+    const role = str(input.RoleName);
+    if (operation === 'AddRoleToInstanceProfile' && role !== undefined)
+      requests.push({ action: 'iam:PassRole', resource: roleArn(ctx, role), context: {} });
+    return requests;
+  }
   const name = str(input.RoleName);
   if (name === undefined) return undefined;
   const role = ctx.state.roles[name];
@@ -419,7 +461,9 @@ export function authorizationsOf(
           ? iamRequests(ctx, operation, input)
           : service === 'ssm'
             ? ssmRequests(ctx, operation, input)
-            : undefined;
+            : service === 'autoscaling'
+              ? autoscalingAuthorizations(ctx, operation, input)
+              : undefined;
   return requests ?? [{ action: iamAction(service, operation), resource: '*', context: {} }];
 }
 

@@ -14,6 +14,8 @@ export interface SimContext {
   takeNatFailure(): NatFailureCode | undefined;
   /** Takes one armed `functionCrashes` fault, if any. */
   takeCrash(): { errorType: string; errorMessage: string } | undefined;
+  /** Takes one armed `natBootFails` fault, if any: the reason the boot fails with. */
+  takeNatBootFailure(): string | undefined;
   /** Whether a `deny` fault covers this IAM action (e.g. 'ec2:CreateNatGateway'). */
   isDenied(action: string): boolean;
   /** Whether the caller may do this (no `deny` fault on it, and the caller's policy, if set, allows it). */

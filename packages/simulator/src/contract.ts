@@ -5,7 +5,7 @@
 
 /** The services the simulator answers: fixed-ip's port, and SSM's public parameters. */
 /** The AWS services the simulator answers (the CLI's AwsService, by structure). */
-export type SimService = 'ec2' | 'lambda' | 'sts' | 'iam' | 'ssm';
+export type SimService = 'ec2' | 'lambda' | 'sts' | 'iam' | 'ssm' | 'autoscaling';
 
 /** Time, as the simulator is given it: the CLI's Clock port, by structure. */
 export interface Clock {
@@ -42,6 +42,32 @@ export interface SimTimings {
    * CreateFunction says "The role defined for the function cannot be assumed by Lambda").
    */
   roleAssumableMs: number;
+  /**
+   * An instance profile just created cannot be given to an instance for this long (IAM is eventually
+   * consistent: RunInstances says "Value (…) for parameter iamInstanceProfile.name is invalid").
+   */
+  instanceProfileUsableMs: number;
+  /** AttachNetworkInterface: the attachment is 'attaching' this long, then 'attached'. */
+  interfaceAttachMs: number;
+  /** DetachNetworkInterface: the attachment is 'detaching' this long, then the interface is 'available'. */
+  interfaceDetachMs: number;
+  /**
+   * A fixed-ip NAT instance (user data with the `# fixed-ip:nat-config` block) is running this long
+   * before its boot script is done (Amazon Linux 2023's boot, a swap file, a package install) and it
+   * reports `ready`.
+   */
+  natBootMs: number;
+  /** Its interface attached (device index >= 1), the instance configures it this long, then forwards. */
+  natConfigureMs: number;
+  /** A self-attaching NAT instance looks at its interface again this often while it waits. */
+  natRetryMs: number;
+  /** A self-attaching NAT instance gives up this long after it began trying (the script: 10 minutes). */
+  natAttachGiveUpMs: number;
+  /**
+   * An Auto Scaling group notices a lost instance (terminated, stopped, unhealthy) and starts its
+   * replacement this long after it was lost: EC2 health checks run about every minute.
+   */
+  groupReplaceMs: number;
   /** Each call takes a random latency in [min, max] ms on the clock (0 by default). */
   callLatencyMs: [number, number];
 }
@@ -66,7 +92,12 @@ export type Fault =
    * The next invocation(s) crash inside the function (Lambda's answer for an unhandled error: status
    * 200, FunctionError 'Unhandled', the error in the payload), e.g. Runtime.ImportModuleError.
    */
-  | { kind: 'functionCrashes'; errorType: string; errorMessage: string; times?: number };
+  | { kind: 'functionCrashes'; errorType: string; errorMessage: string; times?: number }
+  /**
+   * The next fixed-ip NAT instance(s) launched fail their boot: they report `failed: <reason>` on
+   * their boot tag (as the user data does when, say, a package install fails) and never forward.
+   */
+  | { kind: 'natBootFails'; reason: string; times?: number };
 
 export interface SimCall {
   service: SimService;

@@ -1,22 +1,31 @@
 /**
  * Where a function's traffic to the internet goes, as AWS routes it: from the function's subnet,
  * through that subnet's route table (its own association, else the VPC's main table), by the
- * 0.0.0.0/0 route, to an available NAT gateway or a NAT instance's interface, then through the
- * NAT's own subnet (or a regional gateway's route table) to an attached internet gateway. The
+ * 0.0.0.0/0 route, to an available NAT gateway or a NAT instance's interface (once the instance
+ * forwards through it: see forwardsThrough), then through the NAT's own subnet (or a regional gateway's route table) to an attached internet gateway. The
  * answer is the public IP the internet sees, or why the traffic goes nowhere (a timeout).
  */
 import { cidrContains, parseCidr } from './cidr.js';
 import type { SimContext } from './context.js';
 import { recordsOf } from './describe.js';
 import { rulesOf } from './ec2/security-group-rules.js';
+import { natBootState } from './nat-boot.js';
+import { natConfigOf } from './nat-config.js';
 import {
   attachmentIsLive,
+  attachmentStatus,
   instanceState,
   interfaceIsLive,
   natState,
   regionalAddressIsHeld,
 } from './lifecycle.js';
-import type { NatGatewayRecord, NetworkInterfaceRecord, RouteTableRecord, SubnetRecord } from './model.js';
+import type {
+  InstanceRecord,
+  NatGatewayRecord,
+  NetworkInterfaceRecord,
+  RouteTableRecord,
+  SubnetRecord,
+} from './model.js';
 
 export type Egress = { publicIp: string; via: string } | { publicIp: null; reason: string };
 
@@ -93,6 +102,8 @@ function throughInterface(
     attachmentIsLive(ctx, eni) && eni.attachment ? ctx.state.instances[eni.attachment.instanceId] : undefined;
   if (!instance || instanceState(instance, ctx.now) !== 'running')
     return { publicIp: null, reason: `no running instance behind interface ${eni.id}` };
+  const forwarding = forwardsThrough(ctx, instance, eni);
+  if (forwarding !== true) return { publicIp: null, reason: forwarding };
   if (eni.sourceDestCheck)
     return { publicIp: null, reason: `interface ${eni.id} has source/destination checking on` };
   const ingress = eni.groupIds.flatMap((id) => {
@@ -115,6 +126,34 @@ function throughInterface(
       reason: `the subnet of interface ${eni.id} has no route to an attached internet gateway`,
     };
   return { publicIp: address.publicIp, via: eni.id };
+}
+
+/**
+ * Whether the instance forwards what arrives on this interface, or why not: a fixed-ip NAT instance
+ * (user data with the config block) once its boot script has configured the interface (attached at
+ * device index >= 1, boot state `forwarding`); a first-release one (no config block) on its primary
+ * interface, as soon as it runs.
+ */
+function forwardsThrough(
+  ctx: SimContext,
+  instance: InstanceRecord,
+  eni: NetworkInterfaceRecord,
+): true | string {
+  const attachment = eni.attachment;
+  if (!attachment) return `no running instance behind interface ${eni.id}`;
+  const status = attachmentStatus(attachment, ctx.now);
+  if (status !== 'attached') return `interface ${eni.id} is ${status} (instance ${instance.id})`;
+  const config = natConfigOf(instance.userData);
+  if (!config)
+    return attachment.deviceIndex === 0
+      ? true
+      : `instance ${instance.id} does not forward through interface ${eni.id} (device index ${attachment.deviceIndex})`;
+  const state = natBootState(ctx, instance);
+  if (state.startsWith('failed: '))
+    return `the NAT instance's boot failed: ${state.slice('failed: '.length)}`;
+  if (state !== 'forwarding' || config.interfaceId !== eni.id)
+    return `instance ${instance.id} has not configured interface ${eni.id} yet`;
+  return true;
 }
 
 /** The egress of traffic from a function attached to `subnetId` with `groupIds`. */

@@ -6,8 +6,12 @@
 import type { SimService } from './contract.js';
 import { EC2ServiceException } from '@aws-sdk/client-ec2';
 import {
+  DeleteConflictException,
+  EntityAlreadyExistsException,
   IAMServiceException,
   InvalidInputException,
+  LimitExceededException,
+  MalformedPolicyDocumentException,
   NoSuchEntityException,
   ServiceFailureException,
 } from '@aws-sdk/client-iam';
@@ -21,6 +25,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import { SSMServiceException } from '@aws-sdk/client-ssm';
 import { STSServiceException } from '@aws-sdk/client-sts';
+import { AutoScalingServiceException } from '@aws-sdk/client-auto-scaling';
 import { newRequestId } from './ids.js';
 
 function metadata(httpStatusCode: number): {
@@ -86,6 +91,13 @@ export const Ec2ErrorCode = {
   invalidAction: 'InvalidAction',
   vpcEndpointNotFound: 'InvalidVpcEndpointId.NotFound',
   invalidServiceName: 'InvalidServiceName',
+  attachmentNotFound: 'InvalidAttachmentID.NotFound',
+  attachmentLimitExceeded: 'AttachmentLimitExceeded',
+  operationNotPermitted: 'OperationNotPermitted',
+  launchTemplateIdNotFound: 'InvalidLaunchTemplateId.NotFound',
+  launchTemplateNameNotFound: 'InvalidLaunchTemplateName.NotFoundException',
+  launchTemplateNameExists: 'InvalidLaunchTemplateName.AlreadyExistsException',
+  launchTemplateVersionNotFound: 'InvalidLaunchTemplateId.VersionNotFound',
 } as const;
 export type Ec2ErrorCode = (typeof Ec2ErrorCode)[keyof typeof Ec2ErrorCode];
 
@@ -168,12 +180,25 @@ export function iamNoSuchEntity(message: string): IAMServiceException {
   return new NoSuchEntityException({ message, $metadata: metadata(404) });
 }
 
+/**
+ * IAM's modelled errors as the SDK delivers them: the exception's name (`DeleteConflictException`)
+ * and AWS's code as `Code` (`DeleteConflict`), which is what the SDK's query-protocol parser gives.
+ */
 export function iamError(
-  name: 'EntityAlreadyExists' | 'DeleteConflict' | 'MalformedPolicyDocument',
+  code: 'EntityAlreadyExists' | 'DeleteConflict' | 'MalformedPolicyDocument' | 'LimitExceeded',
   message: string,
 ): IAMServiceException {
-  const status = name === 'MalformedPolicyDocument' ? 400 : 409;
-  return new IAMServiceException({ name, $fault: 'client', $metadata: metadata(status), message });
+  const status = code === 'MalformedPolicyDocument' ? 400 : 409;
+  const options = { message, $metadata: metadata(status) };
+  const error =
+    code === 'EntityAlreadyExists'
+      ? new EntityAlreadyExistsException(options)
+      : code === 'DeleteConflict'
+        ? new DeleteConflictException(options)
+        : code === 'LimitExceeded'
+          ? new LimitExceededException(options)
+          : new MalformedPolicyDocumentException(options);
+  return Object.assign(error, { Code: code });
 }
 
 export function iamInvalidInput(message: string): IAMServiceException {
@@ -209,6 +234,8 @@ export function throttlingError(service: SimService): Error {
       });
     case 'ssm':
       return ssmError('ThrottlingException', 'Rate exceeded', 400);
+    case 'autoscaling':
+      return autoscalingError('Throttling', 'Rate exceeded', 400);
   }
 }
 
@@ -236,6 +263,8 @@ export function serverError(service: SimService): Error {
       });
     case 'ssm':
       return ssmError('InternalServerError', 'An internal error occurred.', 500);
+    case 'autoscaling':
+      return autoscalingError('InternalFailure', 'An internal error occurred.', 500);
   }
 }
 
@@ -284,6 +313,8 @@ export function accessDenied(service: SimService, action: string, accountId: str
         `User: ${user} is not authorized to perform: ${action} because no identity-based policy allows the ${action} action`,
         400,
       );
+    case 'autoscaling':
+      return autoscalingError('AccessDenied', `User: ${user} is not authorized to perform: ${action}`, 403);
   }
 }
 
@@ -319,5 +350,17 @@ export function unsupportedOperation(service: SimService, operation: string): Er
       });
     case 'ssm':
       return ssmError('InvalidAction', message, 400);
+    case 'autoscaling':
+      return autoscalingError('InvalidAction', message, 400);
   }
+}
+
+/** An Auto Scaling error (awsQuery, like IAM's). */
+export function autoscalingError(name: string, message: string, status: number): AutoScalingServiceException {
+  return new AutoScalingServiceException({
+    name,
+    $fault: faultOf(status),
+    $metadata: metadata(status),
+    message,
+  });
 }

@@ -69,6 +69,15 @@ export class FaultBook {
     return entry.fault.failureCode;
   }
 
+  /** Takes one armed `natBootFails` fault: the reason the next NAT instance's boot fails with. */
+  takeNatBootFailure(): string | undefined {
+    const entry = this.armed.find((e) => e.fault.kind === 'natBootFails' && e.remaining > 0);
+    if (!entry || entry.fault.kind !== 'natBootFails') return undefined;
+    entry.remaining -= 1;
+    this.armed = this.armed.filter((e) => e.remaining > 0);
+    return entry.fault.reason;
+  }
+
   /** `deny` faults last until cleared. */
   isDenied(action: string): boolean {
     return this.armed.some((e) => e.fault.kind === 'deny' && actionMatches(e.fault.action, action));

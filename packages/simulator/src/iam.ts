@@ -6,6 +6,7 @@ import type { SimContext } from './context.js';
 import { callerArn, iamError, iamInvalidInput, iamNoSuchEntity } from './errors.js';
 import { newRoleId } from './ids.js';
 import type { RoleRecord } from './model.js';
+import type { PolicyLike, PolicyStatementLike } from './policy.js';
 
 const LOGS_ACTIONS = ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'];
 
@@ -58,6 +59,37 @@ export function roleAllows(role: RoleRecord, action: string): boolean {
   );
 }
 
+/** A policy document as IAM reads it; MalformedPolicyDocument when it is not one. */
+export function parsePolicy(document: string): PolicyLike {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(document);
+  } catch {
+    throw iamError('MalformedPolicyDocument', 'This policy contains invalid Json');
+  }
+  const statements = (parsed as { Statement?: unknown } | null)?.Statement;
+  const list = Array.isArray(statements) ? statements : statements === undefined ? [] : [statements];
+  if (list.length === 0) throw iamError('MalformedPolicyDocument', 'Syntax errors in policy.');
+  for (const statement of list as Array<Partial<PolicyStatementLike>>) {
+    if (statement.Effect !== 'Allow' && statement.Effect !== 'Deny')
+      throw iamError('MalformedPolicyDocument', 'Syntax errors in policy.');
+    if (statement.Action === undefined || statement.Resource === undefined)
+      throw iamError('MalformedPolicyDocument', 'Syntax errors in policy.');
+  }
+  return { Statement: list as PolicyStatementLike[] };
+}
+
+/** Everything the role's policies say, as one identity policy: its inline policies and its managed ones. */
+export function rolePolicy(role: RoleRecord): PolicyLike {
+  const inline = Object.values(role.inlinePolicies ?? {}).flatMap(
+    (document) => parsePolicy(document).Statement,
+  );
+  const managed = role.policyArns.flatMap((arn): PolicyStatementLike[] =>
+    MANAGED_POLICIES[arn] ? [{ Effect: 'Allow', Action: MANAGED_POLICIES[arn], Resource: '*' }] : [],
+  );
+  return { Statement: [...inline, ...managed] };
+}
+
 /** Whether Lambda can assume the role yet (IAM's eventual consistency after CreateRole). */
 export function roleAssumable(ctx: SimContext, role: RoleRecord): boolean {
   return ctx.now >= (role.assumableAt ?? role.createdAt);
@@ -69,7 +101,7 @@ export function insertRole(ctx: SimContext, name: string, policyArns: string[]):
   return role;
 }
 
-function requireRole(ctx: SimContext, name: string | undefined): RoleRecord {
+export function requireRole(ctx: SimContext, name: string | undefined): RoleRecord {
   const role = name === undefined ? undefined : ctx.state.roles[name];
   if (!role) throw iamNoSuchEntity(`The role with name ${String(name)} cannot be found.`);
   return role;
@@ -99,6 +131,7 @@ function policyName(arn: string): string {
 }
 
 const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+const POLICY_NAME = /^[\w+=,.@-]{1,128}$/;
 
 export const iamOperations = {
   CreateRole(
@@ -130,13 +163,63 @@ export const iamOperations = {
     return { Role: roleView(ctx, role) };
   },
 
-  /** AWS refuses while managed policies are attached (DeleteConflict); a function using it does not stop it. */
+  /**
+   * AWS refuses while the role is in an instance profile, or has managed or inline policies
+   * (DeleteConflict, in that order); a function or an instance using it does not stop it.
+   */
   DeleteRole(ctx: SimContext, input: { RoleName?: string }): object {
     const role = requireRole(ctx, input.RoleName);
+    if (Object.values(ctx.state.instanceProfiles ?? {}).some((p) => p.roleName === role.name))
+      throw iamError(
+        'DeleteConflict',
+        'Cannot delete entity, must remove roles from instance profile first.',
+      );
     if (role.policyArns.length > 0)
       throw iamError('DeleteConflict', 'Cannot delete entity, must detach all policies first.');
+    if (Object.keys(role.inlinePolicies ?? {}).length > 0)
+      throw iamError('DeleteConflict', 'Cannot delete entity, must delete policies first.');
     delete ctx.state.roles[role.name];
     return {};
+  },
+
+  PutRolePolicy(
+    ctx: SimContext,
+    input: { RoleName?: string; PolicyName?: string; PolicyDocument?: string },
+  ): object {
+    const role = requireRole(ctx, input.RoleName);
+    const name = input.PolicyName ?? '';
+    if (!POLICY_NAME.test(name))
+      throw iamInvalidInput(
+        `1 validation error detected: Value '${name}' at 'policyName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+`,
+      );
+    const document = input.PolicyDocument ?? '';
+    parsePolicy(document);
+    role.inlinePolicies = { ...role.inlinePolicies, [name]: document };
+    return {};
+  },
+
+  GetRolePolicy(ctx: SimContext, input: { RoleName?: string; PolicyName?: string }): object {
+    const role = requireRole(ctx, input.RoleName);
+    const name = input.PolicyName ?? '';
+    const document = role.inlinePolicies?.[name];
+    if (document === undefined) throw iamNoSuchEntity(`The role policy with name ${name} cannot be found.`);
+    return { RoleName: role.name, PolicyName: name, PolicyDocument: encodeURIComponent(document) };
+  },
+
+  DeleteRolePolicy(ctx: SimContext, input: { RoleName?: string; PolicyName?: string }): object {
+    const role = requireRole(ctx, input.RoleName);
+    const name = input.PolicyName ?? '';
+    if (role.inlinePolicies?.[name] === undefined)
+      throw iamNoSuchEntity(`The role policy with name ${name} cannot be found.`);
+    const rest = { ...role.inlinePolicies };
+    delete rest[name];
+    role.inlinePolicies = rest;
+    return {};
+  },
+
+  ListRolePolicies(ctx: SimContext, input: { RoleName?: string }): object {
+    const role = requireRole(ctx, input.RoleName);
+    return { PolicyNames: Object.keys(role.inlinePolicies ?? {}).sort(), IsTruncated: false };
   },
 
   GetRole(ctx: SimContext, input: { RoleName?: string }): object {

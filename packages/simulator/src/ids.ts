@@ -27,10 +27,10 @@ export function newId(state: RandomState, prefix: string): string {
   return `${prefix}-${hex}`;
 }
 
-/** Role ids look like `AROA` and 17 upper-case letters and digits. */
-export function newRoleId(state: RandomState): string {
+/** Role ids look like `AROA` and 17 upper-case letters and digits (instance profiles: `AIPA`). */
+export function newRoleId(state: RandomState, prefix: 'AROA' | 'AIPA' = 'AROA'): string {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let id = 'AROA';
+  let id: string = prefix;
   while (id.length < 21) id += alphabet[randomInt(state, alphabet.length)];
   return id;
 }

@@ -2,6 +2,8 @@
 export type { Clock, Fault, SimCall, SimService, SimTimings } from './contract.js';
 export type { NatFailureCode } from './context.js';
 export { Ec2ErrorCode } from './errors.js';
+export type { Egress } from './egress.js';
+export { NAT_BOOT_TAG } from './nat-boot.js';
 export { ADDRESS_LIMIT } from './ec2/addresses.js';
 export { VPC_LIMIT } from './ec2/vpcs.js';
 export { BASIC_EXECUTION_POLICY_ARN, LAMBDA_VPC_ACTIONS, VPC_ACCESS_POLICY_ARN } from './iam.js';

@@ -4,6 +4,7 @@ import { newId } from './ids.js';
 import type {
   FunctionRecord,
   InstanceRecord,
+  InterfaceAttachmentRecord,
   InstanceStableState,
   InstanceTransition,
   LambdaEniRecord,
@@ -95,14 +96,45 @@ export function instanceIsGone(instance: InstanceRecord, ctx: SimContext): boole
   );
 }
 
-/** An interface stays attached until its instance is terminated. */
+/**
+ * An interface stays attached until it is detached (the detach is done) or its instance is
+ * terminated: a terminated instance's interfaces that outlive it are available again.
+ */
 export function attachmentIsLive(ctx: SimContext, eni: NetworkInterfaceRecord): boolean {
-  if (!eni.attachment) return false;
-  const instance = ctx.state.instances[eni.attachment.instanceId];
+  const attachment = eni.attachment;
+  if (!attachment) return false;
+  if (attachment.detachingUntil !== undefined && ctx.now >= attachment.detachingUntil) return false;
+  const instance = ctx.state.instances[attachment.instanceId];
   return instance !== undefined && instanceState(instance, ctx.now) !== 'terminated';
+}
+
+export type AttachmentStatus = 'attaching' | 'attached' | 'detaching';
+
+/** A live attachment's status (AttachNetworkInterface and DetachNetworkInterface take a few seconds). */
+export function attachmentStatus(attachment: InterfaceAttachmentRecord, now: number): AttachmentStatus {
+  if (attachment.detachingUntil !== undefined) return 'detaching';
+  return attachment.attachingUntil !== undefined && now < attachment.attachingUntil
+    ? 'attaching'
+    : 'attached';
+}
+
+/** When a live attachment is (or became) 'attached'. */
+export function attachedSince(attachment: InterfaceAttachmentRecord): number {
+  return attachment.attachingUntil ?? attachment.attachedAt;
+}
+
+/** The account's interfaces attached to an instance now (attaching and detaching included), by device index. */
+export function interfacesOf(ctx: SimContext, instanceId: string): NetworkInterfaceRecord[] {
+  return Object.values(ctx.state.networkInterfaces)
+    .filter((eni) => eni.attachment?.instanceId === instanceId && attachmentIsLive(ctx, eni))
+    .sort((a, b) => (a.attachment?.deviceIndex ?? 0) - (b.attachment?.deviceIndex ?? 0));
 }
 
 /** An interface deleted with its instance is gone once the instance is terminated. */
 export function interfaceIsLive(ctx: SimContext, eni: NetworkInterfaceRecord): boolean {
-  return !eni.attachment || !eni.attachment.deleteOnTermination || attachmentIsLive(ctx, eni);
+  const attachment = eni.attachment;
+  if (!attachment || !attachment.deleteOnTermination) return true;
+  // Detached before its instance ended: DeleteOnTermination no longer applies.
+  if (attachment.detachingUntil !== undefined && ctx.now >= attachment.detachingUntil) return true;
+  return attachmentIsLive(ctx, eni);
 }

@@ -89,13 +89,36 @@ export interface NetworkInterfaceRecord extends ResourceRecord {
   groupIds: string[];
   description: string;
   sourceDestCheck: boolean;
-  attachment: {
-    id: string;
-    instanceId: string;
-    deviceIndex: number;
-    deleteOnTermination: boolean;
-    attachedAt: number;
-  } | null;
+  attachment: InterfaceAttachmentRecord | null;
+}
+
+/** An interface's attachment to an instance, with its deadlines (absent on accounts saved before they were modelled). */
+export interface InterfaceAttachmentRecord {
+  id: string;
+  instanceId: string;
+  deviceIndex: number;
+  deleteOnTermination: boolean;
+  attachedAt: number;
+  /** AttachNetworkInterface: 'attaching' until then, 'attached' after (absent: attached at once, as at launch). */
+  attachingUntil?: number;
+  /** DetachNetworkInterface: 'detaching' until then, gone after. */
+  detachingUntil?: number;
+}
+
+/** Where a fixed-ip NAT instance's boot script is (see nat-boot.ts): what it does, not what it could report. */
+export interface NatBootRecord {
+  /** The running period the boot belongs to (a stop and start boots again). */
+  runningSince: number;
+  /** '' before the boot is done; then 'ready', 'forwarding', 'waiting: …' or 'failed: …'. */
+  state: string;
+  /** When the script last looked at its interface (a self-attaching one looks again natRetryMs later). */
+  checkedAt: number;
+  /** When self-attach began trying (it gives up natAttachGiveUpMs later); null while it has the interface. */
+  attachSince: number | null;
+  /** Why the last self-attach attempt did not attach (part of the give-up reason). */
+  why: string;
+  /** It has had its interface this boot: it never self-attaches again (the script's /run marker). */
+  hadIt?: boolean;
 }
 
 export type InstanceStableState = 'running' | 'stopped' | 'terminated';
@@ -125,6 +148,18 @@ export interface InstanceRecord extends ResourceRecord {
   phase: { transition: InstanceTransition; until: number; settles: InstanceStableState };
   /** Last launch or start: status checks run from when it is running. */
   launchedAt: number;
+  /** Launched with AssociatePublicIpAddress: a public IPv4 from Amazon's pool while pending or running. */
+  associatePublicIp?: boolean;
+  /** The auto-assigned public IPv4 (a new one at every start). */
+  publicIp?: string | null;
+  /** The instance profile it was launched with (its role is what its boot script acts as). */
+  instanceProfile?: { name: string; arn: string; id: string };
+  /** MaintenanceOptions.AutoRecovery. */
+  autoRecovery?: 'default' | 'disabled';
+  /** Set for a fixed-ip NAT instance (its user data has the config block): its boot, on the clock. */
+  natBoot?: NatBootRecord;
+  /** Set by a `natBootFails` fault at launch: the boot ends `failed: <reason>`. */
+  natBootFailure?: string;
 }
 
 export interface AddressRecord extends ResourceRecord {
@@ -255,6 +290,19 @@ export interface RoleRecord {
   assumeRolePolicy?: string;
   /** Made by CreateRole: Lambda cannot assume it before then (IAM's eventual consistency). */
   assumableAt?: number;
+  /** PutRolePolicy: inline policies by name, as JSON documents. */
+  inlinePolicies?: Record<string, string>;
+}
+
+/** An IAM instance profile: the holder of (at most) one role that an EC2 instance acts as. */
+export interface InstanceProfileRecord {
+  name: string;
+  id: string;
+  createdAt: number;
+  /** RunInstances refuses it before then (IAM's eventual consistency). */
+  usableAt: number;
+  roleName: string | null;
+  tags: Tags;
 }
 
 export interface ClientTokenRecord {
@@ -296,6 +344,8 @@ export interface AccountState {
   clientTokens: Record<string, ClientTokenRecord>;
   /** SSM Parameter Store, by name. */
   parameters: Record<string, ParameterRecord>;
+  /** IAM instance profiles by name (absent on accounts saved before they were modelled, and until one is made). */
+  instanceProfiles?: Record<string, InstanceProfileRecord>;
 }
 
 export function emptyAccount(region: string, accountId: string, seed: number): AccountState {

@@ -1,8 +1,10 @@
 /** Every operation `handle` supports, by service. */
 import type { SimService } from './contract.js';
 import type { OperationTable, ServiceOperations } from './context.js';
+import { autoscalingOperations } from './autoscaling.js';
 import { ec2Operations } from './ec2/index.js';
 import { iamOperations } from './iam.js';
+import { instanceProfileOperations } from './instance-profiles.js';
 import { lambdaOperations } from './lambda/functions.js';
 import { ssmOperations } from './ssm.js';
 import { stsOperations } from './sts.js';
@@ -11,8 +13,9 @@ export const OPERATIONS: ServiceOperations = {
   ec2: ec2Operations,
   lambda: lambdaOperations as OperationTable,
   sts: stsOperations as OperationTable,
-  iam: iamOperations as OperationTable,
+  iam: { ...iamOperations, ...instanceProfileOperations } as OperationTable,
   ssm: ssmOperations as OperationTable,
+  autoscaling: autoscalingOperations as OperationTable,
 };
 
 export const SIMULATED_OPERATIONS: Readonly<Record<SimService, readonly string[]>> = {
@@ -21,6 +24,7 @@ export const SIMULATED_OPERATIONS: Readonly<Record<SimService, readonly string[]
   sts: Object.keys(OPERATIONS.sts),
   iam: Object.keys(OPERATIONS.iam),
   ssm: Object.keys(OPERATIONS.ssm),
+  autoscaling: Object.keys(OPERATIONS.autoscaling),
 };
 
 export { iamAction } from './authorization.js';

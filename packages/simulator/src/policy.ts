@@ -9,6 +9,8 @@
  * every key, and a key holds when any of its policy values matches. A key missing from the request
  * fails a positive operator, passes a negated one ("Not") and IfExists, and passes ForAllValues
  * (the empty set); condition key names are case-insensitive, values are not (except IgnoreCase).
+ * Policy variables (`${ec2:SourceInstanceARN}`) in Resource and condition values take the request's
+ * value of that key.
  */
 
 export type ContextValue = string | readonly string[];
@@ -83,7 +85,7 @@ export class UnsupportedConditionError extends Error {
 function conditionHolds(
   operator: string,
   key: string,
-  policyValues: readonly string[],
+  written: readonly string[],
   context: RequestContext,
 ): boolean {
   const set = /^(ForAllValues|ForAnyValue):/.exec(operator)?.[1];
@@ -91,6 +93,8 @@ function conditionHolds(
   const ifExists = base.endsWith('IfExists');
   if (ifExists) base = base.slice(0, -'IfExists'.length);
   const values = lookup(context, key);
+  // Policy variables (`${ec2:SourceInstanceARN}`) take the request's value; one the request lacks matches nothing.
+  const policyValues = written.flatMap((value) => substitute(value, context) ?? []);
 
   if (base === 'Null') {
     const wantMissing = policyValues.some((v) => v.toLowerCase() === 'true');
@@ -113,9 +117,27 @@ function conditionHolds(
   return values.some((value) => (negatedOf ? !matchesOne(value) : matchesOne(value)));
 }
 
+/**
+ * A value with its policy variables (`${aws:username}`, `${ec2:SourceInstanceARN}`) replaced by the
+ * request's values; undefined when the request lacks one (IAM: the statement then does not match).
+ */
+function substitute(value: string, context: RequestContext): string | undefined {
+  let missing = false;
+  const replaced = value.replace(/\$\{([^}]+)\}/g, (_whole, key: string) => {
+    const found = lookup(context, key);
+    if (found === undefined || found.length !== 1) {
+      missing = true;
+      return '';
+    }
+    return found[0] ?? '';
+  });
+  return missing ? undefined : replaced;
+}
+
 function statementApplies(statement: PolicyStatementLike, request: AuthRequest): boolean {
   if (!list(statement.Action).some((pattern) => actionMatches(pattern, request.action))) return false;
-  if (!list(statement.Resource).some((pattern) => likeMatches(pattern, request.resource))) return false;
+  const resources = list(statement.Resource).flatMap((pattern) => substitute(pattern, request.context) ?? []);
+  if (!resources.some((pattern) => likeMatches(pattern, request.resource))) return false;
   for (const [operator, keys] of Object.entries(statement.Condition ?? {}))
     for (const [key, values] of Object.entries(keys))
       if (!conditionHolds(operator, key, list(values), request.context)) return false;

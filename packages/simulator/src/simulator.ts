@@ -14,7 +14,10 @@ import {
   unsupportedOperation,
 } from './errors.js';
 import { authorizationsOf } from './authorization.js';
+import { type Egress, egressFrom } from './egress.js';
 import { FaultBook } from './faults.js';
+import { advanceNatBoots } from './nat-boot.js';
+import { settleGroups } from './autoscaling.js';
 import { nextRandom, type RandomState } from './ids.js';
 import { instanceIsGone, interfaceIsLive, lambdaEniIsLive, natIsGone, natState } from './lifecycle.js';
 import { type AccountState, emptyAccount } from './model.js';
@@ -73,6 +76,8 @@ export class AwsSimulator {
   private readonly latencyRandom: RandomState;
   /** The caller's identity policy; undefined: the caller may do anything a `deny` fault leaves. */
   private callerPolicy: PolicyLike | undefined;
+  /** When the account was last brought up to date: the call made then changed it (see advanceNatBoots). */
+  private lastPruneAt: number | undefined;
 
   constructor(options: AwsSimulatorOptions) {
     this.clock = options.clock;
@@ -160,6 +165,17 @@ export class AwsSimulator {
       if (name.startsWith(prefix)) delete this.state.parameters[name];
   }
 
+  /**
+   * Where traffic from a function in `subnetId` with `groupIds` goes now: the public IP the internet
+   * sees, or why it goes nowhere (what Invoke answers with a timeout). For tests that measure an
+   * egress gap on the clock.
+   */
+  egressOf(subnetId: string, groupIds: readonly string[]): Egress {
+    const ctx = this.context();
+    this.prune(ctx);
+    return egressFrom(ctx, subnetId, groupIds);
+  }
+
   snapshot(): unknown {
     const ctx = this.context();
     this.prune(ctx);
@@ -194,7 +210,10 @@ export class AwsSimulator {
     const tagging =
       service === 'ec2' && Array.isArray(input.TagSpecifications) && input.TagSpecifications.length > 0;
     // Creating a function hands it a role: that needs iam:PassRole on the role as well.
-    const passing = service === 'lambda' && operation === 'CreateFunction';
+    // So does launching an instance with an instance profile (its role).
+    const passing =
+      (service === 'lambda' && operation === 'CreateFunction') ||
+      (service === 'ec2' && operation === 'RunInstances' && input.IamInstanceProfile !== undefined);
     const denied = this.faults.isDenied(action)
       ? action
       : tagging && this.faults.isDenied('ec2:CreateTags')
@@ -233,6 +252,7 @@ export class AwsSimulator {
       timings: this.timings,
       takeNatFailure: () => this.faults.takeNatFailure(),
       takeCrash: () => this.faults.takeCrash(),
+      takeNatBootFailure: () => this.faults.takeNatBootFailure(),
       isDenied: (action) => this.faults.isDenied(action),
       allows: (request) => !this.faults.isDenied(request.action) && this.policyAllows(request),
       simulateCaller: (action) =>
@@ -262,10 +282,18 @@ export class AwsSimulator {
 
   /** Drops what AWS has removed by itself by now, so the account does not grow without end. */
   private prune(ctx: SimContext): void {
+    // What Auto Scaling groups did by themselves since the last call (replacements, deletions).
+    settleGroups(ctx);
     for (const eni of Object.values(this.state.lambdaEnis)) {
       if (!lambdaEniIsLive(eni, ctx.now)) delete this.state.lambdaEnis[eni.id];
     }
+    // What fixed-ip NAT instances did by themselves since the last call (their boot, self-attach).
+    advanceNatBoots(ctx, this.lastPruneAt);
+    this.lastPruneAt = ctx.now;
     for (const eni of Object.values(this.state.networkInterfaces)) {
+      // A detach that is done: the interface is available.
+      const detachedAt = eni.attachment?.detachingUntil;
+      if (detachedAt !== undefined && ctx.now >= detachedAt) eni.attachment = null;
       if (interfaceIsLive(ctx, eni)) continue;
       // Deleted with its instance: the Elastic IP on it is free again.
       for (const address of Object.values(this.state.addresses))

@@ -121,8 +121,23 @@ export function snapshotAccount(ctx: SimContext): unknown {
       }))
       .sort((a, b) => a.name.localeCompare(b.name)),
     roles: recordsOf(state.roles)
-      .map((r) => ({ name: r.name, policyArns: [...r.policyArns].sort() }))
+      .map((r) => ({
+        name: r.name,
+        policyArns: [...r.policyArns].sort(),
+        // Inline policies (PutRolePolicy), listed only when there are some (older pictures stay equal).
+        ...(Object.keys(r.inlinePolicies ?? {}).length > 0
+          ? { inlinePolicies: Object.keys(r.inlinePolicies ?? {}).sort() }
+          : {}),
+      }))
       .sort((a, b) => a.name.localeCompare(b.name)),
+    // Instance profiles, only when the account has some.
+    ...(recordsOf(state.instanceProfiles ?? {}).length > 0
+      ? {
+          instanceProfiles: recordsOf(state.instanceProfiles ?? {})
+            .map((p) => ({ name: p.name, roleName: p.roleName, tags: sortedTags(p.tags) }))
+            .sort((a, b) => a.name.localeCompare(b.name)),
+        }
+      : {}),
     // The resource types that carry their own snapshot (an account without them looks as it always did).
     ...(Object.assign({}, ...EC2_RESOURCE_TYPES.map((type) => type.snapshot?.(ctx) ?? {})) as object),
   };

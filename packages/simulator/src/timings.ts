@@ -14,6 +14,14 @@ export const DEFAULT_TIMINGS: SimTimings = {
   instanceStatusInitMs: 120_000,
   instanceGoneVisibleMs: 3_600_000,
   roleAssumableMs: 8_000,
+  instanceProfileUsableMs: 10_000,
+  interfaceAttachMs: 3_000,
+  interfaceDetachMs: 5_000,
+  natBootMs: 45_000,
+  natConfigureMs: 2_000,
+  natRetryMs: 1_000,
+  natAttachGiveUpMs: 600_000,
+  groupReplaceMs: 60_000,
   callLatencyMs: [0, 0],
 };
 

@@ -9,6 +9,7 @@
  * the same NormalizedSchema the SDK's deserialisers use: no per-operation code. Requests are read
  * back from the wire the same way (wire-request.ts).
  */
+import * as autoscalingSchemas from '@aws-sdk/client-auto-scaling';
 import * as ec2Schemas from '@aws-sdk/client-ec2';
 import * as iamSchemas from '@aws-sdk/client-iam';
 import * as lambdaSchemas from '@aws-sdk/client-lambda';
@@ -27,6 +28,7 @@ const SCHEMAS: Record<AwsService, Record<string, unknown>> = {
   lambda: lambdaSchemas,
   sts: stsSchemas,
   ssm: ssmSchemas,
+  autoscaling: autoscalingSchemas,
 };
 
 const XML_NAMESPACES: Record<AwsService, string> = {
@@ -35,6 +37,7 @@ const XML_NAMESPACES: Record<AwsService, string> = {
   sts: 'https://sts.amazonaws.com/doc/2011-06-15/',
   lambda: '',
   ssm: '',
+  autoscaling: 'http://autoscaling.amazonaws.com/doc/2011-01-01/',
 };
 
 /** A simulator answer that does not fit the shape AWS's API gives that operation. */
@@ -268,7 +271,9 @@ export function serializeError(service: AwsService, error: ServiceErrorLike): Wi
       body: JSON.stringify({ Type: status >= 500 ? 'Service' : 'User', message: error.message }),
     };
   }
-  const code = escapeXml(error.name);
+  // AWS's code: the SDK names a modelled error by its shape (DeleteConflictException) and keeps the
+  // wire's code (DeleteConflict) as `Code`.
+  const code = escapeXml((error as { Code?: string }).Code ?? error.name);
   const message = escapeXml(error.message);
   const body =
     service === 'ec2'

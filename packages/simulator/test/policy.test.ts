@@ -42,6 +42,29 @@ describe('the policy evaluator', () => {
     expect(on('ForAnyValue:StringEquals')).toBe('implicitDeny');
   });
 
+  it('policy variables: ${ec2:SourceInstanceARN} takes the request’s value; a request without it matches nothing', () => {
+    const self = 'arn:aws:ec2:ap-northeast-1:123456789012:instance/i-1';
+    const policy = allow({
+      Action: 'ec2:CreateTags',
+      Resource: 'arn:aws:ec2:*:*:instance/*',
+      Condition: { StringEquals: { 'aws:ARN': '${ec2:SourceInstanceARN}' } },
+    });
+    const tag = (resource: string, context: Record<string, string>) =>
+      evaluate(policy, { action: 'ec2:CreateTags', resource, context: { 'aws:ARN': resource, ...context } });
+    expect(tag(self, { 'ec2:SourceInstanceARN': self })).toBe('allowed');
+    expect(tag(self.replace('i-1', 'i-2'), { 'ec2:SourceInstanceARN': self })).toBe('implicitDeny');
+    expect(tag(self, {})).toBe('implicitDeny');
+    const own = allow({ Action: 'iam:GetUser', Resource: 'arn:aws:iam::*:user/${aws:username}' });
+    const get = (user: string) =>
+      evaluate(own, {
+        action: 'iam:GetUser',
+        resource: `arn:aws:iam::123456789012:user/${user}`,
+        context: { 'aws:username': 'alice' },
+      });
+    expect(get('alice')).toBe('allowed');
+    expect(get('bob')).toBe('implicitDeny');
+  });
+
   it('ForAllValues: every value of a multi-valued key must match one of the policy’s', () => {
     const policy = allow({ Condition: { 'ForAllValues:StringLike': { 'aws:TagKeys': ['fixed-ip:*'] } } });
     const keys = (...values: string[]) =>
@@ -215,11 +238,11 @@ describe('IAM roles', () => {
     await iam('CreateRole', { RoleName: 'probe', AssumeRolePolicyDocument: TRUST });
     await expectAwsError(
       iam('CreateRole', { RoleName: 'probe', AssumeRolePolicyDocument: TRUST }),
-      'EntityAlreadyExists',
+      'EntityAlreadyExistsException',
     );
     const policy = 'arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole';
     await iam('AttachRolePolicy', { RoleName: 'probe', PolicyArn: policy });
-    await expectAwsError(iam('DeleteRole', { RoleName: 'probe' }), 'DeleteConflict');
+    await expectAwsError(iam('DeleteRole', { RoleName: 'probe' }), 'DeleteConflictException');
     await iam('DetachRolePolicy', { RoleName: 'probe', PolicyArn: policy });
     await iam('DeleteRole', { RoleName: 'probe' });
     await expectAwsError(iam('GetRole', { RoleName: 'probe' }), 'NoSuchEntityException');

@@ -4,6 +4,7 @@ import { accountAttributeOperations, addressOperations, associationOperations } 
 import { imageOperations } from './images.js';
 import { instanceTypeOperations } from './instance-types.js';
 import { instanceOperations } from './instances.js';
+import { interfaceAttachmentOperations } from './interface-attachments.js';
 import { availabilityZoneOperations } from './availability-zones.js';
 import { internetGatewayOperations } from './internet-gateways.js';
 import { natGatewayOperations } from './nat-gateways.js';
@@ -32,6 +33,7 @@ export const ec2Operations: OperationTable = {
   ...imageOperations,
   ...instanceTypeOperations,
   ...instanceOperations,
+  ...interfaceAttachmentOperations,
   ...securityGroupRuleOperations,
   // The resource types that carry everything of their own (resource-types.ts).
   ...(Object.assign({}, ...EC2_RESOURCE_TYPES.map((type) => type.operations)) as OperationTable),

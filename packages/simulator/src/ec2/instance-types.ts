@@ -21,6 +21,26 @@ export const INSTANCE_TYPES: Readonly<Record<string, Architecture>> = {
   't3a.micro': 'x86_64',
 };
 
+/**
+ * Network interfaces per instance (EC2 user guide, "Maximum IP addresses per network interface"):
+ * the nano and micro burstable types take 2, small ones 3.
+ */
+const INTERFACE_LIMITS: Readonly<Record<string, number>> = {
+  't4g.nano': 2,
+  't4g.micro': 2,
+  't4g.small': 3,
+  'c7g.medium': 2,
+  't3.nano': 2,
+  't3.micro': 2,
+  't3.small': 3,
+  't3a.nano': 2,
+  't3a.micro': 2,
+};
+
+export function interfaceLimitOf(instanceType: string): number {
+  return INTERFACE_LIMITS[instanceType] ?? 2;
+}
+
 export function architectureOf(instanceType: string | undefined): Architecture {
   const architecture = instanceType === undefined ? undefined : INSTANCE_TYPES[instanceType];
   if (architecture === undefined)

@@ -3,16 +3,27 @@
  * (or in a subnet), pending -> running, stopping -> stopped, shutting-down -> terminated on the
  * clock; status checks initializing -> ok; the primary interface stays attached until the
  * instance is terminated, and survives it unless it was made at launch (DeleteOnTermination).
+ * A new primary interface may get an Amazon-owned public IPv4 (AssociatePublicIpAddress, see
+ * public-ips.ts); an instance profile is checked as EC2 checks it (instance-profiles.ts); more
+ * interfaces come with AttachNetworkInterface (interface-attachments.ts) and are all listed.
  */
-import type { Instance, InstanceStatus, TagSpecification } from '@aws-sdk/client-ec2';
+import type {
+  Instance,
+  InstanceNetworkInterface,
+  InstanceStatus,
+  TagSpecification,
+} from '@aws-sdk/client-ec2';
 import type { SimContext } from '../context.js';
 import { describeOperation, recordsOf } from '../describe.js';
 import { ec2Error, Ec2ErrorCode, ec2InvalidParameter, ec2MissingParameter, ec2NotFound } from '../errors.js';
 import type { FilterFields } from '../filters.js';
 import { newId } from '../ids.js';
+import { instanceProfileArn, profileForLaunch } from '../instance-profiles.js';
 import {
   attachmentIsLive,
+  attachmentStatus,
   instanceIsGone,
+  interfacesOf,
   instanceState,
   type InstanceState,
   newRecord,
@@ -27,7 +38,9 @@ import { azIdOf } from './availability-zones.js';
 import { findImage } from './images.js';
 import { architectureOf, zoneOffers } from './instance-types.js';
 import { requireInstance, requireNetworkInterface } from './lookup.js';
+import { natConfigOf } from '../nat-config.js';
 import { insertNetworkInterface } from './network-interfaces.js';
+import { autoPublicIp, newAutoPublicIp } from './public-ips.js';
 import { tagList } from './tags.js';
 import { tagsFromSpecifications } from './tags.js';
 
@@ -60,6 +73,8 @@ interface RunInstancesInput {
   KeyName?: string;
   UserData?: string;
   MetadataOptions?: { HttpTokens?: string; HttpEndpoint?: string };
+  IamInstanceProfile?: { Name?: string; Arn?: string };
+  MaintenanceOptions?: { AutoRecovery?: string };
   BlockDeviceMappings?: {
     DeviceName?: string;
     Ebs?: { VolumeSize?: number; VolumeType?: string; Encrypted?: boolean; DeleteOnTermination?: boolean };
@@ -100,7 +115,15 @@ function primaryInterface(
   deleteOnTermination: boolean;
 } {
   const specs = input.NetworkInterfaces ?? [];
-  if (specs.length > 1) throw ec2InvalidParameter('The simulator models one network interface per instance.');
+  if (specs.length > 1 && specs.some((s) => s.AssociatePublicIpAddress === true))
+    throw ec2Error(
+      Ec2ErrorCode.invalidParameterCombination,
+      'The associatePublicIPAddress parameter cannot be specified when launching with multiple network interfaces.',
+    );
+  if (specs.length > 1)
+    throw ec2InvalidParameter(
+      'The simulator launches with one network interface; attach more with AttachNetworkInterface.',
+    );
   const spec = specs[0];
   if (spec) {
     if (spec.DeviceIndex !== 0)
@@ -112,6 +135,12 @@ function primaryInterface(
       );
     }
     if (spec.NetworkInterfaceId !== undefined) {
+      // A public IPv4 comes with a new interface only.
+      if (spec.AssociatePublicIpAddress === true)
+        throw ec2Error(
+          Ec2ErrorCode.invalidParameterCombination,
+          'The associatePublicIPAddress parameter cannot be specified for a network interface with an ID.',
+        );
       if (spec.SubnetId !== undefined || spec.Groups !== undefined)
         throw ec2Error(
           Ec2ErrorCode.invalidParameterCombination,
@@ -132,12 +161,55 @@ function primaryInterface(
   return { eni: undefined, create, deleteOnTermination: spec?.DeleteOnTermination ?? true };
 }
 
+/** The Elastic IP on an interface, if any. */
+function elasticIpOn(ctx: SimContext, eniId: string) {
+  return recordsOf(ctx.state.addresses).find((a) => a.externalAssociation?.networkInterfaceId === eniId);
+}
+
+/** An interface as DescribeInstances lists it under its instance. */
+function instanceInterface(
+  ctx: SimContext,
+  instance: InstanceRecord,
+  eni: NetworkInterfaceRecord,
+): InstanceNetworkInterface {
+  const attachment = eni.attachment;
+  const address = elasticIpOn(ctx, eni.id);
+  const autoIp = eni.id === instance.primaryEniId ? autoPublicIp(ctx, instance) : undefined;
+  const association = address
+    ? { PublicIp: address.publicIp, IpOwnerId: ctx.state.accountId }
+    : autoIp !== undefined
+      ? { PublicIp: autoIp, IpOwnerId: 'amazon' }
+      : undefined;
+  return {
+    NetworkInterfaceId: eni.id,
+    SubnetId: eni.subnetId,
+    VpcId: eni.vpcId,
+    PrivateIpAddress: eni.privateIp,
+    SourceDestCheck: eni.sourceDestCheck,
+    Status: 'in-use',
+    OwnerId: ctx.state.accountId,
+    Groups: eni.groupIds.map((GroupId) => ({
+      GroupId,
+      GroupName: ctx.state.securityGroups[GroupId]?.name ?? '',
+    })),
+    Attachment: {
+      AttachmentId: attachment?.id,
+      DeviceIndex: attachment?.deviceIndex,
+      NetworkCardIndex: 0,
+      Status: attachment ? attachmentStatus(attachment, ctx.now) : 'attached',
+      DeleteOnTermination: attachment?.deleteOnTermination,
+      AttachTime: new Date(attachment?.attachedAt ?? instance.createdAt),
+    },
+    ...(association ? { Association: association } : {}),
+  };
+}
+
 function toInstance(ctx: SimContext, instance: InstanceRecord): Instance {
   const state = stateOf(instance, ctx.now);
-  const eni = ctx.state.networkInterfaces[instance.primaryEniId];
-  const attached = eni !== undefined && attachmentIsLive(ctx, eni) ? eni : undefined;
-  const address = attached
-    ? recordsOf(ctx.state.addresses).find((a) => a.externalAssociation?.networkInterfaceId === attached.id)
+  const interfaces = interfacesOf(ctx, instance.id);
+  const primary = interfaces.find((e) => e.id === instance.primaryEniId);
+  const publicIp = primary
+    ? (elasticIpOn(ctx, primary.id)?.publicIp ?? autoPublicIp(ctx, instance))
     : undefined;
   const architecture = findImage(ctx, instance.imageId).architecture;
   return {
@@ -151,7 +223,7 @@ function toInstance(ctx: SimContext, instance: InstanceRecord): Instance {
           SubnetId: instance.subnetId,
           VpcId: instance.vpcId,
           PrivateIpAddress: instance.privateIp,
-          ...(address ? { PublicIpAddress: address.publicIp } : {}),
+          ...(publicIp !== undefined ? { PublicIpAddress: publicIp } : {}),
         }),
     Placement: {
       AvailabilityZone: instance.az,
@@ -161,6 +233,10 @@ function toInstance(ctx: SimContext, instance: InstanceRecord): Instance {
     Architecture: architecture,
     LaunchTime: new Date(instance.launchedAt),
     ...(instance.keyName !== null ? { KeyName: instance.keyName } : {}),
+    ...(instance.instanceProfile
+      ? { IamInstanceProfile: { Arn: instance.instanceProfile.arn, Id: instance.instanceProfile.id } }
+      : {}),
+    ...(instance.autoRecovery ? { MaintenanceOptions: { AutoRecovery: instance.autoRecovery } } : {}),
     MetadataOptions: { HttpTokens: instance.httpTokens, HttpEndpoint: 'enabled', State: 'applied' },
     RootDeviceName: instance.volume.deviceName,
     RootDeviceType: 'ebs',
@@ -178,34 +254,9 @@ function toInstance(ctx: SimContext, instance: InstanceRecord): Instance {
               },
             },
           ],
-    NetworkInterfaces: attached
-      ? [
-          {
-            NetworkInterfaceId: attached.id,
-            SubnetId: attached.subnetId,
-            VpcId: attached.vpcId,
-            PrivateIpAddress: attached.privateIp,
-            SourceDestCheck: attached.sourceDestCheck,
-            Status: 'in-use',
-            Groups: attached.groupIds.map((GroupId) => ({
-              GroupId,
-              GroupName: ctx.state.securityGroups[GroupId]?.name ?? '',
-            })),
-            Attachment: {
-              AttachmentId: attached.attachment?.id,
-              DeviceIndex: 0,
-              Status: 'attached',
-              DeleteOnTermination: attached.attachment?.deleteOnTermination,
-              AttachTime: new Date(attached.attachment?.attachedAt ?? instance.createdAt),
-            },
-            ...(address
-              ? { Association: { PublicIp: address.publicIp, IpOwnerId: ctx.state.accountId } }
-              : {}),
-          },
-        ]
-      : [],
-    SourceDestCheck: attached?.sourceDestCheck,
-    SecurityGroups: (attached?.groupIds ?? []).map((GroupId) => ({
+    NetworkInterfaces: interfaces.map((eni) => instanceInterface(ctx, instance, eni)),
+    SourceDestCheck: primary?.sourceDestCheck,
+    SecurityGroups: (primary?.groupIds ?? []).map((GroupId) => ({
       GroupId,
       GroupName: ctx.state.securityGroups[GroupId]?.name ?? '',
     })),
@@ -223,7 +274,16 @@ function instanceFields(ctx: SimContext): FilterFields<InstanceRecord> {
     'vpc-id': (i) => i.vpcId,
     'subnet-id': (i) => i.subnetId,
     'availability-zone': (i) => i.az,
-    'network-interface.network-interface-id': (i) => i.primaryEniId,
+    'network-interface.network-interface-id': (i) => interfacesOf(ctx, i.id).map((e) => e.id),
+    'network-interface.attachment.attachment-id': (i) => interfacesOf(ctx, i.id).map((e) => e.attachment?.id),
+    'network-interface.attachment.device-index': (i) =>
+      interfacesOf(ctx, i.id).map((e) => e.attachment?.deviceIndex),
+    'network-interface.attachment.status': (i) =>
+      interfacesOf(ctx, i.id).map((e) =>
+        e.attachment ? attachmentStatus(e.attachment, ctx.now) : undefined,
+      ),
+    'iam-instance-profile.arn': (i) => i.instanceProfile?.arn,
+    'ip-address': (i) => autoPublicIp(ctx, i),
     'private-ip-address': (i) => i.privateIp,
     'reservation-id': (i) => i.reservationId,
   };
@@ -303,6 +363,10 @@ export const instanceOperations = {
       throw ec2InvalidParameter(
         `Volume of size ${sizeGiB}GB is smaller than snapshot '${image.id}', expect size >= 8GB`,
       );
+    const autoRecovery = input.MaintenanceOptions?.AutoRecovery ?? 'default';
+    if (autoRecovery !== 'default' && autoRecovery !== 'disabled')
+      throw ec2InvalidParameter(`Value (${autoRecovery}) for parameter AutoRecovery is invalid.`);
+    const profile = profileForLaunch(ctx, input.IamInstanceProfile);
     const primary = primaryInterface(ctx, input, tags.eni);
     const subnetId = primary.eni?.subnetId ?? input.NetworkInterfaces?.[0]?.SubnetId ?? input.SubnetId ?? '';
     const subnet = ctx.state.subnets[subnetId];
@@ -337,7 +401,26 @@ export const instanceOperations = {
       },
       phase: { transition: 'pending', until: ctx.now + ctx.timings.instancePendingMs, settles: 'running' },
       launchedAt: ctx.now,
+      ...(input.MaintenanceOptions ? { autoRecovery } : {}),
+      ...(profile
+        ? {
+            instanceProfile: {
+              name: profile.name,
+              id: profile.id,
+              arn: instanceProfileArn(ctx.state.accountId, profile.name),
+            },
+          }
+        : {}),
     };
+    if (input.NetworkInterfaces?.[0]?.AssociatePublicIpAddress === true) {
+      record.associatePublicIp = true;
+      record.publicIp = newAutoPublicIp(ctx);
+    }
+    // A fixed-ip NAT instance: a `natBootFails` fault decides now how its boot will end.
+    if (natConfigOf(record.userData)) {
+      const failure = ctx.takeNatBootFailure();
+      if (failure !== undefined) record.natBootFailure = failure;
+    }
     eni.attachment = {
       id: newId(ctx.state, 'eni-attach'),
       instanceId: record.id,
@@ -446,6 +529,7 @@ export const instanceOperations = {
             PreviousState: stateOf(instance, ctx.now),
           };
         instance.launchedAt = ctx.now;
+        if (instance.associatePublicIp) instance.publicIp = newAutoPublicIp(ctx);
         return move(ctx, instance, 'pending', 'running', ctx.timings.instancePendingMs);
       }),
     };

@@ -1,4 +1,5 @@
 /** Internet gateways: at most one per VPC, and not detachable while public addresses are mapped. */
+import { autoPublicIp } from './public-ips.js';
 import type { InternetGateway, InternetGatewayAttachment, TagSpecification } from '@aws-sdk/client-ec2';
 import type { SimContext } from '../context.js';
 import { describeOperation, recordsOf } from '../describe.js';
@@ -58,7 +59,11 @@ function hasMappedPublicAddresses(ctx: SimContext, vpcId: string): boolean {
     const eniId = address.externalAssociation?.networkInterfaceId;
     return eniId !== undefined && ctx.state.networkInterfaces[eniId]?.vpcId === vpcId;
   });
-  return onGateway || onInterface;
+  // An instance's auto-assigned public IPv4 is a mapped address too.
+  const onInstance = recordsOf(ctx.state.instances).some(
+    (instance) => instance.vpcId === vpcId && autoPublicIp(ctx, instance) !== undefined,
+  );
+  return onGateway || onInterface || onInstance;
 }
 
 function toInternetGateway(ctx: SimContext, igw: InternetGatewayRecord): InternetGateway {

@@ -10,6 +10,7 @@ import { ec2Error, Ec2ErrorCode, ec2InvalidParameter, ec2MissingParameter, ec2No
 import type { FilterFields } from '../filters.js';
 import {
   attachmentIsLive,
+  attachmentStatus,
   interfaceIsLive,
   lambdaEniIsLive,
   natHoldsInterface,
@@ -18,6 +19,7 @@ import {
 } from '../lifecycle.js';
 import type { NetworkInterfaceRecord, ResourceRecord, SubnetRecord, Tags } from '../model.js';
 import { azIdOf } from './availability-zones.js';
+import { autoPublicIp } from './public-ips.js';
 import { requireNetworkInterface, requireSecurityGroup, requireSubnet, requireVpc } from './lookup.js';
 import { tagList, tagsFromSpecifications } from './tags.js';
 
@@ -34,7 +36,8 @@ export interface InterfaceView extends ResourceRecord {
   groupIds: string[];
   /** Absent for the account's own interfaces. */
   requesterId?: string;
-  association?: { publicIp: string; allocationId: string; associationId: string };
+  /** An Elastic IP (owned by the account), or the address Amazon assigned at launch (`owner` amazon, no ids). */
+  association?: { publicIp: string; allocationId: string; associationId: string; owner?: 'amazon' };
   /** The account's own interfaces only. */
   own?: NetworkInterfaceRecord;
   /** The AWS service that manages it (Lambda's interfaces): hidden unless asked for, see below. */
@@ -98,6 +101,12 @@ export function liveInterfaces(ctx: SimContext): InterfaceView[] {
     const address = recordsOf(ctx.state.addresses).find(
       (a) => a.externalAssociation?.networkInterfaceId === eni.id,
     );
+    // A primary interface launched with AssociatePublicIpAddress: Amazon's address, no Elastic IP.
+    const holder =
+      eni.attachment && attachmentIsLive(ctx, eni)
+        ? ctx.state.instances[eni.attachment.instanceId]
+        : undefined;
+    const autoIp = holder?.primaryEniId === eni.id ? autoPublicIp(ctx, holder) : undefined;
     views.push({
       id: eni.id,
       createdAt: eni.createdAt,
@@ -118,7 +127,9 @@ export function liveInterfaces(ctx: SimContext): InterfaceView[] {
               associationId: address.externalAssociation.associationId,
             },
           }
-        : {}),
+        : autoIp !== undefined
+          ? { association: { publicIp: autoIp, allocationId: '', associationId: '', owner: 'amazon' } }
+          : {}),
       own: eni,
     });
   }
@@ -154,6 +165,11 @@ export function allocatePrivateIp(
   return undefined;
 }
 
+function attachmentStatusOf(ctx: SimContext, eni: InterfaceView): string | undefined {
+  const attachment = liveAttachment(ctx, eni);
+  return attachment ? attachmentStatus(attachment, ctx.now) : undefined;
+}
+
 function interfaceStatus(ctx: SimContext, eni: InterfaceView): 'in-use' | 'available' {
   return !eni.own || attachmentIsLive(ctx, eni.own) ? 'in-use' : 'available';
 }
@@ -177,24 +193,30 @@ const interfaceFields = (ctx: SimContext): FilterFields<InterfaceView> => ({
   'attachment.instance-id': (e) => liveAttachment(ctx, e)?.instanceId,
   'attachment.device-index': (e) => liveAttachment(ctx, e)?.deviceIndex,
   'attachment.attachment-id': (e) => liveAttachment(ctx, e)?.id,
+  'attachment.status': (e) => attachmentStatusOf(ctx, e),
+  'attachment.delete-on-termination': (e) => liveAttachment(ctx, e)?.deleteOnTermination,
+  'association.ip-owner-id': (e) =>
+    e.association ? (e.association.owner ?? ctx.state.accountId) : undefined,
   'private-ip-address': (e) => e.privateIp,
   'addresses.private-ip-address': (e) => e.privateIp,
   'association.public-ip': (e) => e.association?.publicIp,
-  'association.allocation-id': (e) => e.association?.allocationId,
+  'association.allocation-id': (e) => (e.association?.owner ? undefined : e.association?.allocationId),
   'operator.managed': (e) => e.operator !== undefined,
   'operator.principal': (e) => e.operator,
 });
 
 export function toNetworkInterface(ctx: SimContext, eni: InterfaceView): NetworkInterface {
   const attachment = liveAttachment(ctx, eni);
-  const association = eni.association
-    ? {
-        PublicIp: eni.association.publicIp,
-        AllocationId: eni.association.allocationId,
-        AssociationId: eni.association.associationId,
-        IpOwnerId: ctx.state.accountId,
-      }
-    : undefined;
+  const association = !eni.association
+    ? undefined
+    : eni.association.owner === 'amazon'
+      ? { PublicIp: eni.association.publicIp, IpOwnerId: 'amazon' }
+      : {
+          PublicIp: eni.association.publicIp,
+          AllocationId: eni.association.allocationId,
+          AssociationId: eni.association.associationId,
+          IpOwnerId: ctx.state.accountId,
+        };
   return {
     NetworkInterfaceId: eni.id,
     SubnetId: eni.subnetId,
@@ -231,7 +253,7 @@ export function toNetworkInterface(ctx: SimContext, eni: InterfaceView): Network
             InstanceOwnerId: ctx.state.accountId,
             DeviceIndex: attachment.deviceIndex,
             NetworkCardIndex: 0,
-            Status: 'attached',
+            Status: attachmentStatusOf(ctx, eni) as NonNullable<NetworkInterface['Attachment']>['Status'],
             AttachTime: new Date(attachment.attachedAt),
             DeleteOnTermination: attachment.deleteOnTermination,
           },

@@ -5,7 +5,8 @@
  * simulator (the operation table, authorization, route tables, snapshots) reads this list.
  */
 import type { Ec2ResourceType } from './resource-type.js';
+import { launchTemplateType } from './launch-templates.js';
 import { vpcEndpointType } from './vpc-endpoints.js';
 
 export type { Ec2ResourceType };
-export const EC2_RESOURCE_TYPES: readonly Ec2ResourceType[] = [vpcEndpointType];
+export const EC2_RESOURCE_TYPES: readonly Ec2ResourceType[] = [vpcEndpointType, launchTemplateType];
