@@ -470,7 +470,6 @@ export const natInstance: Kind = {
           TagSpecifications: [
             ...tagSpec('instance', ROLE, stack, zone),
             ...tagSpec('volume', ROLE, stack, zone),
-            ...tagSpec('network-interface', ROLE, stack, zone),
           ],
         }),
     },

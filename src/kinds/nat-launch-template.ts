@@ -61,7 +61,7 @@ export const LAUNCH_TEMPLATES = extraPart<LaunchTemplate>({
 
 const templateIn = (ctx: StackContext, zone: string | undefined): LaunchTemplate | undefined => {
   const listed = findListed(ctx, natLaunchTemplate, zone);
-  return (LAUNCH_TEMPLATES.get(ctx.world)).find((t) => t.LaunchTemplateId === listed?.id);
+  return LAUNCH_TEMPLATES.get(ctx.world).find((t) => t.LaunchTemplateId === listed?.id);
 };
 
 /** Why the group's template needs a new version (a new image or type), or undefined. */
@@ -110,7 +110,7 @@ export const natLaunchTemplate: Kind = {
   hourlyUsd: () => 0,
 
   list: (world) =>
-    (LAUNCH_TEMPLATES.get(world)).map((t) => ({
+    LAUNCH_TEMPLATES.get(world).map((t) => ({
       id: t.LaunchTemplateId ?? '',
       tags: t.Tags,
       zone: undefined,
@@ -214,9 +214,7 @@ export const natLaunchTemplate: Kind = {
         state: 'missing',
         problem: 'no NAT launch template recorded; run fixed-ip setup',
       };
-    const template = (LAUNCH_TEMPLATES.get(ctx.world)).find(
-      (t) => t.LaunchTemplateId === record.id,
-    );
+    const template = LAUNCH_TEMPLATES.get(ctx.world).find((t) => t.LaunchTemplateId === record.id);
     if (!template)
       return {
         ok: false,

@@ -183,7 +183,9 @@ export const NAT_MODE: Readonly<Record<NatModeName, NatMode>> = {
       ];
       if (!records.some((r) => kinds.includes(r.kind))) return undefined;
       // The type of the instance fixed-ip launched, or of the group's template (--ha).
-      const type = records.find((r) => r.kind === 'natInstance' || r.kind === 'natLaunchTemplate')?.instanceType;
+      const type = records.find(
+        (r) => r.kind === 'natInstance' || r.kind === 'natLaunchTemplate',
+      )?.instanceType;
       return { natZones: zonalNats(records), ...(type ? { natInstanceType: type } : {}) };
     },
   },

@@ -1,4 +1,4 @@
-import type { InstanceProfile } from '@aws-sdk/client-iam';
+import type { InstanceProfile, Role } from '@aws-sdk/client-iam';
 import * as z from 'zod/mini';
 import { awsErrorName } from '../aws/errors.js';
 import { FixedIpError } from '../errors.js';
@@ -31,8 +31,8 @@ declare module '../state/identity.js' {
  */
 export const natRoleName = (stack: string, region: string): string => `fixed-ip-nat-${stack}-${region}`;
 
-const NAT_ROLES = 'arn:aws:iam::*:role/fixed-ip-nat-*';
-const NAT_PROFILES = 'arn:aws:iam::*:instance-profile/fixed-ip-nat-*';
+const ROLE_ARNS = 'arn:aws:iam::*:role/fixed-ip-nat-*';
+const PROFILE_ARNS = 'arn:aws:iam::*:instance-profile/fixed-ip-nat-*';
 
 /** EC2 may hand the role's credentials to an instance: the only principal that can assume it. */
 const TRUST_POLICY = JSON.stringify({
@@ -90,33 +90,49 @@ export function natRolePolicy(stack: string, region: string): object {
   };
 }
 
-/** The stack's instance profile, found by its name (IAM has no filter by tag). */
-export const INSTANCE_PROFILES = extraPart<InstanceProfile>({
-  name: 'instanceProfiles',
-  idFilter: 'instance-profile-name',
+/** The stack's role and its instance profile, one name: either may exist without the other (a run stopped between them). */
+export interface NatRoleItem {
+  name: string;
+  role?: Role;
+  profile?: InstanceProfile;
+}
+
+/** Ignores IAM's "not found": undefined. */
+const orNone = <T>(call: Promise<T>): Promise<T | undefined> =>
+  call.catch((error: unknown) => {
+    if (notFound(error)) return undefined;
+    throw error;
+  });
+
+/** The stack's role and instance profile, found by their name (IAM has no filter by tag). */
+export const NAT_ROLES = extraPart<NatRoleItem>({
+  name: 'natRoles',
+  idFilter: 'role-name',
   byName: true,
   async describe(aws, filters, _into, _statuses, stack) {
-    const named = filters.find((f) => f.Name === 'instance-profile-name')?.Values;
+    const named = filters.find((f) => f.Name === 'role-name')?.Values;
     const names = named ?? (stack ? [natRoleName(stack, aws.region)] : []);
     const found = await Promise.all(
-      names.map((InstanceProfileName) =>
-        aws.iam.GetInstanceProfile({ InstanceProfileName }).then(
-          (out) => out.InstanceProfile,
-          (error: unknown) => {
-            if (notFound(error)) return undefined;
-            throw error;
-          },
-        ),
-      ),
+      names.map(async (name) => {
+        const [role, profile] = await Promise.all([
+          orNone(aws.iam.GetRole({ RoleName: name })).then((out) => out?.Role),
+          orNone(aws.iam.GetInstanceProfile({ InstanceProfileName: name })).then(
+            (out) => out?.InstanceProfile,
+          ),
+        ]);
+        return role || profile
+          ? { name, ...(role ? { role } : {}), ...(profile ? { profile } : {}) }
+          : undefined;
+      }),
     );
-    return found.filter((profile): profile is InstanceProfile => profile !== undefined);
+    return found.filter((item): item is NatRoleItem => item !== undefined);
   },
-  idOf: (profile) => profile.InstanceProfileName,
+  idOf: (item) => item.name,
 });
 
 const profileIn = (ctx: StackContext): InstanceProfile | undefined => {
   const name = natRoleName(ctx.name, ctx.aws.region);
-  return INSTANCE_PROFILES.get(ctx.world).find((p) => p.InstanceProfileName === name);
+  return NAT_ROLES.get(ctx.world).find((item) => item.name === name)?.profile;
 };
 
 const complete = (profile: InstanceProfile | undefined, name: string): boolean =>
@@ -139,8 +155,8 @@ async function unlessGone(call: () => Promise<unknown>, also: readonly string[] 
  */
 export const natRole: Kind = {
   name: 'natRole',
-  part: INSTANCE_PROFILES,
-  needs: [INSTANCE_PROFILES],
+  part: NAT_ROLES,
+  needs: [NAT_ROLES],
   role: ROLE,
   zonal: false,
   article: 5,
@@ -168,14 +184,14 @@ export const natRole: Kind = {
       {
         sid: 'FixedIpIamNatRoleCreate',
         actions: ['iam:CreateRole', 'iam:TagRole', 'iam:CreateInstanceProfile', 'iam:TagInstanceProfile'],
-        resource: [NAT_ROLES, NAT_PROFILES],
+        resource: [ROLE_ARNS, PROFILE_ARNS],
         condition: { StringEquals: { [`aws:RequestTag/${TAG_MANAGED_BY}`]: MANAGED_BY } },
       },
       // ...read there (GetRole is granted on every role for plan's role check)...
       {
         sid: 'FixedIpIamNatRoleRead',
         actions: ['iam:GetInstanceProfile', 'iam:GetRolePolicy'],
-        resource: [NAT_ROLES, NAT_PROFILES],
+        resource: [ROLE_ARNS, PROFILE_ARNS],
       },
       // ...changed and removed only when they carry fixed-ip's marker...
       {
@@ -188,21 +204,22 @@ export const natRole: Kind = {
           'iam:RemoveRoleFromInstanceProfile',
           'iam:DeleteInstanceProfile',
         ],
-        resource: [NAT_ROLES, NAT_PROFILES],
+        resource: [ROLE_ARNS, PROFILE_ARNS],
         condition: { StringEquals: { [`aws:ResourceTag/${TAG_MANAGED_BY}`]: MANAGED_BY } },
       },
       // ...and handed on (a launch, or the role joining its profile) only under that pattern: no
       // role of yours. Not conditioned on iam:PassedToService: AddRoleToInstanceProfile needs
       // PassRole too, and AWS documents that key for the launch only; the roles trust EC2 alone.
-      { sid: 'FixedIpIamPassNatRole', actions: ['iam:PassRole'], resource: NAT_ROLES },
+      { sid: 'FixedIpIamPassNatRole', actions: ['iam:PassRole'], resource: ROLE_ARNS },
     ],
   },
   hourlyUsd: () => 0,
 
   list: (world) =>
-    INSTANCE_PROFILES.get(world).map((profile) => ({
-      id: profile.InstanceProfileName ?? '',
-      tags: profile.Tags,
+    NAT_ROLES.get(world).map((item) => ({
+      id: item.name,
+      // The role is made first and carries the same tags: what proves either is the stack's.
+      tags: item.role?.Tags ?? item.profile?.Tags,
       zone: undefined,
       extra: {},
     })),
@@ -247,6 +264,8 @@ export const natRole: Kind = {
         ['EntityAlreadyExists', 'EntityAlreadyExistsException'],
       );
     }
+    // Recorded as soon as the role exists: a run stopped here leaves nothing teardown does not know.
+    await putRecord(ctx, { kind: 'natRole', id: name, owned: true });
     // The policy is written when it is not what this release gives (a re-run changes nothing).
     const wanted = natRolePolicy(ctx.name, ctx.aws.region);
     const current = role

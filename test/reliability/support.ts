@@ -324,7 +324,10 @@ export function taggedIds(snapshot: unknown): string[] {
     ...snap.securityGroups,
     ...snap.addresses,
     ...snap.natGateways,
-    ...(snap.instances ?? []).filter((i) => i.state !== 'terminated'),
+    // An instance an Auto Scaling group launched is the group's (recorded as the group).
+    ...(snap.instances ?? []).filter(
+      (i) => i.state !== 'terminated' && i.tags['aws:autoscaling:groupName'] === undefined,
+    ),
     ...(snap.networkInterfaces ?? []).map((e) => ({ id: e.id, tags: e.tags ?? {} })),
     ...(snap.vpcEndpoints ?? []),
   ];

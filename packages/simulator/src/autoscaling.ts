@@ -642,3 +642,21 @@ export function autoscalingAuthorizations(
   const context = Object.fromEntries((group?.tags ?? []).map((t) => [`aws:ResourceTag/${t.key}`, t.value]));
   return [{ action, resource, context }];
 }
+
+/** The groups in the account's snapshot, only when it has some (older pictures stay equal). */
+export function groupsSnapshot(ctx: SimContext): Record<string, unknown> {
+  const groups = Object.values(groupsOf(ctx));
+  return groups.length === 0
+    ? {}
+    : {
+        autoScalingGroups: groups
+          .map((g) => ({
+            name: g.name,
+            desired: g.desired,
+            instances: g.members.map((m) => m.instanceId),
+            tags: Object.fromEntries(g.tags.map((t) => [t.key, t.value])),
+            deleting: g.deleting,
+          }))
+          .sort((a, b) => a.name.localeCompare(b.name)),
+      };
+}

@@ -7,6 +7,7 @@ import { recordsOf } from './describe.js';
 import { addressInUse } from './ec2/addresses.js';
 import { liveInterfaces } from './ec2/network-interfaces.js';
 import { EC2_RESOURCE_TYPES } from './ec2/resource-types.js';
+import { groupsSnapshot } from './autoscaling.js';
 import { instanceState, natIsGone, natState } from './lifecycle.js';
 import type { Tags } from './model.js';
 
@@ -140,5 +141,6 @@ export function snapshotAccount(ctx: SimContext): unknown {
       : {}),
     // The resource types that carry their own snapshot (an account without them looks as it always did).
     ...(Object.assign({}, ...EC2_RESOURCE_TYPES.map((type) => type.snapshot?.(ctx) ?? {})) as object),
+    ...groupsSnapshot(ctx),
   };
 }

@@ -348,10 +348,11 @@ export function launchSpec(
     UserData: Buffer.from(
       userData({ interfaceId: options.interfaceId, region: ctx.aws.region, selfAttach: options.selfAttach }),
     ).toString('base64'),
+    // The primary interface made at launch is the instance's (it goes with it) and is not tagged as
+    // the stack's: the stack's interface is the one its kind made.
     TagSpecifications: [
       ...tagSpec('instance', options.role, ctx.name, zone),
       ...tagSpec('volume', options.role, ctx.name, zone),
-      ...tagSpec('network-interface', options.role, ctx.name, zone),
     ],
   };
 }

@@ -64,6 +64,13 @@ export const INSTANCE: Shape = {
   makes: { setup: 'RunInstances', teardown: 'TerminateInstances' },
 };
 
+export const INSTANCE_HA: Shape = {
+  label: '--nat instance --ha',
+  options: { nat: 'instance', inputs: { ha: '' } },
+  nat: 'instance',
+  makes: { setup: 'CreateAutoScalingGroup', teardown: 'DeleteAutoScalingGroup' },
+};
+
 /** Terminated instances stay listed for about an hour: let them go before comparing accounts. */
 const AFTER_AN_HOUR = 2 * 60 * 60_000;
 

@@ -1,0 +1,3 @@
+import { INSTANCE_HA, setupMatrix } from './matrix.js';
+
+setupMatrix(INSTANCE_HA);

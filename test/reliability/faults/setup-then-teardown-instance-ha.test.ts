@@ -1,0 +1,3 @@
+import { INSTANCE_HA, setupThenTeardownMatrix } from './matrix.js';
+
+setupThenTeardownMatrix(INSTANCE_HA);

@@ -1,0 +1,3 @@
+import { INSTANCE_HA, teardownMatrix } from './matrix.js';
+
+teardownMatrix(INSTANCE_HA);
