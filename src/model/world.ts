@@ -214,9 +214,7 @@ export async function loadWorld(
   const world = emptyWorld();
   const Filters = scope.vpcId ? [{ Name: 'vpc-id', Values: [scope.vpcId] }] : [stackFilter(scope.stack)];
   await Promise.all(
-    unique(parts).map((part) =>
-      describePart(aws, world, part, part.whole ? [] : Filters, true, scope.stack),
-    ),
+    unique(parts).map((part) => describePart(aws, world, part, part.whole ? [] : Filters, true, scope.stack)),
   );
   world.vpc = scope.vpcId ? world.vpcs.find((v) => v.VpcId === scope.vpcId) : undefined;
   return world;

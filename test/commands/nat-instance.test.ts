@@ -246,7 +246,7 @@ describe('--nat instance', () => {
       resources: Record<string, { id: string }>;
     };
     const key = Object.keys(raw.resources).find((k) => k.startsWith('natInstance')) ?? '';
-    raw.resources[key] = { ...raw.resources[key], id: legacy } as { id: string };
+    raw.resources[key] = { ...raw.resources[key], id: legacy };
     writeFileSync(account.statePath(), JSON.stringify(raw));
     account.clock.advance(5 * MINUTE);
     expect(await egressIp()).toBe(first.elasticIp);
@@ -426,9 +426,11 @@ describe('--nat instance', () => {
       expect(next?.InstanceId).not.toBe(old);
       expect(await egressIp()).toBe(first.elasticIp);
       // Nothing but the test's own calls (the termination, the egress probes) reached the account.
-      expect(mutatingCalls(account.sim).slice(calls).filter((op) => op !== 'Invoke')).toEqual([
-        'TerminateInstances',
-      ]);
+      expect(
+        mutatingCalls(account.sim)
+          .slice(calls)
+          .filter((op) => op !== 'Invoke'),
+      ).toEqual(['TerminateInstances']);
       const eni = (await instance(next?.InstanceId ?? '')).NetworkInterfaces.find(
         (n) => n.NetworkInterfaceId === state?.natInterface?.id,
       );

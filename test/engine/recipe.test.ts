@@ -62,7 +62,13 @@ describe('the recipe walked backward', () => {
   });
 
   it('deletes a NAT as soon as the workloads have left, not after the route that only points at it', () => {
-    for (const nat of ['natGateway', 'regionalNatGateway', 'natInstance', 'natInterface', 'natGroup'] as const) {
+    for (const nat of [
+      'natGateway',
+      'regionalNatGateway',
+      'natInstance',
+      'natInterface',
+      'natGroup',
+    ] as const) {
       expect(dependentsOf(nat).has('functions'), nat).toBe(true);
       expect(dependentsOf(nat).has('privateRouteTable'), nat).toBe(false);
     }

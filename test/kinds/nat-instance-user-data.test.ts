@@ -232,7 +232,10 @@ describe('NAT instance user data', () => {
   it("fits AWS's 16 KB user data limit as sent (comment lines out, config block in), and is still the same program", () => {
     const sent = userData({ ...CONFIG, selfAttach: true });
     expect(Buffer.byteLength(sent)).toBeLessThanOrEqual(USER_DATA_LIMIT);
-    expect(sent.split('\n').filter((line) => /^\s*#/.test(line))).toEqual(['#!/bin/bash', '# fixed-ip:nat-config']);
+    expect(sent.split('\n').filter((line) => /^\s*#/.test(line))).toEqual([
+      '#!/bin/bash',
+      '# fixed-ip:nat-config',
+    ]);
     const parsed = spawnSync('bash', ['-n'], { input: sent, encoding: 'utf8' });
     expect(parsed.stderr).toBe('');
     expect(parsed.status).toBe(0);

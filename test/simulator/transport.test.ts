@@ -135,7 +135,9 @@ describe('mockAws (aws-sdk-client-mock, class-level)', () => {
     expect(SIMULATED_OPERATIONS.ec2).toContain('CreateNatGateway');
     // Every EC2 and Auto Scaling operation fixed-ip calls is simulated.
     expect(SIMULATED_OPERATIONS.ec2).toEqual(expect.arrayContaining(Object.keys(EC2_OPERATIONS)));
-    expect(SIMULATED_OPERATIONS.autoscaling).toEqual(expect.arrayContaining(Object.keys(AUTOSCALING_OPERATIONS)));
+    expect(SIMULATED_OPERATIONS.autoscaling).toEqual(
+      expect.arrayContaining(Object.keys(AUTOSCALING_OPERATIONS)),
+    );
     expect(SIMULATED_OPERATIONS.lambda).toEqual([
       'GetFunctionConfiguration',
       'GetFunction',
