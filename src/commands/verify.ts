@@ -2,17 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { awsErrorName } from '../aws/errors.js';
 import type { AwsPort } from '../aws/port.js';
 import { type Deps, makeContext } from '../model/context.js';
-import { allowlistRecords, recipe, type RecipeNode } from '../engine/recipe.js';
+import { allowlistRecords, recipe, type RecipeNode, worldPartsFor } from '../engine/recipe.js';
 import { POLL, pollUntil } from '../model/wait.js';
 import { MANAGED_BY, TAG_MANAGED_BY, TAG_ROLE, TAG_STACK } from '../model/tags.js';
-import {
-  loadWorld,
-  ADDRESSES,
-  INTERNET_GATEWAYS,
-  NAT_GATEWAYS,
-  ROUTE_TABLES,
-  SUBNETS,
-} from '../model/world.js';
+import { loadWorld } from '../model/world.js';
 import { ExitCode, FixedIpError } from '../errors.js';
 import type { Ui } from '../ports/ui.js';
 import { VPC_ACCESS_POLICY } from '../kinds/functions.js';
@@ -515,13 +508,12 @@ async function explain(
   name: string,
   verdicts: ZoneVerdict[],
 ): Promise<void> {
-  const world = await loadWorld(aws, { vpcId: state.resources.vpc?.id, stack: name }, [
-    SUBNETS,
-    ROUTE_TABLES,
-    NAT_GATEWAYS,
-    INTERNET_GATEWAYS,
-    ADDRESSES,
-  ]);
+  // What every kind of the shape reads to check itself (a NAT instance's groups, interfaces, role).
+  const world = await loadWorld(
+    aws,
+    { vpcId: state.resources.vpc?.id, stack: name },
+    worldPartsFor([state.shape], Object.values(state.resources).map((r) => r.kind)),
+  );
   const ctx = makeContext({ name, aws, deps, store, state, world });
   const nodes = recipe(state.shape, { newVpc: false });
   for (const verdict of verdicts) {

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { setup, type SetupOptions } from '../../src/commands/setup.js';
 import { status } from '../../src/commands/status.js';
 import { teardown } from '../../src/commands/teardown.js';
+import { verify } from '../../src/commands/verify.js';
 import { FixedIpError } from '../../src/errors.js';
 import { createTestAccount, mutatingCalls, type TestAccount } from '../support/env.js';
 
@@ -444,7 +445,7 @@ describe('--nat instance', () => {
       expect(report.elasticIps).toEqual([first.elasticIp]);
     });
 
-    it('a boot that fails is named by status as the instance reported it', async () => {
+    it('a boot that fails is named by status and verify as the instance reported it', async () => {
       await setup(options({ inputs: { ha: '' } }), account.deps());
       account.sim.inject({ kind: 'natBootFails', reason: 'installing nftables failed after 24 attempts' });
       const [member] =
@@ -460,6 +461,11 @@ describe('--nat instance', () => {
       expect(report.problems.join('\n')).toMatch(
         /the NAT instance's boot failed: installing nftables failed after 24 attempts/,
       );
+      // verify's probes get no answer, and it names the same cause (not a generic "unhealthy").
+      const probed = await verify({ name: 'default' }, account.deps());
+      expect(probed.ok).toBe(false);
+      for (const zone of probed.zones)
+        expect(zone.likelyCause).toMatch(/^the NAT instance's boot failed: installing nftables failed/);
     });
 
     it('--replace-nat-instance: a second instance boots while the first forwards, takes the interface, and the group is back to one', async () => {
