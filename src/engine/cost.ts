@@ -62,7 +62,7 @@ export function stackCost(region: string, state: StackState): StackCost {
     ),
     parkedIps: parked,
     approximate: NAT_PRICES[region] === undefined,
-    ...(mode.costNote ? { note: mode.costNote(region) } : {}),
+    ...(mode.costNote ? { note: mode.costNote(region, state.shape) } : {}),
   };
 }
 

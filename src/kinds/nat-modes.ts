@@ -27,7 +27,7 @@ export interface NatMode {
   /** USD per GB the NAT itself charges for processing (a NAT gateway's; an instance charges none). */
   processingPerGb(region: string): number;
   /** What the cost line adds for this mode: what it is compared with, and what it trades. */
-  costNote?(region: string): string;
+  costNote?(region: string, shape?: Shape): string;
   /** Whether egress survives the loss of one zone. */
   readonly survivesZoneOutage: boolean;
   /**
@@ -169,9 +169,9 @@ export const NAT_MODE: Readonly<Record<NatModeName, NatMode>> = {
       { kind: highlyAvailable(shape) ? 'natGroup' : 'natInstance', zone: zones[0] },
     ],
     processingPerGb: () => 0,
-    costNote: (region) =>
+    costNote: (region, shape) =>
       `a NAT gateway here costs about ${monthlyCost(region).monthlyUsd.toFixed(2)} USD a month plus ${natHourlyUsd(region)} USD per GB. ` +
-      'The trade: a small instance has a low baseline bandwidth and bursts; it is one instance, so egress stops when it fails until setup runs again (a planned replacement pauses it for seconds); and its OS is yours to patch (setup --replace-nat-instance)',
+      `The trade: a small instance has a low baseline bandwidth and bursts; it is one instance, so egress stops when it fails ${highlyAvailable(shape) ? 'until its group has replaced it (a few minutes, same IP, no command)' : 'until setup runs again (--ha replaces it without a command)'}, and a planned replacement pauses it for seconds; and its OS is yours to patch (setup --replace-nat-instance)`,
     survivesZoneOutage: false,
     fromRecords: (records) => {
       const kinds: readonly KindName[] = [
