@@ -22,6 +22,7 @@ import {
   stateOf,
   waitFor,
   waitForBoot,
+  whileProfilePropagates,
 } from './nat-instance/lifecycle.js';
 
 const ROLE = 'nat-group';
@@ -105,33 +106,18 @@ async function createGroup(
   ctx: StackContext,
   input: Parameters<StackContext['aws']['autoscaling']['CreateAutoScalingGroup']>[0],
 ): Promise<void> {
-  await pollUntil(
-    async () => {
-      try {
-        await ctx.aws.autoscaling.CreateAutoScalingGroup(input);
-        return true;
-      } catch (error) {
-        // A retry after a lost answer: the group is there.
-        if (awsErrorName(error) === 'AlreadyExists') return true;
-        if (awsErrorName(error) === 'ValidationError' && /iamInstanceProfile/i.test((error as Error).message))
-          return undefined;
-        throw error;
-      }
-    },
-    {
-      clock: ctx.clock,
-      signal: ctx.signal,
-      schedule: POLL.roleUsable,
-      timeoutMs: 2 * 60_000,
-      onTimeout: () =>
-        new FixedIpError(
-          'WAIT_EXPIRED',
-          `the NAT instance's profile is not usable by Auto Scaling after 2 minutes`,
-          {
-            hint: 'run fixed-ip setup again',
-          },
-        ),
-    },
+  await whileProfilePropagates(
+    ctx,
+    () =>
+      ctx.aws.autoscaling.CreateAutoScalingGroup(input).then(
+        () => true,
+        (error: unknown) => {
+          // A retry after a lost answer: the group is there.
+          if (awsErrorName(error) !== 'AlreadyExists') throw error;
+          return true;
+        },
+      ),
+    (name, message) => name === 'ValidationError' && /iamInstanceProfile/i.test(message),
   );
 }
 

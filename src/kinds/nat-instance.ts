@@ -1,10 +1,8 @@
 import type { Instance, RunInstancesCommandInput } from '@aws-sdk/client-ec2';
 import * as z from 'zod/mini';
-import { awsErrorName } from '../aws/errors.js';
 import { clientToken, dropRecord, putRecord, recordIn, type StackContext } from '../model/context.js';
 import { FALLBACK_PRICE_REGION, IPV4_HOURLY_USD } from '../model/pricing.js';
 import { isOurs, TAG_ROLE, tagSpec, tagValue } from '../model/tags.js';
-import { POLL, pollUntil } from '../model/wait.js';
 import { AbortError, FixedIpError } from '../errors.js';
 import type { Shape } from '../state/schema.js';
 import { findListed } from './find.js';
@@ -31,6 +29,7 @@ import {
   usable,
   waitFor,
   waitForBoot,
+  whileProfilePropagates,
 } from './nat-instance/lifecycle.js';
 
 export { architectureOf, imageParameter } from './nat-instance/image.js';
@@ -147,30 +146,10 @@ async function launch(
     ClientToken: clientToken(ctx, 'nat-instance', subnetId, eniId, image.id, type, String(earlier)),
   };
   ctx.checkpoint();
-  const launched = await pollUntil(
-    async () => {
-      try {
-        return await ctx.aws.ec2.RunInstances(input);
-      } catch (error) {
-        // A profile made seconds ago is not usable yet (IAM is eventually consistent).
-        if (
-          awsErrorName(error) === 'InvalidParameterValue' &&
-          /iamInstanceProfile/i.test(String((error as Error).message))
-        )
-          return undefined;
-        throw error;
-      }
-    },
-    {
-      clock: ctx.clock,
-      signal: ctx.signal,
-      schedule: POLL.roleUsable,
-      timeoutMs: 2 * 60_000,
-      onTimeout: () =>
-        new FixedIpError('WAIT_EXPIRED', `instance profile ${profile} is not usable by EC2 after 2 minutes`, {
-          hint: 'run fixed-ip setup again',
-        }),
-    },
+  const launched = await whileProfilePropagates(
+    ctx,
+    () => ctx.aws.ec2.RunInstances(input),
+    (name, message) => name === 'InvalidParameterValue' && /iamInstanceProfile/i.test(message),
   );
   return { instance: launched.Instances?.[0], image };
 }

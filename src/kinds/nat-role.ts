@@ -238,13 +238,7 @@ export const natRole: Kind = {
   async ensure(ctx) {
     const name = natRoleName(ctx.name, ctx.aws.region);
     const tags = stackTags(ROLE, ctx.name).map((t) => ({ Key: t.Key ?? '', Value: t.Value ?? '' }));
-    const role = await ctx.aws.iam
-      .GetRole({ RoleName: name })
-      .then((out) => out.Role)
-      .catch((error: unknown) => {
-        if (notFound(error)) return undefined;
-        throw error;
-      });
+    const role = (await orNone(ctx.aws.iam.GetRole({ RoleName: name })))?.Role;
     if (role && !isOurs(role.Tags, ctx.name, ROLE))
       throw new FixedIpError(
         'NAME_TAKEN',
@@ -268,14 +262,11 @@ export const natRole: Kind = {
     await putRecord(ctx, { kind: 'natRole', id: name, owned: true });
     // The policy is written when it is not what this release gives (a re-run changes nothing).
     const wanted = natRolePolicy(ctx.name, ctx.aws.region);
-    const current = role
-      ? await ctx.aws.iam
-          .GetRolePolicy({ RoleName: name, PolicyName: POLICY_NAME })
-          .then((out) => JSON.parse(decodeURIComponent(out.PolicyDocument ?? '{}')) as unknown)
-          .catch((error: unknown) => {
-            if (notFound(error)) return undefined;
-            throw error;
-          })
+    const written = role
+      ? await orNone(ctx.aws.iam.GetRolePolicy({ RoleName: name, PolicyName: POLICY_NAME }))
+      : undefined;
+    const current: unknown = written?.PolicyDocument
+      ? JSON.parse(decodeURIComponent(written.PolicyDocument))
       : undefined;
     if (JSON.stringify(current) !== JSON.stringify(wanted)) {
       ctx.checkpoint();
@@ -337,13 +328,8 @@ export const natRole: Kind = {
     const record = recordIn(ctx, 'natRole', undefined);
     if (!record) return { outcome: 'gone', detail: '' };
     const name = record.id;
-    const profile = await ctx.aws.iam
-      .GetInstanceProfile({ InstanceProfileName: name })
-      .then((out) => out.InstanceProfile)
-      .catch((error: unknown) => {
-        if (notFound(error)) return undefined;
-        throw error;
-      });
+    const profile = (await orNone(ctx.aws.iam.GetInstanceProfile({ InstanceProfileName: name })))
+      ?.InstanceProfile;
     if (profile) {
       for (const role of profile.Roles ?? []) {
         // Only the stack's own role leaves the profile; the profile goes only when it proves ours.
@@ -357,13 +343,7 @@ export const natRole: Kind = {
       await unlessGone(() => ctx.aws.iam.DeleteInstanceProfile({ InstanceProfileName: name }));
     }
     // The role goes only when its own tags prove it is the stack's (the profile's were checked).
-    const role = await ctx.aws.iam
-      .GetRole({ RoleName: name })
-      .then((out) => out.Role)
-      .catch((error: unknown) => {
-        if (notFound(error)) return undefined;
-        throw error;
-      });
+    const role = (await orNone(ctx.aws.iam.GetRole({ RoleName: name })))?.Role;
     if (role && !isOurs(role.Tags, ctx.name, ROLE)) {
       await dropRecord(ctx, 'natRole', undefined);
       return {

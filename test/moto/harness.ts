@@ -286,11 +286,16 @@ export async function inventory(account: MotoAccount): Promise<unknown> {
     instanceProfiles: byId(profiles.InstanceProfiles, (p) => p.InstanceProfileName).map(
       (p) => p.InstanceProfileName,
     ),
-    // moto keeps the primary interface of an instance an Auto Scaling group launched from a launch
-    // template after the instance is terminated ("in-use" on a terminated instance); AWS deletes it
-    // with the instance (DeleteOnTermination, as the template says). Those are not the tool's leftovers.
+    // The interfaces the tool made (its tag) or that serve a live instance: moto keeps a NAT gateway's
+    // after it is deleted (see README.md), and the primary interface of an instance an Auto Scaling
+    // group launched after that instance is terminated ("in-use" on a terminated instance); AWS
+    // deletes both. Neither is the tool's leftover.
     networkInterfaces: byId(interfaces.NetworkInterfaces, (e) => e.NetworkInterfaceId)
-      .filter((e) => !terminated.has(e.Attachment?.InstanceId ?? ''))
+      .filter(
+        (e) =>
+          e.TagSet?.some((t) => t.Key === 'fixed-ip:stack') === true ||
+          (e.Attachment?.InstanceId !== undefined && !terminated.has(e.Attachment.InstanceId)),
+      )
       .map((e) => ({
         id: e.NetworkInterfaceId,
         status: e.Status,

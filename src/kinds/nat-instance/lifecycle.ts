@@ -356,3 +356,40 @@ export function launchSpec(
     ],
   };
 }
+
+/**
+ * Makes a call that names the stack's instance profile (RunInstances, CreateAutoScalingGroup) until
+ * AWS can use it: a profile made seconds ago is refused (IAM is eventually consistent), for up to 2
+ * minutes. `propagating` tells that refusal from any other error; `call` answers something (not
+ * undefined) when it is done.
+ */
+export async function whileProfilePropagates<T>(
+  ctx: StackContext,
+  call: () => Promise<T>,
+  propagating: (name: string | undefined, message: string) => boolean,
+): Promise<T> {
+  return pollUntil(
+    async () => {
+      try {
+        return await call();
+      } catch (error) {
+        if (propagating(awsErrorName(error), String((error as Error).message))) return undefined;
+        throw error;
+      }
+    },
+    {
+      clock: ctx.clock,
+      signal: ctx.signal,
+      schedule: POLL.roleUsable,
+      timeoutMs: 2 * 60_000,
+      onTimeout: () =>
+        new FixedIpError(
+          'WAIT_EXPIRED',
+          "the NAT instance's instance profile is not usable after 2 minutes",
+          {
+            hint: 'run fixed-ip setup again',
+          },
+        ),
+    },
+  );
+}

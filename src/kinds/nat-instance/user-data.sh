@@ -363,7 +363,8 @@ watch() {
       # Once it has had the interface, it never takes it again (until a reboot clears /run): a
       # planned replacement detaches it from this instance for the next one, which must not have
       # to race this one for it.
-      mkdir -p "$ROOT/run" && : >"$ROOT$HAD_IT" || true
+      mkdir -p "$ROOT/run" 2>/dev/null || true
+      : >"$ROOT$HAD_IT" 2>/dev/null || true
       # amazon-ec2-net-utils configures a new interface (DHCP): wait for its address.
       if [ -n "$(ip -4 -o addr show dev "$NAT_DEV" 2>/dev/null)" ] &&
         { [ "$state" != "forwarding $NAT_DEV" ] || ! rules_in_place "$NAT_DEV"; }; then
