@@ -302,9 +302,13 @@ export const natInstance: Kind = {
         if (error instanceof AbortError) progress.warn(`Stopped waiting for NAT instance ${id} to boot`);
         else {
           progress.fail(`NAT instance ${id} did not boot`);
-          // A boot that failed serves nothing and is billed by the hour: it goes (its reason is in the error).
-          if (error instanceof FixedIpError && error.code === 'NAT_FAILED' && !previous)
+          // A boot that failed serves nothing and is billed by the hour: it goes (its reason is in the
+          // error), and an instance it was to replace stays the stack's, still forwarding.
+          if (error instanceof FixedIpError && error.code === 'NAT_FAILED') {
             await terminate(ctx, id, 'its boot failed').catch(() => undefined);
+            if (previous && previous !== id && recorded)
+              await putRecord(ctx, { ...recorded, id: previous, previous: undefined });
+          }
         }
         throw error;
       }

@@ -117,7 +117,7 @@ export async function holdAddress(
 /**
  * Part of step 5 with `--nat instance`: a network interface of the stack in the first zone's
  * public subnet, source/destination check off, holding the stack's Elastic IP. The private routes
- * point at it and the NAT instance uses it as its primary interface, so a replacement instance
+ * point at it and the NAT instance holds it as its second interface (device index 1), so a replacement instance
  * takes over the same interface, routes and IP.
  */
 export const natInterface: Kind = {

@@ -209,6 +209,31 @@ describe('--nat instance', () => {
     expect(text).toMatch(/egress paused \d+ s/);
   });
 
+  it("--replace-nat-instance whose new instance's boot fails: setup says why, the new one goes, the old one keeps forwarding", async () => {
+    const first = await setup(options(), account.deps());
+    const old = account.readState()?.natInstance?.id ?? '';
+    account.sim.inject({ kind: 'natBootFails', reason: 'creating the swap file failed' });
+    const error = await setup(options({ nat: undefined, replaceNatInstance: true }), account.deps()).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(FixedIpError);
+    expect((error as FixedIpError).message).toBe(
+      "the NAT instance's boot failed: creating the swap file failed",
+    );
+    expect(account.readState()?.natInstance?.id).toBe(old);
+    expect((await instance(old)).State.Name).toBe('running');
+    expect(await egressIp()).toBe(first.elasticIp);
+    const launched = account.sim.calls.filter((c) => c.operation === 'RunInstances' && c.outcome === 'ok');
+    expect(launched).toHaveLength(2);
+    const all = (await ec2('DescribeInstances')) as {
+      Reservations: Array<{ Instances: Array<{ InstanceId: string; State: { Name: string } }> }>;
+    };
+    const live = all.Reservations.flatMap((r) => r.Instances).filter(
+      (i) => i.State.Name !== 'terminated' && i.State.Name !== 'shutting-down',
+    );
+    expect(live.map((i) => i.InstanceId)).toEqual([old]);
+  });
+
   it("moves a first release's stack (the interface as the instance's primary) to the movable layout with the IP unchanged", async () => {
     const first = await setup(options(), account.deps());
     const state = account.readState();
@@ -443,6 +468,10 @@ describe('--nat instance', () => {
       expect(row?.state).toContain(next?.InstanceId ?? '');
       expect(row?.state).toMatch(/last replaced/);
       expect(report.elasticIps).toEqual([first.elasticIp]);
+      // And from inside the VPC: every zone's traffic leaves from the allowlisted IP.
+      const probed = await verify({ name: 'default' }, account.deps());
+      expect(probed.ok).toBe(true);
+      expect(probed.zones.map((z) => z.publicIp)).toEqual(probed.zones.map(() => first.elasticIp));
     });
 
     it('a boot that fails is named by status and verify as the instance reported it', async () => {
