@@ -512,7 +512,10 @@ async function explain(
   const world = await loadWorld(
     aws,
     { vpcId: state.resources.vpc?.id, stack: name },
-    worldPartsFor([state.shape], Object.values(state.resources).map((r) => r.kind)),
+    worldPartsFor(
+      [state.shape],
+      Object.values(state.resources).map((r) => r.kind),
+    ),
   );
   const ctx = makeContext({ name, aws, deps, store, state, world });
   const nodes = recipe(state.shape, { newVpc: false });
