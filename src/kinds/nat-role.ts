@@ -235,6 +235,16 @@ export const natRole: Kind = {
     };
   },
 
+  // A role of that name that is not the stack's stops setup before anything is made (exit 6).
+  async blockers(ctx) {
+    const name = natRoleName(ctx.name, ctx.aws.region);
+    const role = (await orNone(ctx.aws.iam.GetRole({ RoleName: name })))?.Role;
+    if (!role || isOurs(role.Tags, ctx.name, ROLE)) return [];
+    return [
+      `IAM role ${name} exists, but ${whyNotOurs(role.Tags, ctx.name, ROLE) ?? "it is not this stack's"}: delete or rename it if it is left over, or use another --name`,
+    ];
+  },
+
   async ensure(ctx) {
     const name = natRoleName(ctx.name, ctx.aws.region);
     const tags = stackTags(ROLE, ctx.name).map((t) => ({ Key: t.Key ?? '', Value: t.Value ?? '' }));

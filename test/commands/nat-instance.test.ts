@@ -315,6 +315,21 @@ describe('--nat instance', () => {
     expect(await egressIp()).toBe(first.elasticIp);
   });
 
+  it("stops before creating anything when the NAT instance's role name is taken by a role that is not the stack's (exit 6)", async () => {
+    await account.sim.handle('iam', 'CreateRole', {
+      RoleName: `fixed-ip-nat-default-${account.sim.region}`,
+      AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [] }),
+    });
+    const before = JSON.stringify(account.sim.snapshot());
+    const error = await setup(options(), account.deps()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(FixedIpError);
+    expect((error as FixedIpError).exitCode).toBe(6);
+    expect((error as FixedIpError).message).toMatch(
+      /IAM role fixed-ip-nat-default-\S+ exists, but it carries no fixed-ip:stack tag/,
+    );
+    expect(JSON.stringify(account.sim.snapshot())).toBe(before);
+  });
+
   it('stops before creating anything when the first zone does not offer the type (exit 6)', async () => {
     const zones = (
       (await ec2('DescribeAvailabilityZones')) as { AvailabilityZones: Array<{ ZoneName: string }> }
