@@ -128,7 +128,7 @@ export const EXIT_CODES: Readonly<Record<ErrorCode, ExitCode>> = {
   INTERNAL: error,
   AWS_ERROR: error,
   UNPROVEN_KEPT: drifted,
-  NAME_TAKEN: usage,
+  NAME_TAKEN: planBlocked,
 };
 
 export interface FixedIpErrorOptions {
