@@ -33,7 +33,7 @@ import { FixedIpError } from '../errors.js';
 import { functionExtras } from '../kinds/function-tags.js';
 import { isAttached, roleError } from '../kinds/functions.js';
 import { identityKey } from '../model/kind.js';
-import { ALL_PARTS, checkRecords, kindOf, withInputs } from '../kinds/index.js';
+import { ALL_PARTS, applicableInputs, checkRecords, kindOf, withInputs } from '../kinds/index.js';
 import {
   emptyState,
   isEmptyState,
@@ -194,20 +194,7 @@ export async function resolveSetup(
       `${options.replaceNatInstance ? '--replace-nat-instance' : '--nat-instance-type'} applies to a NAT instance, and stack ${options.name} uses ${state.shape.nat}`,
       { hint: 'add --nat instance to change the stack to a NAT instance' },
     );
-  if (state.shape.nat !== 'instance' && state.shape.inputs?.ha !== undefined) {
-    if (options.inputs?.ha !== undefined)
-      throw new FixedIpError(
-        'BAD_OPTION',
-        `--ha applies to a NAT instance, and stack ${options.name} uses ${state.shape.nat}`,
-        {
-          hint: 'add --nat instance, or drop --ha',
-        },
-      );
-    // A stack leaving the NAT instance leaves its group behind: the setting goes with it.
-    const inputs = { ...state.shape.inputs };
-    delete inputs.ha;
-    state.shape = { ...state.shape, inputs };
-  }
+  state.shape = applicableInputs(state.shape, options.inputs ?? {}, options.name);
   const ctx = makeContext({ name: options.name, aws, deps, store, state, world });
   const cidrs = await askCidrs(vpcCidrs, world, state, options, ask);
   const adoptEip = await chooseEip(ctx, options, ask);

@@ -110,6 +110,33 @@ export function withInputs(shape: Shape, kept: Shape, given: Readonly<Record<str
   return Object.keys(inputs).length > 0 ? { ...rest, inputs } : rest;
 }
 
+/**
+ * The shape without the kinds' settings that do not apply to it: one given for this run is a
+ * BAD_OPTION naming what it needs; one kept from before goes with the shape it belonged to.
+ */
+export function applicableInputs(
+  shape: Shape,
+  given: Readonly<Record<string, string>>,
+  stack: string,
+): Shape {
+  const inputs: Record<string, unknown> = { ...(shape.inputs ?? {}) };
+  for (const input of KIND_INPUTS) {
+    const needs = inputs[input.key] === undefined ? undefined : input.needsOf?.(shape);
+    if (needs === undefined) continue;
+    if (given[input.key] !== undefined)
+      throw new FixedIpError(
+        'BAD_OPTION',
+        `${input.flag.split(' ')[0] ?? input.flag} applies to ${needs}, and stack ${stack} uses ${shape.nat}`,
+        { hint: `change the stack to ${needs}, or drop ${input.flag.split(' ')[0] ?? input.flag}` },
+      );
+    delete inputs[input.key];
+  }
+  if (Object.keys(inputs).length === Object.keys(shape.inputs ?? {}).length) return shape;
+  const rest: Shape = { ...shape };
+  delete rest.inputs;
+  return Object.keys(inputs).length > 0 ? { ...rest, inputs } : rest;
+}
+
 /** The shape with every kind's widest setting (the recipe's graph is drawn with it). */
 export function widest(shape: Shape): Shape {
   return { ...shape, inputs: Object.fromEntries(KIND_INPUTS.map((input) => [input.key, input.widest])) };

@@ -59,6 +59,8 @@ const HA: KindInput = {
   widest: true,
   fromRecords: (records: readonly ResourceRecord[]) =>
     records.some((r) => r.kind === 'natGroup' || r.kind === 'natLaunchTemplate') ? true : undefined,
+  // A stack leaving the NAT instance leaves its group behind: the setting goes with it.
+  needsOf: (shape) => (shape.nat === 'instance' ? undefined : 'a NAT instance (--nat instance)'),
 };
 
 /** The group's latest activities (its replacements), loaded with it. */

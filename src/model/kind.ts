@@ -116,6 +116,11 @@ export interface KindInput {
   readonly widest: unknown;
   /** The value for a stack found by its tags, from the records found there. */
   fromRecords?(records: readonly ResourceRecord[]): unknown;
+  /**
+   * What the setting needs of the shape, said as "a NAT instance", when this shape lacks it
+   * (undefined when it applies): given, it is refused; kept from before, it goes with the shape.
+   */
+  needsOf?(shape: Shape): string | undefined;
 }
 
 /** A node a kind adds to the recipe: its identity, and what it waits for. */

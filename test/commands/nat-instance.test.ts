@@ -543,6 +543,21 @@ describe('--nat instance', () => {
       expect({ ...after, instances: [] }).toEqual({ ...(before as object), instances: [] });
     });
 
+    it('--ha without a NAT instance is refused before anything is made; a stack leaving the instance drops it', async () => {
+      const before = JSON.stringify(account.sim.snapshot());
+      const error = await setup(options({ nat: 'gateway', inputs: { ha: '' } }), account.deps()).catch(
+        (e: unknown) => e,
+      );
+      expect((error as FixedIpError).code).toBe('BAD_OPTION');
+      expect((error as FixedIpError).message).toMatch(/^--ha applies to a NAT instance \(--nat instance\)/);
+      expect(JSON.stringify(account.sim.snapshot())).toBe(before);
+      const first = await setup(options({ inputs: { ha: '' } }), account.deps());
+      await setup(options({ nat: 'gateway' }), account.deps());
+      expect(account.readState()?.shape.inputs?.ha).toBeUndefined();
+      expect(account.readState()?.natGroup).toBeUndefined();
+      expect(await egressIp()).toBe(first.elasticIp);
+    });
+
     it('moves a plain NAT instance stack to --ha and back, keeping the IP', async () => {
       const first = await setup(options(), account.deps());
       const plain = account.readState()?.natInstance?.id ?? '';
