@@ -6,7 +6,7 @@ import { AbortError, badOption, FixedIpError } from '../errors.js';
 import { dropRecord, putRecord, recordIn, type StackContext } from '../model/context.js';
 import { baseRecord, type Kind, type KindInput } from '../model/kind.js';
 import { IPV4_HOURLY_USD } from '../model/pricing.js';
-import { MANAGED_BY, stackTags, TAG_MANAGED_BY } from '../model/tags.js';
+import { isOurs, MANAGED_BY, stackTags, TAG_MANAGED_BY, whyNotOurs } from '../model/tags.js';
 import { POLL, pollUntil } from '../model/wait.js';
 import { extraPart, INSTANCES, NETWORK_INTERFACES } from '../model/world.js';
 import type { ResourceRecord } from '../state/identity.js';
@@ -90,8 +90,11 @@ export const AUTOSCALING_GROUPS = extraPart<AutoScalingGroup>({
   idOf: (group) => group.AutoScalingGroupName,
 });
 
+/** The stack's group in the world: one of its name whose tags prove it is the stack's. */
 const groupIn = (ctx: StackContext): AutoScalingGroup | undefined =>
-  AUTOSCALING_GROUPS.get(ctx.world).find((g) => g.AutoScalingGroupName === natGroupName(ctx.name));
+  AUTOSCALING_GROUPS.get(ctx.world).find(
+    (g) => g.AutoScalingGroupName === natGroupName(ctx.name) && isOurs(g.Tags, ctx.name, ROLE),
+  );
 
 async function describeGroup(ctx: StackContext): Promise<AutoScalingGroup | undefined> {
   const out = await ctx.aws.autoscaling.DescribeAutoScalingGroups({
@@ -291,6 +294,15 @@ export const natGroup: Kind = {
     return { action: 'done', detail: `${natGroupName(ctx.name)} (${instance?.InstanceId ?? 'launching'})` };
   },
 
+  // A group of that name that is not the stack's stops setup before anything is made (exit 6).
+  async blockers(ctx) {
+    const group = await describeGroup(ctx);
+    if (!group || isOurs(group.Tags, ctx.name, ROLE)) return [];
+    return [
+      `Auto Scaling group ${natGroupName(ctx.name)} exists, but ${whyNotOurs(group.Tags, ctx.name, ROLE) ?? "it is not this stack's"}: delete or rename it if it is left over, or use another --name`,
+    ];
+  },
+
   async ensure(ctx, zone, targets) {
     const name = natGroupName(ctx.name);
     const eniId = recordIn(ctx, 'natInterface', zone)?.id ?? '';
@@ -315,6 +327,13 @@ export const natGroup: Kind = {
       });
       group = await describeGroup(ctx);
     }
+    // A group of that name that is not the stack's (made by hand, another tool) is never taken over.
+    if (group && !isOurs(group.Tags, ctx.name, ROLE))
+      throw new FixedIpError(
+        'NAME_TAKEN',
+        `Auto Scaling group ${name} exists, but ${whyNotOurs(group.Tags, ctx.name, ROLE) ?? "it is not this stack's"}`,
+        { hint: 'delete or rename that group if it is left over, or use another --name' },
+      );
     await putRecord(ctx, { kind: 'natGroup', id: name, owned: true, ...(zone ? { zone } : {}) });
     let id = await groupInstance(ctx, undefined);
     const current = serving(group).find((i) => i.InstanceId === id) ?? serving(await describeGroup(ctx))[0];

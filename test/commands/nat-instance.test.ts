@@ -558,6 +558,52 @@ describe('--nat instance', () => {
       expect(await egressIp()).toBe(first.elasticIp);
     });
 
+    it("a foreign Auto Scaling group with the stack group's name is never taken over", async () => {
+      const images = (await ec2('DescribeImages', { Owners: ['amazon'] })) as {
+        Images: Array<{ ImageId: string; Architecture: string }>;
+      };
+      const subnet = account.sim.addSubnet({ vpcId, cidr: '10.0.200.0/24', az: 'ap-northeast-1a' });
+      const template = (await ec2('CreateLaunchTemplate', {
+        LaunchTemplateName: 'someone-elses',
+        LaunchTemplateData: {
+          ImageId: images.Images.find((i) => i.Architecture === 'x86_64')?.ImageId,
+          InstanceType: 't3.nano',
+        },
+      })) as { LaunchTemplate: { LaunchTemplateId: string } };
+      await account.sim.handle('autoscaling', 'CreateAutoScalingGroup', {
+        AutoScalingGroupName: 'fixed-ip-nat-default',
+        LaunchTemplate: { LaunchTemplateId: template.LaunchTemplate.LaunchTemplateId, Version: '$Latest' },
+        MinSize: 0,
+        MaxSize: 0,
+        VPCZoneIdentifier: subnet,
+      });
+      const from = mutatingCalls(account.sim).length;
+      const error = await setup(options({ inputs: { ha: '' } }), account.deps()).catch((e: unknown) => e);
+      expect((error as FixedIpError).exitCode).toBe(6);
+      expect((error as FixedIpError).message).toMatch(/Auto Scaling group fixed-ip-nat-default exists, but/);
+      // Nothing was made (the run guard's own parameter apart).
+      expect(
+        mutatingCalls(account.sim)
+          .slice(from)
+          .filter((op) => !op.endsWith('Parameter')),
+      ).toEqual([]);
+      const groups = (await account.sim.handle('autoscaling', 'DescribeAutoScalingGroups', {})) as {
+        AutoScalingGroups: Array<{ LaunchTemplate: { LaunchTemplateId: string } }>;
+      };
+      expect(groups.AutoScalingGroups.map((g) => g.LaunchTemplate.LaunchTemplateId)).toEqual([
+        template.LaunchTemplate.LaunchTemplateId,
+      ]);
+      // teardown stops every charge of what setup made, and leaves the foreign group alone.
+      await teardown({ name: 'default', yes: true }, account.deps()).catch(() => undefined);
+      expect(
+        (
+          (await account.sim.handle('autoscaling', 'DescribeAutoScalingGroups', {})) as {
+            AutoScalingGroups: unknown[];
+          }
+        ).AutoScalingGroups,
+      ).toHaveLength(1);
+    });
+
     it('moves a plain NAT instance stack to --ha and back, keeping the IP', async () => {
       const first = await setup(options(), account.deps());
       const plain = account.readState()?.natInstance?.id ?? '';
