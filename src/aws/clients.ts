@@ -1,5 +1,8 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import type { BudgetsClient } from '@aws-sdk/client-budgets';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { CostExplorerClient } from '@aws-sdk/client-cost-explorer';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -11,6 +14,9 @@ import { badOption, FixedIpError } from '../errors.js';
 import {
   type AnyCommand,
   type AUTOSCALING_OPERATIONS,
+  type BUDGETS_OPERATIONS,
+  type CE_OPERATIONS,
+  type CLOUDWATCH_OPERATIONS,
   type IAM_OPERATIONS,
   OPERATIONS,
   type OperationsPort,
@@ -37,7 +43,16 @@ export interface ClientOptions {
   hardStop?: AbortSignal | undefined;
   /** Called with each client so `--simulate` can route it to the simulator. */
   intercept?: (
-    client: EC2Client | LambdaClient | STSClient | IAMClient | SSMClient | AutoScalingClient,
+    client:
+      | EC2Client
+      | LambdaClient
+      | STSClient
+      | IAMClient
+      | SSMClient
+      | AutoScalingClient
+      | CloudWatchClient
+      | CostExplorerClient
+      | BudgetsClient,
     service: AwsService,
   ) => void;
 }
@@ -101,6 +116,32 @@ export async function createAwsPort(options: ClientOptions): Promise<AwsPort> {
     options.intercept?.(client, 'autoscaling');
     return { client, table: AUTOSCALING_OPERATIONS };
   });
+  // CloudWatch (the NATs' traffic), Cost Explorer (the billed cost) and Budgets (--budget): loaded
+  // on their first call. Cost Explorer and Budgets answer in us-east-1 only, whatever the stack's
+  // region (their costs and budgets are the account's).
+  const cloudwatch = once(async () => {
+    const { CloudWatchClient, CLOUDWATCH_OPERATIONS } = await import('./cloudwatch.js');
+    const client = new CloudWatchClient({ ...withRegion, retryStrategy: standardRetry() });
+    options.intercept?.(client, 'cloudwatch');
+    return { client, table: CLOUDWATCH_OPERATIONS };
+  });
+  const ce = once(async () => {
+    const { CostExplorerClient, CE_OPERATIONS } = await import('./cost-explorer.js');
+    // Each request is billed (0.01 USD): retried only on throttling, which AWS did not bill.
+    const client = new CostExplorerClient({
+      ...base,
+      region: 'us-east-1',
+      retryStrategy: throttlingOnlyRetry(),
+    });
+    options.intercept?.(client, 'ce');
+    return { client, table: CE_OPERATIONS };
+  });
+  const budgets = once(async () => {
+    const { BudgetsClient, BUDGETS_OPERATIONS } = await import('./budgets.js');
+    const client = new BudgetsClient({ ...base, region: 'us-east-1', retryStrategy: standardRetry() });
+    options.intercept?.(client, 'budgets');
+    return { client, table: BUDGETS_OPERATIONS };
+  });
   const port: AwsPort = {
     region,
     ec2: bind(clients.ec2, OPERATIONS.ec2, options.hardStop),
@@ -111,6 +152,9 @@ export async function createAwsPort(options: ClientOptions): Promise<AwsPort> {
     ssm: bindLater<typeof SSM_OPERATIONS>(ssm),
     ssmWrite: bindLater<typeof SSM_OPERATIONS>(ssmWrite),
     autoscaling: bindLater<typeof AUTOSCALING_OPERATIONS>(autoscaling, options.hardStop),
+    cloudwatch: bindLater<typeof CLOUDWATCH_OPERATIONS>(cloudwatch, options.hardStop),
+    ce: bindLater<typeof CE_OPERATIONS>(ce, options.hardStop),
+    budgets: bindLater<typeof BUDGETS_OPERATIONS>(budgets, options.hardStop),
   };
   return port;
 }

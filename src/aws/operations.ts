@@ -79,10 +79,20 @@ import {
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { CommandImpl } from '@smithy/core/client';
 import type { AUTOSCALING_OPERATIONS } from './autoscaling.js';
+import type { BUDGETS_OPERATIONS } from './budgets.js';
+import type { CE_OPERATIONS } from './cost-explorer.js';
+import type { CLOUDWATCH_OPERATIONS } from './cloudwatch.js';
 import type { IAM_OPERATIONS } from './iam.js';
 import type { SSM_OPERATIONS } from './ssm.js';
 
-export type { AUTOSCALING_OPERATIONS, IAM_OPERATIONS, SSM_OPERATIONS };
+export type {
+  AUTOSCALING_OPERATIONS,
+  BUDGETS_OPERATIONS,
+  CE_OPERATIONS,
+  CLOUDWATCH_OPERATIONS,
+  IAM_OPERATIONS,
+  SSM_OPERATIONS,
+};
 
 export const EC2_OPERATIONS = {
   AllocateAddress: AllocateAddressCommand,
@@ -176,6 +186,9 @@ interface Tables {
   iam: typeof IAM_OPERATIONS;
   ssm: typeof SSM_OPERATIONS;
   autoscaling: typeof AUTOSCALING_OPERATIONS;
+  cloudwatch: typeof CLOUDWATCH_OPERATIONS;
+  ce: typeof CE_OPERATIONS;
+  budgets: typeof BUDGETS_OPERATIONS;
 }
 
 export type Service = keyof Tables;

@@ -1,5 +1,8 @@
 import type {
   AUTOSCALING_OPERATIONS,
+  BUDGETS_OPERATIONS,
+  CE_OPERATIONS,
+  CLOUDWATCH_OPERATIONS,
   EC2_OPERATIONS,
   IAM_OPERATIONS,
   LAMBDA_OPERATIONS,
@@ -14,6 +17,9 @@ export type StsPort = OperationsPort<typeof STS_OPERATIONS>;
 export type IamPort = OperationsPort<typeof IAM_OPERATIONS>;
 export type SsmPort = OperationsPort<typeof SSM_OPERATIONS>;
 export type AutoscalingPort = OperationsPort<typeof AUTOSCALING_OPERATIONS>;
+export type CloudwatchPort = OperationsPort<typeof CLOUDWATCH_OPERATIONS>;
+export type CostExplorerPort = OperationsPort<typeof CE_OPERATIONS>;
+export type BudgetsPort = OperationsPort<typeof BUDGETS_OPERATIONS>;
 
 /**
  * The AWS port: the only way the core reaches AWS, one typed method per operation used
@@ -40,6 +46,16 @@ export interface AwsPort {
    */
   readonly ssmWrite: SsmPort;
   readonly autoscaling: AutoscalingPort;
+  /** The NATs' traffic (`fixed-ip cost`). */
+  readonly cloudwatch: CloudwatchPort;
+  /**
+   * The billed cost (`fixed-ip cost --actual`). Cost Explorer has one endpoint, in us-east-1,
+   * whatever the stack's region.
+   */
+  readonly ce: CostExplorerPort;
+  /** The stack's budget (`--budget`); AWS Budgets is global, its endpoint in us-east-1. */
+  readonly budgets: BudgetsPort;
 }
 
-export type AwsService = 'ec2' | 'lambda' | 'sts' | 'iam' | 'ssm' | 'autoscaling';
+export type AwsService =
+  'ec2' | 'lambda' | 'sts' | 'iam' | 'ssm' | 'autoscaling' | 'cloudwatch' | 'ce' | 'budgets';

@@ -109,6 +109,43 @@ describe('the AWS client factory', () => {
       true,
     ]);
   }, 30_000);
+
+  it('routes CloudWatch, Cost Explorer and Budgets to the simulator; Cost Explorer (billed per request) is retried only when throttled', async () => {
+    const sim = new AwsSimulator({ clock: new VirtualClock() });
+    const aws = await simulated(sim);
+    const metrics = await aws.cloudwatch.GetMetricData({
+      MetricDataQueries: [
+        {
+          Id: 'q',
+          MetricStat: {
+            Metric: { Namespace: 'AWS/NATGateway', MetricName: 'BytesInFromSource', Dimensions: [] },
+            Period: 60,
+            Stat: 'Sum',
+          },
+        },
+      ],
+      StartTime: new Date(Date.UTC(2025, 11, 31)),
+      EndTime: new Date(Date.UTC(2026, 0, 1)),
+    });
+    expect(metrics.MetricDataResults?.[0]?.Values).toEqual([]);
+    const budget = await aws.budgets
+      .DescribeBudget({ AccountId: sim.accountId, BudgetName: 'none' })
+      .catch((e: unknown) => e);
+    expect((budget as Error).name).toBe('NotFoundException');
+    const period = {
+      TimePeriod: { Start: '2025-12-01', End: '2026-01-01' },
+      Granularity: 'MONTHLY' as const,
+    };
+    sim.inject({ kind: 'reject', operation: 'GetCostAndUsage', error: 'throttle', times: 1 });
+    await aws.ce.GetCostAndUsage({ ...period, Metrics: ['UnblendedCost'] });
+    sim.inject({ kind: 'reject', operation: 'GetCostAndUsage', error: 'server', times: 1 });
+    await expect(aws.ce.GetCostAndUsage({ ...period, Metrics: ['UnblendedCost'] })).rejects.toThrow();
+    expect(sim.calls.filter((c) => c.service === 'ce').map((c) => c.outcome)).toEqual([
+      'LimitExceededException',
+      'ok',
+      'InternalFailure',
+    ]);
+  }, 30_000);
 });
 
 describe('explainAwsError', () => {

@@ -1,10 +1,14 @@
 /**
- * Puts the simulator behind aws-sdk-client-mock: every EC2/Lambda/STS/IAM/SSM/Auto Scaling client the code under
- * test builds (the mocks are class-level) answers from `sim`. The SDK's middleware does not run
- * here, so its retry policy does not either; use `attachSimulator` to test retries. Every answer is
- * still checked against the operation's schema (a member AWS lacks, a wrong type: the call fails).
+ * Puts the simulator behind aws-sdk-client-mock: every EC2/Lambda/STS/IAM/SSM/Auto Scaling/
+ * CloudWatch/Cost Explorer/Budgets client the code under test builds (the mocks are class-level)
+ * answers from `sim`. The SDK's middleware does not run here, so its retry policy does not either;
+ * use `attachSimulator` to test retries. Every answer is still checked against the operation's
+ * schema (a member AWS lacks, a wrong type: the call fails).
  */
 import * as AutoScaling from '@aws-sdk/client-auto-scaling';
+import * as Budgets from '@aws-sdk/client-budgets';
+import * as CloudWatch from '@aws-sdk/client-cloudwatch';
+import * as CostExplorer from '@aws-sdk/client-cost-explorer';
 import * as EC2 from '@aws-sdk/client-ec2';
 import * as IAM from '@aws-sdk/client-iam';
 import * as Lambda from '@aws-sdk/client-lambda';
@@ -21,6 +25,9 @@ export interface MockedAws {
   iam: AwsClientStub<IAM.IAMClient>;
   ssm: AwsClientStub<SSM.SSMClient>;
   autoscaling: AwsClientStub<AutoScaling.AutoScalingClient>;
+  cloudwatch: AwsClientStub<CloudWatch.CloudWatchClient>;
+  ce: AwsClientStub<CostExplorer.CostExplorerClient>;
+  budgets: AwsClientStub<Budgets.BudgetsClient>;
   restore(): void;
 }
 
@@ -70,12 +77,18 @@ export function mockAws(sim: AwsSimulator): MockedAws {
   const iam = mockClient(IAM.IAMClient);
   const ssm = mockClient(SSM.SSMClient);
   const autoscaling = mockClient(AutoScaling.AutoScalingClient);
+  const cloudwatch = mockClient(CloudWatch.CloudWatchClient);
+  const ce = mockClient(CostExplorer.CostExplorerClient);
+  const budgets = mockClient(Budgets.BudgetsClient);
   route(ec2, EC2, 'ec2', sim);
   route(lambda, Lambda, 'lambda', sim);
   route(sts, STS, 'sts', sim);
   route(iam, IAM, 'iam', sim);
   route(ssm, SSM, 'ssm', sim);
   route(autoscaling, AutoScaling, 'autoscaling', sim);
+  route(cloudwatch, CloudWatch, 'cloudwatch', sim);
+  route(ce, CostExplorer, 'ce', sim);
+  route(budgets, Budgets, 'budgets', sim);
   return {
     ec2,
     lambda,
@@ -83,6 +96,9 @@ export function mockAws(sim: AwsSimulator): MockedAws {
     iam,
     ssm,
     autoscaling,
+    cloudwatch,
+    ce,
+    budgets,
     restore(): void {
       ec2.restore();
       lambda.restore();
@@ -90,6 +106,9 @@ export function mockAws(sim: AwsSimulator): MockedAws {
       iam.restore();
       ssm.restore();
       autoscaling.restore();
+      cloudwatch.restore();
+      ce.restore();
+      budgets.restore();
     },
   };
 }

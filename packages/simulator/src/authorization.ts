@@ -10,7 +10,8 @@
  * (`aws:RequestTag/…`, `aws:TagKeys`); an existing one carries its own tags
  * (`aws:ResourceTag/…`), read from the account: a resource that does not exist has none, so a
  * tag-scoped policy refuses even a DryRun on it. Actions with no resource types (Describe*,
- * ListFunctions, GetCallerIdentity) are authorized on `*`.
+ * ListFunctions, GetCallerIdentity, CloudWatch's GetMetricData, Cost Explorer's GetCostAndUsage)
+ * are authorized on `*`.
  */
 import type { SimContext } from './context.js';
 import type { SimService } from './contract.js';
@@ -19,6 +20,7 @@ import type { Tags } from './model.js';
 import { EC2_RESOURCE_TYPES } from './ec2/resource-types.js';
 import { passingProfile } from './instance-profiles.js';
 import { autoscalingAuthorizations } from './autoscaling.js';
+import { budgetsAuthorizations } from './budgets.js';
 
 type Input = Record<string, unknown>;
 type Spec = { ResourceType?: string; Tags?: Array<{ Key?: string; Value?: string }> };
@@ -39,7 +41,16 @@ const EC2_TYPES: Readonly<Record<string, string>> = {
 };
 
 /** The IAM action a call needs: the operation's name, except where IAM names it otherwise. */
-const IAM_ACTION_NAMES: Readonly<Record<string, string>> = { 'lambda:Invoke': 'lambda:InvokeFunction' };
+const IAM_ACTION_NAMES: Readonly<Record<string, string>> = {
+  'lambda:Invoke': 'lambda:InvokeFunction',
+  // Budgets authorizes two actions: one to change a budget, one to read it.
+  'budgets:CreateBudget': 'budgets:ModifyBudget',
+  'budgets:UpdateBudget': 'budgets:ModifyBudget',
+  'budgets:DeleteBudget': 'budgets:ModifyBudget',
+  'budgets:DescribeBudget': 'budgets:ViewBudget',
+  'budgets:DescribeNotificationsForBudget': 'budgets:ViewBudget',
+  'budgets:DescribeSubscribersForNotification': 'budgets:ViewBudget',
+};
 
 export function iamAction(service: SimService, operation: string): string {
   const action = `${service}:${operation}`;
@@ -463,7 +474,9 @@ export function authorizationsOf(
             ? ssmRequests(ctx, operation, input)
             : service === 'autoscaling'
               ? autoscalingAuthorizations(ctx, operation, input)
-              : undefined;
+              : service === 'budgets'
+                ? budgetsAuthorizations(ctx, operation, input)
+                : undefined;
   return requests ?? [{ action: iamAction(service, operation), resource: '*', context: {} }];
 }
 

@@ -3,9 +3,9 @@
  * aws-sdk-client-mock) and `--simulate` (through an SDK middleware): both call `handle`.
  */
 
-/** The services the simulator answers: fixed-ip's port, and SSM's public parameters. */
 /** The AWS services the simulator answers (the CLI's AwsService, by structure). */
-export type SimService = 'ec2' | 'lambda' | 'sts' | 'iam' | 'ssm' | 'autoscaling';
+export type SimService =
+  'ec2' | 'lambda' | 'sts' | 'iam' | 'ssm' | 'autoscaling' | 'cloudwatch' | 'ce' | 'budgets';
 
 /** Time, as the simulator is given it: the CLI's Clock port, by structure. */
 export interface Clock {

@@ -166,6 +166,25 @@ export function egressFrom(ctx: SimContext, subnetId: string, groupIds: readonly
   });
   if (!admits(egressRules, HTTPS, { cidr: '0.0.0.0/0', groupIds: [] }))
     return { publicIp: null, reason: "the function's security groups allow no outbound HTTPS" };
+  return routeToInternet(ctx, subnet, { cidr: subnet.cidr, groupIds });
+}
+
+/**
+ * The egress of traffic from anything in `subnetId`, by the subnet's route alone (no security group
+ * of the sender's own): what a test sends through a stack's NAT (AwsSimulator.sendTraffic).
+ */
+export function egressOfSubnet(ctx: SimContext, subnetId: string): Egress {
+  const subnet = ctx.state.subnets[subnetId];
+  if (!subnet) return { publicIp: null, reason: `subnet ${subnetId} is gone` };
+  return routeToInternet(ctx, subnet, { cidr: subnet.cidr, groupIds: [] });
+}
+
+/** Where the subnet's 0.0.0.0/0 route takes traffic from `source`, as far as the internet. */
+function routeToInternet(
+  ctx: SimContext,
+  subnet: SubnetRecord,
+  source: { cidr: string; groupIds: readonly string[] },
+): Egress {
   const route = defaultRoute(tableOf(ctx, subnet));
   if (!route) return { publicIp: null, reason: `subnet ${subnet.id} has no route to the internet` };
   if (route.natGatewayId !== undefined) {
@@ -175,10 +194,7 @@ export function egressFrom(ctx: SimContext, subnetId: string, groupIds: readonly
       : { publicIp: null, reason: `NAT gateway ${route.natGatewayId} is gone` };
   }
   if (route.networkInterfaceId !== undefined)
-    return throughInterface(ctx, ctx.state.networkInterfaces[route.networkInterfaceId], {
-      cidr: subnet.cidr,
-      groupIds,
-    });
+    return throughInterface(ctx, ctx.state.networkInterfaces[route.networkInterfaceId], source);
   // A function gets no public IP, so a route straight to the internet gateway leads nowhere.
   return {
     publicIp: null,

@@ -26,6 +26,30 @@ import {
 import { SSMServiceException } from '@aws-sdk/client-ssm';
 import { STSServiceException } from '@aws-sdk/client-sts';
 import { AutoScalingServiceException } from '@aws-sdk/client-auto-scaling';
+import {
+  AccessDeniedException as BudgetsAccessDeniedException,
+  BudgetsServiceException,
+  CreationLimitExceededException,
+  DuplicateRecordException,
+  InternalErrorException,
+  InvalidParameterException,
+  NotFoundException,
+  ThrottlingException as BudgetsThrottlingException,
+} from '@aws-sdk/client-budgets';
+import {
+  CloudWatchServiceException,
+  InternalServiceFault,
+  InvalidParameterCombinationException,
+  InvalidParameterValueException as CloudWatchInvalidParameterValueException,
+  MissingRequiredParameterException,
+  ValidationException as CloudWatchValidationException,
+} from '@aws-sdk/client-cloudwatch';
+import {
+  CostExplorerServiceException,
+  DataUnavailableException,
+  InvalidNextTokenException,
+  LimitExceededException as CostExplorerLimitExceededException,
+} from '@aws-sdk/client-cost-explorer';
 import { newRequestId } from './ids.js';
 
 function metadata(httpStatusCode: number): {
@@ -236,6 +260,15 @@ export function throttlingError(service: SimService): Error {
       return ssmError('ThrottlingException', 'Rate exceeded', 400);
     case 'autoscaling':
       return autoscalingError('Throttling', 'Rate exceeded', 400);
+    case 'cloudwatch':
+      return cloudwatchError('Throttling', 'Rate exceeded', 400);
+    case 'ce':
+      return costExplorerError(
+        'LimitExceededException',
+        'You have exceeded the rate limit for this operation.',
+      );
+    case 'budgets':
+      return budgetsError('ThrottlingException', 'Rate exceeded');
   }
 }
 
@@ -265,6 +298,12 @@ export function serverError(service: SimService): Error {
       return ssmError('InternalServerError', 'An internal error occurred.', 500);
     case 'autoscaling':
       return autoscalingError('InternalFailure', 'An internal error occurred.', 500);
+    case 'cloudwatch':
+      return cloudwatchError('InternalServiceError', 'An internal error occurred.', 500);
+    case 'ce':
+      return costExplorerError('InternalFailure', 'An internal error occurred.', 500);
+    case 'budgets':
+      return budgetsError('InternalErrorException', 'An internal error occurred.');
   }
 }
 
@@ -315,6 +354,22 @@ export function accessDenied(service: SimService, action: string, accountId: str
       );
     case 'autoscaling':
       return autoscalingError('AccessDenied', `User: ${user} is not authorized to perform: ${action}`, 403);
+    case 'cloudwatch':
+      return cloudwatchError(
+        'AccessDenied',
+        `User: ${user} is not authorized to perform: ${action} because no identity-based policy allows the ${action} action`,
+        403,
+      );
+    case 'ce':
+      return costExplorerError(
+        'AccessDeniedException',
+        `User: ${user} is not authorized to perform: ${action} because no identity-based policy allows the ${action} action`,
+      );
+    case 'budgets':
+      return budgetsError(
+        'AccessDeniedException',
+        `User: ${user} is not authorized to perform: ${action} because no identity-based policy allows the ${action} action`,
+      );
   }
 }
 
@@ -352,6 +407,12 @@ export function unsupportedOperation(service: SimService, operation: string): Er
       return ssmError('InvalidAction', message, 400);
     case 'autoscaling':
       return autoscalingError('InvalidAction', message, 400);
+    case 'cloudwatch':
+      return cloudwatchError('InvalidAction', message, 400);
+    case 'ce':
+      return costExplorerError('UnknownOperationException', message);
+    case 'budgets':
+      return budgetsError('UnknownOperationException', message);
   }
 }
 
@@ -363,4 +424,86 @@ export function autoscalingError(name: string, message: string, status: number):
     $metadata: metadata(status),
     message,
   });
+}
+
+/** CloudWatch's codes (awsQuery's, which its JSON protocol still sends) and the SDK's exception for each. */
+const CLOUDWATCH_EXCEPTIONS = {
+  InvalidParameterValue: CloudWatchInvalidParameterValueException,
+  InvalidParameterCombination: InvalidParameterCombinationException,
+  MissingParameter: MissingRequiredParameterException,
+  ValidationError: CloudWatchValidationException,
+  InternalServiceError: InternalServiceFault,
+} as const;
+
+type ErrorOptions = { message: string; Message?: string; $metadata: ReturnType<typeof metadata> };
+type ErrorClass = new (options: ErrorOptions) => Error;
+
+/**
+ * A CloudWatch error as the SDK builds it from AWS's answer (JSON with awsQueryCompatible): the
+ * exception the code names (`InvalidParameterValueException` for `InvalidParameterValue`), AWS's
+ * code as `Code` and its fault as `Type`.
+ */
+export function cloudwatchError(
+  code: keyof typeof CLOUDWATCH_EXCEPTIONS | 'Throttling' | 'AccessDenied' | 'InvalidAction',
+  message: string,
+  status = 400,
+): CloudWatchServiceException {
+  const modelled = (CLOUDWATCH_EXCEPTIONS as Partial<Record<string, ErrorClass>>)[code];
+  const error = modelled
+    ? new modelled({ message, $metadata: metadata(status) })
+    : new CloudWatchServiceException({
+        name: code,
+        $fault: faultOf(status),
+        $metadata: metadata(status),
+        message,
+      });
+  return Object.assign(error as CloudWatchServiceException, {
+    Code: code,
+    Type: status >= 500 ? 'Receiver' : 'Sender',
+  });
+}
+
+function jsonError<E extends Error>(
+  modelled: Partial<Record<string, ErrorClass>>,
+  base: new (options: ConstructorParameters<typeof BudgetsServiceException>[0]) => E,
+  name: string,
+  message: string,
+  status: number,
+): E {
+  const known = modelled[name];
+  if (known) return new known({ message, Message: message, $metadata: metadata(status) }) as unknown as E;
+  return new base({ name, $fault: faultOf(status), $metadata: metadata(status), message });
+}
+
+const COST_EXPLORER_EXCEPTIONS: Partial<Record<string, ErrorClass>> = {
+  DataUnavailableException,
+  InvalidNextTokenException,
+  LimitExceededException: CostExplorerLimitExceededException,
+};
+
+/** Cost Explorer's errors (awsJson1_1): modelled ones as their class, `ValidationException` as the service's. */
+export function costExplorerError(name: string, message: string, status = 400): CostExplorerServiceException {
+  return jsonError(COST_EXPLORER_EXCEPTIONS, CostExplorerServiceException, name, message, status);
+}
+
+const BUDGETS_EXCEPTIONS: Record<string, { type: ErrorClass; status: number }> = {
+  AccessDeniedException: { type: BudgetsAccessDeniedException, status: 403 },
+  CreationLimitExceededException: { type: CreationLimitExceededException, status: 405 },
+  DuplicateRecordException: { type: DuplicateRecordException, status: 409 },
+  InternalErrorException: { type: InternalErrorException, status: 500 },
+  InvalidParameterException: { type: InvalidParameterException, status: 400 },
+  NotFoundException: { type: NotFoundException, status: 404 },
+  ThrottlingException: { type: BudgetsThrottlingException, status: 400 },
+};
+
+/** AWS Budgets' errors (awsJson1_1), with the HTTP status its model gives each. */
+export function budgetsError(name: string, message: string): BudgetsServiceException {
+  const known = BUDGETS_EXCEPTIONS[name];
+  return jsonError(
+    Object.fromEntries(Object.entries(BUDGETS_EXCEPTIONS).map(([key, value]) => [key, value.type])),
+    BudgetsServiceException,
+    name,
+    message,
+    known?.status ?? 400,
+  );
 }

@@ -1,4 +1,7 @@
-/** The simulator's public API: one stateful model of EC2, Lambda, STS and IAM for tests and `--simulate`. */
+/**
+ * The simulator's public API: one stateful model of EC2, Lambda, STS, IAM, SSM, Auto Scaling,
+ * CloudWatch, Cost Explorer and Budgets for tests and `--simulate`.
+ */
 export type { Clock, Fault, SimCall, SimService, SimTimings } from './contract.js';
 export type { NatFailureCode } from './context.js';
 export { Ec2ErrorCode } from './errors.js';
@@ -14,5 +17,6 @@ export type { SeedAddress, SeedFunction, SeedSubnet, SeedVpc } from './seeding.j
 export { AwsSimulator, type AwsSimulatorOptions } from './simulator.js';
 export { DEFAULT_TIMINGS } from './timings.js';
 export { attachSimulator, type MiddlewareClient, SIMULATOR_MIDDLEWARE_NAME } from './transport.js';
+export type { Traffic } from './traffic.js';
 export { VirtualClock, type VirtualClockOptions } from './virtual-clock.js';
 export { attachSimulatorWire, serializeError, serializeOutput, WireShapeError } from './wire.js';

@@ -2,6 +2,9 @@
 import type { SimService } from './contract.js';
 import type { OperationTable, ServiceOperations } from './context.js';
 import { autoscalingOperations } from './autoscaling.js';
+import { budgetsOperations } from './budgets.js';
+import { cloudwatchOperations } from './cloudwatch.js';
+import { costExplorerOperations } from './cost-explorer.js';
 import { ec2Operations } from './ec2/index.js';
 import { iamOperations } from './iam.js';
 import { instanceProfileOperations } from './instance-profiles.js';
@@ -16,6 +19,9 @@ export const OPERATIONS: ServiceOperations = {
   iam: { ...iamOperations, ...instanceProfileOperations } as OperationTable,
   ssm: ssmOperations as OperationTable,
   autoscaling: autoscalingOperations as OperationTable,
+  cloudwatch: cloudwatchOperations as OperationTable,
+  ce: costExplorerOperations as OperationTable,
+  budgets: budgetsOperations as OperationTable,
 };
 
 export const SIMULATED_OPERATIONS: Readonly<Record<SimService, readonly string[]>> = {
@@ -25,6 +31,9 @@ export const SIMULATED_OPERATIONS: Readonly<Record<SimService, readonly string[]
   iam: Object.keys(OPERATIONS.iam),
   ssm: Object.keys(OPERATIONS.ssm),
   autoscaling: Object.keys(OPERATIONS.autoscaling),
+  cloudwatch: Object.keys(OPERATIONS.cloudwatch),
+  ce: Object.keys(OPERATIONS.ce),
+  budgets: Object.keys(OPERATIONS.budgets),
 };
 
 export { iamAction } from './authorization.js';

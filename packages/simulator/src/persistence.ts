@@ -35,6 +35,14 @@ const LATER_MAPS = [
   'parameters',
 ] as const satisfies readonly (keyof AccountState)[];
 
+const OPTIONAL_MAPS = [
+  'instanceProfiles',
+  'autoScalingGroups',
+  'metrics',
+  'billing',
+  'budgets',
+] as const satisfies readonly (keyof AccountState)[];
+
 /** A simulated account document that cannot be loaded; the CLI turns it into its own error. */
 export class InvalidAccountError extends Error {
   override readonly name = 'InvalidAccountError';
@@ -75,6 +83,9 @@ export function fromDocument(json: unknown): { account: AccountState; timings: P
     if (account[key] === undefined) account[key] = {};
     else if (!isObject(account[key])) throw invalid(`${key} is not a map`);
   }
+  // Kept only once the account has some (absent in older documents, and until then).
+  for (const key of OPTIONAL_MAPS)
+    if (account[key] !== undefined && !isObject(account[key])) throw invalid(`${key} is not a map`);
   const timings = isObject(json.timings) ? (json.timings as Partial<SimTimings>) : {};
   return { account: structuredClone(account) as unknown as AccountState, timings };
 }

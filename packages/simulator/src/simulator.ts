@@ -14,6 +14,7 @@ import {
   unsupportedOperation,
 } from './errors.js';
 import { authorizationsOf } from './authorization.js';
+import { activateCostAllocationTag, meterUsage } from './billing.js';
 import { type Egress, egressFrom } from './egress.js';
 import { FaultBook } from './faults.js';
 import { advanceNatBoots } from './nat-boot.js';
@@ -36,8 +37,10 @@ import {
   type SeedVpc,
 } from './seeding.js';
 import { type AuthRequest, evaluate, type PolicyLike, simulateAction } from './policy.js';
+import { recordDatapoint } from './metrics.js';
 import { snapshotAccount } from './snapshot.js';
 import { withDefaults } from './timings.js';
+import { sendTraffic, type Traffic } from './traffic.js';
 
 export interface AwsSimulatorOptions {
   clock: Clock;
@@ -176,6 +179,40 @@ export class AwsSimulator {
     return egressFrom(ctx, subnetId, groupIds);
   }
 
+  /**
+   * Sends traffic from a subnet through its 0.0.0.0/0 route as the account is now (as a function's
+   * would go: egress.ts), recording it at `at` (default now) on the metrics of the NAT gateway or NAT
+   * instance serving the subnet. Returns where it went; traffic that goes nowhere records nothing.
+   */
+  sendTraffic(traffic: Traffic): Egress {
+    const ctx = this.context();
+    this.prune(ctx);
+    return sendTraffic(ctx, traffic);
+  }
+
+  /** Records one raw data point on a metric (CloudWatch keeps it in its minute), e.g. to seed history. */
+  recordMetric(point: {
+    namespace: string;
+    metricName: string;
+    dimensions: Readonly<Record<string, string>>;
+    timestamp: Date;
+    value: number;
+    /** CloudWatch's unit; default 'None'. */
+    unit?: string;
+  }): void {
+    if (!Number.isFinite(point.value))
+      throw new RangeError(`a metric value must be a number, not ${point.value}`);
+    recordDatapoint(this.state, { ...point, timestamp: point.timestamp.getTime() });
+  }
+
+  /**
+   * Activates a user tag key as a cost allocation tag (what the payer does in the Billing console):
+   * from `at` (default now) on, Cost Explorer and Budgets group and filter costs by it.
+   */
+  activateCostAllocationTag(key: string, at?: Date): void {
+    activateCostAllocationTag(this.state, key, at?.getTime() ?? this.clock.now());
+  }
+
   snapshot(): unknown {
     const ctx = this.context();
     this.prune(ctx);
@@ -239,6 +276,8 @@ export class AwsSimulator {
       throw lost ? networkError() : error;
     } finally {
       call.mutated = JSON.stringify(this.state) !== before;
+      // What the call started or stopped billing: the bill is kept, not part of the call's change.
+      meterUsage(ctx);
     }
     if (lost) throw networkError();
     // The caller gets its own copy: nothing it does to the output can reach the account.
@@ -282,6 +321,8 @@ export class AwsSimulator {
 
   /** Drops what AWS has removed by itself by now, so the account does not grow without end. */
   private prune(ctx: SimContext): void {
+    // The bill first, while what ended since the last call is still in the account.
+    meterUsage(ctx);
     // What Auto Scaling groups did by themselves since the last call (replacements, deletions).
     settleGroups(ctx);
     for (const eni of Object.values(this.state.lambdaEnis)) {
@@ -310,6 +351,7 @@ export class AwsSimulator {
         delete this.state.routeTables[nat.regional.routeTableId];
       if (natIsGone(nat, ctx)) delete this.state.natGateways[nat.id];
     }
+    meterUsage(ctx);
   }
 
   private pickLatency(): number {

@@ -1,6 +1,6 @@
 /**
  * A comparable picture of the account: what exists now, without timestamps or anything AWS will
- * remove by itself. Tests compare two of them to prove "the account ends exactly as it began".
+ * remove by itself (nor what the account records of its use: metrics, the bill). Tests compare two of them to prove "the account ends exactly as it began".
  */
 import type { SimContext } from './context.js';
 import { recordsOf } from './describe.js';
@@ -8,6 +8,7 @@ import { addressInUse } from './ec2/addresses.js';
 import { liveInterfaces } from './ec2/network-interfaces.js';
 import { EC2_RESOURCE_TYPES } from './ec2/resource-types.js';
 import { groupsSnapshot } from './autoscaling.js';
+import { budgetsSnapshot } from './budgets.js';
 import { instanceState, natIsGone, natState } from './lifecycle.js';
 import type { Tags } from './model.js';
 
@@ -142,5 +143,6 @@ export function snapshotAccount(ctx: SimContext): unknown {
     // The resource types that carry their own snapshot (an account without them looks as it always did).
     ...(Object.assign({}, ...EC2_RESOURCE_TYPES.map((type) => type.snapshot?.(ctx) ?? {})) as object),
     ...groupsSnapshot(ctx),
+    ...budgetsSnapshot(ctx),
   };
 }

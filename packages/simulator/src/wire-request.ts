@@ -1,11 +1,15 @@
 /**
  * Reads a request the SDK serialised back into the operation's input, from the SDK's own schemas:
- * the query protocols (EC2, IAM, STS: `Action=…&Filter.1.Name=…`) and Lambda's REST JSON (method and
- * path template, query string, JSON body). The simulator then sees what AWS would see: a member the
+ * the query protocols (EC2, IAM, STS: `Action=…&Filter.1.Name=…`), Lambda's REST JSON (method and
+ * path template, query string, JSON body) and the JSON RPC ones (SSM, CloudWatch, Cost Explorer,
+ * Budgets: the operation in X-Amz-Target). The simulator then sees what AWS would see: a member the
  * SDK did not send (a misspelled one, say) does not reach it.
  */
 import { NormalizedSchema } from '@smithy/core/schema';
 import type { SimService as AwsService } from './contract.js';
+
+/** The services on AWS's JSON RPC protocols (awsJson1_0, awsJson1_1). */
+const JSON_RPC_SERVICES: readonly AwsService[] = ['ssm', 'cloudwatch', 'ce', 'budgets'];
 
 type OperationSchema = [number, string, string, Record<string, unknown> | 0, unknown, unknown];
 type Schemas = Record<string, unknown>;
@@ -167,8 +171,8 @@ function matchRestOperation(
 }
 
 export function decodeRequest(service: AwsService, schemas: Schemas, request: WireRequest): DecodedRequest {
-  if (service === 'ssm') {
-    // awsJson1_1: the operation in X-Amz-Target ("AmazonSSM.GetParameter"), the input as JSON.
+  if (JSON_RPC_SERVICES.includes(service)) {
+    // awsJson: the operation in X-Amz-Target ("AmazonSSM.GetParameter"), the input as JSON.
     const target = request.headers['x-amz-target'] ?? '';
     const operation = target.slice(target.indexOf('.') + 1);
     const text = bodyText(request.body);

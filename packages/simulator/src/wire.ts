@@ -1,6 +1,7 @@
 /**
  * The simulator served on the wire: an SDK `requestHandler` that answers each request with the
- * HTTP response AWS would send (EC2's query XML, IAM's and STS's awsQuery XML, Lambda's REST JSON),
+ * HTTP response AWS would send (EC2's query XML, IAM's, STS's and Auto Scaling's awsQuery XML,
+ * Lambda's REST JSON, the JSON RPC of SSM, CloudWatch, Cost Explorer and Budgets),
  * so the SDK's own deserialisers parse every answer and its own error parsing builds every error.
  * A simulator answer AWS could not have given (a member the service's schema lacks, a string where
  * AWS sends a list) fails the call here, instead of reaching the code under test as if AWS said it.
@@ -10,6 +11,9 @@
  * back from the wire the same way (wire-request.ts).
  */
 import * as autoscalingSchemas from '@aws-sdk/client-auto-scaling';
+import * as budgetsSchemas from '@aws-sdk/client-budgets';
+import * as cloudwatchSchemas from '@aws-sdk/client-cloudwatch';
+import * as ceSchemas from '@aws-sdk/client-cost-explorer';
 import * as ec2Schemas from '@aws-sdk/client-ec2';
 import * as iamSchemas from '@aws-sdk/client-iam';
 import * as lambdaSchemas from '@aws-sdk/client-lambda';
@@ -29,6 +33,21 @@ const SCHEMAS: Record<AwsService, Record<string, unknown>> = {
   sts: stsSchemas,
   ssm: ssmSchemas,
   autoscaling: autoscalingSchemas,
+  cloudwatch: cloudwatchSchemas,
+  ce: ceSchemas,
+  budgets: budgetsSchemas,
+};
+
+/**
+ * The services that speak AWS's JSON RPC protocols (the operation in X-Amz-Target, JSON both ways):
+ * their content type, and the member their errors carry the message in. CloudWatch's is
+ * awsQueryCompatible: its errors also carry the query code in `x-amzn-query-error`.
+ */
+const JSON_RPC: Partial<Record<AwsService, { contentType: string; messageMember: string }>> = {
+  ssm: { contentType: 'application/x-amz-json-1.1', messageMember: 'message' },
+  cloudwatch: { contentType: 'application/x-amz-json-1.0', messageMember: 'message' },
+  ce: { contentType: 'application/x-amz-json-1.1', messageMember: 'Message' },
+  budgets: { contentType: 'application/x-amz-json-1.1', messageMember: 'Message' },
 };
 
 const XML_NAMESPACES: Record<AwsService, string> = {
@@ -38,6 +57,9 @@ const XML_NAMESPACES: Record<AwsService, string> = {
   lambda: '',
   ssm: '',
   autoscaling: 'http://autoscaling.amazonaws.com/doc/2011-01-01/',
+  cloudwatch: '',
+  ce: '',
+  budgets: '',
 };
 
 /** A simulator answer that does not fit the shape AWS's API gives that operation. */
@@ -209,17 +231,14 @@ export function serializeOutput(service: AwsService, operation: string, output: 
       return { statusCode, headers: { 'content-type': 'application/json', ...headers }, body: text };
     }
   }
-  if (service === 'lambda' || service === 'ssm') {
-    // Lambda's REST JSON, and SSM's awsJson1_1: a JSON body either way.
-    const body = ns.isUnitSchema()
-      ? service === 'ssm'
-        ? '{}'
-        : ''
-      : JSON.stringify(jsonValue(ns, output, operation));
+  const rpc = JSON_RPC[service];
+  if (service === 'lambda' || rpc) {
+    // Lambda's REST JSON, and the JSON RPC services: a JSON body either way.
+    const body = ns.isUnitSchema() ? (rpc ? '{}' : '') : JSON.stringify(jsonValue(ns, output, operation));
     return {
       statusCode: 200,
       headers: {
-        'content-type': service === 'ssm' ? 'application/x-amz-json-1.1' : 'application/json',
+        'content-type': rpc?.contentType ?? 'application/json',
         'x-amzn-requestid': requestId,
       },
       body,
@@ -253,11 +272,20 @@ function isServiceError(error: unknown): error is ServiceErrorLike {
 export function serializeError(service: AwsService, error: ServiceErrorLike): WireResponse {
   const requestId = newRequestId();
   const status = error.$metadata.httpStatusCode;
-  if (service === 'ssm') {
+  const rpc = JSON_RPC[service];
+  if (rpc) {
+    const code = (error as { Code?: string }).Code;
+    const type = (error as { Type?: string }).Type;
     return {
       statusCode: status,
-      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': requestId },
-      body: JSON.stringify({ __type: error.name, message: error.message }),
+      headers: {
+        'content-type': rpc.contentType,
+        'x-amzn-requestid': requestId,
+        ...(service === 'cloudwatch' && code !== undefined
+          ? { 'x-amzn-query-error': `${code};${type ?? (status >= 500 ? 'Receiver' : 'Sender')}` }
+          : {}),
+      },
+      body: JSON.stringify({ __type: error.name, [rpc.messageMember]: error.message }),
     };
   }
   if (service === 'lambda') {

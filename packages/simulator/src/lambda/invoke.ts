@@ -3,13 +3,15 @@
  * the address the internet sees, found by following AWS's routing from the function's subnet
  * (egress.ts). When its traffic goes nowhere, the invocation times out after the function's
  * Timeout, in Lambda's shape for that: status 200, FunctionError 'Unhandled', a Sandbox.Timedout
- * payload. Outside a VPC, Lambda's own network gives an address of AWS's, not an Elastic IP.
+ * payload. Outside a VPC, Lambda's own network gives an address of AWS's, not an Elastic IP. In a
+ * VPC, its request (about 2 KB out, 6 KB back) passes the NAT and shows on the NAT's metrics.
  */
 import type { SimContext } from '../context.js';
 import { egressFrom } from '../egress.js';
 import { lambdaError } from '../errors.js';
 import { functionUpdateInProgress } from '../lifecycle.js';
 import { newRequestId } from '../ids.js';
+import { PROBE_BYTES_BACK, PROBE_BYTES_OUT, recordTraffic } from '../traffic.js';
 import { configurationOf, resolveQualified } from './configuration.js';
 
 /** The address Lambda's own network shows (outside a VPC); from a documentation range, like every IP here. */
@@ -53,8 +55,11 @@ export const invokeOperations = {
     // Lambda spreads invocations over the function's subnets; the simulator takes the first, in order.
     const subnetId = [...subnetIds].sort()[0] ?? '';
     const egress = egressFrom(ctx, subnetId, groupIds);
-    if (egress.publicIp !== null)
+    if (egress.publicIp !== null) {
+      // The probe's request and answer pass the NAT: they show on its metrics.
+      recordTraffic(ctx, egress, { out: PROBE_BYTES_OUT, back: PROBE_BYTES_BACK }, ctx.now);
       return { StatusCode: 200, ExecutedVersion: version, Payload: payload({ publicIp: egress.publicIp }) };
+    }
     const seconds = (config.Timeout ?? 3).toFixed(2);
     return {
       StatusCode: 200,
