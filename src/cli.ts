@@ -203,7 +203,7 @@ function buildProgram(
           new Option(
             '--for <command>',
             "only what this command needs; nat-instance: the role a NAT instance itself holds (it tags itself, and moves only the stack's interface)",
-          ).choices(['setup', 'status', 'teardown', 'verify', 'nat-instance']),
+          ).choices(['setup', 'status', 'teardown', 'verify', 'cost', 'nat-instance']),
         )
         .option('--name <stack>', 'with --for nat-instance: the stack the role is for (default: <stack>)')
         .option(
@@ -226,6 +226,24 @@ function buildProgram(
     (cmd) => cmd.option('--json', 'one JSON object on stdout, progress on stderr (see README)'),
     ['fixed-ip list', 'fixed-ip list --region eu-west-1 --json'],
     async () => (await run()).runList,
+  );
+  define(
+    'cost',
+    'what the stack has cost so far, what a month costs, each NAT mode for the same traffic, and how to pay less',
+    (cmd) =>
+      cmd
+        .option(
+          '--since <date>',
+          "count from this day (YYYY-MM-DD, UTC) or ISO time (default: the stack's first resource)",
+        )
+        .option('--actual', 'also ask Cost Explorer what AWS billed (AWS charges 0.01 USD a request)')
+        .option('--json', 'one JSON object on stdout, progress on stderr (see README)'),
+    [
+      'fixed-ip cost',
+      'fixed-ip cost --since 2026-12-01 --actual',
+      'fixed-ip cost --json | jq .estimate.totalUsd',
+    ],
+    async () => (await run()).runCost,
   );
   define(
     'attach',

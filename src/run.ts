@@ -329,6 +329,23 @@ function stackOptions(options: Options): { name: string; state?: string; region?
   };
 }
 
+export async function runCost(options: Options, io: Io): Promise<ExitCode> {
+  const { cost } = await import('./commands/cost.js');
+  return withSession('cost', options, io, async (deps) => {
+    const report = await cost(
+      {
+        ...stackOptions(options),
+        since: options.since as string | undefined,
+        actual: options.actual === true,
+        json: options.json === true,
+      },
+      deps,
+    );
+    if (options.json === true) writeJson(io, report);
+    return ExitCode.ok;
+  });
+}
+
 export async function runVerify(options: Options, io: Io): Promise<ExitCode> {
   const { verify } = await import('./commands/verify.js');
   return withSession('verify', options, io, async (deps) => {

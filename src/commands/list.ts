@@ -1,5 +1,6 @@
 import type { Deps } from '../model/context.js';
 import { stackCost } from '../engine/cost.js';
+import { spendSoFar } from '../engine/spend.js';
 import { stackSubnetIds, stateFromWorld } from '../engine/discover.js';
 import { listAllFunctions } from '../kinds/function-tags.js';
 import { parkedIps } from '../kinds/elastic-ip.js';
@@ -22,6 +23,8 @@ export interface ListedStack {
   elasticIps: string[];
   functions: string[];
   monthlyCostUsd: number;
+  /** What its live resources have cost since they began (hours at list prices; no traffic); null when unknown. */
+  costSoFarUsd: number | null;
   /** Only its kept Elastic IPs are left (teardown --keep-eip): `elasticIps` are those. */
   parked: boolean;
 }
@@ -80,6 +83,7 @@ export async function list(options: ListOptions, deps: Deps): Promise<ListReport
     if (!state) continue;
     const kept = parkedIps(state);
     const parked = kept !== undefined;
+    const soFar = spendSoFar(aws.region, state, world, new Date(deps.clock.now()));
     stacks.push({
       name,
       natMode: state.shape.nat,
@@ -90,6 +94,7 @@ export async function list(options: ListOptions, deps: Deps): Promise<ListReport
       monthlyCostUsd: kept
         ? kept.length * monthlyCost(aws.region).idleEipMonthlyUsd
         : stackCost(aws.region, state).monthlyUsd,
+      costSoFarUsd: soFar.startKnown ? soFar.usd : null,
       parked,
     });
   }
@@ -103,7 +108,7 @@ export async function list(options: ListOptions, deps: Deps): Promise<ListReport
 /** The stacks as a table: a header, and columns as wide as their widest cell. */
 function table(stacks: readonly ListedStack[]): string[] {
   const rows = [
-    ['NAME', 'NAT MODE', 'ZONES', 'IPS', 'FUNCTIONS', 'USD/MONTH'],
+    ['NAME', 'NAT MODE', 'ZONES', 'IPS', 'FUNCTIONS', 'USD/MONTH', 'USD SO FAR'],
     ...stacks.map((stack) => [
       stack.name,
       stack.parked ? `parked (${stack.natMode})` : stack.natMode,
@@ -111,6 +116,7 @@ function table(stacks: readonly ListedStack[]): string[] {
       stack.elasticIps.join(',') || '(none)',
       stack.functions.join(',') || '(none)',
       `about ${stack.monthlyCostUsd.toFixed(2)}`,
+      stack.costSoFarUsd === null ? '-' : `about ${stack.costSoFarUsd.toFixed(2)}`,
     ]),
   ];
   const widths =

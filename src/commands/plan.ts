@@ -1,4 +1,6 @@
-import type { Deps } from '../model/context.js';
+import type { Deps, StackContext } from '../model/context.js';
+import { cents, measureTraffic, savings, spendSoFar } from '../engine/spend.js';
+import type { StackState } from '../state/schema.js';
 import { VPC_ACCESS_ACTIONS } from '../engine/inputs.js';
 import { preflight, type Preflight } from '../engine/preflight.js';
 import { aliasWarning } from '../kinds/function-tags.js';
@@ -58,6 +60,11 @@ export interface PlanReport {
     /** What the stack costs as it stands, before this plan (null: there is no stack yet). */
     nowMonthlyUsd: number | null;
   };
+  /**
+   * Settings the stack lacks that would cut its NATs' per-GB charge, from their traffic over the
+   * last 30 days (an existing stack only; empty when the traffic could not be read).
+   */
+  savings: Array<{ setting: string; upToMonthlyUsd: number; caveat: string }>;
   blockers: string[];
   wouldSucceed: boolean;
 }
@@ -143,11 +150,35 @@ export async function plan(options: PlanOptions, deps: Deps): Promise<PlanReport
       crossZone: total.crossZone,
       nowMonthlyUsd: now,
     },
+    savings: saved ? await trafficSavings(ctx, saved) : [],
     blockers,
     wouldSucceed: blockers.length === 0,
   };
   print(deps, report, steps, options, formatStackCost(total));
   return report;
+}
+
+const SAVINGS_WINDOW_MS = 30 * 86_400_000;
+
+/**
+ * What a setting the plan does not add would save on the stack's NAT traffic of the last 30 days.
+ * A hint, not a check: when CloudWatch cannot be read (no permission), plan says nothing of it.
+ */
+async function trafficSavings(ctx: StackContext, saved: StackState): Promise<PlanReport['savings']> {
+  const now = new Date(ctx.clock.now());
+  const began = spendSoFar(ctx.aws.region, saved, ctx.world, now);
+  if (!began.startKnown) return [];
+  const start = new Date(Math.max(new Date(began.start).getTime(), now.getTime() - SAVINGS_WINDOW_MS));
+  try {
+    const traffic = await measureTraffic(ctx.aws, saved, ctx.world, { start, end: now });
+    return (await savings(ctx, traffic)).map((s) => ({
+      setting: `${s.flag} ${s.value}`,
+      upToMonthlyUsd: cents(s.upToMonthlyUsd),
+      caveat: s.caveat,
+    }));
+  } catch {
+    return [];
+  }
 }
 
 function print(
@@ -197,6 +228,10 @@ function print(
   if (options.keepEip)
     ui.result(
       `A kept Elastic IP costs about ${report.cost.idleEipMonthlyUsd.toFixed(2)} USD a month while idle.`,
+    );
+  for (const saving of report.savings)
+    ui.result(
+      `Free cure: ${saving.setting} would save up to ${saving.upToMonthlyUsd.toFixed(2)} USD a month on the NAT traffic of the last 30 days (the share that goes to those services in ${report.region}). Note: ${saving.caveat}`,
     );
   ui.result(`Permissions: ${permissionsLine(report.permissions)}`);
   for (const fn of report.functions.filter((f) => f.moves)) {

@@ -1,5 +1,6 @@
 import { type Deps, makeContext } from '../model/context.js';
 import { stackCost } from '../engine/cost.js';
+import { spendSoFar } from '../engine/spend.js';
 import { monthlyCost } from '../model/pricing.js';
 import { allowlistRecords, recipe, stepNumber } from '../engine/recipe.js';
 import { loadWorld, INTERNET_GATEWAYS, NAT_GATEWAYS, ROUTE_TABLES, SUBNETS } from '../model/world.js';
@@ -47,6 +48,10 @@ export interface StatusReport {
   }>;
   problems: string[];
   monthlyCostUsd: number;
+  /** What the stack's live resources have cost since they began (hours at list prices; no traffic). */
+  costSoFarUsd: number;
+  /** When the first of them began (null: AWS does not say). */
+  costSince: string | null;
   stateFile: string;
   foundByTags: boolean;
 }
@@ -140,6 +145,7 @@ export async function status(options: StatusOptions, deps: Deps): Promise<Status
       `stack ${options.name} has no functions; run fixed-ip setup --name ${options.name} --function <name>`,
     );
   }
+  const soFar = spendSoFar(aws.region, state, world, new Date(deps.clock.now()));
   const nats = [...recordsOf(state, 'natGateway'), ...recordsOf(state, 'regionalNatGateway')];
   const firstNat = nats.find((n) => n.zone === state.shape.zones[0]) ?? nats[0];
   const nat = world.natGateways.find((n) => n.NatGatewayId === firstNat?.id);
@@ -169,6 +175,8 @@ export async function status(options: StatusOptions, deps: Deps): Promise<Status
       nats.length > 0 || Object.values(state.resources).some((r) => kindOf(r.kind).routeTarget !== undefined)
         ? stackCost(aws.region, state).monthlyUsd
         : recordsOf(state, 'elasticIp').length * monthlyCost(aws.region).idleEipMonthlyUsd,
+    costSoFarUsd: soFar.usd,
+    costSince: soFar.startKnown ? soFar.start : null,
     stateFile: store.path,
     foundByTags: discovered,
   };
@@ -216,6 +224,10 @@ function print(deps: Deps, report: StatusReport, json: boolean): void {
     ui.result(`✖  →  function ${fn.name} in the private subnets, NOT in the stack (moved there by hand)`);
   for (const problem of report.problems) ui.result(`! ${problem}`);
   ui.result(`Cost: about ${report.monthlyCostUsd.toFixed(2)} USD a month in ${report.region}`);
+  if (report.costSince)
+    ui.result(
+      `Cost so far: about ${report.costSoFarUsd.toFixed(2)} USD since ${report.costSince.slice(0, 10)} (hours at list prices; with traffic, and as billed: fixed-ip cost)`,
+    );
   if (report.parked) {
     const ips = report.elasticIps.length > 0 ? report.elasticIps : [report.elasticIp ?? ''];
     ui.result(

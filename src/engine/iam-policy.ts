@@ -15,7 +15,7 @@ import { MANAGED_BY, TAG_MANAGED_BY, TAG_ROLE } from '../model/tags.js';
  * and checks what it must refuse; the README's block is checked against it.
  */
 
-export type PolicyScope = 'setup' | 'status' | 'teardown' | 'verify';
+export type PolicyScope = 'setup' | 'status' | 'teardown' | 'verify' | 'cost';
 
 /**
  * What every command does besides the kinds' own calls: who am I, and the functions (a stack found
@@ -44,7 +44,12 @@ const SETUP: readonly Action[] = [
   'iam:GetRole',
   // Only for --fix-role.
   'iam:AttachRolePolicy',
+  // plan: the NATs' traffic, for what a gateway endpoint would save.
+  'cloudwatch:GetMetricData',
 ];
+
+/** cost: the NATs' traffic; with --actual, what AWS billed (Cost Explorer; the account's whole bill is readable with it). */
+const COST: readonly Action[] = ['cloudwatch:GetMetricData', 'ce:GetCostAndUsage'];
 
 // ListFunctions (common): a subnet or security group any function still uses is never deleted.
 const TEARDOWN: readonly Action[] = ['lambda:UpdateFunctionConfiguration', 'lambda:UntagResource'];
@@ -75,6 +80,7 @@ const SERVICE_ACTIONS: Record<PolicyScope, readonly string[]> = {
     ...KINDS.flatMap((kind) => [...kind.iam.create, ...(kind.iam.change ?? []), ...kind.iam.remove]),
   ],
   teardown: [...COMMON, ...reads, ...TEARDOWN, ...KINDS.flatMap((kind) => kind.iam.remove)],
+  cost: [...COMMON, ...reads, ...COST],
   // The probes: made, run and deleted with a role each run makes for them (hence iam:PassRole).
   verify: [
     ...COMMON,
@@ -176,6 +182,8 @@ type Grant = PolicyGrant;
 const GRANTS: readonly Grant[] = [
   // Describe* and the zones/quota reads support no resource-level permissions: '*'.
   { sid: 'FixedIpEc2Read', actions: [], resource: '*' },
+  // Metrics and Cost Explorer support no resource-level permissions either.
+  { sid: 'FixedIpCostRead', actions: [...COST], resource: '*' },
   // A create is allowed only with fixed-ip's marker among the new resource's tags...
   {
     sid: 'FixedIpEc2CreateTagged',

@@ -3,7 +3,7 @@ import type { AwsPort } from '../aws/port.js';
 import type { Address, NatGateway } from '@aws-sdk/client-ec2';
 import * as z from 'zod/mini';
 import { dropRecord, putRecord, recordIn, type StackContext, type Targets } from '../model/context.js';
-import { IPV4_HOURLY_USD } from '../model/pricing.js';
+import { IPV4_HOURLY_USD, usageTypes } from '../model/pricing.js';
 import { isOurs, TAG_STACK, tagSpec, tagValue } from '../model/tags.js';
 import type { World } from '../model/world.js';
 import type { StackState } from '../state/schema.js';
@@ -123,6 +123,15 @@ export const elasticIp: Kind = {
     remove: ['ec2:ReleaseAddress'],
   },
   hourlyUsd: () => IPV4_HOURLY_USD,
+  // Every public IPv4 address, on a NAT or idle, by the second. AWS does not say when an address
+  // was allocated: its span is the stack's.
+  billing: {
+    usageTypes: (region) => [
+      ...usageTypes(region, 'PublicIPv4:InUseAddress'),
+      ...usageTypes(region, 'PublicIPv4:IdleAddress'),
+    ],
+    per: 'second',
+  },
 
   list: (world) =>
     world.addresses.map((a) => ({

@@ -23,6 +23,7 @@ import {
   type StackContext,
 } from '../model/context.js';
 import { baseRecord, PLACEHOLDER, type Kind, type KindInput, type KindName } from '../model/kind.js';
+import { BYTES_PER_BILLED_GB, HOURS_PER_MONTH } from '../model/pricing.js';
 import { isOurs, tagSpec } from '../model/tags.js';
 import { extraPart, type World } from '../model/world.js';
 import type { ResourceRecord } from '../state/identity.js';
@@ -155,6 +156,27 @@ function gatewayEndpoint(service: Service): Kind {
     },
     // Gateway endpoints are free: no hourly charge, no per-GB charge.
     hourlyUsd: () => 0,
+
+    // The free cure for the NAT's per-GB charge on same-region traffic to this service, when some
+    // private route table of the stack has no endpoint of it (the stack's or yours). Traffic is not
+    // known by destination: the saving is at most the whole charge.
+    saving(ctx, traffic) {
+      // Asked for already (by this plan, or the stack): nothing more to save.
+      if (wanted(ctx.state.shape, service)) return undefined;
+      const tables = privateTables(ctx, ctx.state.shape.zones);
+      const routed = endpointsOf(ctx.world, service)
+        .filter(live)
+        .flatMap((e) => e.RouteTableIds ?? []);
+      if (tables.length > 0 && tables.every((id) => routed.includes(id))) return undefined;
+      const usd = (traffic.chargedBytes / BYTES_PER_BILLED_GB) * traffic.perGbUsd;
+      return {
+        flag: ENDPOINTS.flag.split(' ')[0] ?? '--endpoints',
+        value: service,
+        upToUsd: usd,
+        upToMonthlyUsd: traffic.days > 0 ? (usd / traffic.days) * (HOURS_PER_MONTH / 24) : 0,
+        caveat: SOURCE_IP_WARNING,
+      };
+    },
 
     // After every private route table: the endpoint's routes go into them.
     nodes: (shape) =>

@@ -19,6 +19,7 @@ import { securityGroup } from './security-group.js';
 import { privateSubnet, publicSubnet } from './subnets.js';
 import { vpc } from './vpc.js';
 import { dynamodbEndpoint, s3Endpoint } from './gateway-endpoint.js';
+import { budget } from './budget.js';
 import { BASE_PARTS, type WorldPart } from '../model/world.js';
 
 /** Every resource kind, in the article's order. Adding a kind: its module, and a line here. */
@@ -41,6 +42,7 @@ export const KINDS: readonly Kind[] = [
   privateRouteTable, // 6. private route: 0.0.0.0/0 -> the NAT
   s3Endpoint, //    (--endpoints: free gateway endpoints on the private route tables)
   dynamodbEndpoint,
+  budget, //    (--budget: an AWS Budget on the stack's NAT charges, with alerts)
 ];
 register(KINDS);
 

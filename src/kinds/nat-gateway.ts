@@ -9,7 +9,7 @@ import {
   type StackContext,
   vpcIdOf,
 } from '../model/context.js';
-import { natHourlyUsd } from '../model/pricing.js';
+import { natHourlyUsd, usageTypes } from '../model/pricing.js';
 import { isOurs, tagSpec } from '../model/tags.js';
 import { activeNat, zoneOfSubnet, NAT_GATEWAYS } from '../model/world.js';
 import { POLL, pollUntil } from '../model/wait.js';
@@ -59,6 +59,8 @@ function natKind(options: {
   title: string;
   record: typeof natGatewayRecord | typeof regionalNatGatewayRecord;
   hourlyUsd: Kind['hourlyUsd'];
+  /** Cost Explorer's usage type suffixes of its hours and its processed bytes. */
+  usage: readonly string[];
   /** What the new gateway is made of, for the plan line. */
   describe: (ctx: StackContext, zone: string | undefined) => string;
   /** The CreateNatGateway input besides the token and tags; may first free an Elastic IP (see freeAddress). */
@@ -90,6 +92,22 @@ function natKind(options: {
       remove: ['ec2:DeleteNatGateway'],
     },
     hourlyUsd: options.hourlyUsd,
+    billing: {
+      usageTypes: (region) => options.usage.flatMap((suffix) => usageTypes(region, suffix)),
+      // AWS bills a started NAT gateway hour as a full one.
+      per: 'hour',
+      since: (world, record) => world.natGateways.find((n) => n.NatGatewayId === record.id)?.CreateTime,
+      // Processing is billed both ways: what the functions sent, and what came back.
+      traffic: (_world, record) => ({
+        namespace: 'AWS/NATGateway',
+        dimensions: [{ Name: 'NatGatewayId', Value: record.id }],
+        metrics: [
+          { name: 'BytesInFromSource', direction: 'out' },
+          { name: 'BytesInFromDestination', direction: 'back' },
+        ],
+      }),
+      processingPerGbUsd: natHourlyUsd,
+    },
     ...(options.quotas ? { quotas: options.quotas } : {}),
     goneLine: 'NAT gateway is deleted',
     routeTarget: (id) => ({ NatGatewayId: id }),
@@ -485,6 +503,7 @@ export const natGateway = natKind({
     ),
   record: natGatewayRecord,
   hourlyUsd: (region) => natHourlyUsd(region),
+  usage: ['NatGateway-Hours', 'NatGateway-Bytes'],
   describe: (_ctx, zone) => `new NAT gateway in the public subnet in ${zone ?? ''} with its Elastic IP`,
   create: async (ctx, zone) => {
     await freeAddress(ctx, allocationOf(ctx, zone), { kind: 'natGateway', zone });
@@ -527,6 +546,8 @@ export const regionalNatGateway = natKind({
   record: regionalNatGatewayRecord,
   // Priced per zone it covers, at the zonal rate.
   hourlyUsd: (region, shape) => natHourlyUsd(region) * Math.max(1, shape.zones.length),
+  // Its hours have a usage type of their own; whether its bytes do too is not confirmed: both asked.
+  usage: ['RegionalNatGateway-Hours', 'RegionalNatGateway-Bytes', 'NatGateway-Bytes'],
   describe: (ctx) =>
     `new regional NAT gateway with an Elastic IP in each of ${ctx.state.shape.zones.join(', ')}`,
   create: async (ctx) => {

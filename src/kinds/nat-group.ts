@@ -8,10 +8,10 @@ import { baseRecord, type Kind, type KindInput } from '../model/kind.js';
 import { IPV4_HOURLY_USD } from '../model/pricing.js';
 import { isOurs, MANAGED_BY, stackTags, TAG_MANAGED_BY, whyNotOurs } from '../model/tags.js';
 import { POLL, pollUntil } from '../model/wait.js';
-import { extraPart, INSTANCES, NETWORK_INTERFACES } from '../model/world.js';
+import { extraPart, INSTANCES, NETWORK_INTERFACES, type World } from '../model/world.js';
 import type { ResourceRecord } from '../state/identity.js';
 import { holdAddress } from './nat-interface.js';
-import { natInstanceHourlyUsd, natInstanceType } from './nat-instance.js';
+import { natHostBilling, natInstanceHourlyUsd, natInstanceType } from './nat-instance.js';
 import { bootOf } from './nat-instance/boot.js';
 import {
   BOOT_READY_MS,
@@ -89,6 +89,9 @@ export const AUTOSCALING_GROUPS = extraPart<AutoScalingGroup>({
   },
   idOf: (group) => group.AutoScalingGroupName,
 });
+
+const groupNamed = (world: World, name: string): AutoScalingGroup | undefined =>
+  AUTOSCALING_GROUPS.get(world).find((g) => g.AutoScalingGroupName === name);
 
 /** The stack's group in the world: one of its name whose tags prove it is the stack's. */
 const groupIn = (ctx: StackContext): AutoScalingGroup | undefined =>
@@ -262,6 +265,14 @@ export const natGroup: Kind = {
     const price = natInstanceHourlyUsd(region, natInstanceType(shape));
     return price.instance + price.volume + IPV4_HOURLY_USD;
   },
+  // The group's instance, from the group's creation (a replaced instance's hours are the group's).
+  billing: natHostBilling(
+    (world, record) => {
+      const [member] = serving(groupNamed(world, record.id));
+      return world.instances.find((i) => i.InstanceId === member?.InstanceId);
+    },
+    (world, record) => groupNamed(world, record.id)?.CreatedTime,
+  ),
 
   list: (world) =>
     AUTOSCALING_GROUPS.get(world)

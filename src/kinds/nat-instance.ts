@@ -1,14 +1,15 @@
 import type { Instance, RunInstancesCommandInput } from '@aws-sdk/client-ec2';
 import * as z from 'zod/mini';
 import { clientToken, dropRecord, putRecord, recordIn, type StackContext } from '../model/context.js';
-import { FALLBACK_PRICE_REGION, IPV4_HOURLY_USD } from '../model/pricing.js';
+import { FALLBACK_PRICE_REGION, IPV4_HOURLY_USD, usageTypes } from '../model/pricing.js';
 import { isOurs, TAG_ROLE, tagSpec, tagValue } from '../model/tags.js';
 import { AbortError, FixedIpError } from '../errors.js';
 import type { Shape } from '../state/schema.js';
 import { findListed } from './find.js';
-import { baseRecord, type Kind, PLACEHOLDER } from '../model/kind.js';
+import { baseRecord, type Kind, type KindBilling, PLACEHOLDER } from '../model/kind.js';
 import { holdAddress } from './nat-interface.js';
-import { INSTANCES, NETWORK_INTERFACES } from '../model/world.js';
+import { INSTANCES, NETWORK_INTERFACES, type World } from '../model/world.js';
+import type { ResourceRecord } from '../state/identity.js';
 import { natRoleName } from './nat-role.js';
 import { bootOf } from './nat-instance/boot.js';
 import { architectureOf } from './nat-instance/image.js';
@@ -93,6 +94,37 @@ export function natInstanceHourlyUsd(
     instance: price ?? INSTANCE_PRICES[FALLBACK_PRICE_REGION]?.[type] ?? 0.0042,
     volume: (gp3 * ROOT_VOLUME_GIB) / 730,
     known: price !== undefined,
+  };
+}
+
+/**
+ * How AWS bills a NAT instance (and a group's): the instance, its gp3 root volume and its primary's
+ * public IPv4 address, by the second, from its launch; its traffic is what it receives (every byte
+ * it forwards, both ways), with no processing charge.
+ */
+export function natHostBilling(
+  host: (world: World, record: ResourceRecord) => Instance | undefined,
+  since?: KindBilling['since'],
+): KindBilling {
+  return {
+    usageTypes: (region, shape) => [
+      ...usageTypes(region, `BoxUsage:${natInstanceType(shape)}`),
+      ...usageTypes(region, 'EBS:VolumeUsage.gp3'),
+      ...usageTypes(region, 'PublicIPv4:InUseAddress'),
+    ],
+    per: 'second',
+    since: since ?? ((world, record) => host(world, record)?.LaunchTime),
+    traffic: (world, record) => {
+      const id = host(world, record)?.InstanceId;
+      return id
+        ? {
+            namespace: 'AWS/EC2',
+            dimensions: [{ Name: 'InstanceId', Value: id }],
+            metrics: [{ name: 'NetworkIn', direction: 'both' }],
+          }
+        : undefined;
+    },
+    processingPerGbUsd: () => 0,
   };
 }
 
@@ -208,6 +240,7 @@ export const natInstance: Kind = {
     // Its own primary interface has a public IPv4 address of AWS's, charged like any other.
     return price.instance + price.volume + IPV4_HOURLY_USD;
   },
+  billing: natHostBilling((world, record) => world.instances.find((i) => i.InstanceId === record.id)),
 
   list: (world) =>
     world.instances

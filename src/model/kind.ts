@@ -64,7 +64,9 @@ export type KindAction =
   | 'iam:TagRole'
   | 'iam:TagInstanceProfile'
   | 'iam:CreateServiceLinkedRole'
-  | 'autoscaling:CreateOrUpdateTags';
+  | 'autoscaling:CreateOrUpdateTags'
+  | 'budgets:ViewBudget'
+  | 'budgets:ModifyBudget';
 
 /**
  * One statement of fixed-ip's own IAM policy: the actions it grants (kept when a command needs
@@ -121,6 +123,56 @@ export interface KindInput {
    * (undefined when it applies): given, it is refused; kept from before, it goes with the shape.
    */
   needsOf?(shape: Shape): string | undefined;
+}
+
+/**
+ * How AWS bills a kind, for `fixed-ip cost`: the usage types its charges appear under in Cost
+ * Explorer, when its live resource began to bill, and (for a NAT) the metrics of what it processed.
+ */
+export interface KindBilling {
+  /** Its usage types in the region, in every spelling AWS's bills use there. */
+  usageTypes(region: string, shape: Shape): readonly string[];
+  /** How a span of its life is billed: by the started hour (a NAT gateway), else by the second. */
+  readonly per: 'hour' | 'second';
+  /** When the live resource a record names began to bill (its creation or launch), when AWS says. */
+  since?(world: World, record: ResourceRecord): Date | undefined;
+  /** For a NAT: the CloudWatch metrics whose sum is the bytes it processed. */
+  traffic?(world: World, record: ResourceRecord): TrafficMetrics | undefined;
+  /** For a NAT: USD per billed GB it charges for processing (0 for an instance). */
+  processingPerGbUsd?(region: string): number;
+}
+
+/** A NAT's traffic as CloudWatch counts it. */
+export interface TrafficMetrics {
+  namespace: string;
+  dimensions: ReadonlyArray<{ Name: string; Value: string }>;
+  /**
+   * The metrics that add up to the bytes processed: what the private side sent (`out`), what came
+   * back (`back`), or both at once (`both`: an instance receives every byte it forwards).
+   */
+  metrics: ReadonlyArray<{ name: string; direction: 'out' | 'back' | 'both' }>;
+}
+
+/** The NAT traffic a stack's cost report measured, for a kind's advice on paying less. */
+export interface MeasuredTraffic {
+  /** Bytes processed by per-GB-charging NATs over the window. */
+  chargedBytes: number;
+  /** The window, in days. */
+  days: number;
+  /** USD per billed GB the stack's NATs charge for processing. */
+  perGbUsd: number;
+}
+
+/** What adding a kind's setting to the stack would have saved on the traffic measured. */
+export interface Saving {
+  /** The setting and the value that turns it on (`--endpoints` and `s3`); values of one key join. */
+  flag: string;
+  value: string;
+  /** At most this much over the window (the traffic's destination is not known). */
+  upToUsd: number;
+  upToMonthlyUsd: number;
+  /** What else it changes, for the user to weigh. */
+  caveat: string;
 }
 
 /** A node a kind adds to the recipe: its identity, and what it waits for. */
@@ -243,6 +295,13 @@ export interface Kind extends StepBase {
   readonly goneLine?: string;
   /** USD per hour while it exists (0 when free). */
   hourlyUsd(region: string, shape: Shape): number;
+  /** How AWS bills it (absent when it is free). */
+  readonly billing?: KindBilling;
+  /**
+   * What the stack would have saved on the traffic measured had it this kind (a gateway endpoint
+   * on a NAT's per-GB charge); undefined when it has it, or when it would save nothing.
+   */
+  saving?(ctx: StackContext, traffic: MeasuredTraffic): Saving | undefined;
   /** Settings of its own (flags on setup and plan, kept in the shape). */
   readonly inputs?: readonly KindInput[];
   /**

@@ -74,3 +74,47 @@ export function formatCost(cost: MonthlyCost): string {
     `plus ${cost.perGb} USD per GB processed`;
   return cost.approximate ? `${line} (approximate: prices for ${FALLBACK_PRICE_REGION})` : line;
 }
+
+/**
+ * AWS bills data in GB of 2^30 bytes (a GiB, though its price pages say GB): the NAT's processed
+ * bytes are divided by this before the per-GB price applies.
+ */
+export const BYTES_PER_BILLED_GB = 2 ** 30;
+
+/** Traffic between zones of a region: about 0.01 USD per GB in each direction. */
+export const CROSS_ZONE_PER_GB_EACH_WAY = 0.01;
+
+/**
+ * Cost Explorer's region code that prefixes a usage type (`APN1-NatGateway-Hours`); us-east-1's
+ * NAT and public IPv4 usage types carry none (`NatGateway-Hours`), though AWS's table of codes lists
+ * USE1 for it, so both spellings are asked for there. A wrong spelling matches nothing, silently.
+ */
+const USAGE_PREFIX: Readonly<Partial<Record<string, string>>> = {
+  'us-east-1': '',
+  'us-east-2': 'USE2-',
+  'us-west-1': 'USW1-',
+  'us-west-2': 'USW2-',
+  'ca-central-1': 'CAN1-',
+  'eu-west-1': 'EU-',
+  'eu-west-2': 'EUW2-',
+  'eu-west-3': 'EUW3-',
+  'eu-central-1': 'EUC1-',
+  'eu-north-1': 'EUN1-',
+  'ap-northeast-1': 'APN1-',
+  'ap-northeast-2': 'APN2-',
+  'ap-northeast-3': 'APN3-',
+  'ap-southeast-1': 'APS1-',
+  'ap-southeast-2': 'APS2-',
+  'ap-south-1': 'APS3-',
+  'sa-east-1': 'SAE1-',
+};
+
+/** Whether fixed-ip knows the region's usage type prefix (else `cost --actual` cannot filter by it). */
+export const knowsUsagePrefix = (region: string): boolean => USAGE_PREFIX[region] !== undefined;
+
+/** A usage type in every spelling the region's bills use: `usageTypes('ap-northeast-1', 'NatGateway-Hours')`. */
+export function usageTypes(region: string, suffix: string): string[] {
+  const prefix = USAGE_PREFIX[region];
+  if (prefix === undefined) return [];
+  return region === 'us-east-1' ? [suffix, `USE1-${suffix}`] : [`${prefix}${suffix}`];
+}

@@ -72,6 +72,8 @@ export const MESSAGES = {
   'teardown.kept.*': { level: 'info', says: 'a resource was kept' },
   'teardown.removed.*': { level: 'success', says: 'a resource was removed' },
   'removal.unproven': { level: 'warn', says: 'a resource kept because its tags do not prove it is ours' },
+  // cost
+  'cost.actual': { level: 'info', says: 'Cost Explorer is asked what was billed, at 0.01 USD a request' },
   // detach, verify, unlock, state
   'detach.who': { level: 'info', says: 'the account, region and identity this run works in' },
   'detach.plan': { level: 'info', says: 'the functions detach moves back' },
@@ -154,6 +156,7 @@ export const PROGRESS = {
   'teardown.nat': 'a NAT gateway deleting',
   'teardown.wait': "a resource waiting for Lambda's network interfaces to go",
   'verify.probe': 'the probe function running in the VPC',
+  'cost.metrics': "the NATs' traffic read from CloudWatch",
 } as const;
 export type ProgressCode = keyof typeof PROGRESS;
 

@@ -85,21 +85,27 @@ describe('list', () => {
         ])
       ).code,
     ).toBe(0);
+    // Live: its NAT gateway's first started hour so far (0.062 in Tokyo), its address's seconds.
+    const live = JSON.parse((await cli(['list', '--simulate', '--json'])).stdout) as {
+      stacks: Array<{ name: string; costSoFarUsd: number | null }>;
+    };
+    expect(live.stacks.find((s) => s.name === 'shop')?.costSoFarUsd).toBe(0.06);
     const down = await cli(['teardown', '--simulate', '--yes', '--name', 'shop', '--keep-eip']);
     expect(down.code, down.stderr).toBe(0);
     const listed = await cli(['list', '--simulate']);
     expect(listed.code, listed.stderr).toBe(0);
     const lines = listed.stdout.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^NAME +NAT MODE +ZONES +IPS +FUNCTIONS +USD\/MONTH$/);
+    expect(lines[0]).toMatch(/^NAME +NAT MODE +ZONES +IPS +FUNCTIONS +USD\/MONTH +USD SO FAR$/);
     const shop = lines.find((line) => line.startsWith('shop '));
-    expect(shop).toMatch(/^shop +parked \(gateway\) +- +\d+\.\d+\.\d+\.\d+ +\(none\) +about \d+\.\d\d$/);
+    // A parked stack's addresses say nothing of when they were allocated: no cost so far to give.
+    expect(shop).toMatch(/^shop +parked \(gateway\) +- +\d+\.\d+\.\d+\.\d+ +\(none\) +about \d+\.\d\d +-$/);
     // Aligned: every row's IP column starts where the header's does.
     const at = lines[0]?.indexOf('IPS') ?? -1;
     for (const line of lines.slice(1)) expect(line.slice(at)).toMatch(/^(\d+\.\d+\.\d+\.\d+|\(none\))/);
     const json = JSON.parse((await cli(['list', '--simulate', '--json'])).stdout) as {
-      stacks: Array<{ name: string; parked: boolean; elasticIps: string[] }>;
+      stacks: Array<{ name: string; parked: boolean; elasticIps: string[]; costSoFarUsd: number | null }>;
     };
-    expect(json.stacks.find((s) => s.name === 'shop')).toMatchObject({ parked: true });
+    expect(json.stacks.find((s) => s.name === 'shop')).toMatchObject({ parked: true, costSoFarUsd: null });
     expect(json.stacks.find((s) => s.name === 'shop')?.elasticIps).toHaveLength(1);
   }, 180_000);
 });

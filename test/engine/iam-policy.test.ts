@@ -1,5 +1,6 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { cost } from '../../src/commands/cost.js';
 import { detach } from '../../src/commands/detach.js';
 import { plan } from '../../src/commands/plan.js';
 import { setup, type SetupOptions } from '../../src/commands/setup.js';
@@ -188,8 +189,41 @@ describe('iam-policy: every command runs under the policy it prints', () => {
     expect((await call('ec2', 'DescribeVpcs')).Vpcs).toEqual([]);
   });
 
+  it('cost: setup with a budget, plan and status, cost --actual under --for cost, teardown; a budget not named fixed-ip-* is out of reach', async () => {
+    account.sim.addFunction({ name: 'orders-api' });
+    const from = account.sim.calls.length;
+    const options = {
+      functions: ['orders-api'],
+      newVpc: true,
+      name: 'default',
+      yes: true,
+      inputs: { budget: '40', budgetNotify: 'ops@example.com' },
+    };
+    await as('setup', () => setup(options, account.deps()));
+    await as('setup', () => plan(options, account.deps()));
+    expect((await as('status', () => status({ name: 'default' }, account.deps()))).healthy).toBe(true);
+    const report = await as('cost', () => cost({ name: 'default', actual: true }, account.deps()));
+    expect(report.actual?.requests).toBe(1);
+    await as('teardown', () => teardown({ name: 'default', yes: true }, account.deps()));
+    expect(refusedSince(from)).toEqual([]);
+    const made = account.sim.calls
+      .slice(from)
+      .filter((c) => c.outcome === 'ok')
+      .map((c) => c.operation);
+    expect(made).toEqual(
+      expect.arrayContaining(['CreateBudget', 'DeleteBudget', 'GetMetricData', 'GetCostAndUsage']),
+    );
+    // Under every command's policy, a budget of the user's is neither read, changed nor deleted.
+    account.sim.useCallerPolicy(policyFor(['setup', 'status', 'teardown', 'verify', 'cost']));
+    const denied = await account.sim
+      .handle('budgets', 'DeleteBudget', { AccountId: account.sim.accountId, BudgetName: 'team-total' })
+      .catch((e: unknown) => e as { name: string; message: string });
+    account.sim.useCallerPolicy(undefined);
+    expect((denied as { name?: string } | undefined)?.name).toMatch(/AccessDenied/);
+  });
+
   it('every action a command needs is in its policy, and the policy has nothing else of IAM’s or Lambda’s writes', () => {
-    for (const scope of ['setup', 'status', 'teardown', 'verify'] as const)
+    for (const scope of ['setup', 'status', 'teardown', 'verify', 'cost'] as const)
       expect(() => policyFor([scope])).not.toThrow();
     const status = JSON.stringify(policyFor(['status']));
     expect(status).not.toMatch(
