@@ -13,6 +13,8 @@ export interface Call {
   action: string;
   dryRun: boolean;
   mutating: boolean;
+  /** The request body of a JSON-protocol call (X-Amz-Target): what a test checks a filter in. */
+  body?: string;
 }
 
 export interface Bridge {
@@ -177,7 +179,13 @@ export async function startBridge(moto: string): Promise<Bridge> {
       const dryRun = params?.get('DryRun') === 'true';
       const mutating =
         !dryRun && (params || typeof target === 'string' ? !isReadOnlyOperation(action) : method !== 'GET');
-      calls.push({ service, action, dryRun, mutating });
+      calls.push({
+        service,
+        action,
+        dryRun,
+        mutating,
+        ...(typeof target === 'string' ? { body: body.toString() } : {}),
+      });
 
       if (service === 'ec2' && dryRun && !MOTO_HONOURS_DRY_RUN.has(action)) return dryRunOperation(response);
       if (service === 'iam' && action === 'SimulatePrincipalPolicy') return accessDenied(response, action);
