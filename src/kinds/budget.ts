@@ -13,7 +13,7 @@
  */
 import type { Budget, Subscriber } from '@aws-sdk/client-budgets';
 import * as z from 'zod/mini';
-import { awsErrorName } from '../aws/errors.js';
+import { awsErrorName, requestId } from '../aws/errors.js';
 import type { AwsPort } from '../aws/port.js';
 import { badOption, FixedIpError } from '../errors.js';
 import { dropRecord, putRecord, recordIn, type StackContext } from '../model/context.js';
@@ -269,19 +269,8 @@ export const budget: Kind = {
       await dropRecord(ctx, 'budget', undefined);
     }
     ctx.checkpoint();
-    await ctx.aws.budgets.CreateBudget({
-      AccountId,
-      Budget: definition(ctx, shape),
-      NotificationsWithSubscribers: ALERTS.map((alert) => ({
-        Notification: {
-          NotificationType: alert.NotificationType,
-          ComparisonOperator: 'GREATER_THAN',
-          Threshold: alert.Threshold,
-          ThresholdType: 'PERCENTAGE',
-        },
-        Subscribers: notifyOf(shape).map(subscriber),
-      })),
-    });
+    // Recorded first: a run stopped once AWS made it (its answer lost) finds it its own on resuming.
+    // A name taken meanwhile is not the stack's: its record goes, and the run stops.
     await putRecord(ctx, {
       kind: 'budget',
       id: name,
@@ -289,6 +278,39 @@ export const budget: Kind = {
       usd: amountOf(shape),
       notify: notifyOf(shape),
     });
+    await ctx.aws.budgets
+      .CreateBudget({
+        AccountId,
+        Budget: definition(ctx, shape),
+        NotificationsWithSubscribers: ALERTS.map((alert) => ({
+          Notification: {
+            NotificationType: alert.NotificationType,
+            ComparisonOperator: 'GREATER_THAN',
+            Threshold: alert.Threshold,
+            ThresholdType: 'PERCENTAGE',
+          },
+          Subscribers: notifyOf(shape).map(subscriber),
+        })),
+      })
+      .catch(async (error: unknown) => {
+        if (awsErrorName(error) !== 'DuplicateRecordException') {
+          // AWS answered no: nothing was made, and the record goes. No answer (the network): it may
+          // have been, and the record stays for the next run to find.
+          if (requestId(error) !== undefined) await dropRecord(ctx, 'budget', undefined);
+          throw error;
+        }
+        // Made by a run whose answer was lost (recorded above, then resumed)? Only when it is as asked.
+        const found = await describe(ctx.aws, name);
+        if (found && Number(found.BudgetLimit?.Amount) === amountOf(shape)) return;
+        await dropRecord(ctx, 'budget', undefined);
+        throw new FixedIpError(
+          'NAME_TAKEN',
+          `an AWS Budget named ${name} exists and the stack did not make it`,
+          {
+            hint: 'delete it if it is left over, or use another --name',
+          },
+        );
+      });
     return `${name} (${amountOf(shape).toFixed(2)} USD a month, alerts to ${notifyOf(shape).join(', ')})`;
   },
 

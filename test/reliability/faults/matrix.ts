@@ -51,8 +51,8 @@ export const REGIONAL: Shape = {
   nat: 'regional',
 };
 export const GATEWAY_ENDPOINTS: Shape = {
-  label: 'gateway, 2 zones, --endpoints s3,dynamodb',
-  options: { inputs: { endpoints: 's3,dynamodb' } },
+  label: 'gateway, 2 zones, --endpoints s3,dynamodb, --budget',
+  options: { inputs: { endpoints: 's3,dynamodb', budget: '60', budgetNotify: 'ops@example.com' } },
   nat: 'gateway',
   endpoints: 2,
   makes: { setup: 'CreateVpcEndpoint', teardown: 'DeleteVpcEndpoints' },
