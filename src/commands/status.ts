@@ -1,7 +1,6 @@
 import { type Deps, makeContext } from '../model/context.js';
-import { stackCost } from '../engine/cost.js';
+import { standingMonthlyUsd } from '../engine/cost.js';
 import { spendSoFar } from '../engine/spend.js';
-import { monthlyCost } from '../model/pricing.js';
 import { allowlistRecords, recipe, stepNumber } from '../engine/recipe.js';
 import { loadWorld, INTERNET_GATEWAYS, NAT_GATEWAYS, ROUTE_TABLES, SUBNETS } from '../model/world.js';
 import { natHolding, parkedIps } from '../kinds/elastic-ip.js';
@@ -171,10 +170,7 @@ export async function status(options: StatusOptions, deps: Deps): Promise<Status
     unmanagedFunctions,
     resources,
     problems,
-    monthlyCostUsd:
-      nats.length > 0 || Object.values(state.resources).some((r) => kindOf(r.kind).routeTarget !== undefined)
-        ? stackCost(aws.region, state).monthlyUsd
-        : recordsOf(state, 'elasticIp').length * monthlyCost(aws.region).idleEipMonthlyUsd,
+    monthlyCostUsd: standingMonthlyUsd(aws.region, state),
     costSoFarUsd: soFar.usd,
     costSince: soFar.startKnown ? soFar.start : null,
     stateFile: store.path,

@@ -77,3 +77,18 @@ export function formatStackCost(cost: StackCost): string {
   if (cost.approximate) line += ` (approximate: prices for ${FALLBACK_PRICE_REGION})`;
   return cost.note ? `${line}. For comparison, ${cost.note}` : line;
 }
+
+/**
+ * What the stack costs a month as it stands: its shape's resources, or, with no NAT left (parked by
+ * `teardown --keep-eip`), only its kept Elastic IPs, idle.
+ */
+export function standingMonthlyUsd(region: string, state: StackState): number {
+  const hasNat = Object.values(state.resources).some((r) => kindOf(r.kind).routeTarget !== undefined);
+  return hasNat
+    ? stackCost(region, state).monthlyUsd
+    : cents(
+        Object.values(state.resources).filter((r) => r.kind === 'elasticIp').length *
+          IPV4_HOURLY_USD *
+          HOURS_PER_MONTH,
+      );
+}

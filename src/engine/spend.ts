@@ -20,7 +20,7 @@ import {
 import { loadWorld, type World } from '../model/world.js';
 import type { ResourceRecord } from '../state/identity.js';
 import type { NatModeName, Shape, StackState } from '../state/schema.js';
-import { stackCost } from './cost.js';
+import { stackCost, standingMonthlyUsd } from './cost.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -269,7 +269,7 @@ function monthOf(region: string, shape: Shape, gbPerDay: number, hoursUsd: numbe
 /** The month at the current rates: the stack's resources, and its traffic as measured. */
 export function monthEstimate(region: string, state: StackState, traffic: TrafficSpend): MonthEstimate {
   const gbPerDay = traffic.days > 0 ? traffic.processedGb / traffic.days : 0;
-  return monthOf(region, state.shape, gbPerDay, stackCost(region, state).monthlyUsd);
+  return monthOf(region, state.shape, gbPerDay, standingMonthlyUsd(region, state));
 }
 
 /** Each NAT mode over a month with the same zones and traffic, as a fresh stack of that mode. */

@@ -135,6 +135,21 @@ describe('fixed-ip cost in the simulated account', () => {
     expect(tagged.actual?.tagHint).toBeUndefined();
   });
 
+  it('a parked stack (teardown --keep-eip) costs its kept address, idle; AWS does not say since when, so --since says', async () => {
+    await setup(options({ azs: 1 }), account.deps());
+    await teardown({ ...stack, yes: true, keepEip: true }, account.deps());
+    account.clock.advance(24 * HOUR);
+    const unknown = await cost(stack, account.deps());
+    expect(unknown.period.startKnown).toBe(false);
+    expect(unknown.hoursUsd).toBe(0);
+    expect(unknown.estimate.totalUsd).toBe(3.65);
+    const since = new Date(account.clock.now() - 10 * HOUR).toISOString();
+    const deps = account.deps();
+    const counted = await cost({ ...stack, since }, deps);
+    expect(counted.resources.map((r) => [r.kind, r.hours, r.usd])).toEqual([['elasticIp', 10, 0.05]]);
+    expect(counted.traffic.nats).toEqual([]);
+  });
+
   it('refuses a --since that is not a date, with one line, before any AWS call', async () => {
     await setup(options({ azs: 1 }), account.deps());
     const calls = account.sim.calls.length;
