@@ -2,9 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { BudgetsClient, DescribeBudgetsCommand } from '@aws-sdk/client-budgets';
 import { DescribeVpcsCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { CreateRoleCommand } from '@aws-sdk/client-iam';
-import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { ok, startAccount, type MotoAccount } from './harness.js';
+import { ok, seedFunction, startAccount, type MotoAccount } from './harness.js';
 
 /**
  * `fixed-ip cost` against moto: two days of NAT traffic seeded into CloudWatch (2 GiB from the
@@ -16,11 +14,6 @@ import { ok, startAccount, type MotoAccount } from './harness.js';
 const TESTING = { accessKeyId: 'testing', secretAccessKey: 'testing' };
 const GIB = 2 ** 30;
 const HOUR = 3_600_000;
-const TRUST = JSON.stringify({
-  Version: '2012-10-17',
-  Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
-});
-const EMPTY_ZIP = Buffer.from('UEsFBgAAAAAAAAAAAAAAAAAAAAAAAA==', 'base64');
 
 let account: MotoAccount;
 beforeAll(async () => {
@@ -64,22 +57,6 @@ const REGIONS = [
     billed: { hours: '2.98', bytes: '0.31', usd: 3.29 },
   },
 ] as const;
-
-async function seedFunctionIn(region: string, name: string): Promise<void> {
-  const config = { region, endpoint: account.moto.endpoint, credentials: TESTING };
-  const role = await account.iam.send(
-    new CreateRoleCommand({ RoleName: `${name}-role`, AssumeRolePolicyDocument: TRUST }),
-  );
-  await new LambdaClient(config).send(
-    new CreateFunctionCommand({
-      FunctionName: name,
-      Runtime: 'nodejs20.x',
-      Role: role.Role!.Arn,
-      Handler: 'index.handler',
-      Code: { ZipFile: EMPTY_ZIP },
-    }),
-  );
-}
 
 async function defaultVpcIn(region: string): Promise<string> {
   const ec2 = new EC2Client({ region, endpoint: account.moto.endpoint, credentials: TESTING });
@@ -169,7 +146,7 @@ describe('fixed-ip cost against moto', () => {
   for (const expected of REGIONS)
     it(`${expected.region}: the processed GB, the month, each mode, the bill and the free cure, to the cent; the budget comes and goes with the stack`, async () => {
       const { region } = expected;
-      await seedFunctionIn(region, 'orders-api');
+      await seedFunction(account, 'orders-api', region);
       const vpc = await defaultVpcIn(region);
       ok(
         await account.cli(

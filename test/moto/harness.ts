@@ -154,12 +154,15 @@ const TRUST = JSON.stringify({
 /** The smallest valid zip (an empty archive): moto stores code, it never runs it here. */
 const EMPTY_ZIP = Buffer.from('UEsFBgAAAAAAAAAAAAAAAAAAAAAAAA==', 'base64');
 
-/** A function as a user has one: its execution role (moto checks the role exists) and code. */
-export async function seedFunction(account: MotoAccount, name: string): Promise<string> {
+/** A function as a user has one: its execution role (moto checks the role exists) and code; in `region` when given. */
+export async function seedFunction(account: MotoAccount, name: string, region?: string): Promise<string> {
   const role = await account.iam.send(
     new CreateRoleCommand({ RoleName: `${name}-role`, AssumeRolePolicyDocument: TRUST }),
   );
-  const fn = await account.lambda.send(
+  const lambda = region
+    ? new LambdaClient({ region, endpoint: account.moto.endpoint, credentials: CREDENTIALS })
+    : account.lambda;
+  const fn = await lambda.send(
     new CreateFunctionCommand({
       FunctionName: name,
       Runtime: 'nodejs20.x',
