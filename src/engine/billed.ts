@@ -7,6 +7,7 @@
  */
 import type { GetCostAndUsageCommandOutput } from '@aws-sdk/client-cost-explorer';
 import type { AwsPort } from '../aws/port.js';
+import { badOption } from '../errors.js';
 import { TAG_STACK } from '../model/tags.js';
 import type { StackState } from '../state/schema.js';
 import { cents, stackUsageTypes } from './spend.js';
@@ -46,6 +47,12 @@ export async function billedCost(
   window: { start: Date; end: Date },
 ): Promise<BilledCost> {
   const usageTypes = stackUsageTypes(aws.region, state);
+  // A region whose bills' spelling fixed-ip does not know: a guess would match nothing, silently.
+  if (usageTypes.length === 0)
+    throw badOption(
+      `cost --actual: fixed-ip does not know how ${aws.region}'s bills spell its usage types`,
+      'run cost without --actual, or read the NAT lines in the Billing console',
+    );
   // Cost Explorer's end is exclusive: tomorrow, so today's costs count.
   const period = { start: day(window.start), end: day(new Date(window.end.getTime() + 86_400_000)) };
   const pages: GetCostAndUsageCommandOutput[] = [];

@@ -262,6 +262,15 @@ describe('cost --actual: one Cost Explorer request', () => {
     expect(billed.tagHint).toBeUndefined();
   });
 
+  it('refuses, before any request, a region whose usage type spelling it does not know', async () => {
+    const { state } = stack('me-south-1', ['me-south-1a'], 5);
+    const { aws, calls } = cePort('me-south-1', []);
+    await expect(billedCost(aws, 'prod', state, { start: NOW, end: NOW })).rejects.toThrow(
+      /does not know how me-south-1's bills spell its usage types/,
+    );
+    expect(calls).toEqual([]);
+  });
+
   it('counts the whole region, and says how to activate the tag, when no cost carries it', async () => {
     const { state } = stack('us-east-1', ['us-east-1a'], 50);
     const { aws } = cePort('us-east-1', [
