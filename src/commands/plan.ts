@@ -1,6 +1,7 @@
 import type { Deps, StackContext } from '../model/context.js';
 import { cents, measureTraffic, savings, spendSoFar } from '../engine/spend.js';
 import type { StackState } from '../state/schema.js';
+import { FixedIpError } from '../errors.js';
 import { VPC_ACCESS_ACTIONS } from '../engine/inputs.js';
 import { preflight, type Preflight } from '../engine/preflight.js';
 import { aliasWarning } from '../kinds/function-tags.js';
@@ -176,7 +177,10 @@ async function trafficSavings(ctx: StackContext, saved: StackState): Promise<Pla
       upToMonthlyUsd: cents(s.upToMonthlyUsd),
       caveat: s.caveat,
     }));
-  } catch {
+  } catch (error) {
+    // Ctrl-C still stops plan; only AWS's refusal (no permission, a throttle) is passed over.
+    if (error instanceof FixedIpError || (error as { name?: string } | undefined)?.name === 'AbortError')
+      throw error;
     return [];
   }
 }
