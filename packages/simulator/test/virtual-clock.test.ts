@@ -1,3 +1,7 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../src/index.js';
 
@@ -5,6 +9,24 @@ describe('VirtualClock', () => {
   it('starts at a fixed epoch', () => {
     expect(new VirtualClock().now()).toBe(Date.UTC(2026, 0, 1));
     expect(new VirtualClock({ start: 5 }).now()).toBe(5);
+  });
+
+  it('does not move while a file write is in flight: a state file saved before a wait is saved before it ends', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'virtual-clock-'));
+    try {
+      const clock = new VirtualClock();
+      for (let i = 0; i < 5; i++) {
+        let written = false;
+        const write = writeFile(join(dir, `state-${i}.json`), 'x'.repeat(8_000_000)).then(() => {
+          written = true;
+        });
+        await clock.sleep(60_000);
+        expect(written, `write ${i}`).toBe(true);
+        await write;
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('runs concurrent sleepers in parallel: 90 s and 60 s end at +90 s, not +150 s', async () => {
