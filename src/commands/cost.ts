@@ -15,7 +15,7 @@ import {
   type TrafficSpend,
 } from '../engine/spend.js';
 import { badOption } from '../errors.js';
-import { KINDS, kindOf } from '../kinds/index.js';
+import { kindOf } from '../kinds/index.js';
 import { type Deps, makeContext } from '../model/context.js';
 import { isWorkload } from '../model/kind.js';
 import { loadWorld, ROUTE_TABLES, type WorldPart } from '../model/world.js';
@@ -75,8 +75,6 @@ export async function cost(options: CostOptions, deps: Deps): Promise<CostReport
     ...recipe(state.shape, { newVpc: false }).flatMap((n) =>
       isWorkload(n.step) ? [] : [kindOf(n.step.name)],
     ),
-    // The kinds that offer a saving read their part of the world to tell whether the stack has them.
-    ...KINDS.filter((kind) => kind.saving !== undefined),
   ]);
   const parts: WorldPart[] = [ROUTE_TABLES, ...[...kinds].flatMap((k) => [k.part, ...(k.needs ?? [])])];
   const world = await loadWorld(aws, { vpcId: state.resources.vpc?.id, stack: options.name }, parts);

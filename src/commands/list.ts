@@ -1,12 +1,11 @@
 import type { Deps } from '../model/context.js';
-import { stackCost } from '../engine/cost.js';
+import { standingMonthlyUsd } from '../engine/cost.js';
 import { spendSoFar } from '../engine/spend.js';
 import { stackSubnetIds, stateFromWorld } from '../engine/discover.js';
 import { listAllFunctions } from '../kinds/function-tags.js';
 import { parkedIps } from '../kinds/elastic-ip.js';
 import { whoAmI } from '../engine/inputs.js';
 import { allowlistRecords } from '../engine/recipe.js';
-import { monthlyCost } from '../model/pricing.js';
 import { MANAGED_BY, TAG_MANAGED_BY, TAG_STACK, tagValue } from '../model/tags.js';
 import { emptyWorld, type World } from '../model/world.js';
 
@@ -63,6 +62,15 @@ export async function list(options: ListOptions, deps: Deps): Promise<ListReport
     natGateways: nats.NatGateways ?? [],
     addresses: addresses.Addresses ?? [],
     internetGateways: gateways.InternetGateways ?? [],
+    loaded: new Set([
+      'vpcs',
+      'subnets',
+      'routeTables',
+      'securityGroups',
+      'natGateways',
+      'addresses',
+      'internetGateways',
+    ]),
   };
   const names = new Set<string>();
   for (const item of [...world.subnets, ...world.addresses, ...world.natGateways, ...world.vpcs]) {
@@ -91,9 +99,7 @@ export async function list(options: ListOptions, deps: Deps): Promise<ListReport
       vpcId: state.resources.vpc?.id ?? null,
       elasticIps: kept ?? allowlistRecords(state).map((r) => r.publicIp),
       functions: Object.keys(state.functions).sort(),
-      monthlyCostUsd: kept
-        ? kept.length * monthlyCost(aws.region).idleEipMonthlyUsd
-        : stackCost(aws.region, state).monthlyUsd,
+      monthlyCostUsd: standingMonthlyUsd(aws.region, state),
       costSoFarUsd: soFar.startKnown ? soFar.usd : null,
       parked,
     });

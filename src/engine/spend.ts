@@ -8,6 +8,7 @@ import type { MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import type { AwsPort } from '../aws/port.js';
 import { KIND_INPUTS, KINDS, kindOf } from '../kinds/index.js';
 import { NAT_MODE } from '../kinds/nat-modes.js';
+import { usageTypesOf } from '../kinds/usage-types.js';
 import type { MeasuredTraffic, Saving } from '../model/kind.js';
 import type { StackContext } from '../model/context.js';
 import {
@@ -76,8 +77,8 @@ export function spendSoFar(
     const hourlyUsd = kind.hourlyUsd(region, state.shape);
     if (!kind.billing || hourlyUsd <= 0) return [];
     // Gone from AWS: no longer billed (a part not loaded proves nothing: the record stands).
-    const loaded = world.loaded.size === 0 || world.loaded.has(kind.part.name);
-    if (loaded && !kind.list(world).some((listed) => listed.id === record.id)) return [];
+    if (world.loaded.has(kind.part.name) && !kind.list(world).some((listed) => listed.id === record.id))
+      return [];
     return [{ record, kind, hourlyUsd, began: kind.billing.since?.(world, record) }];
   });
   const known = billed.flatMap((b) => (b.began ? [b.began.getTime()] : []));
@@ -346,15 +347,12 @@ export async function savings(ctx: StackContext, traffic: TrafficSpend): Promise
 }
 
 /** The usage types the stack's resources are billed under in its region (Cost Explorer's filter). */
-export function stackUsageTypes(region: string, state: StackState): string[] {
-  const kinds = new Set([
-    ...Object.values(state.resources).map((r: ResourceRecord) => r.kind),
-    ...NAT_MODE[state.shape.nat].nats(state.shape.zones, state.shape).map((n) => n.id.kind),
-  ]);
-  return [
-    ...new Set([...kinds].flatMap((name) => kindOf(name).billing?.usageTypes(region, state.shape) ?? [])),
-  ].sort();
-}
+export const stackUsageTypes = (region: string, state: StackState): string[] =>
+  usageTypesOf(
+    region,
+    state.shape,
+    Object.values(state.resources).map((r: ResourceRecord) => r.kind),
+  );
 
 /** Whether the region's prices are fixed-ip's own (else us-east-1's stand in). */
 export const pricesKnown = (region: string): boolean => NAT_PRICES[region] !== undefined;

@@ -21,8 +21,7 @@ import { baseRecord, type Kind, type KindInput } from '../model/kind.js';
 import { extraPart } from '../model/world.js';
 import type { ResourceRecord } from '../state/identity.js';
 import type { Shape } from '../state/schema.js';
-import { NAT_MODE } from './nat-modes.js';
-import { kindNamed } from './registry.js';
+import { usageTypesOf } from './usage-types.js';
 
 const budgetRecord = z.extend(baseRecord, {
   kind: z.literal('budget'),
@@ -144,24 +143,14 @@ export const BUDGETS = extraPart<Budget>({
 const liveIn = (ctx: StackContext): Budget | undefined =>
   BUDGETS.get(ctx.world).find((b) => b.BudgetName === budgetName(ctx.name, ctx.aws.region));
 
-/** The usage types the budget counts: the NAT's and the public IPv4 addresses' in the region. */
-function usageTypesFor(region: string, shape: Shape): string[] {
-  const kinds = new Set([
-    ...NAT_MODE[shape.nat].nats(shape.zones, shape).map((n) => n.id.kind),
-    'elasticIp' as const,
-  ]);
-  return [
-    ...new Set([...kinds].flatMap((kind) => kindNamed(kind).billing?.usageTypes(region, shape) ?? [])),
-  ].sort();
-}
-
 function definition(ctx: StackContext, shape: Shape): Budget {
   return {
     BudgetName: budgetName(ctx.name, ctx.aws.region),
     BudgetLimit: { Amount: amountOf(shape).toFixed(2), Unit: 'USD' },
     TimeUnit: 'MONTHLY',
     BudgetType: 'COST',
-    CostFilters: { Region: [ctx.aws.region], UsageType: usageTypesFor(ctx.aws.region, shape) },
+    // The NAT's and the public IPv4 addresses' usage types in the region.
+    CostFilters: { Region: [ctx.aws.region], UsageType: usageTypesOf(ctx.aws.region, shape, ['elasticIp']) },
   };
 }
 
@@ -217,7 +206,8 @@ export const budget: Kind = {
     BUDGETS.get(world).map((b) => ({ id: b.BudgetName ?? '', tags: undefined, zone: undefined, extra: {} })),
 
   // Budgets carry no fixed-ip tags fixed-ip can read back: a budget is the stack's when the stack
-  // recorded making it (a record is written only after CreateBudget succeeded) and it has the name.
+  // recorded making it (the record is written just before CreateBudget, and dropped when AWS
+  // refuses the call or the name is taken) and it has the name.
   proves: (ctx, record, live) => record.owned && live.id === budgetName(ctx.name, ctx.aws.region),
 
   plan(ctx, _zone, targets) {
