@@ -80,15 +80,12 @@ export function formatStackCost(cost: StackCost): string {
 
 /**
  * What the stack costs a month as it stands: its shape's resources, or, with no NAT left (parked by
- * `teardown --keep-eip`), only its kept Elastic IPs, idle.
+ * `teardown --keep-eip`), only what its records still hold (its kept Elastic IPs, idle).
  */
 export function standingMonthlyUsd(region: string, state: StackState): number {
-  const hasNat = Object.values(state.resources).some((r) => kindOf(r.kind).routeTarget !== undefined);
-  return hasNat
-    ? stackCost(region, state).monthlyUsd
-    : cents(
-        Object.values(state.resources).filter((r) => r.kind === 'elasticIp').length *
-          IPV4_HOURLY_USD *
-          HOURS_PER_MONTH,
-      );
+  const records = Object.values(state.resources);
+  if (records.some((r) => kindOf(r.kind).routeTarget !== undefined))
+    return stackCost(region, state).monthlyUsd;
+  const hourly = records.reduce((sum, r) => sum + kindOf(r.kind).hourlyUsd(region, state.shape), 0);
+  return cents(hourly * HOURS_PER_MONTH);
 }
