@@ -246,6 +246,31 @@ function buildProgram(
     async () => (await run()).runCost,
   );
   define(
+    'export',
+    'write the live stack as Terraform or CloudFormation files that import it, to hand it over to your IaC',
+    (cmd) =>
+      cmd
+        .addOption(
+          new Option(
+            '--format <tool>',
+            'terraform (*.tf.json with import blocks) or cloudformation (a template and its import list)',
+          )
+            .choices(['terraform', 'cloudformation'])
+            .makeOptionMandatory(),
+        )
+        .option(
+          '--out <dir>',
+          'where the files go (default: ./fixed-ip-<stack>-<format>); never overwrites a file',
+        )
+        .option('--force', 'export a stack that has drifted, as it is live')
+        .option('--json', 'one JSON object on stdout, progress on stderr (see README)'),
+    [
+      'fixed-ip export --format terraform',
+      'fixed-ip export --name prod --format cloudformation --out infra/fixed-ip',
+    ],
+    async () => (await run()).runExport,
+  );
+  define(
     'attach',
     'add functions to an existing stack (the same checks and consent as setup)',
     (cmd) =>

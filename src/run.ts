@@ -346,6 +346,24 @@ export async function runCost(options: Options, io: Io): Promise<ExitCode> {
   });
 }
 
+export async function runExport(options: Options, io: Io): Promise<ExitCode> {
+  const { exportStack } = await import('./commands/export.js');
+  return withSession('export', options, io, async (deps) => {
+    const report = await exportStack(
+      {
+        ...stackOptions(options),
+        format: options.format as 'terraform' | 'cloudformation',
+        out: options.out as string | undefined,
+        force: options.force === true,
+        json: options.json === true,
+      },
+      deps,
+    );
+    if (options.json === true) writeJson(io, report);
+    return ExitCode.ok;
+  });
+}
+
 export async function runVerify(options: Options, io: Io): Promise<ExitCode> {
   const { verify } = await import('./commands/verify.js');
   return withSession('verify', options, io, async (deps) => {

@@ -1,8 +1,16 @@
-import { type Deps, makeContext } from '../model/context.js';
+import { type Deps, makeContext, type StackContext } from '../model/context.js';
+import type { StackState } from '../state/schema.js';
 import { standingMonthlyUsd } from '../engine/cost.js';
 import { spendSoFar } from '../engine/spend.js';
 import { allowlistRecords, recipe, stepNumber } from '../engine/recipe.js';
-import { loadWorld, INTERNET_GATEWAYS, NAT_GATEWAYS, ROUTE_TABLES, SUBNETS } from '../model/world.js';
+import {
+  loadWorld,
+  INTERNET_GATEWAYS,
+  NAT_GATEWAYS,
+  ROUTE_TABLES,
+  SUBNETS,
+  type WorldPart,
+} from '../model/world.js';
 import { natHolding, parkedIps } from '../kinds/elastic-ip.js';
 import { functionConfigsAround } from '../kinds/function-configs.js';
 import { aliasWarning } from '../kinds/function-tags.js';
@@ -57,6 +65,20 @@ export interface StatusReport {
 
 /** `fixed-ip status`: the IPs, and whether everything is still wired as setup left it. Read-only. */
 export async function status(options: StatusOptions, deps: Deps): Promise<StatusReport> {
+  const { report } = await inspect(options, deps);
+  print(deps, report, options.json === true);
+  return report;
+}
+
+/**
+ * What status reports, and the stack's context with the world it read (for export, which reads
+ * `moreParts` of it too). Read-only; prints nothing.
+ */
+export async function inspect(
+  options: StackOptions,
+  deps: Deps,
+  moreParts: (state: StackState) => readonly WorldPart[] = () => [],
+): Promise<{ report: StatusReport; ctx: StackContext }> {
   const store = deps.openStore(options.name, options.state);
   const { aws, identity, state, discovered } = await openStack(options, deps, store);
   // What the kinds of this shape read to check themselves, beyond the parts every shape needs.
@@ -66,7 +88,7 @@ export async function status(options: StatusOptions, deps: Deps): Promise<Status
   const privateSubnets = new Set(recordsOf(state, 'privateSubnet').map((r) => r.id));
   const [world, { configs, others }] = await Promise.all([
     loadWorld(aws, { vpcId: state.resources.vpc?.id, stack: options.name }, [
-      ...new Set([SUBNETS, ROUTE_TABLES, NAT_GATEWAYS, INTERNET_GATEWAYS, ...needs]),
+      ...new Set([SUBNETS, ROUTE_TABLES, NAT_GATEWAYS, INTERNET_GATEWAYS, ...needs, ...moreParts(state)]),
     ]),
     functionConfigsAround(aws, Object.keys(state.functions), privateSubnets),
   ]);
@@ -176,8 +198,7 @@ export async function status(options: StatusOptions, deps: Deps): Promise<Status
     stateFile: store.path,
     foundByTags: discovered,
   };
-  print(deps, report, options.json === true);
-  return report;
+  return { report, ctx };
 }
 
 /** A function in the stack's subnets that the stack does not hold: teardown would strand it. */

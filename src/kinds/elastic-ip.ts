@@ -14,6 +14,7 @@ import { deleteWhenFree } from './retry.js';
 import { removeOrphans } from './orphans.js';
 import { whenVisible } from './eventual.js';
 import { ADDRESSES } from '../model/world.js';
+import type { IacExport } from '../model/iac.js';
 
 const ROLE = 'elastic-ip';
 
@@ -123,6 +124,39 @@ export const elasticIp: Kind = {
     remove: ['ec2:ReleaseAddress'],
   },
   hourlyUsd: () => IPV4_HOURLY_USD,
+
+  // The allowlisted IP: Terraform may never destroy it, CloudFormation retains it.
+  iac(_ctx, record, live): IacExport {
+    if (!record.owned)
+      return {
+        reused: {
+          id: record.id,
+          title: `the Elastic IP you gave with --eip (${record.zone ?? ''})`,
+          terraform: { type: 'aws_eip', attributes: { id: record.id } },
+          cloudformation: { parameterType: 'String' },
+        },
+      };
+    return {
+      owned: [
+        {
+          id: record.id,
+          part: '',
+          tags: live.tags,
+          keep: true,
+          terraform: { type: 'aws_eip', attributes: { domain: 'vpc' }, importId: record.id },
+          cloudformation: {
+            type: 'AWS::EC2::EIP',
+            properties: { Domain: 'vpc' },
+            identifier: {
+              PublicIp: (live.extra.publicIp as string | undefined) ?? '',
+              AllocationId: record.id,
+            },
+            refAttribute: 'AllocationId',
+          },
+        },
+      ],
+    };
+  },
   // Every public IPv4 address, on a NAT or idle, by the second. AWS does not say when an address
   // was allocated: its span is the stack's.
   billing: {

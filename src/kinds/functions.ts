@@ -20,6 +20,16 @@ export const functions: Workload = {
   workload: true,
   attachedIn: (state) => Object.keys(state.functions),
 
+  // Exported as the network settings the user's own function definitions take, never as resources.
+  iac(ctx) {
+    const config = stackVpcConfig(ctx);
+    return {
+      names: Object.keys(ctx.state.functions),
+      subnetIds: config.subnetIds.filter(Boolean),
+      securityGroupIds: config.securityGroupIds.filter(Boolean),
+    };
+  },
+
   // Each moving function keeps its previous settings as tags of its own: AWS allows 50.
   blockers(ctx, targets) {
     return targets.functions.flatMap((fn) => {

@@ -30,6 +30,7 @@ import type { ResourceRecord } from '../state/identity.js';
 import type { Shape } from '../state/schema.js';
 import { findListed, provenAs } from './find.js';
 import { notRecorded } from './status.js';
+import { idRef, type IacExport } from '../model/iac.js';
 
 const SERVICES = ['s3', 'dynamodb'] as const;
 /** What AWS calls an endpoint id it does not know. */
@@ -156,6 +157,69 @@ function gatewayEndpoint(service: Service): Kind {
     },
     // Gateway endpoints are free: no hourly charge, no per-GB charge.
     hourlyUsd: () => 0,
+
+    iac(ctx, record, listed): IacExport {
+      const endpoint = endpointsOf(ctx.world, service).find((e) => e.VpcEndpointId === record.id);
+      const ours = new Set(privateTables(ctx, ctx.state.shape.zones));
+      const tables = (endpoint?.RouteTableIds ?? []).filter((id) => ours.has(id));
+      if (!record.owned)
+        // Yours, with the stack's private route tables added: only those associations are the stack's.
+        return {
+          reused: {
+            id: record.id,
+            title: `your ${title}`,
+            terraform: { type: 'aws_vpc_endpoint', attributes: { id: record.id } },
+            cloudformation: { parameterType: 'String' },
+          },
+          owned: tables.map((table) => ({
+            id: `${record.id}/${table}`,
+            part: `route-table-${table}`,
+            terraform: {
+              type: 'aws_vpc_endpoint_route_table_association',
+              attributes: { vpc_endpoint_id: idRef(record.id), route_table_id: idRef(table) },
+              importId: `${record.id}/${table}`,
+            },
+            // CloudFormation has no resource for one route table of an endpoint: it stays as it is.
+          })),
+          notes:
+            tables.length > 0
+              ? [
+                  `${record.id} is your ${title}: fixed-ip added the stack's route tables ${tables.join(', ')} to it; they stay on it`,
+                ]
+              : [],
+        };
+      const vpcId = idRef(endpoint?.VpcId ?? '');
+      const routeTables = (endpoint?.RouteTableIds ?? []).map(idRef);
+      return {
+        owned: [
+          {
+            id: record.id,
+            part: '',
+            tags: listed.tags,
+            terraform: {
+              type: 'aws_vpc_endpoint',
+              attributes: {
+                vpc_id: vpcId,
+                service_name: endpoint?.ServiceName ?? serviceName(ctx, service),
+                vpc_endpoint_type: 'Gateway',
+                route_table_ids: routeTables,
+              },
+              importId: record.id,
+            },
+            cloudformation: {
+              type: 'AWS::EC2::VPCEndpoint',
+              properties: {
+                VpcId: vpcId,
+                ServiceName: endpoint?.ServiceName ?? serviceName(ctx, service),
+                VpcEndpointType: 'Gateway',
+                RouteTableIds: routeTables,
+              },
+              identifier: { Id: record.id },
+            },
+          },
+        ],
+      };
+    },
 
     // The free cure for the NAT's per-GB charge on same-region traffic to this service, when some
     // private route table of the stack has no endpoint of it (the stack's or yours). Traffic is not

@@ -1,4 +1,5 @@
-import type { SecurityGroup } from '@aws-sdk/client-ec2';
+import type { IpPermission, SecurityGroup } from '@aws-sdk/client-ec2';
+import { idRef, type IacResource, type IacValue } from '../model/iac.js';
 import type { AwsPort } from '../aws/port.js';
 import { dropRecord, type StackContext, type Targets, vpcIdOf } from '../model/context.js';
 import { isOurs, nameTag, tagSpec } from '../model/tags.js';
@@ -81,4 +82,79 @@ export async function findOwnGroup(ctx: StackContext, kind: Kind, cause: Error):
   });
   if (!group) throw cause;
   return group;
+}
+
+/**
+ * A security group as code, with its rules as they are live: Terraform's inline `ingress`/`egress`
+ * (every field, as its JSON syntax needs) and CloudFormation's, one entry per source. A rule naming
+ * the group itself stays a literal id (a reference to itself would be a cycle).
+ */
+export function securityGroupAsCode(ctx: StackContext, id: string, tags: IacResource['tags']): IacResource {
+  const group = ctx.world.securityGroups.find((g) => g.GroupId === id);
+  const vpcId = idRef(group?.VpcId ?? vpcIdOf(ctx));
+  const other = (groupId: string | undefined): IacValue =>
+    groupId === id ? (groupId ?? '') : idRef(groupId ?? '');
+  const terraformRules = (permissions: IpPermission[] | undefined): IacValue[] =>
+    (permissions ?? []).map((p) => ({
+      description: p.IpRanges?.[0]?.Description ?? '',
+      protocol: p.IpProtocol ?? '-1',
+      from_port: p.FromPort ?? 0,
+      to_port: p.ToPort ?? 0,
+      cidr_blocks: (p.IpRanges ?? []).map((r) => r.CidrIp ?? ''),
+      ipv6_cidr_blocks: (p.Ipv6Ranges ?? []).map((r) => r.CidrIpv6 ?? ''),
+      prefix_list_ids: (p.PrefixListIds ?? []).map((r) => r.PrefixListId ?? ''),
+      security_groups: (p.UserIdGroupPairs ?? [])
+        .filter((g) => g.GroupId !== id)
+        .map((g) => other(g.GroupId)),
+      self: (p.UserIdGroupPairs ?? []).some((g) => g.GroupId === id),
+    }));
+  const cloudFormationRules = (permissions: IpPermission[] | undefined, egress: boolean): IacValue[] =>
+    (permissions ?? []).flatMap((p) => {
+      const ports = {
+        IpProtocol: p.IpProtocol ?? '-1',
+        ...(p.FromPort === undefined ? {} : { FromPort: p.FromPort }),
+        ...(p.ToPort === undefined ? {} : { ToPort: p.ToPort }),
+      };
+      const described = (text: string | undefined) => (text ? { Description: text } : {});
+      return [
+        ...(p.IpRanges ?? []).map((r) => ({ ...ports, CidrIp: r.CidrIp ?? '', ...described(r.Description) })),
+        ...(p.Ipv6Ranges ?? []).map((r) => ({
+          ...ports,
+          CidrIpv6: r.CidrIpv6 ?? '',
+          ...described(r.Description),
+        })),
+        ...(p.UserIdGroupPairs ?? []).map((g) => ({
+          ...ports,
+          [egress ? 'DestinationSecurityGroupId' : 'SourceSecurityGroupId']: other(g.GroupId),
+          ...described(g.Description),
+        })),
+      ];
+    });
+  return {
+    id,
+    part: '',
+    tags,
+    terraform: {
+      type: 'aws_security_group',
+      attributes: {
+        name: group?.GroupName ?? '',
+        description: group?.Description ?? '',
+        vpc_id: vpcId,
+        ingress: terraformRules(group?.IpPermissions),
+        egress: terraformRules(group?.IpPermissionsEgress),
+      },
+      importId: id,
+    },
+    cloudformation: {
+      type: 'AWS::EC2::SecurityGroup',
+      properties: {
+        GroupName: group?.GroupName ?? '',
+        GroupDescription: group?.Description ?? '',
+        VpcId: vpcId,
+        SecurityGroupIngress: cloudFormationRules(group?.IpPermissions, false),
+        SecurityGroupEgress: cloudFormationRules(group?.IpPermissionsEgress, true),
+      },
+      identifier: { Id: id },
+    },
+  };
 }

@@ -8,6 +8,7 @@ import { deleteWhenFree } from './retry.js';
 import { removeOrphans } from './orphans.js';
 import { whenVisible } from './eventual.js';
 import { notRecorded } from './status.js';
+import { idRef, type IacExport } from '../model/iac.js';
 
 const ROLE = 'internet-gateway';
 
@@ -60,6 +61,49 @@ export const internetGateway: Kind = {
     remove: ['ec2:DetachInternetGateway', 'ec2:DeleteInternetGateway'],
   },
   hourlyUsd: () => 0,
+
+  iac(ctx, record, live): IacExport {
+    const id = record.id;
+    if (!record.owned)
+      return {
+        reused: {
+          id,
+          title: 'the internet gateway already attached to your VPC',
+          terraform: { type: 'aws_internet_gateway', attributes: { internet_gateway_id: id } },
+          cloudformation: { parameterType: 'String' },
+        },
+      };
+    const vpcId = vpcIdOf(ctx);
+    return {
+      owned: [
+        {
+          id,
+          part: '',
+          tags: live.tags,
+          terraform: { type: 'aws_internet_gateway', attributes: {}, importId: id },
+          cloudformation: {
+            type: 'AWS::EC2::InternetGateway',
+            properties: {},
+            identifier: { InternetGatewayId: id },
+          },
+        },
+        {
+          id: `${id}:${vpcId}`,
+          part: 'attachment',
+          terraform: {
+            type: 'aws_internet_gateway_attachment',
+            attributes: { internet_gateway_id: idRef(id), vpc_id: idRef(vpcId) },
+            importId: `${id}:${vpcId}`,
+          },
+          cloudformation: {
+            type: 'AWS::EC2::VPCGatewayAttachment',
+            properties: { InternetGatewayId: idRef(id), VpcId: idRef(vpcId) },
+            identifier: { AttachmentType: 'igw', VpcId: vpcId },
+          },
+        },
+      ],
+    };
+  },
 
   list: (world) =>
     world.internetGateways.map((g) => ({

@@ -26,6 +26,7 @@ import {
 import { NAT_MODE } from './nat-modes.js';
 import { natHolding } from './elastic-ip.js';
 import { sweepUnrecorded } from './orphans.js';
+import { idRef, type IacValue } from '../model/iac.js';
 
 /** NAT gateways take 1-5 minutes; give AWS a generous bound before calling it stuck. */
 const NAT_TIMEOUT_MS = 15 * 60_000;
@@ -65,6 +66,11 @@ function natKind(options: {
   describe: (ctx: StackContext, zone: string | undefined) => string;
   /** The CreateNatGateway input besides the token and tags; may first free an Elastic IP (see freeAddress). */
   create: (ctx: StackContext, zone: string | undefined) => Promise<CreateInput>;
+  /** Its settings as code (Terraform's aws_nat_gateway arguments; CloudFormation's properties). */
+  asCode: (nat: NatGateway | undefined) => {
+    terraform: Record<string, IacValue | undefined>;
+    cloudformation: Record<string, IacValue | undefined>;
+  };
   /** Repairs what can change on a live gateway (a regional gateway's addresses). */
   converge?: (ctx: StackContext, nat: NatGateway) => Promise<void>;
   /** Extra checks on an available gateway. */
@@ -92,6 +98,26 @@ function natKind(options: {
       remove: ['ec2:DeleteNatGateway'],
     },
     hourlyUsd: options.hourlyUsd,
+    iac(ctx, record, listed) {
+      const { terraform, cloudformation } = options.asCode(
+        ctx.world.natGateways.find((n) => n.NatGatewayId === record.id),
+      );
+      return {
+        owned: [
+          {
+            id: record.id,
+            part: '',
+            tags: listed.tags,
+            terraform: { type: 'aws_nat_gateway', attributes: terraform, importId: record.id },
+            cloudformation: {
+              type: 'AWS::EC2::NatGateway',
+              properties: cloudformation,
+              identifier: { NatGatewayId: record.id },
+            },
+          },
+        ],
+      };
+    },
     billing: {
       usageTypes: (region) => options.usage.flatMap((suffix) => usageTypes(region, suffix)),
       // AWS bills a started NAT gateway hour as a full one.
@@ -505,6 +531,16 @@ export const natGateway = natKind({
   hourlyUsd: (region) => natHourlyUsd(region),
   usage: ['NatGateway-Hours', 'NatGateway-Bytes'],
   describe: (_ctx, zone) => `new NAT gateway in the public subnet in ${zone ?? ''} with its Elastic IP`,
+  asCode: (nat) => {
+    const address =
+      nat?.NatGatewayAddresses?.find((a) => a.IsPrimary === true) ?? nat?.NatGatewayAddresses?.[0];
+    const allocationId = idRef(address?.AllocationId ?? '');
+    const subnetId = idRef(nat?.SubnetId ?? '');
+    return {
+      terraform: { allocation_id: allocationId, subnet_id: subnetId, connectivity_type: 'public' },
+      cloudformation: { AllocationId: allocationId, SubnetId: subnetId, ConnectivityType: 'public' },
+    };
+  },
   create: async (ctx, zone) => {
     await freeAddress(ctx, allocationOf(ctx, zone), { kind: 'natGateway', zone });
     return {
@@ -550,6 +586,35 @@ export const regionalNatGateway = natKind({
   usage: ['RegionalNatGateway-Hours', 'RegionalNatGateway-Bytes', 'NatGateway-Bytes'],
   describe: (ctx) =>
     `new regional NAT gateway with an Elastic IP in each of ${ctx.state.shape.zones.join(', ')}`,
+  asCode: (nat) => {
+    // Its addresses, zone by zone, as they are live (manual address mode: the stack's own IPs).
+    const byZone = new Map<string, string[]>();
+    for (const a of nat?.NatGatewayAddresses ?? [])
+      if (a.AvailabilityZone && a.AllocationId)
+        byZone.set(a.AvailabilityZone, [...(byZone.get(a.AvailabilityZone) ?? []), a.AllocationId]);
+    const zones = [...byZone].sort(([a], [b]) => a.localeCompare(b));
+    const vpcId = idRef(nat?.VpcId ?? '');
+    return {
+      terraform: {
+        availability_mode: 'regional',
+        vpc_id: vpcId,
+        connectivity_type: 'public',
+        availability_zone_address: zones.map(([zone, ids]) => ({
+          availability_zone: zone,
+          allocation_ids: ids.map(idRef),
+        })),
+      },
+      cloudformation: {
+        AvailabilityMode: 'regional',
+        VpcId: vpcId,
+        ConnectivityType: 'public',
+        AvailabilityZoneAddresses: zones.map(([zone, ids]) => ({
+          AvailabilityZone: zone,
+          AllocationIds: ids.map(idRef),
+        })),
+      },
+    };
+  },
   create: async (ctx) => {
     // Addresses still on a gateway the new shape replaces join later (converge, once it is gone);
     // a gateway needs at least one to start with.

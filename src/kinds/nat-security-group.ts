@@ -5,7 +5,7 @@ import { putRecord, type StackContext, type Targets, vpcIdOf } from '../model/co
 import { nameTag, tagSpec } from '../model/tags.js';
 import { findListed } from './find.js';
 import { baseRecord, type Kind, PLACEHOLDER } from '../model/kind.js';
-import { createGroupDryRun, deleteGroup, findOwnGroup, nameTaken } from './groups.js';
+import { createGroupDryRun, deleteGroup, findOwnGroup, nameTaken, securityGroupAsCode } from './groups.js';
 import { notRecorded } from './status.js';
 import { SECURITY_GROUPS } from '../model/world.js';
 
@@ -83,6 +83,7 @@ export const natSecurityGroup: Kind = {
   },
   needs: [SECURITY_GROUPS],
   hourlyUsd: () => 0,
+  iac: (ctx, record, live) => ({ owned: [securityGroupAsCode(ctx, record.id, live.tags)] }),
 
   list: (world) =>
     world.securityGroups.map((g) => ({ id: g.GroupId ?? '', tags: g.Tags, zone: undefined, extra: {} })),

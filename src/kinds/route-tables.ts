@@ -15,6 +15,7 @@ import { baseRecord, identityKey, type Kind, PLACEHOLDER, type RouteTarget } fro
 import { NAT_MODE } from './nat-modes.js';
 import { kindNamed } from './registry.js';
 import { ROUTE_TABLES } from '../model/world.js';
+import { idRef, type IacResource } from '../model/iac.js';
 
 type Which = 'public' | 'private';
 const ANYWHERE = '0.0.0.0/0';
@@ -63,6 +64,79 @@ function routeIsRight(ctx: StackContext, which: Which, zone: string, table: Rout
   );
 }
 
+/**
+ * A route table as code: the table, its route to 0.0.0.0/0 (to whatever it points at now), and its
+ * subnet associations, each with the import id the AWS provider documents for it.
+ */
+function tableAsCode(id: string, table: RouteTable | undefined, tags: IacResource['tags']): IacResource[] {
+  const vpcId = idRef(table?.VpcId ?? '');
+  const route = defaultRoute(table);
+  const targets = {
+    gateway_id: route?.GatewayId,
+    nat_gateway_id: route?.NatGatewayId,
+    network_interface_id: route?.NetworkInterfaceId,
+  };
+  return [
+    {
+      id,
+      part: '',
+      tags,
+      terraform: { type: 'aws_route_table', attributes: { vpc_id: vpcId }, importId: id },
+      cloudformation: {
+        type: 'AWS::EC2::RouteTable',
+        properties: { VpcId: vpcId },
+        identifier: { RouteTableId: id },
+      },
+    },
+    ...(route
+      ? [
+          {
+            id: `${id}_${ANYWHERE}`,
+            part: 'route',
+            terraform: {
+              type: 'aws_route',
+              attributes: {
+                route_table_id: idRef(id),
+                destination_cidr_block: ANYWHERE,
+                ...Object.fromEntries(
+                  Object.entries(targets).flatMap(([key, value]) => (value ? [[key, idRef(value)]] : [])),
+                ),
+              },
+              importId: `${id}_${ANYWHERE}`,
+            },
+            cloudformation: {
+              type: 'AWS::EC2::Route',
+              properties: {
+                RouteTableId: idRef(id),
+                DestinationCidrBlock: ANYWHERE,
+                GatewayId: route.GatewayId ? idRef(route.GatewayId) : undefined,
+                NatGatewayId: route.NatGatewayId ? idRef(route.NatGatewayId) : undefined,
+                NetworkInterfaceId: route.NetworkInterfaceId ? idRef(route.NetworkInterfaceId) : undefined,
+              },
+              identifier: { RouteTableId: id, CidrBlock: ANYWHERE },
+            },
+          } satisfies IacResource,
+        ]
+      : []),
+    ...(table?.Associations ?? [])
+      .filter((a) => a.SubnetId !== undefined && a.Main !== true)
+      .map((a): IacResource => ({
+        id: a.RouteTableAssociationId ?? `${a.SubnetId}/${id}`,
+        part: 'association',
+        terraform: {
+          type: 'aws_route_table_association',
+          attributes: { subnet_id: idRef(a.SubnetId ?? ''), route_table_id: idRef(id) },
+          importId: `${a.SubnetId}/${id}`,
+        },
+        cloudformation: {
+          type: 'AWS::EC2::SubnetRouteTableAssociation',
+          properties: { SubnetId: idRef(a.SubnetId ?? ''), RouteTableId: idRef(id) },
+          identifier: { Id: a.RouteTableAssociationId ?? '' },
+        },
+      })),
+  ];
+}
+
 function routeTableKind(which: Which, article: number): Kind {
   const name = `${which}RouteTable` as const;
   const subnetKind = `${which}Subnet` as const;
@@ -97,6 +171,11 @@ function routeTableKind(which: Which, article: number): Kind {
       remove: ['ec2:DisassociateRouteTable', 'ec2:DeleteRouteTable'],
     },
     hourlyUsd: () => 0,
+
+    iac(ctx, record, live) {
+      const table = ctx.world.routeTables.find((t) => t.RouteTableId === record.id);
+      return { owned: tableAsCode(record.id, table, live.tags) };
+    },
 
     list: (world) =>
       world.routeTables.map((t) => ({

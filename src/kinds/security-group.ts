@@ -9,6 +9,7 @@ import { createGroupDryRun, deleteGroup, findOwnGroup, nameTaken } from './group
 import { functionsUsing } from './in-use.js';
 import { notRecorded } from './status.js';
 import { SECURITY_GROUPS } from '../model/world.js';
+import { securityGroupAsCode } from './groups.js';
 
 const ROLE = 'security-group';
 const groupName = (stack: string): string => nameTag(ROLE, stack);
@@ -37,6 +38,8 @@ export const securityGroup: Kind = {
     remove: ['ec2:DeleteSecurityGroup', 'ec2:DescribeNetworkInterfaces'],
   },
   hourlyUsd: () => 0,
+
+  iac: (ctx, record, live) => ({ owned: [securityGroupAsCode(ctx, record.id, live.tags)] }),
 
   list: (world) =>
     world.securityGroups.map((g) => ({ id: g.GroupId ?? '', tags: g.Tags, zone: undefined, extra: {} })),

@@ -19,6 +19,7 @@ import { functionsUsing } from './in-use.js';
 import { whenVisible } from './eventual.js';
 import { SUBNETS } from '../model/world.js';
 import { cidrSize, parseCidr } from '../model/cidr.js';
+import { idRef } from '../model/iac.js';
 
 type Which = 'public' | 'private';
 
@@ -90,6 +91,42 @@ function subnetKind(which: Which, article: number): Kind {
         zone: s.AvailabilityZone,
         extra: { cidr: s.CidrBlock ?? '' },
       })),
+
+    iac(ctx, record, live) {
+      const subnet = ctx.world.subnets.find((s) => s.SubnetId === record.id);
+      const vpcId = idRef(subnet?.VpcId ?? vpcIdOf(ctx));
+      const { CidrBlock: cidr = '', AvailabilityZone: zone = '' } = subnet ?? {};
+      const mapPublicIp = subnet?.MapPublicIpOnLaunch === true ? true : undefined;
+      return {
+        owned: [
+          {
+            id: record.id,
+            part: '',
+            tags: live.tags,
+            terraform: {
+              type: 'aws_subnet',
+              attributes: {
+                vpc_id: vpcId,
+                cidr_block: cidr,
+                availability_zone: zone,
+                map_public_ip_on_launch: mapPublicIp,
+              },
+              importId: record.id,
+            },
+            cloudformation: {
+              type: 'AWS::EC2::Subnet',
+              properties: {
+                VpcId: vpcId,
+                CidrBlock: cidr,
+                AvailabilityZone: zone,
+                MapPublicIpOnLaunch: mapPublicIp,
+              },
+              identifier: { SubnetId: record.id },
+            },
+          },
+        ],
+      };
+    },
 
     plan(ctx, zone = '', targets) {
       const found = find(ctx, zone);

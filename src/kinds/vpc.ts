@@ -5,6 +5,7 @@ import { baseRecord, type Kind } from '../model/kind.js';
 import { deleteWhenFree } from './retry.js';
 import { removeOrphans } from './orphans.js';
 import { VPCS } from '../model/world.js';
+import { FixedIpError } from '../errors.js';
 
 const ROLE = 'vpc';
 
@@ -29,6 +30,35 @@ export const vpc: Kind = {
   iam: { read: ['ec2:DescribeVpcs'], create: ['ec2:CreateVpc'], remove: ['ec2:DeleteVpc'] },
   // Everything else lives in the VPC; teardown removes it last (the engine orders it after all).
   hourlyUsd: () => 0,
+
+  iac(ctx, record, live) {
+    if (!record.owned)
+      return {
+        reused: {
+          id: record.id,
+          title: 'your VPC',
+          terraform: { type: 'aws_vpc', attributes: { id: record.id } },
+          cloudformation: { parameterType: 'AWS::EC2::VPC::Id' },
+        },
+      };
+    const cidr = ctx.world.vpcs.find((v) => v.VpcId === record.id)?.CidrBlock;
+    if (!cidr) throw new FixedIpError('INTERNAL', `VPC ${record.id} has no CIDR block listed`);
+    return {
+      owned: [
+        {
+          id: record.id,
+          part: '',
+          tags: live.tags,
+          terraform: { type: 'aws_vpc', attributes: { cidr_block: cidr }, importId: record.id },
+          cloudformation: {
+            type: 'AWS::EC2::VPC',
+            properties: { CidrBlock: cidr },
+            identifier: { VpcId: record.id },
+          },
+        },
+      ],
+    };
+  },
 
   list: (world) =>
     world.vpcs.map((v) => ({

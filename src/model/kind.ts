@@ -2,6 +2,7 @@ import type * as z from 'zod/mini';
 import type { Action } from '../aws/operations.js';
 import type { AwsPort } from '../aws/port.js';
 import type { StackContext, Targets } from './context.js';
+import type { IacExport, IacWorkloadSnippet } from './iac.js';
 import type { World, WorldPart } from './world.js';
 import type { Identity, KindName, ResourceRecord } from '../state/identity.js';
 import type { StackState } from '../state/schema.js';
@@ -232,6 +233,8 @@ export interface Workload extends StepBase {
   attachedIn(state: StackState): string[];
   /** What would stop attaching them, found before anything is made (a function with no room for fixed-ip's tags). */
   blockers?(ctx: StackContext, targets: Targets): string[];
+  /** For `export`: the network settings its attached workloads take, for the user's own definitions. */
+  iac?(ctx: StackContext): IacWorkloadSnippet | undefined;
 }
 
 /** One step of the recipe: a resource kind, or a workload. */
@@ -337,6 +340,12 @@ export interface Kind extends StepBase {
   routeTarget?(id: string): RouteTarget;
   /** Its resources in the world (tags not yet checked). */
   list(world: World): Listed[];
+  /**
+   * For `export`: the live resource a record names, as Terraform and CloudFormation resources (and
+   * a data source or parameter when the stack only reused it). `live` is what `list` found; a kind
+   * may read more of it from AWS. Every kind that can hold a resource has one.
+   */
+  iac?(ctx: StackContext, record: ResourceRecord, live: Listed): IacExport | Promise<IacExport>;
   /**
    * Its create calls with DryRun, so plan can tell a missing permission before anything is made
    * (AWS checks the permission before it looks up ids, so placeholders do).

@@ -73,6 +73,10 @@ export const MESSAGES = {
   'teardown.removed.*': { level: 'success', says: 'a resource was removed' },
   'removal.unproven': { level: 'warn', says: 'a resource kept because its tags do not prove it is ours' },
   // cost
+  'export.drift': {
+    level: 'warn',
+    says: 'drift an export was forced past (--force): the files hold what is live',
+  },
   'cost.actual': { level: 'info', says: 'Cost Explorer is asked what was billed, at 0.01 USD a request' },
   // detach, verify, unlock, state
   'detach.who': { level: 'info', says: 'the account, region and identity this run works in' },
