@@ -17,6 +17,7 @@ import {
   CreateLaunchTemplateVersionCommand,
   DeleteLaunchTemplateCommand,
   DescribeLaunchTemplatesCommand,
+  DescribeLaunchTemplateVersionsCommand,
   ModifyLaunchTemplateCommand,
   CreateNatGatewayCommand,
   CreateVpcEndpointCommand,
@@ -108,6 +109,8 @@ export const EC2_OPERATIONS = {
   CreateLaunchTemplateVersion: CreateLaunchTemplateVersionCommand,
   DeleteLaunchTemplate: DeleteLaunchTemplateCommand,
   DescribeLaunchTemplates: DescribeLaunchTemplatesCommand,
+  // What a version holds, for export.
+  DescribeLaunchTemplateVersions: DescribeLaunchTemplateVersionsCommand,
   ModifyLaunchTemplate: ModifyLaunchTemplateCommand,
   CreateNatGateway: CreateNatGatewayCommand,
   // Gateway VPC endpoints (src/kinds/gateway-endpoint.ts).

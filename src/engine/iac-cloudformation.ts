@@ -73,7 +73,8 @@ export function cloudFormationFiles(stack: StackExport): CloudFormationFiles {
   const toImport: ResourceToImport[] = [];
   for (const { name, resource, code } of named) {
     const { type, properties, identifier } = code;
-    const tags = resource.tags === undefined ? undefined : exportedTags(resource.tags);
+    const tags =
+      resource.tags === undefined || code.untagged === true ? undefined : exportedTags(resource.tags);
     resources[name] = {
       Type: type,
       DeletionPolicy: 'Retain',

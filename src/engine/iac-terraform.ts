@@ -51,8 +51,10 @@ export function terraformFiles(stack: StackExport): TerraformFiles {
     const tags = resource.tags === undefined ? undefined : exportedTags(resource.tags);
     (resources[type] ??= {})[name] = {
       ...(mapValue(attributes, reference) as object),
-      ...(tags === undefined ? {} : { tags: Object.fromEntries(tags.map((t) => [t.Key, t.Value])) }),
-      ...(resource.keep === true ? { lifecycle: { prevent_destroy: true } } : {}),
+      ...(tags === undefined || tags.length === 0
+        ? {}
+        : { tags: Object.fromEntries(tags.map((t) => [t.Key, t.Value])) }),
+      ...lifecycle(resource),
     };
     imports.push({ to: `${type}.${name}`, id: importId });
   }
@@ -95,6 +97,14 @@ export function terraformFiles(stack: StackExport): TerraformFiles {
     },
     imports,
   };
+}
+
+function lifecycle(resource: StackExport['resources'][number]['resource']): object {
+  const rules = {
+    ...(resource.keep === true ? { prevent_destroy: true } : {}),
+    ...(resource.terraform.ignoreChanges ? { ignore_changes: [...resource.terraform.ignoreChanges] } : {}),
+  };
+  return Object.keys(rules).length > 0 ? { lifecycle: rules } : {};
 }
 
 /** For the hand-over text: the `vpc_config` block a function definition takes. */

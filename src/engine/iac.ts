@@ -7,6 +7,7 @@ import { FixedIpError } from '../errors.js';
 import { KINDS, WORKLOADS, kindOf } from '../kinds/index.js';
 import type { StackContext } from '../model/context.js';
 import {
+  exportedTags,
   isIdRef,
   type IacResource,
   type IacReused,
@@ -41,6 +42,8 @@ export interface StackExport {
 }
 
 /** Gathers every record's export from its kind, from what is live (`ctx.world`), not from the state. */
+export { exportedTags };
+
 export async function gatherExport(
   ctx: StackContext,
   records: readonly ResourceRecord[],
@@ -88,16 +91,6 @@ export async function gatherExport(
     snippet: snippets[0],
     notes,
   };
-}
-
-/** fixed-ip's own tags (and AWS's reserved ones) stay out of the files: after `forget`, none is left. */
-export function exportedTags(
-  tags: ReadonlyArray<{ Key?: string | undefined; Value?: string | undefined }> | undefined,
-): Array<{ Key: string; Value: string }> {
-  return (tags ?? [])
-    .filter((t) => t.Key !== undefined && !t.Key.startsWith('fixed-ip:') && !t.Key.startsWith('aws:'))
-    .map((t) => ({ Key: t.Key ?? '', Value: t.Value ?? '' }))
-    .sort((a, b) => a.Key.localeCompare(b.Key));
 }
 
 const words = (text: string): string[] =>

@@ -22,6 +22,7 @@ import { extraPart } from '../model/world.js';
 import type { ResourceRecord } from '../state/identity.js';
 import type { Shape } from '../state/schema.js';
 import { usageTypesOf } from './usage-types.js';
+import type { IacExport } from '../model/iac.js';
 
 const budgetRecord = z.extend(baseRecord, {
   kind: z.literal('budget'),
@@ -199,6 +200,65 @@ export const budget: Kind = {
   },
   // Budgets without actions cost nothing for the account's first ones; see the plan line.
   hourlyUsd: () => 0,
+
+  // The budget as Budgets holds it; its alerts' subscribers are the ones setup gave it.
+  iac(ctx, record): IacExport {
+    const budget = liveIn(ctx);
+    const filters = Object.entries(budget?.CostFilters ?? {}).sort(([a], [b]) => a.localeCompare(b));
+    const notify = record.kind === 'budget' ? record.notify : [];
+    const amount = budget?.BudgetLimit?.Amount ?? '0';
+    const unit = budget?.BudgetLimit?.Unit ?? 'USD';
+    return {
+      owned: [
+        {
+          id: record.id,
+          part: '',
+          terraform: {
+            type: 'aws_budgets_budget',
+            attributes: {
+              name: record.id,
+              budget_type: budget?.BudgetType ?? 'COST',
+              limit_amount: amount,
+              limit_unit: unit,
+              time_unit: budget?.TimeUnit ?? 'MONTHLY',
+              cost_filter: filters.map(([name, values]) => ({ name, values })),
+              notification: ALERTS.map((alert) => ({
+                comparison_operator: 'GREATER_THAN',
+                threshold: alert.Threshold,
+                threshold_type: 'PERCENTAGE',
+                notification_type: alert.NotificationType,
+                subscriber_email_addresses: notify.filter((a) => !a.startsWith('arn:')),
+                subscriber_sns_topic_arns: notify.filter((a) => a.startsWith('arn:')),
+              })),
+            },
+            importId: `${ctx.state.accountId}:${record.id}`,
+          },
+          cloudformation: {
+            type: 'AWS::Budgets::Budget',
+            properties: {
+              Budget: {
+                BudgetName: record.id,
+                BudgetType: budget?.BudgetType ?? 'COST',
+                TimeUnit: budget?.TimeUnit ?? 'MONTHLY',
+                BudgetLimit: { Amount: Number(amount), Unit: unit },
+                CostFilters: Object.fromEntries(filters),
+              },
+              NotificationsWithSubscribers: ALERTS.map((alert) => ({
+                Notification: {
+                  NotificationType: alert.NotificationType,
+                  ComparisonOperator: 'GREATER_THAN',
+                  Threshold: alert.Threshold,
+                  ThresholdType: 'PERCENTAGE',
+                },
+                Subscribers: notify.map((address) => ({ ...subscriber(address) }) as Record<string, string>),
+              })),
+            },
+            identifier: { Id: record.id },
+          },
+        },
+      ],
+    };
+  },
 
   nodes: (shape) => (amountOf(shape) > 0 ? [{ id: { kind: 'budget' }, after: [] }] : []),
 

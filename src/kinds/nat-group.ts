@@ -11,6 +11,7 @@ import { POLL, pollUntil } from '../model/wait.js';
 import { extraPart, INSTANCES, NETWORK_INTERFACES, type World } from '../model/world.js';
 import type { ResourceRecord } from '../state/identity.js';
 import { holdAddress } from './nat-interface.js';
+import { exportedTags, idRef, type IacExport } from '../model/iac.js';
 import { natHostBilling, natInstanceHourlyUsd, natInstanceType } from './nat-instance.js';
 import { bootOf } from './nat-instance/boot.js';
 import {
@@ -261,6 +262,64 @@ export const natGroup: Kind = {
   goneLine: 'NAT instance group is deleted',
   // One instance runs (two for the seconds of a planned replacement): its type, its volume, and
   // the public IPv4 address of its own interface. The group itself and automatic recovery are free.
+  // The group of one; the instance it runs is its own (replaced with the same IP), never exported.
+  iac(ctx, record, live): IacExport {
+    const group = AUTOSCALING_GROUPS.get(ctx.world).find((g) => g.AutoScalingGroupName === record.id);
+    const subnets = (group?.VPCZoneIdentifier ?? '').split(',').filter(Boolean).map(idRef);
+    const template =
+      group?.LaunchTemplate ?? group?.MixedInstancesPolicy?.LaunchTemplate?.LaunchTemplateSpecification;
+    const templateRef = idRef(template?.LaunchTemplateId ?? '');
+    const version = recordIn(ctx, 'natLaunchTemplate', record.zone)?.version;
+    const tags = exportedTags(live.tags).map((t) => ({
+      ...t,
+      propagate: group?.Tags?.find((g) => g.Key === t.Key)?.PropagateAtLaunch ?? false,
+    }));
+    const sizes = {
+      min: group?.MinSize ?? 1,
+      max: group?.MaxSize ?? 1,
+      desired: group?.DesiredCapacity ?? 1,
+    };
+    return {
+      owned: [
+        {
+          id: record.id,
+          part: '',
+          terraform: {
+            type: 'aws_autoscaling_group',
+            attributes: {
+              name: record.id,
+              min_size: sizes.min,
+              max_size: sizes.max,
+              desired_capacity: sizes.desired,
+              vpc_zone_identifier: subnets,
+              health_check_type: group?.HealthCheckType,
+              health_check_grace_period: group?.HealthCheckGracePeriod,
+              launch_template: [{ id: templateRef, version: template?.Version ?? '$Latest' }],
+              tag: tags.map((t) => ({ key: t.Key, value: t.Value, propagate_at_launch: t.propagate })),
+            },
+            importId: record.id,
+          },
+          cloudformation: {
+            type: 'AWS::AutoScaling::AutoScalingGroup',
+            properties: {
+              AutoScalingGroupName: record.id,
+              MinSize: String(sizes.min),
+              MaxSize: String(sizes.max),
+              DesiredCapacity: String(sizes.desired),
+              VPCZoneIdentifier: subnets,
+              HealthCheckType: group?.HealthCheckType,
+              HealthCheckGracePeriod: group?.HealthCheckGracePeriod,
+              // CloudFormation takes a version number, not $Latest: the one the group runs now.
+              LaunchTemplate: { LaunchTemplateId: templateRef, Version: String(version ?? 1) },
+              Tags: tags.map((t) => ({ Key: t.Key, Value: t.Value, PropagateAtLaunch: t.propagate })),
+            },
+            identifier: { AutoScalingGroupName: record.id },
+          },
+        },
+      ],
+    };
+  },
+
   hourlyUsd: (region, shape) => {
     const price = natInstanceHourlyUsd(region, natInstanceType(shape));
     return price.instance + price.volume + IPV4_HOURLY_USD;

@@ -11,6 +11,7 @@ import { holdAddress } from './nat-interface.js';
 import { INSTANCES, NETWORK_INTERFACES, type World } from '../model/world.js';
 import type { ResourceRecord } from '../state/identity.js';
 import { natRoleName } from './nat-role.js';
+import { idRef, type IacExport, type IacResource } from '../model/iac.js';
 import { bootOf } from './nat-instance/boot.js';
 import { architectureOf } from './nat-instance/image.js';
 import {
@@ -235,6 +236,104 @@ export const natInstance: Kind = {
   },
   needs: [INSTANCES, NETWORK_INTERFACES],
   goneLine: 'NAT instance is terminated',
+  // The instance as it runs (its image, type, primary interface, role, IMDSv2), and the attachment
+  // of the stack's interface. Its user data names that interface and stays as it is.
+  iac(ctx, record, live): IacExport {
+    const instance = ctx.world.instances.find((i) => i.InstanceId === record.id);
+    const primary = instance?.NetworkInterfaces?.find((n) => n.Attachment?.DeviceIndex === 0);
+    const stackEni = instance?.NetworkInterfaces?.find(
+      (n) => n.NetworkInterfaceId === recordIn(ctx, 'natInterface', record.zone)?.id,
+    );
+    const profile = instance?.IamInstanceProfile?.Arn?.split('/').at(-1);
+    const profileRef = profile ? idRef(`instance-profile/${profile}`) : undefined;
+    const subnetId = idRef(primary?.SubnetId ?? instance?.SubnetId ?? '');
+    const groups = (primary?.Groups ?? []).map((g) => idRef(g.GroupId ?? ''));
+    const publicIp = primary?.Association?.PublicIp !== undefined;
+    const metadata = instance?.MetadataOptions;
+    const attachment: IacResource[] =
+      stackEni?.Attachment?.AttachmentId && stackEni.NetworkInterfaceId
+        ? [
+            {
+              id: stackEni.Attachment.AttachmentId,
+              part: 'attachment',
+              terraform: {
+                type: 'aws_network_interface_attachment',
+                attributes: {
+                  instance_id: idRef(record.id),
+                  network_interface_id: idRef(stackEni.NetworkInterfaceId),
+                  device_index: stackEni.Attachment.DeviceIndex ?? 1,
+                },
+                importId: stackEni.Attachment.AttachmentId,
+              },
+              cloudformation: {
+                type: 'AWS::EC2::NetworkInterfaceAttachment',
+                properties: {
+                  InstanceId: idRef(record.id),
+                  NetworkInterfaceId: idRef(stackEni.NetworkInterfaceId),
+                  DeviceIndex: String(stackEni.Attachment.DeviceIndex ?? 1),
+                },
+                identifier: { AttachmentId: stackEni.Attachment.AttachmentId },
+              },
+            },
+          ]
+        : [];
+    return {
+      owned: [
+        {
+          id: record.id,
+          part: '',
+          tags: live.tags,
+          terraform: {
+            type: 'aws_instance',
+            attributes: {
+              ami: instance?.ImageId ?? '',
+              instance_type: instance?.InstanceType ?? '',
+              subnet_id: subnetId,
+              vpc_security_group_ids: groups,
+              associate_public_ip_address: publicIp,
+              iam_instance_profile: profileRef,
+              metadata_options: metadata
+                ? [
+                    {
+                      http_tokens: metadata.HttpTokens ?? 'required',
+                      http_endpoint: metadata.HttpEndpoint ?? 'enabled',
+                    },
+                  ]
+                : undefined,
+            },
+            importId: record.id,
+            ignoreChanges: ['user_data', 'user_data_base64'],
+          },
+          cloudformation: {
+            type: 'AWS::EC2::Instance',
+            properties: {
+              ImageId: instance?.ImageId ?? '',
+              InstanceType: instance?.InstanceType ?? '',
+              NetworkInterfaces: [
+                {
+                  DeviceIndex: '0',
+                  SubnetId: subnetId,
+                  GroupSet: groups,
+                  AssociatePublicIpAddress: publicIp,
+                  DeleteOnTermination: true,
+                },
+              ],
+              IamInstanceProfile: profileRef,
+              MetadataOptions: metadata
+                ? {
+                    HttpTokens: metadata.HttpTokens ?? 'required',
+                    HttpEndpoint: metadata.HttpEndpoint ?? 'enabled',
+                  }
+                : undefined,
+            },
+            identifier: { InstanceId: record.id },
+          },
+        },
+        ...attachment,
+      ],
+    };
+  },
+
   hourlyUsd: (region, shape) => {
     const price = natInstanceHourlyUsd(region, natInstanceType(shape));
     // Its own primary interface has a public IPv4 address of AWS's, charged like any other.

@@ -10,6 +10,7 @@ import { findListed, provenAs } from './find.js';
 import { baseRecord, type Kind, PLACEHOLDER } from '../model/kind.js';
 import { deleteWhenFree } from './retry.js';
 import { ADDRESSES, NETWORK_INTERFACES } from '../model/world.js';
+import { idRef, type IacExport, type IacResource } from '../model/iac.js';
 
 const ROLE = 'nat-interface';
 
@@ -141,6 +142,71 @@ export const natInterface: Kind = {
   },
   needs: [NETWORK_INTERFACES, ADDRESSES],
   hourlyUsd: () => 0,
+
+  iac(ctx, record, live): IacExport {
+    const eni = ctx.world.networkInterfaces.find((e) => e.NetworkInterfaceId === record.id);
+    const groups = (eni?.Groups ?? []).map((g) => idRef(g.GroupId ?? ''));
+    const subnetId = idRef(eni?.SubnetId ?? '');
+    const association = eni?.Association;
+    const associated: IacResource[] =
+      association?.AllocationId && association.AssociationId
+        ? [
+            {
+              id: association.AssociationId,
+              part: 'address',
+              terraform: {
+                type: 'aws_eip_association',
+                attributes: {
+                  allocation_id: idRef(association.AllocationId),
+                  network_interface_id: idRef(record.id),
+                },
+                importId: association.AssociationId,
+              },
+              cloudformation: {
+                type: 'AWS::EC2::EIPAssociation',
+                properties: {
+                  AllocationId: idRef(association.AllocationId),
+                  NetworkInterfaceId: idRef(record.id),
+                },
+                identifier: { Id: association.AssociationId },
+              },
+            },
+          ]
+        : [];
+    return {
+      owned: [
+        {
+          id: record.id,
+          part: '',
+          tags: live.tags,
+          terraform: {
+            type: 'aws_network_interface',
+            attributes: {
+              subnet_id: subnetId,
+              security_groups: groups,
+              source_dest_check: eni?.SourceDestCheck ?? false,
+              description: eni?.Description,
+            },
+            importId: record.id,
+            // Attached by its own resource (one instance), or by whichever instance the group
+            // launched (--ha): never by this one.
+            ignoreChanges: ['attachment'],
+          },
+          cloudformation: {
+            type: 'AWS::EC2::NetworkInterface',
+            properties: {
+              SubnetId: subnetId,
+              GroupSet: groups,
+              SourceDestCheck: eni?.SourceDestCheck ?? false,
+              Description: eni?.Description,
+            },
+            identifier: { Id: record.id },
+          },
+        },
+        ...associated,
+      ],
+    };
+  },
   routeTarget: (id) => ({ NetworkInterfaceId: id }),
 
   list: (world) =>

@@ -10,6 +10,7 @@ import { architectureOf } from './nat-instance/image.js';
 import { GROUP_INSTANCE_ROLE, launchSpec, newestImage } from './nat-instance/lifecycle.js';
 import { findListed } from './find.js';
 import { natRoleName } from './nat-role.js';
+import { exportedTags, idRef, type IacExport, type IacValue } from '../model/iac.js';
 
 const ROLE = 'nat-launch-template';
 const NOT_FOUND = ['InvalidLaunchTemplateId.NotFound', 'InvalidLaunchTemplateName.NotFoundException'];
@@ -108,6 +109,111 @@ export const natLaunchTemplate: Kind = {
   },
   // Free: what it launches is priced by the group.
   hourlyUsd: () => 0,
+
+  // What its latest version holds (the one the group launches), read from EC2.
+  async iac(ctx, record, live): Promise<IacExport> {
+    const out = await ctx.aws.ec2.DescribeLaunchTemplateVersions({
+      LaunchTemplateId: record.id,
+      Versions: ['$Latest'],
+    });
+    const version = out.LaunchTemplateVersions?.[0];
+    const data = version?.LaunchTemplateData ?? {};
+    const name = version?.LaunchTemplateName ?? natLaunchTemplateName(ctx.name);
+    const profile = data.IamInstanceProfile?.Name ?? data.IamInstanceProfile?.Arn?.split('/').at(-1);
+    const profileRef = profile ? idRef(`instance-profile/${profile}`) : undefined;
+    const interfaces = (data.NetworkInterfaces ?? []).map((n) => ({
+      device: n.DeviceIndex ?? 0,
+      groups: (n.Groups ?? []).map(idRef),
+      publicIp: n.AssociatePublicIpAddress,
+      deleteOnTermination: n.DeleteOnTermination,
+    }));
+    const flag = (value: boolean | undefined): string | undefined =>
+      value === undefined ? undefined : String(value);
+    const volumes = (data.BlockDeviceMappings ?? []).map((b) => ({ name: b.DeviceName ?? '', ebs: b.Ebs }));
+    const tags = exportedTags(live.tags);
+    const terraform: Record<string, IacValue | undefined> = {
+      name,
+      image_id: data.ImageId,
+      instance_type: data.InstanceType,
+      user_data: data.UserData,
+      network_interfaces: interfaces.map((n) => ({
+        device_index: n.device,
+        security_groups: n.groups,
+        associate_public_ip_address: flag(n.publicIp),
+        delete_on_termination: flag(n.deleteOnTermination),
+      })),
+      iam_instance_profile: profileRef ? [{ name: profileRef }] : undefined,
+      metadata_options: data.MetadataOptions
+        ? [{ http_tokens: data.MetadataOptions.HttpTokens, http_endpoint: data.MetadataOptions.HttpEndpoint }]
+        : undefined,
+      maintenance_options: data.MaintenanceOptions
+        ? [{ auto_recovery: data.MaintenanceOptions.AutoRecovery }]
+        : undefined,
+      block_device_mappings: volumes.map((v) => ({
+        device_name: v.name,
+        ebs: [
+          {
+            volume_size: v.ebs?.VolumeSize,
+            volume_type: v.ebs?.VolumeType,
+            encrypted: flag(v.ebs?.Encrypted),
+            delete_on_termination: flag(v.ebs?.DeleteOnTermination),
+          },
+        ],
+      })),
+      tags: tags.length > 0 ? Object.fromEntries(tags.map((t) => [t.Key, t.Value])) : undefined,
+    };
+    return {
+      owned: [
+        {
+          id: record.id,
+          part: '',
+          terraform: { type: 'aws_launch_template', attributes: terraform, importId: record.id },
+          cloudformation: {
+            type: 'AWS::EC2::LaunchTemplate',
+            properties: {
+              LaunchTemplateName: name,
+              LaunchTemplateData: {
+                ImageId: data.ImageId,
+                InstanceType: data.InstanceType,
+                UserData: data.UserData,
+                NetworkInterfaces: interfaces.map((n) => ({
+                  DeviceIndex: n.device,
+                  Groups: n.groups,
+                  AssociatePublicIpAddress: n.publicIp,
+                  DeleteOnTermination: n.deleteOnTermination,
+                })),
+                IamInstanceProfile: profileRef ? { Name: profileRef } : undefined,
+                MetadataOptions: data.MetadataOptions
+                  ? {
+                      HttpTokens: data.MetadataOptions.HttpTokens,
+                      HttpEndpoint: data.MetadataOptions.HttpEndpoint,
+                    }
+                  : undefined,
+                MaintenanceOptions: data.MaintenanceOptions
+                  ? { AutoRecovery: data.MaintenanceOptions.AutoRecovery }
+                  : undefined,
+                BlockDeviceMappings: volumes.map((v) => ({
+                  DeviceName: v.name,
+                  Ebs: {
+                    VolumeSize: v.ebs?.VolumeSize,
+                    VolumeType: v.ebs?.VolumeType,
+                    Encrypted: v.ebs?.Encrypted,
+                    DeleteOnTermination: v.ebs?.DeleteOnTermination,
+                  },
+                })),
+              },
+              TagSpecifications:
+                tags.length > 0 ? [{ ResourceType: 'launch-template', Tags: tags }] : undefined,
+            },
+            identifier: { LaunchTemplateId: record.id },
+          },
+        },
+      ],
+      notes: [
+        `the launch template ${record.id} is exported at its latest version (${String(version?.VersionNumber ?? '?')}); Terraform and CloudFormation keep versions their own way from here`,
+      ],
+    };
+  },
 
   list: (world) =>
     LAUNCH_TEMPLATES.get(world).map((t) => ({

@@ -6,6 +6,7 @@ import { dropRecord, putRecord, recordIn, type StackContext } from '../model/con
 import { baseRecord, type Kind } from '../model/kind.js';
 import { isOurs, MANAGED_BY, stackTags, TAG_MANAGED_BY, TAG_STACK, whyNotOurs } from '../model/tags.js';
 import { extraPart } from '../model/world.js';
+import { idRef, type IacExport, type IacValue } from '../model/iac.js';
 
 const ROLE = 'nat-role';
 /** The inline policy's name on the role. */
@@ -214,6 +215,76 @@ export const natRole: Kind = {
     ],
   },
   hourlyUsd: () => 0,
+
+  // The role (with its inline policy, read from IAM) and its instance profile of the same name.
+  async iac(ctx, record, live): Promise<IacExport> {
+    const item = NAT_ROLES.get(ctx.world).find((i) => i.name === record.id);
+    const trust: unknown = JSON.parse(decodeURIComponent(item?.role?.AssumeRolePolicyDocument ?? '%7B%7D'));
+    const written = await orNone(ctx.aws.iam.GetRolePolicy({ RoleName: record.id, PolicyName: POLICY_NAME }));
+    const policy: unknown = written?.PolicyDocument
+      ? JSON.parse(decodeURIComponent(written.PolicyDocument))
+      : undefined;
+    const roleId = `role/${record.id}`;
+    const description = item?.role?.Description;
+    return {
+      owned: [
+        {
+          id: roleId,
+          part: 'role',
+          tags: live.tags,
+          terraform: {
+            type: 'aws_iam_role',
+            attributes: { name: record.id, assume_role_policy: JSON.stringify(trust), description },
+            importId: record.id,
+            refAttribute: 'name',
+          },
+          cloudformation: {
+            type: 'AWS::IAM::Role',
+            properties: {
+              RoleName: record.id,
+              AssumeRolePolicyDocument: trust as IacValue,
+              Description: description,
+              Policies: policy
+                ? [{ PolicyName: POLICY_NAME, PolicyDocument: policy as IacValue }]
+                : undefined,
+            },
+            identifier: { RoleName: record.id },
+          },
+        },
+        ...(policy
+          ? [
+              {
+                id: `${roleId}:${POLICY_NAME}`,
+                part: 'policy',
+                terraform: {
+                  type: 'aws_iam_role_policy',
+                  attributes: { name: POLICY_NAME, role: idRef(roleId), policy: JSON.stringify(policy) },
+                  importId: `${record.id}:${POLICY_NAME}`,
+                },
+                // CloudFormation holds it in the role's Policies.
+              },
+            ]
+          : []),
+        {
+          id: `instance-profile/${record.id}`,
+          part: 'instance-profile',
+          tags: item?.profile?.Tags,
+          terraform: {
+            type: 'aws_iam_instance_profile',
+            attributes: { name: record.id, role: idRef(roleId) },
+            importId: record.id,
+            refAttribute: 'name',
+          },
+          cloudformation: {
+            type: 'AWS::IAM::InstanceProfile',
+            properties: { InstanceProfileName: record.id, Roles: [idRef(roleId)] },
+            identifier: { InstanceProfileName: record.id },
+            untagged: true,
+          },
+        },
+      ],
+    };
+  },
 
   list: (world) =>
     NAT_ROLES.get(world).map((item) => ({

@@ -37,6 +37,8 @@ export interface IacResource {
     readonly importId: string;
     /** The attribute a reference to it reads (default `id`). */
     readonly refAttribute?: string;
+    /** Arguments its live value may move away from without Terraform undoing it (an attachment a NAT instance makes itself). */
+    readonly ignoreChanges?: readonly string[];
   };
   /** Absent where CloudFormation has no resource for it (one route table of your own endpoint). */
   readonly cloudformation?: {
@@ -46,6 +48,8 @@ export interface IacResource {
     readonly identifier: Readonly<Record<string, string>>;
     /** The attribute a reference to it reads with Fn::GetAtt (default: Ref). */
     readonly refAttribute?: string;
+    /** The type takes no `Tags` (an instance profile): its tags stay as they are, unmanaged. */
+    readonly untagged?: boolean;
   };
 }
 
@@ -76,4 +80,14 @@ export interface IacWorkloadSnippet {
   readonly names: readonly string[];
   readonly subnetIds: readonly string[];
   readonly securityGroupIds: readonly string[];
+}
+
+/** fixed-ip's own tags (and AWS's reserved ones) stay out of the files: after `forget`, none is left. */
+export function exportedTags(
+  tags: ReadonlyArray<{ Key?: string | undefined; Value?: string | undefined }> | undefined,
+): Array<{ Key: string; Value: string }> {
+  return (tags ?? [])
+    .filter((t) => t.Key !== undefined && !t.Key.startsWith('fixed-ip:') && !t.Key.startsWith('aws:'))
+    .map((t) => ({ Key: t.Key ?? '', Value: t.Value ?? '' }))
+    .sort((a, b) => a.Key.localeCompare(b.Key));
 }

@@ -48,6 +48,9 @@ const SHAPES: Array<{ nat: NatModeName; azs: number; inputs?: Record<string, str
   { nat: 'gateway-per-az', azs: 2 },
   { nat: 'regional', azs: 1 },
   { nat: 'regional', azs: 2 },
+  { nat: 'instance', azs: 1, inputs: { budget: '60', budgetNotify: 'ops@example.com' } },
+  { nat: 'instance', azs: 2 },
+  { nat: 'instance', azs: 1, inputs: { ha: 'true' } },
 ];
 
 describe('fixed-ip export in the simulated account', () => {
@@ -55,6 +58,8 @@ describe('fixed-ip export in the simulated account', () => {
     "$nat in $azs zone(s): both formats pass the providers' schemas and import every stack-owned resource once",
     async ({ nat, azs, inputs }) => {
       await setup(options({ nat, azs, ...(inputs ? { inputs } : {}) }), account.deps());
+      // A NAT instance's status checks pass a few minutes after it boots.
+      account.clock.advance(10 * 60_000);
       const before = mutatingCalls(account.sim).length;
       const { owned, reused } = recorded();
 
@@ -66,8 +71,15 @@ describe('fixed-ip export in the simulated account', () => {
       // Each resource fixed-ip made is the import id's subject (or, for an attachment, route or
       // association, part of it); what it reused is read, never imported.
       const importIds = (main.import ?? []).map((i) => i.id);
-      expect(new Set(importIds).size).toBe(importIds.length);
-      for (const id of owned) expect(importIds.filter((i) => i === id)).toHaveLength(1);
+      const imported = tf.imports.map((i) => `${i.type} ${i.id}`);
+      expect(new Set(imported).size).toBe(imported.length);
+      // Each owned record is imported once as itself (a budget by account:name; a role and its
+      // instance profile share a name, one import of each type).
+      for (const id of owned) {
+        const subjects = tf.imports.filter((i) => i.id === id || i.id.endsWith(`:${id}`));
+        expect(subjects.length).toBeGreaterThanOrEqual(1);
+        expect(new Set(subjects.map((i) => i.type)).size).toBe(subjects.length);
+      }
       for (const id of reused) expect(importIds).not.toContain(id);
       expect(tf.reused.map((r) => r.id).sort()).toEqual([...reused].sort());
 
