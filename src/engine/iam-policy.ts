@@ -15,7 +15,7 @@ import { MANAGED_BY, TAG_MANAGED_BY, TAG_ROLE } from '../model/tags.js';
  * and checks what it must refuse; the README's block is checked against it.
  */
 
-export type PolicyScope = 'setup' | 'status' | 'teardown' | 'verify' | 'cost';
+export type PolicyScope = 'setup' | 'status' | 'teardown' | 'verify' | 'cost' | 'export';
 
 /**
  * What every command does besides the kinds' own calls: who am I, and the functions (a stack found
@@ -81,6 +81,8 @@ const SERVICE_ACTIONS: Record<PolicyScope, readonly string[]> = {
   ],
   teardown: [...COMMON, ...reads, ...TEARDOWN, ...KINDS.flatMap((kind) => kind.iam.remove)],
   cost: [...COMMON, ...reads, ...COST],
+  // export reads what status reads, and writes only files.
+  export: [...COMMON, ...reads],
   // The probes: made, run and deleted with a role each run makes for them (hence iam:PassRole).
   verify: [
     ...COMMON,

@@ -92,7 +92,8 @@ export const natLaunchTemplate: Kind = {
   title: 'NAT launch template',
   record: natLaunchTemplateRecord,
   iam: {
-    read: ['ec2:DescribeLaunchTemplates'],
+    // Versions: what export writes of it.
+    read: ['ec2:DescribeLaunchTemplates', 'ec2:DescribeLaunchTemplateVersions'],
     create: ['ec2:CreateLaunchTemplate', 'ec2:CreateTags'],
     change: ['ec2:CreateLaunchTemplateVersion', 'ec2:ModifyLaunchTemplate'],
     remove: ['ec2:DeleteLaunchTemplate'],

@@ -1,6 +1,8 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cost } from '../../src/commands/cost.js';
+import { exportStack } from '../../src/commands/export.js';
+import { join } from 'node:path';
 import { detach } from '../../src/commands/detach.js';
 import { plan } from '../../src/commands/plan.js';
 import { setup, type SetupOptions } from '../../src/commands/setup.js';
@@ -222,8 +224,29 @@ describe('iam-policy: every command runs under the policy it prints', () => {
     expect((denied as { name?: string } | undefined)?.name).toMatch(/AccessDenied/);
   });
 
+  it('export: a NAT instance stack with --ha and a budget, both formats, under --for export alone', async () => {
+    account.sim.addFunction({ name: 'orders-api' });
+    const options = {
+      functions: ['orders-api'],
+      newVpc: true,
+      name: 'default',
+      yes: true,
+      nat: 'instance' as const,
+      inputs: { ha: '', budget: '40', budgetNotify: 'ops@example.com' },
+    };
+    await as('setup', () => setup(options, account.deps()));
+    account.clock.advance(10 * 60_000);
+    const from = account.sim.calls.length;
+    for (const format of ['terraform', 'cloudformation'] as const)
+      await as('export', () =>
+        exportStack({ name: 'default', format, out: join(account.dir, format) }, account.deps()),
+      );
+    expect(refusedSince(from)).toEqual([]);
+    expect(account.sim.calls.slice(from).map((c) => c.operation)).toContain('DescribeLaunchTemplateVersions');
+  });
+
   it('every action a command needs is in its policy, and the policy has nothing else of IAM’s or Lambda’s writes', () => {
-    for (const scope of ['setup', 'status', 'teardown', 'verify', 'cost'] as const)
+    for (const scope of ['setup', 'status', 'teardown', 'verify', 'cost', 'export'] as const)
       expect(() => policyFor([scope])).not.toThrow();
     const status = JSON.stringify(policyFor(['status']));
     expect(status).not.toMatch(
