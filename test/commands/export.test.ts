@@ -184,6 +184,29 @@ describe('fixed-ip export in the simulated account', () => {
     expect(forced.imports.filter((i) => i.type === 'aws_route')).toHaveLength(1);
   });
 
+  it('an Elastic IP given with --eip is yours: a data source and a parameter, never imported', async () => {
+    const { allocationId } = account.sim.addAddress();
+    await setup(options({ azs: 1, eip: allocationId }), account.deps());
+    const tf = await exported('terraform');
+    expect(tf.reused).toContainEqual({ type: 'data.aws_eip', id: allocationId });
+    expect(tf.imports.map((i) => i.id)).not.toContain(allocationId);
+    const main = json(join(account.dir, 'terraform', 'fixed-ip-default.tf.json')) as Parameters<
+      typeof checkTerraform
+    >[0] & { resource: { aws_nat_gateway: Record<string, { allocation_id: string }> } };
+    expect(checkTerraform(main)).toEqual([]);
+    expect(Object.values(main.resource.aws_nat_gateway)[0]?.allocation_id).toBe(
+      '${data.aws_eip.default_elastic_ip_ap_northeast_1a.id}',
+    );
+    const cfn = await exported('cloudformation');
+    expect(cfn.reused).toContainEqual({ type: 'String', id: allocationId });
+    const template = json(join(account.dir, 'cloudformation', 'template.json')) as {
+      Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+    };
+    const nat = Object.values(template.Resources).find((r) => r.Type === 'AWS::EC2::NatGateway');
+    expect(nat?.Properties.AllocationId).toEqual({ Ref: 'ElasticIpApNortheast1aId' });
+    expect(Object.values(template.Resources).map((r) => r.Type)).not.toContain('AWS::EC2::EIP');
+  });
+
   it('never overwrites a file: nothing is written when one exists', async () => {
     await setup(options({ azs: 1 }), account.deps());
     const out = join(account.dir, 'mine');
