@@ -160,6 +160,18 @@ const subscriber = (address: string): Subscriber => ({
   Address: address,
 });
 
+/** The budget's alerts, each to every address given. */
+const alerts = (notify: readonly string[]) =>
+  ALERTS.map((alert) => ({
+    Notification: {
+      NotificationType: alert.NotificationType,
+      ComparisonOperator: 'GREATER_THAN' as const,
+      Threshold: alert.Threshold,
+      ThresholdType: 'PERCENTAGE' as const,
+    },
+    Subscribers: notify.map((address) => ({ ...subscriber(address), Address: address })),
+  }));
+
 /** Whether the live budget is what the shape asks for (its amount, its filter, and the recorded targets). */
 function matches(ctx: StackContext, live: Budget, shape: Shape): boolean {
   const wanted = definition(ctx, shape);
@@ -243,14 +255,12 @@ export const budget: Kind = {
                 BudgetLimit: { Amount: Number(amount), Unit: unit },
                 CostFilters: Object.fromEntries(filters),
               },
-              NotificationsWithSubscribers: ALERTS.map((alert) => ({
-                Notification: {
-                  NotificationType: alert.NotificationType,
-                  ComparisonOperator: 'GREATER_THAN',
-                  Threshold: alert.Threshold,
-                  ThresholdType: 'PERCENTAGE',
-                },
-                Subscribers: notify.map((address) => ({ ...subscriber(address) }) as Record<string, string>),
+              NotificationsWithSubscribers: alerts(notify).map((alert) => ({
+                Notification: { ...alert.Notification },
+                Subscribers: alert.Subscribers.map((s) => ({
+                  Address: s.Address,
+                  SubscriptionType: s.SubscriptionType,
+                })),
               })),
             },
             identifier: { Id: record.id },
@@ -332,15 +342,7 @@ export const budget: Kind = {
       .CreateBudget({
         AccountId,
         Budget: definition(ctx, shape),
-        NotificationsWithSubscribers: ALERTS.map((alert) => ({
-          Notification: {
-            NotificationType: alert.NotificationType,
-            ComparisonOperator: 'GREATER_THAN',
-            Threshold: alert.Threshold,
-            ThresholdType: 'PERCENTAGE',
-          },
-          Subscribers: notifyOf(shape).map(subscriber),
-        })),
+        NotificationsWithSubscribers: alerts(notifyOf(shape)),
       })
       .catch(async (error: unknown) => {
         if (awsErrorName(error) !== 'DuplicateRecordException') {
