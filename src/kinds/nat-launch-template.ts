@@ -132,6 +132,12 @@ export const natLaunchTemplate: Kind = {
       value === undefined ? undefined : String(value);
     const volumes = (data.BlockDeviceMappings ?? []).map((b) => ({ name: b.DeviceName ?? '', ebs: b.Ebs }));
     const tags = exportedTags(live.tags);
+    // What each instance and its volume are tagged with at launch, as they are: the NAT instance's
+    // role moves the interface only off an instance carrying the stack's tag.
+    const launchTags = (data.TagSpecifications ?? []).map((spec) => ({
+      type: spec.ResourceType ?? '',
+      tags: (spec.Tags ?? []).map((t) => ({ Key: t.Key ?? '', Value: t.Value ?? '' })),
+    }));
     const terraform: Record<string, IacValue | undefined> = {
       name,
       image_id: data.ImageId,
@@ -160,6 +166,10 @@ export const natLaunchTemplate: Kind = {
             delete_on_termination: flag(v.ebs?.DeleteOnTermination),
           },
         ],
+      })),
+      tag_specifications: launchTags.map((spec) => ({
+        resource_type: spec.type,
+        tags: Object.fromEntries(spec.tags.map((t) => [t.Key, t.Value])),
       })),
       tags: tags.length > 0 ? Object.fromEntries(tags.map((t) => [t.Key, t.Value])) : undefined,
     };
@@ -193,6 +203,7 @@ export const natLaunchTemplate: Kind = {
                 MaintenanceOptions: data.MaintenanceOptions
                   ? { AutoRecovery: data.MaintenanceOptions.AutoRecovery }
                   : undefined,
+                TagSpecifications: launchTags.map((spec) => ({ ResourceType: spec.type, Tags: spec.tags })),
                 BlockDeviceMappings: volumes.map((v) => ({
                   DeviceName: v.name,
                   Ebs: {

@@ -207,6 +207,25 @@ describe('fixed-ip export in the simulated account', () => {
     expect(Object.values(template.Resources).map((r) => r.Type)).not.toContain('AWS::EC2::EIP');
   });
 
+  it("--ha: the launch template keeps tagging each instance with the stack, which the NAT role's policy moves the interface by", async () => {
+    await setup(options({ nat: 'instance', azs: 1, inputs: { ha: '' } }), account.deps());
+    account.clock.advance(10 * 60_000);
+    await exported('cloudformation');
+    const template = json(join(account.dir, 'cloudformation', 'template.json')) as {
+      Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+    };
+    const lt = Object.values(template.Resources).find((r) => r.Type === 'AWS::EC2::LaunchTemplate');
+    const specs = (
+      lt?.Properties.LaunchTemplateData as {
+        TagSpecifications: Array<{ ResourceType: string; Tags: Array<{ Key: string; Value: string }> }>;
+      }
+    ).TagSpecifications;
+    expect(specs.find((s) => s.ResourceType === 'instance')?.Tags).toContainEqual({
+      Key: 'fixed-ip:stack',
+      Value: 'default',
+    });
+  });
+
   it('never overwrites a file: nothing is written when one exists', async () => {
     await setup(options({ azs: 1 }), account.deps());
     const out = join(account.dir, 'mine');
