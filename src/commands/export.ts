@@ -107,7 +107,7 @@ function terraform(stack: StackExport): Written {
     imports: out.imports.map(({ to, id }) => ({ type: to.split('.')[0] ?? to, address: to, id })),
     commands: [
       'terraform init',
-      'terraform plan   # N to import, 0 to add, 0 to destroy; only fixed-ip:* tags change',
+      `terraform plan   # ${out.imports.length} to import, 0 to add, 0 to destroy; only fixed-ip:* tags change`,
       'terraform apply',
       `fixed-ip forget --name ${stack.stack} --region ${stack.region}`,
     ],
