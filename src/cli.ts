@@ -203,7 +203,7 @@ function buildProgram(
           new Option(
             '--for <command>',
             "only what this command needs; nat-instance: the role a NAT instance itself holds (it tags itself, and moves only the stack's interface)",
-          ).choices(['setup', 'status', 'teardown', 'verify', 'cost', 'export', 'nat-instance']),
+          ).choices(['setup', 'status', 'teardown', 'verify', 'cost', 'export', 'forget', 'nat-instance']),
         )
         .option('--name <stack>', 'with --for nat-instance: the stack the role is for (default: <stack>)')
         .option(

@@ -283,9 +283,9 @@ export async function runIamPolicy(options: Record<string, unknown>, io: Io): Pr
     io.stdout.write(`${JSON.stringify(natRolePolicy(stack, '*'), null, 2)}\n`);
     return ExitCode.ok;
   }
-  const { policyFor } = await import('./engine/iam-policy.js');
+  const { DEFAULT_SCOPES, policyFor } = await import('./engine/iam-policy.js');
   const scope = options.for as PolicyScope | undefined;
-  const policy = policyFor(scope ? [scope] : ['setup', 'status', 'teardown', 'verify']);
+  const policy = policyFor(scope ? [scope] : DEFAULT_SCOPES);
   const setting =
     options.state === undefined
       ? defaultStateSetting(io.env)
