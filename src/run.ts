@@ -398,6 +398,18 @@ export async function runTeardown(options: Options, io: Io): Promise<ExitCode> {
   });
 }
 
+export async function runForget(options: Options, io: Io): Promise<ExitCode> {
+  const { forget } = await import('./commands/forget.js');
+  return withSession('forget', options, io, async (deps) => {
+    const result = await forget(
+      { ...stackOptions(options), yes: options.yes === true, keepTags: options.keepTags === true },
+      deps,
+    );
+    if (options.json === true) writeJson(io, { name: options.name, ...result });
+    return ExitCode.ok;
+  });
+}
+
 export async function runList(options: Options, io: Io): Promise<ExitCode> {
   const { list } = await import('./commands/list.js');
   return withSession('list', options, io, async (deps) => {
