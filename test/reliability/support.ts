@@ -164,8 +164,7 @@ export function createWorld(options: WorldOptions = {}): World {
     // dead); in-process our pid is alive, so the lock is released here. Takeover: state-and-lock.test.ts.
     lock: (stack) => store.lock(stack),
     readTombstone: () => store.readTombstone(),
-    writeTombstone: (tombstone) =>
-      dead ? Promise.reject(new Killed()) : store.writeTombstone(tombstone),
+    writeTombstone: (tombstone) => (dead ? Promise.reject(new Killed()) : store.writeTombstone(tombstone)),
   });
 
   const world: World = {
