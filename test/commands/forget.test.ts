@@ -11,6 +11,7 @@ import { status } from '../../src/commands/status.js';
 import { teardown } from '../../src/commands/teardown.js';
 import { ExitCode, FixedIpError } from '../../src/errors.js';
 import { S3StateStore } from '../../src/state/s3-store.js';
+import { FileStateStore } from '../../src/state/store.js';
 import { decodeTombstone } from '../../src/state/tombstone.js';
 import { createTestAccount, isDryRun, isMutating, type TestAccount } from '../support/env.js';
 import { FakeS3 } from '../state/fake-s3.js';
@@ -249,6 +250,33 @@ describe('forget', () => {
     expect(error.code).toBe('NO_STACK');
     expect(changesSince(lost)).toEqual([]);
     expect(inventory()).toBe(withoutOurTags(before, ours));
+  });
+
+  it("a teammate's own local state, which never sees the tombstone: after the default, its teardown deletes none of the resources (exit 3)", async () => {
+    await setup(setupOptions(), account.deps());
+    const theirs = readFileSync(account.statePath(), 'utf8');
+    await forget(forgetOptions(), account.deps());
+    const handedOver = account.sim.snapshot() as Record<string, Array<{ id?: string }>>;
+    // The other machine: the state as it was, and no tombstone beside it.
+    writeFileSync(account.statePath('elsewhere'), theirs);
+    const elsewhere = {
+      ...account.deps(),
+      openStore: () => new FileStateStore(account.statePath('elsewhere')),
+    };
+    const from = account.sim.calls.length;
+    const error = await rejection(teardown({ name: 'default', yes: true }, elsewhere));
+    expect(error.code).toBe('UNPROVEN_KEPT');
+    expect(error.exitCode).toBe(ExitCode.drifted);
+    const deletes = changesSince(from).filter((op) =>
+      /^(Delete|Release|Terminate|Detach|Disassociate)/.test(op),
+    );
+    expect(deletes.filter((op) => op !== 'DeleteParameter')).toEqual([]);
+    const after = account.sim.snapshot() as Record<string, Array<{ id?: string }>>;
+    for (const section of ['vpcs', 'subnets', 'routeTables', 'securityGroups', 'addresses', 'natGateways'])
+      expect(
+        after[section]?.map((r) => r.id),
+        section,
+      ).toEqual(handedOver[section]?.map((r) => r.id));
   });
 
   it('declined, or asked without a terminal, changes nothing', async () => {
