@@ -145,6 +145,8 @@ function memoryStore(name: string, states: Map<string, string>): StateStore {
       return Promise.resolve();
     },
     lock: () => Promise.resolve(() => Promise.resolve()),
+    readTombstone: () => Promise.resolve(null),
+    writeTombstone: () => Promise.resolve(),
   };
 }
 

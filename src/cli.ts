@@ -195,6 +195,20 @@ function buildProgram(
     async () => (await run()).runTeardown,
   );
   define(
+    'forget',
+    'let go of a stack your own IaC now holds (after fixed-ip export): no resource is touched, and fixed-ip never deletes it',
+    (cmd) =>
+      cmd
+        .option('-y, --yes', 'consent without asking')
+        .option('--keep-tags', "keep fixed-ip's tags on the resources too (then nothing in AWS changes)")
+        .option('--json', 'one JSON object on stdout, progress on stderr (see README)'),
+    [
+      'fixed-ip forget --name prod',
+      'fixed-ip forget --name prod --keep-tags --yes    # not one AWS call that changes anything',
+    ],
+    async () => (await run()).runForget,
+  );
+  define(
     'iam-policy',
     'print the least-privilege IAM policy the CLI user needs',
     (cmd) =>
@@ -203,7 +217,7 @@ function buildProgram(
           new Option(
             '--for <command>',
             "only what this command needs; nat-instance: the role a NAT instance itself holds (it tags itself, and moves only the stack's interface)",
-          ).choices(['setup', 'status', 'teardown', 'verify', 'cost', 'export', 'nat-instance']),
+          ).choices(['setup', 'status', 'teardown', 'verify', 'cost', 'export', 'forget', 'nat-instance']),
         )
         .option('--name <stack>', 'with --for nat-instance: the stack the role is for (default: <stack>)')
         .option(

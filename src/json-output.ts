@@ -54,6 +54,7 @@ export function teardownJson(
     name,
     ...(left ? { region: left.region, accountId: left.accountId } : {}),
     finished: result.finished,
+    ...(result.forgottenAt ? { forgotten: true, forgottenAt: result.forgottenAt } : {}),
     removed: result.removed,
     kept: result.kept,
     elasticIps: ips,

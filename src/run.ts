@@ -283,9 +283,9 @@ export async function runIamPolicy(options: Record<string, unknown>, io: Io): Pr
     io.stdout.write(`${JSON.stringify(natRolePolicy(stack, '*'), null, 2)}\n`);
     return ExitCode.ok;
   }
-  const { policyFor } = await import('./engine/iam-policy.js');
+  const { DEFAULT_SCOPES, policyFor } = await import('./engine/iam-policy.js');
   const scope = options.for as PolicyScope | undefined;
-  const policy = policyFor(scope ? [scope] : ['setup', 'status', 'teardown', 'verify']);
+  const policy = policyFor(scope ? [scope] : DEFAULT_SCOPES);
   const setting =
     options.state === undefined
       ? defaultStateSetting(io.env)
@@ -394,6 +394,18 @@ export async function runTeardown(options: Options, io: Io): Promise<ExitCode> {
       const { teardownJson } = await import('./json-output.js');
       writeJson(io, teardownJson(options.name, result, (await store.read()) ?? undefined, store.path));
     }
+    return ExitCode.ok;
+  });
+}
+
+export async function runForget(options: Options, io: Io): Promise<ExitCode> {
+  const { forget } = await import('./commands/forget.js');
+  return withSession('forget', options, io, async (deps) => {
+    const result = await forget(
+      { ...stackOptions(options), yes: options.yes === true, keepTags: options.keepTags === true },
+      deps,
+    );
+    if (options.json === true) writeJson(io, { name: options.name, ...result });
     return ExitCode.ok;
   });
 }

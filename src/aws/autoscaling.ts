@@ -8,6 +8,7 @@ import {
   AutoScalingClient,
   CreateAutoScalingGroupCommand,
   DeleteAutoScalingGroupCommand,
+  DeleteTagsCommand,
   DescribeAutoScalingGroupsCommand,
   DescribeScalingActivitiesCommand,
   SetDesiredCapacityCommand,
@@ -20,6 +21,8 @@ export { AutoScalingClient };
 export const AUTOSCALING_OPERATIONS = {
   CreateAutoScalingGroup: CreateAutoScalingGroupCommand,
   DeleteAutoScalingGroup: DeleteAutoScalingGroupCommand,
+  // fixed-ip forget: its tags off the group it hands over.
+  DeleteTags: DeleteTagsCommand,
   DescribeAutoScalingGroups: DescribeAutoScalingGroupsCommand,
   DescribeScalingActivities: DescribeScalingActivitiesCommand,
   SetDesiredCapacity: SetDesiredCapacityCommand,

@@ -19,6 +19,8 @@ import {
   PutRolePolicyCommand,
   RemoveRoleFromInstanceProfileCommand,
   SimulatePrincipalPolicyCommand,
+  UntagInstanceProfileCommand,
+  UntagRoleCommand,
 } from '@aws-sdk/client-iam';
 
 export { IAMClient };
@@ -40,4 +42,7 @@ export const IAM_OPERATIONS = {
   GetRolePolicy: GetRolePolicyCommand,
   PutRolePolicy: PutRolePolicyCommand,
   RemoveRoleFromInstanceProfile: RemoveRoleFromInstanceProfileCommand,
+  // fixed-ip forget: its tags off the role and the instance profile it hands over.
+  UntagInstanceProfile: UntagInstanceProfileCommand,
+  UntagRole: UntagRoleCommand,
 } as const;

@@ -131,6 +131,7 @@ export const EC2_OPERATIONS = {
   DeleteRouteTable: DeleteRouteTableCommand,
   DeleteSecurityGroup: DeleteSecurityGroupCommand,
   DeleteSubnet: DeleteSubnetCommand,
+  // fixed-ip forget: its tags off what it hands over.
   DeleteTags: DeleteTagsCommand,
   DeleteVpc: DeleteVpcCommand,
   DescribeAccountAttributes: DescribeAccountAttributesCommand,

@@ -79,6 +79,9 @@ export async function list(options: ListOptions, deps: Deps): Promise<ListReport
   }
   const stacks: ListedStack[] = [];
   for (const name of [...names].sort()) {
+    // What a stack of this name handed over (fixed-ip forget) is not fixed-ip's: never listed.
+    const tombstone = await deps.openStore(name, undefined).readTombstone();
+    const forgotten = new Set(tombstone?.resources.map((r) => r.id));
     const subnetIds = stackSubnetIds(world, name);
     const inStack = functions.filter((f) => (f.VpcConfig?.SubnetIds ?? []).some((id) => subnetIds.has(id)));
     const state = stateFromWorld(
@@ -87,6 +90,7 @@ export async function list(options: ListOptions, deps: Deps): Promise<ListReport
       aws.region,
       identity.accountId,
       inStack.map((config) => ({ config })),
+      forgotten,
     );
     if (!state) continue;
     const kept = parkedIps(state);

@@ -45,6 +45,7 @@ import {
   vpcOf,
 } from '../state/schema.js';
 import type { StateStore } from '../state/store.js';
+import { nameHandedOver } from './handed-over.js';
 import type { Asker } from './asker.js';
 import { askCidrs, askZone, chooseEip, chooseVpc, cidrsOf } from './choices.js';
 import type { SetupOptions } from './setup-options.js';
@@ -73,6 +74,9 @@ export async function resolveSetup(
   ask: Asker,
 ): Promise<Resolved> {
   const { ui } = deps;
+  // A name handed over with fixed-ip forget: its resources (tags kept or not) are someone else's.
+  const forgotten = await store.readTombstone();
+  if (forgotten) throw nameHandedOver(forgotten);
   const read = await store.read();
   const saved = read && checkRecords(read, store.path);
   checkStateName(saved, options.name, store.path);

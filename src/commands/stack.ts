@@ -6,6 +6,7 @@ import { checkStateMatches, type Identity, whoAmI } from '../engine/inputs.js';
 import { checkStackName, checkStateName } from '../model/options.js';
 import { loadWorld } from '../model/world.js';
 import { FixedIpError } from '../errors.js';
+import { handedOver } from './handed-over.js';
 import type { StackState } from '../state/schema.js';
 import type { StateStore } from '../state/store.js';
 
@@ -27,10 +28,18 @@ export interface OpenedStack {
 
 /**
  * For status and teardown: the stack from its state file, or, when that is lost, from its tags in
- * the region. No stack at all is its own exit code, with how to make one.
+ * the region (unless `byTags` is false). No stack at all is its own exit code, with how to make
+ * one; a stack handed over with `fixed-ip forget` is none, and says so.
  */
-export async function openStack(options: StackOptions, deps: Deps, store: StateStore): Promise<OpenedStack> {
+export async function openStack(
+  options: StackOptions,
+  deps: Deps,
+  store: StateStore,
+  { byTags = true }: { byTags?: boolean } = {},
+): Promise<OpenedStack> {
   checkStackName(options.name);
+  const forgotten = await store.readTombstone();
+  if (forgotten) throw handedOver(forgotten, store.path);
   const read = await store.read();
   const saved = read && checkRecords(read, store.path);
   checkStateName(saved, options.name, store.path);
@@ -38,21 +47,24 @@ export async function openStack(options: StackOptions, deps: Deps, store: StateS
   const identity = await whoAmI(aws);
   checkStateMatches(saved, identity, aws.region, store.path);
   if (saved) return { aws, identity, store, state: saved, discovered: false };
+  if (!byTags) throw noStack(options.name, identity.accountId, aws.region);
   const tagged = await loadWorld(aws, { vpcId: undefined, stack: options.name }, ALL_PARTS);
   const found = await stackFromTags(aws, tagged, options.name, aws.region, identity.accountId);
-  if (!found) {
-    throw new FixedIpError(
-      'NO_STACK',
-      `no fixed-ip stack named "${options.name}" in account ${identity.accountId}, ${aws.region}`,
-      {
-        hint: `create one with: fixed-ip setup --name ${options.name} --function <name> --vpc <vpc-id>`,
-      },
-    );
-  }
+  if (!found) throw noStack(options.name, identity.accountId, aws.region);
   deps.ui.notify({
     level: 'warn',
     code: 'stack.discovered',
     text: `No state file at ${store.path}; found stack ${options.name} by its tags`,
   });
   return { aws, identity, store, state: found, discovered: true };
+}
+
+function noStack(name: string, accountId: string, region: string): FixedIpError {
+  return new FixedIpError(
+    'NO_STACK',
+    `no fixed-ip stack named "${name}" in account ${accountId}, ${region}`,
+    {
+      hint: `create one with: fixed-ip setup --name ${name} --function <name> --vpc <vpc-id>`,
+    },
+  );
 }

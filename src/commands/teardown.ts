@@ -8,7 +8,7 @@ import { decideRemovals, type Removal, removeInOrder, type Unproven } from '../e
 import { loadWorld } from '../model/world.js';
 import { worldPartsFor } from '../engine/recipe.js';
 import { AbortError, FixedIpError } from '../errors.js';
-import { kindOf, WORKLOADS } from '../kinds/index.js';
+import { KINDS, kindOf, WORKLOADS } from '../kinds/index.js';
 import { identityKey, isWorkload, type RemoveOutcome, type Step } from '../model/kind.js';
 import type { Ui } from '../ports/ui.js';
 import {
@@ -19,6 +19,8 @@ import {
   type StackState,
 } from '../state/schema.js';
 import type { StateStore } from '../state/store.js';
+import type { Tombstone } from '../state/tombstone.js';
+import { handedOverLine } from './handed-over.js';
 import { whoLine } from './shared.js';
 import { leftWithoutEgress, strangersIn, warnStrangers } from './stranded.js';
 import { openStack, type StackOptions } from './stack.js';
@@ -35,6 +37,8 @@ export interface TeardownResult {
   kept: string[];
   /** The state file was removed (nothing kept). */
   finished: boolean;
+  /** When the stack was handed over with fixed-ip forget (then nothing was deleted). */
+  forgottenAt?: string;
 }
 
 /** `fixed-ip teardown`: remove what setup made, in the safe order, so the NAT charge stops. */
@@ -43,6 +47,9 @@ export async function teardown(options: TeardownOptions, deps: Deps): Promise<Te
   const store = deps.openStore(options.name, options.state);
   const release = await store.lock(options.name);
   try {
+    // Handed over with fixed-ip forget: nothing of it is fixed-ip's to delete, with or without tags.
+    const forgotten = await store.readTombstone();
+    if (forgotten) return handedOverResult(deps, forgotten);
     const { aws, identity, state } = await openStack(options, deps, store);
     deps.ui.notify({
       level: 'info',
@@ -222,6 +229,24 @@ async function tearDown(
   );
   return { removed, kept, finished: false };
 }
+
+/** A stack handed over: every resource it had is kept, and said so. */
+function handedOverResult(deps: Deps, tombstone: Tombstone): TeardownResult {
+  deps.ui.result(`${capitalized(handedOverLine(tombstone))}.`);
+  return {
+    removed: [],
+    kept: tombstone.resources.map(
+      (r) => `${kindTitle(r.kind)} ${r.id}${r.zone ? ` (${r.zone})` : ''} (handed over with fixed-ip forget)`,
+    ),
+    finished: false,
+    forgottenAt: tombstone.forgottenAt,
+  };
+}
+
+const capitalized = (text: string): string => `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
+
+/** A kind's title by its name (a tombstone of a later release may name one this one lacks). */
+const kindTitle = (name: string): string => KINDS.find((kind) => kind.name === name)?.title ?? name;
 
 const idOf = (removal: Removal): string =>
   isWorkload(removal.step)
@@ -419,5 +444,7 @@ function unrecorded(store: StateStore): StateStore {
     write: (_state: StackState) => Promise.resolve(),
     remove: () => Promise.resolve(),
     lock: (name) => store.lock(name),
+    readTombstone: () => store.readTombstone(),
+    writeTombstone: () => Promise.resolve(),
   };
 }

@@ -29,8 +29,16 @@ export interface Discovered {
   duplicates: ResourceRecord[];
 }
 
-/** Every resource in the world whose complete tag set names this stack, as records. */
-export function discover(world: World, stack: string, homeZone?: string): Discovered {
+/**
+ * Every resource in the world whose complete tag set names this stack, as records; never one a
+ * tombstone of the stack lists (`forgotten`: handed over with `fixed-ip forget --keep-tags`).
+ */
+export function discover(
+  world: World,
+  stack: string,
+  homeZone?: string,
+  forgotten: ReadonlySet<string> = new Set(),
+): Discovered {
   const records: ResourceRecord[] = [];
   const duplicates: ResourceRecord[] = [];
   const seen = new Set<string>();
@@ -41,7 +49,7 @@ export function discover(world: World, stack: string, homeZone?: string): Discov
   const home = homeZone ?? privateZones[0];
   for (const kind of KINDS) {
     for (const item of kind.list(world)) {
-      if (!item.id || !isOurs(item.tags, stack, kind.role)) continue;
+      if (!item.id || forgotten.has(item.id) || !isOurs(item.tags, stack, kind.role)) continue;
       const zone = kind.zonal ? (tagValue(item.tags, TAG_ZONE) ?? item.zone ?? home) : undefined;
       const record = {
         ...item.extra,
@@ -58,17 +66,29 @@ export function discover(world: World, stack: string, homeZone?: string): Discov
   return { records, duplicates };
 }
 
-/** The VPC the stack's tagged resources live in. */
-function vpcIdOf(world: World, stack: string): string | undefined {
+/** The VPC the stack's tagged resources live in (none of them handed over). */
+function vpcIdOf(world: World, stack: string, forgotten: ReadonlySet<string>): string | undefined {
   // A deleted NAT gateway stays listed for an hour; it says nothing about where the stack is.
   const nats = world.natGateways.filter((n) => n.State !== 'deleted' && n.State !== 'failed');
-  const tagged = [...world.subnets, ...world.routeTables, ...world.securityGroups, ...nats];
+  const tagged = [...world.subnets, ...world.routeTables, ...world.securityGroups, ...nats].filter(
+    (r) => !forgotten.has(idOfAny(r)),
+  );
   return (
-    world.vpcs.find((v) => isOurs(v.Tags, stack, 'vpc'))?.VpcId ??
+    world.vpcs.find((v) => !forgotten.has(v.VpcId ?? '') && isOurs(v.Tags, stack, 'vpc'))?.VpcId ??
     tagged.find((r) => Object.values(KINDS).some((k) => isOurs(r.Tags, stack, k.role)))?.VpcId ??
-    world.internetGateways.find((g) => isOurs(g.Tags, stack, 'internet-gateway'))?.Attachments?.[0]?.VpcId
+    world.internetGateways.find(
+      (g) => !forgotten.has(g.InternetGatewayId ?? '') && isOurs(g.Tags, stack, 'internet-gateway'),
+    )?.Attachments?.[0]?.VpcId
   );
 }
+
+/** The id of a subnet, route table, security group or NAT gateway. */
+const idOfAny = (r: {
+  SubnetId?: string | undefined;
+  RouteTableId?: string | undefined;
+  GroupId?: string | undefined;
+  NatGatewayId?: string | undefined;
+}): string => r.SubnetId ?? r.RouteTableId ?? r.GroupId ?? r.NatGatewayId ?? '';
 
 /** The shape the discovered resources have: their zones (the NAT's first) and the NAT mode that owns them. */
 function shapeOf(records: ResourceRecord[]): Shape {
@@ -93,7 +113,8 @@ function shapeOf(records: ResourceRecord[]): Shape {
 /**
  * Rebuilds a stack's state from its tags. Only tagged resources are found, so only what fixed-ip
  * created is ever listed as owned. Returns null when nothing carries the stack's tags. `functions`:
- * those found in the stack's private subnets (`stackSubnetIds`), with their tags.
+ * those found in the stack's private subnets (`stackSubnetIds`), with their tags. `forgotten`: ids
+ * a tombstone of the stack lists, never found.
  */
 export function stateFromWorld(
   world: World,
@@ -101,9 +122,10 @@ export function stateFromWorld(
   region: string,
   accountId: string,
   functions: readonly FoundFunction[] = [],
+  forgotten: ReadonlySet<string> = new Set(),
 ): StackState | null {
-  const { records } = discover(world, stack);
-  const vpcId = vpcIdOf(world, stack);
+  const { records } = discover(world, stack, undefined, forgotten);
+  const vpcId = vpcIdOf(world, stack, forgotten);
   if (records.length === 0 && !vpcId) return null;
   const state = emptyState(stack, region, accountId);
   for (const record of records) state.resources[identityKey(record)] = record;

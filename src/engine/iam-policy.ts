@@ -4,7 +4,8 @@ import { KINDS } from '../kinds/index.js';
 import type { PolicyGrant } from '../model/kind.js';
 import { PROBE_PREFIX, PROBE_ROLE_TAG } from '../verify/probe-role.js';
 import { FixedIpError } from '../errors.js';
-import { MANAGED_BY, TAG_MANAGED_BY, TAG_ROLE } from '../model/tags.js';
+import { MANAGED_BY, TAG_MANAGED_BY, TAG_PREFIX, TAG_ROLE } from '../model/tags.js';
+import { untagActions } from '../kinds/untag.js';
 
 /**
  * The least-privilege IAM policy the CLI user needs, per command: which actions each command calls
@@ -15,7 +16,13 @@ import { MANAGED_BY, TAG_MANAGED_BY, TAG_ROLE } from '../model/tags.js';
  * and checks what it must refuse; the README's block is checked against it.
  */
 
-export type PolicyScope = 'setup' | 'status' | 'teardown' | 'verify' | 'cost' | 'export';
+export type PolicyScope = 'setup' | 'status' | 'teardown' | 'verify' | 'cost' | 'export' | 'forget';
+
+/**
+ * What `fixed-ip iam-policy` prints without --for: every command's but cost's (Cost Explorer reads
+ * the account's whole bill) and export's (what status reads).
+ */
+export const DEFAULT_SCOPES: readonly PolicyScope[] = ['setup', 'status', 'teardown', 'verify', 'forget'];
 
 /**
  * What every command does besides the kinds' own calls: who am I, and the functions (a stack found
@@ -54,6 +61,9 @@ const COST: readonly Action[] = ['cloudwatch:GetMetricData', 'ce:GetCostAndUsage
 // ListFunctions (common): a subnet or security group any function still uses is never deleted.
 const TEARDOWN: readonly Action[] = ['lambda:UpdateFunctionConfiguration', 'lambda:UntagResource'];
 
+/** forget: fixed-ip's tags off the stack's functions (the kinds say how for their resources). */
+const FORGET: readonly Action[] = ['lambda:UntagResource'];
+
 /**
  * Derived from the kinds: every command reads every kind (status checks them, setup and teardown
  * find them by tags); setup creates them (and changes them: a shape change removes what it no longer
@@ -69,7 +79,7 @@ export const RUN_GUARD_ACTIONS: readonly Action[] = [
 ];
 export const RUN_GUARD_RESOURCE = 'arn:aws:ssm:*:*:parameter/fixed-ip/*';
 /** The commands that change a stack, and so take its run guard (attach and detach are setup's). */
-const GUARDED: readonly PolicyScope[] = ['setup', 'teardown'];
+const GUARDED: readonly PolicyScope[] = ['setup', 'teardown', 'forget'];
 
 const SERVICE_ACTIONS: Record<PolicyScope, readonly string[]> = {
   status: [...COMMON, ...reads],
@@ -83,6 +93,8 @@ const SERVICE_ACTIONS: Record<PolicyScope, readonly string[]> = {
   cost: [...COMMON, ...reads, ...COST],
   // export reads what status reads, and writes only files.
   export: [...COMMON, ...reads],
+  // forget reads the stack and takes fixed-ip's tags off it (none with --keep-tags).
+  forget: [...COMMON, ...reads, ...FORGET, ...KINDS.flatMap(untagActions)],
   // The probes: made, run and deleted with a role each run makes for them (hence iam:PassRole).
   verify: [
     ...COMMON,
@@ -241,6 +253,18 @@ const GRANTS: readonly Grant[] = [
     resource: OWN_TYPES,
     condition: { StringEquals: resourceTagged },
   },
+  // forget: fixed-ip's own tag keys taken off what carries its marker, and no other key (a
+  // DeleteTags that names no key would remove every tag: it must name some).
+  {
+    sid: 'FixedIpEc2UntagOwn',
+    actions: ['ec2:DeleteTags'],
+    resource: OWN_TYPES,
+    condition: {
+      StringEquals: resourceTagged,
+      'ForAllValues:StringLike': { 'aws:TagKeys': [`${TAG_PREFIX}*`] },
+      Null: { 'aws:TagKeys': 'false' },
+    },
+  },
   // The other side of those calls, which may be yours: the VPC an internet gateway of fixed-ip's is
   // attached to or detached from, an Elastic IP (an adopted --eip) moved between fixed-ip's NAT
   // gateways and interfaces (never released), and the rule added to fixed-ip's security group.
@@ -279,7 +303,7 @@ const GRANTS: readonly Grant[] = [
     sid: 'FixedIpLambdaOwnTagKeys',
     actions: ['lambda:TagResource', 'lambda:UntagResource'],
     resource: ANY_FUNCTION,
-    condition: { 'ForAllValues:StringLike': { 'aws:TagKeys': ['fixed-ip:*'] } },
+    condition: { 'ForAllValues:StringLike': { 'aws:TagKeys': [`${TAG_PREFIX}*`] } },
   },
   // verify's probes: made only under their name pattern and with the probe's tags...
   {

@@ -92,10 +92,7 @@ function verdictFor(removal: Removal, elsewhere: World): Verdict {
       ? liveOf(mergeWorlds(ctx.world, elsewhere), kind, record.id)
       : undefined);
   // Not listed anywhere: gone (the kind's remove finds it so, and forgets it).
-  const proven =
-    live === undefined
-      ? record.owned
-      : (kind.proves?.(ctx, record, live) ?? (record.owned && ownedBy(live, ctx.name, kind, zone)));
+  const proven = live === undefined ? record.owned : provenOurs(ctx, kind, record, live);
   if (!proven) {
     if (!record.owned || live === undefined)
       return { action: 'keep', why: 'not made by fixed-ip', forget: true };
@@ -118,6 +115,14 @@ function verdictFor(removal: Removal, elsewhere: World): Verdict {
   }
   const kept = kind.keeps?.(ctx, record, options);
   return kept ? { action: 'keep', ...kept } : REMOVE;
+}
+
+/**
+ * The live resource a record names is this stack's to delete: the kind's own rule, else the record
+ * says fixed-ip made it and its complete tag set names this stack, kind and zone.
+ */
+export function provenOurs(ctx: StackContext, kind: Kind, record: ResourceRecord, live: Listed): boolean {
+  return kind.proves?.(ctx, record, live) ?? (record.owned && ownedBy(live, ctx.name, kind, record.zone));
 }
 
 export async function removeInOrder(

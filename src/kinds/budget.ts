@@ -201,6 +201,7 @@ export const budget: Kind = {
     read: ['budgets:ViewBudget'],
     create: ['budgets:ModifyBudget'],
     remove: ['budgets:ModifyBudget'],
+    untag: [],
     grants: [
       // Only budgets under fixed-ip's name pattern are read, made, changed or deleted.
       {
@@ -279,6 +280,8 @@ export const budget: Kind = {
   // recorded making it (the record is written just before CreateBudget, and dropped when AWS
   // refuses the call or the name is taken) and it has the name.
   proves: (ctx, record, live) => record.owned && live.id === budgetName(ctx.name, ctx.aws.region),
+  // Nor does forget have any to take off: it is the stack's by its name alone.
+  untag: () => Promise.resolve(),
 
   plan(ctx, _zone, targets) {
     const live = liveIn(ctx);

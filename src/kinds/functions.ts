@@ -2,13 +2,14 @@ import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
 import { awsErrorName } from '../aws/errors.js';
 import { type FunctionTarget, recordIn, type StackContext, type Targets } from '../model/context.js';
 import { POLL, pollUntil } from '../model/wait.js';
-import { TAG_STACK } from '../model/tags.js';
+import { TAG_PREFIX, TAG_STACK } from '../model/tags.js';
 import { FixedIpError } from '../errors.js';
 import type { VpcConfigRecord } from '../state/schema.js';
 import type { Workload } from '../model/kind.js';
 import { FUNCTION_TAG_LIMIT, functionTags, tagsShort, untagFunction } from './function-tags.js';
 
 const UPDATE_TIMEOUT_MS = 10 * 60_000;
+const isOurKey = (key: string): boolean => key.startsWith(TAG_PREFIX);
 export const VPC_ACCESS_POLICY = 'arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole';
 
 /**
@@ -79,6 +80,32 @@ export const functions: Workload = {
       };
     }
     return { ok: true, id: names.join(', '), state: 'attached' };
+  },
+
+  // forget: each function stays where it is; fixed-ip's tags on it (the stack, its previous
+  // network) go, where they name this stack.
+  async ourTags(ctx) {
+    const names = Object.keys(ctx.state.functions);
+    const found = await Promise.all(
+      names.map(async (name) => {
+        try {
+          const got = await ctx.aws.lambda.GetFunction({ FunctionName: name });
+          return got.Tags?.[TAG_STACK] === ctx.name ? Object.keys(got.Tags).filter(isOurKey) : [];
+        } catch (error) {
+          if (awsErrorName(error) !== 'ResourceNotFoundException') throw error;
+          return [];
+        }
+      }),
+    );
+    return new Map(names.flatMap((name, i) => (found[i]?.length ? [[name, found[i]] as const] : [])));
+  },
+
+  async untag(ctx, name, keys) {
+    ctx.checkpoint();
+    await ctx.aws.lambda.UntagResource({
+      Resource: ctx.state.functions[name]?.arn || name,
+      TagKeys: [...keys],
+    });
   },
 
   // Nothing that fails for one function holds up the rest of teardown (the NAT gateway's charge

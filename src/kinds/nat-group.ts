@@ -6,7 +6,7 @@ import { AbortError, badOption, FixedIpError } from '../errors.js';
 import { dropRecord, putRecord, recordIn, type StackContext } from '../model/context.js';
 import { baseRecord, type Kind, type KindInput } from '../model/kind.js';
 import { IPV4_HOURLY_USD } from '../model/pricing.js';
-import { isOurs, MANAGED_BY, stackTags, TAG_MANAGED_BY, whyNotOurs } from '../model/tags.js';
+import { isOurs, MANAGED_BY, stackTags, TAG_MANAGED_BY, TAG_PREFIX, whyNotOurs } from '../model/tags.js';
 import { POLL, pollUntil } from '../model/wait.js';
 import { extraPart, INSTANCES, NETWORK_INTERFACES, type World } from '../model/world.js';
 import type { ResourceRecord } from '../state/identity.js';
@@ -227,6 +227,7 @@ export const natGroup: Kind = {
       'ec2:DetachNetworkInterface',
     ],
     remove: ['autoscaling:DeleteAutoScalingGroup'],
+    untag: ['autoscaling:DeleteTags'],
     grants: [
       {
         sid: 'FixedIpAutoScalingRead',
@@ -250,6 +251,16 @@ export const natGroup: Kind = {
         ],
         resource: GROUPS,
         condition: { StringEquals: { [`aws:ResourceTag/${TAG_MANAGED_BY}`]: MANAGED_BY } },
+      },
+      // ...its fixed-ip tags taken off (forget) only while it carries the marker.
+      {
+        sid: 'FixedIpAutoScalingUntag',
+        actions: ['autoscaling:DeleteTags'],
+        resource: GROUPS,
+        condition: {
+          StringEquals: { [`aws:ResourceTag/${TAG_MANAGED_BY}`]: MANAGED_BY },
+          'ForAllValues:StringLike': { 'aws:TagKeys': [`${TAG_PREFIX}*`] },
+        },
       },
       {
         sid: 'FixedIpAutoScalingServiceRole',
@@ -332,6 +343,16 @@ export const natGroup: Kind = {
     },
     (world, record) => groupNamed(world, record.id)?.CreatedTime,
   ),
+
+  // The group's own tags. The instances it launches take theirs from the launch template's data,
+  // which a handed-over stack keeps as it is (the role lets a new instance take the interface over
+  // from one carrying the stack's tag).
+  async untag(ctx, record, keys) {
+    ctx.checkpoint();
+    await ctx.aws.autoscaling.DeleteTags({
+      Tags: keys.map((Key) => ({ ResourceId: record.id, ResourceType: 'auto-scaling-group', Key })),
+    });
+  },
 
   list: (world) =>
     AUTOSCALING_GROUPS.get(world)

@@ -6,6 +6,7 @@ import { isOurs, TAG_ROLE, tagSpec, tagValue } from '../model/tags.js';
 import { AbortError, FixedIpError } from '../errors.js';
 import type { Shape } from '../state/schema.js';
 import { findListed } from './find.js';
+import { untagEc2 } from './untag.js';
 import { baseRecord, type Kind, type KindBilling, PLACEHOLDER } from '../model/kind.js';
 import { holdAddress } from './nat-interface.js';
 import { INSTANCES, NETWORK_INTERFACES, type World } from '../model/world.js';
@@ -236,6 +237,12 @@ export const natInstance: Kind = {
   },
   needs: [INSTANCES, NETWORK_INTERFACES],
   goneLine: 'NAT instance is terminated',
+  // The instance, and the root volume tagged with it at launch.
+  untag(ctx, record, keys) {
+    const instance = ctx.world.instances.find((i) => i.InstanceId === record.id);
+    const volumes = (instance?.BlockDeviceMappings ?? []).flatMap((b) => b.Ebs?.VolumeId ?? []);
+    return untagEc2(ctx, [record.id, ...volumes], keys);
+  },
   // The instance as it runs (its image, type, primary interface, role, IMDSv2), and the attachment
   // of the stack's interface. Its user data names that interface and stays as it is.
   iac(ctx, record, live): IacExport {

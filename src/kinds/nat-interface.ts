@@ -2,7 +2,7 @@ import type { Address, NetworkInterface } from '@aws-sdk/client-ec2';
 import * as z from 'zod/mini';
 import { awsErrorName } from '../aws/errors.js';
 import { dropRecord, putRecord, recordIn, type StackContext } from '../model/context.js';
-import { tagSpec } from '../model/tags.js';
+import { TAG_STACK, tagSpec } from '../model/tags.js';
 import { POLL, pollUntil } from '../model/wait.js';
 import { FixedIpError } from '../errors.js';
 import { recordedAddress } from './elastic-ip.js';
@@ -142,6 +142,12 @@ export const natInterface: Kind = {
   },
   needs: [NETWORK_INTERFACES, ADDRESSES],
   hourlyUsd: () => 0,
+  // The NAT instance's role may attach and detach only an interface carrying the stack's tag
+  // (natRolePolicy): with --ha, a replacement instance takes the interface over by that tag.
+  keepsTags: {
+    keys: [TAG_STACK],
+    why: "the NAT instance's role may move only an interface carrying it (--ha replaces an instance with it)",
+  },
 
   iac(ctx, record, live): IacExport {
     const eni = ctx.world.networkInterfaces.find((e) => e.NetworkInterfaceId === record.id);

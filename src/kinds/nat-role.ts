@@ -4,7 +4,15 @@ import { awsErrorName } from '../aws/errors.js';
 import { FixedIpError } from '../errors.js';
 import { dropRecord, putRecord, recordIn, type StackContext } from '../model/context.js';
 import { baseRecord, type Kind } from '../model/kind.js';
-import { isOurs, MANAGED_BY, stackTags, TAG_MANAGED_BY, TAG_STACK, whyNotOurs } from '../model/tags.js';
+import {
+  isOurs,
+  MANAGED_BY,
+  stackTags,
+  TAG_MANAGED_BY,
+  TAG_PREFIX,
+  TAG_STACK,
+  whyNotOurs,
+} from '../model/tags.js';
 import { extraPart } from '../model/world.js';
 import { idRef, type IacExport, type IacValue } from '../model/iac.js';
 
@@ -180,6 +188,7 @@ export const natRole: Kind = {
       'iam:DeleteRolePolicy',
       'iam:DeleteRole',
     ],
+    untag: ['iam:UntagRole', 'iam:UntagInstanceProfile'],
     grants: [
       // The NAT instances' roles and profiles: made (tagged) under their name pattern only...
       {
@@ -207,6 +216,16 @@ export const natRole: Kind = {
         ],
         resource: [ROLE_ARNS, PROFILE_ARNS],
         condition: { StringEquals: { [`aws:ResourceTag/${TAG_MANAGED_BY}`]: MANAGED_BY } },
+      },
+      // ...their fixed-ip tags taken off (forget) only there, only while they carry the marker...
+      {
+        sid: 'FixedIpIamNatRoleUntag',
+        actions: ['iam:UntagRole', 'iam:UntagInstanceProfile'],
+        resource: [ROLE_ARNS, PROFILE_ARNS],
+        condition: {
+          StringEquals: { [`aws:ResourceTag/${TAG_MANAGED_BY}`]: MANAGED_BY },
+          'ForAllValues:StringLike': { 'aws:TagKeys': [`${TAG_PREFIX}*`] },
+        },
       },
       // ...and handed on (a launch, or the role joining its profile) only under that pattern: no
       // role of yours. Not conditioned on iam:PassedToService: AddRoleToInstanceProfile needs
@@ -284,6 +303,15 @@ export const natRole: Kind = {
         },
       ],
     };
+  },
+
+  // The role and its instance profile of the same name (either may be gone: nothing to take off).
+  async untag(ctx, record, keys) {
+    const TagKeys = [...keys];
+    ctx.checkpoint();
+    await unlessGone(() => ctx.aws.iam.UntagRole({ RoleName: record.id, TagKeys }));
+    ctx.checkpoint();
+    await unlessGone(() => ctx.aws.iam.UntagInstanceProfile({ InstanceProfileName: record.id, TagKeys }));
   },
 
   list: (world) =>

@@ -88,6 +88,8 @@ export interface KindActions {
   remove: readonly KindAction[];
   /** Changes setup makes to a resource it made (a route table added to an endpoint). */
   change?: readonly KindAction[];
+  /** What `forget` calls to take fixed-ip's tags off it (absent: EC2's DeleteTags, as `untag`). */
+  untag?: readonly KindAction[];
   /**
    * For a kind outside EC2's tag-scoped statements (an IAM role): the statements of fixed-ip's
    * policy that grant its actions, scoped as tightly as AWS allows.
@@ -235,6 +237,10 @@ export interface Workload extends StepBase {
   blockers?(ctx: StackContext, targets: Targets): string[];
   /** For `export`: the network settings its attached workloads take, for the user's own definitions. */
   iac?(ctx: StackContext): IacWorkloadSnippet | undefined;
+  /** For `forget`: fixed-ip's tag keys on each workload the stack holds, by name (one without any: absent). */
+  ourTags?(ctx: StackContext): Promise<Map<string, string[]>>;
+  /** For `forget`: takes those keys off one of them, which stays where it is. */
+  untag?(ctx: StackContext, name: string, keys: readonly string[]): Promise<void>;
 }
 
 /** One step of the recipe: a resource kind, or a workload. */
@@ -338,6 +344,17 @@ export interface Kind extends StepBase {
   keeps?(ctx: StackContext, record: ResourceRecord, options: RemoveOptions): KeepReason | undefined;
   /** For NAT kinds: how a route names this resource. */
   routeTarget?(id: string): RouteTarget;
+  /**
+   * For `forget`: takes fixed-ip's tags (`keys`, every `fixed-ip:` key the live resource carries
+   * but those it `keepsTags`) off the resource a record names, and no other tag. Absent: EC2's
+   * DeleteTags on its id, which serves every EC2 kind.
+   */
+  untag?(ctx: StackContext, record: ResourceRecord, keys: readonly string[]): Promise<void>;
+  /**
+   * For `forget`: fixed-ip tags its resource keeps once handed over, because something that stays
+   * relies on them, and why (a NAT instance's role may move only an interface with the stack's tag).
+   */
+  readonly keepsTags?: { keys: readonly string[]; why: string };
   /** Its resources in the world (tags not yet checked). */
   list(world: World): Listed[];
   /**

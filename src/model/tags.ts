@@ -15,6 +15,8 @@ export const TAG_ZONE = 'fixed-ip:zone';
 /** On the first private subnet: one tag per function moved into it, holding its previous VpcConfig. */
 export const TAG_FUNCTION_PREFIX = 'fixed-ip:function:';
 export const MANAGED_BY = 'fixed-ip';
+/** What every tag key of fixed-ip's starts with (and no one else's should). */
+export const TAG_PREFIX = 'fixed-ip:';
 
 type Tags = ReadonlyArray<{ Key?: string | undefined; Value?: string | undefined }> | undefined;
 
@@ -55,6 +57,11 @@ export function tagSpec(
   extra: Tag[] = [],
 ): TagSpecification[] {
   return [{ ResourceType: resourceType, Tags: stackTags(role, stack, zone, extra) }];
+}
+
+/** fixed-ip's own tag keys among these tags. */
+export function ourTagKeys(tags: Tags): string[] {
+  return (tags ?? []).flatMap((tag) => (tag.Key?.startsWith(TAG_PREFIX) === true ? [tag.Key] : []));
 }
 
 export function tagValue(tags: Tags, key: string): string | undefined {

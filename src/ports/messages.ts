@@ -72,6 +72,17 @@ export const MESSAGES = {
   'teardown.kept.*': { level: 'info', says: 'a resource was kept' },
   'teardown.removed.*': { level: 'success', says: 'a resource was removed' },
   'removal.unproven': { level: 'warn', says: 'a resource kept because its tags do not prove it is ours' },
+  // forget
+  'forget.who': { level: 'info', says: 'the account, region and identity this run works in' },
+  'forget.plan': { level: 'info', says: 'the resources handed over: each stays exactly as it is' },
+  'forget.plan.untag': { level: 'info', says: "what fixed-ip's own tags come off" },
+  'forget.plan.keep-tags': { level: 'info', says: '--keep-tags: every tag stays, nothing in AWS changes' },
+  'forget.plan.item': { level: 'info', says: 'one resource of a list' },
+  'forget.duplicate': {
+    level: 'warn',
+    says: 'a resource an interrupted run left, which the stack does not hold: it is not handed over',
+  },
+  'forget.untagged': { level: 'success', says: "fixed-ip's tags came off a resource" },
   // cost
   'export.drift': {
     level: 'warn',
@@ -120,6 +131,9 @@ export interface Payloads {
   'teardown.plan.stranded': string[];
   'teardown.plan.delete': string[];
   'teardown.plan.keep': string[];
+  /** Every resource handed over (its identity key), and what fixed-ip's tags come off. */
+  'forget.plan': string[];
+  'forget.plan.untag': string[];
 }
 
 type Catalogue = typeof MESSAGES;
@@ -177,5 +191,6 @@ export const QUESTIONS = {
   'teardown.confirm': 'consent to what teardown deletes',
   'detach.confirm': 'consent to moving functions back',
   'unlock.confirm': 'consent to removing a lease',
+  'forget.confirm': 'consent to handing the stack over',
 } as const;
 export type QuestionCode = keyof typeof QUESTIONS;

@@ -1,4 +1,5 @@
 import type { StateLocation } from './location.js';
+import { tombstoneOf } from './tombstone.js';
 
 export interface S3Statement {
   Sid: string;
@@ -9,14 +10,14 @@ export interface S3Statement {
 
 /**
  * What an s3:// state adds to the CLI user's policy, scoped to that bucket and to the state object
- * with its lock and backup (or, for a prefix, to the objects under it). HeadBucket is authorised by
+ * with its lock, backup and tombstone (or, for a prefix, to the objects under it). HeadBucket is authorised by
  * s3:ListBucket, which also turns a missing state into 404 rather than 403.
  */
 export function s3StatePolicy(location: Extract<StateLocation, { kind: 's3' }>): S3Statement[] {
   const bucketArn = `arn:aws:s3:::${location.bucket}`;
   const objects = location.perStack
     ? [`${bucketArn}/${location.key.slice(0, location.key.lastIndexOf('/') + 1)}*`]
-    : ['', '.lock', '.bak'].map((suffix) => `${bucketArn}/${location.key}${suffix}`);
+    : ['', '.lock', '.bak', tombstoneOf('')].map((suffix) => `${bucketArn}/${location.key}${suffix}`);
   return [
     {
       Sid: 'FixedIpStateBucket',

@@ -17,6 +17,10 @@ import {
 } from '../aws/s3-port.js';
 import type { StackState } from './schema.js';
 import type { StateStore } from './store.js';
+import { decodeTombstone, encodeTombstone, type Tombstone, tombstoneOf } from './tombstone.js';
+
+/** The tombstone's key beside the state's (`<key>.forgotten.json`). */
+const TOMBSTONE = tombstoneOf('');
 
 export interface S3StoreOptions {
   bucket: string;
@@ -141,6 +145,32 @@ export class S3StateStore implements StateStore {
     });
     this.etag = null;
     this.lastText = null;
+  }
+
+  async readTombstone(): Promise<Tombstone | null> {
+    const s3 = await this.s3();
+    const at = this.at(TOMBSTONE);
+    let text: string;
+    try {
+      const out = await s3.send(new GetObjectCommand(at));
+      text = (await out.Body?.transformToString()) ?? '';
+    } catch (error) {
+      if (isNoSuchKey(error)) return null;
+      throw this.unreadable(error);
+    }
+    return decodeTombstone(text, urlOf({ bucket: at.Bucket, key: at.Key }));
+  }
+
+  async writeTombstone(tombstone: Tombstone): Promise<void> {
+    await this.queue;
+    const s3 = await this.s3();
+    await s3.send(
+      new PutObjectCommand({
+        ...this.at(TOMBSTONE),
+        Body: encodeTombstone(tombstone),
+        ContentType: 'application/json',
+      }),
+    );
   }
 
   async lock(stackName: string): Promise<Release> {

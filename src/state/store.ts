@@ -7,6 +7,7 @@ import { decodeStateVersion, encodeState } from './codec.js';
 import { fileLease } from '../lease/file.js';
 import type { LeaseBackend } from '../lease/lease.js';
 import { type LeaseSettings, takeLease, type Release } from './lease.js';
+import { decodeTombstone, encodeTombstone, type Tombstone, tombstoneOf } from './tombstone.js';
 
 /** Where a stack's state lives. Reads validate; writes are atomic and keep the previous version. */
 export interface StateStore {
@@ -19,6 +20,12 @@ export interface StateStore {
   lock(stackName: string): Promise<Release>;
   /** The lease `lock` takes (for `unlock`, which names and breaks its holder). */
   lease?(stackName: string): Promise<LeaseBackend>;
+  /**
+   * What `forget` left where the state lived (`<state>.forgotten.json`): null only when there is
+   * none (ENOENT); a corrupt one is an error, never "none".
+   */
+  readTombstone(): Promise<Tombstone | null>;
+  writeTombstone(tombstone: Tombstone): Promise<void>;
 }
 
 export function defaultStatePath(name: string, simulate: boolean): string {
@@ -70,6 +77,27 @@ export class FileStateStore implements StateStore {
     await this.queue;
     await rm(this.path, { force: true });
     await rm(`${this.path}.bak`, { force: true });
+  }
+
+  async readTombstone(): Promise<Tombstone | null> {
+    const path = tombstoneOf(this.path);
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw new FixedIpError('STATE_UNREADABLE', `cannot read ${path}`, {
+        hint: `check its permissions; it was left as it is (${(error as Error).message})`,
+        cause: error,
+      });
+    }
+    return decodeTombstone(text, path);
+  }
+
+  async writeTombstone(tombstone: Tombstone): Promise<void> {
+    await this.queue;
+    await mkdir(dirname(this.path), { recursive: true, mode: 0o700 });
+    await writeFileAtomic(tombstoneOf(this.path), encodeTombstone(tombstone), { mode: 0o600 });
   }
 
   async lock(stackName: string): Promise<Release> {

@@ -100,6 +100,36 @@ describe('--json', () => {
     });
   }, 120_000);
 
+  it('forget prints one object; teardown of the stack it handed over too, and status, setup and forget again fail with theirs', async () => {
+    const region = ['--simulate', '--region', 'eu-central-1', '--name', 'handover', '--json'];
+    const setup = await cli(['setup', '--yes', '--function', 'orders-api', '--azs', '1', ...region]);
+    expect(setup.code, setup.stderr).toBe(ExitCode.ok);
+    const made = only(setup) as { resources: Array<{ type: string; id: string; zone: string | null }> };
+    const forgot = await cli(['forget', '--yes', ...region]);
+    expect(forgot.code, forgot.stderr).toBe(ExitCode.ok);
+    expect(only(forgot)).toEqual({
+      name: 'handover',
+      stack: 'handover',
+      forgotten: true,
+      tags: 'removed',
+      resources: made.resources.map((r) => ({ kind: r.type, id: r.id, ...(r.zone ? { zone: r.zone } : {}) })),
+    });
+    // Progress went to stderr; stdout held the one object (only() checks it).
+    expect(forgot.stderr).toMatch(/Took fixed-ip's tags off/);
+
+    const teardown = await cli(['teardown', '--yes', ...region]);
+    expect(teardown.code, teardown.stderr).toBe(ExitCode.ok);
+    expect(only(teardown)).toMatchObject({ name: 'handover', forgotten: true, finished: false, removed: [] });
+    const status = await cli(['status', ...region]);
+    expect(status.code).toBe(ExitCode.noStack);
+    expect((only(status).error as { message: string }).message).toMatch(/handed over on/);
+    const again = await cli(['setup', '--yes', '--function', 'orders-api', ...region]);
+    expect(again.code).toBe(ExitCode.usage);
+    expect((only(again).error as { code: string }).code).toBe('BAD_OPTION');
+    const twice = await cli(['forget', '--yes', ...region]);
+    expect(twice.code).toBe(ExitCode.noStack);
+  }, 120_000);
+
   it('iam-policy --json is the policy document', async () => {
     const run = await cli(['iam-policy', '--for', 'verify', '--json']);
     const policy = JSON.parse(run.stdout) as { Statement: Array<{ Action: string[] }> };

@@ -9,7 +9,8 @@ import { setup, type SetupOptions } from '../../src/commands/setup.js';
 import { status } from '../../src/commands/status.js';
 import { teardown } from '../../src/commands/teardown.js';
 import { probeName, verify } from '../../src/commands/verify.js';
-import { policyFor, type PolicyScope } from '../../src/engine/iam-policy.js';
+import { DEFAULT_SCOPES, policyFor, type PolicyScope } from '../../src/engine/iam-policy.js';
+import { forget } from '../../src/commands/forget.js';
 import { createTestAccount, type TestAccount } from '../support/env.js';
 
 let account: TestAccount;
@@ -245,8 +246,55 @@ describe('iam-policy: every command runs under the policy it prints', () => {
     expect(account.sim.calls.slice(from).map((c) => c.operation)).toContain('DescribeLaunchTemplateVersions');
   });
 
+  it("forget: a gateway stack and a NAT instance stack with --ha, an endpoint and a budget, under --for forget alone: every fixed-ip tag comes off (but the interface's stack tag)", async () => {
+    account.sim.addFunction({ name: 'orders-api' });
+    account.sim.addFunction({ name: 'billing-api' });
+    const stacks = [
+      { name: 'plain', functions: ['billing-api'] },
+      {
+        name: 'default',
+        functions: ['orders-api'],
+        nat: 'instance' as const,
+        inputs: { ha: '', endpoints: 's3', budget: '40', budgetNotify: 'ops@example.com' },
+      },
+    ];
+    for (const stack of stacks)
+      await as('setup', () => setup({ newVpc: true, yes: true, azs: 1, ...stack }, account.deps()));
+    account.clock.advance(10 * 60_000);
+    const from = account.sim.calls.length;
+    for (const { name } of stacks) await as('forget', () => forget({ name, yes: true }, account.deps()));
+    expect(refusedSince(from)).toEqual([]);
+    const made = new Set(
+      account.sim.calls
+        .slice(from)
+        .filter((c) => c.outcome === 'ok' && c.mutated)
+        .map((c) => `${c.service}:${c.operation}`),
+    );
+    for (const action of [
+      'ec2:DeleteTags',
+      'iam:UntagRole',
+      'iam:UntagInstanceProfile',
+      'autoscaling:DeleteTags',
+      'lambda:UntagResource',
+    ])
+      expect(made, action).toContain(action);
+    // What is left of fixed-ip's tags: the interface's stack tag, and the tags the group's instance
+    // took from its launch template's data (never changed by forget).
+    const left = JSON.stringify(account.sim.snapshot()).match(/"fixed-ip:[\w:-]+"/g) ?? [];
+    const picture = account.sim.snapshot() as {
+      networkInterfaces: Array<{ tags?: Record<string, string> }>;
+      instances: Array<{ tags: Record<string, string> }>;
+    };
+    const expected = [
+      ...picture.networkInterfaces.flatMap((e) => Object.keys(e.tags ?? {})),
+      ...picture.instances.flatMap((i) => Object.keys(i.tags)),
+    ].filter((key) => key.startsWith('fixed-ip:'));
+    expect(left.map((key) => JSON.parse(key) as string).sort()).toEqual(expected.sort());
+    expect(expected).toContain('fixed-ip:stack');
+  });
+
   it('every action a command needs is in its policy, and the policy has nothing else of IAM’s or Lambda’s writes', () => {
-    for (const scope of ['setup', 'status', 'teardown', 'verify', 'cost', 'export'] as const)
+    for (const scope of ['setup', 'status', 'teardown', 'verify', 'cost', 'export', 'forget'] as const)
       expect(() => policyFor([scope])).not.toThrow();
     const status = JSON.stringify(policyFor(['status']));
     expect(status).not.toMatch(
@@ -258,12 +306,12 @@ describe('iam-policy: every command runs under the policy it prints', () => {
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
     const block = /<!-- iam-policy:start -->\s*```json\n([\s\S]*?)```\s*<!-- iam-policy:end -->/.exec(readme);
     expect(block, 'README has the iam-policy block').not.toBeNull();
-    expect(JSON.parse(block?.[1] ?? '')).toEqual(policyFor(['setup', 'status', 'teardown', 'verify']));
+    expect(JSON.parse(block?.[1] ?? '')).toEqual(policyFor(DEFAULT_SCOPES));
   });
 });
 
 describe('iam-policy: what it does not allow', () => {
-  const ALL: readonly PolicyScope[] = ['setup', 'status', 'teardown', 'verify'];
+  const ALL: readonly PolicyScope[] = DEFAULT_SCOPES;
 
   /** `promise` must fail with AWS's access denial naming `action`. */
   async function refused(promise: Promise<unknown>, action: string): Promise<void> {
@@ -320,6 +368,11 @@ describe('iam-policy: what it does not allow', () => {
       'ec2:DeleteInternetGateway',
     );
     await refused(call('ec2', 'DeleteVpc', { VpcId: vpcId }), 'ec2:DeleteVpc');
+    // Nor can their tags be taken off (fixed-ip forget takes its own off what carries its marker).
+    await refused(
+      call('ec2', 'DeleteTags', { Resources: [subnet], Tags: [{ Key: 'fixed-ip:stack' }] }),
+      'ec2:DeleteTags',
+    );
     // Nor can fixed-ip's marker be put on them afterwards to make them deletable.
     await refused(
       call('ec2', 'CreateTags', {
@@ -332,6 +385,33 @@ describe('iam-policy: what it does not allow', () => {
     await refused(
       call('ec2', 'CreateSubnet', { VpcId: vpcId, CidrBlock: '10.0.9.0/24' }),
       'ec2:CreateSubnet',
+    );
+    account.sim.useCallerPolicy(undefined);
+    expect(account.sim.snapshot()).toEqual(before);
+  });
+
+  it("takes off fixed-ip's own tag keys only, and only where its marker is: a user's key, or every key at once, is refused", async () => {
+    account.sim.addFunction({ name: 'orders-api' });
+    await setup(
+      { functions: ['orders-api'], newVpc: true, name: 'default', yes: true, azs: 1 },
+      account.deps(),
+    );
+    const subnet = account.readState()?.privateSubnet?.id ?? '';
+    await call('ec2', 'CreateTags', { Resources: [subnet], Tags: [{ Key: 'team', Value: 'ops' }] });
+    const before = account.sim.snapshot();
+    account.sim.useCallerPolicy(policyFor(ALL));
+    await refused(
+      call('ec2', 'DeleteTags', { Resources: [subnet], Tags: [{ Key: 'team' }] }),
+      'ec2:DeleteTags',
+    );
+    // A DeleteTags naming no key removes every tag: refused.
+    await refused(call('ec2', 'DeleteTags', { Resources: [subnet] }), 'ec2:DeleteTags');
+    await refused(
+      call('lambda', 'UntagResource', {
+        Resource: `arn:aws:lambda:${account.sim.region}:${account.sim.accountId}:function:orders-api`,
+        TagKeys: ['team'],
+      }),
+      'lambda:UntagResource',
     );
     account.sim.useCallerPolicy(undefined);
     expect(account.sim.snapshot()).toEqual(before);

@@ -191,6 +191,8 @@ describe('the state file is never lost', () => {
         read: () => inner.read(),
         remove: () => inner.remove(),
         lock: (stack) => inner.lock(stack),
+        readTombstone: () => inner.readTombstone(),
+        writeTombstone: (tombstone) => inner.writeTombstone(tombstone),
         // Steps write concurrently; checking one write at a time keeps "previous" well defined.
         write: (state) => {
           const text = JSON.stringify(state.functions);

@@ -163,6 +163,8 @@ export function createWorld(options: WorldOptions = {}): World {
     // A killed process would leave its lock behind for the next run to take over (its pid is
     // dead); in-process our pid is alive, so the lock is released here. Takeover: state-and-lock.test.ts.
     lock: (stack) => store.lock(stack),
+    readTombstone: () => store.readTombstone(),
+    writeTombstone: (tombstone) => (dead ? Promise.reject(new Killed()) : store.writeTombstone(tombstone)),
   });
 
   const world: World = {

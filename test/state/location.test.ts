@@ -109,7 +109,7 @@ describe('the store factory', () => {
 });
 
 describe('iam-policy --state', () => {
-  it('scopes the S3 actions to the bucket and to the state, its lock and its backup', () => {
+  it('scopes the S3 actions to the bucket and to the state, its lock, its backup and its tombstone', () => {
     const location = parseStateLocation('s3://team-state/fixed-ip/prod.json', 'web');
     if (location.kind !== 's3') throw new Error('not s3');
     const [bucket, objects] = s3StatePolicy(location);
@@ -118,6 +118,7 @@ describe('iam-policy --state', () => {
       'arn:aws:s3:::team-state/fixed-ip/prod.json',
       'arn:aws:s3:::team-state/fixed-ip/prod.json.lock',
       'arn:aws:s3:::team-state/fixed-ip/prod.json.bak',
+      'arn:aws:s3:::team-state/fixed-ip/prod.json.forgotten.json',
     ]);
     const prefix = parseStateLocation('s3://team-state/fixed-ip/', '<stack>');
     if (prefix.kind !== 's3') throw new Error('not s3');

@@ -404,7 +404,14 @@ function iamRequests(ctx: SimContext, operation: string, input: Input): AuthRequ
       ];
     }
     const requests: AuthRequest[] = [
-      { action, resource, context: tagContext('aws:ResourceTag', profile?.tags ?? {}, false) },
+      {
+        action,
+        resource,
+        context: {
+          ...tagContext('aws:ResourceTag', profile?.tags ?? {}, false),
+          ...(operation === 'UntagInstanceProfile' ? { 'aws:TagKeys': strs(input.TagKeys) } : {}),
+        },
+      },
     ];
     const role = str(input.RoleName);
     if (operation === 'AddRoleToInstanceProfile' && role !== undefined)
@@ -440,6 +447,8 @@ function iamRequests(ctx: SimContext, operation: string, input: Input): AuthRequ
       ];
     case 'TagRole':
       return [{ action, resource, context: { ...context, ...tagging } }];
+    case 'UntagRole':
+      return [{ action, resource, context: { ...context, 'aws:TagKeys': strs(input.TagKeys) } }];
     default:
       return [{ action, resource, context }];
   }

@@ -572,6 +572,24 @@ export const autoscalingOperations = {
     member.health = input.HealthStatus;
     return {};
   },
+
+  /** Removes tags by key (a Value given must match); a key the group does not carry is no error. */
+  DeleteTags(
+    ctx: SimContext,
+    input: { Tags?: Array<{ ResourceId?: string; ResourceType?: string; Key?: string; Value?: string }> },
+  ): object {
+    for (const tag of input.Tags ?? []) {
+      if (tag.ResourceType !== 'auto-scaling-group')
+        throw validation(
+          `1 validation error detected: Value '${tag.ResourceType ?? ''}' at 'resourceType' is not valid`,
+        );
+      const group = requireGroup(ctx, tag.ResourceId);
+      group.tags = group.tags.filter(
+        (t) => t.key !== tag.Key || (tag.Value !== undefined && t.value !== tag.Value),
+      );
+    }
+    return {};
+  },
 };
 
 /**
@@ -612,11 +630,17 @@ export function autoscalingAuthorizations(
 ): AuthRequest[] {
   const action = `autoscaling:${operation}`;
   if (operation.startsWith('Describe')) return [{ action, resource: '*', context: {} }];
+  // DeleteTags names its group in each tag (one group per call is all fixed-ip sends).
+  const tagged = Array.isArray(input.Tags)
+    ? (input.Tags as Array<{ ResourceId?: string; Key?: string }>)
+    : undefined;
   const named =
     typeof input.AutoScalingGroupName === 'string'
       ? input.AutoScalingGroupName
-      : Object.values(groupsOf(ctx)).find((g) => g.members.some((m) => m.instanceId === input.InstanceId))
-          ?.name;
+      : operation === 'DeleteTags'
+        ? tagged?.[0]?.ResourceId
+        : Object.values(groupsOf(ctx)).find((g) => g.members.some((m) => m.instanceId === input.InstanceId))
+            ?.name;
   const group = named ? groupsOf(ctx)[named] : undefined;
   const resource = arnOf(ctx, named ?? '*');
   if (operation === 'CreateAutoScalingGroup') {
@@ -640,6 +664,10 @@ export function autoscalingAuthorizations(
     return [{ action, resource, context }, ...launchingWith(ctx, input.LaunchTemplate)];
   }
   const context = Object.fromEntries((group?.tags ?? []).map((t) => [`aws:ResourceTag/${t.key}`, t.value]));
+  if (operation === 'DeleteTags')
+    return [
+      { action, resource, context: { ...context, 'aws:TagKeys': (tagged ?? []).map((t) => t.Key ?? '') } },
+    ];
   return [{ action, resource, context }];
 }
 

@@ -99,6 +99,7 @@ export const Ec2ErrorCode = {
   associationNotFound: 'InvalidAssociationID.NotFound',
   networkInterfaceInUse: 'InvalidNetworkInterface.InUse',
   instanceNotFound: 'InvalidInstanceID.NotFound',
+  volumeNotFound: 'InvalidVolume.NotFound',
   incorrectInstanceState: 'IncorrectInstanceState',
   amiNotFound: 'InvalidAMIID.NotFound',
   unsupported: 'Unsupported',

@@ -182,6 +182,14 @@ export const iamOperations = {
     return {};
   },
 
+  /** Removes the role's tags of these keys; a key it does not carry is no error (as IAM). */
+  UntagRole(ctx: SimContext, input: { RoleName?: string; TagKeys?: string[] }): object {
+    const role = requireRole(ctx, input.RoleName);
+    const keys = new Set(input.TagKeys ?? []);
+    role.tags = Object.fromEntries(Object.entries(role.tags ?? {}).filter(([key]) => !keys.has(key)));
+    return {};
+  },
+
   PutRolePolicy(
     ctx: SimContext,
     input: { RoleName?: string; PolicyName?: string; PolicyDocument?: string },

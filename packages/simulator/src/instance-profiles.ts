@@ -92,6 +92,14 @@ export const instanceProfileOperations = {
     return { InstanceProfile: profileView(ctx, requireInstanceProfile(ctx, input.InstanceProfileName)) };
   },
 
+  /** Removes the profile's tags of these keys; a key it does not carry is no error (as IAM). */
+  UntagInstanceProfile(ctx: SimContext, input: { InstanceProfileName?: string; TagKeys?: string[] }): object {
+    const profile = requireInstanceProfile(ctx, input.InstanceProfileName);
+    const keys = new Set(input.TagKeys ?? []);
+    profile.tags = Object.fromEntries(Object.entries(profile.tags).filter(([key]) => !keys.has(key)));
+    return {};
+  },
+
   DeleteInstanceProfile(ctx: SimContext, input: { InstanceProfileName?: string }): object {
     const profile = requireInstanceProfile(ctx, input.InstanceProfileName);
     if (profile.roleName !== null)

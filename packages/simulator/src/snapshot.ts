@@ -126,6 +126,8 @@ export function snapshotAccount(ctx: SimContext): unknown {
       .map((r) => ({
         name: r.name,
         policyArns: [...r.policyArns].sort(),
+        // Tags, listed only when there are some (older pictures stay equal).
+        ...(Object.keys(r.tags ?? {}).length > 0 ? { tags: sortedTags(r.tags ?? {}) } : {}),
         // Inline policies (PutRolePolicy), listed only when there are some (older pictures stay equal).
         ...(Object.keys(r.inlinePolicies ?? {}).length > 0
           ? { inlinePolicies: Object.keys(r.inlinePolicies ?? {}).sort() }

@@ -231,4 +231,43 @@ describe('Auto Scaling: a group of one NAT instance', () => {
     });
     await createGroup();
   });
+
+  it('DeleteTags removes the keys named from the group (a caller scoped by its marker and the keys)', async () => {
+    const { sim, createGroup, group, autoscaling } = await groupLayout();
+    await createGroup({
+      Tags: [
+        { Key: 'fixed-ip:managed-by', Value: 'fixed-ip', PropagateAtLaunch: false },
+        { Key: 'fixed-ip:stack', Value: 'demo', PropagateAtLaunch: false },
+        { Key: 'team', Value: 'payments', PropagateAtLaunch: false },
+      ],
+    });
+    const tag = (Key: string) => ({
+      ResourceId: 'fixed-ip-nat-demo',
+      ResourceType: 'auto-scaling-group',
+      Key,
+    });
+    sim.useCallerPolicy({
+      Statement: [
+        {
+          Effect: 'Allow',
+          Action: 'autoscaling:DeleteTags',
+          Resource: '*',
+          Condition: {
+            StringEquals: { 'aws:ResourceTag/fixed-ip:managed-by': 'fixed-ip' },
+            'ForAllValues:StringLike': { 'aws:TagKeys': ['fixed-ip:*'] },
+          },
+        },
+      ],
+    });
+    expect((await awsError(autoscaling('DeleteTags', { Tags: [tag('team')] }))).message).toMatch(
+      /not authorized to perform: autoscaling:DeleteTags/,
+    );
+    await autoscaling('DeleteTags', { Tags: [tag('fixed-ip:managed-by'), tag('fixed-ip:stack')] });
+    sim.useCallerPolicy(undefined);
+    expect((await group())?.Tags.map((t: { Key: string }) => t.Key)).toEqual(['team']);
+    await expectAwsError(
+      autoscaling('DeleteTags', { Tags: [{ ...tag('team'), ResourceId: 'nope' }] }),
+      'ValidationError',
+    );
+  });
 });

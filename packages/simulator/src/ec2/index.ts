@@ -26,7 +26,10 @@ export const ec2Operations: OperationTable = {
   ...securityGroupOperations,
   ...addressOperations,
   ...natGatewayOperations,
-  ...tagOperations,
+  // Tags on any resource, the types of their own included.
+  ...tagOperations((ctx, id) =>
+    EC2_RESOURCE_TYPES.find((type) => id.startsWith(`${type.prefix}-`))?.taggable(ctx.state, id),
+  ),
   ...networkInterfaceOperations,
   ...accountAttributeOperations,
   ...associationOperations,

@@ -301,6 +301,7 @@ export const launchTemplateType: Ec2ResourceType = {
   arnType: 'launch-template',
   operations: launchTemplateOperations,
   tags: (state, id) => state.launchTemplates?.[id]?.tags,
+  taggable: (state, id) => state.launchTemplates?.[id],
   authorize: {
     CreateLaunchTemplate: (input, auth) => auth.creating('launch-template', input.TagSpecifications),
     CreateLaunchTemplateVersion: (input, auth) => existingTemplate(input, auth),

@@ -11,10 +11,10 @@ import type {
   NetworkInterfaceRecord,
   InternetGatewayRecord,
   NatGatewayRecord,
-  ResourceRecord,
   RouteTableRecord,
   SecurityGroupRecord,
   SubnetRecord,
+  Tags,
   VpcRecord,
 } from '../model.js';
 
@@ -81,8 +81,20 @@ export function requireInstance(ctx: SimContext, id: string | undefined): Instan
   return instance;
 }
 
-/** Any taggable resource by its id, with the NotFound its kind would give. */
-export function findTaggable(ctx: SimContext, id: string): ResourceRecord {
+/** What CreateTags and DeleteTags change: a resource's tags, replaced whole. */
+export interface Taggable {
+  tags: Tags;
+}
+
+/**
+ * Any taggable resource by its id, with the NotFound its kind would give. `others` finds the types
+ * that carry their own module (a launch template, a VPC endpoint: ec2/resource-types.ts).
+ */
+export function findTaggable(
+  ctx: SimContext,
+  id: string,
+  others: (id: string) => Taggable | undefined = () => undefined,
+): Taggable {
   const prefix = id.slice(0, id.lastIndexOf('-'));
   switch (prefix) {
     case 'vpc':
@@ -103,7 +115,18 @@ export function findTaggable(ctx: SimContext, id: string): ResourceRecord {
       return requireNetworkInterface(ctx, id);
     case 'i':
       return requireInstance(ctx, id);
-    default:
-      throw ec2InvalidParameter(`Invalid id: "${id}"`);
+    case 'vol': {
+      // An instance's root volume, which lives as long as the instance.
+      const instance = Object.values(ctx.state.instances).find(
+        (i) => i.volume.id === id && !instanceIsGone(i, ctx),
+      );
+      if (!instance) throw ec2NotFound(Ec2ErrorCode.volumeNotFound, 'volume', [id]);
+      return instance.volume;
+    }
+    default: {
+      const other = others(id);
+      if (!other) throw ec2InvalidParameter(`Invalid id: "${id}"`);
+      return other;
+    }
   }
 }

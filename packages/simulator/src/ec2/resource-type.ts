@@ -22,6 +22,8 @@ export interface Ec2ResourceType {
   readonly operations: OperationTable;
   /** A live resource's tags by id (undefined when there is none). */
   tags(state: AccountState, id: string): Tags | undefined;
+  /** A live resource by id, whose tags CreateTags and DeleteTags replace (undefined when there is none). */
+  taggable(state: AccountState, id: string): { tags: Tags } | undefined;
   /** Per operation, its authorizations (the Service Authorization Reference's resource types). */
   readonly authorize: Readonly<
     Record<string, (input: Record<string, unknown>, auth: AuthHelpers) => AuthRequest[]>

@@ -3,7 +3,7 @@ import type { Tag, TagSpecification } from '@aws-sdk/client-ec2';
 import type { SimContext } from '../context.js';
 import { ec2Error, Ec2ErrorCode, ec2InvalidParameter, ec2MissingParameter } from '../errors.js';
 import type { Tags } from '../model.js';
-import { findTaggable } from './lookup.js';
+import { findTaggable, type Taggable } from './lookup.js';
 
 export function tagList(tags: Tags): Tag[] {
   return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
@@ -54,30 +54,38 @@ export function tagsFromSpecifications(
   return tags;
 }
 
-export const tagOperations = {
-  CreateTags(ctx: SimContext, input: { Resources?: string[]; Tags?: Tag[] }): object {
-    if (!input.Resources?.length) throw ec2MissingParameter('resourceIdSet');
-    if (!input.Tags) throw ec2MissingParameter('tagSet');
-    validateTags(input.Tags);
-    const targets = input.Resources.map((id) => findTaggable(ctx, id));
-    const updated = targets.map((target) => mergeTags(target.tags, input.Tags ?? []));
-    targets.forEach((target, i) => (target.tags = updated[i] ?? target.tags));
-    return {};
-  },
+/**
+ * CreateTags and DeleteTags on any taggable id; `others` finds the types that carry their own
+ * module (ec2/resource-types.ts, which this module cannot import: they import it).
+ */
+export function tagOperations(others: (ctx: SimContext, id: string) => Taggable | undefined) {
+  const find = (ctx: SimContext, id: string): Taggable =>
+    findTaggable(ctx, id, (other) => others(ctx, other));
+  return {
+    CreateTags(ctx: SimContext, input: { Resources?: string[]; Tags?: Tag[] }): object {
+      if (!input.Resources?.length) throw ec2MissingParameter('resourceIdSet');
+      if (!input.Tags) throw ec2MissingParameter('tagSet');
+      validateTags(input.Tags);
+      const targets = input.Resources.map((id) => find(ctx, id));
+      const updated = targets.map((target) => mergeTags(target.tags, input.Tags ?? []));
+      targets.forEach((target, i) => (target.tags = updated[i] ?? target.tags));
+      return {};
+    },
 
-  DeleteTags(ctx: SimContext, input: { Resources?: string[]; Tags?: Tag[] }): object {
-    if (!input.Resources?.length) throw ec2MissingParameter('resourceIdSet');
-    const targets = input.Resources.map((id) => findTaggable(ctx, id));
-    for (const target of targets) {
-      // No Tags removes them all; a tag given with a Value removes it only when the value matches.
-      const next = { ...target.tags };
-      const toRemove: Tag[] = input.Tags ?? Object.keys(target.tags).map((Key) => ({ Key }));
-      for (const tag of toRemove) {
-        const key = tag.Key ?? '';
-        if (tag.Value === undefined || next[key] === tag.Value) delete next[key];
+    DeleteTags(ctx: SimContext, input: { Resources?: string[]; Tags?: Tag[] }): object {
+      if (!input.Resources?.length) throw ec2MissingParameter('resourceIdSet');
+      const targets = input.Resources.map((id) => find(ctx, id));
+      for (const target of targets) {
+        // No Tags removes them all; a tag given with a Value removes it only when the value matches.
+        const next = { ...target.tags };
+        const toRemove: Tag[] = input.Tags ?? Object.keys(target.tags).map((Key) => ({ Key }));
+        for (const tag of toRemove) {
+          const key = tag.Key ?? '';
+          if (tag.Value === undefined || next[key] === tag.Value) delete next[key];
+        }
+        target.tags = next;
       }
-      target.tags = next;
-    }
-    return {};
-  },
-};
+      return {};
+    },
+  };
+}

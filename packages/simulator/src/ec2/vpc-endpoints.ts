@@ -205,6 +205,7 @@ export const vpcEndpointType: Ec2ResourceType = {
   arnType: 'vpc-endpoint',
   operations: vpcEndpointOperations,
   tags: (state, id) => state.vpcEndpoints?.[id]?.tags,
+  taggable: (state, id) => state.vpcEndpoints?.[id],
   authorize: {
     CreateVpcEndpoint: (input, auth) => [
       ...auth.creating('vpc-endpoint', input.TagSpecifications),
