@@ -145,7 +145,7 @@ function handover(stack: StackExport, format: ExportFormat, commands: readonly s
     format === 'terraform'
       ? '(`prevent_destroy`). Your VPC and anything else fixed-ip only reused are data sources.'
       : '(every resource has `DeletionPolicy` and `UpdateReplacePolicy` Retain). What fixed-ip only reused is a parameter.',
-    "fixed-ip's own tags (`fixed-ip:*`) are left out: `fixed-ip forget` removes them once the import is done.",
+    "fixed-ip's own tags (`fixed-ip:*`) are left out, as `fixed-ip forget` removes them once the import is done (a NAT instance interface keeps `fixed-ip:stack`: its instance's role moves it by that tag).",
     '',
     '## Steps',
     '',

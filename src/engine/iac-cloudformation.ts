@@ -74,7 +74,9 @@ export function cloudFormationFiles(stack: StackExport): CloudFormationFiles {
   for (const { name, resource, code } of named) {
     const { type, properties, identifier } = code;
     const tags =
-      resource.tags === undefined || code.untagged === true ? undefined : exportedTags(resource.tags);
+      resource.tags === undefined || code.untagged === true
+        ? undefined
+        : exportedTags(resource.tags, resource.keepTags);
     resources[name] = {
       Type: type,
       DeletionPolicy: 'Retain',

@@ -48,7 +48,7 @@ export function terraformFiles(stack: StackExport): TerraformFiles {
   const imports: TerraformFiles['imports'] = [];
   for (const { name, resource } of named) {
     const { type, attributes, importId } = resource.terraform;
-    const tags = resource.tags === undefined ? undefined : exportedTags(resource.tags);
+    const tags = resource.tags === undefined ? undefined : exportedTags(resource.tags, resource.keepTags);
     (resources[type] ??= {})[name] = {
       ...(mapValue(attributes, reference) as object),
       ...(tags === undefined || tags.length === 0

@@ -70,7 +70,13 @@ export async function gatherExport(
       throw new FixedIpError('INTERNAL', `the ${kind.title} kind cannot be exported yet (${record.id})`);
     const out = await kind.iac(ctx, record, live);
     if (out.reused) reused.push({ node, reused: out.reused });
-    for (const resource of out.owned ?? []) resources.push({ node, resource });
+    // The kind's own resource keeps the tags its kind keeps once handed over (forget keeps them too).
+    const keep = kind.keepsTags?.keys;
+    for (const resource of out.owned ?? [])
+      resources.push({
+        node,
+        resource: resource.part === '' && keep ? { ...resource, keepTags: keep } : resource,
+      });
     notes.push(...(out.notes ?? []));
   }
   const ids = new Set<string>();

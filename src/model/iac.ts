@@ -26,6 +26,8 @@ export interface IacResource {
   readonly id: string;
   /** What it is within the kind's node: '' for the kind's own resource, else 'route', 'association', ... */
   readonly part: string;
+  /** fixed-ip tags written all the same (its kind's `keepsTags`: `forget` keeps them too). */
+  readonly keepTags?: readonly string[];
   /** Its live tags, for a type that takes tags: written less fixed-ip's own (`tags` / `Tags`). */
   readonly tags?: ReadonlyArray<{ Key?: string | undefined; Value?: string | undefined }> | undefined;
   /** Deleting or replacing it loses the allowlisted IP: Terraform refuses to destroy it. */
@@ -82,12 +84,21 @@ export interface IacWorkloadSnippet {
   readonly securityGroupIds: readonly string[];
 }
 
-/** fixed-ip's own tags (and AWS's reserved ones) stay out of the files: after `forget`, none is left. */
+/**
+ * fixed-ip's own tags (and AWS's reserved ones) stay out of the files, as `forget` takes them off:
+ * all but those something that stays relies on (`keep`: a NAT interface's stack tag, which the NAT
+ * instance's role moves it by), which forget keeps too.
+ */
 export function exportedTags(
   tags: ReadonlyArray<{ Key?: string | undefined; Value?: string | undefined }> | undefined,
+  keep: readonly string[] = [],
 ): Array<{ Key: string; Value: string }> {
   return (tags ?? [])
-    .filter((t) => t.Key !== undefined && !t.Key.startsWith('fixed-ip:') && !t.Key.startsWith('aws:'))
+    .filter(
+      (t) =>
+        t.Key !== undefined &&
+        (keep.includes(t.Key) || (!t.Key.startsWith('fixed-ip:') && !t.Key.startsWith('aws:'))),
+    )
     .map((t) => ({ Key: t.Key ?? '', Value: t.Value ?? '' }))
     .sort((a, b) => a.Key.localeCompare(b.Key));
 }

@@ -224,6 +224,13 @@ describe('fixed-ip export in the simulated account', () => {
       Key: 'fixed-ip:stack',
       Value: 'default',
     });
+    // The interface keeps the stack's tag too (forget keeps it): a Terraform or CloudFormation
+    // update must not take away what the role moves it by.
+    const eni = Object.values(template.Resources).find((r) => r.Type === 'AWS::EC2::NetworkInterface');
+    const eniTags = (eni?.Properties.Tags ?? []) as Array<{ Key: string }>;
+    expect(eniTags.filter((t) => t.Key.startsWith('fixed-ip:')).map((t) => t.Key)).toEqual([
+      'fixed-ip:stack',
+    ]);
   });
 
   it('never overwrites a file: nothing is written when one exists', async () => {
