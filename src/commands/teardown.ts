@@ -4,7 +4,7 @@ import { withRunGuard } from '../engine/run-guard.js';
 import { adoptTagged, lookalikes, staleLine } from '../engine/discover.js';
 import { checkMinutes } from '../model/options.js';
 import { HOURS_PER_MONTH, monthlyCost } from '../model/pricing.js';
-import { decideRemovals, type Removal, removeInOrder, type Unproven } from '../engine/removal.js';
+import { decideRemovals, provenOurs, type Removal, removeInOrder, type Unproven } from '../engine/removal.js';
 import { loadWorld } from '../model/world.js';
 import { worldPartsFor } from '../engine/recipe.js';
 import { AbortError, FixedIpError } from '../errors.js';
@@ -80,6 +80,29 @@ export async function teardown(options: TeardownOptions, deps: Deps): Promise<Te
   }
 }
 
+/**
+ * A state whose stack no longer carries fixed-ip's tags anywhere (handed over with `fixed-ip forget`
+ * from another machine, whose tombstone this one cannot see; or untagged by hand): teardown stops
+ * before anything, functions and budget included, since none of it is provably the stack's any more.
+ * Only resources whose ownership is their tags count (a budget's is its name).
+ */
+function refuseUnclaimed(ctx: StackContext, statePath: string): void {
+  const tagProven = Object.values(ctx.state.resources).flatMap((record) => {
+    const kind = kindOf(record.kind);
+    if (!record.owned || kind.proves !== undefined) return [];
+    const live = kind.list(ctx.world).find((item) => item.id === record.id);
+    return live ? [provenOurs(ctx, kind, record, live)] : [];
+  });
+  if (tagProven.length === 0 || tagProven.some(Boolean)) return;
+  throw new FixedIpError(
+    'DRIFTED',
+    `none of stack ${ctx.name}'s ${tagProven.length} resources in AWS carries fixed-ip's tags any more (handed over with fixed-ip forget elsewhere, or untagged by hand): teardown changed nothing, functions and budget included`,
+    {
+      hint: `if it was handed over, the state file ${statePath} is stale: move it away; if not, restore fixed-ip's tags on its resources`,
+    },
+  );
+}
+
 async function tearDown(
   options: TeardownOptions,
   deps: Deps,
@@ -102,6 +125,7 @@ async function tearDown(
     deps.ui.notify({ level: 'warn', code: 'teardown.stale', text: staleLine(stale, live) }),
   );
   const ctx = makeContext({ name: options.name, aws, deps, store, state, world });
+  refuseUnclaimed(ctx, store.path);
   const duplicates = layers(state, leftovers).map((layer) =>
     makeContext({ name: options.name, aws, deps, store: unrecorded(store), state: layer, world }),
   );
