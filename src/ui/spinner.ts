@@ -37,6 +37,20 @@ export class SpinnerBoard implements Board {
   ) {
     this.spinner = ora({ stream, color: 'cyan', discardStdin, isEnabled: true });
     stream.on('resize', this.redraw);
+    // A frame drawn after the terminal was resized but before Node says so (a busy event loop runs
+    // its timers before the signal) would be drawn at the old width over the re-wrapped line, and
+    // leave rows of it behind. So the terminal is asked its size before each frame (Node's own
+    // refresh on SIGWINCH, which emits 'resize', and so redraws, when it changed).
+    const render = this.spinner.render.bind(this.spinner);
+    const refreshSize = (stream as unknown as { _refreshSize?: () => void })._refreshSize;
+    this.spinner.render = () => {
+      try {
+        refreshSize?.call(stream);
+      } catch {
+        // The terminal is gone: the frame is drawn as it would have been.
+      }
+      return render();
+    };
   }
 
   begin(_code: string, text: string): Progress {
