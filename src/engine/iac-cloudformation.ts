@@ -5,7 +5,8 @@
  * takes, what fixed-ip only reused as parameters, and the workloads' network settings as outputs to
  * add once the import is done (an import may not add outputs).
  */
-import { exportedTags, mapValue, pascalName, type StackExport } from './iac.js';
+import { exportedTags } from '../model/iac.js';
+import { mapValue, pascalName, type StackExport } from './iac.js';
 
 export interface ResourceToImport {
   ResourceType: string;

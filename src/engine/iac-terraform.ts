@@ -4,7 +4,8 @@
  * only reused as data sources; the Elastic IPs with `prevent_destroy`; the workloads' network
  * settings as a local for the user's own function definitions.
  */
-import { exportedTags, mapValue, snakeName, type StackExport } from './iac.js';
+import { exportedTags } from '../model/iac.js';
+import { mapValue, snakeName, type StackExport } from './iac.js';
 
 /** The provider release whose schema the files are checked against (the first with regional NAT). */
 export const AWS_PROVIDER_VERSION = '>= 6.25.0';

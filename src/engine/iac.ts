@@ -7,7 +7,6 @@ import { FixedIpError } from '../errors.js';
 import { KINDS, WORKLOADS, kindOf } from '../kinds/index.js';
 import type { StackContext } from '../model/context.js';
 import {
-  exportedTags,
   isIdRef,
   type IacResource,
   type IacReused,
@@ -42,8 +41,6 @@ export interface StackExport {
 }
 
 /** Gathers every record's export from its kind, from what is live (`ctx.world`), not from the state. */
-export { exportedTags };
-
 export async function gatherExport(
   ctx: StackContext,
   records: readonly ResourceRecord[],
