@@ -286,21 +286,34 @@ function buildProgram(
   );
   define(
     'attach',
-    'add functions to an existing stack (the same checks and consent as setup)',
+    'add functions or ECS services to an existing stack (the same checks and consent as setup)',
     (cmd) =>
       cmd
         .option('--function <name>', 'function name or ARN to add (repeatable)', collect)
+        .option(
+          '--ecs-service <cluster/service>',
+          'ECS service (awsvpc) to add, or its ARN (repeatable)',
+          collect,
+        )
         .option('-y, --yes', 'consent without asking')
         .option('--json', 'one JSON object on stdout, progress on stderr (see README)'),
-    ['fixed-ip attach --name prod --function billing-api --yes'],
+    [
+      'fixed-ip attach --name prod --function billing-api --yes',
+      'fixed-ip attach --name prod --ecs-service prod-cluster/api --yes',
+    ],
     async () => (await run()).runAttach,
   );
   define(
     'detach',
-    'take functions out of a stack, back to the network settings they had before setup',
+    'take functions or ECS services out of a stack, back to the network settings they had before setup',
     (cmd) =>
       cmd
         .option('--function <name>', 'function name or ARN to take out (repeatable)', collect)
+        .option(
+          '--ecs-service <cluster/service>',
+          'ECS service to take out, or its ARN (repeatable)',
+          collect,
+        )
         .option('-y, --yes', 'consent without asking')
         .option('--json', 'one JSON object on stdout, progress on stderr (see README)'),
     ['fixed-ip detach --name prod --function billing-api --yes'],
@@ -355,6 +368,11 @@ function buildProgram(
 function setupOptions(cmd: Command): Command {
   cmd
     .option('--function <name>', 'function name or ARN to give the fixed IP (repeatable)', collect)
+    .option(
+      '--ecs-service <cluster/service>',
+      'ECS service (awsvpc network mode) to give the fixed IP, or its ARN (repeatable)',
+      collect,
+    )
     .option('--vpc <vpc-id>', 'use this VPC')
     .option('--new-vpc', 'create a VPC owned by fixed-ip instead')
     .option('--vpc-cidr <cidr>', 'CIDR of the new VPC (with --new-vpc; default 10.0.0.0/16)')

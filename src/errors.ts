@@ -71,6 +71,12 @@ export type ErrorCode =
   | 'FUNCTION_UPDATE_FAILED'
   /** teardown left a function in the stack's private subnets (not restored, or put there by hand). */
   | 'FUNCTION_STRANDED'
+  /** An ECS service named by --ecs-service does not exist (or is inactive). */
+  | 'SERVICE_NOT_FOUND'
+  /** A workload fixed-ip cannot attach (a service not in awsvpc mode, ...): said before anything is made. */
+  | 'WORKLOAD_REFUSED'
+  | 'SERVICE_DEPLOYMENT_FAILED'
+  | 'SERVICE_DEPLOYMENT_TIMEOUT'
   | 'ABORTED'
   | 'INTERNAL'
   | 'AWS_ERROR';
@@ -91,6 +97,10 @@ export const EXIT_CODES: Readonly<Record<ErrorCode, ExitCode>> = {
   FUNCTION_IN_OTHER_STACK: usage,
   FUNCTION_BUSY: error,
   FUNCTION_STRANDED: error,
+  SERVICE_NOT_FOUND: usage,
+  WORKLOAD_REFUSED: usage,
+  SERVICE_DEPLOYMENT_FAILED: error,
+  SERVICE_DEPLOYMENT_TIMEOUT: error,
   FUNCTION_TAGS_FULL: planBlocked,
   FUNCTION_TAGS_LEFT: error,
   ROLE_LACKS_PERMISSIONS: planBlocked,

@@ -174,6 +174,7 @@ async function demoDefaults(
   const demo =
     !takesFunctions ||
     functions.length > 0 ||
+    servicesOf(options).length > 0 ||
     options.name !== 'default' ||
     (await stackExists(options, deps))
       ? functions
@@ -186,6 +187,9 @@ async function demoDefaults(
     });
   return { yes: true, functions: demo };
 }
+
+/** `--ecs-service`, as given (repeatable). */
+const servicesOf = (options: Options): string[] => (options.ecsService as string[] | undefined) ?? [];
 
 /** The simulated account's sample function, attached by the demo's first setup. */
 const DEMO_FUNCTION = 'orders-api';
@@ -204,6 +208,7 @@ async function stackExists(options: Options, deps: Deps): Promise<boolean> {
 function setupOptions(options: Options, demo: { yes: boolean; functions: string[] }): SetupOptions {
   return {
     functions: demo.functions,
+    services: servicesOf(options),
     vpc: options.vpc as string | undefined,
     newVpc: options.newVpc === true,
     vpcCidr: options.vpcCidr as string | undefined,
@@ -262,6 +267,7 @@ export async function runPlan(options: Options, io: Io): Promise<ExitCode> {
     const demo =
       options.simulate === true &&
       functions.length === 0 &&
+      servicesOf(options).length === 0 &&
       options.name === 'default' &&
       !(await stackExists(options, deps))
         ? [DEMO_FUNCTION]
@@ -426,6 +432,7 @@ export async function runDetach(options: Options, io: Io): Promise<ExitCode> {
       {
         ...stackOptions(options),
         functions: (options.function as string[] | undefined) ?? [],
+        services: servicesOf(options),
         yes: options.yes === true,
       },
       deps,
@@ -441,9 +448,10 @@ export async function runAttach(options: Options, io: Io): Promise<ExitCode> {
   const { openStack } = await import('./commands/stack.js');
   return withSession('attach', options, io, async (deps) => {
     const functions = (options.function as string[] | undefined) ?? [];
-    if (functions.length === 0)
-      throw new FixedIpError('BAD_OPTION', 'no function given', {
-        hint: 'pass --function <name> (repeatable)',
+    const services = servicesOf(options);
+    if (functions.length === 0 && services.length === 0)
+      throw new FixedIpError('BAD_OPTION', 'no function or ECS service given', {
+        hint: 'pass --function <name> or --ecs-service CLUSTER/SERVICE (repeatable)',
       });
     // The stack must exist (its state file, or its tags): attach never makes a new stack.
     const { state } = await openStack(
@@ -452,7 +460,14 @@ export async function runAttach(options: Options, io: Io): Promise<ExitCode> {
       deps.openStore(options.name, options.state),
     );
     const all = [...new Set([...Object.keys(state.functions), ...functions])];
-    const result = await setup(setupOptions(options, { yes: options.yes === true, functions: all }), deps);
+    const allServices = [...new Set([...Object.keys(state.services ?? {}), ...services])];
+    const result = await setup(
+      {
+        ...setupOptions(options, { yes: options.yes === true, functions: all }),
+        services: allServices,
+      },
+      deps,
+    );
     if (options.json === true) {
       const { setupJson } = await import('./json-output.js');
       writeJson(io, setupJson(result, deps.openStore(options.name, options.state).path));

@@ -3,6 +3,7 @@ import type { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import type { BudgetsClient } from '@aws-sdk/client-budgets';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { CostExplorerClient } from '@aws-sdk/client-cost-explorer';
+import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -17,6 +18,7 @@ import {
   type BUDGETS_OPERATIONS,
   type CE_OPERATIONS,
   type CLOUDWATCH_OPERATIONS,
+  type ECS_OPERATIONS,
   type IAM_OPERATIONS,
   OPERATIONS,
   type OperationsPort,
@@ -52,7 +54,8 @@ export interface ClientOptions {
       | AutoScalingClient
       | CloudWatchClient
       | CostExplorerClient
-      | BudgetsClient,
+      | BudgetsClient
+      | ECSClient,
     service: AwsService,
   ) => void;
 }
@@ -142,6 +145,13 @@ export async function createAwsPort(options: ClientOptions): Promise<AwsPort> {
     options.intercept?.(client, 'budgets');
     return { client, table: BUDGETS_OPERATIONS };
   });
+  // ECS (the services a stack holds): loaded on its first call.
+  const ecs = once(async () => {
+    const { ECSClient, ECS_OPERATIONS } = await import('./ecs.js');
+    const client = new ECSClient({ ...withRegion, retryStrategy: standardRetry() });
+    options.intercept?.(client, 'ecs');
+    return { client, table: ECS_OPERATIONS };
+  });
   const port: AwsPort = {
     region,
     ec2: bind(clients.ec2, OPERATIONS.ec2, options.hardStop),
@@ -155,6 +165,7 @@ export async function createAwsPort(options: ClientOptions): Promise<AwsPort> {
     cloudwatch: bindLater<typeof CLOUDWATCH_OPERATIONS>(cloudwatch, options.hardStop),
     ce: bindLater<typeof CE_OPERATIONS>(ce, options.hardStop),
     budgets: bindLater<typeof BUDGETS_OPERATIONS>(budgets, options.hardStop),
+    ecs: bindLater<typeof ECS_OPERATIONS>(ecs, options.hardStop),
   };
   return port;
 }

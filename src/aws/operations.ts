@@ -83,6 +83,7 @@ import type { AUTOSCALING_OPERATIONS } from './autoscaling.js';
 import type { BUDGETS_OPERATIONS } from './budgets.js';
 import type { CE_OPERATIONS } from './cost-explorer.js';
 import type { CLOUDWATCH_OPERATIONS } from './cloudwatch.js';
+import type { ECS_OPERATIONS } from './ecs.js';
 import type { IAM_OPERATIONS } from './iam.js';
 import type { SSM_OPERATIONS } from './ssm.js';
 
@@ -91,6 +92,7 @@ export type {
   BUDGETS_OPERATIONS,
   CE_OPERATIONS,
   CLOUDWATCH_OPERATIONS,
+  ECS_OPERATIONS,
   IAM_OPERATIONS,
   SSM_OPERATIONS,
 };
@@ -193,6 +195,7 @@ interface Tables {
   cloudwatch: typeof CLOUDWATCH_OPERATIONS;
   ce: typeof CE_OPERATIONS;
   budgets: typeof BUDGETS_OPERATIONS;
+  ecs: typeof ECS_OPERATIONS;
 }
 
 export type Service = keyof Tables;

@@ -4,6 +4,7 @@ import type {
   CE_OPERATIONS,
   CLOUDWATCH_OPERATIONS,
   EC2_OPERATIONS,
+  ECS_OPERATIONS,
   IAM_OPERATIONS,
   LAMBDA_OPERATIONS,
   OperationsPort,
@@ -20,6 +21,7 @@ export type AutoscalingPort = OperationsPort<typeof AUTOSCALING_OPERATIONS>;
 export type CloudwatchPort = OperationsPort<typeof CLOUDWATCH_OPERATIONS>;
 export type CostExplorerPort = OperationsPort<typeof CE_OPERATIONS>;
 export type BudgetsPort = OperationsPort<typeof BUDGETS_OPERATIONS>;
+export type EcsPort = OperationsPort<typeof ECS_OPERATIONS>;
 
 /**
  * The AWS port: the only way the core reaches AWS, one typed method per operation used
@@ -55,7 +57,9 @@ export interface AwsPort {
   readonly ce: CostExplorerPort;
   /** The stack's budget (`--budget`); AWS Budgets is global, its endpoint in us-east-1. */
   readonly budgets: BudgetsPort;
+  /** The ECS services a stack holds (`--ecs-service`). */
+  readonly ecs: EcsPort;
 }
 
 export type AwsService =
-  'ec2' | 'lambda' | 'sts' | 'iam' | 'ssm' | 'autoscaling' | 'cloudwatch' | 'ce' | 'budgets';
+  'ec2' | 'lambda' | 'sts' | 'iam' | 'ssm' | 'autoscaling' | 'cloudwatch' | 'ce' | 'budgets' | 'ecs';

@@ -1,5 +1,4 @@
 /** The choices resolveSetup makes for the VPC, the zone, the subnet CIDRs and the Elastic IP: flag, state, or question. */
-import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
 import type { Address, Vpc } from '@aws-sdk/client-ec2';
 import type { AwsPort } from '../aws/port.js';
 import { checkSubnetCidr, type TakenBlock } from '../model/cidr.js';
@@ -21,7 +20,8 @@ export async function chooseVpc(
   aws: AwsPort,
   options: SetupOptions,
   state: StackState,
-  configs: FunctionConfiguration[],
+  /** The VPC each workload named is in now (undefined: none). */
+  workloadVpcs: ReadonlyArray<string | undefined>,
   ask: Asker,
 ): Promise<VpcChoice> {
   const recorded = vpcOf(state);
@@ -42,7 +42,7 @@ export async function chooseVpc(
     return { kind: 'existing', id: recorded.id, cidrs: recorded.cidrs };
   }
   if (options.newVpc) return { kind: 'new', cidr: options.vpcCidr ?? '10.0.0.0/16' };
-  const fromFunctions = configs.map((c) => c.VpcConfig?.VpcId).find((id) => id);
+  const fromFunctions = workloadVpcs.find((id) => id);
   // --yes takes the default answer: the VPC a function already sits in, else the default VPC.
   const fallback = options.yes ? (fromFunctions ?? (await defaultVpcId(aws))) : undefined;
   const id =

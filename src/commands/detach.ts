@@ -4,11 +4,15 @@ import { withRunGuard } from '../engine/run-guard.js';
 import { loadWorld, SECURITY_GROUPS, SUBNETS } from '../model/world.js';
 import { AbortError, FixedIpError } from '../errors.js';
 import { detach as detachFunction } from '../kinds/functions.js';
+import { serviceInput } from '../kinds/ecs-service-targets.js';
+import { detachService } from '../kinds/ecs-services.js';
 import { whoLine } from './shared.js';
 import { openStack, type StackOptions } from './stack.js';
 
 export interface DetachOptions extends StackOptions {
   functions: string[];
+  /** --ecs-service CLUSTER/SERVICE (or its ARN). */
+  services?: string[] | undefined;
   yes?: boolean | undefined;
 }
 
@@ -25,10 +29,22 @@ export async function detach(options: DetachOptions, deps: Deps): Promise<string
     const names = [
       ...new Set(options.functions.map((f) => functionInput(f, aws.region, identity.accountId))),
     ];
-    if (names.length === 0)
-      throw new FixedIpError('BAD_OPTION', 'no function given', {
-        hint: 'pass --function <name> (repeatable)',
+    const services = [
+      ...new Set((options.services ?? []).map((s) => serviceInput(s, aws.region, identity.accountId).key)),
+    ];
+    if (names.length === 0 && services.length === 0)
+      throw new FixedIpError('BAD_OPTION', 'no function or ECS service given', {
+        hint: 'pass --function <name> or --ecs-service CLUSTER/SERVICE (repeatable)',
       });
+    for (const key of services)
+      if (!state.services?.[key]) {
+        const held = Object.keys(state.services ?? {});
+        throw new FixedIpError('BAD_OPTION', `ECS service ${key} is not in stack ${options.name}`, {
+          hint: held.length
+            ? `the stack holds ${held.join(', ')}`
+            : `stack ${options.name} holds no ECS service`,
+        });
+      }
     for (const name of names) {
       if (!state.functions[name]) {
         const held = Object.keys(state.functions);
@@ -44,12 +60,13 @@ export async function detach(options: DetachOptions, deps: Deps): Promise<string
       code: 'detach.who',
       text: whoLine(identity, aws.region, options.profile),
     });
-    for (const name of names)
+    for (const name of [...names, ...services])
       deps.ui.notify({
         level: 'info',
         code: 'detach.plan',
         text: `${name}: back to its previous network settings, and out of stack ${options.name}`,
       });
+    const everything = [...names, ...services];
     if (!options.yes) {
       if (!deps.ui.interactive)
         throw new FixedIpError(
@@ -62,7 +79,7 @@ export async function detach(options: DetachOptions, deps: Deps): Promise<string
       const ok = await deps.ui.ask({
         kind: 'confirm',
         code: 'detach.confirm',
-        message: `Detach ${names.join(', ')}?`,
+        message: `Detach ${everything.join(', ')}?`,
         default: false,
       });
       if (!ok) throw new AbortError('Cancelled; nothing was changed', false);
@@ -86,16 +103,24 @@ export async function detach(options: DetachOptions, deps: Deps): Promise<string
             text: `${name} left stack ${options.name}`,
           });
         }
+        for (const key of services) {
+          await detachService(ctx, key);
+          deps.ui.notify({
+            level: 'success',
+            code: 'detach.done',
+            text: `ECS service ${key} left stack ${options.name}`,
+          });
+        }
         await store.write(state);
       },
     );
-    const left = Object.keys(state.functions);
+    const left = [...Object.keys(state.functions), ...Object.keys(state.services ?? {})];
     deps.ui.result(
       left.length > 0
-        ? `Detached ${names.join(', ')}; stack ${options.name} still serves ${left.join(', ')}`
-        : `Detached ${names.join(', ')}; stack ${options.name} serves no function now (fixed-ip teardown --name ${options.name} stops its charges)`,
+        ? `Detached ${everything.join(', ')}; stack ${options.name} still serves ${left.join(', ')}`
+        : `Detached ${everything.join(', ')}; stack ${options.name} serves no workload now (fixed-ip teardown --name ${options.name} stops its charges)`,
     );
-    return names;
+    return everything;
   } finally {
     await release();
   }

@@ -9,6 +9,7 @@ import {
   type Deps,
   type FunctionTarget,
   makeContext,
+  type ServiceTarget,
   type StackContext,
   type Targets,
 } from '../model/context.js';
@@ -31,8 +32,23 @@ import { functionConfigs } from '../kinds/function-configs.js';
 import { emptyWorld, loadWorld, VPCS, type World } from '../model/world.js';
 import { FixedIpError } from '../errors.js';
 import { functionExtras } from '../kinds/function-tags.js';
+import type { Service } from '@aws-sdk/client-ecs';
+import {
+  checkServiceName,
+  describeServices,
+  isServiceAttached,
+  networkOf,
+  readFacts,
+  refusalsOf,
+  type ServiceFacts,
+  serviceInput,
+  type ServiceName,
+  serviceVpc,
+  toServiceTarget,
+} from '../kinds/ecs-service-targets.js';
+import { stackNetwork } from '../kinds/ecs-services.js';
 import { isAttached, roleError } from '../kinds/functions.js';
-import { identityKey } from '../model/kind.js';
+import { identityKey, isWorkload } from '../model/kind.js';
 import { ALL_PARTS, applicableInputs, checkRecords, kindOf, withInputs } from '../kinds/index.js';
 import {
   emptyState,
@@ -121,7 +137,9 @@ export async function resolveSetup(
     });
   }
   if (names.length === 0) names = Object.keys(state.functions);
-  const asked = names.length === 0;
+  // ECS services: the flags, else the ones this stack already holds.
+  const services = await findServices(aws, options, state, identity, ui);
+  const asked = names.length === 0 && services.length === 0;
   if (asked) names = await askFunctions(aws, ask);
   const configs = asked
     ? await getFunctions(aws, names, settled)
@@ -135,7 +153,13 @@ export async function resolveSetup(
       });
 
   // The VPC: the stack's, --vpc, --new-vpc, the functions', or ask.
-  const vpcChoice = await chooseVpc(aws, options, state, configs, ask);
+  const vpcChoice = await chooseVpc(
+    aws,
+    options,
+    state,
+    [...configs.map((c) => c.VpcConfig?.VpcId), ...services.map((s) => serviceVpc(s.facts))],
+    ask,
+  );
   if (vpcChoice.kind === 'existing' && !state.resources.vpc)
     state.resources.vpc = { kind: 'vpc', id: vpcChoice.id, owned: false, cidrs: vpcChoice.cidrs };
   const vpcId = state.resources.vpc?.id;
@@ -186,6 +210,12 @@ export async function resolveSetup(
       ui.notify({ level: 'warn', code: 'setup.stale', text: staleLine(stale, live) }),
     );
   for (const config of configs) checkNotOtherStacks(config, world, options.name);
+  // What would stop a service's move, said before anything is made (one line each).
+  const refused = services.flatMap(({ name, facts }) => refusalsOf(name, facts, vpcId, options.name, state));
+  if (refused.length > 0)
+    throw new FixedIpError('WORKLOAD_REFUSED', refused.join('; '), {
+      hint: 'leave it out of --ecs-service, or change it as said; nothing was created',
+    });
   const vpcRecord = vpcOf(state);
   const vpcCidrs =
     vpcChoice.kind === 'new' ? [vpcChoice.cidr] : vpcRecord?.cidrs.length ? vpcRecord.cidrs : cidrsOf(world);
@@ -211,6 +241,7 @@ export async function resolveSetup(
     privateCidrs: cidrs.privateCidrs,
     adoptEip,
     functions: configs.map((config) => toTarget(ctx, config)),
+    services: services.map(({ name, facts }) => toService(ctx, name, facts)),
     resumed,
     replaceNatInstance: options.replaceNatInstance === true,
   };
@@ -226,6 +257,7 @@ export async function resolveSetup(
     .filter(
       (node) => node.step.name !== 'vpc' || targets.newVpcCidr !== undefined || state.resources.vpc?.owned,
     )
+    .filter((node) => !isWorkload(node.step) || node.step.holds(targets))
     .map((node) => ({ node, line: node.step.plan(ctx, node.zone, targets) }));
   return { ctx, targets, identity, plan, retired, previousShape };
 }
@@ -285,6 +317,52 @@ async function chooseShape(
   const zones = [first, ...kept.slice(1)];
   for (const zone of available) if (zones.length < count && !zones.includes(zone)) zones.push(zone);
   return withType({ nat, zones });
+}
+
+/**
+ * The ECS services setup works on: the flags (each must exist), else the ones the stack holds; a
+ * recorded one deleted outside fixed-ip leaves the stack. Each described with what setup decides by.
+ */
+async function findServices(
+  aws: AwsPort,
+  options: SetupOptions,
+  state: StackState,
+  identity: Identity,
+  ui: Deps['ui'],
+): Promise<Array<{ name: ServiceName; facts: ServiceFacts }>> {
+  const given = (options.services ?? []).map((s) => serviceInput(s, aws.region, identity.accountId));
+  const recorded = Object.keys(state.services ?? {}).map(checkServiceName);
+  const all = [...new Map([...given, ...recorded].map((n) => [n.key, n])).values()];
+  if (all.length === 0) return [];
+  const found = await describeServices(aws, all);
+  for (const name of recorded.filter((n) => !found.has(n.key))) {
+    delete state.services?.[name.key];
+    ui.notify({
+      level: 'warn',
+      code: 'setup.function.gone',
+      text: `ECS service ${name.key} no longer exists; it leaves stack ${state.name}`,
+    });
+  }
+  const wanted = given.length > 0 ? [...new Map(given.map((n) => [n.key, n])).values()] : recorded;
+  const missing = wanted.filter((n) => !found.has(n.key));
+  if (missing.length > 0 && given.length > 0)
+    throw new FixedIpError(
+      'SERVICE_NOT_FOUND',
+      `ECS service ${missing.map((n) => n.key).join(', ')} was not found in ${aws.region}`,
+      { hint: 'check CLUSTER/SERVICE and --region (aws ecs list-services --cluster CLUSTER)' },
+    );
+  return Promise.all(
+    wanted
+      .filter((n) => found.has(n.key))
+      .map(async (name) => ({ name, facts: await readFacts(aws, name, found.get(name.key) as Service, []) })),
+  );
+}
+
+function toService(ctx: StackContext, name: ServiceName, facts: ServiceFacts): ServiceTarget {
+  const recorded = ctx.state.services?.[name.key];
+  const attached = isServiceAttached(facts.service, stackNetwork(ctx));
+  // Where it goes back to: what the stack recorded, else its network now.
+  return toServiceTarget(name, facts, recorded?.previous ?? networkOf(facts.service), attached);
 }
 
 /** A function belongs to at most one stack: one in another stack's private subnets is refused. */

@@ -3,6 +3,8 @@ import type { NatModeName } from '../state/schema.js';
 /** What `fixed-ip setup` takes: its flags, or the interactive answers that stand in for them. */
 export interface SetupOptions {
   functions: string[];
+  /** --ecs-service CLUSTER/SERVICE (repeatable): ECS services to hold. */
+  services?: string[] | undefined;
   vpc?: string | undefined;
   newVpc?: boolean | undefined;
   vpcCidr?: string | undefined;

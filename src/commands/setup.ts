@@ -27,6 +27,7 @@ import { functionConfigs } from '../kinds/function-configs.js';
 import { AbortError, FixedIpError } from '../errors.js';
 import { aliasWarning } from '../kinds/function-tags.js';
 import { startTagging, VPC_ACCESS_POLICY } from '../kinds/functions.js';
+import { checkServiceName } from '../kinds/ecs-service-targets.js';
 import { ALL_PARTS, kindOf } from '../kinds/index.js';
 import { identityKey, isWork, isWorkload } from '../model/kind.js';
 import { NAT_MODE } from '../kinds/nat-modes.js';
@@ -78,6 +79,7 @@ export async function setup(options: SetupOptions, deps: Deps): Promise<SetupRes
 export function checkSetupOptions(options: SetupOptions): void {
   checkStackName(options.name);
   options.functions.forEach(checkFunctionName);
+  options.services?.forEach(checkServiceName);
   if (options.vpc !== undefined) checkVpcId(options.vpc);
   if (options.vpc !== undefined && options.newVpc)
     throw new FixedIpError('BAD_OPTION', '--vpc and --new-vpc cannot be used together', {
@@ -268,6 +270,12 @@ async function apply(resolved: Resolved, rolesToFix: string[]): Promise<SetupRes
   for (const fn of targets.functions) {
     state.functions[fn.name] ??= { arn: fn.arn, previous: fn.previous, attached: fn.attached };
   }
+  for (const service of targets.services)
+    (state.services ??= {})[service.key] ??= {
+      arn: service.arn,
+      previous: service.previous,
+      attached: service.attached,
+    };
   await ctx.save();
   startTagging(ctx, targets);
   await runSteps(ctx, targets, plan);

@@ -15,8 +15,9 @@ import { natHolding, parkedIps } from '../kinds/elastic-ip.js';
 import { functionConfigsAround } from '../kinds/function-configs.js';
 import { aliasWarning } from '../kinds/function-tags.js';
 import { isAttached } from '../kinds/functions.js';
-import { kindOf } from '../kinds/index.js';
-import { identityKey, isWorkload, type Check, type KindName } from '../model/kind.js';
+import { kindOf, WORKLOADS } from '../kinds/index.js';
+import { ecsServices } from '../kinds/ecs-services.js';
+import { identityKey, isWorkload, type Check, type KindName, type WorkloadStatus } from '../model/kind.js';
 import { recordsOf } from '../state/schema.js';
 import { openStack, type StackOptions } from './stack.js';
 
@@ -41,6 +42,8 @@ export interface StatusReport {
   /** `gone`: the function was deleted outside fixed-ip (not drift: the next setup drops it). */
   /** `staleAliases`: aliases serving a published version (recorded when setup moved the function). */
   functions: Array<{ name: string; attached: boolean; gone?: boolean; staleAliases?: string[] }>;
+  /** The ECS services the stack holds (`cluster/service`), with where their running tasks are. */
+  services: WorkloadStatus[];
   /** Functions in the stack's private subnets that the stack does not hold (moved there by hand): drift. */
   unmanagedFunctions: Array<{ name: string; subnetIds: string[] }>;
   resources: Array<{
@@ -102,6 +105,9 @@ export async function inspect(
     world.loaded.add('addresses');
   }
   const ctx = makeContext({ name: options.name, aws, deps, store, state, world });
+  // The workloads beyond functions (ECS services) read themselves.
+  await Promise.all(WORKLOADS.map((workload) => workload.load?.(ctx) ?? Promise.resolve()));
+  const services = ecsServices.report?.(ctx) ?? [];
 
   const resources: StatusReport['resources'] = [];
   const problems: string[] = [];
@@ -161,7 +167,9 @@ export async function inspect(
     subnetIds: (config.VpcConfig?.SubnetIds ?? []).filter((id) => privateSubnets.has(id)),
   }));
   for (const fn of unmanagedFunctions) problems.push(unmanagedProblem(options.name, fn));
-  if (functions.every((fn) => fn.gone === true) && problems.length === 0 && !onlyKeptEip) {
+  for (const service of services) if (service.problem) problems.push(service.problem);
+  const serves = [...functions, ...services].some((w) => w.gone !== true);
+  if (!serves && problems.length === 0 && !onlyKeptEip) {
     problems.push(
       `stack ${options.name} has no functions; run fixed-ip setup --name ${options.name} --function <name>`,
     );
@@ -185,10 +193,11 @@ export async function inspect(
     elasticIps: ips,
     natMode: state.shape.nat,
     zones: state.shape.zones,
-    healthy: problems.length === 0 && functions.some((fn) => fn.gone !== true),
+    healthy: problems.length === 0 && serves,
     parked: onlyKeptEip && problems.length === 0,
     natGateway: { id: firstNat?.id ?? null, state: nat?.State ?? 'missing' },
     functions,
+    services,
     unmanagedFunctions,
     resources,
     problems,
@@ -237,6 +246,12 @@ function print(deps: Deps, report: StatusReport, json: boolean): void {
     );
     if (fn.staleAliases) ui.result(`⚠  ${aliasWarning(fn.name, fn.staleAliases)}`);
   }
+  for (const service of report.services)
+    ui.result(
+      service.gone
+        ? `-  →  ECS service ${service.name} no longer exists (deleted outside fixed-ip; the next setup drops it)`
+        : `${service.attached && !service.problem ? '✔' : '✖'}  →  ECS service ${service.name} ${service.attached ? 'attached to the private subnets' : 'NOT attached'}${service.detail ? ` (${service.detail})` : ''}`,
+    );
   for (const fn of report.unmanagedFunctions)
     ui.result(`✖  →  function ${fn.name} in the private subnets, NOT in the stack (moved there by hand)`);
   for (const problem of report.problems) ui.result(`! ${problem}`);

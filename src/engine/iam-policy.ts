@@ -1,6 +1,6 @@
 import type { Action } from '../aws/operations.js';
 import { VPC_ACCESS_POLICY } from '../kinds/functions.js';
-import { KINDS } from '../kinds/index.js';
+import { KINDS, WORKLOADS } from '../kinds/index.js';
 import type { PolicyGrant } from '../model/kind.js';
 import { PROBE_PREFIX, PROBE_ROLE_TAG } from '../verify/probe-role.js';
 import { FixedIpError } from '../errors.js';
@@ -69,7 +69,13 @@ const FORGET: readonly Action[] = ['lambda:UntagResource'];
  * find them by tags); setup creates them (and changes them: a shape change removes what it no longer
  * needs), teardown removes them.
  */
-const reads = KINDS.flatMap((kind) => kind.iam.read);
+const reads = [
+  ...KINDS.flatMap((kind) => kind.iam.read),
+  ...WORKLOADS.flatMap((workload) => workload.iam?.read ?? []),
+];
+/** What the workloads beyond functions (ECS services) call to attach, detach and untag. */
+const workloadActions = (part: 'attach' | 'detach' | 'untag'): string[] =>
+  WORKLOADS.flatMap((workload) => workload.iam?.[part] ?? []);
 
 /** The run guard (src/engine/run-guard.ts): one SSM parameter per stack, under /fixed-ip/ only. */
 export const RUN_GUARD_ACTIONS: readonly Action[] = [
@@ -88,13 +94,21 @@ const SERVICE_ACTIONS: Record<PolicyScope, readonly string[]> = {
     ...reads,
     ...SETUP,
     ...KINDS.flatMap((kind) => [...kind.iam.create, ...(kind.iam.change ?? []), ...kind.iam.remove]),
+    ...workloadActions('attach'),
+    ...workloadActions('detach'),
   ],
-  teardown: [...COMMON, ...reads, ...TEARDOWN, ...KINDS.flatMap((kind) => kind.iam.remove)],
+  teardown: [
+    ...COMMON,
+    ...reads,
+    ...TEARDOWN,
+    ...KINDS.flatMap((kind) => kind.iam.remove),
+    ...workloadActions('detach'),
+  ],
   cost: [...COMMON, ...reads, ...COST],
   // export reads what status reads, and writes only files.
   export: [...COMMON, ...reads],
   // forget reads the stack and takes fixed-ip's tags off it (none with --keep-tags).
-  forget: [...COMMON, ...reads, ...FORGET, ...KINDS.flatMap(untagActions)],
+  forget: [...COMMON, ...reads, ...FORGET, ...KINDS.flatMap(untagActions), ...workloadActions('untag')],
   // The probes: made, run and deleted with a role each run makes for them (hence iam:PassRole).
   verify: [
     ...COMMON,
@@ -365,6 +379,8 @@ const GRANTS: readonly Grant[] = [
   },
   // The kinds' own statements (a NAT instance's role and instance profile).
   ...KINDS.flatMap((kind) => kind.iam.grants ?? []),
+  // The workloads' own statements (ECS services).
+  ...WORKLOADS.flatMap((workload) => workload.iam?.grants ?? []),
   // AWS's public parameter naming the newest Amazon Linux image (--nat instance).
   {
     sid: 'FixedIpSsmPublicImage',

@@ -20,6 +20,7 @@ export const functions: Workload = {
   name: 'functions',
   workload: true,
   attachedIn: (state) => Object.keys(state.functions),
+  holds: (targets) => targets.functions.length > 0,
 
   // Exported as the network settings the user's own function definitions take, never as resources.
   iac(ctx) {

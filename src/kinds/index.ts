@@ -4,6 +4,7 @@ import type { Shape, StackState } from '../state/schema.js';
 import type { ResourceRecord } from '../state/identity.js';
 import { elasticIp } from './elastic-ip.js';
 import { functions } from './functions.js';
+import { ecsServices } from './ecs-services.js';
 import { internetGateway } from './internet-gateway.js';
 import type { Kind, KindInput, KindName, Workload } from '../model/kind.js';
 import { natGateway, regionalNatGateway } from './nat-gateway.js';
@@ -154,11 +155,8 @@ export function inputsFromRecords(records: readonly ResourceRecord[]): Record<st
   return inputs;
 }
 
-/**
- * Every workload a stack can carry, moved in last and restored first. Adding one (ECS services): its
- * module, and a line here.
- */
-export const WORKLOADS: readonly Workload[] = [functions];
+/** Every workload a stack can carry, moved in last and restored first. Adding one: its module, and a line here. */
+export const WORKLOADS: readonly Workload[] = [functions, ecsServices];
 
 export function kindOf(name: KindName): Kind {
   const kind = KINDS.find((k) => k.name === name);

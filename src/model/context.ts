@@ -5,7 +5,14 @@ import type { Clock } from '../ports/clock.js';
 import type { Ui } from '../ports/ui.js';
 import type { StateStore } from '../state/store.js';
 import { identityKey, type KindName } from '../state/identity.js';
-import type { RecordOf, ResourceRecord, Shape, StackState, VpcConfigRecord } from '../state/schema.js';
+import type {
+  RecordOf,
+  ResourceRecord,
+  ServiceNetworkRecord,
+  Shape,
+  StackState,
+  VpcConfigRecord,
+} from '../state/schema.js';
 import type { World } from './world.js';
 
 /** What every command is given: the ports. Tests pass fakes; nothing is mocked by module path. */
@@ -32,6 +39,8 @@ export interface Targets {
   /** An Elastic IP to adopt (--eip): reused, never released by teardown. */
   adoptEip: string | undefined;
   functions: FunctionTarget[];
+  /** The ECS services to hold (`--ecs-service`, or the ones the stack holds). */
+  services: ServiceTarget[];
   /**
    * The stack existed before this run (a state file, or tagged resources): an earlier run may
    * have been interrupted and left duplicates AWS did not list yet, so setup looks for them again.
@@ -54,6 +63,23 @@ export interface FunctionTarget {
   tags?: Record<string, string>;
   /** Aliases serving a published version ("prod (version 3)"): they keep the old network. */
   staleAliases: string[];
+}
+
+export interface ServiceTarget {
+  /** `cluster/service`, the key of the state's record. */
+  key: string;
+  cluster: string;
+  service: string;
+  arn: string;
+  previous: ServiceNetworkRecord;
+  /** Already in exactly this stack's private subnets, with its security group and no public IP. */
+  attached: boolean;
+  /** FARGATE or EC2 (a capacity provider strategy counts as its provider's type). */
+  launchType: 'FARGATE' | 'EC2';
+  /** Its security groups in the stack's VPC, kept beside the stack's (a load balancer's rules name them). */
+  keptGroups: string[];
+  /** The service's tags. */
+  tags: Record<string, string>;
 }
 
 export interface StackContext {

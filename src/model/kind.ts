@@ -218,8 +218,21 @@ export interface Quota {
   blocker?: string;
 }
 
-/** The workloads a stack moves into its private subnets (Lambda functions; ECS services next). */
-export type WorkloadName = 'functions';
+/** The workloads a stack moves into its private subnets: Lambda functions, ECS services. */
+export type WorkloadName = 'functions' | 'services';
+
+/** One workload a stack holds, as status reads it live. */
+export interface WorkloadStatus {
+  /** Its name in the stack (a function's name, an ECS service's `cluster/service`). */
+  name: string;
+  attached: boolean;
+  /** Deleted outside fixed-ip: not drift (the next setup drops it). */
+  gone?: boolean;
+  /** What status shows beside it ("2 of 2 running tasks in the private subnets"). */
+  detail?: string;
+  /** What is wrong, and what to do about it. */
+  problem?: string;
+}
 
 /**
  * A workload: what the stack exists for, not a resource of its own. Its `ensure` attaches (moves it
@@ -233,6 +246,24 @@ export interface Workload extends StepBase {
   readonly workload: true;
   /** The ones the stack has attached, by name, as its state records them. */
   attachedIn(state: StackState): string[];
+  /**
+   * The IAM actions it needs beyond what every command reads of functions (absent: none): its
+   * reads, its attach (setup, attach), its detach (detach, teardown) and its untag (forget), and
+   * the statements granting them.
+   */
+  readonly iam?: {
+    read: readonly KindAction[];
+    attach: readonly KindAction[];
+    detach: readonly KindAction[];
+    untag: readonly KindAction[];
+    grants: readonly PolicyGrant[];
+  };
+  /** Whether this run holds any of them (a step of the plan only then). */
+  holds(targets: Targets): boolean;
+  /** For status: reads into `ctx.world` what `report` needs of them, live. */
+  load?(ctx: StackContext): Promise<void>;
+  /** For status: each one the stack holds, as `load` read it (`status --json` lists them under the workload's name). */
+  report?(ctx: StackContext): WorkloadStatus[];
   /** What would stop attaching them, found before anything is made (a function with no room for fixed-ip's tags). */
   blockers?(ctx: StackContext, targets: Targets): string[];
   /** For `export`: the network settings its attached workloads take, for the user's own definitions. */

@@ -37,6 +37,23 @@ const functionRecord = z.object({
 });
 export type FunctionRecord = z.infer<typeof functionRecord>;
 
+/** An ECS service's awsvpc network settings: its subnets, security groups, and public IP. */
+const serviceNetwork = z.object({
+  subnetIds: z.array(z.string()),
+  securityGroupIds: z.array(z.string()),
+  /** ECS's assignPublicIp; absent for the EC2 launch type, which has no such setting. */
+  assignPublicIp: z.optional(z.enum(['ENABLED', 'DISABLED'])),
+});
+export type ServiceNetworkRecord = z.infer<typeof serviceNetwork>;
+
+const serviceRecord = z.object({
+  arn: z.string(),
+  /** The service's network before setup moved it, restored by detach and teardown. */
+  previous: serviceNetwork,
+  attached: z.boolean(),
+});
+export type ServiceRecord = z.infer<typeof serviceRecord>;
+
 const shape = z.object({
   nat: z.enum(NAT_MODES),
   /** The zones the functions run in; the first is the home zone (a single NAT gateway lives there). */
@@ -61,6 +78,8 @@ export const STATE_SCHEMA = z
       z.looseObject({ ...baseRecordShape.def.shape, kind: z.string().check(z.minLength(1)) }),
     ),
     functions: z.record(z.string(), functionRecord),
+    /** The ECS services the stack holds, by `cluster/service` (absent in states before them). */
+    services: z.optional(z.record(z.string(), serviceRecord)),
     updatedAt: z.string(),
   })
   .check(
@@ -93,7 +112,11 @@ export function emptyState(name: string, region: string, accountId: string): Sta
 
 /** True when the state records nothing in AWS: the stack is gone. */
 export function isEmptyState(state: StackState): boolean {
-  return Object.keys(state.resources).length === 0 && Object.keys(state.functions).length === 0;
+  return (
+    Object.keys(state.resources).length === 0 &&
+    Object.keys(state.functions).length === 0 &&
+    Object.keys(state.services ?? {}).length === 0
+  );
 }
 
 /** The record of one resource, typed by its kind. */

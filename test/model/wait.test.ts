@@ -11,6 +11,7 @@ const LONGEST: Record<keyof typeof POLL, number> = {
   natDeleted: 15 * min,
   natAddresses: 15 * min,
   functionUpdated: 10 * min,
+  serviceSteady: 20 * min,
   instance: 10 * min,
   interfaceMove: 5 * min,
   lambdaInterfaces: 30 * min,

@@ -72,7 +72,9 @@ export async function startMoto(): Promise<Moto> {
   // verify's probe role attach AWSLambdaVPCAccessExecutionRole).
   const child = spawn(command, args, {
     stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, MOTO_IAM_LOAD_MANAGED_POLICIES: 'true' },
+    // moto's ECS services never start tasks; this many count as running from their creation, so a
+    // service of that desired count is steady (moto keeps one deployment whatever UpdateService changes).
+    env: { ...process.env, MOTO_IAM_LOAD_MANAGED_POLICIES: 'true', MOTO_ECS_SERVICE_RUNNING: '1' },
   });
   running.add(child);
   let stderr = '';
