@@ -5,7 +5,7 @@
  */
 import type { AwsPort } from '../aws/port.js';
 import { type FoundFunction, functionsInSubnets, previousFromTags } from '../kinds/function-tags.js';
-import { KINDS, inputsFromRecords } from '../kinds/index.js';
+import { KINDS, inputsFromRecords, WORKLOADS } from '../kinds/index.js';
 import { NAT_MODE, RECOGNITION_ORDER } from '../kinds/nat-modes.js';
 import { identityKey, inSentence, type Kind, type Listed } from '../model/kind.js';
 import { emptyState, type ResourceRecord, type Shape, type StackState } from '../state/schema.js';
@@ -220,9 +220,19 @@ export async function stackFromTags(
   // The parts found by a name (an IAM instance profile, an Auto Scaling group) are asked only for a
   // shape whose kinds have them, once the tagged resources said which shape the stack has.
   const named = found ? worldPartsFor([found.shape]).filter((part) => part.byName === true) : [];
-  if (!found || named.length === 0) return found;
-  const more = await loadWorld(aws, { vpcId: undefined, stack }, named);
-  return stateFromWorld(mergeWorlds(world, more), stack, region, accountId, functions);
+  const state =
+    !found || named.length === 0
+      ? found
+      : stateFromWorld(
+          mergeWorlds(world, await loadWorld(aws, { vpcId: undefined, stack }, named)),
+          stack,
+          region,
+          accountId,
+          functions,
+        );
+  // The workloads found by their own tags (ECS services), into the stack found.
+  if (state) for (const workload of WORKLOADS) await workload.discover?.(aws, state);
+  return state;
 }
 
 /** The world lists the record's kind, and not the record's id. */

@@ -8,6 +8,7 @@
  */
 import type { Service, Task } from '@aws-sdk/client-ecs';
 import { awsErrorName } from '../aws/errors.js';
+import type { AwsPort } from '../aws/port.js';
 import { FixedIpError } from '../errors.js';
 import type { ServiceTarget, StackContext } from '../model/context.js';
 import type { Workload, WorkloadStatus } from '../model/kind.js';
@@ -80,6 +81,8 @@ export const ecsServices: Workload = {
   attachedIn: (state) => Object.keys(state.services ?? {}),
   iam: {
     read: [
+      'ecs:ListClusters',
+      'ecs:ListServices',
       'ecs:DescribeServices',
       'ecs:DescribeTaskDefinition',
       'ecs:ListTasks',
@@ -95,6 +98,8 @@ export const ecsServices: Workload = {
       {
         sid: 'FixedIpEcsRead',
         actions: [
+          'ecs:ListClusters',
+          'ecs:ListServices',
           'ecs:DescribeServices',
           'ecs:DescribeTaskDefinition',
           'ecs:ListTasks',
@@ -155,6 +160,33 @@ export const ecsServices: Workload = {
           problem: bad[0]?.problem ?? '',
         }
       : { ok: true, id: statuses.map((s) => s.name).join(', '), state: 'attached' };
+  },
+
+  // A lost state: the account's services carrying the stack's tag and the previous network it
+  // wrote there (every cluster is listed: only ever for a stack found by its tags). Not allowed to
+  // list ECS (a stack of functions only, a policy without ECS): there is nothing of ECS to find.
+  async discover(aws, state) {
+    let found: Array<{ key: string; service: Service }>;
+    try {
+      found = await servicesTagged(aws, state.name);
+    } catch (error) {
+      if (awsErrorName(error) === 'AccessDeniedException') return;
+      throw error;
+    }
+    const ours = new Set(
+      Object.values(state.resources)
+        .filter((r) => r.kind === 'privateSubnet')
+        .map((r) => r.id),
+    );
+    for (const { key, service } of found) {
+      const previous = servicePreviousFromTags(tagsOf(service), state.name);
+      if (!previous) continue;
+      (state.services ??= {})[key] = {
+        arn: service.serviceArn ?? '',
+        previous,
+        attached: networkOf(service).subnetIds.some((id) => ours.has(id)),
+      };
+    }
   },
 
   // status: each service, and the subnets its running tasks are in.
@@ -258,6 +290,40 @@ export const ecsServices: Workload = {
     return { outcome: 'removed', detail: keys.join(', ') };
   },
 };
+
+/** Every service of the account's clusters in the region whose tags name `stack`. */
+async function servicesTagged(
+  aws: AwsPort,
+  stack: string,
+): Promise<Array<{ key: string; service: Service }>> {
+  const clusters: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await aws.ecs.ListClusters(nextToken ? { nextToken } : {});
+    clusters.push(...(page.clusterArns ?? []));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  const found = await Promise.all(
+    clusters.map(async (clusterArn) => {
+      const cluster = clusterArn.split('/').pop() ?? clusterArn;
+      const names: string[] = [];
+      let token: string | undefined;
+      do {
+        const page = await aws.ecs.ListServices({ cluster, ...(token ? { nextToken: token } : {}) });
+        names.push(...(page.serviceArns ?? []).map((arn) => arn.split('/').pop() ?? arn));
+        token = page.nextToken;
+      } while (token);
+      const described = await describeServices(
+        aws,
+        names.map((service) => ({ cluster, service, key: `${cluster}/${service}` })),
+      );
+      return [...described]
+        .filter(([, service]) => tagsOf(service)[TAG_STACK] === stack)
+        .map(([key, service]) => ({ key, service }));
+    }),
+  );
+  return found.flat();
+}
 
 /** The subnet of each running task of a service (one ListTasks, one DescribeTasks per 100). */
 async function taskSubnets(ctx: StackContext, cluster: string, serviceName: string): Promise<string[]> {

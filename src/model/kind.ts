@@ -260,6 +260,11 @@ export interface Workload extends StepBase {
   };
   /** Whether this run holds any of them (a step of the plan only then). */
   holds(targets: Targets): boolean;
+  /**
+   * For a stack found by its tags (its state file lost): the ones carrying the stack's tags, with
+   * the previous network they keep there, put into `state` (the functions are found with the subnets).
+   */
+  discover?(aws: AwsPort, state: StackState): Promise<void>;
   /** For status: reads into `ctx.world` what `report` needs of them, live. */
   load?(ctx: StackContext): Promise<void>;
   /** For status: each one the stack holds, as `load` read it (`status --json` lists them under the workload's name). */

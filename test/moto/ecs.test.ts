@@ -1,3 +1,5 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   CreateSecurityGroupCommand,
@@ -121,7 +123,7 @@ async function serviceNow(name = 'worker') {
 const original = (seeded: Seeded) => ({
   subnets: [seeded.subnetId],
   securityGroups: [seeded.groupId],
-  assignPublicIp: 'ENABLED',
+  assignPublicIp: 'ENABLED' as const,
 });
 
 describe('ECS services against moto', () => {
@@ -214,6 +216,27 @@ describe('ECS services against moto', () => {
     expect(status.code).toBe(0);
     expect(status.stdout).toContain('ECS service prod/worker attached to the private subnets');
     ok(await account.cli('teardown', '--yes'));
+    expect((await serviceNow()).network).toEqual(original(seeded));
+  });
+
+  it('a lost state file: teardown finds the service by its tags and restores it from them', async () => {
+    const seeded = await seedNetwork();
+    await seedService(seeded);
+    ok(
+      await account.cli(
+        'setup',
+        '--ecs-service',
+        'prod/worker',
+        '--vpc',
+        seeded.vpcId,
+        '--azs',
+        '1',
+        '--yes',
+      ),
+    );
+    rmSync(join(account.cwd, '.fixed-ip'), { recursive: true, force: true });
+    const down = ok(await account.cli('teardown', '--yes'));
+    expect(down.stderr).toContain('prod/worker');
     expect((await serviceNow()).network).toEqual(original(seeded));
   });
 
