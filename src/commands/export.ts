@@ -155,9 +155,9 @@ function handover(stack: StackExport, format: ExportFormat, commands: readonly s
     ...(stack.snippet
       ? [
           '',
-          `## Your functions (${stack.snippet.names.join(', ') || 'none attached'})`,
+          `## Your workloads (${stack.snippet.names.join(', ') || 'none attached'})`,
           '',
-          'They are not exported: keep them in your own definitions, with the network settings below.',
+          "They are not exported: keep them in your own definitions (a function's vpc_config, an ECS service's awsvpc network with assignPublicIp DISABLED), with the network settings below.",
           '',
           ...(format === 'terraform' ? ['```hcl', snippet ?? '', '```'] : [snippet ?? '']),
         ]

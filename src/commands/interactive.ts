@@ -11,27 +11,59 @@ import type { Ui } from '../ports/ui.js';
 
 /** --function */
 export async function askFunctions(ui: Ui, aws: AwsPort): Promise<string[]> {
-  const functions = (await listAllFunctions(aws)).sort((a, b) =>
-    (a.FunctionName ?? '').localeCompare(b.FunctionName ?? ''),
-  );
+  const [functions, services] = await Promise.all([
+    listAllFunctions(aws).then((all) =>
+      all.sort((a, b) => (a.FunctionName ?? '').localeCompare(b.FunctionName ?? '')),
+    ),
+    listServiceKeys(aws),
+  ]);
   // An empty list would leave the user at a question no answer passes.
-  if (functions.length === 0) {
-    throw new FixedIpError('FUNCTION_NOT_FOUND', `there are no Lambda functions in ${aws.region}`, {
-      hint: 'check --region and --profile, or pass --function <name>',
-    });
+  if (functions.length === 0 && services.length === 0) {
+    throw new FixedIpError(
+      'FUNCTION_NOT_FOUND',
+      `there are no Lambda functions or ECS services in ${aws.region}`,
+      { hint: 'check --region and --profile, or pass --function <name>' },
+    );
   }
   return ui.ask({
     kind: 'multiselect',
     code: 'setup.functions',
     // The keys are named once, in the prompt's own hint line.
-    message: 'Which functions need the fixed IP?',
-    choices: functions.map((fn) => ({
-      value: fn.FunctionName ?? '',
-      name: `${fn.FunctionName} (${fn.Runtime ?? 'container'}${fn.VpcConfig?.VpcId ? `, in ${fn.VpcConfig.VpcId}` : ', not in a VPC'})`,
-    })),
+    message:
+      services.length > 0
+        ? 'Which functions and ECS services need the fixed IP?'
+        : 'Which functions need the fixed IP?',
+    choices: [
+      ...functions.map((fn) => ({
+        value: fn.FunctionName ?? '',
+        name: `${fn.FunctionName} (${fn.Runtime ?? 'container'}${fn.VpcConfig?.VpcId ? `, in ${fn.VpcConfig.VpcId}` : ', not in a VPC'})`,
+      })),
+      ...services.map((key) => ({ value: `${ECS_CHOICE}${key}`, name: `${key} (ECS service)` })),
+    ],
     default: [],
-    validate: (values) => (values.length > 0 ? true : 'pick at least one function'),
+    validate: (values) => (values.length > 0 ? true : 'pick at least one'),
   });
+}
+
+/** How the picker marks an ECS service among the functions it returns. */
+export const ECS_CHOICE = 'ecs:';
+
+/** `cluster/service` of every service in the region (none when ECS may not be listed). */
+async function listServiceKeys(aws: AwsPort): Promise<string[]> {
+  try {
+    const clusters = (await aws.ecs.ListClusters({})).clusterArns ?? [];
+    const keys = await Promise.all(
+      clusters.map(async (arn) => {
+        const cluster = arn.split('/').pop() ?? arn;
+        const services = (await aws.ecs.ListServices({ cluster })).serviceArns ?? [];
+        return services.map((service) => `${cluster}/${service.split('/').pop() ?? service}`);
+      }),
+    );
+    return keys.flat().sort();
+  } catch {
+    // Not allowed to list ECS (or no ECS here): the functions are the choice.
+    return [];
+  }
 }
 
 /** --vpc / --new-vpc */

@@ -138,9 +138,16 @@ export async function resolveSetup(
   }
   if (names.length === 0) names = Object.keys(state.functions);
   // ECS services: the flags, else the ones this stack already holds.
-  const services = await findServices(aws, options, state, identity, ui);
+  let services = await findServices(aws, options, state, identity, ui);
   const asked = names.length === 0 && services.length === 0;
-  if (asked) names = await askFunctions(aws, ask);
+  if (asked) {
+    const picked = await askFunctions(aws, ask);
+    const { ECS_CHOICE } = await import('./interactive.js');
+    names = picked.filter((p) => !p.startsWith(ECS_CHOICE));
+    const chosen = picked.filter((p) => p.startsWith(ECS_CHOICE)).map((p) => p.slice(ECS_CHOICE.length));
+    if (chosen.length > 0)
+      services = await findServices(aws, { ...options, services: chosen }, state, identity, ui);
+  }
   const configs = asked
     ? await getFunctions(aws, names, settled)
     : names.map((name) => {

@@ -160,6 +160,14 @@ export async function verify(options: VerifyOptions, deps: Deps): Promise<Verify
     probes: probes.map((p) => p.name).filter((name) => created.has(name)),
     leftover,
   };
+  // An ECS service's tasks leave the same way the probes do: no probe of their own is needed.
+  const services = Object.keys(state.services ?? {});
+  if (services.length > 0 && report.ok)
+    ui.notify({
+      level: 'info',
+      code: 'verify.services',
+      text: `This holds for ECS service${services.length > 1 ? 's' : ''} ${services.join(', ')} too: ${services.length > 1 ? 'their' : 'its'} tasks run in the same private subnets, through the same routes, with the stack's security group (outbound open) beside ${services.length > 1 ? 'their' : 'its'} own, and no public IP; fixed-ip status checks that ${services.length > 1 ? 'they are' : 'it is'} still attached and where ${services.length > 1 ? 'their' : 'its'} tasks run`,
+    });
   print(ui, report, options.json === true);
   return report;
 }

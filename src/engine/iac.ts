@@ -91,7 +91,8 @@ export async function gatherExport(
     zones: [...ctx.state.shape.zones],
     resources,
     reused,
-    snippet: snippets[0],
+    // Every workload takes the same network (the private subnets and the stack's group).
+    snippet: snippets[0] && { ...snippets[0], names: snippets.flatMap((snippet) => snippet.names) },
     notes,
   };
 }

@@ -107,6 +107,7 @@ export const MESSAGES = {
   'verify.leftover': { level: 'warn', says: 'a probe left by an earlier verify' },
   'verify.leftover.removed': { level: 'info', says: 'a probe left by an earlier verify was removed' },
   'verify.role.kept': { level: 'warn', says: "verify's probe role was kept" },
+  'verify.services': { level: 'info', says: "why the probes' answer holds for the stack's ECS services" },
   'unlock.dead': { level: 'info', says: 'the holder is a process of this host that has died' },
   'unlock.live': { level: 'warn', says: 'the holder looks alive' },
   'unlock.done': { level: 'success', says: 'a lease was removed' },
