@@ -197,7 +197,7 @@ function subnetKind(which: Which, article: number): Kind {
       if (users.length > 0)
         return {
           outcome: 'kept',
-          detail: `${record.id} (${record.cidr}): in use by function ${users.join(', ')}`,
+          detail: `${record.id} (${record.cidr}): in use by ${users.join(', ')}`,
         };
       const what = `${which} subnet ${record.id}`;
       if (which === 'private')
