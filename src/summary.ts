@@ -17,9 +17,12 @@ export function setupSummary(result: SetupResult): string[] {
     return [
       `No changes: stack ${state.name} is as setup left it; allowlisted IP${result.elasticIps.length > 1 ? 's' : ''} ${ips}`,
     ];
-  const functions = Object.keys(state.functions);
+  const workloads = [
+    ...Object.keys(state.functions),
+    ...Object.keys(state.services ?? {}).map((key) => `${key} (ECS)`),
+  ];
   const lines = ['', `Summary of stack ${state.name} (${NAT_MODE[state.shape.nat].title}):`];
-  lines.push(`  ${functions.length > 0 ? functions.join(', ') : '(no functions)'}`);
+  lines.push(`  ${workloads.length > 0 ? workloads.join(', ') : '(no functions)'}`);
   lines.push('    zone: private subnet → NAT → IP → internet gateway');
   for (const path of paths(state)) lines.push(`    ${path}`);
   const records = Object.values(state.resources);
