@@ -71,11 +71,12 @@ export const POLL = {
   serviceSteady: {
     what: 'an ECS service deployment rolling its tasks onto new network settings until steady (AWS: 1-5 minutes, longer with slow health checks)',
     phases: [
-      { from: 0, every: 3 * s },
-      { from: 2 * min, every: 5 * s },
+      { from: 0, every: 5 * s },
+      { from: 45 * s, every: 1 * s },
+      { from: 3 * min, every: 5 * s },
       { from: 10 * min, every: 15 * s },
     ],
-    budget: 200,
+    budget: 300,
   },
   instance: {
     what: 'an EC2 instance pending -> running, or shutting-down -> terminated (AWS: 10 s to 2 minutes)',

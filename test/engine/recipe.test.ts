@@ -22,6 +22,7 @@ describe('the recipe walked backward', () => {
       'natGroup',
       'privateRouteTable',
       'functions',
+      'services',
     ] as const)
       expect(dependentsOf('vpc').has(inVpc), inVpc).toBe(true);
     expect(dependentsOf('vpc').has('elasticIp')).toBe(false);
@@ -34,13 +35,14 @@ describe('the recipe walked backward', () => {
         'natLaunchTemplate',
         'natGroup',
         'regionalNatGateway',
+        'services',
       ].sort(),
     );
   });
 
   it("keeps a NAT instance's role until every instance that could use it is gone (--ha's group, its template)", () => {
     expect([...dependentsOf('natRole')].sort()).toEqual(
-      ['functions', 'natGroup', 'natInstance', 'natLaunchTemplate'].sort(),
+      ['functions', 'natGroup', 'natInstance', 'natLaunchTemplate', 'services'].sort(),
     );
     // The group goes before the template it launches from, and before the interface its instance holds.
     expect(dependentsOf('natLaunchTemplate').has('natGroup')).toBe(true);
@@ -49,16 +51,25 @@ describe('the recipe walked backward', () => {
 
   it('keeps each resource until what references it is gone', () => {
     expect([...dependentsOf('publicSubnet')]).toEqual(
-      expect.arrayContaining(['publicRouteTable', 'natGateway', 'natInterface', 'natInstance', 'functions']),
+      expect.arrayContaining([
+        'publicRouteTable',
+        'natGateway',
+        'natInterface',
+        'natInstance',
+        'functions',
+        'services',
+      ]),
     );
     expect([...dependentsOf('internetGateway')]).toEqual(
       expect.arrayContaining(['publicRouteTable', 'natGateway', 'regionalNatGateway', 'natInterface']),
     );
     expect([...dependentsOf('privateSubnet')]).toEqual(
-      expect.arrayContaining(['privateRouteTable', 'functions']),
+      expect.arrayContaining(['privateRouteTable', 'functions', 'services']),
     );
-    expect([...dependentsOf('securityGroup')]).toEqual(['functions']);
+    // Every workload waits on the stack's group; nothing waits on a workload.
+    expect([...dependentsOf('securityGroup')].sort()).toEqual(['functions', 'services']);
     expect(dependentsOf('functions').size).toBe(0);
+    expect(dependentsOf('services').size).toBe(0);
   });
 
   it('deletes a NAT as soon as the workloads have left, not after the route that only points at it', () => {
@@ -70,6 +81,7 @@ describe('the recipe walked backward', () => {
       'natGroup',
     ] as const) {
       expect(dependentsOf(nat).has('functions'), nat).toBe(true);
+      expect(dependentsOf(nat).has('services'), nat).toBe(true);
       expect(dependentsOf(nat).has('privateRouteTable'), nat).toBe(false);
     }
   });
