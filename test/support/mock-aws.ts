@@ -1,6 +1,6 @@
 /**
  * Puts the simulator behind aws-sdk-client-mock: every EC2/Lambda/STS/IAM/SSM/Auto Scaling/
- * CloudWatch/Cost Explorer/Budgets client the code under test builds (the mocks are class-level)
+ * CloudWatch/Cost Explorer/Budgets/ECS client the code under test builds (the mocks are class-level)
  * answers from `sim`. The SDK's middleware does not run here, so its retry policy does not either;
  * use `attachSimulator` to test retries. Every answer is still checked against the operation's
  * schema (a member AWS lacks, a wrong type: the call fails).
@@ -10,6 +10,7 @@ import * as Budgets from '@aws-sdk/client-budgets';
 import * as CloudWatch from '@aws-sdk/client-cloudwatch';
 import * as CostExplorer from '@aws-sdk/client-cost-explorer';
 import * as EC2 from '@aws-sdk/client-ec2';
+import * as ECS from '@aws-sdk/client-ecs';
 import * as IAM from '@aws-sdk/client-iam';
 import * as Lambda from '@aws-sdk/client-lambda';
 import * as SSM from '@aws-sdk/client-ssm';
@@ -28,6 +29,7 @@ export interface MockedAws {
   cloudwatch: AwsClientStub<CloudWatch.CloudWatchClient>;
   ce: AwsClientStub<CostExplorer.CostExplorerClient>;
   budgets: AwsClientStub<Budgets.BudgetsClient>;
+  ecs: AwsClientStub<ECS.ECSClient>;
   restore(): void;
 }
 
@@ -80,6 +82,7 @@ export function mockAws(sim: AwsSimulator): MockedAws {
   const cloudwatch = mockClient(CloudWatch.CloudWatchClient);
   const ce = mockClient(CostExplorer.CostExplorerClient);
   const budgets = mockClient(Budgets.BudgetsClient);
+  const ecs = mockClient(ECS.ECSClient);
   route(ec2, EC2, 'ec2', sim);
   route(lambda, Lambda, 'lambda', sim);
   route(sts, STS, 'sts', sim);
@@ -89,6 +92,7 @@ export function mockAws(sim: AwsSimulator): MockedAws {
   route(cloudwatch, CloudWatch, 'cloudwatch', sim);
   route(ce, CostExplorer, 'ce', sim);
   route(budgets, Budgets, 'budgets', sim);
+  route(ecs, ECS, 'ecs', sim);
   return {
     ec2,
     lambda,
@@ -99,6 +103,7 @@ export function mockAws(sim: AwsSimulator): MockedAws {
     cloudwatch,
     ce,
     budgets,
+    ecs,
     restore(): void {
       ec2.restore();
       lambda.restore();
@@ -109,6 +114,7 @@ export function mockAws(sim: AwsSimulator): MockedAws {
       cloudwatch.restore();
       ce.restore();
       budgets.restore();
+      ecs.restore();
     },
   };
 }

@@ -21,6 +21,7 @@ import { EC2_RESOURCE_TYPES } from './ec2/resource-types.js';
 import { passingProfile } from './instance-profiles.js';
 import { autoscalingAuthorizations } from './autoscaling.js';
 import { budgetsAuthorizations } from './budgets.js';
+import { ecsAuthorizations } from './ecs/operations.js';
 
 type Input = Record<string, unknown>;
 type Spec = { ResourceType?: string; Tags?: Array<{ Key?: string; Value?: string }> };
@@ -485,7 +486,9 @@ export function authorizationsOf(
               ? autoscalingAuthorizations(ctx, operation, input)
               : service === 'budgets'
                 ? budgetsAuthorizations(ctx, operation, input)
-                : undefined;
+                : service === 'ecs'
+                  ? ecsAuthorizations(ctx, operation, input)
+                  : undefined;
   return requests ?? [{ action: iamAction(service, operation), resource: '*', context: {} }];
 }
 

@@ -5,7 +5,7 @@
 
 /** The AWS services the simulator answers (the CLI's AwsService, by structure). */
 export type SimService =
-  'ec2' | 'lambda' | 'sts' | 'iam' | 'ssm' | 'autoscaling' | 'cloudwatch' | 'ce' | 'budgets';
+  'ec2' | 'lambda' | 'sts' | 'iam' | 'ssm' | 'autoscaling' | 'cloudwatch' | 'ce' | 'budgets' | 'ecs';
 
 /** Time, as the simulator is given it: the CLI's Clock port, by structure. */
 export interface Clock {
@@ -68,6 +68,17 @@ export interface SimTimings {
    * replacement this long after it was lost: EC2 health checks run about every minute.
    */
   groupReplaceMs: number;
+  /**
+   * An ECS task is PENDING this long (an interface made and attached, its image pulled), then
+   * RUNNING; a task that cannot reach its image registry stops this long after it was started.
+   */
+  ecsTaskStartMs: number;
+  /** An ECS task told to stop is STOPPED (its interface deleted) this long later. */
+  ecsTaskStopMs: number;
+  /** After a task of a deployment fails to start, ECS waits this long before it starts another. */
+  ecsRetryMs: number;
+  /** A stopped task, and an INACTIVE service, stay visible to Describe this long (about an hour). */
+  ecsGoneVisibleMs: number;
   /** Each call takes a random latency in [min, max] ms on the clock (0 by default). */
   callLatencyMs: [number, number];
 }

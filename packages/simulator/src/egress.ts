@@ -201,3 +201,9 @@ function routeToInternet(
     reason: `subnet ${subnet.id} routes to an internet gateway, which gives a function no public IP`,
   };
 }
+
+/** Whether the subnet's 0.0.0.0/0 route goes to an internet gateway of its VPC (a public subnet). */
+export function subnetIsPublic(ctx: SimContext, subnetId: string): boolean {
+  const subnet = ctx.state.subnets[subnetId];
+  return subnet !== undefined && reachesInternet(ctx, tableOf(ctx, subnet));
+}

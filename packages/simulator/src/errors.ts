@@ -50,6 +50,7 @@ import {
   InvalidNextTokenException,
   LimitExceededException as CostExplorerLimitExceededException,
 } from '@aws-sdk/client-cost-explorer';
+import * as ecsExceptions from '@aws-sdk/client-ecs';
 import { newRequestId } from './ids.js';
 
 function metadata(httpStatusCode: number): {
@@ -270,6 +271,8 @@ export function throttlingError(service: SimService): Error {
       );
     case 'budgets':
       return budgetsError('ThrottlingException', 'Rate exceeded');
+    case 'ecs':
+      return ecsError('ThrottlingException', 'Rate exceeded');
   }
 }
 
@@ -305,6 +308,8 @@ export function serverError(service: SimService): Error {
       return costExplorerError('InternalFailure', 'An internal error occurred.', 500);
     case 'budgets':
       return budgetsError('InternalErrorException', 'An internal error occurred.');
+    case 'ecs':
+      return ecsError('ServerException', 'Service Unavailable. Please try again later.');
   }
 }
 
@@ -371,6 +376,11 @@ export function accessDenied(service: SimService, action: string, accountId: str
         'AccessDeniedException',
         `User: ${user} is not authorized to perform: ${action} because no identity-based policy allows the ${action} action`,
       );
+    case 'ecs':
+      return ecsError(
+        'AccessDeniedException',
+        `User: ${user} is not authorized to perform: ${action} on resource: * because no identity-based policy allows the ${action} action`,
+      );
   }
 }
 
@@ -414,6 +424,8 @@ export function unsupportedOperation(service: SimService, operation: string): Er
       return costExplorerError('UnknownOperationException', message);
     case 'budgets':
       return budgetsError('UnknownOperationException', message);
+    case 'ecs':
+      return ecsError('UnknownOperationException', message);
   }
 }
 
@@ -506,5 +518,25 @@ export function budgetsError(name: string, message: string): BudgetsServiceExcep
     name,
     message,
     known?.status ?? 400,
+  );
+}
+
+/**
+ * Amazon ECS's errors (awsJson1_1): its modelled exceptions as their SDK class, the rest (the
+ * unmodelled ThrottlingException) as the service's. AWS answers every one with 400 but
+ * ServerException (500).
+ */
+export function ecsError(name: string, message: string): ecsExceptions.ECSServiceException {
+  const modelled = (ecsExceptions as unknown as Record<string, unknown>)[name];
+  const known =
+    typeof modelled === 'function' && name.endsWith('Exception') && name !== 'ECSServiceException'
+      ? (modelled as ErrorClass)
+      : undefined;
+  return jsonError(
+    known ? { [name]: known } : {},
+    ecsExceptions.ECSServiceException,
+    name,
+    message,
+    name === 'ServerException' ? 500 : 400,
   );
 }

@@ -6,6 +6,7 @@ import { budgetsOperations } from './budgets.js';
 import { cloudwatchOperations } from './cloudwatch.js';
 import { costExplorerOperations } from './cost-explorer.js';
 import { ec2Operations } from './ec2/index.js';
+import { ecsOperations } from './ecs/operations.js';
 import { iamOperations } from './iam.js';
 import { instanceProfileOperations } from './instance-profiles.js';
 import { lambdaOperations } from './lambda/functions.js';
@@ -22,6 +23,7 @@ export const OPERATIONS: ServiceOperations = {
   cloudwatch: cloudwatchOperations as OperationTable,
   ce: costExplorerOperations as OperationTable,
   budgets: budgetsOperations as OperationTable,
+  ecs: ecsOperations as OperationTable,
 };
 
 export const SIMULATED_OPERATIONS: Readonly<Record<SimService, readonly string[]>> = {
@@ -34,6 +36,7 @@ export const SIMULATED_OPERATIONS: Readonly<Record<SimService, readonly string[]
   cloudwatch: Object.keys(OPERATIONS.cloudwatch),
   ce: Object.keys(OPERATIONS.ce),
   budgets: Object.keys(OPERATIONS.budgets),
+  ecs: Object.keys(OPERATIONS.ecs),
 };
 
 export { iamAction } from './authorization.js';

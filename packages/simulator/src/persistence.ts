@@ -41,6 +41,7 @@ const OPTIONAL_MAPS = [
   'metrics',
   'billing',
   'budgets',
+  'ecs',
 ] as const satisfies readonly (keyof AccountState)[];
 
 /** A simulated account document that cannot be loaded; the CLI turns it into its own error. */

@@ -19,6 +19,7 @@ import { type Egress, egressFrom } from './egress.js';
 import { FaultBook } from './faults.js';
 import { advanceNatBoots } from './nat-boot.js';
 import { settleGroups } from './autoscaling.js';
+import { settleServices } from './ecs/scheduler.js';
 import { nextRandom, type RandomState } from './ids.js';
 import { instanceIsGone, interfaceIsLive, lambdaEniIsLive, natIsGone, natState } from './lifecycle.js';
 import { type AccountState, emptyAccount } from './model.js';
@@ -325,6 +326,8 @@ export class AwsSimulator {
     meterUsage(ctx);
     // What Auto Scaling groups did by themselves since the last call (replacements, deletions).
     settleGroups(ctx);
+    // What ECS's scheduler did since the last call (tasks started, failed, stopped; rollouts done).
+    settleServices(ctx);
     for (const eni of Object.values(this.state.lambdaEnis)) {
       if (!lambdaEniIsLive(eni, ctx.now)) delete this.state.lambdaEnis[eni.id];
     }

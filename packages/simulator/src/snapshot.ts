@@ -9,6 +9,7 @@ import { liveInterfaces } from './ec2/network-interfaces.js';
 import { EC2_RESOURCE_TYPES } from './ec2/resource-types.js';
 import { groupsSnapshot } from './autoscaling.js';
 import { budgetsSnapshot } from './budgets.js';
+import { ecsSnapshot } from './ecs/operations.js';
 import { instanceState, natIsGone, natState } from './lifecycle.js';
 import type { Tags } from './model.js';
 
@@ -146,5 +147,6 @@ export function snapshotAccount(ctx: SimContext): unknown {
     ...(Object.assign({}, ...EC2_RESOURCE_TYPES.map((type) => type.snapshot?.(ctx) ?? {})) as object),
     ...groupsSnapshot(ctx),
     ...budgetsSnapshot(ctx),
+    ...ecsSnapshot(ctx),
   };
 }

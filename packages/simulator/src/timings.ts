@@ -22,6 +22,10 @@ export const DEFAULT_TIMINGS: SimTimings = {
   natRetryMs: 1_000,
   natAttachGiveUpMs: 600_000,
   groupReplaceMs: 60_000,
+  ecsTaskStartMs: 45_000,
+  ecsTaskStopMs: 30_000,
+  ecsRetryMs: 15_000,
+  ecsGoneVisibleMs: 3_600_000,
   callLatencyMs: [0, 0],
 };
 

@@ -9,7 +9,7 @@ import { NormalizedSchema } from '@smithy/core/schema';
 import type { SimService as AwsService } from './contract.js';
 
 /** The services on AWS's JSON RPC protocols (awsJson1_0, awsJson1_1). */
-const JSON_RPC_SERVICES: readonly AwsService[] = ['ssm', 'cloudwatch', 'ce', 'budgets'];
+const JSON_RPC_SERVICES: readonly AwsService[] = ['ssm', 'cloudwatch', 'ce', 'budgets', 'ecs'];
 
 type OperationSchema = [number, string, string, Record<string, unknown> | 0, unknown, unknown];
 type Schemas = Record<string, unknown>;

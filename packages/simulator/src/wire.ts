@@ -1,7 +1,7 @@
 /**
  * The simulator served on the wire: an SDK `requestHandler` that answers each request with the
  * HTTP response AWS would send (EC2's query XML, IAM's, STS's and Auto Scaling's awsQuery XML,
- * Lambda's REST JSON, the JSON RPC of SSM, CloudWatch, Cost Explorer and Budgets),
+ * Lambda's REST JSON, the JSON RPC of SSM, CloudWatch, Cost Explorer, Budgets and ECS),
  * so the SDK's own deserialisers parse every answer and its own error parsing builds every error.
  * A simulator answer AWS could not have given (a member the service's schema lacks, a string where
  * AWS sends a list) fails the call here, instead of reaching the code under test as if AWS said it.
@@ -15,6 +15,7 @@ import * as budgetsSchemas from '@aws-sdk/client-budgets';
 import * as cloudwatchSchemas from '@aws-sdk/client-cloudwatch';
 import * as ceSchemas from '@aws-sdk/client-cost-explorer';
 import * as ec2Schemas from '@aws-sdk/client-ec2';
+import * as ecsSchemas from '@aws-sdk/client-ecs';
 import * as iamSchemas from '@aws-sdk/client-iam';
 import * as lambdaSchemas from '@aws-sdk/client-lambda';
 import * as ssmSchemas from '@aws-sdk/client-ssm';
@@ -36,6 +37,7 @@ const SCHEMAS: Record<AwsService, Record<string, unknown>> = {
   cloudwatch: cloudwatchSchemas,
   ce: ceSchemas,
   budgets: budgetsSchemas,
+  ecs: ecsSchemas,
 };
 
 /**
@@ -48,6 +50,7 @@ const JSON_RPC: Partial<Record<AwsService, { contentType: string; messageMember:
   cloudwatch: { contentType: 'application/x-amz-json-1.0', messageMember: 'message' },
   ce: { contentType: 'application/x-amz-json-1.1', messageMember: 'Message' },
   budgets: { contentType: 'application/x-amz-json-1.1', messageMember: 'Message' },
+  ecs: { contentType: 'application/x-amz-json-1.1', messageMember: 'message' },
 };
 
 const XML_NAMESPACES: Record<AwsService, string> = {
@@ -60,6 +63,7 @@ const XML_NAMESPACES: Record<AwsService, string> = {
   cloudwatch: '',
   ce: '',
   budgets: '',
+  ecs: '',
 };
 
 /** A simulator answer that does not fit the shape AWS's API gives that operation. */

@@ -1,6 +1,7 @@
 /**
  * Network interfaces are not created by fixed-ip, but they are what blocks its teardown: a NAT
- * gateway's until it is deleted, Lambda's until it releases them. Both kinds are derived here.
+ * gateway's until it is deleted, Lambda's until it releases them, an ECS task's until it stops.
+ * Those are derived here.
  */
 import type { NetworkInterface, TagSpecification } from '@aws-sdk/client-ec2';
 import { cidrSize, numberToIp, parseCidr } from '../cidr.js';
@@ -22,6 +23,7 @@ import { azIdOf } from './availability-zones.js';
 import { autoPublicIp } from './public-ips.js';
 import { requireNetworkInterface, requireSecurityGroup, requireSubnet, requireVpc } from './lookup.js';
 import { tagList, tagsFromSpecifications } from './tags.js';
+import { taskInterfaces } from '../ecs/scheduler.js';
 
 /** The account id Lambda's Hyperplane ENIs are requested by (AWS's own). */
 const LAMBDA_REQUESTER_ID = '560195835516';
@@ -96,6 +98,8 @@ export function liveInterfaces(ctx: SimContext): InterfaceView[] {
       operator: LAMBDA_OPERATOR,
     });
   }
+  // ECS tasks' interfaces (awsvpc): requester-managed, until the task is stopped.
+  views.push(...taskInterfaces(ctx));
   for (const eni of recordsOf(ctx.state.networkInterfaces)) {
     if (!interfaceIsLive(ctx, eni)) continue;
     const address = recordsOf(ctx.state.addresses).find(
