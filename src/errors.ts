@@ -77,6 +77,8 @@ export type ErrorCode =
   | 'WORKLOAD_REFUSED'
   | 'SERVICE_DEPLOYMENT_FAILED'
   | 'SERVICE_DEPLOYMENT_TIMEOUT'
+  /** teardown left an ECS service it could not restore in the stack's private subnets. */
+  | 'SERVICE_STRANDED'
   | 'ABORTED'
   | 'INTERNAL'
   | 'AWS_ERROR';
@@ -101,6 +103,7 @@ export const EXIT_CODES: Readonly<Record<ErrorCode, ExitCode>> = {
   WORKLOAD_REFUSED: usage,
   SERVICE_DEPLOYMENT_FAILED: error,
   SERVICE_DEPLOYMENT_TIMEOUT: error,
+  SERVICE_STRANDED: error,
   FUNCTION_TAGS_FULL: planBlocked,
   FUNCTION_TAGS_LEFT: error,
   ROLE_LACKS_PERMISSIONS: planBlocked,

@@ -138,3 +138,20 @@ export async function leftWithoutEgress(
     { hint: fixes.join('; ') },
   );
 }
+
+/**
+ * After the removals: the ECS services teardown could not restore (each said above with ECS's
+ * reason), still in the stack's private subnets, as the error teardown ends with.
+ */
+export function servicesLeft(ctx: StackContext): FixedIpError | undefined {
+  const left = Object.keys(ctx.state.services ?? {});
+  if (left.length === 0) return undefined;
+  const noEgress = !Object.values(ctx.state.resources).some((r) => kindOf(r.kind).routeTarget !== undefined);
+  return new FixedIpError(
+    'SERVICE_STRANDED',
+    `teardown of stack ${ctx.name} left ECS service${left.length > 1 ? 's' : ''} ${left.join(', ')} in the stack's private subnets${noEgress ? ', which no longer route to the internet' : ''}: ${left.length > 1 ? 'they' : 'it'} could not be restored to ${left.length > 1 ? 'their' : 'its'} previous network`,
+    {
+      hint: `fix what ECS refused (said above), then run fixed-ip teardown --name ${ctx.name} again to restore ${left.length > 1 ? 'them' : 'it'} and remove what is left`,
+    },
+  );
+}

@@ -22,7 +22,7 @@ import type { StateStore } from '../state/store.js';
 import type { Tombstone } from '../state/tombstone.js';
 import { handedOverLine } from './handed-over.js';
 import { whoLine } from './shared.js';
-import { leftWithoutEgress, strangersIn, warnStrangers } from './stranded.js';
+import { leftWithoutEgress, servicesLeft, strangersIn, warnStrangers } from './stranded.js';
 import { openStack, type StackOptions } from './stack.js';
 
 export interface TeardownOptions extends StackOptions {
@@ -222,7 +222,7 @@ async function tearDown(
       throw waitExpired(ctx, error, stopped, billed);
     throw error;
   }
-  const stranded = await leftWithoutEgress(ctx, strangers);
+  const stranded = (await leftWithoutEgress(ctx, strangers)) ?? servicesLeft(ctx);
   if (stranded) {
     await store.write(state);
     throw stranded;
