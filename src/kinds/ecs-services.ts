@@ -31,6 +31,17 @@ import { stackVpcConfig } from './functions.js';
 export const TAG_PREVIOUS_PUBLIC_IP = 'fixed-ip:previous-public-ip';
 const STEADY_TIMEOUT_MS = 20 * 60_000;
 const SERVICE_ARNS = 'arn:aws:ecs:*:*:service/*/*';
+/** What finding, checking and describing services reads (status, setup, teardown, discovery). */
+const READS = [
+  'ecs:ListClusters',
+  'ecs:ListServices',
+  'ecs:DescribeServices',
+  'ecs:DescribeTaskDefinition',
+  'ecs:ListTasks',
+  'ecs:DescribeTasks',
+  'ecs:ListContainerInstances',
+  'ecs:DescribeContainerInstances',
+] as const;
 /** Where status keeps what it read of the services (world.extra). */
 const LIVE = 'ecsServices';
 
@@ -80,16 +91,7 @@ export const ecsServices: Workload = {
   title: 'ECS services',
   attachedIn: (state) => Object.keys(state.services ?? {}),
   iam: {
-    read: [
-      'ecs:ListClusters',
-      'ecs:ListServices',
-      'ecs:DescribeServices',
-      'ecs:DescribeTaskDefinition',
-      'ecs:ListTasks',
-      'ecs:DescribeTasks',
-      'ecs:ListContainerInstances',
-      'ecs:DescribeContainerInstances',
-    ],
+    read: READS,
     attach: ['ecs:UpdateService', 'ecs:TagResource', 'ecs:UntagResource'],
     detach: ['ecs:UpdateService', 'ecs:UntagResource'],
     untag: ['ecs:UntagResource'],
@@ -97,16 +99,7 @@ export const ecsServices: Workload = {
       // Reads: task definitions and container instances take no narrower resource than this.
       {
         sid: 'FixedIpEcsRead',
-        actions: [
-          'ecs:ListClusters',
-          'ecs:ListServices',
-          'ecs:DescribeServices',
-          'ecs:DescribeTaskDefinition',
-          'ecs:ListTasks',
-          'ecs:DescribeTasks',
-          'ecs:ListContainerInstances',
-          'ecs:DescribeContainerInstances',
-        ],
+        actions: READS,
         resource: '*',
       },
       // Moving the services you name (IAM cannot scope an update to its network settings).
