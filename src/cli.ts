@@ -344,7 +344,13 @@ function buildProgram(
     async () => (await run()).runUnlock,
   );
   const STATE_MOVE_EXAMPLES = ['fixed-ip state move --name prod --to s3://team-state/prod.json'];
-  const move = common(new Command('move'));
+  // Its own options first: common() starts the "Global options" group for every option after it.
+  const move = common(
+    new Command('move')
+      .description("move a stack's state to another file or to S3 (and back); never overwrites")
+      .requiredOption('--to <path|s3-url>', 'where the state goes: a path, or s3://bucket/key.json')
+      .option('--json', 'one JSON object on stdout, progress on stderr (see docs/json.md)'),
+  );
   EXAMPLES.set(move, STATE_MOVE_EXAMPLES);
   program.addCommand(
     new Command('state')
@@ -354,9 +360,6 @@ function buildProgram(
       .exitOverride()
       .addCommand(
         move
-          .description("move a stack's state to another file or to S3 (and back); never overwrites")
-          .requiredOption('--to <path|s3-url>', 'where the state goes: a path, or s3://bucket/key.json')
-          .option('--json', 'one JSON object on stdout, progress on stderr (see docs/json.md)')
           .configureOutput({ ...output, outputError: (text, write) => write(oneLine(text, 'state move')) })
           .exitOverride()
           .addHelpText('after', examples(STATE_MOVE_EXAMPLES))
