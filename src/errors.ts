@@ -2,7 +2,7 @@
  * Typed errors. Only `cli.ts` turns them into an exit code; the core throws, never exits.
  */
 
-/** Exit codes are part of the public interface (README, "Exit codes"). */
+/** Exit codes are part of the public interface (docs/commands.md, generated from this file). */
 export const ExitCode = {
   ok: 0,
   error: 1,

@@ -1,6 +1,6 @@
 /**
  * `--json`: exactly one JSON object on stdout per run, progress on stderr. The shapes are a stable
- * interface (README, "JSON output"): fields may be added, never removed or renamed. Fields shared
+ * interface (docs/json.md): fields may be added, never removed or renamed. Fields shared
  * by several commands have one name everywhere:
  *   name, region, accountId, natMode, zones, elasticIp (the first zone's), elasticIps,
  *   monthlyCostUsd (before traffic), stateFile.
