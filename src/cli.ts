@@ -44,7 +44,7 @@ export async function main(
     code = report(error, io, debug, command, flags);
     if (json && code !== ExitCode.ok) {
       const { errorJson } = await import('./json-output.js');
-      io.stdout.write(`${JSON.stringify(errorJson(error, code))}\n`);
+      io.stdout.write(`${JSON.stringify(errorJson(error, code, (text) => withFlags(text, flags)))}\n`);
     }
   }
   process.exitCode = code;
