@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { setImmediate } from 'node:timers';
 import { join } from 'node:path';
 import { Script } from 'node:vm';
+import { bundledPackages, noticesText, NOTICES_FILE } from './notices.js';
 
 const outdir = new URL('../dist/', import.meta.url).pathname;
 
@@ -88,7 +89,8 @@ const result = await build({
   // The SDK's ES module build (its "module" field) tree-shakes; its CommonJS build holds every operation.
   mainFields: ['module', 'main'],
   chunkNames: 'chunks/[name]-[hash]',
-  metafile: process.argv.includes('--meta'),
+  // Its inputs name the packages bundled (the notices below); written out with --meta.
+  metafile: true,
   // Bundled CommonJS (write-file-atomic, signal-exit) calls require() for Node's own modules, and
   // write-file-atomic names its temp files after __filename.
   banner: {
@@ -104,7 +106,7 @@ const result = await build({
   external: ['./simulate.js'],
 });
 // run.ts lands in chunks/ and imports './simulate.js' beside it.
-await build({
+const simulated = await build({
   ...common,
   entryPoints: ['src/simulate.ts'],
   outfile: `${outdir}chunks/simulate.js`,
@@ -118,6 +120,7 @@ await build({
     ].join(' '),
   },
   plugins: [schemaKeys, lazyChildProcess],
+  metafile: true,
 });
 await build({
   ...common,
@@ -132,7 +135,12 @@ await build({
   logOverride: { 'empty-import-meta': 'silent' },
   plugins: [lazyChildProcess],
 });
-if (result.metafile) await writeFile(`${outdir}meta.json`, JSON.stringify(result.metafile));
+if (process.argv.includes('--meta')) await writeFile(`${outdir}meta.json`, JSON.stringify(result.metafile));
+// help.cjs bundles a subset of cli.js's inputs, and cli.cjs and simulate.cjs re-bundle dist/ itself.
+await writeFile(
+  `${outdir}${NOTICES_FILE}`,
+  await noticesText(bundledPackages([result.metafile, simulated.metafile], process.cwd())),
+);
 
 // The NAT instance's user data is read at run time next to the module that reads it
 // (src/kinds/nat-instance/boot.ts: `new URL('./user-data.sh', import.meta.url)`): in the bundle

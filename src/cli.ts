@@ -44,7 +44,7 @@ export async function main(
     code = report(error, io, debug, command, flags);
     if (json && code !== ExitCode.ok) {
       const { errorJson } = await import('./json-output.js');
-      io.stdout.write(`${JSON.stringify(errorJson(error, code))}\n`);
+      io.stdout.write(`${JSON.stringify(errorJson(error, code, (text) => withFlags(text, flags)))}\n`);
     }
   }
   process.exitCode = code;
@@ -63,6 +63,19 @@ function ignoreClosedPipe(stream: NodeJS.WriteStream): void {
     throw error;
   });
 }
+
+/**
+ * The command tree as `fixed-ip` parses it, for the generated reference (docs/commands.md); its
+ * actions are never run.
+ */
+export function commandTree(): Command {
+  const sink = { write: () => true } as unknown as NodeJS.WriteStream;
+  return buildProgram({ stdin: process.stdin, stdout: sink, stderr: sink, env: {} }, () => Promise.resolve());
+}
+
+/** Each command's examples, as its `--help` ends with them. */
+const EXAMPLES = new WeakMap<Command, string[]>();
+export const examplesOf = (cmd: Command): readonly string[] => EXAMPLES.get(cmd) ?? [];
 
 function buildProgram(
   io: Io,
@@ -114,6 +127,7 @@ function buildProgram(
     options: { global?: boolean } = {},
   ): void => {
     const cmd = own(new Command(name).description(description));
+    EXAMPLES.set(cmd, shown);
     if (options.global !== false) common(cmd);
     cmd
       .configureOutput({ ...output, outputError: (text, write) => write(oneLine(text, name)) })
@@ -138,7 +152,7 @@ function buildProgram(
       setupOptions(cmd)
         .option('-y, --yes', 'consent to create billable resources without asking')
         .option('--verify', 'when done, prove the egress IP from inside the VPC (as fixed-ip verify)')
-        .option('--json', 'one JSON object on stdout, progress on stderr (see README)'),
+        .option('--json', 'one JSON object on stdout, progress on stderr (see docs/json.md)'),
     [
       'fixed-ip setup                                   # asks what it needs, in a terminal',
       'fixed-ip setup --function orders-api --vpc vpc-0abc1234 --yes',
@@ -152,7 +166,7 @@ function buildProgram(
     'show what setup would do, what it costs, and whether it would succeed; changes nothing',
     (cmd) =>
       setupOptions(cmd)
-        .option('--json', 'one JSON object on stdout, progress on stderr (see README)')
+        .option('--json', 'one JSON object on stdout, progress on stderr (see docs/json.md)')
         .option('--keep-eip', 'also show what a kept Elastic IP costs while idle'),
     [
       'fixed-ip plan --function orders-api --vpc vpc-0abc1234',
@@ -163,7 +177,7 @@ function buildProgram(
   define(
     'status',
     'print the Elastic IP and check that everything is still wired as setup left it',
-    (cmd) => cmd.option('--json', 'one JSON object on stdout, progress on stderr (see README)'),
+    (cmd) => cmd.option('--json', 'one JSON object on stdout, progress on stderr (see docs/json.md)'),
     [
       'fixed-ip status',
       'fixed-ip status --name payments --region eu-west-1',
@@ -174,7 +188,7 @@ function buildProgram(
   define(
     'verify',
     'prove it from inside the VPC: a short-lived probe per zone reports the IP the internet sees, then is deleted',
-    (cmd) => cmd.option('--json', 'one JSON object on stdout, progress on stderr (see README)'),
+    (cmd) => cmd.option('--json', 'one JSON object on stdout, progress on stderr (see docs/json.md)'),
     ['fixed-ip verify', 'fixed-ip verify --name payments --json', 'fixed-ip verify --simulate'],
     async () => (await run()).runVerify,
   );
@@ -190,7 +204,7 @@ function buildProgram(
             '30',
           ),
         )
-        .option('--json', 'one JSON object on stdout, progress on stderr (see README)'),
+        .option('--json', 'one JSON object on stdout, progress on stderr (see docs/json.md)'),
     ['fixed-ip teardown', 'fixed-ip teardown --keep-eip --yes    # keep the IP for the next setup'],
     async () => (await run()).runTeardown,
   );
@@ -201,7 +215,7 @@ function buildProgram(
       cmd
         .option('-y, --yes', 'consent without asking')
         .option('--keep-tags', "keep fixed-ip's tags on the resources too (then nothing in AWS changes)")
-        .option('--json', 'one JSON object on stdout, progress on stderr (see README)'),
+        .option('--json', 'one JSON object on stdout, progress on stderr (see docs/json.md)'),
     [
       'fixed-ip forget --name prod',
       'fixed-ip forget --name prod --keep-tags --yes    # not one AWS call that changes anything',
@@ -237,7 +251,7 @@ function buildProgram(
   define(
     'list',
     'the stacks in this account and region, found by their tags: IPs, NAT mode, zones, functions, cost',
-    (cmd) => cmd.option('--json', 'one JSON object on stdout, progress on stderr (see README)'),
+    (cmd) => cmd.option('--json', 'one JSON object on stdout, progress on stderr (see docs/json.md)'),
     ['fixed-ip list', 'fixed-ip list --region eu-west-1 --json'],
     async () => (await run()).runList,
   );
@@ -251,7 +265,7 @@ function buildProgram(
           "count from this day (YYYY-MM-DD, UTC) or ISO time (default: the stack's first resource)",
         )
         .option('--actual', 'also ask Cost Explorer what AWS billed (AWS charges 0.01 USD a request)')
-        .option('--json', 'one JSON object on stdout, progress on stderr (see README)'),
+        .option('--json', 'one JSON object on stdout, progress on stderr (see docs/json.md)'),
     [
       'fixed-ip cost',
       'fixed-ip cost --since 2026-12-01 --actual',
@@ -277,7 +291,7 @@ function buildProgram(
           'where the files go (default: ./fixed-ip-<stack>-<format>); never overwrites a file',
         )
         .option('--force', 'export a stack that has drifted, as it is live')
-        .option('--json', 'one JSON object on stdout, progress on stderr (see README)'),
+        .option('--json', 'one JSON object on stdout, progress on stderr (see docs/json.md)'),
     [
       'fixed-ip export --format terraform',
       'fixed-ip export --name prod --format cloudformation --out infra/fixed-ip',
@@ -296,7 +310,7 @@ function buildProgram(
           collect,
         )
         .option('-y, --yes', 'consent without asking')
-        .option('--json', 'one JSON object on stdout, progress on stderr (see README)'),
+        .option('--json', 'one JSON object on stdout, progress on stderr (see docs/json.md)'),
     [
       'fixed-ip attach --name prod --function billing-api --yes',
       'fixed-ip attach --name prod --ecs-service prod-cluster/api --yes',
@@ -315,7 +329,7 @@ function buildProgram(
           collect,
         )
         .option('-y, --yes', 'consent without asking')
-        .option('--json', 'one JSON object on stdout, progress on stderr (see README)'),
+        .option('--json', 'one JSON object on stdout, progress on stderr (see docs/json.md)'),
     ['fixed-ip detach --name prod --function billing-api --yes'],
     async () => (await run()).runDetach,
   );
@@ -325,10 +339,19 @@ function buildProgram(
     (cmd) =>
       cmd
         .option('-y, --yes', 'remove it without asking')
-        .option('--json', 'one JSON object on stdout, progress on stderr (see README)'),
+        .option('--json', 'one JSON object on stdout, progress on stderr (see docs/json.md)'),
     ['fixed-ip unlock --name prod', 'fixed-ip unlock --name prod --state s3://team-state/prod.json --yes'],
     async () => (await run()).runUnlock,
   );
+  const STATE_MOVE_EXAMPLES = ['fixed-ip state move --name prod --to s3://team-state/prod.json'];
+  // Its own options first: common() starts the "Global options" group for every option after it.
+  const move = common(
+    new Command('move')
+      .description("move a stack's state to another file or to S3 (and back); never overwrites")
+      .requiredOption('--to <path|s3-url>', 'where the state goes: a path, or s3://bucket/key.json')
+      .option('--json', 'one JSON object on stdout, progress on stderr (see docs/json.md)'),
+  );
+  EXAMPLES.set(move, STATE_MOVE_EXAMPLES);
   program.addCommand(
     new Command('state')
       .description("manage where a stack's state is kept")
@@ -336,13 +359,10 @@ function buildProgram(
       .showSuggestionAfterError(true)
       .exitOverride()
       .addCommand(
-        common(new Command('move'))
-          .description("move a stack's state to another file or to S3 (and back); never overwrites")
-          .requiredOption('--to <path|s3-url>', 'where the state goes: a path, or s3://bucket/key.json')
-          .option('--json', 'one JSON object on stdout, progress on stderr (see README)')
+        move
           .configureOutput({ ...output, outputError: (text, write) => write(oneLine(text, 'state move')) })
           .exitOverride()
-          .addHelpText('after', examples(['fixed-ip state move --name prod --to s3://team-state/prod.json']))
+          .addHelpText('after', examples(STATE_MOVE_EXAMPLES))
           .action(async (...args: unknown[]) => {
             const self = args.at(-1) as Command;
             await dispatch('state move', self.opts(), (await run()).runStateMove);
@@ -381,12 +401,10 @@ function setupOptions(cmd: Command): Command {
     .option('--az <zone>', 'an Availability Zone for the functions, first zone first (repeatable)', collect)
     .option('--azs <n>', "how many zones (default 2 for a new stack; the stack's own afterwards)")
     .addOption(
-      new Option('--nat <mode>', 'how the fixed IP is served (default gateway; see README)').choices([
-        'gateway',
-        'gateway-per-az',
-        'regional',
-        'instance',
-      ]),
+      new Option(
+        '--nat <mode>',
+        'how the fixed IP is served (default gateway; see docs/nat-modes.md)',
+      ).choices(['gateway', 'gateway-per-az', 'regional', 'instance']),
     )
     .option('--nat-instance-type <type>', 'with --nat instance: the instance type (default t4g.nano)')
     .option(

@@ -2,7 +2,7 @@
  * Typed errors. Only `cli.ts` turns them into an exit code; the core throws, never exits.
  */
 
-/** Exit codes are part of the public interface (README, "Exit codes"). */
+/** Exit codes are part of the public interface (docs/commands.md, generated from this file). */
 export const ExitCode = {
   ok: 0,
   error: 1,
@@ -24,6 +24,20 @@ export const ExitCode = {
   cancelled: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** What each exit code means, for the generated reference (docs/commands.md). */
+export const EXIT_CODE_MEANING: Readonly<Record<keyof typeof ExitCode, string>> = {
+  ok: 'success (status: the stack is healthy, or parked by teardown --keep-eip)',
+  error: 'a failure fixed-ip could not prevent (AWS refused, a wait ran out, state unreadable)',
+  usage: 'wrong input (an option, a name, no consent with no terminal): nothing was created',
+  drifted:
+    'status: the stack exists but something is broken or drifted; teardown: something still bills that fixed-ip kept because it cannot prove it made it',
+  noStack: 'there is no stack of that name (or it was handed over with forget)',
+  waitExpired: "teardown: the wait for Lambda's network interfaces ran out; run it again later",
+  planBlocked: 'plan: setup would not succeed as things stand (a missing permission, a blocker)',
+  locked: "another run holds the stack's lock (see fixed-ip unlock)",
+  cancelled: 'Ctrl-C, or a declined confirmation',
+};
 
 export type ErrorCode =
   | 'BAD_OPTION'

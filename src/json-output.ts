@@ -1,6 +1,6 @@
 /**
  * `--json`: exactly one JSON object on stdout per run, progress on stderr. The shapes are a stable
- * interface (README, "JSON output"): fields may be added, never removed or renamed. Fields shared
+ * interface (docs/json.md): fields may be added, never removed or renamed. Fields shared
  * by several commands have one name everywhere:
  *   name, region, accountId, natMode, zones, elasticIp (the first zone's), elasticIps,
  *   monthlyCostUsd (before traffic), stateFile.
@@ -63,18 +63,26 @@ export function teardownJson(
   };
 }
 
-/** A failure, in the same one-object form: `{ error: { code, message, hint?, exitCode } }`. */
-export function errorJson(error: unknown, exitCode: number): object {
+/**
+ * A failure, in the same one-object form: `{ error: { code, message, hint?, exitCode } }`.
+ * `complete` gives the hint the run's flags, as the text line has them (src/hints.ts).
+ */
+export function errorJson(
+  error: unknown,
+  exitCode: number,
+  complete: (text: string) => string = (text) => text,
+): object {
   const known = error instanceof FixedIpError ? error : undefined;
   const text = error instanceof Error ? error.message : String(error);
   return {
     error: {
       code: known?.code ?? (exitCode === 2 ? 'USAGE' : 'INTERNAL'),
       // commander's messages start "error: "; the object says that already.
-      message:
+      message: complete(
         known?.message ??
-        text.replace(/^error: /, '').replace(/\n\(Did you mean (.+)\?\)/, ' (did you mean $1?)'),
-      ...(known?.hint ? { hint: known.hint } : {}),
+          text.replace(/^error: /, '').replace(/\n\(Did you mean (.+)\?\)/, ' (did you mean $1?)'),
+      ),
+      ...(known?.hint ? { hint: complete(known.hint) } : {}),
       exitCode,
     },
   };

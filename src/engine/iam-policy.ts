@@ -13,7 +13,7 @@ import { untagActions } from '../kinds/untag.js';
  * creates only with fixed-ip's tag, changes and deletes only of resources carrying it, the probes
  * and their role only under their name pattern). test/engine/iam-policy.test.ts runs every command in
  * the simulator with the caller holding only this policy (the simulator evaluates it as IAM does)
- * and checks what it must refuse; the README's block is checked against it.
+ * and checks what it must refuse; docs/iam-policy.md is generated from it.
  */
 
 export type PolicyScope = 'setup' | 'status' | 'teardown' | 'verify' | 'cost' | 'export' | 'forget';
@@ -202,7 +202,7 @@ const OWN_TYPES = [
 
 /**
  * One statement of the policy: the actions it grants (kept when a scope needs them), on which
- * resources, under which condition. The Sid says what it is for; the README's IAM section says why
+ * resources, under which condition. The Sid says what it is for; docs/permissions.md says why
  * each is scoped as it is (Service Authorization Reference, EC2, Lambda, IAM, SSM).
  */
 type Grant = PolicyGrant;

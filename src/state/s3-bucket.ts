@@ -89,7 +89,7 @@ function unreachable(bucket: string, error: unknown): unknown {
   const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
   if (status === 404 || (error as Error).name === 'NotFound' || (error as Error).name === 'NoSuchBucket') {
     return new FixedIpError('STATE_BUCKET', `the state bucket ${bucket} does not exist`, {
-      hint: `create it (README, "Team use"): aws s3api create-bucket --bucket ${bucket}`,
+      hint: `create it (docs/team.md): aws s3api create-bucket --bucket ${bucket}`,
       cause: error,
     });
   }

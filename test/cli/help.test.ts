@@ -41,6 +41,16 @@ describe('help', () => {
     },
   );
 
+  it('state move --help lists its own --to and --json above the global options', async () => {
+    const { code, stdout } = await cli(['state', 'move', '--help']);
+    expect(code).toBe(0);
+    const globals = stdout.indexOf('Global options:');
+    expect(globals).toBeGreaterThan(0);
+    expect(stdout.indexOf('--to <path|s3-url>')).toBeLessThan(globals);
+    expect(stdout.indexOf('--json')).toBeLessThan(globals);
+    expect(stdout.indexOf('--name <stack>')).toBeGreaterThan(globals);
+  });
+
   it('an unknown command suggests the nearest one, on one line pointing at --help', async () => {
     const run = await cli(['stup']);
     expect(run.code).toBe(2);

@@ -79,6 +79,17 @@ describe('--json', () => {
     expect((only(bad).error as { code: string }).code).toBe('BAD_OPTION');
   });
 
+  it("an error's message and hint carry the run's flags, word for word as the text line on stderr", async () => {
+    const run = await cli(['status', '--simulate', '--region', 'eu-west-2', '--name', 'billing', '--json']);
+    expect(run.code).toBe(ExitCode.noStack);
+    const { error } = only(run) as { error: { message: string; hint?: string } };
+    const line = `${error.message}${error.hint ? `; ${error.hint}` : ''}`;
+    expect(line).toContain(
+      'fixed-ip setup --name billing --function <name> --vpc <vpc-id> --region eu-west-2 --simulate',
+    );
+    expect(run.stderr).toContain(`error: ${line}\n`);
+  });
+
   it('attach, detach, unlock and state move print one object too', async () => {
     const region = ['--simulate', '--region', 'us-east-2', '--name', 'day2', '--json'];
     const setup = await cli(['setup', '--yes', '--function', 'orders-api', '--azs', '1', ...region]);

@@ -28,7 +28,8 @@ function newestSource(): number {
     }
   };
   visit(join(ROOT, 'src'));
-  for (const file of ['package.json', 'tsconfig.json', 'scripts/build.js']) visit(join(ROOT, file));
+  for (const file of ['package.json', 'tsconfig.json', 'scripts/build.js', 'scripts/notices.js'])
+    visit(join(ROOT, file));
   return newest;
 }
 

@@ -107,10 +107,22 @@ describe('npm pack', () => {
     });
     const tarball = readdirSync(packed).find((name) => name.endsWith('.tgz')) ?? '';
     const prefix = join(work, 'prefix');
-    execFileSync(
+    const install = spawnSync(
       'npm',
       ['install', '--prefix', prefix, '--offline', '--no-audit', '--no-fund', join(packed, tarball)],
-      { cwd: work, stdio: 'pipe' },
+      { cwd: work, encoding: 'utf8' },
+    );
+    expect(install.status, install.stderr).toBe(0);
+    // npm 11 lists a package's install scripts (prepare was one) at every install: there are none.
+    expect(install.stderr).not.toMatch(/warn/i);
+    const shipped = join(prefix, 'node_modules', 'fixed-ip');
+    for (const file of ['LICENSE', 'README.md', 'dist/THIRD-PARTY-LICENSES.txt'])
+      expect(existsSync(join(shipped, file)), file).toBe(true);
+    const manifest = JSON.parse(readFileSync(join(shipped, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
+    expect(Object.keys(manifest.scripts)).not.toEqual(
+      expect.arrayContaining([expect.stringMatching(/^(preinstall|install|postinstall|prepare)$/)]),
     );
     expect(readdirSync(join(prefix, 'node_modules'))).toEqual(['.bin', '.package-lock.json', 'fixed-ip']);
     const installed = join(prefix, 'node_modules', '.bin', 'fixed-ip');
@@ -123,5 +135,11 @@ describe('npm pack', () => {
     });
     expect(plan.status).toBe(0);
     expect(plan.stdout).toContain('setup would succeed');
+    // npx with the version, as a user would once it is published: the installed one, offline.
+    const npx = spawnSync('npx', ['--offline', `fixed-ip@${VERSION}`, '--version'], {
+      cwd: prefix,
+      encoding: 'utf8',
+    });
+    expect(npx.stdout.trim(), npx.stderr).toBe(VERSION);
   }, 120_000);
 });

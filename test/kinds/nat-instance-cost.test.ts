@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { formatStackCost, stackCost } from '../../src/engine/cost.js';
 import { emptyState, type Shape } from '../../src/state/schema.js';
@@ -29,33 +28,5 @@ describe('NAT instance cost', () => {
       cost('us-east-1', { nat: 'instance', zones: ['us-east-1a'], natInstanceType: 't3.nano' }).monthlyUsd,
     ).toBe(11.74);
     expect(cost('sa-east-1', { nat: 'instance', zones: ['sa-east-1a'] }).approximate).toBe(true);
-  });
-
-  it("is what the README's table says", () => {
-    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-    const table =
-      /\| region +\| NAT gateway \| NAT instance t4g\.nano \| t4g\.micro \| t3\.nano \|\n\|[-| ]+\|\n((?:\|.*\|\n)+)/.exec(
-        readme,
-      );
-    expect(table, 'README has the NAT instance cost table').not.toBeNull();
-    const rows = (table?.[1] ?? '').trim().split('\n');
-    expect(rows).toHaveLength(5);
-    for (const row of rows) {
-      const [label, gateway, nano, micro, t3] = row
-        .split('|')
-        .slice(1, -1)
-        .map((cell) => cell.trim());
-      for (const region of (label ?? '').replace(/ \(.*\)/, '').split(', ')) {
-        const zones = [`${region}a`];
-        expect(cost(region, { nat: 'gateway', zones }).monthlyUsd.toFixed(2), region).toBe(gateway);
-        expect(cost(region, { nat: 'instance', zones }).monthlyUsd.toFixed(2), region).toBe(nano);
-        expect(
-          cost(region, { nat: 'instance', zones, natInstanceType: 't4g.micro' }).monthlyUsd.toFixed(2),
-        ).toBe(micro);
-        expect(
-          cost(region, { nat: 'instance', zones, natInstanceType: 't3.nano' }).monthlyUsd.toFixed(2),
-        ).toBe(t3);
-      }
-    }
   });
 });
