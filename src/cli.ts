@@ -393,7 +393,11 @@ function setupOptions(cmd: Command): Command {
       '--replace-nat-instance',
       'with --nat instance: launch a fresh instance from the newest image on the same interface (same IP)',
     )
-    .option('--eip <allocation-id>', 'adopt this unassociated Elastic IP instead of allocating one')
+    .option(
+      '--eip <[zone=]allocation-id>',
+      'adopt this unassociated Elastic IP instead of allocating one (plain: the first zone; ZONE=id for any zone; repeatable)',
+      collect,
+    )
     .option('--fix-role', "attach AWSLambdaVPCAccessExecutionRole to a function's role that lacks it");
   // The kinds' own settings (each kind declares its flag).
   for (const input of KIND_INPUTS) cmd.option(input.flag, input.description);

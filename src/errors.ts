@@ -43,6 +43,7 @@ export type ErrorCode =
   | 'CIDR_EXHAUSTED'
   | 'EIP_NOT_FOUND'
   | 'EIP_IN_USE'
+  | 'EIP_WRONG_ZONE'
   | 'NAT_FAILED'
   | 'STATE_UNREADABLE'
   | 'LOCAL_FILE'
@@ -111,6 +112,7 @@ export const EXIT_CODES: Readonly<Record<ErrorCode, ExitCode>> = {
   CIDR_EXHAUSTED: usage,
   EIP_NOT_FOUND: usage,
   EIP_IN_USE: usage,
+  EIP_WRONG_ZONE: usage,
   NAT_FAILED: error,
   STATE_UNREADABLE: error,
   LOCAL_FILE: error,

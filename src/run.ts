@@ -219,7 +219,7 @@ function setupOptions(options: Options, demo: { yes: boolean; functions: string[
     nat: options.nat as SetupOptions['nat'],
     natInstanceType: options.natInstanceType as string | undefined,
     replaceNatInstance: options.replaceNatInstance === true,
-    eip: options.eip as string | undefined,
+    eip: options.eip as string[] | undefined,
     inputs: Object.fromEntries(
       KIND_INPUTS.flatMap((input) => {
         const value = options[new Option(input.flag).attributeName()];

@@ -3,11 +3,11 @@ import { runGraph } from '../model/graph.js';
 import {
   checkAz,
   checkCidrSyntax,
-  checkEipId,
   checkFunctionName,
   checkInstanceType,
   checkStackName,
   checkVpcId,
+  parseEips,
 } from '../model/options.js';
 import { preflight } from '../engine/preflight.js';
 import { formatStackCost as formatCost, stackCost } from '../engine/cost.js';
@@ -113,7 +113,7 @@ export function checkSetupOptions(options: SetupOptions): void {
     throw new FixedIpError('BAD_OPTION', `--nat ${String(options.nat)} is not a NAT mode`, {
       hint: `use one of ${NAT_MODES.join(', ')}`,
     });
-  if (options.eip !== undefined) checkEipId(options.eip);
+  parseEips(options.eip);
   if (options.natInstanceType !== undefined) checkInstanceType(options.natInstanceType);
   if (options.natInstanceType !== undefined && options.nat !== undefined && options.nat !== 'instance')
     throw new FixedIpError('BAD_OPTION', `--nat-instance-type only applies with --nat instance`, {
@@ -213,7 +213,10 @@ async function reresolve(
     natInstanceType: targets.shape.natInstanceType,
     publicCidr: targets.publicCidrs[zone],
     privateCidr: targets.privateCidrs[zone],
-    eip: targets.adoptEip ?? options.eip,
+    eip:
+      Object.keys(targets.adoptEips).length > 0
+        ? Object.entries(targets.adoptEips).map(([z, id]) => `${z}=${id}`)
+        : options.eip,
     yes: true,
   };
   // The first pass said it all; this one speaks only through what it finds different.
