@@ -163,11 +163,19 @@ function buildProgram(
   define(
     'status',
     'print the Elastic IP and check that everything is still wired as setup left it',
-    (cmd) => cmd.option('--json', 'one JSON object on stdout, progress on stderr (see README)'),
+    (cmd) =>
+      cmd
+        .option('--json', 'one JSON object on stdout, progress on stderr (see README)')
+        .option(
+          '--expect-ips <ips>',
+          'the allowlist, comma-separated: exit 8 (ALLOWLIST_CHANGED) when traffic leaves from other IPs',
+          collect,
+        ),
     [
       'fixed-ip status',
       'fixed-ip status --name payments --region eu-west-1',
       'fixed-ip status --json | jq -r .elasticIp',
+      'fixed-ip status --expect-ips 203.0.113.10,203.0.113.11',
     ],
     async () => (await run()).runStatus,
   );

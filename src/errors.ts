@@ -20,6 +20,8 @@ export const ExitCode = {
   planBlocked: 6,
   /** another run holds the stack's lock. */
   locked: 7,
+  /** status/verify --expect-ips: traffic leaves from IPs other than the stated allowlist. */
+  allowlistChanged: 8,
   /** Ctrl-C, or a declined confirmation. */
   cancelled: 130,
 } as const;
@@ -64,6 +66,7 @@ export type ErrorCode =
   | 'WAIT_EXPIRED'
   | 'PLAN_BLOCKED'
   | 'DRIFTED'
+  | 'ALLOWLIST_CHANGED'
   | 'UNPROVEN_KEPT'
   /** A name fixed-ip must create (an IAM role) is taken by something that is not the stack's. */
   | 'NAME_TAKEN'
@@ -82,7 +85,8 @@ export type ErrorCode =
   | 'INTERNAL'
   | 'AWS_ERROR';
 
-const { usage, error, drifted, noStack, waitExpired, planBlocked, locked, cancelled } = ExitCode;
+const { usage, error, drifted, noStack, waitExpired, planBlocked, locked, allowlistChanged, cancelled } =
+  ExitCode;
 
 /**
  * The one table from error code to exit code: a throw site names what went wrong, never how the
@@ -133,6 +137,7 @@ export const EXIT_CODES: Readonly<Record<ErrorCode, ExitCode>> = {
   WAIT_EXPIRED: waitExpired,
   PLAN_BLOCKED: planBlocked,
   DRIFTED: drifted,
+  ALLOWLIST_CHANGED: allowlistChanged,
   NAT_TIMEOUT: error,
   FUNCTION_UPDATE_TIMEOUT: error,
   FUNCTION_UPDATE_FAILED: error,
