@@ -182,8 +182,20 @@ function buildProgram(
   define(
     'verify',
     'prove it from inside the VPC: a short-lived probe per zone reports the IP the internet sees, then is deleted',
-    (cmd) => cmd.option('--json', 'one JSON object on stdout, progress on stderr (see README)'),
-    ['fixed-ip verify', 'fixed-ip verify --name payments --json', 'fixed-ip verify --simulate'],
+    (cmd) =>
+      cmd
+        .option('--json', 'one JSON object on stdout, progress on stderr (see README)')
+        .option(
+          '--expect-ips <ips>',
+          'the allowlist, comma-separated: exit 8 (ALLOWLIST_CHANGED) when the probes see other IPs',
+          collect,
+        ),
+    [
+      'fixed-ip verify',
+      'fixed-ip verify --name payments --json',
+      'fixed-ip verify --simulate',
+      'fixed-ip verify --expect-ips 203.0.113.10,203.0.113.11',
+    ],
     async () => (await run()).runVerify,
   );
   define(

@@ -376,8 +376,12 @@ export async function runExport(options: Options, io: Io): Promise<ExitCode> {
 
 export async function runVerify(options: Options, io: Io): Promise<ExitCode> {
   const { verify } = await import('./commands/verify.js');
+  const { parseExpectIps } = await import('./engine/allowlist.js');
   return withSession('verify', options, io, async (deps) => {
-    const report = await verify(stackOptions(options), deps);
+    const report = await verify(
+      { ...stackOptions(options), expectIps: parseExpectIps(options.expectIps as string[] | undefined) },
+      deps,
+    );
     if (options.json === true) writeJson(io, report);
     return (await import('./commands/verify.js')).verifyExit(report);
   });

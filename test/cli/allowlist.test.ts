@@ -10,7 +10,7 @@ function only(run: Outcome): Record<string, unknown> {
 
 inTempDirectory('fixed-ip-allowlist-');
 
-describe('status --expect-ips through main()', () => {
+describe('status and verify --expect-ips through main()', () => {
   it('exits 0 when the allowlist holds, 8 with code ALLOWLIST_CHANGED naming the change when it does not, 2 on a bad IP', async () => {
     const region = ['--simulate', '--region', 'eu-west-1'];
     const setup = await runMain([
@@ -54,5 +54,16 @@ describe('status --expect-ips through main()', () => {
 
     const bad = await runMain(['status', '--expect-ips', 'nope', ...region]);
     expect(bad.code).toBe(ExitCode.usage);
+
+    // verify holds what its probes saw from inside the VPC to the same list.
+    const verified = await runMain(['verify', '--json', '--expect-ips', ips.join(','), ...region]);
+    expect(verified.code, verified.stderr).toBe(ExitCode.ok);
+    expect(only(verified)).toMatchObject({ ok: true, allowlist: { ok: true } });
+    const astray = await runMain(['verify', '--json', '--expect-ips', `${first},198.51.100.7`, ...region]);
+    expect(astray.code).toBe(ExitCode.allowlistChanged);
+    expect(only(astray)).toMatchObject({
+      code: 'ALLOWLIST_CHANGED',
+      allowlist: { added: [second], missing: ['198.51.100.7'] },
+    });
   }, 120_000);
 });
