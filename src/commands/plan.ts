@@ -41,6 +41,11 @@ export interface PlanReport {
    * brought with --eip (known now), `new` ones are not yet known.
    */
   ips: Array<{ zone: string; ip: string | null; status: 'kept' | 'adopted' | 'new' }>;
+  /**
+   * The zones where a stack that already has an allowlist gets a new or brought IP (a mode change,
+   * a new zone): an allowlist change, which setup confirms on its own.
+   */
+  allowlistChange: string[];
   functions: Array<{
     name: string;
     inVpc: string | null;
@@ -128,6 +133,7 @@ export async function plan(options: PlanOptions, deps: Deps): Promise<PlanReport
         ? { zone, ip: brought, status: 'adopted' as const }
         : { zone, ip: null, status: 'new' as const };
     }),
+    allowlistChange: [],
     functions: roles.map(({ fn, missing }) => ({
       name: fn.name,
       inVpc: fn.previous.subnetIds.length > 0 ? (targets.vpcId ?? null) : null,
@@ -159,6 +165,8 @@ export async function plan(options: PlanOptions, deps: Deps): Promise<PlanReport
     blockers,
     wouldSucceed: blockers.length === 0,
   };
+  if (allowlistRecords(state).length > 0)
+    report.allowlistChange = report.ips.filter((ip) => ip.status !== 'kept').map((ip) => ip.zone);
   print(deps, report, steps, options, formatStackCost(total));
   return report;
 }
@@ -213,6 +221,10 @@ function print(
   for (const ip of report.ips)
     ui.result(
       `  IP for ${ip.zone}: ${ip.ip ? `${ip.ip} (${ip.status === 'adopted' ? 'yours, from --eip' : 'already allowlisted: stays'})` : 'a new Elastic IP (allowlist it after setup)'}`,
+    );
+  if (report.allowlistChange.length > 0)
+    ui.result(
+      `  Allowlist change: traffic will also leave from ${report.allowlistChange.length > 1 ? 'the IPs' : 'the IP'} for ${report.allowlistChange.join(', ')}; partners must allowlist ${report.allowlistChange.length > 1 ? 'them' : 'it'} (setup asks for this on its own)`,
     );
   for (const fn of report.functions) {
     ui.result(

@@ -115,3 +115,62 @@ describe('the allowlist check', () => {
     });
   });
 });
+
+describe('an allowlist change setup would make', () => {
+  /** A one-gateway stack (one IP allowlisted) about to become gateway-per-az (a second IP). */
+  async function oneGateway() {
+    await setup(options({ nat: 'gateway' }), account.deps());
+    return JSON.stringify(account.sim.snapshot());
+  }
+  const perAz = { nat: 'gateway-per-az' as const, yes: false };
+
+  it('is announced and refused without a terminal or --yes, before anything is created', async () => {
+    const before = await oneGateway();
+    const deps = account.deps({ interactive: false });
+    const error = await setup(options(perAz), deps).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'CONSENT_REQUIRED' });
+    expect((error as Error).message).toContain(C);
+    expect(deps.recording.messages.map((m) => m.code)).toContain('setup.allowlist');
+    expect(JSON.stringify(account.sim.snapshot())).toBe(before);
+  });
+
+  it('is asked on its own, before the cost; declining it changes nothing', async () => {
+    const before = await oneGateway();
+    const deps = account.deps({
+      interactive: true,
+      answers: { 'setup.confirm.allowlist': false, 'setup.confirm': true },
+    });
+    const error = await setup(options(perAz), deps).catch((e: unknown) => e);
+    expect((error as Error).name).toBe('AbortError');
+    expect(deps.recording.questions.map((q) => q.code)).toEqual(['setup.confirm.allowlist']);
+    expect(JSON.stringify(account.sim.snapshot())).toBe(before);
+  });
+
+  it('goes ahead with both answers yes, and --yes covers both; a re-run asks nothing', async () => {
+    await oneGateway();
+    const deps = account.deps({
+      interactive: true,
+      answers: { 'setup.confirm.allowlist': true, 'setup.confirm': true },
+    });
+    const result = await setup(options(perAz), deps);
+    expect(deps.recording.questions.map((q) => q.code)).toEqual(['setup.confirm.allowlist', 'setup.confirm']);
+    expect(result.elasticIps).toHaveLength(2);
+    const again = account.deps({ interactive: false });
+    await setup(options({ nat: 'gateway-per-az' }), again);
+    expect(again.recording.messages.map((m) => m.code)).not.toContain('setup.allowlist');
+  });
+});
+
+describe('plan names an allowlist change', () => {
+  it('for a mode change that adds an IP, and none for a new stack or a re-run', async () => {
+    const { plan } = await import('../../src/commands/plan.js');
+    const fresh = await plan(options({ nat: 'gateway' }), account.deps());
+    expect(fresh.allowlistChange).toEqual([]);
+    await setup(options({ nat: 'gateway' }), account.deps());
+    expect((await plan(options({ nat: 'gateway' }), account.deps())).allowlistChange).toEqual([]);
+    const deps = account.deps();
+    const change = await plan(options({ nat: 'gateway-per-az' }), deps);
+    expect(change.allowlistChange).toEqual([C]);
+    expect(deps.recording.results.some((line) => line.includes('Allowlist change'))).toBe(true);
+  });
+});
