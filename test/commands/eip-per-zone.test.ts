@@ -88,7 +88,10 @@ describe('--eip per zone', () => {
     const c = account.sim.addAddress();
     await setup(options({ eip: [`${A}=${a.allocationId}`, `${C}=${c.allocationId}`] }), account.deps());
     await teardown({ name: 'default', yes: true }, account.deps());
-    const left = account.sim.snapshot().addresses.map((x) => x.id);
+    const described = (await account.sim.handle('ec2', 'DescribeAddresses', {})) as {
+      Addresses: Array<{ AllocationId: string }>;
+    };
+    const left = described.Addresses.map((x) => x.AllocationId);
     expect(left.sort()).toEqual([a.allocationId, c.allocationId].sort());
   });
 
