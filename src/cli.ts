@@ -177,19 +177,39 @@ function buildProgram(
   define(
     'status',
     'print the Elastic IP and check that everything is still wired as setup left it',
-    (cmd) => cmd.option('--json', 'one JSON object on stdout, progress on stderr (see docs/json.md)'),
+    (cmd) =>
+      cmd
+        .option('--json', 'one JSON object on stdout, progress on stderr (see docs/json.md)')
+        .option(
+          '--expect-ips <ips>',
+          'the allowlist, comma-separated: exit 8 (ALLOWLIST_CHANGED) when traffic leaves from other IPs',
+          collect,
+        ),
     [
       'fixed-ip status',
       'fixed-ip status --name payments --region eu-west-1',
       'fixed-ip status --json | jq -r .elasticIp',
+      'fixed-ip status --expect-ips 203.0.113.10,203.0.113.11',
     ],
     async () => (await run()).runStatus,
   );
   define(
     'verify',
     'prove it from inside the VPC: a short-lived probe per zone reports the IP the internet sees, then is deleted',
-    (cmd) => cmd.option('--json', 'one JSON object on stdout, progress on stderr (see docs/json.md)'),
-    ['fixed-ip verify', 'fixed-ip verify --name payments --json', 'fixed-ip verify --simulate'],
+    (cmd) =>
+      cmd
+        .option('--json', 'one JSON object on stdout, progress on stderr (see docs/json.md)')
+        .option(
+          '--expect-ips <ips>',
+          'the allowlist, comma-separated: exit 8 (ALLOWLIST_CHANGED) when the probes see other IPs',
+          collect,
+        ),
+    [
+      'fixed-ip verify',
+      'fixed-ip verify --name payments --json',
+      'fixed-ip verify --simulate',
+      'fixed-ip verify --expect-ips 203.0.113.10,203.0.113.11',
+    ],
     async () => (await run()).runVerify,
   );
   define(
@@ -411,7 +431,11 @@ function setupOptions(cmd: Command): Command {
       '--replace-nat-instance',
       'with --nat instance: launch a fresh instance from the newest image on the same interface (same IP)',
     )
-    .option('--eip <allocation-id>', 'adopt this unassociated Elastic IP instead of allocating one')
+    .option(
+      '--eip <[zone=]allocation-id>',
+      'adopt this unassociated Elastic IP instead of allocating one (plain: the first zone; ZONE=id for any zone; repeatable)',
+      collect,
+    )
     .option('--fix-role', "attach AWSLambdaVPCAccessExecutionRole to a function's role that lacks it");
   // The kinds' own settings (each kind declares its flag).
   for (const input of KIND_INPUTS) cmd.option(input.flag, input.description);

@@ -20,6 +20,8 @@ export const ExitCode = {
   planBlocked: 6,
   /** another run holds the stack's lock. */
   locked: 7,
+  /** status/verify --expect-ips: traffic leaves from IPs other than the stated allowlist. */
+  allowlistChanged: 8,
   /** Ctrl-C, or a declined confirmation. */
   cancelled: 130,
 } as const;
@@ -57,6 +59,7 @@ export type ErrorCode =
   | 'CIDR_EXHAUSTED'
   | 'EIP_NOT_FOUND'
   | 'EIP_IN_USE'
+  | 'EIP_WRONG_ZONE'
   | 'NAT_FAILED'
   | 'STATE_UNREADABLE'
   | 'LOCAL_FILE'
@@ -77,6 +80,7 @@ export type ErrorCode =
   | 'WAIT_EXPIRED'
   | 'PLAN_BLOCKED'
   | 'DRIFTED'
+  | 'ALLOWLIST_CHANGED'
   | 'UNPROVEN_KEPT'
   /** A name fixed-ip must create (an IAM role) is taken by something that is not the stack's. */
   | 'NAME_TAKEN'
@@ -97,7 +101,8 @@ export type ErrorCode =
   | 'INTERNAL'
   | 'AWS_ERROR';
 
-const { usage, error, drifted, noStack, waitExpired, planBlocked, locked, cancelled } = ExitCode;
+const { usage, error, drifted, noStack, waitExpired, planBlocked, locked, allowlistChanged, cancelled } =
+  ExitCode;
 
 /**
  * The one table from error code to exit code: a throw site names what went wrong, never how the
@@ -128,6 +133,7 @@ export const EXIT_CODES: Readonly<Record<ErrorCode, ExitCode>> = {
   CIDR_EXHAUSTED: usage,
   EIP_NOT_FOUND: usage,
   EIP_IN_USE: usage,
+  EIP_WRONG_ZONE: usage,
   NAT_FAILED: error,
   STATE_UNREADABLE: error,
   LOCAL_FILE: error,
@@ -148,6 +154,7 @@ export const EXIT_CODES: Readonly<Record<ErrorCode, ExitCode>> = {
   WAIT_EXPIRED: waitExpired,
   PLAN_BLOCKED: planBlocked,
   DRIFTED: drifted,
+  ALLOWLIST_CHANGED: allowlistChanged,
   NAT_TIMEOUT: error,
   FUNCTION_UPDATE_TIMEOUT: error,
   FUNCTION_UPDATE_FAILED: error,

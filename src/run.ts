@@ -7,7 +7,7 @@ import type { VerifyReport } from './commands/verify.js';
 import type { Deps } from './model/context.js';
 import { whoAmI } from './engine/inputs.js';
 import type { PolicyScope } from './engine/iam-policy.js';
-import { AbortError, ExitCode, FixedIpError } from './errors.js';
+import { AbortError, EXIT_CODES, ExitCode, FixedIpError } from './errors.js';
 import { runFlags, withFlags } from './hints.js';
 import type { Ui } from './ports/ui.js';
 import { realClock } from './ports/clock.js';
@@ -219,7 +219,7 @@ function setupOptions(options: Options, demo: { yes: boolean; functions: string[
     nat: options.nat as SetupOptions['nat'],
     natInstanceType: options.natInstanceType as string | undefined,
     replaceNatInstance: options.replaceNatInstance === true,
-    eip: options.eip as string | undefined,
+    eip: options.eip as string[] | undefined,
     inputs: Object.fromEntries(
       KIND_INPUTS.flatMap((input) => {
         const value = options[new Option(input.flag).attributeName()];
@@ -307,6 +307,7 @@ export async function runIamPolicy(options: Record<string, unknown>, io: Io): Pr
 
 export async function runStatus(options: Options, io: Io): Promise<ExitCode> {
   const { status } = await import('./commands/status.js');
+  const { parseExpectIps } = await import('./engine/allowlist.js');
   return withSession('status', options, io, async (deps) => {
     const report = await status(
       {
@@ -314,10 +315,13 @@ export async function runStatus(options: Options, io: Io): Promise<ExitCode> {
         state: options.state,
         region: options.region,
         profile: options.profile,
+        expectIps: parseExpectIps(options.expectIps as string[] | undefined),
       },
       deps,
     );
     if (options.json === true) writeJson(io, report);
+    // A changed allowlist outranks drift: it is what a partner's firewall sees.
+    if (report.code) return EXIT_CODES[report.code];
     return report.healthy || report.parked ? ExitCode.ok : ExitCode.drifted;
   });
 }
@@ -372,8 +376,12 @@ export async function runExport(options: Options, io: Io): Promise<ExitCode> {
 
 export async function runVerify(options: Options, io: Io): Promise<ExitCode> {
   const { verify } = await import('./commands/verify.js');
+  const { parseExpectIps } = await import('./engine/allowlist.js');
   return withSession('verify', options, io, async (deps) => {
-    const report = await verify(stackOptions(options), deps);
+    const report = await verify(
+      { ...stackOptions(options), expectIps: parseExpectIps(options.expectIps as string[] | undefined) },
+      deps,
+    );
     if (options.json === true) writeJson(io, report);
     return (await import('./commands/verify.js')).verifyExit(report);
   });

@@ -10,6 +10,8 @@ import { identityKey } from '../model/kind.js';
 import { FixedIpError } from '../errors.js';
 import { recordOf, type StackState, vpcOf } from '../state/schema.js';
 import { recordedAddress } from '../kinds/elastic-ip.js';
+import { NAT_MODE } from '../kinds/nat-modes.js';
+import { parseEips } from '../model/options.js';
 import type { Asker } from './asker.js';
 import type { SetupOptions } from './setup-options.js';
 
@@ -172,69 +174,53 @@ export async function askCidrs(
   );
 }
 
-/** --eip must name an unassociated Elastic IP of this account; else offer kept/free ones in a terminal. */
-export async function chooseEip(
+/**
+ * --eip names an unassociated Elastic IP of this account per zone (plain: the first zone); else, in
+ * a terminal, the first zone is offered kept or free ones. Returns the addresses to adopt, by zone.
+ */
+export async function chooseEips(
   ctx: StackContext,
   options: SetupOptions,
   ask: Asker,
-): Promise<string | undefined> {
+): Promise<Record<string, string>> {
   const { world, state } = ctx;
   const first = state.shape.zones[0] ?? '';
-  const kept = recordOf(state, 'elasticIp', first) ?? recordOf(state, 'elasticIp');
-  if (kept) {
-    if (options.eip !== undefined && options.eip !== kept.id) {
-      throw new FixedIpError(
-        'BAD_OPTION',
-        `stack ${state.name} already uses Elastic IP ${kept.publicIp} (${kept.id})`,
-        {
-          hint: 'drop --eip, or tear the stack down first',
-        },
-      );
-    }
-    const listed = world.addresses.some((a) => a.AllocationId === kept.id);
-    if (!listed && !(await recordedAddress(ctx, first))) {
+  const zones = NAT_MODE[state.shape.nat].addressZones(state.shape.zones);
+  const wanted = wantedByZone(parseEips(options.eip), first, zones, state);
+  const adopt: Record<string, string> = {};
+  for (const zone of zones) {
+    const kept =
+      recordOf(state, 'elasticIp', zone) ?? (zone === first ? recordOf(state, 'elasticIp') : undefined);
+    const id = wanted[zone];
+    if (kept) {
+      if (id !== undefined && id !== kept.id)
+        throw new FixedIpError(
+          'BAD_OPTION',
+          `stack ${state.name} already uses Elastic IP ${kept.publicIp} (${kept.id}) in ${zone}`,
+          { hint: 'drop --eip for that zone, or tear the stack down first' },
+        );
+      if (zone !== first) continue;
+      const listed = world.addresses.some((a) => a.AllocationId === kept.id);
+      if (listed || (await recordedAddress(ctx, first))) continue;
       ctx.ui.notify({
         level: 'warn',
         code: 'setup.eip.lost',
         text: `The Elastic IP ${kept.publicIp} recorded for this stack no longer exists; a new IP will be allocated, so update the allowlist`,
       });
       delete state.resources[identityKey(kept)];
-    } else {
-      return undefined;
+    }
+    if (id !== undefined) {
+      adoptable(world, id, state.name, ctx.aws.region);
+      adopt[zone] = id;
     }
   }
-  if (options.eip !== undefined) {
-    const address = world.addresses.find((a) => a.AllocationId === options.eip);
-    if (!address) {
-      throw new FixedIpError(
-        'EIP_NOT_FOUND',
-        `Elastic IP ${options.eip} was not found in ${ctx.aws.region}`,
-        {
-          hint: 'check the allocation id (aws ec2 describe-addresses), or drop --eip to allocate one',
-        },
-      );
-    }
-    const owner = otherStack(address, state.name);
-    if (owner !== undefined) {
-      throw new FixedIpError(
-        'EIP_IN_USE',
-        `Elastic IP ${address.PublicIp} (${options.eip}) belongs to fixed-ip stack ${owner}${address.AssociationId ? '' : ' (kept by its teardown --keep-eip for its next setup)'}`,
-        { hint: 'pick another, or drop --eip to allocate one' },
-      );
-    }
-    if (address.AssociationId) {
-      throw new FixedIpError(
-        'EIP_IN_USE',
-        `Elastic IP ${address.PublicIp} (${options.eip}) is already associated with ${address.NetworkInterfaceId ?? address.InstanceId ?? 'another resource'}`,
-        { hint: 'pick an unassociated one, or drop --eip to allocate one' },
-      );
-    }
-    return options.eip;
-  }
+  await checkBorderGroups(ctx, adopt);
+  const firstKept = recordOf(state, 'elasticIp', first) ?? recordOf(state, 'elasticIp');
+  if (Object.keys(wanted).length > 0 || firstKept) return adopt;
   const unused = world.addresses.filter((a) => !a.AssociationId && a.Domain !== 'standard');
   // Another stack's kept address is its allowlisted IP: never offered.
   const free = unused.filter((a) => otherStack(a, state.name) === undefined);
-  if (free.length === 0) return undefined;
+  if (free.length === 0) return adopt;
   const picked = await ask<string>(
     'new',
     async (ui) => {
@@ -248,7 +234,81 @@ export async function chooseEip(
     },
     () => new FixedIpError('BAD_OPTION', 'no EIP'),
   );
-  return picked === 'new' ? undefined : picked;
+  return picked === 'new' ? adopt : { ...adopt, [first]: picked };
+}
+
+/** The --eip values by zone, the plain one for the first zone; each zone must be one with an IP. */
+function wantedByZone(
+  given: Record<string, string>,
+  first: string,
+  zones: readonly string[],
+  state: StackState,
+): Record<string, string> {
+  const wanted: Record<string, string> = {};
+  for (const [named, id] of Object.entries(given)) {
+    const zone = named === '' ? first : named;
+    if (!zones.includes(zone))
+      throw new FixedIpError(
+        'BAD_OPTION',
+        `--eip ${zone}=${id}: stack ${state.name} (${state.shape.nat}) has an Elastic IP only in ${zones.join(', ')}`,
+        { hint: 'name one of those zones, or use --nat gateway-per-az or regional for an IP in every zone' },
+      );
+    if (wanted[zone] !== undefined && wanted[zone] !== id)
+      throw new FixedIpError('BAD_OPTION', `--eip names two Elastic IPs for ${zone}`, {
+        hint: 'give one Elastic IP per zone',
+      });
+    wanted[zone] = id;
+  }
+  return wanted;
+}
+
+/** An address the stack may adopt: this account's, not another stack's, not associated. */
+function adoptable(world: World, id: string, stack: string, region: string): Address {
+  const address = world.addresses.find((a) => a.AllocationId === id);
+  if (!address) {
+    throw new FixedIpError('EIP_NOT_FOUND', `Elastic IP ${id} was not found in ${region}`, {
+      hint: 'check the allocation id (aws ec2 describe-addresses), or drop --eip to allocate one',
+    });
+  }
+  const owner = otherStack(address, stack);
+  if (owner !== undefined) {
+    throw new FixedIpError(
+      'EIP_IN_USE',
+      `Elastic IP ${address.PublicIp} (${id}) belongs to fixed-ip stack ${owner}${address.AssociationId ? '' : ' (kept by its teardown --keep-eip for its next setup)'}`,
+      { hint: 'pick another, or drop --eip to allocate one' },
+    );
+  }
+  if (address.AssociationId) {
+    throw new FixedIpError(
+      'EIP_IN_USE',
+      `Elastic IP ${address.PublicIp} (${id}) is already associated with ${address.NetworkInterfaceId ?? address.InstanceId ?? 'another resource'}`,
+      { hint: 'pick an unassociated one, or drop --eip to allocate one' },
+    );
+  }
+  return address;
+}
+
+/**
+ * A NAT gateway takes only an address of its zone's network border group (a Local Zone's group
+ * differs from the region's): AWS fails the gateway, so setup refuses before creating anything.
+ */
+async function checkBorderGroups(ctx: StackContext, adopt: Readonly<Record<string, string>>): Promise<void> {
+  const zones = Object.keys(adopt);
+  if (zones.length === 0) return;
+  const out = await ctx.aws.ec2.DescribeAvailabilityZones({ ZoneNames: zones });
+  for (const zone of zones) {
+    const group = out.AvailabilityZones?.find((z) => z.ZoneName === zone)?.NetworkBorderGroup;
+    const address = ctx.world.addresses.find((a) => a.AllocationId === adopt[zone]);
+    const own = address?.NetworkBorderGroup;
+    if (group !== undefined && own !== undefined && own !== group)
+      throw new FixedIpError(
+        'EIP_WRONG_ZONE',
+        `Elastic IP ${address?.PublicIp ?? ''} (${adopt[zone] ?? ''}) belongs to network border group ${own}, and ${zone} is in ${group}: a NAT gateway there cannot use it`,
+        {
+          hint: `give an address allocated in ${group} (aws ec2 allocate-address --network-border-group ${group})`,
+        },
+      );
+  }
 }
 
 /** The other fixed-ip stack an address's tags name, if any. */

@@ -36,8 +36,16 @@ export interface PlanReport {
   }>;
   /** What a change of shape removes once the new shape is in place (Elastic IPs are kept). */
   retire: string[];
-  /** The IPs to allowlist after setup: `kept` ones are already allowlisted, `new` ones are not yet known. */
-  ips: Array<{ zone: string; ip: string | null; status: 'kept' | 'new' }>;
+  /**
+   * The IPs to allowlist after setup: `kept` ones are already the stack's, `adopted` ones are
+   * brought with --eip (known now), `new` ones are not yet known.
+   */
+  ips: Array<{ zone: string; ip: string | null; status: 'kept' | 'adopted' | 'new' }>;
+  /**
+   * The zones where a stack that already has an allowlist gets a new or brought IP (a mode change,
+   * a new zone): an allowlist change, which setup confirms on its own.
+   */
+  allowlistChange: string[];
   functions: Array<{
     name: string;
     inVpc: string | null;
@@ -98,9 +106,8 @@ export async function plan(options: PlanOptions, deps: Deps): Promise<PlanReport
   const saved = await store.read().catch(() => null);
   const now = saved ? stackCost(aws.region, saved).monthlyUsd : null;
   const known = new Map(allowlistRecords(state).map((r) => [r.zone ?? '', r.publicIp]));
-  const adopted = targets.adoptEip
-    ? ctx.world.addresses.find((a) => a.AllocationId === targets.adoptEip)?.PublicIp
-    : undefined;
+  const adopted = (zone: string) =>
+    ctx.world.addresses.find((a) => a.AllocationId === targets.adoptEips[zone])?.PublicIp;
   const report: PlanReport = {
     name: ctx.name,
     region: aws.region,
@@ -119,11 +126,14 @@ export async function plan(options: PlanOptions, deps: Deps): Promise<PlanReport
     ips: NAT_MODE[state.shape.nat].addressZones(state.shape.zones).map((zone, index) => {
       const ip =
         known.get(zone) ??
-        (index === 0
-          ? (recordsOf(state, 'elasticIp').find((r) => r.zone === undefined)?.publicIp ?? adopted)
-          : undefined);
-      return { zone, ip: ip ?? null, status: ip ? ('kept' as const) : ('new' as const) };
+        (index === 0 ? recordsOf(state, 'elasticIp').find((r) => r.zone === undefined)?.publicIp : undefined);
+      if (ip) return { zone, ip, status: 'kept' as const };
+      const brought = adopted(zone);
+      return brought
+        ? { zone, ip: brought, status: 'adopted' as const }
+        : { zone, ip: null, status: 'new' as const };
     }),
+    allowlistChange: [],
     functions: roles.map(({ fn, missing }) => ({
       name: fn.name,
       inVpc: fn.previous.subnetIds.length > 0 ? (targets.vpcId ?? null) : null,
@@ -155,6 +165,8 @@ export async function plan(options: PlanOptions, deps: Deps): Promise<PlanReport
     blockers,
     wouldSucceed: blockers.length === 0,
   };
+  if (allowlistRecords(state).length > 0)
+    report.allowlistChange = report.ips.filter((ip) => ip.status !== 'kept').map((ip) => ip.zone);
   print(deps, report, steps, options, formatStackCost(total));
   return report;
 }
@@ -208,7 +220,11 @@ function print(
   for (const item of report.retire) ui.result(`  remove once the new shape is in place: ${item}`);
   for (const ip of report.ips)
     ui.result(
-      `  IP for ${ip.zone}: ${ip.ip ? `${ip.ip} (already allowlisted: stays)` : 'a new Elastic IP (allowlist it after setup)'}`,
+      `  IP for ${ip.zone}: ${ip.ip ? `${ip.ip} (${ip.status === 'adopted' ? 'yours, from --eip' : 'already allowlisted: stays'})` : 'a new Elastic IP (allowlist it after setup)'}`,
+    );
+  if (report.allowlistChange.length > 0)
+    ui.result(
+      `  Allowlist change: traffic will also leave from ${report.allowlistChange.length > 1 ? 'the IPs' : 'the IP'} for ${report.allowlistChange.join(', ')}; partners must allowlist ${report.allowlistChange.length > 1 ? 'them' : 'it'} (setup asks for this on its own)`,
     );
   for (const fn of report.functions) {
     ui.result(

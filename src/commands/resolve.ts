@@ -63,7 +63,7 @@ import {
 import type { StateStore } from '../state/store.js';
 import { nameHandedOver } from './handed-over.js';
 import type { Asker } from './asker.js';
-import { askCidrs, askZone, chooseEip, chooseVpc, cidrsOf } from './choices.js';
+import { askCidrs, askZone, chooseEips, chooseVpc, cidrsOf } from './choices.js';
 import type { SetupOptions } from './setup-options.js';
 import { whoLine } from './shared.js';
 
@@ -238,7 +238,7 @@ export async function resolveSetup(
   state.shape = applicableInputs(state.shape, options.inputs ?? {}, options.name);
   const ctx = makeContext({ name: options.name, aws, deps, store, state, world });
   const cidrs = await askCidrs(vpcCidrs, world, state, options, ask);
-  const adoptEip = await chooseEip(ctx, options, ask);
+  const adoptEips = await chooseEips(ctx, options, ask);
   const newVpc = vpcChoice.kind === 'new';
   const targets: Targets = {
     vpcId,
@@ -246,7 +246,7 @@ export async function resolveSetup(
     shape: state.shape,
     publicCidrs: cidrs.publicCidrs,
     privateCidrs: cidrs.privateCidrs,
-    adoptEip,
+    adoptEips,
     functions: configs.map((config) => toTarget(ctx, config)),
     services: services.map(({ name, facts }) => toService(ctx, name, facts)),
     resumed,

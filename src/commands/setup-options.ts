@@ -19,7 +19,8 @@ export interface SetupOptions {
   natInstanceType?: string | undefined;
   /** --replace-nat-instance: a fresh instance from the newest image, on the same interface. */
   replaceNatInstance?: boolean | undefined;
-  eip?: string | undefined;
+  /** --eip, repeatable: `eipalloc-…` for the first zone, or `ZONE=eipalloc-…`. */
+  eip?: string | readonly string[] | undefined;
   /** The kinds' own flags (e.g. --endpoints), by the input's key, as typed; parsed by their kinds. */
   inputs?: Readonly<Record<string, string>> | undefined;
   name: string;

@@ -3,11 +3,11 @@ import { runGraph } from '../model/graph.js';
 import {
   checkAz,
   checkCidrSyntax,
-  checkEipId,
   checkFunctionName,
   checkInstanceType,
   checkStackName,
   checkVpcId,
+  parseEips,
 } from '../model/options.js';
 import { preflight } from '../engine/preflight.js';
 import { formatStackCost as formatCost, stackCost } from '../engine/cost.js';
@@ -113,7 +113,7 @@ export function checkSetupOptions(options: SetupOptions): void {
     throw new FixedIpError('BAD_OPTION', `--nat ${String(options.nat)} is not a NAT mode`, {
       hint: `use one of ${NAT_MODES.join(', ')}`,
     });
-  if (options.eip !== undefined) checkEipId(options.eip);
+  parseEips(options.eip);
   if (options.natInstanceType !== undefined) checkInstanceType(options.natInstanceType);
   if (options.natInstanceType !== undefined && options.nat !== undefined && options.nat !== 'instance')
     throw new FixedIpError('BAD_OPTION', `--nat-instance-type only applies with --nat instance`, {
@@ -156,6 +156,7 @@ async function run(
     });
   }
   showPlan(ui, plan, retired, state, aws.region);
+  await confirmAllowlistChange(ui, options, newIpZones(resolved));
   await confirmSpend(ui, options, state, aws.region);
   // Only one run changes a stack at a time, wherever its state lives. If another run held the
   // guard since this one first looked, the account is read again: what it built is reused.
@@ -213,7 +214,10 @@ async function reresolve(
     natInstanceType: targets.shape.natInstanceType,
     publicCidr: targets.publicCidrs[zone],
     privateCidr: targets.privateCidrs[zone],
-    eip: targets.adoptEip ?? options.eip,
+    eip:
+      Object.keys(targets.adoptEips).length > 0
+        ? Object.entries(targets.adoptEips).map(([z, id]) => `${z}=${id}`)
+        : options.eip,
     yes: true,
   };
   // The first pass said it all; this one speaks only through what it finds different.
@@ -347,6 +351,44 @@ function showPlan(
     code: 'setup.plan.cost',
     text: `  Cost: ${formatCost(stackCost(region, state))}`,
   });
+}
+
+/**
+ * The zones where a stack that already has an allowlist gets a new Elastic IP (a mode change, a
+ * new zone): traffic will also leave from an IP no partner has allowlisted yet.
+ */
+function newIpZones(resolved: Resolved): string[] {
+  if (allowlistRecords(resolved.ctx.state).length === 0) return [];
+  return resolved.plan
+    .filter(({ node, line }) => node.step.name === 'elasticIp' && line.action === 'create')
+    .map(({ node }) => node.zone ?? '');
+}
+
+/** An allowlist change is confirmed on its own, before the cost: `--yes` covers both. */
+async function confirmAllowlistChange(
+  ui: Ui,
+  options: SetupOptions,
+  zones: readonly string[],
+): Promise<void> {
+  if (zones.length === 0) return;
+  const text = `Allowlist change: traffic will also leave from a new Elastic IP in ${zones.join(', ')}; partners must allowlist it (its address is known once setup allocates it, or bring one with --eip ZONE=eipalloc-…)`;
+  ui.notify({ level: 'warn', code: 'setup.allowlist', text });
+  if (options.yes) return;
+  if (!ui.interactive)
+    throw new FixedIpError(
+      'CONSENT_REQUIRED',
+      `setup changes the allowlist: a new Elastic IP in ${zones.join(', ')}`,
+      {
+        hint: 'pass --yes to confirm; nothing was created',
+      },
+    );
+  const ok = await ui.ask({
+    kind: 'confirm',
+    code: 'setup.confirm.allowlist',
+    message: `Add a new egress IP in ${zones.join(', ')} (partners must allowlist it)?`,
+    default: false,
+  });
+  if (!ok) throw new AbortError('Cancelled; nothing was changed (the allowlist stays as it is)', false);
 }
 
 async function confirmSpend(ui: Ui, options: SetupOptions, state: StackState, region: string): Promise<void> {

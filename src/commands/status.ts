@@ -3,6 +3,7 @@ import type { StackState } from '../state/schema.js';
 import { standingMonthlyUsd } from '../engine/cost.js';
 import { spendSoFar } from '../engine/spend.js';
 import { allowlistRecords, recipe, stepNumber } from '../engine/recipe.js';
+import { type AllowlistCheck, allowlistLine, compareAllowlist, liveEgressIps } from '../engine/allowlist.js';
 import {
   loadWorld,
   INTERNET_GATEWAYS,
@@ -23,6 +24,8 @@ import { openStack, type StackOptions } from './stack.js';
 
 export interface StatusOptions extends StackOptions {
   json?: boolean | undefined;
+  /** --expect-ips: the allowlist as stated; a difference from the live egress IPs is reported. */
+  expectIps?: readonly string[] | undefined;
 }
 
 /** The stable `status --json` shape (README, "status --json"): fields may be added, none removed. */
@@ -64,11 +67,16 @@ export interface StatusReport {
   costSince: string | null;
   stateFile: string;
   foundByTags: boolean;
+  /** With --expect-ips: the stated allowlist against the IPs traffic leaves from now. */
+  allowlist?: AllowlistCheck;
+  /** `ALLOWLIST_CHANGED` when the live egress IPs differ from --expect-ips. */
+  code?: 'ALLOWLIST_CHANGED';
 }
 
 /** `fixed-ip status`: the IPs, and whether everything is still wired as setup left it. Read-only. */
 export async function status(options: StatusOptions, deps: Deps): Promise<StatusReport> {
-  const { report } = await inspect(options, deps);
+  const { report: inspected, ctx } = await inspect(options, deps);
+  const report = withAllowlist(inspected, ctx, options.expectIps);
   print(deps, report, options.json === true);
   return report;
 }
@@ -210,6 +218,17 @@ export async function inspect(
   return { report, ctx };
 }
 
+/** The report with the stated allowlist checked against the live egress IPs (when one is stated). */
+function withAllowlist(
+  report: StatusReport,
+  ctx: StackContext,
+  expected: readonly string[] | undefined,
+): StatusReport {
+  if (expected === undefined) return report;
+  const allowlist = compareAllowlist(expected, liveEgressIps(ctx));
+  return allowlist.ok ? { ...report, allowlist } : { ...report, allowlist, code: 'ALLOWLIST_CHANGED' };
+}
+
 /** A function in the stack's subnets that the stack does not hold: teardown would strand it. */
 function unmanagedProblem(stack: string, fn: { name: string; subnetIds: string[] }): string {
   return `function ${fn.name} is in the stack's private subnets (${fn.subnetIds.join(', ')}) but not in stack ${stack}, so it loses internet access when the stack is torn down; run fixed-ip attach --name ${stack} --function ${fn.name}, or move it out of the stack's subnets`;
@@ -255,6 +274,12 @@ function print(deps: Deps, report: StatusReport, json: boolean): void {
   for (const fn of report.unmanagedFunctions)
     ui.result(`✖  →  function ${fn.name} in the private subnets, NOT in the stack (moved there by hand)`);
   for (const problem of report.problems) ui.result(`! ${problem}`);
+  if (report.allowlist)
+    ui.result(
+      report.allowlist.ok
+        ? `✔ The allowlist holds: traffic leaves from ${report.allowlist.live.join(', ')}, as stated`
+        : `✖ ${allowlistLine(report.allowlist)}`,
+    );
   ui.result(`Cost: about ${report.monthlyCostUsd.toFixed(2)} USD a month in ${report.region}`);
   if (report.costSince)
     ui.result(

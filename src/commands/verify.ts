@@ -1,3 +1,4 @@
+import { type AllowlistCheck, allowlistLine, compareAllowlist } from '../engine/allowlist.js';
 import { randomUUID } from 'node:crypto';
 import { awsErrorName } from '../aws/errors.js';
 import type { AwsPort } from '../aws/port.js';
@@ -6,7 +7,7 @@ import { allowlistRecords, recipe, type RecipeNode, worldPartsFor } from '../eng
 import { POLL, pollUntil } from '../model/wait.js';
 import { MANAGED_BY, TAG_MANAGED_BY, TAG_ROLE, TAG_STACK } from '../model/tags.js';
 import { loadWorld } from '../model/world.js';
-import { ExitCode, FixedIpError } from '../errors.js';
+import { EXIT_CODES, ExitCode, FixedIpError } from '../errors.js';
 import type { Ui } from '../ports/ui.js';
 import { VPC_ACCESS_POLICY } from '../kinds/functions.js';
 import { recordOf, type StackState } from '../state/schema.js';
@@ -32,6 +33,8 @@ import { openStack, type StackOptions } from './stack.js';
 
 export interface VerifyOptions extends StackOptions {
   json?: boolean | undefined;
+  /** --expect-ips: the allowlist as stated; the IPs the probes saw are held to it. */
+  expectIps?: readonly string[] | undefined;
 }
 
 /** What one zone's probe saw. */
@@ -63,6 +66,10 @@ export interface VerifyReport {
   /** The probe functions made and deleted (names), and any that could not be deleted. */
   probes: string[];
   leftover: string[];
+  /** With --expect-ips, when every probe saw an IP: the stated allowlist against what they saw. */
+  allowlist?: AllowlistCheck;
+  /** `ALLOWLIST_CHANGED` when the probes saw IPs other than --expect-ips (exit 8). */
+  code?: 'ALLOWLIST_CHANGED';
 }
 
 const PROBE_DESCRIPTION = 'fixed-ip verify probe: deleted when verify ends';
@@ -159,6 +166,7 @@ export async function verify(options: VerifyOptions, deps: Deps): Promise<Verify
     zones: verdicts,
     probes: probes.map((p) => p.name).filter((name) => created.has(name)),
     leftover,
+    ...heldTo(options.expectIps, verdicts),
   };
   // An ECS service's tasks leave the same way the probes do: no probe of their own is needed.
   const services = Object.keys(state.services ?? {});
@@ -172,8 +180,20 @@ export async function verify(options: VerifyOptions, deps: Deps): Promise<Verify
   return report;
 }
 
+/** The IPs the probes saw against the stated allowlist; nothing when none is stated or a probe saw nothing. */
+function heldTo(
+  expected: readonly string[] | undefined,
+  verdicts: readonly ZoneVerdict[],
+): Pick<VerifyReport, 'allowlist' | 'code'> {
+  if (expected === undefined || verdicts.length === 0 || verdicts.some((v) => v.publicIp === null)) return {};
+  const allowlist = compareAllowlist(expected, [...new Set(verdicts.map((v) => v.publicIp ?? ''))].sort());
+  return allowlist.ok ? { allowlist } : { allowlist, code: 'ALLOWLIST_CHANGED' };
+}
+
 /** verify's exit: 0 verified, 3 traffic seen going astray (drift), 1 a probe that broke and saw nothing. */
 export function verifyExit(report: VerifyReport): ExitCode {
+  // A changed allowlist outranks the rest: it is what a partner's firewall sees.
+  if (report.code) return EXIT_CODES[report.code];
   if (report.ok) return ExitCode.ok;
   return report.drifted ? ExitCode.drifted : ExitCode.error;
 }
@@ -556,6 +576,7 @@ function print(ui: Ui, report: VerifyReport, json: boolean): void {
     else ui.result(`✖ ${where}  ${zone.detail ?? 'no answer'}`);
     if (!zone.allowlisted && zone.likelyCause) ui.result(`    likely cause: ${zone.likelyCause}`);
   }
+  if (report.allowlist && !report.allowlist.ok) ui.result(`✖ ${allowlistLine(report.allowlist)}`);
   const zones = (outcomes: ReadonlyArray<ZoneVerdict['outcome']>): string[] =>
     report.zones.filter((z) => outcomes.includes(z.outcome)).map((z) => z.zone);
   const astray = zones(['notAllowlisted', 'noInternet']);

@@ -36,12 +36,13 @@ function recorded(ctx: StackContext, zone: string): ElasticIpRecord | undefined 
   );
 }
 
-/** The address a zone uses: recorded (or kept), adopted with --eip (first zone), else one tagged for it. */
+/** The address a zone uses: recorded (or kept), adopted with --eip, else one tagged for it. */
 function find(ctx: StackContext, zone: string, targets: Targets | undefined): Address | undefined {
-  const wanted = recorded(ctx, zone)?.id ?? (zone === targets?.shape.zones[0] ? targets.adoptEip : undefined);
+  const adopt = targets?.adoptEips[zone];
+  const wanted = recorded(ctx, zone)?.id ?? adopt;
   if (wanted) {
     const address = ctx.world.addresses.find((a) => a.AllocationId === wanted);
-    if (address || targets?.adoptEip === wanted) return address;
+    if (address || adopt === wanted) return address;
   }
   const taken = new Set(Object.values(ctx.state.resources).map((r) => r.id));
   return ctx.world.addresses.find(
@@ -302,8 +303,9 @@ export const elasticIp: Kind = {
 
   // Elastic IPs are an account's, per region (5 by default): the ones setup allocates must fit.
   async quotas(ctx, nodes, targets) {
-    const home = targets.shape.zones[0];
-    const newIps = nodes.filter((node) => node.creating && !(node.zone === home && targets.adoptEip)).length;
+    const newIps = nodes.filter(
+      (node) => node.creating && targets.adoptEips[node.zone ?? ''] === undefined,
+    ).length;
     if (newIps === 0) return [];
     const limit = await elasticIpLimit(ctx.aws);
     const used = ctx.world.addresses.length;
@@ -340,7 +342,7 @@ export const elasticIp: Kind = {
   },
 
   dryRuns: (aws, stack, zone, targets) =>
-    zone === targets.shape.zones[0] && targets.adoptEip
+    targets.adoptEips[zone ?? ''] !== undefined
       ? []
       : [
           {
@@ -380,7 +382,7 @@ function takenBy(
 function isOwned(ctx: StackContext, zone: string, address: Address, targets: Targets | undefined): boolean {
   const record = recorded(ctx, zone);
   if (record && record.id === address.AllocationId) return record.owned;
-  return address.AllocationId !== targets?.adoptEip && isOurs(address.Tags, ctx.name, ROLE);
+  return address.AllocationId !== targets?.adoptEips[zone] && isOurs(address.Tags, ctx.name, ROLE);
 }
 
 /**

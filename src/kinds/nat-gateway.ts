@@ -137,6 +137,11 @@ function natKind(options: {
     ...(options.quotas ? { quotas: options.quotas } : {}),
     goneLine: 'NAT gateway is deleted',
     routeTarget: (id) => ({ NatGatewayId: id }),
+    // A draining or failed address takes no new connections: it is no longer an egress IP.
+    egressIps: (ctx, id) =>
+      (ctx.world.natGateways.find((n) => n.NatGatewayId === id && activeNat(n))?.NatGatewayAddresses ?? [])
+        .filter((a) => a.Status !== 'disassociating' && a.Status !== 'failed' && a.PublicIp)
+        .map((a) => a.PublicIp ?? ''),
 
     list: (world) =>
       world.natGateways

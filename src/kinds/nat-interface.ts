@@ -214,6 +214,10 @@ export const natInterface: Kind = {
     };
   },
   routeTarget: (id) => ({ NetworkInterfaceId: id }),
+  egressIps: (ctx, id) => {
+    const ip = ctx.world.networkInterfaces.find((e) => e.NetworkInterfaceId === id)?.Association?.PublicIp;
+    return ip ? [ip] : [];
+  },
 
   list: (world) =>
     world.networkInterfaces

@@ -36,8 +36,8 @@ export interface Targets {
   /** Per zone: the block for the subnet fixed-ip would create there. */
   publicCidrs: Record<string, string>;
   privateCidrs: Record<string, string>;
-  /** An Elastic IP to adopt (--eip): reused, never released by teardown. */
-  adoptEip: string | undefined;
+  /** Elastic IPs to adopt (--eip), by zone: reused, never released by teardown. */
+  adoptEips: Readonly<Record<string, string>>;
   functions: FunctionTarget[];
   /** The ECS services to hold (`--ecs-service`, or the ones the stack holds). */
   services: ServiceTarget[];

@@ -381,6 +381,12 @@ export interface Kind extends StepBase {
   /** For NAT kinds: how a route names this resource. */
   routeTarget?(id: string): RouteTarget;
   /**
+   * For NAT kinds: the public IPs the live resource with this id (a route's target, the stack's
+   * or not) sends traffic from now (what a partner sees, and allowlists), read from the world;
+   * empty when it is gone or is not of this kind.
+   */
+  egressIps?(ctx: StackContext, id: string): string[];
+  /**
    * For `forget`: takes fixed-ip's tags (`keys`, every `fixed-ip:` key the live resource carries
    * but those it `keepsTags`) off the resource a record names, and no other tag. Absent: EC2's
    * DeleteTags on its id, which serves every EC2 kind.

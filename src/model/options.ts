@@ -47,6 +47,35 @@ export function checkEipId(id: string): string {
   return id;
 }
 
+/**
+ * `--eip` values: a plain allocation id for the first zone, or `ZONE=eipalloc-…` for any zone
+ * (repeatable). Returns the ids by zone, the first zone's under '' until the zones are known.
+ */
+export function parseEips(values: string | readonly string[] | undefined): Record<string, string> {
+  const list = values === undefined ? [] : typeof values === 'string' ? [values] : values;
+  const byZone: Record<string, string> = {};
+  for (const value of list) {
+    const eq = value.indexOf('=');
+    const zone = eq < 0 ? '' : value.slice(0, eq);
+    const id = eq < 0 ? value : value.slice(eq + 1);
+    if (zone !== '' && !AZ.test(zone))
+      throw badOption(
+        `--eip "${value}": "${zone}" is not an Availability Zone name`,
+        'give ZONE=eipalloc-…, e.g. --eip ap-northeast-1a=eipalloc-0abc12345def67890',
+      );
+    checkEipId(id);
+    if (byZone[zone] !== undefined)
+      throw badOption(
+        `--eip names ${zone === '' ? 'the first zone' : zone} twice`,
+        'give one Elastic IP per zone',
+      );
+    if (Object.entries(byZone).some(([, other]) => other === id))
+      throw badOption(`--eip ${id} is given for two zones`, 'an Elastic IP can serve one zone only');
+    byZone[zone] = id;
+  }
+  return byZone;
+}
+
 export function checkFunctionName(name: string): string {
   if (!FUNCTION.test(name)) {
     throw badOption(

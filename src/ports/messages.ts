@@ -32,6 +32,7 @@ export const MESSAGES = {
   'setup.plan.step': { level: 'info', says: 'one resource of the plan' },
   'setup.plan.retire': { level: 'info', says: 'what a shape change removes' },
   'setup.plan.cost': { level: 'info', says: 'what the plan costs per hour and month' },
+  'setup.allowlist': { level: 'warn', says: 'the run adds an egress IP partners must allowlist' },
   'setup.cost': { level: 'info', says: 'what the stack costs' },
   'setup.single-az': { level: 'info', says: 'one zone: no zone redundancy' },
   'setup.adopted': { level: 'info', says: 'a resource found by its tags was adopted' },
@@ -194,6 +195,7 @@ export type ProgressCode = keyof typeof PROGRESS;
 /** The questions the core asks, by code. */
 export const QUESTIONS = {
   'setup.confirm': 'consent to what setup creates and what it costs',
+  'setup.confirm.allowlist': 'consent to a change of the IPs partners allowlist',
   'setup.functions': 'which functions to attach',
   'setup.vpc': 'which VPC',
   'setup.az': 'which zones',

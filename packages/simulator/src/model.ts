@@ -166,6 +166,8 @@ export interface AddressRecord extends ResourceRecord {
   publicIp: string;
   /** Associated with something outside fixed-ip's world (an instance), set only by seeding. */
   externalAssociation: { associationId: string; networkInterfaceId: string; privateIp: string } | null;
+  /** Where AWS advertises the address: the region's group (absent), or a Local Zone's. */
+  networkBorderGroup?: string;
 }
 
 export interface NatFailure {

@@ -36,6 +36,8 @@ export interface SeedAddress {
   /** Associated with something outside fixed-ip's world (an instance), so not releasable. */
   associated?: boolean;
   tags?: Record<string, string>;
+  /** Allocated in this network border group (a Local Zone's; default the region's). */
+  networkBorderGroup?: string;
 }
 
 export interface SeedFunction {
@@ -110,7 +112,7 @@ export function seedAddress(
   ctx: SimContext,
   spec: SeedAddress = {},
 ): { allocationId: string; publicIp: string } {
-  const address = insertAddress(ctx, { ...spec.tags }, ctx.now);
+  const address = insertAddress(ctx, { ...spec.tags }, ctx.now, spec.networkBorderGroup);
   if (spec.associated) {
     address.externalAssociation = {
       associationId: newId(ctx.state, 'eipassoc'),

@@ -7,6 +7,7 @@ import type { FilterFields } from '../filters.js';
 import { newId, newPublicIp } from '../ids.js';
 import { instanceState, natAllocationIds, natShowsAssociation, newRecord } from '../lifecycle.js';
 import type { AddressRecord, NatGatewayRecord, NetworkInterfaceRecord, Tags } from '../model.js';
+import { borderGroups } from './availability-zones.js';
 import { requireAddress, requireInstance, requireNetworkInterface } from './lookup.js';
 import { tagList, tagsFromSpecifications } from './tags.js';
 
@@ -44,7 +45,12 @@ function associationOf(ctx: SimContext, address: AddressRecord): AssociationView
   return { associationId: nat.associationId, networkInterfaceId: nat.eniId, privateIp: nat.privateIp };
 }
 
-export function insertAddress(ctx: SimContext, tags: Tags, visibleAt: number): AddressRecord {
+export function insertAddress(
+  ctx: SimContext,
+  tags: Tags,
+  visibleAt: number,
+  networkBorderGroup?: string,
+): AddressRecord {
   if (recordsOf(ctx.state.addresses).length >= ADDRESS_LIMIT) {
     throw ec2Error(Ec2ErrorCode.addressLimitExceeded, 'The maximum number of addresses has been reached.');
   }
@@ -56,9 +62,17 @@ export function insertAddress(ctx: SimContext, tags: Tags, visibleAt: number): A
     ...newRecord(ctx, 'eipalloc', visibleAt, tags),
     publicIp,
     externalAssociation: null,
+    ...(networkBorderGroup !== undefined && networkBorderGroup !== ctx.state.region
+      ? { networkBorderGroup }
+      : {}),
   };
   ctx.state.addresses[address.id] = address;
   return address;
+}
+
+/** The group an address is advertised from: the region's unless allocated in a Local Zone's. */
+export function borderGroupOf(ctx: SimContext, address: AddressRecord): string {
+  return address.networkBorderGroup ?? ctx.state.region;
 }
 
 /** What AllocateAddress answers with, and what Describe shows before the association and tags. */
@@ -68,7 +82,7 @@ function addressIdentity(ctx: SimContext, address: AddressRecord): Address {
     PublicIp: address.publicIp,
     Domain: 'vpc',
     PublicIpv4Pool: 'amazon',
-    NetworkBorderGroup: ctx.state.region,
+    NetworkBorderGroup: borderGroupOf(ctx, address),
   };
 }
 
@@ -101,7 +115,7 @@ function addressFields(ctx: SimContext): FilterFields<AddressRecord> {
     'network-interface-id': (a) => associationOf(ctx, a)?.networkInterfaceId,
     'private-ip-address': (a) => associationOf(ctx, a)?.privateIp,
     'network-interface-owner-id': (a) => (associationOf(ctx, a) ? ctx.state.accountId : undefined),
-    'network-border-group': () => ctx.state.region,
+    'network-border-group': (a) => borderGroupOf(ctx, a),
     'public-ipv4-pool': () => 'amazon',
   };
 }
@@ -134,12 +148,15 @@ export const addressOperations = {
 
   AllocateAddress(
     ctx: SimContext,
-    input: { Domain?: string; TagSpecifications?: TagSpecification[] },
+    input: { Domain?: string; TagSpecifications?: TagSpecification[]; NetworkBorderGroup?: string },
   ): object {
     if (input.Domain !== undefined && input.Domain !== 'vpc')
       throw ec2InvalidParameter(`Value (${input.Domain}) for parameter domain is invalid.`);
+    const group = input.NetworkBorderGroup;
+    if (group !== undefined && !borderGroups(ctx.state.region).includes(group))
+      throw ec2InvalidParameter(`Value (${group}) for parameter NetworkBorderGroup is invalid.`);
     const tags = tagsFromSpecifications(input.TagSpecifications, 'elastic-ip');
-    const address = insertAddress(ctx, tags, ctx.now + ctx.timings.eventualConsistencyMs);
+    const address = insertAddress(ctx, tags, ctx.now + ctx.timings.eventualConsistencyMs, group);
     return addressIdentity(ctx, address);
   },
 

@@ -35,6 +35,21 @@ function regionAbbreviation(region: string): string {
   return `${area}${DIRECTIONS[direction] ?? direction.slice(0, 1)}${number}`;
 }
 
+/**
+ * Local Zones' network border groups (a few real ones): an Elastic IP allocated there is
+ * advertised only from there, so a NAT gateway in one of the region's zones cannot use it.
+ */
+const LOCAL_ZONE_GROUPS: Record<string, readonly string[]> = {
+  'ap-northeast-1': ['ap-northeast-1-tpe-1'],
+  'us-east-1': ['us-east-1-bos-1', 'us-east-1-mia-1'],
+  'us-west-2': ['us-west-2-lax-1'],
+};
+
+/** The network border groups AllocateAddress accepts in a region: its own, then its Local Zones'. */
+export function borderGroups(region: string): string[] {
+  return [region, ...(LOCAL_ZONE_GROUPS[region] ?? [])];
+}
+
 export function zoneNames(region: string): string[] {
   return (ZONE_LETTERS[region] ?? ['a', 'b', 'c']).map((letter) => `${region}${letter}`);
 }

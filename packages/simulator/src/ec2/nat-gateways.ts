@@ -12,7 +12,7 @@ import type { Ec2Filter, FilterFields } from '../filters.js';
 import { newId } from '../ids.js';
 import { natIsGone, natState, newRecord } from '../lifecycle.js';
 import type { NatFailure, NatGatewayRecord, SubnetRecord } from '../model.js';
-import { addressInUse } from './addresses.js';
+import { addressInUse, borderGroupOf } from './addresses.js';
 import { attachedGateway } from './internet-gateways.js';
 import { requireAddress, requireNatGateway, requireSubnet } from './lookup.js';
 import { allocatePrivateIp } from './network-interfaces.js';
@@ -62,6 +62,14 @@ function failureFor(
     return {
       code: 'Resource.AlreadyAssociated',
       message: `Elastic IP address [${allocationId}] is already associated`,
+    };
+  }
+  if (address && borderGroupOf(ctx, address) !== ctx.state.region) {
+    // AWS: the address must be in the zone's network border group or the gateway fails to launch.
+    // Uncertain: the exact failure code; InvalidParameterValue is our choice.
+    return {
+      code: 'InvalidParameterValue',
+      message: `Elastic IP address [${allocationId}] is in network border group ${borderGroupOf(ctx, address)}, not ${ctx.state.region}`,
     };
   }
   if (privateIp === undefined) {

@@ -13,7 +13,7 @@ import { ec2Error, Ec2ErrorCode, ec2InvalidParameter, ec2MissingParameter, ec2No
 import { newId, newPublicIp } from '../ids.js';
 import { natState, regionalAddressIsHeld } from '../lifecycle.js';
 import type { AddressRecord, NatGatewayRecord, RegionalNatAddressRecord, VpcRecord } from '../model.js';
-import { addressInUse } from './addresses.js';
+import { addressInUse, borderGroupOf } from './addresses.js';
 import { azIdOf, zoneByIdOrName } from './availability-zones.js';
 import { attachedGateway } from './internet-gateways.js';
 import { requireAddress, requireVpc } from './lookup.js';
@@ -72,6 +72,11 @@ function requireFreeAddresses(
       seen.add(id);
       if (addressInUse(ctx, address))
         throw ec2Error(Ec2ErrorCode.alreadyAssociated, `Elastic IP address [${id}] is already associated`);
+      // Every zone of the region is in the region's group; a Local Zone's address serves none of them.
+      if (borderGroupOf(ctx, address) !== ctx.state.region)
+        throw ec2InvalidParameter(
+          `Elastic IP address [${id}] is in network border group ${borderGroupOf(ctx, address)}, which does not serve ${zone}.`,
+        );
       return address;
     });
     result.set(zone, addresses);

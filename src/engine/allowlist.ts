@@ -1,0 +1,79 @@
+/**
+ * The allowlist as a guarantee: the IPs a team states (`--expect-ips`) against the IPs the stack's
+ * NATs send traffic from now. Read from the world the command already loaded; no AWS call.
+ */
+import { KINDS } from '../kinds/index.js';
+import { recordsOf } from '../state/schema.js';
+import type { StackContext } from '../model/context.js';
+import { badOption } from '../errors.js';
+
+/** What `status --expect-ips` and `verify --expect-ips` report (JSON field `allowlist`). */
+export interface AllowlistCheck {
+  /** The stated IPs, sorted. */
+  expected: string[];
+  /** The IPs traffic leaves from now, sorted. */
+  live: string[];
+  /** Live but not stated: a partner would refuse this traffic. */
+  added: string[];
+  /** Stated but no longer live: an allowlisted IP the stack no longer uses. */
+  missing: string[];
+  ok: boolean;
+}
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+/** `--expect-ips A,B` (also repeatable): IPv4 addresses, each once. */
+export function parseExpectIps(values: string | readonly string[] | undefined): string[] | undefined {
+  if (values === undefined) return undefined;
+  const list = (typeof values === 'string' ? [values] : values)
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
+  if (list.length === 0)
+    throw badOption(
+      '--expect-ips names no IP',
+      'give the allowlist, e.g. --expect-ips 203.0.113.10,203.0.113.11',
+    );
+  for (const ip of list)
+    if (!IPV4.test(ip))
+      throw badOption(
+        `--expect-ips "${ip}" is not an IPv4 address`,
+        'give the allowlisted IPs, comma-separated',
+      );
+  return [...new Set(list)].sort();
+}
+
+/**
+ * The public IPs traffic leaves from now: whatever each of the stack's private route tables sends
+ * 0.0.0.0/0 to (the stack's NAT, or one put there by hand), as each NAT kind reads its own.
+ */
+export function liveEgressIps(ctx: StackContext): string[] {
+  const tables = new Set(recordsOf(ctx.state, 'privateRouteTable').map((r) => r.id));
+  const targets = ctx.world.routeTables
+    .filter((t) => tables.has(t.RouteTableId ?? ''))
+    .flatMap((t) => t.Routes?.filter((r) => r.DestinationCidrBlock === '0.0.0.0/0') ?? [])
+    .flatMap((r) => [r.NatGatewayId, r.NetworkInterfaceId].filter((id): id is string => id !== undefined));
+  const ips = KINDS.flatMap((kind) => targets.flatMap((id) => kind.egressIps?.(ctx, id) ?? []));
+  return [...new Set(ips)].sort();
+}
+
+export function compareAllowlist(expected: readonly string[], live: readonly string[]): AllowlistCheck {
+  const added = live.filter((ip) => !expected.includes(ip));
+  const missing = expected.filter((ip) => !live.includes(ip));
+  return {
+    expected: [...expected].sort(),
+    live: [...live].sort(),
+    added,
+    missing,
+    ok: added.length === 0 && missing.length === 0,
+  };
+}
+
+/** One line naming what changed, for text output and the JSON `problem`. */
+export function allowlistLine(check: AllowlistCheck): string {
+  const parts = [
+    ...(check.added.length > 0 ? [`now also leaves from ${check.added.join(', ')} (not allowlisted)`] : []),
+    ...(check.missing.length > 0 ? [`no longer leaves from ${check.missing.join(', ')}`] : []),
+  ];
+  return `The allowlist changed: traffic ${parts.join('; ')}. Stated: ${check.expected.join(', ')}; live: ${check.live.join(', ') || 'none'}`;
+}
