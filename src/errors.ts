@@ -38,6 +38,8 @@ export const EXIT_CODE_MEANING: Readonly<Record<keyof typeof ExitCode, string>> 
   waitExpired: "teardown: the wait for Lambda's network interfaces ran out; run it again later",
   planBlocked: 'plan: setup would not succeed as things stand (a missing permission, a blocker)',
   locked: "another run holds the stack's lock (see fixed-ip unlock)",
+  allowlistChanged:
+    'status/verify --expect-ips: traffic leaves from other IPs than the allowlist stated (JSON code ALLOWLIST_CHANGED)',
   cancelled: 'Ctrl-C, or a declined confirmation',
 };
 
