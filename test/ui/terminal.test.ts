@@ -257,7 +257,9 @@ describe('terminal UI, colour terminal', () => {
     const { ui, stdin, stdout, stderr } = setup({ tty: true, stdoutTty: false, color: true });
     expect(ui.interactive).toBe(true);
     const answer = ui.ask({ kind: 'confirm', code: 'setup.confirm', message: 'Proceed?', default: false });
-    await type(stdin, 'y\r');
+    // Typed once the question is drawn (on stderr): the prompt is listening then.
+    await vi.waitFor(() => expect(stderr.text()).toContain('Proceed?'), { timeout: 10_000 });
+    await type(stdin, 'y', '\r');
     await expect(answer).resolves.toBe(true);
     expect(stderr.text()).toContain('Proceed?');
     expect(stdout.text()).toBe('');
