@@ -30,7 +30,7 @@ import { startTagging, VPC_ACCESS_POLICY } from '../kinds/functions.js';
 import { ALL_PARTS, kindOf } from '../kinds/index.js';
 import { identityKey, isWork, isWorkload } from '../model/kind.js';
 import { NAT_MODE } from '../kinds/nat-modes.js';
-import type { Ui } from '../ports/ui.js';
+import type { Message, Ui } from '../ports/ui.js';
 import { NAT_MODES, type ResourceRecord, type StackState } from '../state/schema.js';
 import type { StateStore } from '../state/store.js';
 import { asker } from './asker.js';
@@ -362,22 +362,45 @@ async function confirmSpend(ui: Ui, options: SetupOptions, state: StackState, re
 
 async function runSteps(ctx: StackContext, targets: Targets, plan: PlannedStep[]): Promise<void> {
   const included = new Set(plan.map(({ node }) => node.key));
-  await runGraph(
-    plan.map(({ node }) => ({
-      key: node.key,
-      after: node.after.filter((key) => included.has(key)),
-      run: async () => {
-        const detail = await node.step.ensure(ctx, node.zone, targets);
-        const number =
-          node.step.article >= 1 && node.step.article <= 6 ? `${stepNumber(node.step.article)} ` : '';
-        ctx.ui.notify({
-          level: 'success',
-          code: `setup.step.${node.step.name}`,
-          text: `${number}${node.step.title} ${detail}`,
-        });
-      },
-    })),
-  );
+  // Steps run side by side, but are told in the article's order: a finished step's line waits
+  // until every step numbered before it has finished too (they take seconds; the NAT's wait has
+  // its own progress line meanwhile).
+  const unfinished = new Map(plan.map(({ node }) => [node.key, node.step.article]));
+  const held: Array<{ article: number; message: Message }> = [];
+  const tell = (all: boolean): void => {
+    const first = Math.min(...unfinished.values());
+    held.sort((a, b) => a.article - b.article);
+    while (held.length > 0 && (all || (held[0]?.article ?? 0) <= first)) {
+      const next = held.shift();
+      if (next) ctx.ui.notify(next.message);
+    }
+  };
+  try {
+    await runGraph(
+      plan.map(({ node }) => ({
+        key: node.key,
+        after: node.after.filter((key) => included.has(key)),
+        run: async () => {
+          const detail = await node.step.ensure(ctx, node.zone, targets);
+          const number =
+            node.step.article >= 1 && node.step.article <= 6 ? `${stepNumber(node.step.article)} ` : '';
+          unfinished.delete(node.key);
+          held.push({
+            article: node.step.article,
+            message: {
+              level: 'success',
+              code: `setup.step.${node.step.name}`,
+              text: `${number}${node.step.title} ${detail}`,
+            },
+          });
+          tell(false);
+        },
+      })),
+    );
+  } finally {
+    // Stopped or failed: what was made is still told, in order.
+    tell(true);
+  }
 }
 
 /**
