@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { AwsSimulator, seedDemoAccount } from '@fixed-ip/simulator';
 import { realClock } from '../../src/ports/clock.js';
 import { describe, expect, it } from 'vitest';
@@ -14,7 +14,7 @@ inTempDirectory('fixed-ip-guard-');
 
 /** Another run, on another machine, holds the stack's guard right now. */
 function holdGuard(): void {
-  const path = accountPath('ap-northeast-1');
+  const path = accountPath('ap-northeast-1', { XDG_STATE_HOME: join(process.cwd(), '.state') });
   // A read-only command leaves no account file: the demo account, as --simulate starts it.
   if (!existsSync(path)) {
     const sim = new AwsSimulator({ clock: realClock, region: 'ap-northeast-1', timings: DEMO_TIMINGS });

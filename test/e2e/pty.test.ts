@@ -70,7 +70,9 @@ function terminalEnv(): Record<string, string> {
 }
 
 function inTerminal(args: string[], cwd: string, steps: Step[], timeout = 60, cols = 120): Promise<Run> {
-  const spec = { argv: [process.execPath, BIN, ...args], cwd, env: terminalEnv(), timeout, steps, cols };
+  // The simulated account and states live under $XDG_STATE_HOME: the test's folder, not the real home.
+  const env = { ...terminalEnv(), XDG_STATE_HOME: join(cwd, '.state') };
+  const spec = { argv: [process.execPath, BIN, ...args], cwd, env, timeout, steps, cols };
   return new Promise((done, fail) => {
     const child = spawn('python3', [DRIVER], { stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
@@ -99,7 +101,7 @@ function inTerminal(args: string[], cwd: string, steps: Step[], timeout = 60, co
   });
 }
 
-const stateFile = (cwd: string): string => join(cwd, '.fixed-ip', 'simulated', 'default.json');
+const stateFile = (cwd: string): string => join(cwd, '.state', 'fixed-ip', 'simulated', 'default.json');
 
 /** setup's questions up to the confirm, taking every default; `filter` then space picks the function. */
 const setupDialogue = (filter: string): Step[] => [
