@@ -289,8 +289,14 @@ async function apply(resolved: Resolved, rolesToFix: string[]): Promise<SetupRes
 async function finish(ctx: StackContext, work: boolean): Promise<SetupResult> {
   const { aws, state, ui } = ctx;
   const ips = await readBack(ctx, work);
-  const cost = stackCost(aws.region, state);
-  ui.notify({ level: 'info', code: 'setup.cost', text: `Cost: ${formatCost(cost)}` });
+  // The cost is told once: in the plan, before the consent, when this run changed something;
+  // here when it did not (no plan was shown).
+  if (!work)
+    ui.notify({
+      level: 'info',
+      code: 'setup.cost',
+      text: `Cost: ${formatCost(stackCost(aws.region, state))}`,
+    });
   if (state.shape.zones.length === 1 && Object.keys(state.functions).length > 0) {
     ui.notify({
       level: 'info',
