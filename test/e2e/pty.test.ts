@@ -108,7 +108,7 @@ const setupDialogue = (filter: string): Step[] => [
   { expect: 'Which functions need the fixed IP\\?', send: `${filter} ` },
   { expect: '1 selected', send: ENTER },
   { expect: 'Which VPC\\?', send: ENTER },
-  { expect: 'Availability Zone for both subnets\\?', send: ENTER },
+  { expect: 'First of the 2 Availability Zones\\?', send: ENTER },
   { expect: 'CIDR block of the public subnet\\?', send: ENTER },
   { expect: 'CIDR block of the private subnet\\?', send: ENTER },
   { expect: 'Create these resources \\(about [\\d.]+ USD a month\\)\\? \\(y/N\\)', send: `y${ENTER}` },
@@ -232,7 +232,7 @@ describe('fixed-ip in a terminal (--simulate)', () => {
       ]);
       expect(resumed.exitCode).toBe(0);
       expect(resumed.text).not.toMatch(
-        /Which functions need|Which VPC\?|Availability Zone for both|CIDR block of/,
+        /Which functions need|Which VPC\?|Availability Zones?|CIDR block of/,
       );
     },
     120_000,
