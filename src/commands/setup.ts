@@ -153,8 +153,21 @@ async function run(
       hint: 'nothing was created; fixed-ip plan shows the details',
     });
   }
-  showPlan(ui, plan, retired, state, aws.region);
-  await confirmSpend(ui, options, state, aws.region);
+  // On a stack that exists (attach, a change of mode), only what this run adds or changes.
+  const shown = targets.resumed ? plan.filter(({ line }) => isWork(line.action)) : plan;
+  // Only functions to move (attach): nothing billable is made, and neither the plan nor the
+  // question speaks of a cost.
+  const onlyMoves =
+    retired.length === 0 && rolesToFix.length === 0 && shown.every(({ node }) => isWorkload(node.step));
+  const toMove = targets.functions.filter((fn) => !fn.attached).map((fn) => fn.name);
+  showPlan(ui, shown, retired, state, aws.region, !onlyMoves);
+  await confirmSpend(
+    ui,
+    options,
+    state,
+    aws.region,
+    onlyMoves && toMove.length > 0 ? toMove : undefined,
+  );
   // Only one run changes a stack at a time, wherever its state lives. If another run held the
   // guard since this one first looked, the account is read again: what it built is reused.
   return withRunGuard(
@@ -316,6 +329,7 @@ function showPlan(
   retired: ResourceRecord[],
   state: StackState,
   region: string,
+  withCost: boolean,
 ): void {
   ui.notify({
     level: 'info',
@@ -340,16 +354,39 @@ function showPlan(
           : `  remove once the new shape is in place: ${describeRecord(record)}`,
     });
   }
-  ui.notify({
-    level: 'info',
-    code: 'setup.plan.cost',
-    text: `  Cost: ${formatCost(stackCost(region, state))}`,
-  });
+  if (withCost)
+    ui.notify({
+      level: 'info',
+      code: 'setup.plan.cost',
+      text: `  Cost: ${formatCost(stackCost(region, state))}`,
+    });
 }
 
-async function confirmSpend(ui: Ui, options: SetupOptions, state: StackState, region: string): Promise<void> {
+async function confirmSpend(
+  ui: Ui,
+  options: SetupOptions,
+  state: StackState,
+  region: string,
+  /** Set when the run only moves these functions into the stack: nothing billable is made. */
+  moving?: string[],
+): Promise<void> {
   if (options.yes) return;
   const cost = stackCost(region, state);
+  if (moving !== undefined) {
+    const what = `move ${moving.join(', ')} into the private subnets of stack ${state.name}`;
+    if (!ui.interactive)
+      throw new FixedIpError('CONSENT_REQUIRED', `${what} needs your consent (it creates nothing billable)`, {
+        hint: 'pass --yes to confirm; nothing was changed',
+      });
+    const ok = await ui.ask({
+      kind: 'confirm',
+      code: 'setup.confirm',
+      message: `${what[0]?.toUpperCase() ?? ''}${what.slice(1)}? (nothing billable is created)`,
+      default: false,
+    });
+    if (!ok) throw new AbortError('Cancelled; nothing was changed', false);
+    return;
+  }
   if (!ui.interactive) {
     throw new FixedIpError(
       'CONSENT_REQUIRED',
