@@ -161,13 +161,7 @@ async function run(
     retired.length === 0 && rolesToFix.length === 0 && shown.every(({ node }) => isWorkload(node.step));
   const toMove = targets.functions.filter((fn) => !fn.attached).map((fn) => fn.name);
   showPlan(ui, shown, retired, state, aws.region, !onlyMoves);
-  await confirmSpend(
-    ui,
-    options,
-    state,
-    aws.region,
-    onlyMoves && toMove.length > 0 ? toMove : undefined,
-  );
+  await confirmSpend(ui, options, state, aws.region, onlyMoves && toMove.length > 0 ? toMove : undefined);
   // Only one run changes a stack at a time, wherever its state lives. If another run held the
   // guard since this one first looked, the account is read again: what it built is reused.
   return withRunGuard(

@@ -231,9 +231,7 @@ describe('fixed-ip in a terminal (--simulate)', () => {
         { expect: 'Allowlist this IP: ', timeout: 45 },
       ]);
       expect(resumed.exitCode).toBe(0);
-      expect(resumed.text).not.toMatch(
-        /Which functions need|Which VPC\?|Availability Zones?|CIDR block of/,
-      );
+      expect(resumed.text).not.toMatch(/Which functions need|Which VPC\?|Availability Zones?|CIDR block of/);
     },
     120_000,
   );
