@@ -288,7 +288,9 @@ cli.exports.main(['node', 'fixed-ip', 'status', '--simulate'], io).then(async (c
           });
       }),
   };
-  const io = { stdin: process.stdin, stdout: sink, stderr: sink, env: {}, clock };
+  // The simulated account of the training runs lives in the temporary folder, not the user's home.
+  const state = join(dir, '.state');
+  const io = { stdin: process.stdin, stdout: sink, stderr: sink, env: { XDG_STATE_HOME: state }, clock };
   process.chdir(dir);
   try {
     const made = await loadCli(source).main(
@@ -304,7 +306,12 @@ cli.exports.main(['node', 'fixed-ip', 'status', '--simulate'], io).then(async (c
       {
         cwd: dir,
         encoding: 'utf8',
-        env: { ...process.env, NO_COLOR: '1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+        env: {
+          ...process.env,
+          NO_COLOR: '1',
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+          XDG_STATE_HOME: state,
+        },
       },
     );
     if (status.status !== 0)

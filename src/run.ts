@@ -94,7 +94,7 @@ async function open(command: string, options: Options, io: Io): Promise<Session>
   };
   process.on('SIGINT', onSigint);
   const simulated = simulate
-    ? (await import('./simulate.js')).openSimulatedAccount(options.region, clock)
+    ? (await import('./simulate.js')).openSimulatedAccount(options.region, io.env, clock)
     : undefined;
   // Hints repeat this run's flags; with --json the one JSON object is the result, so the human
   // result lines are left out.

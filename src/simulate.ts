@@ -1,16 +1,17 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createAwsPort } from './aws/clients.js';
 import type { AwsPort } from './aws/port.js';
 import { FixedIpError } from './errors.js';
 import { type Clock, realClock } from './ports/clock.js';
+import { simulatedDir } from './state/store.js';
 import { AwsSimulator, attachSimulatorWire, seedDemoAccount } from '@fixed-ip/simulator';
 import type { SimTimings } from '@fixed-ip/simulator';
 
 /**
  * `--simulate`: the same simulator the tests use, behind the real SDK clients, with AWS's waits
- * compressed to seconds. The account lives in a file so setup, status and teardown (separate
- * processes) see one account; it is saved after every call, so a killed run loses nothing.
+ * compressed to seconds. The account lives in a file of the user's (state/store.ts simulatedDir) so
+ * setup, status and teardown (separate processes, any folder) see one account; it is saved after every call, so a killed run loses nothing.
  * Loaded only with --simulate: the production path never imports the simulator.
  */
 export const DEMO_TIMINGS: Partial<SimTimings> = {
@@ -29,16 +30,18 @@ export interface SimulatedAccount {
   save(): Promise<void>;
 }
 
-export function accountPath(region: string): string {
-  return resolve(`.fixed-ip/simulated/account-${region}.json`);
+/** One simulated account per user and region, beside the simulated stacks' states. */
+export function accountPath(region: string, env: NodeJS.ProcessEnv): string {
+  return join(simulatedDir(env), `account-${region}.json`);
 }
 
 export function openSimulatedAccount(
   regionOption: string | undefined,
+  env: NodeJS.ProcessEnv,
   clock: Clock = realClock,
 ): SimulatedAccount {
   const region = regionOption ?? DEMO_REGION;
-  const path = accountPath(region);
+  const path = accountPath(region, env);
   const sim = load(path, region, clock);
   // Saved after every call that changed the account (a killed run loses nothing), and only then:
   // a read-only command (status, plan, list) leaves no file behind.

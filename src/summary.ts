@@ -1,11 +1,10 @@
 /**
  * The few lines setup ends with: the path the functions' traffic takes, per zone (functions ->
  * private subnet -> NAT -> IP -> internet gateway), what fixed-ip created and what it reused, the
- * IPs, the monthly cost and the next commands. A run that changed nothing says "No changes".
+ * IPs and the next commands (the cost was in the plan). A run that changed nothing says "No changes".
  */
 import { inSentence } from './model/kind.js';
 import type { SetupResult } from './commands/setup.js';
-import { stackCost } from './engine/cost.js';
 import { kindOf } from './kinds/index.js';
 import { NAT_MODE } from './kinds/nat-modes.js';
 import { recordOf, type StackState } from './state/schema.js';
@@ -39,9 +38,6 @@ export function setupSummary(result: SetupResult): string[] {
   lines.push(`  Created: ${created || 'nothing'}`);
   lines.push(`  Reused:  ${reused || 'nothing'}`);
   lines.push(`  IP${result.elasticIps.length > 1 ? 's' : ''} to allowlist: ${ips}`);
-  lines.push(
-    `  Cost: about ${stackCost(state.region, state).monthlyUsd.toFixed(2)} USD a month before traffic`,
-  );
   lines.push('  Next:');
   lines.push('    is it still wired?         fixed-ip status');
   lines.push('    prove the IP from inside:  fixed-ip verify');

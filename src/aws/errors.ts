@@ -62,6 +62,19 @@ export function explainAwsError(
   }
   const name = awsErrorName(error) ?? 'Error';
   const message = error instanceof Error ? error.message : String(error);
+  // Node's own codes (ERR_MODULE_NOT_FOUND…) are this install's trouble: AWS never said them.
+  if (name === 'ERR_MODULE_NOT_FOUND' || name === 'MODULE_NOT_FOUND') {
+    return new FixedIpError(
+      'INTERNAL',
+      `a module fixed-ip needs cannot be loaded: ${firstSentence(message)}`,
+      {
+        hint: 'reinstall fixed-ip (npm install fixed-ip), or run npm ci in a clone',
+        cause: error,
+      },
+    );
+  }
+  if (name.startsWith('ERR_'))
+    return new FixedIpError('INTERNAL', `unexpected error: ${firstSentence(message)}`, { cause: error });
   const profile = context.profile ? ` --profile ${context.profile}` : '';
   if (/sso/i.test(message) && /(expired|refresh|token)/i.test(message)) {
     return new FixedIpError('SSO_EXPIRED', 'your AWS SSO session has expired', {

@@ -82,11 +82,11 @@ export function cidrsOf(world: World): string[] {
 }
 
 /** The first zone (the one NAT gateway's, in the gateway mode); the others follow in the region's order. */
-export async function askZone(zones: string[], ask: Asker): Promise<string> {
+export async function askZone(zones: string[], count: number, ask: Asker): Promise<string> {
   const fallback = zones[0] ?? '';
   return ask(
     fallback,
-    async (ui) => (await import('./interactive.js')).askZone(ui, zones, fallback),
+    async (ui) => (await import('./interactive.js')).askZone(ui, zones, fallback, count),
     () => new FixedIpError('BAD_OPTION', 'no zone'),
   );
 }

@@ -91,12 +91,15 @@ export async function askVpc(ui: Ui, aws: AwsPort, preselect: string | undefined
   });
 }
 
-/** --az */
-export async function askZone(ui: Ui, zones: string[], fallback: string): Promise<string> {
+/** --az: the first zone; the stack's other zones (--azs) follow in the region's order. */
+export async function askZone(ui: Ui, zones: string[], fallback: string, count: number): Promise<string> {
   return ui.ask({
     kind: 'select',
     code: 'setup.az',
-    message: 'Availability Zone for both subnets?',
+    message:
+      count === 1
+        ? 'Availability Zone for the subnets?'
+        : `First of the ${count} Availability Zones? (the other${count > 2 ? 's follow' : ' follows'} in the region's order; --azs 1 for one)`,
     choices: zones.map((zone) => ({ value: zone, name: zone })),
     default: fallback,
   });
@@ -144,7 +147,8 @@ export async function askFixRole(
   return ui.ask({
     kind: 'confirm',
     code: 'setup.fix-role',
-    message: `${functionName}'s role ${roleName} lacks ${missing.join(', ')}. Attach AWSLambdaVPCAccessExecutionRole to it?`,
-    default: false,
+    // Yes by default: without it setup cannot move the function, and No stops it here.
+    message: `${functionName}'s role ${roleName} lacks ${missing.join(', ')}. Attach AWSLambdaVPCAccessExecutionRole to it? (No stops setup)`,
+    default: true,
   });
 }

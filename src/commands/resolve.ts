@@ -3,6 +3,7 @@
  * (NAT mode and zones), the subnets' CIDRs, the Elastic IP and the roles. `fixed-ip plan` shares
  * this with `fixed-ip setup`.
  */
+import type { Subnet } from '@aws-sdk/client-ec2';
 import type { FunctionConfiguration } from '@aws-sdk/client-lambda';
 import type { AwsPort } from '../aws/port.js';
 import {
@@ -159,6 +160,12 @@ export async function resolveSetup(
         return config;
       });
 
+  // A function of another stack is refused before any question about where to build.
+  await refuseOtherStacks(
+    aws,
+    configs.filter((config) => !settled(config.FunctionName ?? '')),
+    options.name,
+  );
   // The VPC: the stack's, --vpc, --new-vpc, the functions', or ask.
   const vpcChoice = await chooseVpc(
     aws,
@@ -216,7 +223,7 @@ export async function resolveSetup(
     adoptTagged(state, world, (stale, live) =>
       ui.notify({ level: 'warn', code: 'setup.stale', text: staleLine(stale, live) }),
     );
-  for (const config of configs) checkNotOtherStacks(config, world, options.name);
+  for (const config of configs) checkNotOtherStacks(config, world.subnets, options.name);
   // What would stop a service's move, said before anything is made (one line each).
   const refused = services.flatMap(({ name, facts }) => refusalsOf(name, facts, vpcId, options.name, state));
   if (refused.length > 0)
@@ -320,7 +327,7 @@ async function chooseShape(
     );
   // Keep the zones the stack has; add the region's next ones.
   const kept = current.zones.slice(0, count);
-  const first = kept[0] ?? (await askZone(available, ask));
+  const first = kept[0] ?? (await askZone(available, count, ask));
   const zones = [first, ...kept.slice(1)];
   for (const zone of available) if (zones.length < count && !zones.includes(zone)) zones.push(zone);
   return withType({ nat, zones });
@@ -372,10 +379,23 @@ function toService(ctx: StackContext, name: ServiceName, facts: ServiceFacts): S
   return toServiceTarget(name, facts, recorded?.previous ?? networkOf(facts.service), attached);
 }
 
+/** The subnets the functions sit in, looked up once, so another stack's function is refused first. */
+async function refuseOtherStacks(
+  aws: AwsPort,
+  configs: FunctionConfiguration[],
+  stack: string,
+): Promise<void> {
+  const ids = [...new Set(configs.flatMap((config) => config.VpcConfig?.SubnetIds ?? []))];
+  if (ids.length === 0) return;
+  // A filter, not SubnetIds: a subnet deleted under a function is no error here.
+  const out = await aws.ec2.DescribeSubnets({ Filters: [{ Name: 'subnet-id', Values: ids }] });
+  for (const config of configs) checkNotOtherStacks(config, out.Subnets ?? [], stack);
+}
+
 /** A function belongs to at most one stack: one in another stack's private subnets is refused. */
-function checkNotOtherStacks(config: FunctionConfiguration, world: World, stack: string): void {
+function checkNotOtherStacks(config: FunctionConfiguration, subnets: Subnet[], stack: string): void {
   for (const subnetId of config.VpcConfig?.SubnetIds ?? []) {
-    const subnet = world.subnets.find((s) => s.SubnetId === subnetId);
+    const subnet = subnets.find((s) => s.SubnetId === subnetId);
     const owner = tagValue(subnet?.Tags, TAG_STACK);
     if (owner && owner !== stack && tagValue(subnet?.Tags, TAG_ROLE) === 'private-subnet') {
       throw new FixedIpError(

@@ -31,7 +31,7 @@ import { checkServiceName } from '../kinds/ecs-service-targets.js';
 import { ALL_PARTS, kindOf } from '../kinds/index.js';
 import { identityKey, isWork, isWorkload } from '../model/kind.js';
 import { NAT_MODE } from '../kinds/nat-modes.js';
-import type { Ui } from '../ports/ui.js';
+import type { Message, Ui } from '../ports/ui.js';
 import { NAT_MODES, type ResourceRecord, type StackState } from '../state/schema.js';
 import type { StateStore } from '../state/store.js';
 import { asker } from './asker.js';
@@ -155,9 +155,19 @@ async function run(
       hint: 'nothing was created; fixed-ip plan shows the details',
     });
   }
-  showPlan(ui, plan, retired, state, aws.region);
+  // On a stack that exists (attach, a change of mode), only what this run adds or changes.
+  const shown = targets.resumed ? plan.filter(({ line }) => isWork(line.action)) : plan;
+  // Only workloads to move (attach): nothing billable is made, and neither the plan nor the
+  // question speaks of a cost.
+  const onlyMoves =
+    retired.length === 0 && rolesToFix.length === 0 && shown.every(({ node }) => isWorkload(node.step));
+  const toMove = [
+    ...targets.functions.filter((fn) => !fn.attached).map((fn) => fn.name),
+    ...targets.services.filter((service) => !service.attached).map((service) => service.key),
+  ];
+  showPlan(ui, shown, retired, state, aws.region, !onlyMoves);
   await confirmAllowlistChange(ui, options, newIpZones(resolved));
-  await confirmSpend(ui, options, state, aws.region);
+  await confirmSpend(ui, options, state, aws.region, onlyMoves && toMove.length > 0 ? toMove : undefined);
   // Only one run changes a stack at a time, wherever its state lives. If another run held the
   // guard since this one first looked, the account is read again: what it built is reused.
   return withRunGuard(
@@ -301,8 +311,14 @@ async function apply(resolved: Resolved, rolesToFix: string[]): Promise<SetupRes
 async function finish(ctx: StackContext, work: boolean): Promise<SetupResult> {
   const { aws, state, ui } = ctx;
   const ips = await readBack(ctx, work);
-  const cost = stackCost(aws.region, state);
-  ui.notify({ level: 'info', code: 'setup.cost', text: `Cost: ${formatCost(cost)}` });
+  // The cost is told once: in the plan, before the consent, when this run changed something;
+  // here when it did not (no plan was shown).
+  if (!work)
+    ui.notify({
+      level: 'info',
+      code: 'setup.cost',
+      text: `Cost: ${formatCost(stackCost(aws.region, state))}`,
+    });
   if (state.shape.zones.length === 1 && Object.keys(state.functions).length > 0) {
     ui.notify({
       level: 'info',
@@ -322,6 +338,7 @@ function showPlan(
   retired: ResourceRecord[],
   state: StackState,
   region: string,
+  withCost: boolean,
 ): void {
   ui.notify({
     level: 'info',
@@ -346,11 +363,12 @@ function showPlan(
           : `  remove once the new shape is in place: ${describeRecord(record)}`,
     });
   }
-  ui.notify({
-    level: 'info',
-    code: 'setup.plan.cost',
-    text: `  Cost: ${formatCost(stackCost(region, state))}`,
-  });
+  if (withCost)
+    ui.notify({
+      level: 'info',
+      code: 'setup.plan.cost',
+      text: `  Cost: ${formatCost(stackCost(region, state))}`,
+    });
 }
 
 /**
@@ -391,9 +409,31 @@ async function confirmAllowlistChange(
   if (!ok) throw new AbortError('Cancelled; nothing was changed (the allowlist stays as it is)', false);
 }
 
-async function confirmSpend(ui: Ui, options: SetupOptions, state: StackState, region: string): Promise<void> {
+async function confirmSpend(
+  ui: Ui,
+  options: SetupOptions,
+  state: StackState,
+  region: string,
+  /** Set when the run only moves these functions into the stack: nothing billable is made. */
+  moving?: string[],
+): Promise<void> {
   if (options.yes) return;
   const cost = stackCost(region, state);
+  if (moving !== undefined) {
+    const what = `move ${moving.join(', ')} into the private subnets of stack ${state.name}`;
+    if (!ui.interactive)
+      throw new FixedIpError('CONSENT_REQUIRED', `${what} needs your consent (it creates nothing billable)`, {
+        hint: 'pass --yes to confirm; nothing was changed',
+      });
+    const ok = await ui.ask({
+      kind: 'confirm',
+      code: 'setup.confirm',
+      message: `${what[0]?.toUpperCase() ?? ''}${what.slice(1)}? (nothing billable is created)`,
+      default: false,
+    });
+    if (!ok) throw new AbortError('Cancelled; nothing was changed', false);
+    return;
+  }
   if (!ui.interactive) {
     throw new FixedIpError(
       'CONSENT_REQUIRED',
@@ -412,22 +452,45 @@ async function confirmSpend(ui: Ui, options: SetupOptions, state: StackState, re
 
 async function runSteps(ctx: StackContext, targets: Targets, plan: PlannedStep[]): Promise<void> {
   const included = new Set(plan.map(({ node }) => node.key));
-  await runGraph(
-    plan.map(({ node }) => ({
-      key: node.key,
-      after: node.after.filter((key) => included.has(key)),
-      run: async () => {
-        const detail = await node.step.ensure(ctx, node.zone, targets);
-        const number =
-          node.step.article >= 1 && node.step.article <= 6 ? `${stepNumber(node.step.article)} ` : '';
-        ctx.ui.notify({
-          level: 'success',
-          code: `setup.step.${node.step.name}`,
-          text: `${number}${node.step.title} ${detail}`,
-        });
-      },
-    })),
-  );
+  // Steps run side by side, but are told in the article's order: a finished step's line waits
+  // until every step numbered before it has finished too (they take seconds; the NAT's wait has
+  // its own progress line meanwhile).
+  const unfinished = new Map(plan.map(({ node }) => [node.key, node.step.article]));
+  const held: Array<{ article: number; message: Message }> = [];
+  const tell = (all: boolean): void => {
+    const first = Math.min(...unfinished.values());
+    held.sort((a, b) => a.article - b.article);
+    while (held.length > 0 && (all || (held[0]?.article ?? 0) <= first)) {
+      const next = held.shift();
+      if (next) ctx.ui.notify(next.message);
+    }
+  };
+  try {
+    await runGraph(
+      plan.map(({ node }) => ({
+        key: node.key,
+        after: node.after.filter((key) => included.has(key)),
+        run: async () => {
+          const detail = await node.step.ensure(ctx, node.zone, targets);
+          const number =
+            node.step.article >= 1 && node.step.article <= 6 ? `${stepNumber(node.step.article)} ` : '';
+          unfinished.delete(node.key);
+          held.push({
+            article: node.step.article,
+            message: {
+              level: 'success',
+              code: `setup.step.${node.step.name}`,
+              text: `${number}${node.step.title} ${detail}`,
+            },
+          });
+          tell(false);
+        },
+      })),
+    );
+  } finally {
+    // Stopped or failed: what was made is still told, in order.
+    tell(true);
+  }
 }
 
 /**

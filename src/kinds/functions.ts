@@ -115,6 +115,9 @@ export const functions: Workload = {
     const names = Object.keys(ctx.state.functions);
     if (names.length === 0) return { outcome: 'gone', detail: '' };
     const results = await Promise.allSettled(names.map((name) => detach(ctx, name)));
+    // Stopped (Ctrl-C): the run ends here with one word for it; a function caught mid-update is
+    // neither restored nor "kept", and teardown does not go on.
+    if (ctx.signal?.aborted) ctx.checkpoint();
     const failed = names
       .map((name, i) => ({ name, result: results[i] }))
       .filter((r): r is { name: string; result: PromiseRejectedResult } => r.result?.status === 'rejected');
@@ -129,7 +132,6 @@ export const functions: Workload = {
           : `Could not restore ${name} (${why}); it stays in the stack and keeps its subnets, and teardown goes on`,
       });
     }
-    if (ctx.signal?.aborted) ctx.checkpoint();
     const done = names.filter((name) => !failed.some((f) => f.name === name));
     if (failed.length > 0)
       return {

@@ -94,12 +94,17 @@ function judgeSubnetCidr(
   existing: readonly Taken[],
   label: string,
 ): Verdict {
+  // An example is one that would pass: a free block of this VPC, never a fixed one outside it.
+  const example = freeExample(vpcCidrs, existing);
+  const such = example ? ` such as ${example}` : '';
   let cidr: Cidr;
   try {
     cidr = parseCidr(text, label);
   } catch (error) {
-    if (error instanceof FixedIpError) return { ok: false, error };
-    throw error;
+    if (!(error instanceof FixedIpError)) throw error;
+    if (!example || error.hint === undefined || !error.hint.includes(EXAMPLE)) return { ok: false, error };
+    const hint = error.hint.replace(EXAMPLE, example);
+    return { ok: false, error: new FixedIpError(error.code, error.message, { hint }) };
   }
   const fail = (message: string, hint: string): Verdict => ({
     ok: false,
@@ -108,21 +113,35 @@ function judgeSubnetCidr(
   if (cidr.prefix < MIN_SUBNET_PREFIX || cidr.prefix > MAX_SUBNET_PREFIX) {
     return fail(
       `AWS allows subnets from /${MIN_SUBNET_PREFIX} to /${MAX_SUBNET_PREFIX} only`,
-      `give a block between /${MIN_SUBNET_PREFIX} and /${MAX_SUBNET_PREFIX}, e.g. ${EXAMPLE}`,
+      `give a block between /${MIN_SUBNET_PREFIX} and /${MAX_SUBNET_PREFIX}${such}`,
     );
   }
   const vpcBlocks = vpcCidrs.map((c) => parseCidr(c, 'VPC CIDR block'));
   if (!vpcBlocks.some((vpc) => contains(vpc, cidr))) {
     return fail(
       `not inside the VPC's CIDR (${vpcCidrs.join(', ')})`,
-      `give a block inside ${vpcCidrs.join(' or ')}, or omit ${label} to have one chosen`,
+      `give a block inside ${vpcCidrs.join(' or ')}${such}, or omit ${label} to have one chosen`,
     );
   }
   const clash = existing.map(takenBlock).find((c) => overlaps(parseCidr(c.cidr, 'subnet CIDR block'), cidr));
   if (clash !== undefined) {
-    return fail(`overlaps ${clash.name}`, `give a free block, or omit ${label} to have one chosen`);
+    return fail(`overlaps ${clash.name}`, `give a free block${such}, or omit ${label} to have one chosen`);
   }
   return { ok: true, cidr };
+}
+
+/** The first free /24 (or smaller) block of the VPC, for an error's example; none when it is full. */
+function freeExample(vpcCidrs: string[], existing: readonly Taken[]): string | undefined {
+  try {
+    return chooseFreeBlocks(
+      vpcCidrs,
+      existing.map((taken) => takenBlock(taken).cidr),
+      1,
+    )[0];
+  } catch (error) {
+    if (error instanceof FixedIpError) return undefined;
+    throw error;
+  }
 }
 
 /**

@@ -70,7 +70,7 @@ export interface Progress {
 }
 
 export interface Ui {
-  /** True when a person can answer questions (stdin and stdout are terminals). */
+  /** True when a person can answer questions (stdin and stderr, where they are drawn, are terminals). */
   readonly interactive: boolean;
   /** Progress and diagnostics: stderr in the terminal. */
   notify(message: Message): void;

@@ -43,7 +43,8 @@ export async function storeFactory(options: StoreFactoryOptions): Promise<OpenSt
     const setting = path === undefined ? options.fallback : { value: path, source: '--state' };
     // A local lock names the command; who runs it is the user of this machine.
     const lease = { command: options.command, notify: options.notify };
-    if (setting === undefined) return new FileStateStore(defaultStatePath(name, options.simulate), lease);
+    if (setting === undefined)
+      return new FileStateStore(defaultStatePath(name, options.simulate, options.env), lease);
     const location = parseStateLocation(setting.value, name, setting.source);
     if (location.kind === 'file') return new FileStateStore(location.path, lease);
     const { S3StateStore } = s3Store ?? failUnchecked(setting.value);

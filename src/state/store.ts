@@ -1,5 +1,6 @@
 import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { FixedIpError } from '../errors.js';
 import type { StackState } from './schema.js';
@@ -28,8 +29,22 @@ export interface StateStore {
   writeTombstone(tombstone: Tombstone): Promise<void>;
 }
 
-export function defaultStatePath(name: string, simulate: boolean): string {
-  return resolve(simulate ? `.fixed-ip/simulated/${name}.json` : `.fixed-ip/${name}.json`);
+/**
+ * A real stack's state lives with the project (./.fixed-ip, beside the code that needs the IP); the
+ * simulated account and its stacks' states are the user's, in one place whatever the folder
+ * (`$XDG_STATE_HOME/fixed-ip/simulated`, else `~/.local/state/fixed-ip/simulated`), so `status
+ * --simulate` from another folder finds the stack the demo made.
+ */
+export function defaultStatePath(name: string, simulate: boolean, env: NodeJS.ProcessEnv): string {
+  return simulate ? join(simulatedDir(env), `${name}.json`) : resolve(`.fixed-ip/${name}.json`);
+}
+
+/** Where `--simulate` keeps its account and states. XDG says a relative $XDG_STATE_HOME is ignored. */
+export function simulatedDir(env: NodeJS.ProcessEnv): string {
+  // An environment with neither (one a caller made up, not a user's shell) means this process's.
+  const xdg = env.XDG_STATE_HOME ?? (env.HOME === undefined ? process.env.XDG_STATE_HOME : undefined);
+  const base = xdg && isAbsolute(xdg) ? xdg : join(env.HOME || homedir(), '.local', 'state');
+  return join(base, 'fixed-ip', 'simulated');
 }
 
 export class FileStateStore implements StateStore {

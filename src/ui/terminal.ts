@@ -51,8 +51,10 @@ export async function openTerminalUi(options: TerminalUiOptions): Promise<Termin
 /** `Spinner`: the board for a colour terminal; without it such a terminal gets plain lines too. */
 export function createTerminalUi(options: TerminalUiOptions, Spinner?: typeof SpinnerBoard): TerminalUi {
   const { stdin, stdout, stderr, debug } = options;
-  // Questions are drawn on stderr: with it redirected nobody could see them, so do not ask.
-  const interactive = stdin.isTTY === true && stdout.isTTY === true && stderr.isTTY === true;
+  // Questions are drawn on stderr and answered on stdin: with either redirected nobody could see or
+  // answer them, so do not ask. stdout may be a pipe (`IP=$(fixed-ip setup)`, `teardown | cat`):
+  // the person is still there, and is asked.
+  const interactive = stdin.isTTY === true && stderr.isTTY === true;
   const fancyStderr = options.color && stderr.isTTY === true;
   const fancyStdout = options.color && stdout.isTTY === true;
   const paint: ChalkInstance = new Chalk({

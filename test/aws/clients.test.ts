@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { createAwsPort, createS3Client } from '../../src/aws/clients.js';
 import { explainAwsError } from '../../src/aws/errors.js';
-import type { FixedIpError } from '../../src/errors.js';
+import { ExitCode, type FixedIpError } from '../../src/errors.js';
 import { AwsSimulator, attachSimulator, VirtualClock } from '@fixed-ip/simulator';
 
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
@@ -191,6 +191,18 @@ describe('explainAwsError', () => {
     expect(explained.code).toBe(code);
     expect(explained.line).toContain(mentions);
     expect(explained.line).not.toContain('\n');
+  });
+
+  it("a module that cannot be loaded is fixed-ip's own trouble, not 'AWS said'", async () => {
+    const missing = 'fixed-ip-no-such-module';
+    const error: unknown = await import(missing).catch((e: unknown) => e);
+    const explained = explainAwsError(error, { region: 'ap-northeast-1' });
+    expect(explained.code).toBe('INTERNAL');
+    expect(explained.line).not.toMatch(/AWS said/);
+    expect(explained.line).toMatch(
+      /^a module fixed-ip needs cannot be loaded: .*fixed-ip-no-such-module.*; reinstall fixed-ip/,
+    );
+    expect(explained.exitCode).toBe(ExitCode.error);
   });
 });
 

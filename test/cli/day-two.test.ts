@@ -23,8 +23,20 @@ describe('attach, list and detach', () => {
     expect((await cli(['setup', '--simulate', '--yes', '--function', 'orders-api', '--azs', '1'])).code).toBe(
       0,
     );
+    // Unasked, attach says what it would do (move the function; nothing billable) and changes nothing.
+    const unasked = await cli(['attach', '--simulate', '--function', 'billing-webhook']);
+    expect(unasked.code).toBe(ExitCode.usage);
+    expect(unasked.stderr).toMatch(
+      /error: move billing-webhook into the private subnets of stack default needs your consent \(it creates nothing billable\)/,
+    );
     const attach = await cli(['attach', '--simulate', '--function', 'billing-webhook', '--yes']);
     expect(attach.code, attach.stderr).toBe(0);
+    // Only what attach adds: the function's move, not the steps already done, nor the stack's cost.
+    const planned = attach.stderr.split('\n').filter((line) => line.startsWith('  '));
+    expect(planned).toEqual([
+      expect.stringMatching(/^ +→ +Functions: move billing-webhook into the private subnets/),
+    ]);
+    expect(attach.stderr + attach.stdout).not.toMatch(/USD a month|done subnet-|reuse igw-/);
     const listed = JSON.parse((await cli(['list', '--simulate', '--json'])).stdout) as {
       stacks: Array<{ name: string; functions: string[] }>;
     };

@@ -62,7 +62,7 @@ describe('hints in the CLI’s own lines', () => {
           stdin: fakeStream(false).stream as unknown as NodeJS.ReadStream,
           stdout: fakeStream(false).stream as unknown as NodeJS.WriteStream,
           stderr: stderr.stream as unknown as NodeJS.WriteStream,
-          env: {},
+          env: { XDG_STATE_HOME: join(cwd, '.state') },
         },
       );
       expect(code).toBe(4);

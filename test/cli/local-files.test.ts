@@ -30,7 +30,7 @@ describe('local file errors', () => {
       stdin: fakeStream(false).stream as unknown as NodeJS.ReadStream,
       stdout: fakeStream(false).stream as unknown as NodeJS.WriteStream,
       stderr: stderr.stream as unknown as NodeJS.WriteStream,
-      env: {},
+      env: { XDG_STATE_HOME: join(cwd, '.state') },
     });
     expect(code).toBe(1);
     expect(stderr.text()).not.toMatch(/AWS said/);

@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { AwsSimulator, seedDemoAccount } from '@fixed-ip/simulator';
 import { realClock } from '../../src/ports/clock.js';
 import { describe, expect, it } from 'vitest';
@@ -14,10 +14,13 @@ inTempDirectory('fixed-ip-guard-');
 
 /** Another run, on another machine, holds the stack's guard right now. */
 function holdGuard(): void {
-  const path = accountPath('ap-northeast-1');
+  const path = accountPath('ap-northeast-1', { XDG_STATE_HOME: join(process.cwd(), '.state') });
   // A read-only command leaves no account file: the demo account, as --simulate starts it.
   if (!existsSync(path)) {
-    const sim = new AwsSimulator({ clock: realClock, region: 'ap-northeast-1', timings: DEMO_TIMINGS });
+    // Made at the CLI's time (support/main.ts): at the real time, made after a worker's virtual
+    // clock fell behind it, the demo VPC would not be there yet for the CLI.
+    const clock = { ...realClock, now: cliNow };
+    const sim = new AwsSimulator({ clock, region: 'ap-northeast-1', timings: DEMO_TIMINGS });
     seedDemoAccount(sim);
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, JSON.stringify(sim.toJSON()));

@@ -212,6 +212,30 @@ describe('interactive setup', () => {
     expect(question(deps, 'setup.private-cidr').default).toBe('10.0.2.0/24');
   });
 
+  it('refuses a function of another stack before asking where to build', async () => {
+    await setup({ functions: ['billing'], vpc: appVpc, name: 'other', yes: true }, account.deps());
+    const before = snapshot();
+    const deps = terminal({ 'setup.functions': ['billing'] }, { useDefaults: true });
+    const error = await rejection(setup(bare(), deps));
+    expect((error as FixedIpError).code).toBe('FUNCTION_IN_OTHER_STACK');
+    expect(asked(deps)).toEqual(['setup.functions']);
+    expect(snapshot()).toBe(before);
+  });
+
+  it('the zone question speaks of every zone that is built', async () => {
+    const two = terminal({ 'setup.functions': ['orders-api'], 'setup.confirm': true }, { useDefaults: true });
+    await setup(bare(), two);
+    expect(question(two, 'setup.az').kind === 'select' && question(two, 'setup.az').message).toMatch(
+      /^First of the 2 Availability Zones\?/,
+    );
+    expect(account.readState()?.shape.zones).toHaveLength(2);
+    await teardown({ name: 'default', yes: true }, account.deps());
+    const one = terminal({ 'setup.functions': ['orders-api'], 'setup.confirm': true }, { useDefaults: true });
+    await setup(bare({ azs: 1 }), one);
+    expect(question(one, 'setup.az').message).not.toMatch(/both|First/);
+    expect(account.readState()?.shape.zones).toHaveLength(1);
+  });
+
   it('prefills the first free /24 blocks and the first zone, and builds them when accepted', async () => {
     const deps = terminal(
       { 'setup.functions': ['orders-api'], 'setup.confirm': true },
@@ -373,10 +397,19 @@ describe('interactive setup', () => {
     const error = await rejection(setup(bare(), deps));
     expect((error as FixedIpError).code).toBe('ROLE_LACKS_PERMISSIONS');
     expect((error as FixedIpError).exitCode).toBe(6);
-    expect(question(deps, 'setup.fix-role').default).toBe(false);
     expect(asked(deps)).not.toContain('setup.confirm');
     expect(snapshot()).toBe(before);
     expect(account.readState()).toBeUndefined();
+  });
+
+  it('fixing the role is the default answer, since No stops setup', async () => {
+    account.sim.addFunction({ name: 'no-access', roleName: 'no-access-role', roleHasVpcAccess: false });
+    const deps = terminal({ 'setup.functions': ['no-access'], 'setup.confirm': true }, { useDefaults: true });
+    await setup(bare(), deps);
+    expect(question(deps, 'setup.fix-role').default).toBe(true);
+    expect(question(deps, 'setup.fix-role').message).toMatch(/No stops setup/);
+    expect(mutatingCalls(account.sim)).toContain('AttachRolePolicy');
+    expect(Object.keys(account.readState()?.functions ?? {})).toEqual(['no-access']);
   });
 
   it('shows the plan, create or reuse per step, the function move last and the monthly cost, before the confirm', async () => {

@@ -60,6 +60,23 @@ describe('setup', () => {
     expect(ops.filter((op) => op === 'AllocateAddress')).toHaveLength(1);
   });
 
+  it("tells the steps in the article's order, though AWS answers them in any order", async () => {
+    account.restore();
+    // AWS's answers take 40-120 ms each, as in --simulate: steps run side by side finish out of order.
+    account = createTestAccount({ timings: { callLatencyMs: [40, 120] } });
+    vpcId = account.sim.addVpc({ cidr: '10.0.0.0/16', name: 'app' });
+    account.sim.addFunction({ name: 'orders-api', runtime: 'nodejs20.x', roleHasVpcAccess: true });
+    const deps = account.deps();
+    await setup(options({ nat: 'gateway-per-az', azs: 2 }), deps);
+    const numbers = deps.recording.messages
+      .filter((m) => m.code.startsWith('setup.step.'))
+      .map((m) => /^(\d)\/6 /.exec(m.text)?.[1])
+      .filter((n): n is string => n !== undefined)
+      .map(Number);
+    expect(numbers.length).toBeGreaterThanOrEqual(12);
+    expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
+  });
+
   it('reuses the internet gateway already attached, and never tags it', async () => {
     const igw = account.sim.addInternetGateway({ vpcId });
     await setup(options(), account.deps());

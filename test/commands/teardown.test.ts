@@ -135,6 +135,29 @@ describe('teardown', () => {
     expect(snapshot()).toBe(before);
   });
 
+  it('Ctrl-C while a function is restored says one thing: stopped, run teardown again (not "goes on", not "keeps its subnets")', async () => {
+    await setup(setupOptions(), account.deps());
+    const controller = new AbortController();
+    const handle = account.sim.handle.bind(account.sim);
+    account.sim.handle = async (service, operation, input) => {
+      const out = await handle(service, operation, input);
+      if (operation === 'UpdateFunctionConfiguration') controller.abort();
+      return out;
+    };
+    const deps = account.deps({ signal: controller.signal });
+    const error = await teardown(down(), deps).catch((e: unknown) => e);
+    account.sim.handle = handle;
+    expect((error as Error).name).toBe('AbortError');
+    const said = deps.recording.messages.map((m) => m.text).join('\n');
+    expect(said).not.toMatch(/goes on|keeps its subnets/);
+    expect(deps.recording.messages.map((m) => m.code)).not.toContain('teardown.function.failed');
+    // Nothing past the functions was deleted: the NAT gateway still stands, and a re-run finishes.
+    expect(account.sim.calls.some((c) => c.operation === 'DeleteNatGateway')).toBe(false);
+    const again = await teardown(down(), account.deps());
+    expect(again.finished).toBe(true);
+    expect(account.readState()).toBeUndefined();
+  });
+
   it('says there is no stack, with its own exit code', async () => {
     const error = await teardown(down({ name: 'ghost' }), account.deps()).catch((e: unknown) => e);
     expect((error as FixedIpError).code).toBe('NO_STACK');

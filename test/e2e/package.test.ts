@@ -35,7 +35,7 @@ function loadedModules(
 } {
   const out = spawnSync(process.execPath, [BIN, ...args], {
     cwd: work,
-    env: { ...process.env, NODE_DEBUG: 'esm', NO_COLOR: '1', ...env },
+    env: { ...process.env, NODE_DEBUG: 'esm', NO_COLOR: '1', XDG_STATE_HOME: join(work, '.state'), ...env },
     encoding: 'utf8',
     // Node 24's esm debug log of a simulated run is about 1 MiB, spawnSync's default limit.
     maxBuffer: 64 * 1024 * 1024,
@@ -130,7 +130,7 @@ describe('npm pack', () => {
     expect(execFileSync(installed, ['--version'], { cwd: work, encoding: 'utf8' }).trim()).toBe(VERSION);
     const plan = spawnSync(installed, ['plan', '--simulate'], {
       cwd: work,
-      env: { ...process.env, NO_COLOR: '1' },
+      env: { ...process.env, NO_COLOR: '1', XDG_STATE_HOME: join(work, '.state') },
       encoding: 'utf8',
     });
     expect(plan.status).toBe(0);

@@ -24,6 +24,8 @@ async function binary(
   for (const [key, value] of Object.entries(process.env)) {
     if (value !== undefined && !key.startsWith('AWS_') && key !== 'FORCE_COLOR') env[key] = value;
   }
+  // The simulated account and states: under the test's folder, not the real home.
+  env.XDG_STATE_HOME = join(cwd, '.state');
   return new Promise<Outcome>((done, fail) => {
     const child = spawn(process.execPath, [BIN, ...args], { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';

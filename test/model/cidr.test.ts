@@ -170,7 +170,7 @@ describe('validateSubnetCidr and checkSubnetCidr', () => {
       { cidr: '10.0.1.0/24', name: '--public-cidr 10.0.1.0/24' },
     ];
     expect(checkSubnetCidr('10.0.0.0/23', vpc, taken, '--private-cidr')).toBe(
-      '--private-cidr 10.0.0.0/23: overlaps subnet subnet-0abc (10.0.0.0/24); give a free block, or omit --private-cidr to have one chosen',
+      '--private-cidr 10.0.0.0/23: overlaps subnet subnet-0abc (10.0.0.0/24); give a free block such as 10.0.2.0/24, or omit --private-cidr to have one chosen',
     );
     expect(checkSubnetCidr('10.0.1.0/25', vpc, taken, '--private-cidr')).toMatch(
       /^--private-cidr 10\.0\.1\.0\/25: overlaps --public-cidr 10\.0\.1\.0\/24;/,
@@ -184,11 +184,22 @@ describe('validateSubnetCidr and checkSubnetCidr', () => {
 
   it('tells the user what to do when the block is outside the VPC or taken', () => {
     expect(checkSubnetCidr('192.168.0.0/24', vpc, existing, '--private-cidr')).toMatch(
-      /give a block inside 10\.0\.0\.0\/16 or 10\.1\.0\.0\/16, or omit --private-cidr to have one chosen$/,
+      /give a block inside 10\.0\.0\.0\/16 or 10\.1\.0\.0\/16 such as 10\.0\.1\.0\/24, or omit --private-cidr to have one chosen$/,
     );
     expect(checkSubnetCidr('10.0.0.0/24', vpc, existing, '--private-cidr')).toMatch(
-      /give a free block, or omit --private-cidr to have one chosen$/,
+      /give a free block such as 10\.0\.1\.0\/24, or omit --private-cidr to have one chosen$/,
     );
+  });
+
+  it('suggests a free block inside this VPC, never a fixed example outside it', () => {
+    const defaultVpc = ['172.31.0.0/16'];
+    const taken = ['172.31.0.0/20', '172.31.16.0/20'];
+    for (const typed of ['ten-dot-zero', '172.31.32.0/29', '192.168.0.0/24', '172.31.0.0/24']) {
+      const line = checkSubnetCidr(typed, defaultVpc, taken, 'private subnet CIDR');
+      expect(line, typed).toMatch(/172\.31\.32\.0\/24/);
+      expect(line, typed).not.toMatch(/10\.0\.1\.0/);
+      expect(checkSubnetCidr('172.31.32.0/24', defaultVpc, taken, 'private subnet CIDR')).toBe(true);
+    }
   });
 });
 

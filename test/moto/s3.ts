@@ -15,6 +15,8 @@ export function motoEnv(endpoint: string, extra: Record<string, string> = {}): N
   return {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
+    // --simulate's account: the folder test/support/setup.ts (or the test) chose, never the real home.
+    XDG_STATE_HOME: process.env.XDG_STATE_HOME,
     AWS_ENDPOINT_URL_S3: endpoint,
     AWS_ACCESS_KEY_ID: 'testing',
     AWS_SECRET_ACCESS_KEY: 'testing',

@@ -1,15 +1,8 @@
 import { spawn } from 'node:child_process';
 import type { StackState } from '../../src/state/schema.js';
 import { viewOf } from '../support/env.js';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { simulatedDir } from '../../src/state/store.js';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -40,9 +33,11 @@ function teammates(): { alice: string; bob: string } {
   const root = mkdtempSync(join(tmpdir(), 'fixed-ip-team-'));
   const alice = join(root, 'alice');
   const bob = join(root, 'bob');
-  mkdirSync(join(alice, '.fixed-ip', 'simulated'), { recursive: true });
+  mkdirSync(join(alice, '.fixed-ip'), { recursive: true });
   mkdirSync(join(bob, '.fixed-ip'), { recursive: true });
-  symlinkSync(join(alice, '.fixed-ip', 'simulated'), join(bob, '.fixed-ip', 'simulated'));
+  // One simulated account for both (it is the user's, whatever the folder), fresh for each test:
+  // motoEnv passes it on.
+  process.env.XDG_STATE_HOME = join(root, 'state');
   return { alice, bob };
 }
 
@@ -70,7 +65,7 @@ describe('a stack whose state is in S3, used from two working directories (moto)
     expect(await keys(s3, 'team-state')).toEqual(['fixed-ip/shop.json', 'fixed-ip/shop.json.bak']);
     const shop = viewOf(JSON.parse(await text(s3, 'team-state', 'fixed-ip/shop.json')) as StackState);
     expect(shop.elasticIp?.publicIp).toBe(ip);
-    expect(existsSync(join(alice, '.fixed-ip', 'simulated', 'shop.json'))).toBe(false);
+    expect(existsSync(join(simulatedDir(process.env), 'shop.json'))).toBe(false);
 
     const status = await runCli(['status', '--simulate', '--name', 'shop', '--json'], {
       cwd: bob,
@@ -156,7 +151,7 @@ describe('a stack whose state is in S3, used from two working directories (moto)
   it('state move: local to S3 and back, never over an existing state', async () => {
     const { alice } = teammates();
     const env = motoEnv(moto.endpoint);
-    const local = join(alice, '.fixed-ip', 'simulated', 'cafe.json');
+    const local = join(simulatedDir(process.env), 'cafe.json');
     const s3State = 's3://team-state/moved/cafe.json';
     const setup = await runCli(
       ['setup', '--simulate', '--yes', '--name', 'cafe', '--function', 'orders-api'],

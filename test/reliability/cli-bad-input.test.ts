@@ -184,7 +184,7 @@ const CASES: Case[] = [
     argv: (s) => setupArgs(s, '--public-cidr', '10.0.1.0/24', '--private-cidr', '10.0.1.0/24'),
     code: ExitCode.usage,
     names: () =>
-      'error: --private-cidr 10.0.1.0/24: overlaps --public-cidr 10.0.1.0/24; give a free block, or omit --private-cidr to have one chosen',
+      'error: --private-cidr 10.0.1.0/24: overlaps --public-cidr 10.0.1.0/24; give a free block such as 10.0.0.0/24, or omit --private-cidr to have one chosen',
   },
   {
     name: '--az given twice',

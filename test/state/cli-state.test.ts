@@ -19,7 +19,7 @@ async function run(argv: string[], env: NodeJS.ProcessEnv = {}, prepare?: (dir: 
     stdin: fakeStream(false).stream as unknown as NodeJS.ReadStream,
     stdout: stdout.stream as unknown as NodeJS.WriteStream,
     stderr: stderr.stream as unknown as NodeJS.WriteStream,
-    env: { AWS_REGION: 'ap-northeast-1', ...env },
+    env: { AWS_REGION: 'ap-northeast-1', XDG_STATE_HOME: join(dir, '.state'), ...env },
   });
   process.exitCode = 0;
   return { code, stderr: stderr.text(), dir };
@@ -60,7 +60,7 @@ describe('state settings through main()', () => {
         .filter((line) => !line.startsWith('[simulated account]'));
       expect(lines).toHaveLength(1);
       expect(lines[0]).toContain(named);
-      expect(existsSync(join(result.dir, '.fixed-ip', 'simulated'))).toBe(false);
+      expect(existsSync(join(result.dir, '.state'))).toBe(false);
     }
   });
 

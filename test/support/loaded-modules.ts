@@ -29,7 +29,7 @@ export function runWatchingLoads(args: string[], env: Record<string, string>): S
   return spawnSync(process.execPath, ['--import', hook, BIN, ...args], {
     cwd: dir,
     encoding: 'utf8',
-    env: { ...process.env, ...env },
+    env: { ...process.env, XDG_STATE_HOME: join(dir, '.state'), ...env },
   });
 }
 

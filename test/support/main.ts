@@ -1,4 +1,5 @@
 import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { main, type Io } from '../../src/cli.js';
 import { VirtualClock } from '@fixed-ip/simulator';
@@ -40,7 +41,9 @@ export async function runMain(
     stdin: stdin.stream as unknown as NodeJS.ReadStream,
     stdout: stdout.stream as unknown as NodeJS.WriteStream,
     stderr: stderr.stream as unknown as NodeJS.WriteStream,
-    env: { ...options.env },
+    // `--simulate` keeps its account under $XDG_STATE_HOME: here the test's folder (inTempDirectory),
+    // so files stay apart and nothing is written into the real home.
+    env: { XDG_STATE_HOME: join(process.cwd(), '.state'), ...options.env },
     clock,
   };
   const code = await main(['node', 'fixed-ip', ...args], io);
@@ -49,8 +52,8 @@ export async function runMain(
 }
 
 /**
- * Runs the file's tests in a fresh temporary directory (the simulated account and the state files
- * live under its ./.fixed-ip) and puts back the directory and process.exitCode afterwards.
+ * Runs the file's tests in a fresh temporary directory (the state files live under its ./.fixed-ip,
+ * the simulated account and its states under ./.state) and puts back the directory and process.exitCode afterwards.
  */
 export function inTempDirectory(prefix: string): { dir(): string } {
   let cwd = '';

@@ -15,14 +15,17 @@ const ESC = /\u001b\[/;
 
 function setup(options: {
   tty: boolean;
+  /** stdout alone piped (`fixed-ip teardown | cat`) or alone a terminal. */
+  stdoutTty?: boolean;
+  stderrTty?: boolean;
   color: boolean;
   debug?: boolean;
   banner?: string;
   clock?: VirtualClock;
 }) {
   const stdin = fakeStream(options.tty);
-  const stdout = fakeStream(options.tty);
-  const stderr = fakeStream(options.tty);
+  const stdout = fakeStream(options.stdoutTty ?? options.tty);
+  const stderr = fakeStream(options.stderrTty ?? options.tty);
   const ui = createTerminalUi(
     {
       stdin: stdin.stream as unknown as NodeJS.ReadStream,
@@ -248,6 +251,23 @@ describe('terminal UI, colour terminal', () => {
     const answer = ui.ask({ kind: 'confirm', code: 'setup.confirm', message: 'Proceed?', default: true });
     await type(stdin, '\r');
     await expect(answer).resolves.toBe(true);
+  });
+
+  it('asks on stderr when stdout alone is a pipe (`fixed-ip teardown | cat`, `IP=$(fixed-ip setup)`)', async () => {
+    const { ui, stdin, stdout, stderr } = setup({ tty: true, stdoutTty: false, color: true });
+    expect(ui.interactive).toBe(true);
+    const answer = ui.ask({ kind: 'confirm', code: 'setup.confirm', message: 'Proceed?', default: false });
+    // Typed once the question is drawn (on stderr): the prompt is listening then.
+    await vi.waitFor(() => expect(stderr.text()).toContain('Proceed?'), { timeout: 10_000 });
+    await type(stdin, 'y', '\r');
+    await expect(answer).resolves.toBe(true);
+    expect(stderr.text()).toContain('Proceed?');
+    expect(stdout.text()).toBe('');
+  });
+
+  it('does not ask when stderr, where questions are drawn, is not a terminal', () => {
+    const { ui } = setup({ tty: true, stderrTty: false, color: true });
+    expect(ui.interactive).toBe(false);
   });
 
   const cidrQuestion = {
