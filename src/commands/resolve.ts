@@ -47,7 +47,7 @@ import {
   toServiceTarget,
 } from '../kinds/ecs-service-targets.js';
 import { stackNetwork } from '../kinds/ecs-services.js';
-import { isAttached, roleError } from '../kinds/functions.js';
+import { isAttached, leavesOverIpv6, roleError } from '../kinds/functions.js';
 import { identityKey, isWorkload } from '../model/kind.js';
 import { ALL_PARTS, applicableInputs, checkRecords, kindOf, withInputs } from '../kinds/index.js';
 import {
@@ -406,7 +406,8 @@ function toTarget(ctx: StackContext, config: FunctionConfiguration): FunctionTar
     arn: config.FunctionArn ?? '',
     role: config.Role ?? '',
     previous: recorded?.previous ?? previousOf(ctx, config),
-    attached: isAttached(ctx, config),
+    // A function that may send IPv6 is moved again: the move turns it off.
+    attached: isAttached(ctx, config) && !leavesOverIpv6(config),
     lastUpdateStatus: config.LastUpdateStatus,
     staleAliases: recorded?.staleAliases ?? [],
   };
@@ -421,9 +422,11 @@ function previousOf(ctx: StackContext, config: FunctionConfiguration): VpcConfig
   const stack = new Set(Object.values(ctx.state.resources).map((r) => r.id));
   const subnetIds = (config.VpcConfig?.SubnetIds ?? []).filter((id) => !stack.has(id));
   const securityGroupIds = (config.VpcConfig?.SecurityGroupIds ?? []).filter((id) => !stack.has(id));
-  return subnetIds.length > 0 && securityGroupIds.length > 0
-    ? { subnetIds, securityGroupIds }
-    : { subnetIds: [], securityGroupIds: [] };
+  if (subnetIds.length === 0 || securityGroupIds.length === 0) return { subnetIds: [], securityGroupIds: [] };
+  // Setup turns IPv6 off (see functions.ts); detach turns it back on where it was on.
+  return config.VpcConfig?.Ipv6AllowedForDualStack === true
+    ? { subnetIds, securityGroupIds, ipv6AllowedForDualStack: true }
+    : { subnetIds, securityGroupIds };
 }
 
 /**

@@ -192,7 +192,9 @@ export const lambdaOperations = {
       );
     if (vpcChanged) applyVpcChange(ctx, fn, change);
     else if (fn.update?.failure) fn.update = null;
-    if (change) fn.ipv6AllowedForDualStack = change.ipv6AllowedForDualStack;
+    // Stored only when on: an account whose functions never had it on snapshots as before.
+    if (change?.ipv6AllowedForDualStack) fn.ipv6AllowedForDualStack = true;
+    else if (change) delete fn.ipv6AllowedForDualStack;
     fn.lastModified = ctx.now;
     fn.revision += 1;
     return toConfiguration(ctx, fn);
