@@ -48,6 +48,7 @@ import {
 } from '../kinds/ecs-service-targets.js';
 import { stackNetwork } from '../kinds/ecs-services.js';
 import { isAttached, leavesOverIpv6, roleError } from '../kinds/functions.js';
+import { capacityProviderRefusal, edgeRoleRefusal } from '../engine/function-refusals.js';
 import { identityKey, isWorkload } from '../model/kind.js';
 import { ALL_PARTS, applicableInputs, checkRecords, kindOf, withInputs } from '../kinds/index.js';
 import {
@@ -410,8 +411,11 @@ function toTarget(ctx: StackContext, config: FunctionConfiguration): FunctionTar
     attached: isAttached(ctx, config) && !leavesOverIpv6(config),
     lastUpdateStatus: config.LastUpdateStatus,
     staleAliases: recorded?.staleAliases ?? [],
+    ...withRefusal(capacityProviderRefusal(config)),
   };
 }
+
+const withRefusal = (refusal: string | undefined) => (refusal ? { refusal } : {});
 
 /**
  * Where a function goes back to when it leaves the stack: its network now, less what the stack
@@ -439,9 +443,13 @@ async function readExtras(aws: AwsPort, targets: FunctionTarget[]): Promise<void
     targets
       .filter((fn) => !fn.attached)
       .map(async (fn) => {
-        const extras = await functionExtras(aws, fn.arn || fn.name);
+        const [extras, edge] = await Promise.all([
+          functionExtras(aws, fn.arn || fn.name),
+          fn.refusal || !fn.role ? undefined : edgeRoleRefusal(aws, fn.name, fn.role),
+        ]);
         fn.tags = extras.tags;
         fn.staleAliases = extras.staleAliases;
+        if (edge) fn.refusal = edge;
       }),
   );
 }

@@ -44,16 +44,19 @@ export const functions: Workload = {
 
   // Each moving function keeps its previous settings as tags of its own: AWS allows 50.
   blockers(ctx, targets) {
-    return targets.functions.flatMap((fn) => {
-      if (fn.attached || fn.tags === undefined) return [];
-      const wanted = functionTags(ctx.name, fn.previous);
-      const short = tagsShort(fn.tags, wanted);
-      return short > 0
-        ? [
-            `${fn.name} has ${Object.keys(fn.tags).length} tags and fixed-ip needs ${Object.keys(wanted).length} of its own (AWS allows ${FUNCTION_TAG_LIMIT} a function): remove ${short} of ${fn.name}'s tags`,
-          ]
-        : [];
-    });
+    const refused = targets.functions.flatMap((fn) => (!fn.attached && fn.refusal ? [fn.refusal] : []));
+    return refused.concat(
+      targets.functions.flatMap((fn) => {
+        if (fn.attached || fn.tags === undefined || fn.refusal) return [];
+        const wanted = functionTags(ctx.name, fn.previous);
+        const short = tagsShort(fn.tags, wanted);
+        return short > 0
+          ? [
+              `${fn.name} has ${Object.keys(fn.tags).length} tags and fixed-ip needs ${Object.keys(wanted).length} of its own (AWS allows ${FUNCTION_TAG_LIMIT} a function): remove ${short} of ${fn.name}'s tags`,
+            ]
+          : [];
+      }),
+    );
   },
   article: 7,
   title: 'Functions',
