@@ -52,6 +52,19 @@ export async function edgeRoleRefusal(
       return undefined;
     throw error;
   }
-  if (document === undefined || !decodeURIComponent(document).includes(EDGE_PRINCIPAL)) return undefined;
+  // IAM returns the trust policy URL-encoded; an emulator may not, and either way the name shows.
+  if (
+    document === undefined ||
+    !(document.includes(EDGE_PRINCIPAL) || safeDecode(document).includes(EDGE_PRINCIPAL))
+  )
+    return undefined;
   return `${name} is a Lambda@Edge function (its role ${roleName} trusts ${EDGE_PRINCIPAL}), and Lambda@Edge functions cannot be in a VPC: leave it out (its requests leave from CloudFront's edge locations)`;
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
