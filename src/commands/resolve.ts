@@ -48,7 +48,8 @@ import {
   toServiceTarget,
 } from '../kinds/ecs-service-targets.js';
 import { stackNetwork } from '../kinds/ecs-services.js';
-import { isAttached, roleError } from '../kinds/functions.js';
+import { isAttached, leavesOverIpv6, roleError } from '../kinds/functions.js';
+import { capacityProviderRefusal, edgeRoleRefusal } from '../engine/function-refusals.js';
 import { identityKey, isWorkload } from '../model/kind.js';
 import { ALL_PARTS, applicableInputs, checkRecords, kindOf, withInputs } from '../kinds/index.js';
 import {
@@ -426,11 +427,15 @@ function toTarget(ctx: StackContext, config: FunctionConfiguration): FunctionTar
     arn: config.FunctionArn ?? '',
     role: config.Role ?? '',
     previous: recorded?.previous ?? previousOf(ctx, config),
-    attached: isAttached(ctx, config),
+    // A function that may send IPv6 is moved again: the move turns it off.
+    attached: isAttached(ctx, config) && !leavesOverIpv6(config),
     lastUpdateStatus: config.LastUpdateStatus,
     staleAliases: recorded?.staleAliases ?? [],
+    ...withRefusal(capacityProviderRefusal(config)),
   };
 }
+
+const withRefusal = (refusal: string | undefined) => (refusal ? { refusal } : {});
 
 /**
  * Where a function goes back to when it leaves the stack: its network now, less what the stack
@@ -441,9 +446,11 @@ function previousOf(ctx: StackContext, config: FunctionConfiguration): VpcConfig
   const stack = new Set(Object.values(ctx.state.resources).map((r) => r.id));
   const subnetIds = (config.VpcConfig?.SubnetIds ?? []).filter((id) => !stack.has(id));
   const securityGroupIds = (config.VpcConfig?.SecurityGroupIds ?? []).filter((id) => !stack.has(id));
-  return subnetIds.length > 0 && securityGroupIds.length > 0
-    ? { subnetIds, securityGroupIds }
-    : { subnetIds: [], securityGroupIds: [] };
+  if (subnetIds.length === 0 || securityGroupIds.length === 0) return { subnetIds: [], securityGroupIds: [] };
+  // Setup turns IPv6 off (see functions.ts); detach turns it back on where it was on.
+  return config.VpcConfig?.Ipv6AllowedForDualStack === true
+    ? { subnetIds, securityGroupIds, ipv6AllowedForDualStack: true }
+    : { subnetIds, securityGroupIds };
 }
 
 /**
@@ -456,9 +463,13 @@ async function readExtras(aws: AwsPort, targets: FunctionTarget[]): Promise<void
     targets
       .filter((fn) => !fn.attached)
       .map(async (fn) => {
-        const extras = await functionExtras(aws, fn.arn || fn.name);
+        const [extras, edge] = await Promise.all([
+          functionExtras(aws, fn.arn || fn.name),
+          fn.refusal || !fn.role ? undefined : edgeRoleRefusal(aws, fn.name, fn.role),
+        ]);
         fn.tags = extras.tags;
         fn.staleAliases = extras.staleAliases;
+        if (edge) fn.refusal = edge;
       }),
   );
 }

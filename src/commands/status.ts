@@ -15,7 +15,7 @@ import {
 import { natHolding, parkedIps } from '../kinds/elastic-ip.js';
 import { functionConfigsAround } from '../kinds/function-configs.js';
 import { aliasWarning } from '../kinds/function-tags.js';
-import { isAttached } from '../kinds/functions.js';
+import { ipv6Problem, isAttached, leavesOverIpv6 } from '../kinds/functions.js';
 import { kindOf, WORKLOADS } from '../kinds/index.js';
 import { ecsServices } from '../kinds/ecs-services.js';
 import { identityKey, isWorkload, type Check, type KindName, type WorkloadStatus } from '../model/kind.js';
@@ -44,7 +44,8 @@ export interface StatusReport {
   natGateway: { id: string | null; state: string };
   /** `gone`: the function was deleted outside fixed-ip (not drift: the next setup drops it). */
   /** `staleAliases`: aliases serving a published version (recorded when setup moved the function). */
-  functions: Array<{ name: string; attached: boolean; gone?: boolean; staleAliases?: string[] }>;
+  /** `ipv6`: Ipv6AllowedForDualStack is on, so its IPv6 traffic could leave without the fixed IP. */
+  functions: Array<{ name: string; attached: boolean; gone?: boolean; staleAliases?: string[]; ipv6?: true }>;
   /** The ECS services the stack holds (`cluster/service`), with where their running tasks are. */
   services: WorkloadStatus[];
   /** Functions in the stack's private subnets that the stack does not hold (moved there by hand): drift. */
@@ -161,7 +162,12 @@ export async function inspect(
     // Deleted outside fixed-ip: nothing to repair; the next setup (or detach) drops it.
     if (!config) return { name, attached: false, gone: true };
     const aliases = state.functions[name]?.staleAliases ?? [];
-    return { name, attached: isAttached(ctx, config), ...(aliases.length ? { staleAliases: aliases } : {}) };
+    return {
+      name,
+      attached: isAttached(ctx, config),
+      ...(aliases.length ? { staleAliases: aliases } : {}),
+      ...(leavesOverIpv6(config) ? { ipv6: true as const } : {}),
+    };
   });
   for (const fn of functions) {
     if (fn.gone) continue;
@@ -170,6 +176,8 @@ export async function inspect(
         `${fn.name} is not in the stack's private subnets; run fixed-ip setup --name ${options.name} to move it back`,
       );
   }
+  const overIpv6 = functions.filter((fn) => fn.ipv6 && fn.attached).map((fn) => fn.name);
+  if (overIpv6.length > 0) problems.push(ipv6Problem(overIpv6, options.name));
   const unmanagedFunctions = others.map((config) => ({
     name: config.FunctionName ?? '',
     subnetIds: (config.VpcConfig?.SubnetIds ?? []).filter((id) => privateSubnets.has(id)),
@@ -264,6 +272,8 @@ function print(deps: Deps, report: StatusReport, json: boolean): void {
       `${fn.attached ? '✔' : '✖'}  →  function ${fn.name} ${fn.attached ? 'attached to the private subnets' : 'NOT attached'}`,
     );
     if (fn.staleAliases) ui.result(`⚠  ${aliasWarning(fn.name, fn.staleAliases)}`);
+    if (fn.ipv6)
+      ui.result(`✖  ${fn.name} may send IPv6 (Ipv6AllowedForDualStack on), which does not pass the NAT`);
   }
   for (const service of report.services)
     ui.result(

@@ -15,6 +15,16 @@ export const VPC_ACCESS_POLICY = 'arn:aws:iam::aws:policy/service-role/AWSLambda
 /**
  * After step 6: move each function into the private subnet. Last on purpose: a function in a
  * private subnet with no route to the NAT gateway has no internet access at all.
+ *
+ * The move also turns VpcConfig.Ipv6AllowedForDualStack off, explicitly. "Allows outbound IPv6
+ * traffic on VPC functions that are connected to dual-stack subnets"
+ * (https://docs.aws.amazon.com/lambda/latest/api/API_VpcConfig.html): IPv6 never passes an IPv4 NAT,
+ * so a dual-stack destination would see no allowlisted address. AWS documents nothing about the
+ * setting in IPv4-only subnets (the stack's), but Lambda keeps it when an update leaves it out, and
+ * refuses it true without subnets ("Ipv6AllowedForDualStack cannot be true without subnet or
+ * security groups", aws-cloudformation/cloudformation-coverage-roadmap#2061): left on, it would
+ * outlive the move, come back to life if the subnets gained an IPv6 block, and stop a function with
+ * no previous VPC from leaving. The previous value is kept with the previous network and restored.
  */
 export const functions: Workload = {
   name: 'functions',
@@ -34,16 +44,19 @@ export const functions: Workload = {
 
   // Each moving function keeps its previous settings as tags of its own: AWS allows 50.
   blockers(ctx, targets) {
-    return targets.functions.flatMap((fn) => {
-      if (fn.attached || fn.tags === undefined) return [];
-      const wanted = functionTags(ctx.name, fn.previous);
-      const short = tagsShort(fn.tags, wanted);
-      return short > 0
-        ? [
-            `${fn.name} has ${Object.keys(fn.tags).length} tags and fixed-ip needs ${Object.keys(wanted).length} of its own (AWS allows ${FUNCTION_TAG_LIMIT} a function): remove ${short} of ${fn.name}'s tags`,
-          ]
-        : [];
-    });
+    const refused = targets.functions.flatMap((fn) => (!fn.attached && fn.refusal ? [fn.refusal] : []));
+    return refused.concat(
+      targets.functions.flatMap((fn) => {
+        if (fn.attached || fn.tags === undefined || fn.refusal) return [];
+        const wanted = functionTags(ctx.name, fn.previous);
+        const short = tagsShort(fn.tags, wanted);
+        return short > 0
+          ? [
+              `${fn.name} has ${Object.keys(fn.tags).length} tags and fixed-ip needs ${Object.keys(wanted).length} of its own (AWS allows ${FUNCTION_TAG_LIMIT} a function): remove ${short} of ${fn.name}'s tags`,
+            ]
+          : [];
+      }),
+    );
   },
   article: 7,
   title: 'Functions',
@@ -52,9 +65,10 @@ export const functions: Workload = {
     const moving = targets.functions.filter((fn) => !fn.attached);
     if (moving.length === 0)
       return { action: 'done', detail: targets.functions.map((fn) => fn.name).join(', ') };
+    const overIpv6 = moving.filter((fn) => leavesOverIpv6(liveConfig(ctx, fn.name)));
     return {
       action: 'move',
-      detail: `${moving.map((fn) => fn.name).join(', ')} into the private subnets (${ctx.state.shape.zones.join(', ')})`,
+      detail: `${moving.map((fn) => fn.name).join(', ')} into the private subnets (${ctx.state.shape.zones.join(', ')})${overIpv6.length > 0 ? `; ${ipv6Line(overIpv6.map((fn) => fn.name))}, which setup turns off` : ''}`,
     };
   },
 
@@ -65,13 +79,7 @@ export const functions: Workload = {
 
   check(ctx) {
     const names = Object.keys(ctx.state.functions);
-    const detached = names.filter(
-      (name) =>
-        !isAttached(
-          ctx,
-          ctx.world.functions.find((f) => f.FunctionName === name),
-        ),
-    );
+    const detached = names.filter((name) => !isAttached(ctx, liveConfig(ctx, name)));
     if (detached.length > 0) {
       return {
         ok: false,
@@ -80,6 +88,15 @@ export const functions: Workload = {
         problem: `${detached.join(', ')} no longer ${detached.length > 1 ? 'use' : 'uses'} the stack's private subnets; run fixed-ip setup --function ${detached[0]} to move it back`,
       };
     }
+    // Turned on by hand since the move: IPv6 traffic would leave without the fixed IP.
+    const overIpv6 = names.filter((name) => leavesOverIpv6(liveConfig(ctx, name)));
+    if (overIpv6.length > 0)
+      return {
+        ok: false,
+        id: names.join(', '),
+        state: 'ipv6-allowed',
+        problem: ipv6Problem(overIpv6, ctx.name),
+      };
     return { ok: true, id: names.join(', '), state: 'attached' };
   },
 
@@ -142,6 +159,24 @@ export const functions: Workload = {
   },
 };
 
+const liveConfig = (ctx: StackContext, name: string): FunctionConfiguration | undefined =>
+  ctx.world.functions.find((f) => f.FunctionName === name);
+
+/** Ipv6AllowedForDualStack on: in dual-stack subnets, its IPv6 traffic does not pass the NAT. */
+export function leavesOverIpv6(config: FunctionConfiguration | undefined): boolean {
+  return config?.VpcConfig?.Ipv6AllowedForDualStack === true;
+}
+
+function ipv6Line(names: readonly string[]): string {
+  const many = names.length > 1;
+  return `${names.join(', ')} ${many ? 'have' : 'has'} Ipv6AllowedForDualStack on: in dual-stack subnets ${many ? 'their' : 'its'} IPv6 traffic leaves without the fixed IP`;
+}
+
+/** What status says of attached functions that have it on (turned on by hand since the move). */
+export function ipv6Problem(names: readonly string[], stack: string): string {
+  return `${ipv6Line(names)}; run fixed-ip setup --name ${stack} to turn it off`;
+}
+
 /** The network setup gives a function: every private subnet of the stack, and its security group. */
 export function stackVpcConfig(ctx: StackContext): VpcConfigRecord {
   return {
@@ -197,7 +232,7 @@ function restorable(ctx: StackContext, name: string, previous: VpcConfigRecord):
     code: 'teardown.function.partly',
     text: `${gone.join(', ')} of ${name}'s previous network no longer exist; it goes back to the rest`,
   });
-  return { subnetIds, securityGroupIds };
+  return { ...previous, subnetIds, securityGroupIds };
 }
 
 /** In at least one of the stack's private subnets (a setup stopped halfway through a change of zones). */
@@ -356,7 +391,12 @@ async function untag(ctx: StackContext, name: string, arn: string): Promise<void
 async function update(ctx: StackContext, name: string, target: VpcConfigRecord, role: string): Promise<void> {
   const input = {
     FunctionName: name,
-    VpcConfig: { SubnetIds: target.subnetIds, SecurityGroupIds: target.securityGroupIds },
+    VpcConfig: {
+      SubnetIds: target.subnetIds,
+      SecurityGroupIds: target.securityGroupIds,
+      // Always said: Lambda keeps the current value when a VpcConfig leaves it out.
+      Ipv6AllowedForDualStack: target.ipv6AllowedForDualStack === true && target.subnetIds.length > 0,
+    },
   };
   for (let attempt = 0; ; attempt++) {
     ctx.checkpoint();

@@ -63,6 +63,8 @@ export interface FunctionTarget {
   tags?: Record<string, string>;
   /** Aliases serving a published version ("prod (version 3)"): they keep the old network. */
   staleAliases: string[];
+  /** Why it cannot be attached at all (Lambda@Edge, Lambda Managed Instances): plan's blocker. */
+  refusal?: string;
 }
 
 export interface ServiceTarget {

@@ -76,7 +76,25 @@ export function parseEips(values: string | readonly string[] | undefined): Recor
   return byZone;
 }
 
+/**
+ * CloudFront's name for a Lambda@Edge replica: its us-east-1 function's, prefixed with
+ * `us-east-1.`. Lambda@Edge functions cannot be in a VPC (see src/engine/function-refusals.ts).
+ */
+const EDGE_REPLICA = /^us-east-1\.[A-Za-z0-9_-]+$/;
+
+/** Refuses a --function that names a Lambda@Edge replica, by name or ARN. */
+function refuseEdgeReplica(value: string): void {
+  const name = /:function:([^:]+)/.exec(value)?.[1] ?? value.split(':')[0] ?? value;
+  if (!EDGE_REPLICA.test(name)) return;
+  const original = name.slice('us-east-1.'.length);
+  throw badOption(
+    `--function ${value} is a Lambda@Edge replica, which CloudFront makes and manages; Lambda@Edge functions cannot be in a VPC`,
+    `leave it out: ${original}'s requests leave from CloudFront's edge locations, so attach the origin (or a regional function it calls) instead`,
+  );
+}
+
 export function checkFunctionName(name: string): string {
+  refuseEdgeReplica(name);
   if (!FUNCTION.test(name)) {
     throw badOption(
       `--function "${name}" is not a Lambda function name or ARN`,

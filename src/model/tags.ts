@@ -109,17 +109,25 @@ export function whyNotOurs(tags: Tags, stack: string, role: string, zone?: strin
 export const stackFilter = (stack: string) => ({ Name: `tag:${TAG_STACK}`, Values: [stack] });
 
 /** Tag values allow letters, digits, spaces and _ . : / = + - @, so ids are joined with + and /. */
+/**
+ * `SUBNETS/GROUPS`, with `/ipv6` after them when the function had Ipv6AllowedForDualStack on (tags
+ * written before it was recorded, and older readers, have two parts only: missing means off).
+ */
 export function encodeVpcConfig(config: VpcConfigRecord): string {
   if (config.subnetIds.length === 0) return 'none';
-  return `${config.subnetIds.join('+')}/${config.securityGroupIds.join('+')}`;
+  const base = `${config.subnetIds.join('+')}/${config.securityGroupIds.join('+')}`;
+  return config.ipv6AllowedForDualStack === true ? `${base}/${IPV6_MARK}` : base;
 }
+
+const IPV6_MARK = 'ipv6';
 
 export function decodeVpcConfig(value: string): VpcConfigRecord {
   if (value === 'none' || !value.includes('/')) return { subnetIds: [], securityGroupIds: [] };
-  const [subnets = '', groups = ''] = value.split('/');
+  const [subnets = '', groups = '', flag] = value.split('/');
   return {
     subnetIds: subnets.split('+').filter(Boolean),
     securityGroupIds: groups.split('+').filter(Boolean),
+    ...(flag === IPV6_MARK ? { ipv6AllowedForDualStack: true } : {}),
   };
 }
 

@@ -21,7 +21,12 @@ z.config(en());
 export const NAT_MODES = ['gateway', 'gateway-per-az', 'regional', 'instance'] as const;
 export type NatModeName = (typeof NAT_MODES)[number];
 
-const vpcConfig = z.object({ subnetIds: z.array(z.string()), securityGroupIds: z.array(z.string()) });
+const vpcConfig = z.object({
+  subnetIds: z.array(z.string()),
+  securityGroupIds: z.array(z.string()),
+  /** Lambda's Ipv6AllowedForDualStack (absent in states written before it was recorded: false). */
+  ipv6AllowedForDualStack: z.optional(z.boolean()),
+});
 export type VpcConfigRecord = z.infer<typeof vpcConfig>;
 
 const functionRecord = z.object({

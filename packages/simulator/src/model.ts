@@ -30,6 +30,8 @@ export interface SubnetRecord extends ResourceRecord {
   az: string;
   defaultForAz: boolean;
   mapPublicIpOnLaunch: boolean;
+  /** A dual-stack subnet's IPv6 CIDR (absent: IPv4 only, as every subnet fixed-ip makes). */
+  ipv6Cidr?: string;
 }
 
 export interface InternetGatewayRecord extends ResourceRecord {
@@ -272,6 +274,8 @@ export interface FunctionRecord {
   roleName: string;
   subnetIds: string[];
   securityGroupIds: string[];
+  /** VpcConfig.Ipv6AllowedForDualStack (absent on accounts saved before it was modeled: false). */
+  ipv6AllowedForDualStack?: boolean;
   description: string;
   timeout: number;
   memorySize: number;

@@ -30,6 +30,8 @@ export interface SeedSubnet {
   cidr: string;
   az: string;
   name?: string;
+  /** Makes it dual-stack (an IPv6 /64 of the VPC's block; the simulator does not check it). */
+  ipv6Cidr?: string;
 }
 
 export interface SeedAddress {
@@ -48,7 +50,7 @@ export interface SeedFunction {
   roleName?: string;
   /** Whether a role created here gets AWSLambdaVPCAccessExecutionRole. Default true. */
   roleHasVpcAccess?: boolean;
-  vpc?: { subnetIds: string[]; securityGroupIds: string[] };
+  vpc?: { subnetIds: string[]; securityGroupIds: string[]; ipv6AllowedForDualStack?: boolean };
 }
 
 function nameTag(name: string | undefined): Tags {
@@ -92,13 +94,15 @@ export function seedVpc(ctx: SimContext, spec: SeedVpc): string {
 }
 
 export function seedSubnet(ctx: SimContext, spec: SeedSubnet): string {
-  return insertSubnet(ctx, {
+  const subnet = insertSubnet(ctx, {
     vpcId: spec.vpcId,
     cidr: spec.cidr,
     az: spec.az,
     tags: nameTag(spec.name),
     visibleAt: ctx.now,
-  }).id;
+  });
+  if (spec.ipv6Cidr !== undefined) subnet.ipv6Cidr = spec.ipv6Cidr;
+  return subnet.id;
 }
 
 export function seedInternetGateway(ctx: SimContext, spec: { vpcId?: string } = {}): string {
@@ -152,6 +156,7 @@ export function seedFunction(ctx: SimContext, spec: SeedFunction): string {
     roleName,
     subnetIds: [...(spec.vpc?.subnetIds ?? [])],
     securityGroupIds: [...(spec.vpc?.securityGroupIds ?? [])],
+    ...(spec.vpc?.ipv6AllowedForDualStack ? { ipv6AllowedForDualStack: true } : {}),
     description: '',
     timeout: 3,
     memorySize: 128,

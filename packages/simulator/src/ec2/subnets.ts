@@ -82,7 +82,15 @@ function toSubnet(ctx: SimContext, subnet: SubnetRecord): Subnet {
     State: 'available',
     OwnerId: accountId,
     AssignIpv6AddressOnCreation: false,
-    Ipv6CidrBlockAssociationSet: [],
+    Ipv6CidrBlockAssociationSet: subnet.ipv6Cidr
+      ? [
+          {
+            AssociationId: `subnet-cidr-assoc-${subnet.id.slice('subnet-'.length)}`,
+            Ipv6CidrBlock: subnet.ipv6Cidr,
+            Ipv6CidrBlockState: { State: 'associated' },
+          },
+        ]
+      : [],
     Tags: tagList(subnet.tags),
   };
 }

@@ -156,7 +156,7 @@ export function toConfiguration(ctx: SimContext, fn: FunctionRecord): FunctionCo
       SubnetIds: [...fn.subnetIds],
       SecurityGroupIds: [...fn.securityGroupIds],
       VpcId: vpcIdOf(ctx, fn),
-      ...(fn.subnetIds.length > 0 ? { Ipv6AllowedForDualStack: false } : {}),
+      ...(fn.subnetIds.length > 0 ? { Ipv6AllowedForDualStack: fn.ipv6AllowedForDualStack === true } : {}),
     },
     TracingConfig: { Mode: 'PassThrough' },
     RevisionId: `00000000-0000-4000-8000-${fn.revision.toString(16).padStart(12, '0')}`,

@@ -48,7 +48,7 @@ export interface CreateFunctionInput {
   Description?: string;
   Timeout?: number;
   MemorySize?: number;
-  VpcConfig?: { SubnetIds?: string[]; SecurityGroupIds?: string[] };
+  VpcConfig?: { SubnetIds?: string[]; SecurityGroupIds?: string[]; Ipv6AllowedForDualStack?: boolean };
   Tags?: Record<string, string>;
 }
 
@@ -121,6 +121,7 @@ export const createOperations = {
     if (vpc) {
       fn.subnetIds = vpc.subnetIds;
       fn.securityGroupIds = vpc.securityGroupIds;
+      if (vpc.ipv6AllowedForDualStack) fn.ipv6AllowedForDualStack = true;
     }
     ctx.state.functions[name] = fn;
     reconcileLambdaEnis(ctx, fn);

@@ -51,6 +51,9 @@ function validateSettings(input: UpdateInput): void {
 }
 
 /** Applies a VPC change: the update runs functionUpdateMs, Pending while it makes a new ENI. */
+/** The name CloudFront gives a Lambda@Edge replica: its us-east-1 function's, prefixed with the region. */
+const EDGE_REPLICA = /^[a-z]{2}(?:-[a-z]+)+-\d+\./;
+
 function applyVpcChange(ctx: SimContext, fn: FunctionRecord, change: VpcChange): void {
   const until = ctx.now + ctx.timings.functionUpdateMs;
   const newPairs = missingPairs(ctx, change.subnetIds, change.securityGroupIds);
@@ -170,6 +173,11 @@ export const lambdaOperations = {
 
   UpdateFunctionConfiguration(ctx: SimContext, input: UpdateInput): object {
     const fn = resolveFunction(ctx, input.FunctionName, 'lambda:UpdateFunctionConfiguration');
+    // A Lambda@Edge replica ("us-east-1.NAME", made by CloudFront in the regions it serves) is
+    // CloudFront's to manage: AWS documents that replicas cannot be changed, only their us-east-1
+    // function. The wording below is the simulator's.
+    if (EDGE_REPLICA.test(fn.name))
+      throw invalid(`${fn.name} is a Lambda@Edge replica; replicated functions cannot be updated.`);
     if (functionUpdateInProgress(fn, ctx.now)) throw inProgressConflict(ctx, fn);
     const change = input.VpcConfig === undefined ? undefined : validateVpcConfig(ctx, fn, input.VpcConfig);
     validateSettings(input);
@@ -184,6 +192,9 @@ export const lambdaOperations = {
       );
     if (vpcChanged) applyVpcChange(ctx, fn, change);
     else if (fn.update?.failure) fn.update = null;
+    // Stored only when on: an account whose functions never had it on snapshots as before.
+    if (change?.ipv6AllowedForDualStack) fn.ipv6AllowedForDualStack = true;
+    else if (change) delete fn.ipv6AllowedForDualStack;
     fn.lastModified = ctx.now;
     fn.revision += 1;
     return toConfiguration(ctx, fn);

@@ -7,11 +7,13 @@ import type { FunctionRecord } from '../model.js';
 export interface VpcConfigInput {
   SubnetIds?: string[];
   SecurityGroupIds?: string[];
+  Ipv6AllowedForDualStack?: boolean;
 }
 
 export interface VpcChange {
   subnetIds: string[];
   securityGroupIds: string[];
+  ipv6AllowedForDualStack: boolean;
 }
 
 export function invalid(message: string): Error {
@@ -52,7 +54,16 @@ export function validateVpcConfig(ctx: SimContext, fn: FunctionRecord, config: V
   if ((subnetIds.length === 0) !== (securityGroupIds.length === 0)) {
     throw invalid('SubnetIds and SecurityIds must coexist or be both empty list.');
   }
-  if (subnetIds.length === 0) return { subnetIds, securityGroupIds };
+  // A VpcConfig that leaves Ipv6AllowedForDualStack out keeps the function's current value, and a
+  // true one cannot leave the VPC: CloudFormation's users meet AWS's message when a template drops
+  // VpcConfig from a function that had it (aws-cloudformation/cloudformation-coverage-roadmap#2061).
+  // With IPv4-only subnets AWS documents no refusal; the setting is inert there (no IPv6 address).
+  const ipv6AllowedForDualStack = config.Ipv6AllowedForDualStack ?? fn.ipv6AllowedForDualStack === true;
+  if (subnetIds.length === 0 && ipv6AllowedForDualStack)
+    throw invalid(
+      'Ipv6AllowedForDualStack cannot be true without subnet or security groups. Please remove Ipv6AllowedForDualStack value from your request and try again.',
+    );
+  if (subnetIds.length === 0) return { subnetIds, securityGroupIds, ipv6AllowedForDualStack };
   if (subnetIds.length > 16) throw invalid('Subnets exceed the limit of 16.');
   if (securityGroupIds.length > 5) throw invalid('Security groups exceed the limit of 5.');
   const subnets = existingInEc2(ctx.state.subnets, subnetIds, {
@@ -81,5 +92,5 @@ export function validateVpcConfig(ctx: SimContext, fn: FunctionRecord, config: V
       `The provided execution role does not have permissions to call ${missing.replace('ec2:', '')} on EC2`,
     );
   }
-  return { subnetIds: [...subnetIds], securityGroupIds: [...securityGroupIds] };
+  return { subnetIds: [...subnetIds], securityGroupIds: [...securityGroupIds], ipv6AllowedForDualStack };
 }
