@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   CreateClusterCommand,
+  type AwsVpcConfiguration,
   CreateServiceCommand,
   type CreateServiceCommandInput,
   DeleteClusterCommand,
@@ -251,7 +252,9 @@ describe('ECS in the simulator', () => {
 
   it('refuses the network configurations ECS refuses', async () => {
     const t = await layout();
-    const net = (awsvpcConfiguration: object) => ({ networkConfiguration: { awsvpcConfiguration } });
+    const net = (awsvpcConfiguration: object) => ({
+      networkConfiguration: { awsvpcConfiguration: awsvpcConfiguration as AwsVpcConfiguration },
+    });
     await expectAwsError(
       t.service({ taskDefinition: 'legacy', launchType: 'EC2' }),
       'InvalidParameterException',
@@ -503,7 +506,6 @@ describe('ECS in the simulator', () => {
     await t.service({ tags: [{ key: 'team', value: 'payments' }] });
     await t.service({ serviceName: 'other', desiredCount: 0 });
     t.sim.useCallerPolicy({
-      Version: '2012-10-17',
       Statement: [
         { Effect: 'Allow', Action: 'ecs:Describe*', Resource: '*' },
         {
