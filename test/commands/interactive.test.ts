@@ -177,7 +177,9 @@ describe('interactive setup', () => {
     const deps = terminal({});
     const error = await rejection(setup(bare(), deps));
     expect((error as FixedIpError).code).toBe('FUNCTION_NOT_FOUND');
-    expect((error as FixedIpError).line).toMatch(/no Lambda functions or ECS services in ap-northeast-1.*--region/);
+    expect((error as FixedIpError).line).toMatch(
+      /no Lambda functions or ECS services in ap-northeast-1.*--region/,
+    );
     expect(deps.recording.questions).toEqual([]);
   });
 

@@ -65,7 +65,7 @@ async function seedNetwork(): Promise<Seeded> {
   const group = await account.ec2.send(
     new CreateSecurityGroupCommand({ GroupName: 'worker', Description: 'the worker', VpcId: vpcId }),
   );
-  return { vpcId, subnetId: subnets.Subnets![0]!.SubnetId!, groupId: group.GroupId! };
+  return { vpcId, subnetId: subnets.Subnets![0].SubnetId!, groupId: group.GroupId! };
 }
 
 /** A Fargate service (awsvpc, one task) in the user's public subnet with a public IP, no ports. */
@@ -113,7 +113,7 @@ async function serviceNow(name = 'worker') {
   const out = await ecs.send(
     new DescribeServicesCommand({ cluster: 'prod', services: [name], include: ['TAGS'] }),
   );
-  const service = out.services![0]!;
+  const service = out.services![0];
   return {
     network: service.networkConfiguration?.awsvpcConfiguration,
     tags: Object.fromEntries((service.tags ?? []).map((t) => [t.key, t.value])),
