@@ -21,7 +21,7 @@ import { EC2_RESOURCE_TYPES } from './ec2/resource-types.js';
 import { passingProfile } from './instance-profiles.js';
 import { autoscalingAuthorizations } from './autoscaling.js';
 import { budgetsAuthorizations } from './budgets.js';
-import { ecsAuthorizations } from './ecs/operations.js';
+import { ecsAuthorizations } from './ecs/authorization.js';
 
 type Input = Record<string, unknown>;
 type Spec = { ResourceType?: string; Tags?: Array<{ Key?: string; Value?: string }> };

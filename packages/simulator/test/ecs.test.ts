@@ -305,14 +305,26 @@ describe('ECS in the simulator', () => {
       'InvalidParameterException',
       'Assign public IP is not supported for this launch type.',
     );
+    await expectAwsError(
+      t.service({ taskDefinition: 'legacy', networkConfiguration: undefined }),
+      'InvalidParameterException',
+      'Task definition does not support launch_type FARGATE.',
+    );
+    await expectAwsError(
+      t.service({ capacityProviderStrategy: [{ capacityProvider: 'FARGATE', weight: 1 }] }),
+      'InvalidParameterException',
+      /both a launch type and capacity provider strategy/,
+    );
     // A bridge service is fine without one; nothing was made by the refused calls.
-    await t.service({
+    // Neither a launch type nor a capacity provider strategy (and no cluster default): EC2.
+    const legacy = await t.service({
       serviceName: 'legacy',
       taskDefinition: 'legacy',
-      launchType: 'EC2',
+      launchType: undefined,
       networkConfiguration: undefined,
       desiredCount: 0,
     });
+    expect(legacy.service?.launchType).toBe('EC2');
     expect((await t.ecs.send(new ListServicesCommand({ cluster: 'prod' }))).serviceArns).toEqual([
       `arn:aws:ecs:${region}:${ACCOUNT}:service/prod/legacy`,
     ]);

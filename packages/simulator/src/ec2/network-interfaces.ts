@@ -23,7 +23,7 @@ import { azIdOf } from './availability-zones.js';
 import { autoPublicIp } from './public-ips.js';
 import { requireNetworkInterface, requireSecurityGroup, requireSubnet, requireVpc } from './lookup.js';
 import { tagList, tagsFromSpecifications } from './tags.js';
-import { taskInterfaces } from '../ecs/scheduler.js';
+import { taskInterfaces } from '../ecs/records.js';
 
 /** The account id Lambda's Hyperplane ENIs are requested by (AWS's own). */
 const LAMBDA_REQUESTER_ID = '560195835516';
@@ -99,7 +99,25 @@ export function liveInterfaces(ctx: SimContext): InterfaceView[] {
     });
   }
   // ECS tasks' interfaces (awsvpc): requester-managed, until the task is stopped.
-  views.push(...taskInterfaces(ctx));
+  for (const eni of taskInterfaces(ctx)) {
+    const subnet = ctx.state.subnets[eni.subnetId];
+    views.push({
+      id: eni.id,
+      createdAt: eni.createdAt,
+      visibleAt: eni.createdAt,
+      tags: {},
+      subnetId: eni.subnetId,
+      vpcId: subnet?.vpcId ?? '',
+      az: subnet?.az ?? '',
+      privateIp: eni.privateIp,
+      type: 'interface',
+      description: eni.description,
+      groupIds: eni.groupIds,
+      ...(eni.publicIp !== undefined
+        ? { association: { publicIp: eni.publicIp, allocationId: '', associationId: '', owner: 'amazon' } }
+        : {}),
+    });
+  }
   for (const eni of recordsOf(ctx.state.networkInterfaces)) {
     if (!interfaceIsLive(ctx, eni)) continue;
     const address = recordsOf(ctx.state.addresses).find(

@@ -8,7 +8,6 @@
  */
 import type { SimContext } from '../context.js';
 import { ecsError } from '../errors.js';
-import type { AuthRequest } from '../policy.js';
 import {
   type AwsvpcConfig,
   checkTags,
@@ -25,6 +24,7 @@ import {
   requireService,
   serviceArn,
   type ServiceRecord,
+  taggedResource,
   tagList,
   taskArn,
   taskDefinitionArn,
@@ -74,7 +74,7 @@ function taskDefinitionShape(ctx: SimContext, d: TaskDefinitionRecord): object {
     status: d.status,
     networkMode: d.networkMode,
     requiresCompatibilities: d.requiresCompatibilities,
-    compatibilities: d.networkMode === 'awsvpc' ? ['EC2', 'FARGATE'] : ['EC2'],
+    compatibilities: fargateCompatible(d) ? ['EC2', 'FARGATE'] : ['EC2'],
     containerDefinitions: structuredClone(d.containerDefinitions),
     ...(d.cpu !== undefined ? { cpu: d.cpu } : {}),
     ...(d.memory !== undefined ? { memory: d.memory } : {}),
@@ -274,12 +274,12 @@ function requireTaskDefinition(ctx: SimContext, reference: unknown): TaskDefinit
   return definition;
 }
 
+/** ECS finds a task definition Fargate-compatible when it is awsvpc with a task-level cpu and memory. */
+const fargateCompatible = (d: TaskDefinitionRecord): boolean =>
+  d.networkMode === 'awsvpc' && d.cpu !== undefined && d.memory !== undefined;
+
 function checkCompatibility(definition: TaskDefinitionRecord, launchType: LaunchType): void {
-  if (
-    launchType === 'FARGATE' &&
-    !definition.requiresCompatibilities.includes('FARGATE') &&
-    definition.networkMode !== 'awsvpc'
-  )
+  if (launchType === 'FARGATE' && !fargateCompatible(definition))
     throw invalidParameter('Task definition does not support launch_type FARGATE.');
 }
 
@@ -289,32 +289,6 @@ function circuitBreakerOf(given: Input | undefined, previous = { enable: false, 
   if (typeof breaker.enable !== 'boolean' || typeof breaker.rollback !== 'boolean')
     throw invalidParameter('deploymentCircuitBreaker needs enable and rollback.');
   return { enable: breaker.enable, rollback: breaker.rollback };
-}
-
-/** The resource a tagging call names: a cluster, a service or a task definition of this account. */
-function taggedResource(ctx: SimContext, arn: unknown): { tags: Record<string, string> } {
-  if (typeof arn !== 'string') throw invalidParameter('resourceArn can not be blank.');
-  const prefix = `arn:aws:ecs:${ctx.state.region}:${ctx.state.accountId}:`;
-  if (!arn.startsWith(prefix)) throw invalidParameter('The ARN provided is invalid.');
-  const [type, ...path] = arn.slice(prefix.length).split('/');
-  const ecs = ecsOf(ctx);
-  if (type === 'cluster' && path.length === 1) {
-    const cluster = ecs.clusters[path[0] ?? ''];
-    if (!cluster || cluster.status !== 'ACTIVE')
-      throw ecsError('ClusterNotFoundException', 'Cluster not found.');
-    return cluster;
-  }
-  if (type === 'service' && path.length === 2) {
-    const service = ecs.services[path.join('/')];
-    if (!service || service.status === 'INACTIVE')
-      throw ecsError('ResourceNotFoundException', 'The specified resource could not be found.');
-    return service;
-  }
-  if (type === 'task-definition' && path.length === 1) {
-    const definition = ecs.taskDefinitions[path[0] ?? ''];
-    if (definition) return definition as unknown as { tags: Record<string, string> };
-  }
-  throw ecsError('ResourceNotFoundException', 'The specified resource could not be found.');
 }
 
 export const ecsOperations = {
@@ -424,6 +398,7 @@ export const ecsOperations = {
       ...(input.cpu !== undefined ? { cpu: String(input.cpu) } : {}),
       ...(input.memory !== undefined ? { memory: String(input.memory) } : {}),
       registeredAt: ctx.now,
+      tags,
     };
     writableEcs(ctx).taskDefinitions[familyRevision(definition)] = definition;
     return { taskDefinition: taskDefinitionShape(ctx, definition), tags: tagList(tags) };
@@ -484,7 +459,9 @@ export const ecsOperations = {
       createdAt: ctx.now,
       settledAt: ctx.now,
     };
-    if (!shape.launchType && !shape.capacityProviderStrategy) service.launchType = 'FARGATE';
+    // Neither: the cluster's default capacity provider strategy, and a cluster without one (every
+    // simulated cluster) runs the service on the EC2 launch type.
+    if (!shape.launchType && !shape.capacityProviderStrategy) service.launchType = 'EC2';
     writableEcs(ctx).services[key] = service;
     startDeployment(ctx, service, ctx.now);
     return { service: serviceShape(ctx, service, false) };
@@ -669,94 +646,6 @@ export const ecsOperations = {
 function settleNow(ctx: SimContext, service: ServiceRecord): void {
   service.settledAt = ctx.now;
   decide(ctx, service, ctx.now);
-}
-
-/** IAM's authorizations of an ECS call: `ecs:<Operation>` on the cluster's, service's or task's ARN. */
-export function ecsAuthorizations(ctx: SimContext, operation: string, input: Input): AuthRequest[] {
-  const action = `ecs:${operation}`;
-  const clusterName =
-    typeof input.cluster === 'string' && input.cluster !== '' ? lastPart(input.cluster) : 'default';
-  const cluster = clusterArn(ctx, clusterName);
-  const resourceTags = (tags: Record<string, string> | undefined) =>
-    Object.fromEntries(Object.entries(tags ?? {}).map(([k, v]) => [`aws:ResourceTag/${k}`, v]));
-  const requestTags = (tags: unknown) => {
-    const list = Array.isArray(tags) ? (tags as Array<{ key?: string; value?: string }>) : [];
-    return list.length === 0
-      ? {}
-      : {
-          ...Object.fromEntries(list.map((t) => [`aws:RequestTag/${t.key ?? ''}`, t.value ?? ''])),
-          'aws:TagKeys': list.map((t) => t.key ?? ''),
-        };
-  };
-  const onService = (name: string): AuthRequest => {
-    const service = ecsOf(ctx).services[`${clusterName}/${lastPart(name)}`];
-    return {
-      action,
-      resource: serviceArn(ctx, clusterName, lastPart(name)),
-      context: { 'ecs:cluster': cluster, ...resourceTags(service?.tags) },
-    };
-  };
-  switch (operation) {
-    case 'CreateCluster': {
-      const resource = clusterArn(ctx, (input.clusterName as string | undefined) ?? 'default');
-      const context = requestTags(input.tags);
-      return [
-        { action, resource, context },
-        ...(Object.keys(context).length > 0 ? [{ action: 'ecs:TagResource', resource, context }] : []),
-      ];
-    }
-    case 'DeleteCluster':
-      return [{ action, resource: cluster, context: resourceTags(ecsOf(ctx).clusters[clusterName]?.tags) }];
-    case 'CreateService': {
-      const resource = serviceArn(ctx, clusterName, String(input.serviceName ?? ''));
-      const context = { 'ecs:cluster': cluster, ...requestTags(input.tags) };
-      return [
-        { action, resource, context },
-        ...(Array.isArray(input.tags) && input.tags.length > 0
-          ? [{ action: 'ecs:TagResource', resource, context }]
-          : []),
-      ];
-    }
-    case 'UpdateService':
-    case 'DeleteService':
-      return [onService(String(input.service ?? ''))];
-    case 'DescribeServices':
-      return (Array.isArray(input.services) ? (input.services as string[]) : []).map(onService);
-    case 'DescribeTasks':
-      return (Array.isArray(input.tasks) ? (input.tasks as string[]) : []).map((id) => ({
-        action,
-        resource: id.startsWith('arn:') ? id : taskArn(ctx, { cluster: clusterName, id }),
-        context: { 'ecs:cluster': cluster },
-      }));
-    case 'ListServices':
-    case 'ListTasks':
-      return [{ action, resource: '*', context: { 'ecs:cluster': cluster } }];
-    case 'TagResource':
-    case 'UntagResource':
-    case 'ListTagsForResource': {
-      const resource = String(input.resourceArn ?? '');
-      let tags: Record<string, string> = {};
-      try {
-        tags = taggedResource(ctx, resource).tags;
-      } catch {
-        // A resource that does not exist has no tags to match.
-      }
-      const context = {
-        ...resourceTags(tags),
-        ...(operation === 'TagResource' ? requestTags(input.tags) : {}),
-        ...(operation === 'UntagResource'
-          ? { 'aws:TagKeys': (input.tagKeys as string[] | undefined) ?? [] }
-          : {}),
-      };
-      return [{ action, resource, context }];
-    }
-    case 'DescribeContainerInstances':
-    case 'ListContainerInstances':
-      return [{ action, resource: cluster, context: {} }];
-    default:
-      // ListClusters, RegisterTaskDefinition, DescribeTaskDefinition: no resource types.
-      return [{ action, resource: '*', context: {} }];
-  }
 }
 
 /** ECS in the account's snapshot (only when it has clusters): services with their network and tasks. */

@@ -33,6 +33,7 @@ export interface TaskDefinitionRecord {
   cpu?: string;
   memory?: string;
   registeredAt: number;
+  tags: Record<string, string>;
 }
 
 export interface DeploymentRecord {
@@ -226,4 +227,62 @@ export function checkTags(given: unknown, existing: Record<string, string> = {})
   if (Object.keys({ ...existing, ...tags }).length > MAX_TAGS)
     throw invalidParameter(`A resource can have at most ${MAX_TAGS} tags.`);
   return tags;
+}
+
+/** An ECS task's interface while the task holds it (from its start until it is STOPPED). */
+export const taskHoldsInterface = (task: TaskRecord, at: number): boolean =>
+  task.eni !== undefined && at >= task.createdAt && (task.stoppedAt === undefined || at < task.stoppedAt);
+
+export interface TaskInterface {
+  id: string;
+  subnetId: string;
+  groupIds: string[];
+  privateIp: string;
+  publicIp?: string;
+  createdAt: number;
+  /** As AWS describes a task's interface: the ARN of the task's ENI attachment. */
+  description: string;
+}
+
+/** The interfaces ECS tasks (awsvpc) hold now: requester-managed, in the account's subnets. */
+export function taskInterfaces(ctx: SimContext): TaskInterface[] {
+  return Object.values(ecsOf(ctx).tasks).flatMap((task) =>
+    task.eni && taskHoldsInterface(task, ctx.now)
+      ? [
+          {
+            id: task.eni.id,
+            subnetId: task.subnetId,
+            groupIds: task.groupIds,
+            privateIp: task.eni.privateIp,
+            ...(task.eni.publicIp ? { publicIp: task.eni.publicIp } : {}),
+            createdAt: task.createdAt,
+            description: `${arnPrefix(ctx)}:attachment/${task.eni.attachmentId}`,
+          },
+        ]
+      : [],
+  );
+}
+
+/** The resource a tagging call names: a cluster, a service or a task definition of this account. */
+export function taggedResource(ctx: SimContext, arn: unknown): { tags: Record<string, string> } {
+  if (typeof arn !== 'string') throw invalidParameter('resourceArn can not be blank.');
+  const prefix = `${arnPrefix(ctx)}:`;
+  if (!arn.startsWith(prefix)) throw invalidParameter('The ARN provided is invalid.');
+  const [type, ...path] = arn.slice(prefix.length).split('/');
+  const ecs = ecsOf(ctx);
+  if (type === 'cluster' && path.length === 1) {
+    const cluster = ecs.clusters[path[0] ?? ''];
+    if (!cluster || cluster.status !== 'ACTIVE')
+      throw ecsError('ClusterNotFoundException', 'Cluster not found.');
+    return cluster;
+  }
+  if (type === 'service' && path.length === 2) {
+    const service = ecs.services[path.join('/')];
+    if (service && service.status !== 'INACTIVE') return service;
+  }
+  if (type === 'task-definition' && path.length === 1) {
+    const definition = ecs.taskDefinitions[path[0] ?? ''];
+    if (definition) return definition;
+  }
+  throw ecsError('ResourceNotFoundException', 'The specified resource could not be found.');
 }

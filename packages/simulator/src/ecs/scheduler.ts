@@ -17,7 +17,6 @@ import type { SimContext } from '../context.js';
 import { subnetIsPublic, egressFrom } from '../egress.js';
 import { allocatePrivateIp } from '../ec2/network-interfaces.js';
 import { newAutoPublicIp } from '../ec2/public-ips.js';
-import type { InterfaceView } from '../ec2/network-interfaces.js';
 import {
   type AwsvpcConfig,
   type DeploymentRecord,
@@ -51,9 +50,6 @@ export function desiredStatus(task: TaskRecord, at: number): 'RUNNING' | 'STOPPE
   if (task.runningAt === undefined && task.stoppedAt !== undefined && at >= task.stoppedAt) return 'STOPPED';
   return 'RUNNING';
 }
-
-export const taskHoldsInterface = (task: TaskRecord, at: number): boolean =>
-  task.eni !== undefined && at >= task.createdAt && (task.stoppedAt === undefined || at < task.stoppedAt);
 
 export function tasksOf(ctx: SimContext, service: Pick<ServiceRecord, 'cluster' | 'name'>): TaskRecord[] {
   return Object.values(ecsOf(ctx).tasks).filter(
@@ -103,9 +99,7 @@ export function effectiveLaunchType(
 ): LaunchType {
   if (service.launchType) return service.launchType;
   const providers = service.capacityProviderStrategy ?? [];
-  return providers.length === 0 || providers.some((p) => p.capacityProvider.startsWith('FARGATE'))
-    ? 'FARGATE'
-    : 'EC2';
+  return providers.some((p) => p.capacityProvider.startsWith('FARGATE')) ? 'FARGATE' : 'EC2';
 }
 
 /** Why a task in this subnet cannot pull its image, if it cannot. */
@@ -306,39 +300,6 @@ export function settleServices(ctx: SimContext): void {
     if (task.stoppedAt !== undefined && task.stoppedAt <= forgetAt) delete ecs.tasks[task.id];
   for (const [key, service] of Object.entries(ecs.services))
     if (service.inactiveAt !== undefined && service.inactiveAt <= forgetAt) delete ecs.services[key];
-}
-
-/** The interfaces of ECS tasks (awsvpc), for EC2: requester-managed, described by their attachment. */
-export function taskInterfaces(ctx: SimContext): InterfaceView[] {
-  const views: InterfaceView[] = [];
-  for (const task of Object.values(ecsOf(ctx).tasks)) {
-    if (!task.eni || !taskHoldsInterface(task, ctx.now)) continue;
-    const subnet = ctx.state.subnets[task.subnetId];
-    views.push({
-      id: task.eni.id,
-      createdAt: task.createdAt,
-      visibleAt: task.createdAt,
-      tags: {},
-      subnetId: task.subnetId,
-      vpcId: subnet?.vpcId ?? '',
-      az: subnet?.az ?? '',
-      privateIp: task.eni.privateIp,
-      type: 'interface',
-      description: `arn:aws:ecs:${ctx.state.region}:${ctx.state.accountId}:attachment/${task.eni.attachmentId}`,
-      groupIds: task.groupIds,
-      ...(task.eni.publicIp
-        ? {
-            association: {
-              publicIp: task.eni.publicIp,
-              allocationId: '',
-              associationId: '',
-              owner: 'amazon' as const,
-            },
-          }
-        : {}),
-    });
-  }
-  return views;
 }
 
 /** The task definition a deployment runs, for its output (`arn:…:task-definition/family:revision`). */
