@@ -278,6 +278,14 @@ describe('ECS services in the simulated account', () => {
     expect((await serviceNow()).networkConfiguration.awsvpcConfiguration).toEqual(original());
   });
 
+  it('a stack of functions only makes no ECS call in setup, status or teardown', async () => {
+    const from = account.sim.calls.length;
+    await setup(options({ services: [] }), account.deps());
+    await status({ name: 'default' }, account.deps());
+    await teardown({ name: 'default', yes: true }, account.deps());
+    expect(account.sim.calls.slice(from).filter((c) => c.service === 'ecs')).toEqual([]);
+  });
+
   it('setup, status and teardown of a service run under the policy iam-policy prints', async () => {
     account.sim.useCallerPolicy(policyFor(['setup', 'status', 'teardown']));
     await setup(options(), account.deps());
