@@ -17,7 +17,6 @@ import { functionConfigsAround } from '../kinds/function-configs.js';
 import { aliasWarning } from '../kinds/function-tags.js';
 import { ipv6Problem, isAttached, leavesOverIpv6 } from '../kinds/functions.js';
 import { kindOf, WORKLOADS } from '../kinds/index.js';
-import { ecsServices } from '../kinds/ecs-services.js';
 import { identityKey, isWorkload, type Check, type KindName, type WorkloadStatus } from '../model/kind.js';
 import { recordsOf } from '../state/schema.js';
 import { openStack, type StackOptions } from './stack.js';
@@ -116,7 +115,8 @@ export async function inspect(
   const ctx = makeContext({ name: options.name, aws, deps, store, state, world });
   // The workloads beyond functions (ECS services) read themselves.
   await Promise.all(WORKLOADS.map((workload) => workload.load?.(ctx) ?? Promise.resolve()));
-  const services = ecsServices.report?.(ctx) ?? [];
+  // Every workload that reports itself (functions are reported below, with their aliases).
+  const services = WORKLOADS.flatMap((workload) => workload.report?.(ctx) ?? []);
 
   const resources: StatusReport['resources'] = [];
   const problems: string[] = [];
