@@ -26,6 +26,7 @@ import {
 import { NAT_MODE } from './nat-modes.js';
 import { natHolding } from './elastic-ip.js';
 import { sweepUnrecorded } from './orphans.js';
+import { waitForNat } from './nat-waits.js';
 import { idRef, type IacValue } from '../model/iac.js';
 
 /** NAT gateways take 1-5 minutes; give AWS a generous bound before calling it stuck. */
@@ -306,18 +307,13 @@ async function waitAvailable(
   zone: string | undefined,
   id: string,
 ): Promise<NatGateway> {
-  const progress = ctx.ui.progress(
-    'setup.nat.wait',
-    `Waiting for NAT gateway ${id} to become available (AWS takes 1-5 minutes; it is billed by the hour from now)`,
-  );
+  const wait = waitForNat(ctx.ui, kind.title, id, zone);
   let nat: NatGateway;
   try {
     nat = await pollUntil(
       async () => {
         const current = await describe(ctx, id);
-        progress.update(
-          `Waiting for NAT gateway ${id} to become available: AWS says ${current?.State ?? 'not visible yet'}`,
-        );
+        wait.saw(current?.State);
         return current && current.State !== 'pending' ? current : undefined;
       },
       {
@@ -333,17 +329,17 @@ async function waitAvailable(
     );
   } catch (error) {
     if (error instanceof AbortError)
-      progress.warn(
+      wait.warn(
         `Stopped waiting for NAT gateway ${id}; it keeps coming up in AWS and is billed by the hour until you resume or tear down`,
       );
-    else progress.fail(`NAT gateway ${id} is not available yet`);
+    else wait.fail(`NAT gateway ${id} is not available yet`);
     throw error;
   }
   if (nat.State === 'available') {
-    progress.succeed(`NAT gateway ${id} is available`);
+    wait.succeed();
     return nat;
   }
-  progress.fail(`NAT gateway ${id} ${nat.State ?? 'failed'}`);
+  wait.fail(`NAT gateway ${id} ${nat.State ?? 'failed'}`);
   // Clean up so the next run starts a fresh gateway; the failed one would vanish in an hour anyway.
   if (nat.State === 'failed') await ctx.aws.ec2.DeleteNatGateway({ NatGatewayId: id }).catch(() => undefined);
   await dropRecord(ctx, kind.name, zone);

@@ -33,6 +33,11 @@ export const MESSAGES = {
   'setup.plan.retire': { level: 'info', says: 'what a shape change removes' },
   'setup.plan.cost': { level: 'info', says: 'what the plan costs per hour and month' },
   'setup.allowlist': { level: 'warn', says: 'the run adds an egress IP partners must allowlist' },
+  'setup.nat.explain': {
+    level: 'info',
+    says: 'why the NAT gateway wait takes minutes, and that the gateways are billed from now',
+  },
+  'setup.nat.member': { level: 'info', says: 'a NAT gateway the wait is for' },
   'setup.cost': { level: 'info', says: 'what the stack costs' },
   'setup.single-az': { level: 'info', says: 'one zone: no zone redundancy' },
   'setup.adopted': { level: 'info', says: 'a resource found by its tags was adopted' },
@@ -177,7 +182,7 @@ export function specOf(code: string): Spec | undefined {
 
 /** The waits the UI shows as a spinner, by code (`progress(code, text)`). */
 export const PROGRESS = {
-  'setup.nat.wait': 'a new NAT gateway becoming available',
+  'setup.nat.wait': "the stack's new NAT gateways becoming available (one line for all of them)",
   'setup.nat.instance': 'a NAT instance starting',
   'setup.nat.handover': "the stack's Elastic IP moving from a NAT gateway to the NAT instance",
   'setup.nat.boot': "a new NAT instance's boot (it reports on a tag of its own)",
