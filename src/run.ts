@@ -170,13 +170,13 @@ async function demoDefaults(
   const yes = options.yes === true;
   if (options.simulate !== true || (deps.ui.interactive && !yes)) return { yes, functions };
   // --yes only answers the question of consent: the demo's function is still the default here, for
-  // a stack that does not exist yet (one that does keeps its own functions).
+  // a stack that does not exist yet or holds none (a parked one); one that does keeps its own.
   const demo =
     !takesFunctions ||
     functions.length > 0 ||
     servicesOf(options).length > 0 ||
     options.name !== 'default' ||
-    (await stackExists(options, deps))
+    (await holdsWorkloads(options, deps))
       ? functions
       : [DEMO_FUNCTION];
   if (!yes || demo !== functions)
@@ -194,13 +194,18 @@ const servicesOf = (options: Options): string[] => (options.ecsService as string
 /** The simulated account's sample function, attached by the demo's first setup. */
 const DEMO_FUNCTION = 'orders-api';
 
-/** The stack has a state (an unreadable one counts: setup and plan say what is wrong with it). */
-async function stackExists(options: Options, deps: Deps): Promise<boolean> {
+/**
+ * The stack has a state that holds functions or services (an unreadable one counts: setup and
+ * plan say what is wrong with it). A parked stack (only its kept addresses) holds none.
+ */
+async function holdsWorkloads(options: Options, deps: Deps): Promise<boolean> {
   return deps
     .openStore(options.name, options.state)
     .read()
     .then(
-      (state) => state !== null,
+      (state) =>
+        state !== null &&
+        (Object.keys(state.functions).length > 0 || Object.keys(state.services ?? {}).length > 0),
       () => true,
     );
 }
@@ -263,13 +268,13 @@ export async function runPlan(options: Options, io: Io): Promise<ExitCode> {
   const { plan } = await import('./commands/plan.js');
   return withSession('plan', options, io, async (deps) => {
     const functions = (options.function as string[] | undefined) ?? [];
-    // The demo's sample function for a stack not made yet; an existing stack is planned with its own.
+    // The demo's sample function for a stack not made yet or parked; one holding functions is planned with its own.
     const demo =
       options.simulate === true &&
       functions.length === 0 &&
       servicesOf(options).length === 0 &&
       options.name === 'default' &&
-      !(await stackExists(options, deps))
+      !(await holdsWorkloads(options, deps))
         ? [DEMO_FUNCTION]
         : functions;
     const report = await plan(
