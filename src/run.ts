@@ -7,12 +7,13 @@ import type { VerifyReport } from './commands/verify.js';
 import type { Deps } from './model/context.js';
 import { whoAmI } from './engine/inputs.js';
 import type { PolicyScope } from './engine/iam-policy.js';
+import type { StatedAllowlist } from './engine/allowlist.js';
 import { AbortError, EXIT_CODES, ExitCode, FixedIpError } from './errors.js';
 import { runFlags, withFlags } from './hints.js';
 import type { Ui } from './ports/ui.js';
 import { realClock } from './ports/clock.js';
 import { releaseHeldLeases } from './lease/lease.js';
-import { defaultStateSetting, parseStateLocation } from './state/location.js';
+import { configuredAllowlist, defaultStateSetting, parseStateLocation } from './state/location.js';
 import { storeFactory } from './state/open.js';
 import { openTerminalUi, type TerminalUi } from './ui/terminal.js';
 
@@ -307,7 +308,7 @@ export async function runIamPolicy(options: Record<string, unknown>, io: Io): Pr
 
 export async function runStatus(options: Options, io: Io): Promise<ExitCode> {
   const { status } = await import('./commands/status.js');
-  const { parseExpectIps } = await import('./engine/allowlist.js');
+  const stated = await statedAllowlistOf(options);
   return withSession('status', options, io, async (deps) => {
     const report = await status(
       {
@@ -315,7 +316,8 @@ export async function runStatus(options: Options, io: Io): Promise<ExitCode> {
         state: options.state,
         region: options.region,
         profile: options.profile,
-        expectIps: parseExpectIps(options.expectIps as string[] | undefined),
+        expectIps: stated?.ips,
+        expectIpsSource: stated?.source,
       },
       deps,
     );
@@ -324,6 +326,12 @@ export async function runStatus(options: Options, io: Io): Promise<ExitCode> {
     if (report.code) return EXIT_CODES[report.code];
     return report.healthy || report.parked ? ExitCode.ok : ExitCode.drifted;
   });
+}
+
+/** --expect-ips, else the project file's list for the stack (checked before any AWS call). */
+async function statedAllowlistOf(options: Options): Promise<StatedAllowlist | undefined> {
+  const { statedAllowlist } = await import('./engine/allowlist.js');
+  return statedAllowlist(options.expectIps as string[] | undefined, configuredAllowlist(options.name));
 }
 
 function writeJson(io: Io, value: object): void {
@@ -376,10 +384,10 @@ export async function runExport(options: Options, io: Io): Promise<ExitCode> {
 
 export async function runVerify(options: Options, io: Io): Promise<ExitCode> {
   const { verify } = await import('./commands/verify.js');
-  const { parseExpectIps } = await import('./engine/allowlist.js');
+  const stated = await statedAllowlistOf(options);
   return withSession('verify', options, io, async (deps) => {
     const report = await verify(
-      { ...stackOptions(options), expectIps: parseExpectIps(options.expectIps as string[] | undefined) },
+      { ...stackOptions(options), expectIps: stated?.ips, expectIpsSource: stated?.source },
       deps,
     );
     if (options.json === true) writeJson(io, report);
