@@ -566,7 +566,7 @@ export async function runCiGithub(options: Options, io: Io): Promise<ExitCode> {
         force: options.force === true,
         json: options.json === true,
       },
-      deps.ui,
+      { ui: deps.ui, print: (text) => io.stdout.write(text) },
     );
     if (options.json === true) writeJson(io, report);
     return ExitCode.ok;

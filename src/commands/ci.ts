@@ -29,6 +29,12 @@ export interface CiGithubOptions {
   json?: boolean | undefined;
 }
 
+export interface CiDeps {
+  ui: Ui;
+  /** Prints the workflow as written, byte for byte (the UI's result lines complete hints with flags). */
+  print: (text: string) => void;
+}
+
 /** The stable `ci github --json` shape: fields may be added, none removed. */
 export interface CiGithubReport {
   name: string;
@@ -53,7 +59,8 @@ export interface CiGithubReport {
  * and verify, held to the stated allowlist) with a role assumed through GitHub's OIDC provider.
  * No AWS call; writes one file, never over an existing one without --force.
  */
-export async function ciGithub(options: CiGithubOptions, ui: Ui): Promise<CiGithubReport> {
+export async function ciGithub(options: CiGithubOptions, deps: CiDeps): Promise<CiGithubReport> {
+  const { ui } = deps;
   const name = checkStackName(options.name);
   const region = options.region;
   if (region === undefined || region === '')
@@ -113,7 +120,7 @@ export async function ciGithub(options: CiGithubOptions, ui: Ui): Promise<CiGith
       `commit ${shown} and push it to the default branch; run it once from the Actions tab (workflow_dispatch)`,
     ],
   };
-  if (options.json !== true) print(ui, report, shown);
+  if (options.json !== true) print(deps, report, shown);
   return report;
 }
 
@@ -133,9 +140,9 @@ async function writeWorkflow(path: string, text: string, force: boolean): Promis
   await writeFileAtomic(path, text);
 }
 
-function print(ui: Ui, report: CiGithubReport, shown: string): void {
+function print({ ui, print: write }: CiDeps, report: CiGithubReport, shown: string): void {
   ui.notify({ level: 'info', code: 'ci.written', text: `Wrote ${shown}:` });
-  ui.result(report.workflow.trimEnd());
+  write(report.workflow);
   ui.notify({
     level: 'info',
     code: 'ci.next',
