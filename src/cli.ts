@@ -415,7 +415,7 @@ function buildProgram(
   ];
   const github = new Command('github')
     .description(
-      'write a GitHub Actions workflow that runs status and verify on a schedule with an OIDC role, and fails on drift or a changed allowlist',
+      'a scheduled GitHub Actions check: status and verify with an OIDC role, failing on drift or a changed allowlist',
     )
     .option(
       '--role-arn <arn>',
@@ -435,6 +435,10 @@ function buildProgram(
       'where the workflow goes (default .github/workflows/fixed-ip.yml); never overwritten without --force',
     )
     .option('--force', 'replace an existing workflow file')
+    .option(
+      '--package <spec>',
+      'what the workflow installs with npm install --global (default: fixed-ip@<this version>; a tarball or git URL until fixed-ip is on the npm registry)',
+    )
     .option('--name <stack>', 'the stack the check is for', 'default')
     .option('--region <region>', 'the region the stack is in (default: AWS_REGION)')
     .option(

@@ -565,6 +565,7 @@ export async function runCiGithub(options: Options, io: Io): Promise<ExitCode> {
         state,
         force: options.force === true,
         json: options.json === true,
+        package: options.package as string | undefined,
       },
       { ui: deps.ui, print: (text) => io.stdout.write(text) },
     );

@@ -27,6 +27,8 @@ export interface CiGithubOptions {
   state: StateSetting | undefined;
   force?: boolean | undefined;
   json?: boolean | undefined;
+  /** --package: what the workflow installs, when not fixed-ip@<this version> from the npm registry. */
+  package?: string | undefined;
 }
 
 export interface CiDeps {
@@ -50,6 +52,8 @@ export interface CiGithubReport {
   /** The s3:// state the check reads; null: none it can read, so it finds the stack by its tags. */
   state: string | null;
   version: string;
+  /** What the workflow installs with npm. */
+  package: string;
   /** What to do next, in order. */
   nextSteps: string[];
 }
@@ -83,6 +87,10 @@ export async function ciGithub(options: CiGithubOptions, deps: CiDeps): Promise<
       hint: `pass --expect-ips A,B (the IPs your partners allowlisted; fixed-ip status --name ${name} prints the stack's), or put "expectIps": { "${name}": [...] } in .fixed-ip/config.json`,
     });
   const schedule = checkSchedule(options.schedule ?? DEFAULT_SCHEDULE);
+  if (options.package !== undefined && !/^\S+$/.test(options.package))
+    throw new FixedIpError('BAD_OPTION', `--package "${options.package}" is not one npm install spec`, {
+      hint: 'e.g. --package https://example.com/fixed-ip-0.1.0.tgz',
+    });
   const location = options.state && parseStateLocation(options.state.value, name, options.state.source);
   const state = location?.kind === 's3' ? options.state?.value : undefined;
   const path = resolve(options.out ?? DEFAULT_WORKFLOW_PATH);
@@ -94,6 +102,7 @@ export async function ciGithub(options: CiGithubOptions, deps: CiDeps): Promise<
     schedule,
     state,
     version: VERSION,
+    package: options.package,
   });
   await writeWorkflow(path, workflow, options.force === true);
   if (state === undefined)
@@ -114,6 +123,7 @@ export async function ciGithub(options: CiGithubOptions, deps: CiDeps): Promise<
     expectIpsSource: options.allowlist.source,
     state: state ?? null,
     version: VERSION,
+    package: options.package ?? `fixed-ip@${VERSION}`,
     nextSteps: [
       `fixed-ip iam-policy --for ci --repo OWNER/NAME --account ${accountOf(roleArn)}${state ? ` --state ${state}` : ''} > ci-policies.json`,
       `create the role ${roleArn} with ci-policies.json's trustPolicy, and put its permissionsPolicy on it (docs/allowlist.md shows the aws commands); the account needs GitHub's OIDC provider (token.actions.githubusercontent.com) once`,

@@ -25,6 +25,8 @@ export interface WorkflowSpec {
   state?: string | undefined;
   /** The fixed-ip version the workflow installs (pinned: a new release never changes the check). */
   version: string;
+  /** What `npm install --global` installs (default `fixed-ip@<version>`): a tarball URL, a git URL. */
+  package?: string | undefined;
 }
 
 const REPO = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
@@ -207,7 +209,7 @@ export function workflowObject(spec: WorkflowSpec): Record<string, unknown> {
           { uses: 'actions/setup-node@v4', with: { 'node-version': 22 } },
           {
             name: `Install fixed-ip ${spec.version}`,
-            run: `npm install --global fixed-ip@${spec.version}\n`,
+            run: `npm install --global ${shellWord(spec.package ?? `fixed-ip@${spec.version}`)}\n`,
           },
           {
             name: 'Assume the check role (GitHub OIDC)',

@@ -106,6 +106,8 @@ describe('fixed-ip ci github', () => {
       ROLE,
       '--schedule',
       '*/30 9-17 * * MON-FRI',
+      '--package',
+      'https://example.com/fixed-ip-0.1.0.tgz',
       '--out',
       out,
       '--json',
@@ -124,6 +126,7 @@ describe('fixed-ip ci github', () => {
     expect(report.workflow).toBe(readFileSync(out, 'utf8'));
     expect(validateWorkflow(report.workflow as string).errors).toEqual([]);
     expect(report.workflow).not.toContain('--state');
+    expect(report.workflow).toContain('npm install --global https://example.com/fixed-ip-0.1.0.tgz');
     expect(report.workflow).toContain('--expect-ips 198.51.100.4');
     expect(run.stderr).toMatch(/which a CI runner cannot read: the check finds stack default by its tags/);
   });
