@@ -312,7 +312,7 @@ export async function runIamPolicy(options: Record<string, unknown>, io: Io): Pr
 
 /** `iam-policy --for ci --repo owner/name`: the trust policy of the role the workflow assumes. */
 async function trustPolicyOf(options: Record<string, unknown>): Promise<object | undefined> {
-  const { checkAccount, checkBranch, checkRepo, githubTrustPolicy } = await import('./engine/ci-workflow.js');
+  const { checkAccount, checkBranch, checkRepo, githubTrustPolicy } = await import('./engine/ci-trust.js');
   const { badOption } = await import('./errors.js');
   const repo = options.repo as string | undefined;
   if (repo === undefined) {
