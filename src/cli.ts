@@ -251,7 +251,26 @@ function buildProgram(
           new Option(
             '--for <command>',
             "only what this command needs; nat-instance: the role a NAT instance itself holds (it tags itself, and moves only the stack's interface)",
-          ).choices(['setup', 'status', 'teardown', 'verify', 'cost', 'export', 'forget', 'nat-instance']),
+          ).choices([
+            'setup',
+            'status',
+            'teardown',
+            'verify',
+            'cost',
+            'export',
+            'forget',
+            'ci',
+            'nat-instance',
+          ]),
+        )
+        .option(
+          '--repo <owner/name>',
+          "with --for ci: also print the trust policy that lets this GitHub repository's default branch assume the role (OIDC)",
+        )
+        .option('--branch <name>', 'with --repo: the branch the scheduled workflow runs on (default main)')
+        .option(
+          '--account <id>',
+          'with --repo: the AWS account id in the trust policy (default: the placeholder <ACCOUNT_ID>)',
         )
         .option('--name <stack>', 'with --for nat-instance: the stack the role is for (default: <stack>)')
         .option(
@@ -263,6 +282,7 @@ function buildProgram(
       'fixed-ip iam-policy > fixed-ip-policy.json',
       'fixed-ip iam-policy --for verify',
       'fixed-ip iam-policy --for nat-instance --name prod',
+      'fixed-ip iam-policy --for ci --repo octo-org/payments --account 123456789012 > ci-policies.json',
       'fixed-ip iam-policy --state s3://team-state/fixed-ip/prod.json',
     ],
     async () => (await run()).runIamPolicy,
@@ -386,6 +406,62 @@ function buildProgram(
           .action(async (...args: unknown[]) => {
             const self = args.at(-1) as Command;
             await dispatch('state move', self.opts(), (await run()).runStateMove);
+          }),
+      ),
+  );
+  const CI_GITHUB_EXAMPLES = [
+    'fixed-ip ci github --region eu-west-1 --role-arn arn:aws:iam::123456789012:role/fixed-ip-ci --expect-ips 203.0.113.10,203.0.113.11',
+    'fixed-ip ci github --name prod --region eu-west-1 --role-arn arn:aws:iam::123456789012:role/fixed-ip-ci --schedule "*/30 * * * *" --force',
+  ];
+  const github = new Command('github')
+    .description(
+      'a scheduled GitHub Actions check: status and verify with an OIDC role, failing on drift or a changed allowlist',
+    )
+    .option(
+      '--role-arn <arn>',
+      'the IAM role the workflow assumes through GitHub OIDC (see iam-policy --for ci)',
+    )
+    .option(
+      '--expect-ips <ips>',
+      'the allowlist the check holds the stack to, comma-separated (default: "expectIps" for the stack in .fixed-ip/config.json)',
+      collect,
+    )
+    .option(
+      '--schedule <cron>',
+      'when it runs: five cron fields, UTC (default "17 */6 * * *": every 6 hours)',
+    )
+    .option(
+      '--out <path>',
+      'where the workflow goes (default .github/workflows/fixed-ip.yml); never overwritten without --force',
+    )
+    .option('--force', 'replace an existing workflow file')
+    .option(
+      '--package <spec>',
+      'what the workflow installs with npm install --global (default: fixed-ip@<this version>; a tarball or git URL until fixed-ip is on the npm registry)',
+    )
+    .option('--name <stack>', 'the stack the check is for', 'default')
+    .option('--region <region>', 'the region the stack is in (default: AWS_REGION)')
+    .option(
+      '--state <s3-url>',
+      'the s3:// state the check reads (default: FIXED_IP_STATE or .fixed-ip/config.json); a local state is not readable from CI, so the check finds the stack by its tags',
+    )
+    .option('--json', 'one JSON object on stdout (see docs/json.md)')
+    .option('--no-color', 'plain output without colours');
+  EXAMPLES.set(github, CI_GITHUB_EXAMPLES);
+  program.addCommand(
+    new Command('ci')
+      .description('write a scheduled check of the stack for a CI service')
+      .configureOutput({ ...output, outputError: (text, write) => write(oneLine(text, 'ci')) })
+      .showSuggestionAfterError(true)
+      .exitOverride()
+      .addCommand(
+        github
+          .configureOutput({ ...output, outputError: (text, write) => write(oneLine(text, 'ci github')) })
+          .exitOverride()
+          .addHelpText('after', examples(CI_GITHUB_EXAMPLES))
+          .action(async (...args: unknown[]) => {
+            const self = args.at(-1) as Command;
+            await dispatch('ci github', self.opts(), (await run()).runCiGithub);
           }),
       ),
   );

@@ -7,12 +7,13 @@ import type { VerifyReport } from './commands/verify.js';
 import type { Deps } from './model/context.js';
 import { whoAmI } from './engine/inputs.js';
 import type { PolicyScope } from './engine/iam-policy.js';
+import type { StatedAllowlist } from './engine/allowlist.js';
 import { AbortError, EXIT_CODES, ExitCode, FixedIpError } from './errors.js';
 import { runFlags, withFlags } from './hints.js';
 import type { Ui } from './ports/ui.js';
 import { realClock } from './ports/clock.js';
 import { releaseHeldLeases } from './lease/lease.js';
-import { defaultStateSetting, parseStateLocation } from './state/location.js';
+import { configuredAllowlist, defaultStateSetting, parseStateLocation } from './state/location.js';
 import { storeFactory } from './state/open.js';
 import { openTerminalUi, type TerminalUi } from './ui/terminal.js';
 
@@ -296,6 +297,7 @@ export async function runIamPolicy(options: Record<string, unknown>, io: Io): Pr
   }
   const { DEFAULT_SCOPES, policyFor } = await import('./engine/iam-policy.js');
   const scope = options.for as PolicyScope | undefined;
+  const trust = await trustPolicyOf(options);
   const policy = policyFor(scope ? [scope] : DEFAULT_SCOPES);
   const setting =
     options.state === undefined
@@ -303,16 +305,46 @@ export async function runIamPolicy(options: Record<string, unknown>, io: Io): Pr
       : { value: options.state as string, source: '--state' };
   const location = setting && parseStateLocation(setting.value, '<stack>', setting.source);
   const statements =
-    location?.kind === 's3' ? (await import('./state/s3-policy.js')).s3StatePolicy(location) : [];
-  io.stdout.write(
-    `${JSON.stringify({ ...policy, Statement: [...policy.Statement, ...statements] }, null, 2)}\n`,
-  );
+    location?.kind === 's3'
+      ? (await import('./state/s3-policy.js')).s3StatePolicy(location, { readOnly: scope === 'ci' })
+      : [];
+  const permissions = { ...policy, Statement: [...policy.Statement, ...statements] };
+  // With --repo: the role's two documents, for `jq .permissionsPolicy` and `jq .trustPolicy`.
+  const printed = trust ? { permissionsPolicy: permissions, trustPolicy: trust } : permissions;
+  io.stdout.write(`${JSON.stringify(printed, null, 2)}\n`);
   return ExitCode.ok;
+}
+
+/** `iam-policy --for ci --repo owner/name`: the trust policy of the role the workflow assumes. */
+async function trustPolicyOf(options: Record<string, unknown>): Promise<object | undefined> {
+  const { checkAccount, checkBranch, checkRepo, githubTrustPolicy } = await import('./engine/ci-trust.js');
+  const { badOption } = await import('./errors.js');
+  const repo = options.repo as string | undefined;
+  if (repo === undefined) {
+    const stray = ['branch', 'account'].find((key) => options[key] !== undefined);
+    if (stray)
+      throw badOption(
+        `--${stray} goes with --repo`,
+        'e.g. fixed-ip iam-policy --for ci --repo octo-org/payments',
+      );
+    return undefined;
+  }
+  if (options.for !== 'ci')
+    throw badOption(
+      "--repo goes with --for ci: the trust policy is for the CI check's role",
+      'e.g. fixed-ip iam-policy --for ci --repo octo-org/payments',
+    );
+  const account = options.account === undefined ? '<ACCOUNT_ID>' : checkAccount(options.account as string);
+  return githubTrustPolicy(
+    checkRepo(repo),
+    checkBranch((options.branch as string | undefined) ?? 'main'),
+    account,
+  );
 }
 
 export async function runStatus(options: Options, io: Io): Promise<ExitCode> {
   const { status } = await import('./commands/status.js');
-  const { parseExpectIps } = await import('./engine/allowlist.js');
+  const stated = await statedAllowlistOf(options);
   return withSession('status', options, io, async (deps) => {
     const report = await status(
       {
@@ -320,7 +352,8 @@ export async function runStatus(options: Options, io: Io): Promise<ExitCode> {
         state: options.state,
         region: options.region,
         profile: options.profile,
-        expectIps: parseExpectIps(options.expectIps as string[] | undefined),
+        expectIps: stated?.ips,
+        expectIpsSource: stated?.source,
       },
       deps,
     );
@@ -329,6 +362,12 @@ export async function runStatus(options: Options, io: Io): Promise<ExitCode> {
     if (report.code) return EXIT_CODES[report.code];
     return report.healthy || report.parked ? ExitCode.ok : ExitCode.drifted;
   });
+}
+
+/** --expect-ips, else the project file's list for the stack (checked before any AWS call). */
+async function statedAllowlistOf(options: Options): Promise<StatedAllowlist | undefined> {
+  const { statedAllowlist } = await import('./engine/allowlist.js');
+  return statedAllowlist(options.expectIps as string[] | undefined, configuredAllowlist(options.name));
 }
 
 function writeJson(io: Io, value: object): void {
@@ -381,10 +420,10 @@ export async function runExport(options: Options, io: Io): Promise<ExitCode> {
 
 export async function runVerify(options: Options, io: Io): Promise<ExitCode> {
   const { verify } = await import('./commands/verify.js');
-  const { parseExpectIps } = await import('./engine/allowlist.js');
+  const stated = await statedAllowlistOf(options);
   return withSession('verify', options, io, async (deps) => {
     const report = await verify(
-      { ...stackOptions(options), expectIps: parseExpectIps(options.expectIps as string[] | undefined) },
+      { ...stackOptions(options), expectIps: stated?.ips, expectIpsSource: stated?.source },
       deps,
     );
     if (options.json === true) writeJson(io, report);
@@ -509,6 +548,33 @@ export async function runStateMove(options: Options, io: Io): Promise<ExitCode> 
       deps,
     );
     if (options.json === true) writeJson(io, { name: options.name, ...moved });
+    return ExitCode.ok;
+  });
+}
+
+/** `ci github`: writes the scheduled check's workflow; no AWS call. */
+export async function runCiGithub(options: Options, io: Io): Promise<ExitCode> {
+  const { ciGithub } = await import('./commands/ci.js');
+  const allowlist = await statedAllowlistOf(options);
+  const state =
+    options.state === undefined ? defaultStateSetting(io.env) : { value: options.state, source: '--state' };
+  return withSession('ci github', options, io, async (deps) => {
+    const report = await ciGithub(
+      {
+        name: options.name,
+        region: options.region ?? (io.env.AWS_REGION || io.env.AWS_DEFAULT_REGION || undefined),
+        roleArn: options.roleArn as string | undefined,
+        allowlist,
+        schedule: options.schedule as string | undefined,
+        out: options.out as string | undefined,
+        state,
+        force: options.force === true,
+        json: options.json === true,
+        package: options.package as string | undefined,
+      },
+      { ui: deps.ui, print: (text) => io.stdout.write(text) },
+    );
+    if (options.json === true) writeJson(io, report);
     return ExitCode.ok;
   });
 }

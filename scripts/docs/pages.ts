@@ -122,7 +122,7 @@ async function iamPolicy(args: string[]): Promise<string> {
 }
 
 async function iamPage(): Promise<string> {
-  const scopes = ['setup', 'status', 'teardown', 'verify', 'cost', 'export', 'forget', 'nat-instance'];
+  const scopes = ['setup', 'status', 'teardown', 'verify', 'cost', 'export', 'forget', 'ci', 'nat-instance'];
   const out: string[] = [banner('`fixed-ip iam-policy`'), '# IAM policies', ''];
   out.push(
     'What `fixed-ip iam-policy` prints: the least-privilege policy for the identity that runs fixed-ip.',
@@ -146,8 +146,27 @@ async function iamPage(): Promise<string> {
         'The role a NAT instance itself holds (fixed-ip creates it; `--name` names the stack it is for).',
         '',
       );
+    if (scope === 'ci')
+      out.push(
+        "The scheduled check's role (`fixed-ip ci github`): what status and verify need, nothing else.",
+        '',
+      );
     out.push('```json', await iamPolicy(['--for', scope]), '```', '');
   }
+  out.push(
+    '## The CI role with its trust policy',
+    '',
+    "`--for ci --repo owner/name` prints the role's two documents: `permissionsPolicy` and `trustPolicy`",
+    "(GitHub's OIDC provider, for that repository's default branch only; see [allowlist.md](allowlist.md)):",
+    '',
+    '```json',
+    await iamPolicy(['--for', 'ci', '--repo', 'octo-org/payments', '--account', '123456789012']).then(
+      (text) =>
+        JSON.stringify({ trustPolicy: (JSON.parse(text) as { trustPolicy: unknown }).trustPolicy }, null, 2),
+    ),
+    '```',
+    '',
+  );
   out.push(
     '## With an S3 state',
     '',

@@ -25,6 +25,8 @@ export interface StatusOptions extends StackOptions {
   json?: boolean | undefined;
   /** --expect-ips: the allowlist as stated; a difference from the live egress IPs is reported. */
   expectIps?: readonly string[] | undefined;
+  /** Where that list was stated (`--expect-ips`, `.fixed-ip/config.json`): reported as `allowlist.source`. */
+  expectIpsSource?: string | undefined;
 }
 
 /** The stable `status --json` shape (README, "status --json"): fields may be added, none removed. */
@@ -76,7 +78,7 @@ export interface StatusReport {
 /** `fixed-ip status`: the IPs, and whether everything is still wired as setup left it. Read-only. */
 export async function status(options: StatusOptions, deps: Deps): Promise<StatusReport> {
   const { report: inspected, ctx } = await inspect(options, deps);
-  const report = withAllowlist(inspected, ctx, options.expectIps);
+  const report = withAllowlist(inspected, ctx, options.expectIps, options.expectIpsSource);
   print(deps, report, options.json === true);
   return report;
 }
@@ -231,9 +233,13 @@ function withAllowlist(
   report: StatusReport,
   ctx: StackContext,
   expected: readonly string[] | undefined,
+  source: string | undefined,
 ): StatusReport {
   if (expected === undefined) return report;
-  const allowlist = compareAllowlist(expected, liveEgressIps(ctx));
+  const allowlist = {
+    ...compareAllowlist(expected, liveEgressIps(ctx)),
+    ...(source === undefined ? {} : { source }),
+  };
   return allowlist.ok ? { ...report, allowlist } : { ...report, allowlist, code: 'ALLOWLIST_CHANGED' };
 }
 

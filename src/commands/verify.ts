@@ -35,6 +35,8 @@ export interface VerifyOptions extends StackOptions {
   json?: boolean | undefined;
   /** --expect-ips: the allowlist as stated; the IPs the probes saw are held to it. */
   expectIps?: readonly string[] | undefined;
+  /** Where that list was stated (`--expect-ips`, `.fixed-ip/config.json`): reported as `allowlist.source`. */
+  expectIpsSource?: string | undefined;
 }
 
 /** What one zone's probe saw. */
@@ -166,7 +168,7 @@ export async function verify(options: VerifyOptions, deps: Deps): Promise<Verify
     zones: verdicts,
     probes: probes.map((p) => p.name).filter((name) => created.has(name)),
     leftover,
-    ...heldTo(options.expectIps, verdicts),
+    ...heldTo(options.expectIps, options.expectIpsSource, verdicts),
   };
   // An ECS service's tasks leave the same way the probes do: no probe of their own is needed.
   const services = Object.keys(state.services ?? {});
@@ -183,10 +185,14 @@ export async function verify(options: VerifyOptions, deps: Deps): Promise<Verify
 /** The IPs the probes saw against the stated allowlist; nothing when none is stated or a probe saw nothing. */
 function heldTo(
   expected: readonly string[] | undefined,
+  source: string | undefined,
   verdicts: readonly ZoneVerdict[],
 ): Pick<VerifyReport, 'allowlist' | 'code'> {
   if (expected === undefined || verdicts.length === 0 || verdicts.some((v) => v.publicIp === null)) return {};
-  const allowlist = compareAllowlist(expected, [...new Set(verdicts.map((v) => v.publicIp ?? ''))].sort());
+  const allowlist = {
+    ...compareAllowlist(expected, [...new Set(verdicts.map((v) => v.publicIp ?? ''))].sort()),
+    ...(source === undefined ? {} : { source }),
+  };
   return allowlist.ok ? { allowlist } : { allowlist, code: 'ALLOWLIST_CHANGED' };
 }
 

@@ -6,6 +6,7 @@ import { KINDS } from '../kinds/index.js';
 import { recordsOf } from '../state/schema.js';
 import type { StackContext } from '../model/context.js';
 import { badOption } from '../errors.js';
+import { PROJECT_CONFIG } from '../state/location.js';
 
 /** What `status --expect-ips` and `verify --expect-ips` report (JSON field `allowlist`). */
 export interface AllowlistCheck {
@@ -18,12 +19,17 @@ export interface AllowlistCheck {
   /** Stated but no longer live: an allowlisted IP the stack no longer uses. */
   missing: string[];
   ok: boolean;
+  /** Where the stated list came from: `--expect-ips` or `.fixed-ip/config.json`. */
+  source?: string;
 }
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
-/** `--expect-ips A,B` (also repeatable): IPv4 addresses, each once. */
-export function parseExpectIps(values: string | readonly string[] | undefined): string[] | undefined {
+/** `--expect-ips A,B` (also repeatable): IPv4 addresses, each once. `label` names where they came from. */
+export function parseExpectIps(
+  values: string | readonly string[] | undefined,
+  label = '--expect-ips',
+): string[] | undefined {
   if (values === undefined) return undefined;
   const list = (typeof values === 'string' ? [values] : values)
     .flatMap((v) => v.split(','))
@@ -31,16 +37,31 @@ export function parseExpectIps(values: string | readonly string[] | undefined): 
     .filter(Boolean);
   if (list.length === 0)
     throw badOption(
-      '--expect-ips names no IP',
+      `${label} names no IP`,
       'give the allowlist, e.g. --expect-ips 203.0.113.10,203.0.113.11',
     );
   for (const ip of list)
     if (!IPV4.test(ip))
-      throw badOption(
-        `--expect-ips "${ip}" is not an IPv4 address`,
-        'give the allowlisted IPs, comma-separated',
-      );
+      throw badOption(`${label} "${ip}" is not an IPv4 address`, 'give the allowlisted IPs, comma-separated');
   return [...new Set(list)].sort();
+}
+
+/** The allowlist a run holds the account to, and where it was stated. */
+export interface StatedAllowlist {
+  ips: string[];
+  /** `--expect-ips`, or the project file (`.fixed-ip/config.json`). */
+  source: string;
+}
+
+/** `--expect-ips` when given (the flag wins), else the project file's list for the stack, else none. */
+export function statedAllowlist(
+  flag: readonly string[] | undefined,
+  configured: { values: readonly string[]; where: string } | undefined,
+): StatedAllowlist | undefined {
+  const fromFlag = parseExpectIps(flag);
+  if (fromFlag) return { ips: fromFlag, source: '--expect-ips' };
+  const fromConfig = configured && parseExpectIps(configured.values, configured.where);
+  return fromConfig && { ips: fromConfig, source: PROJECT_CONFIG };
 }
 
 /**

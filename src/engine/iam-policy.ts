@@ -16,7 +16,11 @@ import { untagActions } from '../kinds/untag.js';
  * and checks what it must refuse; docs/iam-policy.md is generated from it.
  */
 
-export type PolicyScope = 'setup' | 'status' | 'teardown' | 'verify' | 'cost' | 'export' | 'forget';
+export type PolicyScope = 'setup' | 'status' | 'teardown' | 'verify' | 'cost' | 'export' | 'forget' | 'ci';
+
+/** The scopes made of others: the scheduled CI check (`fixed-ip ci github`) runs status and verify. */
+const COMPOSED: Record<'ci', readonly CommandScope[]> = { ci: ['status', 'verify'] };
+type CommandScope = Exclude<PolicyScope, 'ci'>;
 
 /**
  * What `fixed-ip iam-policy` prints without --for: every command's but cost's (Cost Explorer reads
@@ -87,7 +91,7 @@ export const RUN_GUARD_RESOURCE = 'arn:aws:ssm:*:*:parameter/fixed-ip/*';
 /** The commands that change a stack, and so take its run guard (attach and detach are setup's). */
 const GUARDED: readonly PolicyScope[] = ['setup', 'teardown', 'forget'];
 
-const SERVICE_ACTIONS: Record<PolicyScope, readonly string[]> = {
+const SERVICE_ACTIONS: Record<CommandScope, readonly string[]> = {
   status: [...COMMON, ...reads],
   setup: [
     ...COMMON,
@@ -436,7 +440,8 @@ function isEc2Read(action: string): boolean {
  * The statements for these commands: each grant keeps the actions the commands need, and goes when
  * none is left. The run guard's parameters are the last statement (only under /fixed-ip/).
  */
-export function policyFor(scopes: readonly PolicyScope[]): PolicyDocument {
+export function policyFor(given: readonly PolicyScope[]): PolicyDocument {
+  const scopes = given.flatMap((scope) => (scope === 'ci' ? COMPOSED.ci : [scope]));
   const needed = new Set(scopes.flatMap((scope) => SERVICE_ACTIONS[scope]));
   const granted = new Set<string>();
   const statements: PolicyStatement[] = [];

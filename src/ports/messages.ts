@@ -123,6 +123,13 @@ export const MESSAGES = {
     level: 'warn',
     says: 'what is unsafe about the state bucket (versioning, public, encryption)',
   },
+  // ci github
+  'ci.written': { level: 'info', says: 'the path of the workflow file written' },
+  'ci.localState': {
+    level: 'warn',
+    says: 'a local state CI cannot read: the check finds the stack by its tags',
+  },
+  'ci.next': { level: 'info', says: 'what to do after writing the workflow: the role, commit, a first run' },
   // the lease (state lock, run guard)
   'lease.takeover': { level: 'warn', says: 'a lease left by a run that is gone was taken over' },
   'lease.lost': { level: 'warn', says: 'this run lost its lease to another run' },

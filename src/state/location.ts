@@ -27,19 +27,9 @@ export function defaultStateSetting(
   cwd: string = process.cwd(),
 ): StateSetting | undefined {
   if (env.FIXED_IP_STATE) return { value: env.FIXED_IP_STATE, source: 'FIXED_IP_STATE' };
-  const path = join(cwd, PROJECT_CONFIG);
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
-  }
-  let config: unknown;
-  try {
-    config = JSON.parse(text);
-  } catch {
-    throw badOption(`${path} is not valid JSON`, 'fix it, e.g. { "state": "s3://my-bucket/fixed-ip/" }');
-  }
+  const read = readProjectConfig(cwd);
+  if (!read) return undefined;
+  const { path, config } = read;
   const state = (config as { state?: unknown } | null)?.state;
   if (state === undefined) return undefined;
   if (typeof state !== 'string' || state === '') {
@@ -49,6 +39,52 @@ export function defaultStateSetting(
     );
   }
   return { value: state, source: PROJECT_CONFIG };
+}
+
+/** The project file, parsed; undefined when there is none. Invalid JSON is one line (exit 2). */
+function readProjectConfig(cwd: string): { path: string; config: unknown } | undefined {
+  const path = join(cwd, PROJECT_CONFIG);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+  try {
+    return { path, config: JSON.parse(text) };
+  } catch {
+    throw badOption(`${path} is not valid JSON`, 'fix it, e.g. { "state": "s3://my-bucket/fixed-ip/" }');
+  }
+}
+
+/** The allowlist the project file states for a stack, as written there, and where (for errors). */
+export interface ConfiguredAllowlist {
+  values: string[];
+  /** e.g. `"expectIps.default" in /repo/.fixed-ip/config.json`. */
+  where: string;
+}
+
+/**
+ * The project file's `"expectIps": { "<stack>": ["203.0.113.10", …] }` for this stack: the list
+ * status and verify hold the account to when no --expect-ips is given. A malformed entry is one line
+ * (exit 2); whether each entry is an IP is checked with the flag's own rules by the caller.
+ */
+export function configuredAllowlist(
+  stackName: string,
+  cwd: string = process.cwd(),
+): ConfiguredAllowlist | undefined {
+  const read = readProjectConfig(cwd);
+  const expectIps = (read?.config as { expectIps?: unknown } | null | undefined)?.expectIps;
+  if (read === undefined || expectIps === undefined) return undefined;
+  const example = `e.g. "expectIps": { "${stackName}": ["203.0.113.10", "203.0.113.11"] }`;
+  if (typeof expectIps !== 'object' || expectIps === null || Array.isArray(expectIps))
+    throw badOption(`"expectIps" in ${read.path} must map stack names to lists of IPs`, example);
+  const entry = (expectIps as Record<string, unknown>)[stackName];
+  if (entry === undefined) return undefined;
+  const where = `"expectIps.${stackName}" in ${read.path}`;
+  if (!Array.isArray(entry) || entry.some((ip) => typeof ip !== 'string'))
+    throw badOption(`${where} must be a list of IPs`, example);
+  return { values: entry as string[], where };
 }
 
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;

@@ -13,7 +13,10 @@ export interface S3Statement {
  * with its lock, backup and tombstone (or, for a prefix, to the objects under it). HeadBucket is authorised by
  * s3:ListBucket, which also turns a missing state into 404 rather than 403.
  */
-export function s3StatePolicy(location: Extract<StateLocation, { kind: 's3' }>): S3Statement[] {
+export function s3StatePolicy(
+  location: Extract<StateLocation, { kind: 's3' }>,
+  { readOnly = false }: { readOnly?: boolean } = {},
+): S3Statement[] {
   const bucketArn = `arn:aws:s3:::${location.bucket}`;
   const objects = location.perStack
     ? [`${bucketArn}/${location.key.slice(0, location.key.lastIndexOf('/') + 1)}*`]
@@ -33,7 +36,8 @@ export function s3StatePolicy(location: Extract<StateLocation, { kind: 's3' }>):
     {
       Sid: 'FixedIpStateObjects',
       Effect: 'Allow',
-      Action: ['s3:DeleteObject', 's3:GetObject', 's3:PutObject'],
+      // A reader (the CI check: status and verify) takes no lock and writes nothing.
+      Action: readOnly ? ['s3:GetObject'] : ['s3:DeleteObject', 's3:GetObject', 's3:PutObject'],
       Resource: objects,
     },
   ];

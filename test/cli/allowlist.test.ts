@@ -1,3 +1,4 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src/errors.js';
 import { inTempDirectory, runMain, type Outcome } from '../support/main.js';
@@ -65,5 +66,61 @@ describe('status and verify --expect-ips through main()', () => {
       code: 'ALLOWLIST_CHANGED',
       allowlist: { added: [second], missing: ['198.51.100.7'] },
     });
+  }, 120_000);
+
+  it('takes the stated list from .fixed-ip/config.json when no --expect-ips is given (the flag wins), and says where it came from', async () => {
+    const region = ['--simulate', '--region', 'us-west-2', '--name', 'configured'];
+    const setup = await runMain(['setup', '--yes', '--json', '--function', 'orders-api', ...region]);
+    expect(setup.code, setup.stderr).toBe(ExitCode.ok);
+    const ips = only(setup).elasticIps as string[];
+    mkdirSync('.fixed-ip', { recursive: true });
+    const config = (expectIps: unknown): void =>
+      writeFileSync('.fixed-ip/config.json', JSON.stringify({ expectIps }));
+
+    config({ configured: ips, other: ['198.51.100.9'] });
+    const holds = await runMain(['status', '--json', ...region]);
+    expect(holds.code, holds.stderr).toBe(ExitCode.ok);
+    expect(only(holds)).toMatchObject({
+      allowlist: { ok: true, expected: ips, source: '.fixed-ip/config.json' },
+    });
+    const verified = await runMain(['verify', '--json', ...region]);
+    expect(verified.code, verified.stderr).toBe(ExitCode.ok);
+    expect(only(verified)).toMatchObject({ allowlist: { ok: true, source: '.fixed-ip/config.json' } });
+
+    config({ configured: ['198.51.100.7'] });
+    const changed = await runMain(['status', '--json', ...region]);
+    expect(changed.code).toBe(ExitCode.allowlistChanged);
+    expect(only(changed)).toMatchObject({
+      code: 'ALLOWLIST_CHANGED',
+      allowlist: { added: ips, missing: ['198.51.100.7'], source: '.fixed-ip/config.json' },
+    });
+    // The flag wins over the file.
+    const flag = await runMain(['status', '--json', '--expect-ips', ips.join(','), ...region]);
+    expect(flag.code, flag.stderr).toBe(ExitCode.ok);
+    expect(only(flag)).toMatchObject({ allowlist: { ok: true, source: '--expect-ips' } });
+
+    // A stack the file names no list for is held to none.
+    config({ other: ['198.51.100.7'] });
+    const none = await runMain(['status', '--json', ...region]);
+    expect(none.code, none.stderr).toBe(ExitCode.ok);
+    expect(only(none).allowlist).toBeUndefined();
+
+    // A malformed entry: one line, exit 2, before any AWS call.
+    for (const [bad, line] of [
+      [{ configured: '203.0.113.10' }, /"expectIps.configured" in .*config.json must be a list of IPs/],
+      [
+        { configured: ['203.0.113.300'] },
+        /"expectIps.configured" in .*config.json "203.0.113.300" is not an IPv4 address/,
+      ],
+      [['203.0.113.10'], /"expectIps" in .*config.json must map stack names to lists of IPs/],
+    ] as const) {
+      config(bad);
+      for (const command of ['status', 'verify']) {
+        const refused = await runMain([command, ...region]);
+        expect(refused.code).toBe(ExitCode.usage);
+        expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+        expect(refused.stderr).toMatch(line);
+      }
+    }
   }, 120_000);
 });

@@ -192,6 +192,45 @@ describe('iam-policy: every command runs under the policy it prints', () => {
     expect((await call('ec2', 'DescribeVpcs')).Vpcs).toEqual([]);
   });
 
+  it('ci: status (also with the state lost, found by its tags) and verify run under --for ci alone; setup, teardown and forget are refused under it and change nothing', async () => {
+    account.sim.addFunction({ name: 'orders-api' });
+    const options = { functions: ['orders-api'], newVpc: true, name: 'default', yes: true };
+    await as('setup', () => setup(options, account.deps()));
+    const from = account.sim.calls.length;
+    const checked = await as('ci', () => status({ name: 'default' }, account.deps()));
+    expect(checked.healthy).toBe(true);
+    expect((await as('ci', () => verify({ name: 'default' }, account.deps()))).ok).toBe(true);
+    expect(refusedSince(from)).toEqual([]);
+    // A CI runner has no local state file: status finds the stack by its tags, under the same policy.
+    rmSync(account.statePath(), { force: true });
+    const found = await as('ci', () => status({ name: 'default' }, account.deps()));
+    expect(found).toMatchObject({ healthy: true, foundByTags: true, elasticIps: checked.elasticIps });
+    expect(refusedSince(from)).toEqual([]);
+
+    const DENIED = /not authorized|AccessDenied|UnauthorizedOperation|your credentials|AWS denied/;
+    const before = account.sim.calls.filter((c) => c.outcome === 'ok').length;
+    const mutating = (): string[] =>
+      account.sim.calls
+        .filter((c) => c.outcome === 'ok' && !/^(Describe|Get|List)/.test(c.operation))
+        .map((c) => `${c.service}:${c.operation}`);
+    const madeBefore = mutating();
+    await expect(
+      as('ci', () => setup({ ...options, functions: ['orders-api'], nat: 'gateway-per-az' }, account.deps())),
+    ).rejects.toThrow(DENIED);
+    await expect(as('ci', () => teardown({ name: 'default', yes: true }, account.deps()))).rejects.toThrow(
+      DENIED,
+    );
+    await expect(as('ci', () => forget({ name: 'default', yes: true }, account.deps()))).rejects.toThrow(
+      DENIED,
+    );
+    // Refused: nothing changed in the account (verify's own probes aside, made and removed above).
+    expect(mutating()).toEqual(madeBefore);
+    expect(account.sim.calls.length).toBeGreaterThan(before);
+    expect((await as('status', () => status({ name: 'default' }, account.deps()))).healthy).toBe(true);
+    // The ci policy is exactly status's and verify's.
+    expect(policyFor(['ci'])).toEqual(policyFor(['status', 'verify']));
+  });
+
   it('cost: setup with a budget, plan and status, cost --actual under --for cost, teardown; a budget not named fixed-ip-* is out of reach', async () => {
     account.sim.addFunction({ name: 'orders-api' });
     const from = account.sim.calls.length;
