@@ -42,7 +42,10 @@ export function setupJson(result: SetupResult, stateFile: string): object {
   };
 }
 
-/** After teardown: what was removed, and what is kept (the Elastic IPs, with --keep-eip). */
+/**
+ * After teardown: what was removed, and what is kept (the Elastic IPs, with --keep-eip): as the text
+ * lines (`removed`, `kept`) and one object per resource (`resources`).
+ */
 export function teardownJson(
   name: string,
   result: TeardownResult,
@@ -57,6 +60,7 @@ export function teardownJson(
     ...(result.forgottenAt ? { forgotten: true, forgottenAt: result.forgottenAt } : {}),
     removed: result.removed,
     kept: result.kept,
+    resources: result.resources,
     elasticIps: ips,
     monthlyCostUsd: left ? monthlyCost(left.region).idleEipMonthlyUsd * ips.length : 0,
     stateFile,

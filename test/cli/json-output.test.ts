@@ -1,6 +1,11 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AwsSimulator } from '@fixed-ip/simulator';
 import { describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src/errors.js';
-import { inTempDirectory, runMain, type Outcome } from '../support/main.js';
+import { realClock } from '../../src/ports/clock.js';
+import { accountPath, DEMO_TIMINGS } from '../../src/simulate.js';
+import { cliNow, inTempDirectory, runMain, type Outcome } from '../support/main.js';
 
 /**
  * `--json` on every command: exactly one JSON object on stdout (parsed here, so anything else on
@@ -139,6 +144,62 @@ describe('--json', () => {
     expect((only(again).error as { code: string }).code).toBe('BAD_OPTION');
     const twice = await cli(['forget', '--yes', ...region]);
     expect(twice.code).toBe(ExitCode.noStack);
+  }, 120_000);
+
+  it("teardown's resources are objects: deleted, restored, the kept Elastic IP (--keep-eip) and a security group another function uses, each with why", async () => {
+    const region = ['--simulate', '--region', 'ca-central-1', '--name', 'kept', '--json'];
+    const setup = await cli(['setup', '--yes', '--function', 'orders-api', '--azs', '1', ...region]);
+    expect(setup.code, setup.stderr).toBe(ExitCode.ok);
+    const made = only(setup) as { elasticIp: string; resources: Array<{ type: string; id: string }> };
+    const idOf = (type: string): string => made.resources.find((r) => r.type === type)?.id ?? '';
+    // Someone puts billing-webhook in a default subnet of the same VPC, with the stack's security group.
+    const path = accountPath('ca-central-1', { XDG_STATE_HOME: join(process.cwd(), '.state') });
+    const clock = { ...realClock, now: cliNow };
+    const sim = AwsSimulator.fromJSON(JSON.parse(readFileSync(path, 'utf8')), {
+      clock,
+      timings: DEMO_TIMINGS,
+    });
+    const subnets = (await sim.handle('ec2', 'DescribeSubnets', {
+      Filters: [{ Name: 'default-for-az', Values: ['true'] }],
+    })) as { Subnets: Array<{ SubnetId: string }> };
+    await sim.handle('lambda', 'UpdateFunctionConfiguration', {
+      FunctionName: 'billing-webhook',
+      VpcConfig: { SubnetIds: [subnets.Subnets[0]?.SubnetId], SecurityGroupIds: [idOf('securityGroup')] },
+    });
+    writeFileSync(path, JSON.stringify(sim.toJSON()));
+
+    const teardown = await cli(['teardown', '--yes', '--keep-eip', ...region]);
+    expect(teardown.code, teardown.stderr).toBe(ExitCode.ok);
+    const down = only(teardown) as { resources: Array<Record<string, unknown>>; kept: string[] };
+    expect(down.resources).toEqual(
+      expect.arrayContaining([
+        { kind: 'functions', id: 'orders-api', action: 'restored' },
+        {
+          kind: 'natGateway',
+          id: idOf('natGateway'),
+          zone: expect.any(String) as unknown,
+          action: 'deleted',
+        },
+        {
+          kind: 'elasticIp',
+          id: idOf('elasticIp'),
+          zone: expect.any(String) as unknown,
+          publicIp: made.elasticIp,
+          action: 'kept',
+          reason: '--keep-eip: the next setup reuses it',
+        },
+        {
+          kind: 'securityGroup',
+          id: idOf('securityGroup'),
+          action: 'kept',
+          reason: 'in use by function billing-webhook',
+        },
+        { kind: 'vpc', id: idOf('vpc'), action: 'kept', reason: 'not made by fixed-ip' },
+      ]),
+    );
+    // One object per resource the stack had, and the text lines still there beside them.
+    expect(down.resources).toHaveLength(made.resources.length + 1);
+    expect(down.resources.filter((r) => r.action === 'kept')).toHaveLength(down.kept.length);
   }, 120_000);
 
   it('iam-policy --json is the policy document', async () => {
