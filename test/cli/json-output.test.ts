@@ -76,7 +76,12 @@ describe('--json', () => {
     const usage = await cli(['teardown', '--json', '--wat']);
     expect(usage.code).toBe(ExitCode.usage);
     expect(only(usage)).toEqual({
-      error: { code: 'USAGE', message: "unknown option '--wat' (did you mean --wait?)", exitCode: 2 },
+      error: {
+        code: 'USAGE',
+        message: "unknown option '--wat' (did you mean --wait?)",
+        hint: 'see fixed-ip teardown --help',
+        exitCode: 2,
+      },
     });
 
     const bad = await cli(['setup', '--simulate', '--json', '--azs', 'x']);
@@ -94,6 +99,63 @@ describe('--json', () => {
     );
     expect(run.stderr).toContain(`error: ${line}\n`);
   });
+
+  it('for each error, `message; hint` in JSON is the line on stderr, flags and help included', async () => {
+    const flags = ['--simulate', '--region', 'eu-west-2', '--name', 'billing', '--json'];
+    const runs = [
+      await cli(['teardown', '--wat', ...flags]),
+      await cli(['nope', '--json']),
+      await cli(['state', 'move', ...flags]),
+      await cli(['setup', '--azs', 'x', ...flags]),
+      await cli(['status', ...flags]),
+      await cli(['state', 'move', '--to', 'elsewhere.json', ...flags]),
+      await cli(['verify', '--expect-ips', 'x', ...flags]),
+    ];
+    const hints: string[] = [];
+    for (const run of runs) {
+      const { error } = only(run) as { error: { message: string; hint?: string; exitCode: number } };
+      expect(error.exitCode).toBe(run.code);
+      const line = `${error.message}${error.hint ? `; ${error.hint}` : ''}`;
+      expect(run.stderr).toContain(`error: ${line}\n`);
+      hints.push(error.hint ?? '');
+    }
+    expect(hints.slice(0, 3)).toEqual([
+      'see fixed-ip teardown --help',
+      'see fixed-ip --help',
+      'see fixed-ip state move --help',
+    ]);
+    // The hints that name a command repeat this run's flags.
+    expect(hints[4]).toContain('--name billing');
+    expect(hints[4]).toContain('--region eu-west-2 --simulate');
+  });
+
+  it('a setup stopped by Ctrl-C: the JSON hint says how to resume, as the line on stderr does', async () => {
+    const before = process.listenerCount('SIGINT');
+    const running = cli([
+      'setup',
+      '--simulate',
+      '--region',
+      'sa-east-1',
+      '--name',
+      'stopped',
+      '--function',
+      'orders-api',
+      '--yes',
+      '--json',
+    ]);
+    // Ctrl-C as soon as the run listens for it (a Ctrl-C stops it as one that may have changed something).
+    while (process.listenerCount('SIGINT') === before) await new Promise((wake) => setImmediate(wake));
+    process.emit('SIGINT');
+    const run = await running;
+    expect(run.code, run.stderr).toBe(ExitCode.cancelled);
+    const { error } = only(run) as { error: { code: string; message: string; hint?: string } };
+    expect(error).toMatchObject({ code: 'ABORTED', message: 'Stopped' });
+    const line = `${error.message}; ${error.hint ?? ''}`;
+    expect(line).toBe(
+      'Stopped; run `fixed-ip setup --name stopped --region sa-east-1 --simulate` again to resume or `fixed-ip teardown --name stopped --region sa-east-1 --simulate` to remove what was made',
+    );
+    expect(run.stderr).toContain(`${line}\n`);
+  }, 60_000);
 
   it('attach, detach, unlock and state move print one object too', async () => {
     const region = ['--simulate', '--region', 'us-east-2', '--name', 'day2', '--json'];
