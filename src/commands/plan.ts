@@ -211,9 +211,7 @@ function print(
     return;
   }
   ui.result(`Plan for stack ${report.name} in ${report.region} (account ${report.accountId}):`);
-  ui.result(
-    `  NAT: ${NAT_MODE[report.natMode as keyof typeof NAT_MODE].title}; zones: ${report.zones.join(', ')}`,
-  );
+  ui.result(`  NAT: ${NAT_MODE[report.natMode].title}; zones: ${report.zones.join(', ')}`);
   for (const { node, line } of steps) {
     const verb = line.action === 'done' ? 'already done' : line.action;
     ui.result(`  ${stepLabel(node.step, node.zone)}: ${verb} ${line.detail}`);
