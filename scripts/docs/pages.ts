@@ -260,8 +260,9 @@ async function jsonPage(): Promise<string> {
   const link = (item: JsonSchemaEntry): string =>
     `[${item.file}.schema.json](${schemaPath(item).replace(/^docs\//, '')})`;
   const rows = jsonCommands().map((path) => {
-    const item = COMMAND_JSON[path];
-    if (!item) throw new Error(`fixed-ip ${path} takes --json but src/json-schemas.ts has no schema for it`);
+    const item = COMMAND_JSON[path] as JsonSchemaEntry | undefined;
+    // test/cli/json-schemas.test.ts fails until it has one; the other pages are still written.
+    if (!item) return `| \`fixed-ip ${path}\` | none yet (src/json-schemas.ts) | |`;
     return `| \`fixed-ip ${path}\` | ${link(item)} | ${cell(item.description)} |`;
   });
   const table = [
