@@ -30,21 +30,36 @@ export async function main(
   const json = argv.includes('--json');
   let command = 'setup';
   let flags: RunFlags = { stack: [], byCommand: {} };
+  // The help a usage error points at ("see fixed-ip teardown --help"): the JSON error's hint too.
+  let usageHelp: string | undefined;
   let code: ExitCode;
   try {
-    const program = buildProgram(io, async (name, options, run) => {
-      command = name;
-      flags = runFlags(name, options);
-      debug = options.debug === true;
-      code = await run(options, io);
-    });
+    const program = buildProgram(
+      io,
+      async (name, options, run) => {
+        command = name;
+        flags = runFlags(name, options);
+        debug = options.debug === true;
+        code = await run(options, io);
+      },
+      (help) => {
+        usageHelp = help;
+      },
+    );
     code = ExitCode.ok;
     await program.parseAsync(argv);
   } catch (error) {
     code = report(error, io, debug, command, flags);
     if (json && code !== ExitCode.ok) {
       const { errorJson } = await import('./json-output.js');
-      io.stdout.write(`${JSON.stringify(errorJson(error, code, (text) => withFlags(text, flags)))}\n`);
+      // The same hint as the line on stderr: the help a usage error points at, or how to resume.
+      const hint =
+        error instanceof CommanderError
+          ? usageHelp
+          : error instanceof FixedIpError && error.name === 'AbortError'
+            ? resumeHint(error, command)
+            : undefined;
+      io.stdout.write(`${JSON.stringify(errorJson(error, code, (text) => withFlags(text, flags), hint))}\n`);
     }
   }
   process.exitCode = code;
@@ -80,10 +95,16 @@ export const examplesOf = (cmd: Command): readonly string[] => EXAMPLES.get(cmd)
 function buildProgram(
   io: Io,
   dispatch: (name: string, options: GlobalOptions & Record<string, unknown>, run: Runner) => Promise<void>,
+  /** Told the help a usage error's line points at. */
+  onUsage: (help: string) => void = () => undefined,
 ): Command {
   const output = {
     writeOut: (text: string) => io.stdout.write(text),
     writeErr: (text: string) => io.stderr.write(text),
+  };
+  const oneLine = (text: string, command: string | undefined): string => {
+    onUsage(helpOf(command));
+    return usageLine(text, command);
   };
   const program = new Command('fixed-ip')
     .description(
@@ -536,13 +557,16 @@ function examples(lines: string[]): string {
   return `\nExamples:\n${lines.map((line) => `  $ ${line}`).join('\n')}\n`;
 }
 
+/** Where a usage error points: the command's help. */
+const helpOf = (command: string | undefined): string => `see fixed-ip${command ? ` ${command}` : ''} --help`;
+
 /**
  * commander's usage errors, as one line that points at the command's help; its "(Did you mean
  * …?)" joins the line.
  */
-function oneLine(text: string, command: string | undefined): string {
+function usageLine(text: string, command: string | undefined): string {
   const joined = text.replace(/\n\(Did you mean (.+)\?\)/, ' (did you mean $1?)').replace(/\s+$/, '');
-  return `${joined}; see fixed-ip${command ? ` ${command}` : ''} --help\n`;
+  return `${joined}; ${helpOf(command)}\n`;
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -550,9 +574,15 @@ function collect(value: string, previous: string[] | undefined): string[] {
 }
 
 const RESUME_HINT: Record<string, string> = {
-  setup: 'Stopped; run `fixed-ip setup` again to resume or `fixed-ip teardown` to remove what was made',
-  teardown: 'Stopped; run `fixed-ip teardown` again to finish',
+  setup: 'run `fixed-ip setup` again to resume or `fixed-ip teardown` to remove what was made',
+  teardown: 'run `fixed-ip teardown` again to finish',
 };
+
+/** How to go on after a run stopped once it had changed something (none: it changed nothing). */
+function resumeHint(error: FixedIpError, command: string): string | undefined {
+  const changed = (error as FixedIpError & { changed?: boolean }).changed === true;
+  return changed ? RESUME_HINT[command] : undefined;
+}
 
 /** One line on stderr for the user; the stack only with --debug. Returns the exit code. */
 function report(error: unknown, io: Io, debug: boolean, command: string, flags: RunFlags): ExitCode {
@@ -570,7 +600,9 @@ function report(error: unknown, io: Io, debug: boolean, command: string, flags: 
   const known = error instanceof FixedIpError ? error : undefined;
   if (known?.name === 'AbortError') {
     const changed = (known as FixedIpError & { changed?: boolean }).changed === true;
-    io.stderr.write(`${withFlags(changed ? (RESUME_HINT[command] ?? 'Stopped') : known.message, flags)}\n`);
+    const resume = resumeHint(known, command);
+    const line = changed ? (resume ? `Stopped; ${resume}` : 'Stopped') : known.message;
+    io.stderr.write(`${withFlags(line, flags)}\n`);
     return ExitCode.cancelled;
   }
   const line = known

@@ -42,7 +42,10 @@ export function setupJson(result: SetupResult, stateFile: string): object {
   };
 }
 
-/** After teardown: what was removed, and what is kept (the Elastic IPs, with --keep-eip). */
+/**
+ * After teardown: what was removed, and what is kept (the Elastic IPs, with --keep-eip): as the text
+ * lines (`removed`, `kept`) and one object per resource (`resources`).
+ */
 export function teardownJson(
   name: string,
   result: TeardownResult,
@@ -57,6 +60,7 @@ export function teardownJson(
     ...(result.forgottenAt ? { forgotten: true, forgottenAt: result.forgottenAt } : {}),
     removed: result.removed,
     kept: result.kept,
+    resources: result.resources,
     elasticIps: ips,
     monthlyCostUsd: left ? monthlyCost(left.region).idleEipMonthlyUsd * ips.length : 0,
     stateFile,
@@ -65,12 +69,15 @@ export function teardownJson(
 
 /**
  * A failure, in the same one-object form: `{ error: { code, message, hint?, exitCode } }`.
- * `complete` gives the hint the run's flags, as the text line has them (src/hints.ts).
+ * `complete` gives the hint the run's flags, as the text line has them (src/hints.ts); `message;
+ * hint` is the text line's own words.
  */
 export function errorJson(
   error: unknown,
   exitCode: number,
   complete: (text: string) => string = (text) => text,
+  /** The hint the text line gives beside the error's own (a usage error's help, how to resume). */
+  extraHint?: string,
 ): object {
   const known = error instanceof FixedIpError ? error : undefined;
   const text = error instanceof Error ? error.message : String(error);
@@ -82,7 +89,7 @@ export function errorJson(
         known?.message ??
           text.replace(/^error: /, '').replace(/\n\(Did you mean (.+)\?\)/, ' (did you mean $1?)'),
       ),
-      ...(known?.hint ? { hint: complete(known.hint) } : {}),
+      ...((known?.hint ?? extraHint) ? { hint: complete(known?.hint ?? extraHint ?? '') } : {}),
       exitCode,
     },
   };

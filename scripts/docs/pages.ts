@@ -2,9 +2,11 @@
  * The pages of docs/ that are generated from the code: the command reference and exit codes (from
  * the commander definitions in src/cli.ts and the table in src/errors.ts), the IAM policies (what
  * `fixed-ip iam-policy` prints for each `--for`), and the NAT modes with their monthly costs (from
- * the price tables the CLI quotes). `npm run docs` writes them; test/docs/generated.test.ts fails
+ * the price tables the CLI quotes), and the JSON Schema of each command's `--json` output (from
+ * src/json-schemas.ts) with the table of them in docs/json.md. `npm run docs` writes them; test/docs/generated.test.ts fails
  * when one on disk differs.
  */
+import { readFile } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import type { Command, Option } from 'commander';
 import { format, resolveConfig } from 'prettier';
@@ -15,6 +17,7 @@ import { NAT_MODE } from '../../src/kinds/nat-modes.js';
 import { INSTANCE_PRICES } from '../../src/kinds/nat-instance.js';
 import { HOURS_PER_MONTH, IPV4_HOURLY_USD, NAT_PRICES, monthlyCost } from '../../src/model/pricing.js';
 import { emptyState, NAT_MODES, type Shape } from '../../src/state/schema.js';
+import { COMMAND_JSON, ERROR_JSON, jsonSchemaOf, type JsonSchemaEntry } from '../../src/json-schemas.js';
 
 /** The command that rewrites every generated page; the stale check names it. */
 export const REGENERATE = 'npm run docs';
@@ -41,7 +44,7 @@ const isGlobal = (option: Option): boolean =>
   (option as Option & { helpGroupHeading?: string }).helpGroupHeading === GLOBAL_GROUP;
 
 /** The commands as a user types them, `state move` included. */
-function commandsOf(program: Command): Array<{ path: string; cmd: Command }> {
+export function commandsOf(program: Command): Array<{ path: string; cmd: Command }> {
   return program.commands.flatMap((cmd) =>
     cmd.commands.length > 0
       ? cmd.commands.map((sub) => ({ path: `${cmd.name()} ${sub.name()}`, cmd: sub }))
@@ -252,12 +255,63 @@ function costsPage(): string {
   return `${out.join('\n').trimEnd()}\n`;
 }
 
+/** Where each command's JSON Schema is written. */
+export const schemaPath = (item: JsonSchemaEntry): string => `docs/json-schema/${item.file}.schema.json`;
+
+/** The commands that take --json, as a user types them (`state move`). */
+export function jsonCommands(): string[] {
+  return commandsOf(commandTree())
+    .filter(({ cmd }) => cmd.options.some((option) => option.long === '--json'))
+    .map(({ path }) => path);
+}
+
+const JSON_BLOCK_START =
+  '<!-- The table up to the end mark is generated from src/json-schemas.ts by `npm run docs`: do not edit it by hand. -->';
+const JSON_BLOCK_END = '<!-- End of the generated table. -->';
+
+/** docs/json.md, hand-written, with its table of schemas (between the two marks) generated. */
+async function jsonPage(): Promise<string> {
+  const path = new URL('../../docs/json.md', import.meta.url);
+  const page = await readFile(path, 'utf8');
+  const start = page.indexOf(JSON_BLOCK_START);
+  const end = page.indexOf(JSON_BLOCK_END);
+  if (start < 0 || end < start) throw new Error(`docs/json.md: the marks of the generated table are missing`);
+  const link = (item: JsonSchemaEntry): string =>
+    `[${item.file}.schema.json](${schemaPath(item).replace(/^docs\//, '')})`;
+  const rows = jsonCommands().map((path) => {
+    const item = COMMAND_JSON[path] as JsonSchemaEntry | undefined;
+    // test/cli/json-schemas.test.ts fails until it has one; the other pages are still written.
+    if (!item) return `| \`fixed-ip ${path}\` | none yet (src/json-schemas.ts) | |`;
+    return `| \`fixed-ip ${path}\` | ${link(item)} | ${cell(item.description)} |`;
+  });
+  const table = [
+    JSON_BLOCK_START,
+    '',
+    '| command | schema | what it prints |',
+    '| --- | --- | --- |',
+    ...rows,
+    `| any command, on failure | ${link(ERROR_JSON)} | ${cell(ERROR_JSON.description)} |`,
+    '',
+  ].join('\n');
+  return `${page.slice(0, start)}${table}${page.slice(end)}`;
+}
+
+/** Each command's JSON Schema (and the error object's), as docs/json-schema/ holds them. */
+function schemaPages(): Array<[string, string]> {
+  return [...new Set([...Object.values(COMMAND_JSON), ERROR_JSON])].map((item) => [
+    schemaPath(item),
+    `${JSON.stringify(jsonSchemaOf(item), null, 2)}\n`,
+  ]);
+}
+
 /** Every generated page, by its path under the repository root, as Prettier formats it (`npm test` checks that too). */
 export async function generatedPages(): Promise<Map<string, string>> {
   const pages: Array<[string, string]> = [
     ['docs/commands.md', commandsPage()],
     ['docs/iam-policy.md', await iamPage()],
     ['docs/nat-modes.md', costsPage()],
+    ['docs/json.md', await jsonPage()],
+    ...schemaPages(),
   ];
   const root = new URL('../../', import.meta.url);
   const formatted: Array<[string, string]> = [];

@@ -1,3 +1,4 @@
+import type { NatModeName } from '../state/schema.js';
 import { billedCost, CE_REQUEST_USD, type BilledCost } from '../engine/billed.js';
 import { recipe } from '../engine/recipe.js';
 import {
@@ -34,7 +35,7 @@ export interface CostReport {
   name: string;
   region: string;
   accountId: string;
-  natMode: string;
+  natMode: NatModeName;
   currency: 'USD';
   /** The window every "so far" figure covers. */
   period: { start: string; end: string; days: number; startKnown: boolean };

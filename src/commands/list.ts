@@ -1,3 +1,4 @@
+import type { NatModeName } from '../state/schema.js';
 import type { Deps } from '../model/context.js';
 import { standingMonthlyUsd } from '../engine/cost.js';
 import { spendSoFar } from '../engine/spend.js';
@@ -16,7 +17,7 @@ export interface ListOptions {
 
 export interface ListedStack {
   name: string;
-  natMode: string;
+  natMode: NatModeName;
   zones: string[];
   vpcId: string | null;
   elasticIps: string[];

@@ -1,3 +1,4 @@
+import type { NatModeName } from '../state/schema.js';
 import type { Deps, StackContext } from '../model/context.js';
 import { cents, measureTraffic, savings, spendSoFar } from '../engine/spend.js';
 import type { StackState } from '../state/schema.js';
@@ -8,7 +9,7 @@ import { aliasWarning } from '../kinds/function-tags.js';
 import { formatStackCost, stackCost } from '../engine/cost.js';
 import { monthlyCost } from '../model/pricing.js';
 import { allowlistRecords, stepLabel } from '../engine/recipe.js';
-import { isWork, isWorkload } from '../model/kind.js';
+import { isWork, isWorkload, type PlanAction } from '../model/kind.js';
 import { NAT_MODE } from '../kinds/nat-modes.js';
 import { recordsOf } from '../state/schema.js';
 import { asker } from './asker.js';
@@ -24,14 +25,14 @@ export interface PlanReport {
   name: string;
   region: string;
   accountId: string;
-  natMode: string;
+  natMode: NatModeName;
   zones: string[];
   steps: Array<{
     step: number;
     key: string;
     zone: string | null;
     title: string;
-    action: string;
+    action: PlanAction;
     detail: string;
   }>;
   /** What a change of shape removes once the new shape is in place (Elastic IPs are kept). */
@@ -210,9 +211,7 @@ function print(
     return;
   }
   ui.result(`Plan for stack ${report.name} in ${report.region} (account ${report.accountId}):`);
-  ui.result(
-    `  NAT: ${NAT_MODE[report.natMode as keyof typeof NAT_MODE].title}; zones: ${report.zones.join(', ')}`,
-  );
+  ui.result(`  NAT: ${NAT_MODE[report.natMode].title}; zones: ${report.zones.join(', ')}`);
   for (const { node, line } of steps) {
     const verb = line.action === 'done' ? 'already done' : line.action;
     ui.result(`  ${stepLabel(node.step, node.zone)}: ${verb} ${line.detail}`);

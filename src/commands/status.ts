@@ -1,3 +1,4 @@
+import type { NatModeName } from '../state/schema.js';
 import { type Deps, makeContext, type StackContext } from '../model/context.js';
 import type { StackState } from '../state/schema.js';
 import { standingMonthlyUsd } from '../engine/cost.js';
@@ -37,7 +38,7 @@ export interface StatusReport {
   /** The first zone's IP (kept from the first release); `elasticIps` has every IP to allowlist. */
   elasticIp: string | null;
   elasticIps: string[];
-  natMode: string;
+  natMode: NatModeName;
   zones: string[];
   healthy: boolean;
   /** Torn down with --keep-eip: only the Elastic IPs are kept (and billed), ready for the next setup. */

@@ -32,9 +32,29 @@ export interface TeardownOptions extends StackOptions {
   wait?: string | undefined;
 }
 
+/** One resource or workload, and what teardown did with it (`teardown --json`'s `resources`). */
+export interface TeardownResource {
+  /** The resource kind (as in the state), or the workload (`functions`, `services`). */
+  kind: string;
+  /** Its id; a workload's name (a function, an ECS service's `cluster/service`). */
+  id: string;
+  zone?: string;
+  /** An Elastic IP's address. */
+  publicIp?: string;
+  /** restored: a workload back on the network it had before setup; gone: AWS no longer had it. */
+  action: 'deleted' | 'restored' | 'kept' | 'gone';
+  /** Why it was kept. */
+  reason?: string;
+  /** A duplicate an interrupted run left, found by its tags. */
+  duplicate?: true;
+}
+
 export interface TeardownResult {
+  /** What was removed and kept, as the text lines say it. */
   removed: string[];
   kept: string[];
+  /** The same, one object per resource (and per workload). */
+  resources: TeardownResource[];
   /** The state file was removed (nothing kept). */
   finished: boolean;
   /** When the stack was handed over with fixed-ip forget (then nothing was deleted). */
@@ -185,6 +205,9 @@ async function tearDown(
 
   const removed: string[] = [];
   const kept: string[] = [];
+  const resources: TeardownResource[] = [];
+  // What each removal is, read before it runs (a removal forgets its record).
+  const before = new Map(removals.map((removal) => [removal, resourcesOf(removal)]));
   own.deadline = extra.deadline = deps.clock.now() + waitMinutes * 60_000;
   const stopped: string[] = [];
   const unproven: Unproven[] = [
@@ -204,6 +227,7 @@ async function tearDown(
       removals,
       (removal, result) => {
         noteStopped(stopped, removal, result);
+        resources.push(...outcomeOf(removal, result, before.get(removal) ?? []));
         const line = `${removal.step.title} ${result.detail}${removal.duplicate ? ' (a duplicate left by an interrupted run)' : ''}`;
         const code = removal.step.name;
         if (result.outcome === 'kept') {
@@ -242,7 +266,7 @@ async function tearDown(
         ? `Stack ${options.name} is down${proviso}.`
         : `Stack ${options.name} is gone: nothing fixed-ip made remains, and nothing is billed for it.`,
     );
-    return { removed, kept, finished: true };
+    return { removed, kept, resources, finished: true };
   }
   const ips = recordsOf(state, 'elasticIp').map((eip) => eip.publicIp);
   const idle = monthlyCost(aws.region).idleEipMonthlyUsd * ips.length;
@@ -251,7 +275,7 @@ async function tearDown(
       ? `Stack ${options.name} is down; kept Elastic IP${ips.length > 1 ? 's' : ''} ${ips.join(', ')} (about ${idle.toFixed(2)} USD a month while idle). The next fixed-ip setup --name ${options.name} reuses ${ips.length > 1 ? 'them' : 'it'}${proviso}.`
       : `Stack ${options.name} is down${proviso}.`,
   );
-  return { removed, kept, finished: false };
+  return { removed, kept, resources, finished: false };
 }
 
 /** A stack handed over: every resource it had is kept, and said so. */
@@ -262,6 +286,13 @@ function handedOverResult(deps: Deps, tombstone: Tombstone): TeardownResult {
     kept: tombstone.resources.map(
       (r) => `${kindTitle(r.kind)} ${r.id}${r.zone ? ` (${r.zone})` : ''} (handed over with fixed-ip forget)`,
     ),
+    resources: tombstone.resources.map((r) => ({
+      kind: r.kind,
+      id: r.id,
+      ...(r.zone ? { zone: r.zone } : {}),
+      action: 'kept' as const,
+      reason: 'handed over with fixed-ip forget',
+    })),
     finished: false,
     forgottenAt: tombstone.forgottenAt,
   };
@@ -271,6 +302,43 @@ const capitalized = (text: string): string => `${text.charAt(0).toUpperCase()}${
 
 /** A kind's title by its name (a tombstone of a later release may name one this one lacks). */
 const kindTitle = (name: string): string => KINDS.find((kind) => kind.name === name)?.title ?? name;
+
+/** The resource a removal takes away, or each workload it restores, before it runs. */
+function resourcesOf(removal: Removal): TeardownResource[] {
+  const { step, zone, ctx } = removal;
+  const duplicate = removal.duplicate === true ? { duplicate: true as const } : {};
+  if (isWorkload(step))
+    return step
+      .attachedIn(ctx.state)
+      .map((id) => ({ kind: step.name, id, action: 'restored', ...duplicate }));
+  const record = ctx.state.resources[identityKey({ kind: step.name, zone })];
+  return [
+    {
+      kind: step.name,
+      id: record?.id ?? '',
+      ...(zone ? { zone } : {}),
+      ...(record?.kind === 'elasticIp' ? { publicIp: record.publicIp } : {}),
+      action: 'deleted',
+      ...duplicate,
+    },
+  ];
+}
+
+/** What became of them: a workload that could not be restored is still in the stack. */
+function outcomeOf(removal: Removal, result: RemoveOutcome, what: TeardownResource[]): TeardownResource[] {
+  const { step, ctx } = removal;
+  const kept = (r: TeardownResource): TeardownResource => ({
+    ...r,
+    action: 'kept',
+    ...(result.why ? { reason: result.why } : {}),
+  });
+  if (isWorkload(step)) {
+    const left = new Set(step.attachedIn(ctx.state));
+    return what.map((r) => (result.outcome === 'kept' && left.has(r.id) ? kept(r) : r));
+  }
+  if (result.outcome === 'kept') return what.map(kept);
+  return result.outcome === 'gone' ? what.map((r) => ({ ...r, action: 'gone' })) : what;
+}
 
 const idOf = (removal: Removal): string =>
   isWorkload(removal.step)

@@ -174,5 +174,5 @@ async function keep(removal: Removal, verdict: Extract<Verdict, { action: 'keep'
   }
   if (verdict.forget && !isWorkload(step)) await dropRecord(ctx, step.name, zone);
   const label = record && 'publicIp' in record ? `${record.publicIp} (${id})` : id;
-  return { outcome: 'kept', detail: `${label} (${verdict.why})` };
+  return { outcome: 'kept', detail: `${label} (${verdict.why})`, why: verdict.why };
 }

@@ -279,6 +279,7 @@ export const ecsServices: Workload = {
       return {
         outcome: 'kept',
         detail: `${failed.map((f) => f.key).join(', ')} (could not be restored)${done.length ? `; restored ${done.join(', ')}` : ''}`,
+        why: 'could not be restored',
       };
     return { outcome: 'removed', detail: keys.join(', ') };
   },

@@ -154,6 +154,7 @@ export const functions: Workload = {
       return {
         outcome: 'kept',
         detail: `${failed.map((f) => f.name).join(', ')} (could not be restored)${done.length ? `; restored ${done.join(', ')}` : ''}`,
+        why: 'could not be restored',
       };
     return { outcome: 'removed', detail: names.join(', ') };
   },

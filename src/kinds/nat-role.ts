@@ -458,6 +458,7 @@ export const natRole: Kind = {
       return {
         outcome: 'kept',
         detail: `${name}: instance profile deleted; role kept, ${whyNotOurs(role.Tags, ctx.name, ROLE) ?? ''}`,
+        why: `instance profile deleted; role kept, ${whyNotOurs(role.Tags, ctx.name, ROLE) ?? ''}`,
       };
     }
     if (role) {

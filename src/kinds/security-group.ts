@@ -93,7 +93,12 @@ export const securityGroup: Kind = {
     const record = ctx.state.resources.securityGroup;
     if (!record) return { outcome: 'gone', detail: '' };
     const users = await functionsUsing(ctx, record.id);
-    if (users.length > 0) return { outcome: 'kept', detail: `${record.id}: in use by ${users.join(', ')}` };
+    if (users.length > 0)
+      return {
+        outcome: 'kept',
+        detail: `${record.id}: in use by ${users.join(', ')}`,
+        why: `in use by ${users.join(', ')}`,
+      };
     const what = `security group ${record.id}`;
     await untilLambdaLetsGo(ctx, { what, holder: { groupId: record.id }, deadline: options.deadline });
     return deleteGroup(ctx, 'securityGroup', record.id, {

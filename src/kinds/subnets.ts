@@ -198,6 +198,7 @@ function subnetKind(which: Which, article: number): Kind {
         return {
           outcome: 'kept',
           detail: `${record.id} (${record.cidr}): in use by ${users.join(', ')}`,
+          why: `in use by ${users.join(', ')}`,
         };
       const what = `${which} subnet ${record.id}`;
       if (which === 'private')

@@ -53,6 +53,8 @@ export interface KeepReason {
 export interface RemoveOutcome {
   outcome: 'removed' | 'kept' | 'gone';
   detail: string;
+  /** Why it was kept (`teardown --json` gives it beside the resource). */
+  why?: string;
 }
 
 /**

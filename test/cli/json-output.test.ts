@@ -1,6 +1,11 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { AwsSimulator } from '@fixed-ip/simulator';
 import { describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src/errors.js';
-import { inTempDirectory, runMain, type Outcome } from '../support/main.js';
+import { realClock } from '../../src/ports/clock.js';
+import { accountPath, DEMO_TIMINGS } from '../../src/simulate.js';
+import { cliNow, inTempDirectory, runMain, type Outcome } from '../support/main.js';
 
 /**
  * `--json` on every command: exactly one JSON object on stdout (parsed here, so anything else on
@@ -71,7 +76,12 @@ describe('--json', () => {
     const usage = await cli(['teardown', '--json', '--wat']);
     expect(usage.code).toBe(ExitCode.usage);
     expect(only(usage)).toEqual({
-      error: { code: 'USAGE', message: "unknown option '--wat' (did you mean --wait?)", exitCode: 2 },
+      error: {
+        code: 'USAGE',
+        message: "unknown option '--wat' (did you mean --wait?)",
+        hint: 'see fixed-ip teardown --help',
+        exitCode: 2,
+      },
     });
 
     const bad = await cli(['setup', '--simulate', '--json', '--azs', 'x']);
@@ -89,6 +99,63 @@ describe('--json', () => {
     );
     expect(run.stderr).toContain(`error: ${line}\n`);
   });
+
+  it('for each error, `message; hint` in JSON is the line on stderr, flags and help included', async () => {
+    const flags = ['--simulate', '--region', 'eu-west-2', '--name', 'billing', '--json'];
+    const runs = [
+      await cli(['teardown', '--wat', ...flags]),
+      await cli(['nope', '--json']),
+      await cli(['state', 'move', ...flags]),
+      await cli(['setup', '--azs', 'x', ...flags]),
+      await cli(['status', ...flags]),
+      await cli(['state', 'move', '--to', 'elsewhere.json', ...flags]),
+      await cli(['verify', '--expect-ips', 'x', ...flags]),
+    ];
+    const hints: string[] = [];
+    for (const run of runs) {
+      const { error } = only(run) as { error: { message: string; hint?: string; exitCode: number } };
+      expect(error.exitCode).toBe(run.code);
+      const line = `${error.message}${error.hint ? `; ${error.hint}` : ''}`;
+      expect(run.stderr).toContain(`error: ${line}\n`);
+      hints.push(error.hint ?? '');
+    }
+    expect(hints.slice(0, 3)).toEqual([
+      'see fixed-ip teardown --help',
+      'see fixed-ip --help',
+      'see fixed-ip state move --help',
+    ]);
+    // The hints that name a command repeat this run's flags.
+    expect(hints[4]).toContain('--name billing');
+    expect(hints[4]).toContain('--region eu-west-2 --simulate');
+  });
+
+  it('a setup stopped by Ctrl-C: the JSON hint says how to resume, as the line on stderr does', async () => {
+    const before = process.listenerCount('SIGINT');
+    const running = cli([
+      'setup',
+      '--simulate',
+      '--region',
+      'sa-east-1',
+      '--name',
+      'stopped',
+      '--function',
+      'orders-api',
+      '--yes',
+      '--json',
+    ]);
+    // Ctrl-C as soon as the run listens for it (a Ctrl-C stops it as one that may have changed something).
+    while (process.listenerCount('SIGINT') === before) await new Promise((wake) => setImmediate(wake));
+    process.emit('SIGINT');
+    const run = await running;
+    expect(run.code, run.stderr).toBe(ExitCode.cancelled);
+    const { error } = only(run) as { error: { code: string; message: string; hint?: string } };
+    expect(error).toMatchObject({ code: 'ABORTED', message: 'Stopped' });
+    const line = `${error.message}; ${error.hint ?? ''}`;
+    expect(line).toBe(
+      'Stopped; run `fixed-ip setup --name stopped --region sa-east-1 --simulate` again to resume or `fixed-ip teardown --name stopped --region sa-east-1 --simulate` to remove what was made',
+    );
+    expect(run.stderr).toContain(`${line}\n`);
+  }, 60_000);
 
   it('attach, detach, unlock and state move print one object too', async () => {
     const region = ['--simulate', '--region', 'us-east-2', '--name', 'day2', '--json'];
@@ -139,6 +206,62 @@ describe('--json', () => {
     expect((only(again).error as { code: string }).code).toBe('BAD_OPTION');
     const twice = await cli(['forget', '--yes', ...region]);
     expect(twice.code).toBe(ExitCode.noStack);
+  }, 120_000);
+
+  it("teardown's resources are objects: deleted, restored, the kept Elastic IP (--keep-eip) and a security group another function uses, each with why", async () => {
+    const region = ['--simulate', '--region', 'ca-central-1', '--name', 'kept', '--json'];
+    const setup = await cli(['setup', '--yes', '--function', 'orders-api', '--azs', '1', ...region]);
+    expect(setup.code, setup.stderr).toBe(ExitCode.ok);
+    const made = only(setup) as { elasticIp: string; resources: Array<{ type: string; id: string }> };
+    const idOf = (type: string): string => made.resources.find((r) => r.type === type)?.id ?? '';
+    // Someone puts billing-webhook in a default subnet of the same VPC, with the stack's security group.
+    const path = accountPath('ca-central-1', { XDG_STATE_HOME: join(process.cwd(), '.state') });
+    const clock = { ...realClock, now: cliNow };
+    const sim = AwsSimulator.fromJSON(JSON.parse(readFileSync(path, 'utf8')), {
+      clock,
+      timings: DEMO_TIMINGS,
+    });
+    const subnets = (await sim.handle('ec2', 'DescribeSubnets', {
+      Filters: [{ Name: 'default-for-az', Values: ['true'] }],
+    })) as { Subnets: Array<{ SubnetId: string }> };
+    await sim.handle('lambda', 'UpdateFunctionConfiguration', {
+      FunctionName: 'billing-webhook',
+      VpcConfig: { SubnetIds: [subnets.Subnets[0]?.SubnetId], SecurityGroupIds: [idOf('securityGroup')] },
+    });
+    writeFileSync(path, JSON.stringify(sim.toJSON()));
+
+    const teardown = await cli(['teardown', '--yes', '--keep-eip', ...region]);
+    expect(teardown.code, teardown.stderr).toBe(ExitCode.ok);
+    const down = only(teardown) as { resources: Array<Record<string, unknown>>; kept: string[] };
+    expect(down.resources).toEqual(
+      expect.arrayContaining([
+        { kind: 'functions', id: 'orders-api', action: 'restored' },
+        {
+          kind: 'natGateway',
+          id: idOf('natGateway'),
+          zone: expect.any(String) as unknown,
+          action: 'deleted',
+        },
+        {
+          kind: 'elasticIp',
+          id: idOf('elasticIp'),
+          zone: expect.any(String) as unknown,
+          publicIp: made.elasticIp,
+          action: 'kept',
+          reason: '--keep-eip: the next setup reuses it',
+        },
+        {
+          kind: 'securityGroup',
+          id: idOf('securityGroup'),
+          action: 'kept',
+          reason: 'in use by function billing-webhook',
+        },
+        { kind: 'vpc', id: idOf('vpc'), action: 'kept', reason: 'not made by fixed-ip' },
+      ]),
+    );
+    // One object per resource the stack had, and the text lines still there beside them.
+    expect(down.resources).toHaveLength(made.resources.length + 1);
+    expect(down.resources.filter((r) => r.action === 'kept')).toHaveLength(down.kept.length);
   }, 120_000);
 
   it('iam-policy --json is the policy document', async () => {

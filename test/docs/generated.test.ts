@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { generatedPages, REGENERATE } from '../../scripts/docs/pages.js';
 import { DEFAULT_SCOPES, policyFor } from '../../src/engine/iam-policy.js';
+import { COMMAND_JSON, jsonSchemaOf } from '../../src/json-schemas.js';
 
 /**
  * The generated pages of docs/ are what the code says today: a new flag, error code, policy
@@ -20,7 +21,20 @@ const onDisk = (path: string): string | undefined => {
 describe('docs/ generated from the code', () => {
   it('every generated page is up to date', async () => {
     const pages = await generatedPages();
-    expect([...pages.keys()].sort()).toEqual(['docs/commands.md', 'docs/iam-policy.md', 'docs/nat-modes.md']);
+    const schemas = [...pages.keys()].filter((path) => path.startsWith('docs/json-schema/'));
+    expect([...pages.keys()].filter((path) => !schemas.includes(path)).sort()).toEqual([
+      'docs/commands.md',
+      'docs/iam-policy.md',
+      'docs/json.md',
+      'docs/nat-modes.md',
+    ]);
+    expect(schemas).toContain('docs/json-schema/state-move.schema.json');
+    // No schema of a command that is gone lingers beside them.
+    expect(
+      readdirSync(new URL('docs/json-schema/', root))
+        .map((name) => `docs/json-schema/${name}`)
+        .sort(),
+    ).toEqual([...schemas].sort());
     const stale = [...pages].filter(([path, text]) => onDisk(path) !== text).map(([path]) => path);
     expect(stale, `stale generated docs: run \`${REGENERATE}\` and commit the result`).toEqual([]);
   }, 60_000);
@@ -45,6 +59,18 @@ describe('docs/ generated from the code', () => {
     const page = (await generatedPages()).get('docs/iam-policy.md') ?? '';
     const first = /```json\n([\s\S]*?)```/.exec(page);
     expect(JSON.parse(first?.[1] ?? '')).toEqual(policyFor(DEFAULT_SCOPES));
+  }, 60_000);
+
+  it("json.md's table links each command's schema, and each schema file is what src/json-schemas.ts makes", async () => {
+    const pages = await generatedPages();
+    const page = pages.get('docs/json.md') ?? '';
+    expect(page).toMatch(
+      /\| `fixed-ip state move` +\| \[state-move\.schema\.json\]\(json-schema\/state-move\.schema\.json\)/,
+    );
+    expect(page).toMatch(/\| any command, on failure +\| \[error\.schema\.json\]/);
+    expect(JSON.parse(pages.get('docs/json-schema/status.schema.json') ?? '')).toEqual(
+      jsonSchemaOf(COMMAND_JSON.status),
+    );
   }, 60_000);
 
   it('the cost table holds the prices plan quotes', async () => {
