@@ -9,6 +9,7 @@
  */
 import * as z from 'zod/mini';
 import { EXIT_CODES, ExitCode, type ErrorCode } from './errors.js';
+import type { CiGithubReport } from './commands/ci.js';
 import type { CostReport } from './commands/cost.js';
 import type { ExportReport } from './commands/export.js';
 import type { ForgetResult } from './commands/forget.js';
@@ -56,6 +57,9 @@ const allowlist = z.object({
   added: z.array(ip()),
   missing: z.array(ip()),
   ok: z.boolean(),
+  source: z.optional(
+    described(z.enum(['--expect-ips', '.fixed-ip/config.json']), 'where the stated list came from'),
+  ),
 });
 
 export const verifySchema = z.object({
@@ -368,19 +372,61 @@ export const unlockSchema = z.object({
 });
 export const stateMoveSchema = z.object({ name: shared.name, from: z.string(), to: z.string() });
 
-/** What `iam-policy` prints (with or without --json): an IAM policy document. */
-export const iamPolicySchema = z.object({
-  Version: z.literal('2012-10-17'),
-  Statement: z.array(
-    z.object({
-      Sid: z.string().check(z.regex(/^[A-Za-z0-9]+$/)),
-      Effect: z.literal('Allow'),
-      Principal: z.optional(z.record(z.string(), z.string())),
-      Action: z.union([z.string(), strings()]),
-      Resource: z.union([z.string(), strings()]),
-      Condition: z.optional(z.record(z.string(), z.record(z.string(), z.union([z.string(), strings()])))),
-    }),
+/** An IAM policy document; a trust policy's statements name a Principal and no Resource. */
+const policy = (trust: boolean) =>
+  z.object({
+    Version: z.literal('2012-10-17'),
+    Statement: z.array(
+      z.object({
+        Sid: z.string().check(z.regex(/^[A-Za-z0-9]+$/)),
+        Effect: z.literal('Allow'),
+        ...(trust
+          ? { Principal: z.record(z.string(), z.string()) }
+          : { Resource: z.union([z.string(), strings()]) }),
+        Action: z.union([z.string(), strings()]),
+        Condition: z.optional(z.record(z.string(), z.record(z.string(), z.union([z.string(), strings()])))),
+      }),
+    ),
+  });
+
+/**
+ * What `iam-policy` prints (with or without --json): an IAM policy document; with `--for ci --repo`,
+ * the CI role's two documents.
+ */
+export const iamPolicySchema = z.union([
+  policy(false),
+  z.object({
+    permissionsPolicy: described(policy(false), "the CI check's permissions (status and verify)"),
+    trustPolicy: described(
+      policy(true),
+      "the CI role's trust policy: GitHub's OIDC provider, one repository and branch",
+    ),
+  }),
+]);
+
+/** What `ci github --json` prints: the workflow it wrote, and what to do next. */
+export const ciGithubSchema = z.object({
+  name: shared.name,
+  region: shared.region,
+  path: described(z.string().check(z.minLength(1)), 'the workflow file written (absolute path)'),
+  workflow: described(z.string().check(z.minLength(1)), "the workflow file's text"),
+  roleArn: described(
+    z.string().check(z.regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/)),
+    'the role the workflow assumes',
   ),
+  schedule: described(z.string().check(z.minLength(9)), 'the cron schedule (UTC)'),
+  expectIps: described(
+    z.array(ip()).check(z.minLength(1)),
+    'the stated allowlist the check holds the stack to',
+  ),
+  expectIpsSource: z.enum(['--expect-ips', '.fixed-ip/config.json']),
+  state: described(
+    z.nullable(z.string().check(z.regex(/^s3:\/\//))),
+    'the S3 state the check reads; null: it finds the stack by its tags',
+  ),
+  version: described(z.string().check(z.minLength(1)), 'the fixed-ip version the workflow installs'),
+  package: described(z.string().check(z.minLength(1)), 'what the workflow installs with npm'),
+  nextSteps: z.array(z.string()),
 });
 
 /**
@@ -488,6 +534,12 @@ export const COMMAND_JSON: Readonly<Record<string, JsonSchemaEntry>> = {
   attach: entry('attach', 'fixed-ip attach --json', "The stack after attach: setup's object.", setupSchema),
   detach: entry('detach', 'fixed-ip detach --json', 'The workloads taken out of the stack.', detachSchema),
   unlock: entry('unlock', 'fixed-ip unlock --json', 'Whether a lock was removed.', unlockSchema),
+  'ci github': entry(
+    'ci-github',
+    'fixed-ip ci github --json',
+    'The GitHub Actions workflow written, and what to do next.',
+    ciGithubSchema,
+  ),
   'state move': entry(
     'state-move',
     'fixed-ip state move --json',
@@ -543,3 +595,4 @@ agree<Agree<ForgetResult & { name: string }, typeof forgetSchema>>();
 agree<Agree<UnlockResult & { name: string }, typeof unlockSchema>>();
 agree<Agree<StateMoveResult & { name: string }, typeof stateMoveSchema>>();
 agree<Agree<TeardownResource, typeof teardownResource>>();
+agree<Agree<CiGithubReport, typeof ciGithubSchema>>();

@@ -9,7 +9,7 @@ import {
   DEFAULT_WORKFLOW_PATH,
   workflowYaml,
 } from '../engine/ci-workflow.js';
-import type { StatedAllowlist } from '../engine/allowlist.js';
+import type { AllowlistSource, StatedAllowlist } from '../engine/allowlist.js';
 import { checkStackName } from '../model/options.js';
 import type { Ui } from '../ports/ui.js';
 import { parseStateLocation, type StateSetting } from '../state/location.js';
@@ -48,7 +48,7 @@ export interface CiGithubReport {
   schedule: string;
   expectIps: string[];
   /** Where the stated list came from: `--expect-ips` or `.fixed-ip/config.json`. */
-  expectIpsSource: string;
+  expectIpsSource: AllowlistSource;
   /** The s3:// state the check reads; null: none it can read, so it finds the stack by its tags. */
   state: string | null;
   version: string;

@@ -4,7 +4,13 @@ import type { StackState } from '../state/schema.js';
 import { standingMonthlyUsd } from '../engine/cost.js';
 import { spendSoFar } from '../engine/spend.js';
 import { allowlistRecords, recipe, stepNumber } from '../engine/recipe.js';
-import { type AllowlistCheck, allowlistLine, compareAllowlist, liveEgressIps } from '../engine/allowlist.js';
+import {
+  type AllowlistCheck,
+  type AllowlistSource,
+  allowlistLine,
+  compareAllowlist,
+  liveEgressIps,
+} from '../engine/allowlist.js';
 import {
   loadWorld,
   INTERNET_GATEWAYS,
@@ -27,7 +33,7 @@ export interface StatusOptions extends StackOptions {
   /** --expect-ips: the allowlist as stated; a difference from the live egress IPs is reported. */
   expectIps?: readonly string[] | undefined;
   /** Where that list was stated (`--expect-ips`, `.fixed-ip/config.json`): reported as `allowlist.source`. */
-  expectIpsSource?: string | undefined;
+  expectIpsSource?: AllowlistSource | undefined;
 }
 
 /** The stable `status --json` shape (README, "status --json"): fields may be added, none removed. */
@@ -234,7 +240,7 @@ function withAllowlist(
   report: StatusReport,
   ctx: StackContext,
   expected: readonly string[] | undefined,
-  source: string | undefined,
+  source: AllowlistSource | undefined,
 ): StatusReport {
   if (expected === undefined) return report;
   const allowlist = {

@@ -1,4 +1,9 @@
-import { type AllowlistCheck, allowlistLine, compareAllowlist } from '../engine/allowlist.js';
+import {
+  type AllowlistCheck,
+  type AllowlistSource,
+  allowlistLine,
+  compareAllowlist,
+} from '../engine/allowlist.js';
 import { randomUUID } from 'node:crypto';
 import { awsErrorName } from '../aws/errors.js';
 import type { AwsPort } from '../aws/port.js';
@@ -36,7 +41,7 @@ export interface VerifyOptions extends StackOptions {
   /** --expect-ips: the allowlist as stated; the IPs the probes saw are held to it. */
   expectIps?: readonly string[] | undefined;
   /** Where that list was stated (`--expect-ips`, `.fixed-ip/config.json`): reported as `allowlist.source`. */
-  expectIpsSource?: string | undefined;
+  expectIpsSource?: AllowlistSource | undefined;
 }
 
 /** What one zone's probe saw. */
@@ -185,7 +190,7 @@ export async function verify(options: VerifyOptions, deps: Deps): Promise<Verify
 /** The IPs the probes saw against the stated allowlist; nothing when none is stated or a probe saw nothing. */
 function heldTo(
   expected: readonly string[] | undefined,
-  source: string | undefined,
+  source: AllowlistSource | undefined,
   verdicts: readonly ZoneVerdict[],
 ): Pick<VerifyReport, 'allowlist' | 'code'> {
   if (expected === undefined || verdicts.length === 0 || verdicts.some((v) => v.publicIp === null)) return {};

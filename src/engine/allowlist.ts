@@ -20,8 +20,11 @@ export interface AllowlistCheck {
   missing: string[];
   ok: boolean;
   /** Where the stated list came from: `--expect-ips` or `.fixed-ip/config.json`. */
-  source?: string;
+  source?: AllowlistSource;
 }
+
+/** Where a stated allowlist comes from: the flag, or the project file. */
+export type AllowlistSource = '--expect-ips' | typeof PROJECT_CONFIG;
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
@@ -50,7 +53,7 @@ export function parseExpectIps(
 export interface StatedAllowlist {
   ips: string[];
   /** `--expect-ips`, or the project file (`.fixed-ip/config.json`). */
-  source: string;
+  source: AllowlistSource;
 }
 
 /** `--expect-ips` when given (the flag wins), else the project file's list for the stack, else none. */

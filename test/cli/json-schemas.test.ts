@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { AwsSimulator } from '@fixed-ip/simulator';
@@ -89,8 +89,10 @@ describe('every command that takes --json has a schema', () => {
         $id: expect.stringMatching(/^urn:fixed-ip:json-schema:[a-z-]+$/) as unknown,
         title: expect.any(String) as unknown,
         description: expect.any(String) as unknown,
-        additionalProperties: false,
       });
+      // Closed: the object, or each object it may be (iam-policy: a policy, or the CI role's two).
+      const shapes = (schema.anyOf as Array<Record<string, unknown>> | undefined) ?? [schema];
+      for (const shape of shapes) expect(shape, item.file).toMatchObject({ additionalProperties: false });
       expect(() => validatorOf(item)).not.toThrow();
     }
   });
@@ -127,7 +129,10 @@ describe('real outputs against their schemas', () => {
       [...region, '--expect-ips', '203.0.113.10'],
       ExitCode.allowlistChanged,
     );
-    expect(changed).toMatchObject({ code: 'ALLOWLIST_CHANGED', allowlist: { ok: false } });
+    expect(changed).toMatchObject({
+      code: 'ALLOWLIST_CHANGED',
+      allowlist: { ok: false, source: '--expect-ips' },
+    });
     expect(await checked('verify', region)).toMatchObject({ ok: true });
     const verified = await checked(
       'verify',
@@ -227,7 +232,38 @@ describe('real outputs against their schemas', () => {
     for (const scope of ['setup', 'status', 'teardown', 'verify', 'cost', 'export', 'forget', 'nat-instance'])
       await checked('iam-policy', ['--for', scope]);
     await checked('iam-policy', ['--state', 's3://team-state/fixed-ip/prod.json']);
+    await checked('iam-policy', ['--for', 'ci']);
+    const ci = await checked('iam-policy', [
+      '--for',
+      'ci',
+      '--repo',
+      'octo-org/payments',
+      '--account',
+      '123456789012',
+    ]);
+    expect(Object.keys(ci)).toEqual(['permissionsPolicy', 'trustPolicy']);
   });
+
+  it('ci github: the workflow written for a stack, from the stated list or the config file', async () => {
+    const role = ['--role-arn', 'arn:aws:iam::123456789012:role/fixed-ip-ci'];
+    const written = await checked('ci github', [
+      ...role,
+      '--expect-ips',
+      '203.0.113.10',
+      '--region',
+      'eu-west-3',
+    ]);
+    expect(written).toMatchObject({
+      expectIps: ['203.0.113.10'],
+      expectIpsSource: '--expect-ips',
+      state: null,
+    });
+    mkdirSync('.fixed-ip', { recursive: true });
+    writeFileSync('.fixed-ip/config.json', JSON.stringify({ expectIps: { default: ['203.0.113.11'] } }));
+    const fromConfig = await checked('ci github', [...role, '--region', 'eu-west-3', '--force']);
+    expect(fromConfig).toMatchObject({ expectIpsSource: '.fixed-ip/config.json' });
+    rmSync('.fixed-ip/config.json');
+  }, 120_000);
 
   it('errors: an unknown flag, a bad value, no stack, a function that does not exist', async () => {
     const usage = await checked('teardown', ['--wat'], ExitCode.usage);
