@@ -47,6 +47,8 @@ import {
   DescribeInstanceTypeOfferingsCommand,
   DescribeInstancesCommand,
   DescribeInternetGatewaysCommand,
+  DescribeIpamPoolsCommand,
+  DescribePublicIpv4PoolsCommand,
   DescribeNatGatewaysCommand,
   DescribeNetworkInterfacesCommand,
   DescribeRouteTablesCommand,
@@ -144,6 +146,9 @@ export const EC2_OPERATIONS = {
   DescribeInstanceTypeOfferings: DescribeInstanceTypeOfferingsCommand,
   DescribeInstances: DescribeInstancesCommand,
   DescribeInternetGateways: DescribeInternetGatewaysCommand,
+  // --eip-pool: the pool new Elastic IPs come from (src/kinds/eip-pool.ts).
+  DescribeIpamPools: DescribeIpamPoolsCommand,
+  DescribePublicIpv4Pools: DescribePublicIpv4PoolsCommand,
   DescribeNatGateways: DescribeNatGatewaysCommand,
   DescribeNetworkInterfaces: DescribeNetworkInterfacesCommand,
   DescribeRouteTables: DescribeRouteTablesCommand,

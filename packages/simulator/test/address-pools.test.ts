@@ -103,7 +103,6 @@ describe('IPAM and BYOIP pools', () => {
     const ec2 = client(sim, 'ec2');
     const pool = sim.addAddressPool({ type: 'byoip', cidr: '198.18.4.0/30' });
     sim.useCallerPolicy({
-      Version: '2012-10-17',
       Statement: [
         { Effect: 'Allow', Action: 'ec2:AllocateAddress', Resource: 'arn:aws:ec2:*:*:elastic-ip/*' },
       ],
@@ -114,7 +113,6 @@ describe('IPAM and BYOIP pools', () => {
       'UnauthorizedOperation',
     );
     sim.useCallerPolicy({
-      Version: '2012-10-17',
       Statement: [
         {
           Effect: 'Allow',

@@ -46,7 +46,7 @@ export function takeFromPool(
   const region = ctx.state.region;
   const id = ipamId ?? byoipId ?? '';
   const pool = poolsOf(ctx)[id];
-  let group = input.NetworkBorderGroup ?? region;
+  let group: string;
   if (ipamId !== undefined) {
     if (!pool || pool.type !== 'ipam')
       throw ec2Error(Ec2ErrorCode.ipamPoolNotFound, `The ipam-pool ID '${ipamId}' does not exist`);
