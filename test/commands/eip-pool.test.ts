@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { plan } from '../../src/commands/plan.js';
 import { setup, type SetupOptions } from '../../src/commands/setup.js';
 import { teardown } from '../../src/commands/teardown.js';
+import { policyFor } from '../../src/engine/iam-policy.js';
 import { FixedIpError } from '../../src/errors.js';
 import { recordsOf } from '../../src/state/schema.js';
 import { createTestAccount, mutatingCalls, type TestAccount } from '../support/env.js';
@@ -76,6 +77,23 @@ describe('--eip-pool', () => {
       expect(await addresses()).toEqual([]);
     },
   );
+
+  it('runs under the policy iam-policy prints, which grants AllocateAddress on the pool', async () => {
+    const pool = account.sim.addAddressPool({ type: 'byoip', cidr: '198.18.0.0/29' });
+    account.sim.useCallerPolicy(policyFor(['setup', 'status', 'teardown']));
+    const report = await plan(options(pool), account.deps());
+    expect(report.permissions.missing).toEqual([]);
+    await setup(options(pool), account.deps());
+    expect(
+      account.sim.calls.filter(
+        (c) => /Unauthorized|AccessDenied/.test(c.outcome) && !(c.input as { DryRun?: boolean }).DryRun,
+      ),
+    ).toEqual([]);
+    expect((await addresses()).map((a) => a.PublicIpv4Pool)).toEqual([pool, pool]);
+    await teardown({ name: 'default', yes: true }, account.deps());
+    account.sim.useCallerPolicy(undefined);
+    expect(await addresses()).toEqual([]);
+  });
 
   describe('refusals before anything is created', () => {
     const cases: Array<[string, () => string, string]> = [
