@@ -49,6 +49,8 @@ import {
   DescribeInternetGatewaysCommand,
   DescribeIpamPoolsCommand,
   DescribePublicIpv4PoolsCommand,
+  GetIpamPoolAllocationsCommand,
+  GetIpamPoolCidrsCommand,
   DescribeNatGatewaysCommand,
   DescribeNetworkInterfacesCommand,
   DescribeRouteTablesCommand,
@@ -149,6 +151,9 @@ export const EC2_OPERATIONS = {
   // --eip-pool: the pool new Elastic IPs come from (src/kinds/eip-pool.ts).
   DescribeIpamPools: DescribeIpamPoolsCommand,
   DescribePublicIpv4Pools: DescribePublicIpv4PoolsCommand,
+  // An IPAM pool's free addresses: its provisioned CIDRs less its allocations.
+  GetIpamPoolAllocations: GetIpamPoolAllocationsCommand,
+  GetIpamPoolCidrs: GetIpamPoolCidrsCommand,
   DescribeNatGateways: DescribeNatGatewaysCommand,
   DescribeNetworkInterfaces: DescribeNetworkInterfacesCommand,
   DescribeRouteTables: DescribeRouteTablesCommand,

@@ -64,6 +64,31 @@ const unlessNotFound =
     throw error;
   };
 
+/** Reading an IPAM pool's CIDRs and allocations is authorized on the pool (Get*, not Describe*). */
+export const POOL_READ_GRANT: PolicyGrant = {
+  sid: 'FixedIpEc2ReadIpamPool',
+  actions: ['ec2:GetIpamPoolCidrs', 'ec2:GetIpamPoolAllocations'],
+  resource: 'arn:aws:ec2::*:ipam-pool/*',
+};
+
+/**
+ * The addresses an IPAM pool has free: its provisioned CIDRs' addresses less its allocations;
+ * undefined when there are more than one page of either (then AWS alone decides, at allocation).
+ */
+async function ipamFree(ctx: StackContext, pool: string): Promise<number | undefined> {
+  const [cidrs, allocations] = await Promise.all([
+    ctx.aws.ec2.GetIpamPoolCidrs({ IpamPoolId: pool, MaxResults: 1000 }),
+    ctx.aws.ec2.GetIpamPoolAllocations({ IpamPoolId: pool, MaxResults: 1000 }),
+  ]);
+  if (cidrs.NextToken || allocations.NextToken) return undefined;
+  const size = (cidr: string | undefined): number => 2 ** (32 - Number(cidr?.split('/')[1] ?? 32));
+  const total = (cidrs.IpamPoolCidrs ?? [])
+    .filter((c) => c.State === 'provisioned')
+    .reduce((sum, c) => sum + size(c.Cidr), 0);
+  const used = (allocations.IpamPoolAllocations ?? []).reduce((sum, a) => sum + size(a.Cidr), 0);
+  return Math.max(0, total - used);
+}
+
 /**
  * What AWS would refuse when setup allocates `count` addresses for these zones from the pool,
  * read before anything is made: a pool that does not exist here, one that does not serve public
@@ -109,7 +134,14 @@ export async function poolQuota(ctx: StackContext, pool: string, zones: readonly
       );
     if (ipam.State !== undefined && !ipam.State.endsWith('complete'))
       return refuse(count, 0, `it is ${ipam.State}, not ready to allocate from`);
-    return { name, used: count, limit: count, ok: true };
+    const free = await ipamFree(ctx, pool);
+    if (free !== undefined && free < count)
+      return refuse(
+        count,
+        free,
+        `${free} of its addresses ${free === 1 ? 'is' : 'are'} free and setup needs ${count}: release some, or provision more to it (aws ec2 provision-ipam-pool-cidr)`,
+      );
+    return { name, used: count, limit: free ?? count, ok: true };
   }
   const found = await ctx.aws.ec2
     .DescribePublicIpv4Pools({ PoolIds: [pool] })

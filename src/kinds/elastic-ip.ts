@@ -15,7 +15,7 @@ import { removeOrphans } from './orphans.js';
 import { whenVisible } from './eventual.js';
 import { ADDRESSES } from '../model/world.js';
 import type { IacExport } from '../model/iac.js';
-import { EIP_POOL, eipPoolOf, fromPool, POOL_GRANT, poolQuota } from './eip-pool.js';
+import { EIP_POOL, eipPoolOf, fromPool, POOL_GRANT, POOL_READ_GRANT, poolQuota } from './eip-pool.js';
 
 const ROLE = 'elastic-ip';
 
@@ -127,10 +127,16 @@ export const elasticIp: Kind = {
   record: elasticIpRecord,
   inputs: [EIP_POOL],
   iam: {
-    read: ['ec2:DescribeAddresses', 'ec2:DescribeIpamPools', 'ec2:DescribePublicIpv4Pools'],
+    read: [
+      'ec2:DescribeAddresses',
+      'ec2:DescribeIpamPools',
+      'ec2:DescribePublicIpv4Pools',
+      'ec2:GetIpamPoolCidrs',
+      'ec2:GetIpamPoolAllocations',
+    ],
     create: ['ec2:AllocateAddress', 'ec2:CreateTags'],
     remove: ['ec2:ReleaseAddress'],
-    grants: [POOL_GRANT],
+    grants: [POOL_GRANT, POOL_READ_GRANT],
   },
   hourlyUsd: () => IPV4_HOURLY_USD,
 

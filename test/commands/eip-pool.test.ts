@@ -78,22 +78,25 @@ describe('--eip-pool', () => {
     },
   );
 
-  it('runs under the policy iam-policy prints, which grants AllocateAddress on the pool', async () => {
-    const pool = account.sim.addAddressPool({ type: 'byoip', cidr: '198.18.0.0/29' });
-    account.sim.useCallerPolicy(policyFor(['setup', 'status', 'teardown']));
-    const report = await plan(options(pool), account.deps());
-    expect(report.permissions.missing).toEqual([]);
-    await setup(options(pool), account.deps());
-    expect(
-      account.sim.calls.filter(
-        (c) => /Unauthorized|AccessDenied/.test(c.outcome) && !(c.input as { DryRun?: boolean }).DryRun,
-      ),
-    ).toEqual([]);
-    expect((await addresses()).map((a) => a.PublicIpv4Pool)).toEqual([pool, pool]);
-    await teardown({ name: 'default', yes: true }, account.deps());
-    account.sim.useCallerPolicy(undefined);
-    expect(await addresses()).toEqual([]);
-  });
+  it.each(['ipam', 'byoip'] as const)(
+    '%s: runs under the policy iam-policy prints, which grants AllocateAddress (and the IPAM reads) on the pool',
+    async (type) => {
+      const pool = account.sim.addAddressPool({ type, cidr: '198.18.0.0/29' });
+      account.sim.useCallerPolicy(policyFor(['setup', 'status', 'teardown']));
+      const report = await plan(options(pool), account.deps());
+      expect(report.permissions.missing).toEqual([]);
+      await setup(options(pool), account.deps());
+      expect(
+        account.sim.calls.filter(
+          (c) => /Unauthorized|AccessDenied/.test(c.outcome) && !(c.input as { DryRun?: boolean }).DryRun,
+        ),
+      ).toEqual([]);
+      expect((await addresses()).map((a) => a.PublicIpv4Pool)).toEqual([pool, pool]);
+      await teardown({ name: 'default', yes: true }, account.deps());
+      account.sim.useCallerPolicy(undefined);
+      expect(await addresses()).toEqual([]);
+    },
+  );
 
   describe('refusals before anything is created', () => {
     const cases: Array<[string, () => string, string]> = [
@@ -122,6 +125,11 @@ describe('--eip-pool', () => {
       [
         'a BYOIP pool with one free address for two zones',
         () => account.sim.addAddressPool({ type: 'byoip', cidr: '198.18.0.0/32' }),
+        '1 of its addresses is free and setup needs 2',
+      ],
+      [
+        'an IPAM pool with one free address for two zones',
+        () => account.sim.addAddressPool({ type: 'ipam', cidr: '198.18.0.0/32' }),
         '1 of its addresses is free and setup needs 2',
       ],
     ];

@@ -169,6 +169,15 @@ function ec2Requests(ctx: SimContext, operation: string, input: Input): AuthRequ
       return [...creating(ctx, action, 'route-table', specs), ...own(input.VpcId)];
     case 'CreateSecurityGroup':
       return [...creating(ctx, action, 'security-group', specs), ...own(input.VpcId)];
+    case 'GetIpamPoolCidrs':
+    case 'GetIpamPoolAllocations':
+      return [
+        {
+          action,
+          resource: `arn:aws:ec2::${ctx.state.accountId}:ipam-pool/${str(input.IpamPoolId) ?? ''}`,
+          context: {},
+        },
+      ];
     case 'AllocateAddress': {
       // From your pool: authorized on the pool too (an IPAM pool's ARN names no region).
       const pool =

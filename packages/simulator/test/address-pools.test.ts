@@ -27,7 +27,22 @@ describe('IPAM and BYOIP pools', () => {
       'InsufficientAddressCapacity',
     );
     expect((await ec2('DescribeAddresses', {})).Addresses).toHaveLength(2);
+    const cidrs = await ec2('GetIpamPoolCidrs', { IpamPoolId: pool });
+    expect(cidrs.IpamPoolCidrs).toEqual([{ Cidr: '198.18.0.0/31', State: 'provisioned', NetmaskLength: 31 }]);
+    const allocations = await ec2('GetIpamPoolAllocations', { IpamPoolId: pool });
+    expect(
+      allocations.IpamPoolAllocations.map((a: { Cidr: string; ResourceId: string }) => [
+        a.Cidr,
+        a.ResourceId,
+      ]).sort(),
+    ).toEqual(
+      [
+        [`${first.PublicIp}/32`, first.AllocationId],
+        [`${second.PublicIp}/32`, second.AllocationId],
+      ].sort(),
+    );
     await ec2('ReleaseAddress', { AllocationId: first.AllocationId });
+    expect((await ec2('GetIpamPoolAllocations', { IpamPoolId: pool })).IpamPoolAllocations).toHaveLength(1);
     const again = await ec2('AllocateAddress', { Domain: 'vpc', IpamPoolId: pool });
     expect(again.PublicIp).toBe(first.PublicIp);
   });

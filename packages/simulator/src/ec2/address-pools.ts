@@ -123,6 +123,32 @@ export const addressPoolOperations = {
     };
   },
 
+  GetIpamPoolCidrs(ctx: SimContext, input: { IpamPoolId?: string }): object {
+    const [pool] = requested(ctx, [input.IpamPoolId ?? ''], 'ipam');
+    return {
+      IpamPoolCidrs: pool
+        ? [{ Cidr: pool.cidr, State: 'provisioned', NetmaskLength: parseCidr(pool.cidr)?.prefix }]
+        : [],
+    };
+  },
+
+  /** Each Elastic IP taken from the pool is an allocation of a /32 (ResourceType eip). */
+  GetIpamPoolAllocations(ctx: SimContext, input: { IpamPoolId?: string }): object {
+    const [pool] = requested(ctx, [input.IpamPoolId ?? ''], 'ipam');
+    return {
+      IpamPoolAllocations: recordsOf(ctx.state.addresses)
+        .filter((a) => pool !== undefined && a.pool === pool.id)
+        .map((a) => ({
+          Cidr: `${a.publicIp}/32`,
+          IpamPoolAllocationId: `ipam-pool-alloc-${a.id.slice('eipalloc-'.length)}`,
+          ResourceId: a.id,
+          ResourceType: 'eip',
+          ResourceRegion: ctx.state.region,
+          ResourceOwner: ctx.state.accountId,
+        })),
+    };
+  },
+
   DescribePublicIpv4Pools(ctx: SimContext, input: { PoolIds?: string[] }): object {
     return {
       PublicIpv4Pools: requested(ctx, input.PoolIds, 'byoip').map((pool) => {
