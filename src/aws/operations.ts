@@ -47,6 +47,10 @@ import {
   DescribeInstanceTypeOfferingsCommand,
   DescribeInstancesCommand,
   DescribeInternetGatewaysCommand,
+  DescribeIpamPoolsCommand,
+  DescribePublicIpv4PoolsCommand,
+  GetIpamPoolAllocationsCommand,
+  GetIpamPoolCidrsCommand,
   DescribeNatGatewaysCommand,
   DescribeNetworkInterfacesCommand,
   DescribeRouteTablesCommand,
@@ -144,6 +148,12 @@ export const EC2_OPERATIONS = {
   DescribeInstanceTypeOfferings: DescribeInstanceTypeOfferingsCommand,
   DescribeInstances: DescribeInstancesCommand,
   DescribeInternetGateways: DescribeInternetGatewaysCommand,
+  // --eip-pool: the pool new Elastic IPs come from (src/kinds/eip-pool.ts).
+  DescribeIpamPools: DescribeIpamPoolsCommand,
+  DescribePublicIpv4Pools: DescribePublicIpv4PoolsCommand,
+  // An IPAM pool's free addresses: its provisioned CIDRs less its allocations.
+  GetIpamPoolAllocations: GetIpamPoolAllocationsCommand,
+  GetIpamPoolCidrs: GetIpamPoolCidrsCommand,
   DescribeNatGateways: DescribeNatGatewaysCommand,
   DescribeNetworkInterfaces: DescribeNetworkInterfacesCommand,
   DescribeRouteTables: DescribeRouteTablesCommand,

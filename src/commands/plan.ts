@@ -11,6 +11,7 @@ import { monthlyCost } from '../model/pricing.js';
 import { allowlistRecords, stepLabel } from '../engine/recipe.js';
 import { isWork, isWorkload, type PlanAction } from '../model/kind.js';
 import { NAT_MODE } from '../kinds/nat-modes.js';
+import { eipPoolOf } from '../kinds/eip-pool.js';
 import { recordsOf } from '../state/schema.js';
 import { asker } from './asker.js';
 import { describeRecord, type PlannedStep, resolveSetup } from './resolve.js';
@@ -41,7 +42,13 @@ export interface PlanReport {
    * The IPs to allowlist after setup: `kept` ones are already the stack's, `adopted` ones are
    * brought with --eip (known now), `new` ones are not yet known.
    */
-  ips: Array<{ zone: string; ip: string | null; status: 'kept' | 'adopted' | 'new' }>;
+  ips: Array<{
+    zone: string;
+    ip: string | null;
+    status: 'kept' | 'adopted' | 'new';
+    /** The IPAM or BYOIP pool it comes (or came) from (--eip-pool); absent: Amazon's, or yours by --eip. */
+    pool?: string;
+  }>;
   /**
    * The zones where a stack that already has an allowlist gets a new or brought IP (a mode change,
    * a new zone): an allowlist change, which setup confirms on its own.
@@ -107,6 +114,9 @@ export async function plan(options: PlanOptions, deps: Deps): Promise<PlanReport
   const saved = await store.read().catch(() => null);
   const now = saved ? stackCost(aws.region, saved).monthlyUsd : null;
   const known = new Map(allowlistRecords(state).map((r) => [r.zone ?? '', r.publicIp]));
+  const poolOfKept = (zone: string, index: number): string | undefined =>
+    recordsOf(state, 'elasticIp').find((r) => r.zone === zone || (index === 0 && r.zone === undefined))?.pool;
+  const from = (pool: string | undefined) => (pool === undefined ? {} : { pool });
   const adopted = (zone: string) =>
     ctx.world.addresses.find((a) => a.AllocationId === targets.adoptEips[zone])?.PublicIp;
   const report: PlanReport = {
@@ -128,11 +138,11 @@ export async function plan(options: PlanOptions, deps: Deps): Promise<PlanReport
       const ip =
         known.get(zone) ??
         (index === 0 ? recordsOf(state, 'elasticIp').find((r) => r.zone === undefined)?.publicIp : undefined);
-      if (ip) return { zone, ip, status: 'kept' as const };
+      if (ip) return { zone, ip, status: 'kept' as const, ...from(poolOfKept(zone, index)) };
       const brought = adopted(zone);
       return brought
         ? { zone, ip: brought, status: 'adopted' as const }
-        : { zone, ip: null, status: 'new' as const };
+        : { zone, ip: null, status: 'new' as const, ...from(eipPoolOf(state.shape)) };
     }),
     allowlistChange: [],
     functions: roles.map(({ fn, missing }) => ({
@@ -219,7 +229,7 @@ function print(
   for (const item of report.retire) ui.result(`  remove once the new shape is in place: ${item}`);
   for (const ip of report.ips)
     ui.result(
-      `  IP for ${ip.zone}: ${ip.ip ? `${ip.ip} (${ip.status === 'adopted' ? 'yours, from --eip' : 'already allowlisted: stays'})` : 'a new Elastic IP (allowlist it after setup)'}`,
+      `  IP for ${ip.zone}: ${ip.ip ? `${ip.ip} (${ip.status === 'adopted' ? 'yours, from --eip' : `already allowlisted: stays${ip.pool ? `; from pool ${ip.pool}` : ''}`})` : `a new Elastic IP${ip.pool ? ` from pool ${ip.pool}` : ''} (allowlist it after setup)`}`,
     );
   if (report.allowlistChange.length > 0)
     ui.result(

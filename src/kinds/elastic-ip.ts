@@ -15,10 +15,16 @@ import { removeOrphans } from './orphans.js';
 import { whenVisible } from './eventual.js';
 import { ADDRESSES } from '../model/world.js';
 import type { IacExport } from '../model/iac.js';
+import { EIP_POOL, eipPoolOf, fromPool, POOL_GRANT, POOL_READ_GRANT, poolQuota } from './eip-pool.js';
 
 const ROLE = 'elastic-ip';
 
-export const elasticIpRecord = z.extend(baseRecord, { kind: z.literal('elasticIp'), publicIp: z.string() });
+export const elasticIpRecord = z.extend(baseRecord, {
+  kind: z.literal('elasticIp'),
+  publicIp: z.string(),
+  /** The IPAM or BYOIP pool it was allocated from (--eip-pool); absent: Amazon's. */
+  pool: z.optional(z.string()),
+});
 
 // This kind's state record, declared where the state's identities are (src/state/identity.ts).
 declare module '../state/identity.js' {
@@ -119,10 +125,18 @@ export const elasticIp: Kind = {
   article: 5,
   title: 'Elastic IP',
   record: elasticIpRecord,
+  inputs: [EIP_POOL],
   iam: {
-    read: ['ec2:DescribeAddresses'],
+    read: [
+      'ec2:DescribeAddresses',
+      'ec2:DescribeIpamPools',
+      'ec2:DescribePublicIpv4Pools',
+      'ec2:GetIpamPoolCidrs',
+      'ec2:GetIpamPoolAllocations',
+    ],
     create: ['ec2:AllocateAddress', 'ec2:CreateTags'],
     remove: ['ec2:ReleaseAddress'],
+    grants: [POOL_GRANT, POOL_READ_GRANT],
   },
   hourlyUsd: () => IPV4_HOURLY_USD,
 
@@ -190,7 +204,8 @@ export const elasticIp: Kind = {
         detail: `${found.PublicIp} (${found.AllocationId}, ${zone})`,
       };
     }
-    return { action: 'create', detail: `new Elastic IP for ${zone}` };
+    const pool = eipPoolOf(ctx.state.shape);
+    return { action: 'create', detail: `new Elastic IP for ${zone}${pool ? ` from pool ${pool}` : ''}` };
   },
 
   async ensure(ctx, zone = '', targets) {
@@ -220,10 +235,12 @@ export const elasticIp: Kind = {
     }
     if (!address) address = await recordedAddress(ctx, zone);
     let allocated = false;
+    const pool = eipPoolOf(ctx.state.shape);
     if (!address) {
       ctx.checkpoint();
       const out = await ctx.aws.ec2Create.AllocateAddress({
         Domain: 'vpc',
+        ...fromPool(pool),
         TagSpecifications: tagSpec('elastic-ip', ROLE, ctx.name, zone),
       });
       address = { AllocationId: out.AllocationId ?? '', PublicIp: out.PublicIp ?? '', Tags: [] };
@@ -234,7 +251,16 @@ export const elasticIp: Kind = {
     // A zone-less record (kept by the first release) now serves the first zone.
     if (recordIn(ctx, 'elasticIp', undefined)?.id === id)
       delete ctx.state.resources[identityKey({ kind: 'elasticIp' })];
-    await putRecord(ctx, { kind: 'elasticIp', id, owned, zone, publicIp: address.PublicIp ?? '' });
+    // Where it came from: the pool it was allocated from now, or what its record already says.
+    const from = allocated ? pool : recorded(ctx, zone)?.pool;
+    await putRecord(ctx, {
+      kind: 'elasticIp',
+      id,
+      owned,
+      zone,
+      publicIp: address.PublicIp ?? '',
+      ...(from !== undefined ? { pool: from } : {}),
+    });
     const taken = new Set(Object.values(ctx.state.resources).map((r) => r.id));
     const orphans = ctx.world.addresses
       .filter(
@@ -307,11 +333,19 @@ export const elasticIp: Kind = {
       (node) => node.creating && targets.adoptEips[node.zone ?? ''] === undefined,
     ).length;
     if (newIps === 0) return [];
-    const limit = await elasticIpLimit(ctx.aws);
+    const pool = eipPoolOf(ctx.state.shape);
+    const newZones = nodes
+      .filter((node) => node.creating && targets.adoptEips[node.zone ?? ''] === undefined)
+      .map((node) => node.zone ?? '');
+    const [limit, fromPoolQuota] = await Promise.all([
+      elasticIpLimit(ctx.aws),
+      pool === undefined ? undefined : poolQuota(ctx, pool, newZones),
+    ]);
     const used = ctx.world.addresses.length;
     const ok = used + newIps <= limit;
     const region = ctx.aws.region;
     return [
+      ...(fromPoolQuota ? [fromPoolQuota] : []),
       {
         name: `Elastic IPs in ${region}`,
         used,
@@ -351,6 +385,7 @@ export const elasticIp: Kind = {
               aws.ec2.AllocateAddress({
                 DryRun: true,
                 Domain: 'vpc',
+                ...fromPool(eipPoolOf(targets.shape)),
                 TagSpecifications: tagSpec('elastic-ip', ROLE, stack, zone),
               }),
           },

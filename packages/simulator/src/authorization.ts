@@ -169,8 +169,28 @@ function ec2Requests(ctx: SimContext, operation: string, input: Input): AuthRequ
       return [...creating(ctx, action, 'route-table', specs), ...own(input.VpcId)];
     case 'CreateSecurityGroup':
       return [...creating(ctx, action, 'security-group', specs), ...own(input.VpcId)];
-    case 'AllocateAddress':
-      return creating(ctx, action, 'elastic-ip', specs);
+    case 'GetIpamPoolCidrs':
+    case 'GetIpamPoolAllocations':
+      return [
+        {
+          action,
+          resource: `arn:aws:ec2::${ctx.state.accountId}:ipam-pool/${str(input.IpamPoolId) ?? ''}`,
+          context: {},
+        },
+      ];
+    case 'AllocateAddress': {
+      // From your pool: authorized on the pool too (an IPAM pool's ARN names no region).
+      const pool =
+        typeof input.IpamPoolId === 'string'
+          ? `arn:aws:ec2::${ctx.state.accountId}:ipam-pool/${input.IpamPoolId}`
+          : typeof input.PublicIpv4Pool === 'string' && input.PublicIpv4Pool !== 'amazon'
+            ? ec2Arn(ctx, 'ipv4pool-ec2', input.PublicIpv4Pool)
+            : undefined;
+      return [
+        ...creating(ctx, action, 'elastic-ip', specs),
+        ...(pool ? [{ action, resource: pool, context: {} }] : []),
+      ];
+    }
     case 'CreateNatGateway': {
       const zoneAddresses = (
         Array.isArray(input.AvailabilityZoneAddresses) ? input.AvailabilityZoneAddresses : []

@@ -110,6 +110,10 @@ export const Ec2ErrorCode = {
   insufficientFreeAddresses: 'InsufficientFreeAddressesInSubnet',
   idempotentParameterMismatch: 'IdempotentParameterMismatch',
   addressLimitExceeded: 'AddressLimitExceeded',
+  ipamPoolNotFound: 'InvalidIpamPoolId.NotFound',
+  publicIpv4PoolNotFound: 'InvalidPublicIpv4PoolID.NotFound',
+  /** A pool with no free address left. Uncertain: AWS's exact code for an exhausted pool. */
+  insufficientAddressCapacity: 'InsufficientAddressCapacity',
   dryRunOperation: 'DryRunOperation',
   unauthorizedOperation: 'UnauthorizedOperation',
   requestLimitExceeded: 'RequestLimitExceeded',

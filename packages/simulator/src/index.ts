@@ -13,7 +13,7 @@ export { BASIC_EXECUTION_POLICY_ARN, LAMBDA_VPC_ACTIONS, VPC_ACCESS_POLICY_ARN }
 export { SIMULATED_OPERATIONS } from './operations.js';
 export { InvalidAccountError, SIMULATOR_FORMAT, SIMULATOR_FORMAT_VERSION } from './persistence.js';
 export { seedDemoAccount } from './seed.js';
-export type { SeedAddress, SeedFunction, SeedSubnet, SeedVpc } from './seeding.js';
+export type { SeedAddress, SeedAddressPool, SeedFunction, SeedSubnet, SeedVpc } from './seeding.js';
 export { AwsSimulator, type AwsSimulatorOptions } from './simulator.js';
 export { DEFAULT_TIMINGS } from './timings.js';
 export { attachSimulator, type MiddlewareClient, SIMULATOR_MIDDLEWARE_NAME } from './transport.js';

@@ -170,6 +170,26 @@ export interface AddressRecord extends ResourceRecord {
   externalAssociation: { associationId: string; networkInterfaceId: string; privateIp: string } | null;
   /** Where AWS advertises the address: the region's group (absent), or a Local Zone's. */
   networkBorderGroup?: string;
+  /** The IPAM or BYOIP pool it was allocated from (absent: Amazon's). */
+  pool?: string;
+}
+
+/**
+ * An address pool of the account's: an IPAM pool (`ipam-pool-…`, AllocateAddress's IpamPoolId) or
+ * a BYOIP pool (`ipv4pool-ec2-…`, its PublicIpv4Pool). Elastic IPs from it take its CIDR's addresses.
+ */
+export interface AddressPoolRecord {
+  id: string;
+  type: 'ipam' | 'byoip';
+  cidr: string;
+  /** An IPAM pool's locale, or a BYOIP pool's network border group. */
+  locale: string;
+  /** An IPAM pool's address family. */
+  addressFamily: 'ipv4' | 'ipv6';
+  /** An IPAM pool's public source (absent: a private pool, which gives no Elastic IPs). */
+  publicIpSource?: 'amazon' | 'byoip';
+  /** The service an IPAM pool serves ('ec2' for Elastic IPs). */
+  awsService?: 'ec2';
 }
 
 export interface NatFailure {
@@ -350,6 +370,8 @@ export interface AccountState {
   clientTokens: Record<string, ClientTokenRecord>;
   /** SSM Parameter Store, by name. */
   parameters: Record<string, ParameterRecord>;
+  /** IPAM and BYOIP pools by id (absent until one is seeded). */
+  addressPools?: Record<string, AddressPoolRecord>;
   /** IAM instance profiles by name (absent on accounts saved before they were modelled, and until one is made). */
   instanceProfiles?: Record<string, InstanceProfileRecord>;
 }

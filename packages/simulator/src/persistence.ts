@@ -37,6 +37,7 @@ const LATER_MAPS = [
 
 const OPTIONAL_MAPS = [
   'instanceProfiles',
+  'addressPools',
   'autoScalingGroups',
   'metrics',
   'billing',

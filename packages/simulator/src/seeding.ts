@@ -4,6 +4,7 @@
  */
 import { formatCidr, parseCidr } from './cidr.js';
 import type { SimContext } from './context.js';
+import { insertPool } from './ec2/address-pools.js';
 import { insertAddress } from './ec2/addresses.js';
 import { zoneNames } from './ec2/availability-zones.js';
 import { attachInternetGateway, insertInternetGateway } from './ec2/internet-gateways.js';
@@ -40,6 +41,19 @@ export interface SeedAddress {
   tags?: Record<string, string>;
   /** Allocated in this network border group (a Local Zone's; default the region's). */
   networkBorderGroup?: string;
+}
+
+/** An IPAM pool (`type: 'ipam'`) or a BYOIP pool (`'byoip'`) Elastic IPs can be allocated from. */
+export interface SeedAddressPool {
+  type: 'ipam' | 'byoip';
+  /** Its addresses, e.g. 198.18.0.0/29. */
+  cidr: string;
+  /** An IPAM pool's locale, a BYOIP pool's network border group (default: the region). */
+  locale?: string;
+  /** IPAM only (defaults: ipv4, amazon, ec2); publicIpSource null makes a private pool. */
+  addressFamily?: 'ipv4' | 'ipv6';
+  publicIpSource?: 'amazon' | 'byoip' | null;
+  awsService?: 'ec2' | null;
 }
 
 export interface SeedFunction {
@@ -125,6 +139,21 @@ export function seedAddress(
     };
   }
   return { allocationId: address.id, publicIp: address.publicIp };
+}
+
+export function seedAddressPool(ctx: SimContext, spec: SeedAddressPool): string {
+  const ipam = spec.type === 'ipam';
+  const source = spec.publicIpSource === undefined ? 'amazon' : spec.publicIpSource;
+  const service = spec.awsService === undefined ? 'ec2' : spec.awsService;
+  return insertPool(ctx, {
+    id: newId(ctx.state, ipam ? 'ipam-pool' : 'ipv4pool-ec2'),
+    type: spec.type,
+    cidr: spec.cidr,
+    locale: spec.locale ?? ctx.state.region,
+    addressFamily: spec.addressFamily ?? 'ipv4',
+    ...(ipam && source !== null ? { publicIpSource: source } : {}),
+    ...(ipam && service !== null ? { awsService: service } : {}),
+  }).id;
 }
 
 export function seedSecurityGroup(ctx: SimContext, spec: { vpcId: string; name: string }): string {

@@ -28,6 +28,8 @@ import { fromDocument, toDocument } from './persistence.js';
 import {
   type SeedAddress,
   seedAddress,
+  type SeedAddressPool,
+  seedAddressPool,
   type SeedFunction,
   seedFunction,
   seedInternetGateway,
@@ -152,6 +154,11 @@ export class AwsSimulator {
 
   addAddress(options?: SeedAddress): { allocationId: string; publicIp: string } {
     return seedAddress(this.context(), options);
+  }
+
+  /** Adds an IPAM or BYOIP pool Elastic IPs can be allocated from; returns its id. */
+  addAddressPool(options: SeedAddressPool): string {
+    return seedAddressPool(this.context(), options);
   }
 
   /** Adds a function (and its role if missing: with VPC access unless roleHasVpcAccess is false); returns its ARN. */

@@ -7,6 +7,7 @@ import type { FilterFields } from '../filters.js';
 import { newId, newPublicIp } from '../ids.js';
 import { instanceState, natAllocationIds, natShowsAssociation, newRecord } from '../lifecycle.js';
 import type { AddressRecord, NatGatewayRecord, NetworkInterfaceRecord, Tags } from '../model.js';
+import { takeFromPool } from './address-pools.js';
 import { borderGroups } from './availability-zones.js';
 import { requireAddress, requireInstance, requireNetworkInterface } from './lookup.js';
 import { tagList, tagsFromSpecifications } from './tags.js';
@@ -50,12 +51,13 @@ export function insertAddress(
   tags: Tags,
   visibleAt: number,
   networkBorderGroup?: string,
+  fromPool?: { pool: { id: string }; publicIp: string },
 ): AddressRecord {
   if (recordsOf(ctx.state.addresses).length >= ADDRESS_LIMIT) {
     throw ec2Error(Ec2ErrorCode.addressLimitExceeded, 'The maximum number of addresses has been reached.');
   }
   const inUse = new Set(recordsOf(ctx.state.addresses).map((a) => a.publicIp));
-  const publicIp = newPublicIp(ctx.state, inUse);
+  const publicIp = fromPool?.publicIp ?? newPublicIp(ctx.state, inUse);
   if (publicIp === undefined)
     throw ec2Error(Ec2ErrorCode.addressLimitExceeded, 'The maximum number of addresses has been reached.');
   const address: AddressRecord = {
@@ -65,6 +67,7 @@ export function insertAddress(
     ...(networkBorderGroup !== undefined && networkBorderGroup !== ctx.state.region
       ? { networkBorderGroup }
       : {}),
+    ...(fromPool ? { pool: fromPool.pool.id } : {}),
   };
   ctx.state.addresses[address.id] = address;
   return address;
@@ -81,7 +84,8 @@ function addressIdentity(ctx: SimContext, address: AddressRecord): Address {
     AllocationId: address.id,
     PublicIp: address.publicIp,
     Domain: 'vpc',
-    PublicIpv4Pool: 'amazon',
+    // An address from your pool names it (uncertain for IPAM pools: AWS may show the BYOIP pool behind it).
+    PublicIpv4Pool: address.pool ?? 'amazon',
     NetworkBorderGroup: borderGroupOf(ctx, address),
   };
 }
@@ -116,7 +120,7 @@ function addressFields(ctx: SimContext): FilterFields<AddressRecord> {
     'private-ip-address': (a) => associationOf(ctx, a)?.privateIp,
     'network-interface-owner-id': (a) => (associationOf(ctx, a) ? ctx.state.accountId : undefined),
     'network-border-group': (a) => borderGroupOf(ctx, a),
-    'public-ipv4-pool': () => 'amazon',
+    'public-ipv4-pool': (a) => a.pool ?? 'amazon',
   };
 }
 
@@ -148,15 +152,23 @@ export const addressOperations = {
 
   AllocateAddress(
     ctx: SimContext,
-    input: { Domain?: string; TagSpecifications?: TagSpecification[]; NetworkBorderGroup?: string },
+    input: {
+      Domain?: string;
+      TagSpecifications?: TagSpecification[];
+      NetworkBorderGroup?: string;
+      IpamPoolId?: string;
+      PublicIpv4Pool?: string;
+    },
   ): object {
     if (input.Domain !== undefined && input.Domain !== 'vpc')
       throw ec2InvalidParameter(`Value (${input.Domain}) for parameter domain is invalid.`);
-    const group = input.NetworkBorderGroup;
-    if (group !== undefined && !borderGroups(ctx.state.region).includes(group))
-      throw ec2InvalidParameter(`Value (${group}) for parameter NetworkBorderGroup is invalid.`);
+    const asked = input.NetworkBorderGroup;
+    if (asked !== undefined && !borderGroups(ctx.state.region).includes(asked))
+      throw ec2InvalidParameter(`Value (${asked}) for parameter NetworkBorderGroup is invalid.`);
     const tags = tagsFromSpecifications(input.TagSpecifications, 'elastic-ip');
-    const address = insertAddress(ctx, tags, ctx.now + ctx.timings.eventualConsistencyMs, group);
+    const taken = takeFromPool(ctx, input);
+    const group = taken?.group ?? asked;
+    const address = insertAddress(ctx, tags, ctx.now + ctx.timings.eventualConsistencyMs, group, taken);
     return addressIdentity(ctx, address);
   },
 

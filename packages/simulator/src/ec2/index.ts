@@ -1,6 +1,7 @@
 /** Every EC2 operation the simulator models, by the SDK command's name without 'Command'. */
 import type { OperationTable } from '../context.js';
 import { accountAttributeOperations, addressOperations, associationOperations } from './addresses.js';
+import { addressPoolOperations } from './address-pools.js';
 import { imageOperations } from './images.js';
 import { instanceTypeOperations } from './instance-types.js';
 import { instanceOperations } from './instances.js';
@@ -25,6 +26,7 @@ export const ec2Operations: OperationTable = {
   ...routeTableOperations,
   ...securityGroupOperations,
   ...addressOperations,
+  ...addressPoolOperations,
   ...natGatewayOperations,
   // Tags on any resource, the types of their own included.
   ...tagOperations((ctx, id) =>
