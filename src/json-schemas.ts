@@ -136,7 +136,16 @@ export const planSchema = z.object({
     }),
   ),
   retire: described(strings(), 'what a change of shape removes once the new shape is in place'),
-  ips: z.array(z.object({ zone: zone(), ip: z.nullable(ip()), status: z.enum(['kept', 'adopted', 'new']) })),
+  ips: z.array(
+    z.object({
+      zone: zone(),
+      ip: z.nullable(ip()),
+      status: z.enum(['kept', 'adopted', 'new']),
+      pool: z.optional(
+        described(z.string(), 'the IPAM or BYOIP pool it comes (or came) from, with --eip-pool'),
+      ),
+    }),
+  ),
   allowlistChange: described(z.array(zone()), 'zones whose allowlisted IP changes'),
   functions: z.array(
     z.object({

@@ -113,6 +113,21 @@ describe('real outputs against their schemas', () => {
   it('plan of a new stack, setup, a re-run that changes nothing, plan of the stack as it is', async () => {
     const fresh = await checked('plan', ['--name', 'second', '--function', 'billing-webhook', ...region]);
     expect(fresh.wouldSucceed).toBe(true);
+    let pool = '';
+    await byHand('eu-west-3', (sim) => {
+      pool = sim.addAddressPool({ type: 'byoip', cidr: '198.18.0.0/29' });
+      return Promise.resolve();
+    });
+    const fromPool = await checked('plan', [
+      '--name',
+      'third',
+      '--function',
+      'billing-webhook',
+      '--eip-pool',
+      pool,
+      ...region,
+    ]);
+    expect(fromPool.ips).toContainEqual(expect.objectContaining({ status: 'new', pool }));
     expect(stack).toMatchObject({ changed: true, natMode: 'gateway' });
     const again = await checked('setup', ['--yes', '--verify', ...region]);
     expect(again.changed).toBe(false);
