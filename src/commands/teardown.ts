@@ -246,6 +246,15 @@ async function tearDown(
       throw waitExpired(ctx, error, stopped, billed);
     throw error;
   }
+  // What only looks like the stack's (its tags name it, but do not prove fixed-ip made it) is kept.
+  for (const stray of strays)
+    resources.push({
+      kind: stray.kind.name,
+      id: stray.item.id,
+      ...(stray.item.zone === undefined ? {} : { zone: stray.item.zone }),
+      action: 'kept',
+      reason: `fixed-ip cannot prove it made it: ${stray.why}`,
+    });
   const stranded = (await leftWithoutEgress(ctx, strangers)) ?? servicesLeft(ctx);
   if (stranded) {
     await store.write(state);

@@ -173,6 +173,31 @@ describe('what only looks like the stack', () => {
     expect(deps.recording.codes()).toContain('teardown.unproven');
   });
 
+  it("a security group made by hand with only the stack's name tag: kept, and among teardown's resources with why", async () => {
+    const first = await setup(options(), world.account.deps());
+    const vpcId = first.state.resources.vpc?.id ?? '';
+    const made = (await world.byHand('ec2', 'CreateSecurityGroup', {
+      GroupName: 'looks-like-fixed-ip',
+      Description: 'made by hand',
+      VpcId: vpcId,
+      TagSpecifications: [
+        { ResourceType: 'security-group', Tags: [{ Key: 'fixed-ip:stack', Value: 'default' }] },
+      ],
+    })) as { GroupId: string };
+
+    const result = await teardown({ name: 'default', yes: true }, world.account.deps());
+    expect(result.resources).toContainEqual({
+      kind: 'securityGroup',
+      id: made.GroupId,
+      action: 'kept',
+      reason: expect.stringMatching(/^fixed-ip cannot prove it made it: /) as unknown,
+    });
+    const groups = (await world.byHand('ec2', 'DescribeSecurityGroups', { GroupIds: [made.GroupId] })) as {
+      SecurityGroups: unknown[];
+    };
+    expect(groups.SecurityGroups).toHaveLength(1);
+  });
+
   it("an Elastic IP allocated by hand with only the stack's name tag: kept, and teardown says what still bills (exit 3)", async () => {
     await setup(options(), world.account.deps());
     const { allocationId, publicIp } = world.account.sim.addAddress({
