@@ -11,7 +11,7 @@ import { monthlyCost } from '../model/pricing.js';
 import { allowlistRecords, stepLabel } from '../engine/recipe.js';
 import { isWork, isWorkload, type PlanAction } from '../model/kind.js';
 import { NAT_MODE } from '../kinds/nat-modes.js';
-import { eipPoolOf } from '../kinds/eip-pool.js';
+import { ipPool } from '../kinds/eip-pool.js';
 import { recordsOf } from '../state/schema.js';
 import { asker } from './asker.js';
 import { describeRecord, type PlannedStep, resolveSetup } from './resolve.js';
@@ -114,9 +114,6 @@ export async function plan(options: PlanOptions, deps: Deps): Promise<PlanReport
   const saved = await store.read().catch(() => null);
   const now = saved ? stackCost(aws.region, saved).monthlyUsd : null;
   const known = new Map(allowlistRecords(state).map((r) => [r.zone ?? '', r.publicIp]));
-  const poolOfKept = (zone: string, index: number): string | undefined =>
-    recordsOf(state, 'elasticIp').find((r) => r.zone === zone || (index === 0 && r.zone === undefined))?.pool;
-  const from = (pool: string | undefined) => (pool === undefined ? {} : { pool });
   const adopted = (zone: string) =>
     ctx.world.addresses.find((a) => a.AllocationId === targets.adoptEips[zone])?.PublicIp;
   const report: PlanReport = {
@@ -138,11 +135,11 @@ export async function plan(options: PlanOptions, deps: Deps): Promise<PlanReport
       const ip =
         known.get(zone) ??
         (index === 0 ? recordsOf(state, 'elasticIp').find((r) => r.zone === undefined)?.publicIp : undefined);
-      if (ip) return { zone, ip, status: 'kept' as const, ...from(poolOfKept(zone, index)) };
+      if (ip) return { zone, ip, status: 'kept' as const, ...ipPool(state, zone, index === 0) };
       const brought = adopted(zone);
       return brought
         ? { zone, ip: brought, status: 'adopted' as const }
-        : { zone, ip: null, status: 'new' as const, ...from(eipPoolOf(state.shape)) };
+        : { zone, ip: null, status: 'new' as const, ...ipPool(state) };
     }),
     allowlistChange: [],
     functions: roles.map(({ fn, missing }) => ({

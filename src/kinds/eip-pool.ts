@@ -4,7 +4,7 @@ import { awsErrorName } from '../aws/errors.js';
 import { badOption } from '../errors.js';
 import type { StackContext } from '../model/context.js';
 import type { KindInput, PolicyGrant, Quota } from '../model/kind.js';
-import type { Shape } from '../state/schema.js';
+import { recordsOf, type Shape, type StackState } from '../state/schema.js';
 
 /**
  * `--eip-pool`: the Elastic IP kind's new addresses come from a pool of the account's instead of
@@ -36,6 +36,18 @@ export const EIP_POOL: KindInput = {
 export function eipPoolOf(shape: Shape): string | undefined {
   const pool = shape.inputs?.[EIP_POOL.key];
   return typeof pool === 'string' ? pool : undefined;
+}
+
+/**
+ * Where an IP of the stack comes from, for plan: a kept address's pool (its record, in `zone`; a
+ * zone-less record of the first release serves the first zone), else the pool new ones come from.
+ */
+export function ipPool(state: StackState, zone?: string, first = false): { pool?: string } {
+  const pool =
+    zone === undefined
+      ? eipPoolOf(state.shape)
+      : recordsOf(state, 'elasticIp').find((r) => r.zone === zone || (first && r.zone === undefined))?.pool;
+  return pool === undefined ? {} : { pool };
 }
 
 /** AllocateAddress's parameter naming the pool. */

@@ -329,14 +329,12 @@ export const elasticIp: Kind = {
 
   // Elastic IPs are an account's, per region (5 by default): the ones setup allocates must fit.
   async quotas(ctx, nodes, targets) {
-    const newIps = nodes.filter(
-      (node) => node.creating && targets.adoptEips[node.zone ?? ''] === undefined,
-    ).length;
-    if (newIps === 0) return [];
-    const pool = eipPoolOf(ctx.state.shape);
     const newZones = nodes
       .filter((node) => node.creating && targets.adoptEips[node.zone ?? ''] === undefined)
       .map((node) => node.zone ?? '');
+    const newIps = newZones.length;
+    if (newIps === 0) return [];
+    const pool = eipPoolOf(ctx.state.shape);
     const [limit, fromPoolQuota] = await Promise.all([
       elasticIpLimit(ctx.aws),
       pool === undefined ? undefined : poolQuota(ctx, pool, newZones),
