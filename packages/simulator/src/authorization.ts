@@ -11,7 +11,8 @@
  * (`aws:ResourceTag/…`), read from the account: a resource that does not exist has none, so a
  * tag-scoped policy refuses even a DryRun on it. Actions with no resource types (Describe*,
  * ListFunctions, GetCallerIdentity, CloudWatch's GetMetricData, Cost Explorer's GetCostAndUsage)
- * are authorized on `*`.
+ * are authorized on `*`; so are Service Quotas' GetServiceQuota and GetAWSDefaultServiceQuota (a
+ * simplification: the reference gives them the quota's ARN, which a policy on `*` covers too).
  */
 import type { SimContext } from './context.js';
 import type { SimService } from './contract.js';

@@ -5,7 +5,17 @@
 
 /** The AWS services the simulator answers (the CLI's AwsService, by structure). */
 export type SimService =
-  'ec2' | 'lambda' | 'sts' | 'iam' | 'ssm' | 'autoscaling' | 'cloudwatch' | 'ce' | 'budgets' | 'ecs';
+  | 'ec2'
+  | 'lambda'
+  | 'sts'
+  | 'iam'
+  | 'ssm'
+  | 'autoscaling'
+  | 'cloudwatch'
+  | 'ce'
+  | 'budgets'
+  | 'ecs'
+  | 'servicequotas';
 
 /** Time, as the simulator is given it: the CLI's Clock port, by structure. */
 export interface Clock {

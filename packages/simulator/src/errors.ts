@@ -51,6 +51,14 @@ import {
   LimitExceededException as CostExplorerLimitExceededException,
 } from '@aws-sdk/client-cost-explorer';
 import * as ecsExceptions from '@aws-sdk/client-ecs';
+import {
+  AccessDeniedException as ServiceQuotasAccessDeniedException,
+  IllegalArgumentException,
+  NoSuchResourceException,
+  ServiceException as ServiceQuotasServerException,
+  ServiceQuotasServiceException,
+  TooManyRequestsException as ServiceQuotasTooManyRequestsException,
+} from '@aws-sdk/client-service-quotas';
 import { newRequestId } from './ids.js';
 
 function metadata(httpStatusCode: number): {
@@ -94,6 +102,8 @@ export const Ec2ErrorCode = {
   groupDuplicate: 'InvalidGroup.Duplicate',
   tagLimitExceeded: 'TagLimitExceeded',
   natGatewayIdNotFound: 'InvalidNatGatewayID.NotFound',
+  /** A zone holding as many NAT gateways as the quota "NAT gateways per Availability Zone" allows. */
+  natGatewayLimitExceeded: 'NatGatewayLimitExceeded',
   /** What DescribeNatGateways and DeleteNatGateway say for an unknown id (the SDK's waiters test it). */
   natGatewayNotFound: 'NatGatewayNotFound',
   networkInterfaceNotFound: 'InvalidNetworkInterfaceID.NotFound',
@@ -277,6 +287,8 @@ export function throttlingError(service: SimService): Error {
       return budgetsError('ThrottlingException', 'Rate exceeded');
     case 'ecs':
       return ecsError('ThrottlingException', 'Rate exceeded');
+    case 'servicequotas':
+      return serviceQuotasError('TooManyRequestsException', 'Rate exceeded');
   }
 }
 
@@ -314,6 +326,8 @@ export function serverError(service: SimService): Error {
       return budgetsError('InternalErrorException', 'An internal error occurred.');
     case 'ecs':
       return ecsError('ServerException', 'Service Unavailable. Please try again later.');
+    case 'servicequotas':
+      return serviceQuotasError('ServiceException', 'An internal error occurred.');
   }
 }
 
@@ -385,6 +399,11 @@ export function accessDenied(service: SimService, action: string, accountId: str
         'AccessDeniedException',
         `User: ${user} is not authorized to perform: ${action} on resource: * because no identity-based policy allows the ${action} action`,
       );
+    case 'servicequotas':
+      return serviceQuotasError(
+        'AccessDeniedException',
+        `User: ${user} is not authorized to perform: ${action} because no identity-based policy allows the ${action} action`,
+      );
   }
 }
 
@@ -430,6 +449,8 @@ export function unsupportedOperation(service: SimService, operation: string): Er
       return budgetsError('UnknownOperationException', message);
     case 'ecs':
       return ecsError('UnknownOperationException', message);
+    case 'servicequotas':
+      return serviceQuotasError('UnknownOperationException', message);
   }
 }
 
@@ -542,5 +563,25 @@ export function ecsError(name: string, message: string): ecsExceptions.ECSServic
     name,
     message,
     name === 'ServerException' ? 500 : 400,
+  );
+}
+
+const SERVICE_QUOTAS_EXCEPTIONS: Record<string, { type: ErrorClass; status: number }> = {
+  AccessDeniedException: { type: ServiceQuotasAccessDeniedException, status: 403 },
+  IllegalArgumentException: { type: IllegalArgumentException, status: 400 },
+  NoSuchResourceException: { type: NoSuchResourceException, status: 404 },
+  ServiceException: { type: ServiceQuotasServerException, status: 500 },
+  TooManyRequestsException: { type: ServiceQuotasTooManyRequestsException, status: 429 },
+};
+
+/** Service Quotas' errors (awsJson1_1): its modelled exceptions as their SDK class, with their model's status. */
+export function serviceQuotasError(name: string, message: string): ServiceQuotasServiceException {
+  const known = SERVICE_QUOTAS_EXCEPTIONS[name];
+  return jsonError(
+    Object.fromEntries(Object.entries(SERVICE_QUOTAS_EXCEPTIONS).map(([key, value]) => [key, value.type])),
+    ServiceQuotasServiceException,
+    name,
+    message,
+    known?.status ?? 400,
   );
 }

@@ -1,6 +1,6 @@
 /**
  * The simulator's public API: one stateful model of EC2, Lambda, STS, IAM, SSM, Auto Scaling,
- * CloudWatch, Cost Explorer, Budgets and ECS for tests and `--simulate`.
+ * CloudWatch, Cost Explorer, Budgets, ECS and Service Quotas for tests and `--simulate`.
  */
 export type { Clock, Fault, SimCall, SimService, SimTimings } from './contract.js';
 export type { NatFailureCode } from './context.js';

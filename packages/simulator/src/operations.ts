@@ -8,6 +8,7 @@ import { costExplorerOperations } from './cost-explorer.js';
 import { ec2Operations } from './ec2/index.js';
 import { ecsOperations } from './ecs/operations.js';
 import { iamOperations } from './iam.js';
+import { serviceQuotasOperations } from './service-quotas.js';
 import { instanceProfileOperations } from './instance-profiles.js';
 import { lambdaOperations } from './lambda/functions.js';
 import { ssmOperations } from './ssm.js';
@@ -24,6 +25,7 @@ export const OPERATIONS: ServiceOperations = {
   ce: costExplorerOperations as OperationTable,
   budgets: budgetsOperations as OperationTable,
   ecs: ecsOperations as OperationTable,
+  servicequotas: serviceQuotasOperations as OperationTable,
 };
 
 export const SIMULATED_OPERATIONS: Readonly<Record<SimService, readonly string[]>> = {
@@ -37,6 +39,7 @@ export const SIMULATED_OPERATIONS: Readonly<Record<SimService, readonly string[]
   ce: Object.keys(OPERATIONS.ce),
   budgets: Object.keys(OPERATIONS.budgets),
   ecs: Object.keys(OPERATIONS.ecs),
+  servicequotas: Object.keys(OPERATIONS.servicequotas),
 };
 
 export { iamAction } from './authorization.js';

@@ -43,6 +43,7 @@ const OPTIONAL_MAPS = [
   'billing',
   'budgets',
   'ecs',
+  'serviceQuotas',
 ] as const satisfies readonly (keyof AccountState)[];
 
 /** A simulated account document that cannot be loaded; the CLI turns it into its own error. */
@@ -88,6 +89,9 @@ export function fromDocument(json: unknown): { account: AccountState; timings: P
   // Kept only once the account has some (absent in older documents, and until then).
   for (const key of OPTIONAL_MAPS)
     if (account[key] !== undefined && !isObject(account[key])) throw invalid(`${key} is not a map`);
+  for (const [quota, value] of Object.entries(isObject(account.serviceQuotas) ? account.serviceQuotas : {}))
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
+      throw invalid(`the quota ${quota} is not a whole number`);
   const timings = isObject(json.timings) ? (json.timings as Partial<SimTimings>) : {};
   return { account: structuredClone(account) as unknown as AccountState, timings };
 }

@@ -41,6 +41,7 @@ import {
 } from './seeding.js';
 import { type AuthRequest, evaluate, type PolicyLike, simulateAction } from './policy.js';
 import { recordDatapoint } from './metrics.js';
+import { raiseQuota } from './service-quotas.js';
 import { snapshotAccount } from './snapshot.js';
 import { withDefaults } from './timings.js';
 import { sendTraffic, type Traffic } from './traffic.js';
@@ -168,6 +169,15 @@ export class AwsSimulator {
 
   addSecurityGroup(options: { vpcId: string; name: string }): string {
     return seedSecurityGroup(this.context(), options);
+  }
+
+  /**
+   * Sets a quota's applied value, as if AWS had granted an increase (service-quotas.ts): e.g.
+   * `setQuota('vpc', 'L-FE5A380F', 6)` lets a zone hold a sixth NAT gateway. Throws a RangeError
+   * for a quota the simulator does not model, a value below its default or above AWS's ceiling.
+   */
+  setQuota(serviceCode: string, quotaCode: string, value: number): void {
+    raiseQuota(this.state, serviceCode, quotaCode, value);
   }
 
   /** Removes parameters by hand (a test's stand-in for what no API call models, e.g. a dead holder's guard taken over). */

@@ -10,6 +10,7 @@ import { EC2_RESOURCE_TYPES } from './ec2/resource-types.js';
 import { groupsSnapshot } from './autoscaling.js';
 import { budgetsSnapshot } from './budgets.js';
 import { ecsSnapshot } from './ecs/operations.js';
+import { serviceQuotasSnapshot } from './service-quotas.js';
 import { instanceState, natIsGone, natState } from './lifecycle.js';
 import type { Tags } from './model.js';
 
@@ -148,5 +149,6 @@ export function snapshotAccount(ctx: SimContext): unknown {
     ...groupsSnapshot(ctx),
     ...budgetsSnapshot(ctx),
     ...ecsSnapshot(ctx),
+    ...serviceQuotasSnapshot(ctx),
   };
 }

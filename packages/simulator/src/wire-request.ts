@@ -2,14 +2,21 @@
  * Reads a request the SDK serialised back into the operation's input, from the SDK's own schemas:
  * the query protocols (EC2, IAM, STS: `Action=…&Filter.1.Name=…`), Lambda's REST JSON (method and
  * path template, query string, JSON body) and the JSON RPC ones (SSM, CloudWatch, Cost Explorer,
- * Budgets: the operation in X-Amz-Target). The simulator then sees what AWS would see: a member the
+ * Budgets, ECS, Service Quotas: the operation in X-Amz-Target). The simulator then sees what AWS would see: a member the
  * SDK did not send (a misspelled one, say) does not reach it.
  */
 import { NormalizedSchema } from '@smithy/core/schema';
 import type { SimService as AwsService } from './contract.js';
 
 /** The services on AWS's JSON RPC protocols (awsJson1_0, awsJson1_1). */
-const JSON_RPC_SERVICES: readonly AwsService[] = ['ssm', 'cloudwatch', 'ce', 'budgets', 'ecs'];
+const JSON_RPC_SERVICES: readonly AwsService[] = [
+  'ssm',
+  'cloudwatch',
+  'ce',
+  'budgets',
+  'ecs',
+  'servicequotas',
+];
 
 type OperationSchema = [number, string, string, Record<string, unknown> | 0, unknown, unknown];
 type Schemas = Record<string, unknown>;

@@ -1,7 +1,7 @@
 /**
  * The simulator served on the wire: an SDK `requestHandler` that answers each request with the
  * HTTP response AWS would send (EC2's query XML, IAM's, STS's and Auto Scaling's awsQuery XML,
- * Lambda's REST JSON, the JSON RPC of SSM, CloudWatch, Cost Explorer, Budgets and ECS),
+ * Lambda's REST JSON, the JSON RPC of SSM, CloudWatch, Cost Explorer, Budgets, ECS and Service Quotas),
  * so the SDK's own deserialisers parse every answer and its own error parsing builds every error.
  * A simulator answer AWS could not have given (a member the service's schema lacks, a string where
  * AWS sends a list) fails the call here, instead of reaching the code under test as if AWS said it.
@@ -18,6 +18,7 @@ import * as ec2Schemas from '@aws-sdk/client-ec2';
 import * as ecsSchemas from '@aws-sdk/client-ecs';
 import * as iamSchemas from '@aws-sdk/client-iam';
 import * as lambdaSchemas from '@aws-sdk/client-lambda';
+import * as serviceQuotasSchemas from '@aws-sdk/client-service-quotas';
 import * as ssmSchemas from '@aws-sdk/client-ssm';
 import * as stsSchemas from '@aws-sdk/client-sts';
 import { NormalizedSchema } from '@smithy/core/schema';
@@ -38,6 +39,7 @@ const SCHEMAS: Record<AwsService, Record<string, unknown>> = {
   ce: ceSchemas,
   budgets: budgetsSchemas,
   ecs: ecsSchemas,
+  servicequotas: serviceQuotasSchemas,
 };
 
 /**
@@ -51,6 +53,7 @@ const JSON_RPC: Partial<Record<AwsService, { contentType: string; messageMember:
   ce: { contentType: 'application/x-amz-json-1.1', messageMember: 'Message' },
   budgets: { contentType: 'application/x-amz-json-1.1', messageMember: 'Message' },
   ecs: { contentType: 'application/x-amz-json-1.1', messageMember: 'message' },
+  servicequotas: { contentType: 'application/x-amz-json-1.1', messageMember: 'Message' },
 };
 
 const XML_NAMESPACES: Record<AwsService, string> = {
@@ -64,6 +67,7 @@ const XML_NAMESPACES: Record<AwsService, string> = {
   ce: '',
   budgets: '',
   ecs: '',
+  servicequotas: '',
 };
 
 /** A simulator answer that does not fit the shape AWS's API gives that operation. */

@@ -1,10 +1,14 @@
-/** Elastic IPs: five per region, released only when no NAT gateway (or anything else) holds them. */
+/**
+ * Elastic IPs: five per region (the quota "EC2-VPC Elastic IPs", raised with `setQuota`), released
+ * only when no NAT gateway (or anything else) holds them.
+ */
 import type { Address, TagSpecification } from '@aws-sdk/client-ec2';
 import type { SimContext } from '../context.js';
 import { describeOperation, recordsOf } from '../describe.js';
 import { ec2Error, Ec2ErrorCode, ec2InvalidParameter, ec2MissingParameter, ec2NotFound } from '../errors.js';
 import type { FilterFields } from '../filters.js';
 import { newId, newPublicIp } from '../ids.js';
+import { QUOTAS, quotaValue } from '../service-quotas.js';
 import { instanceState, natAllocationIds, natShowsAssociation, newRecord } from '../lifecycle.js';
 import type { AddressRecord, NatGatewayRecord, NetworkInterfaceRecord, Tags } from '../model.js';
 import { takeFromPool } from './address-pools.js';
@@ -12,8 +16,8 @@ import { borderGroups } from './availability-zones.js';
 import { requireAddress, requireInstance, requireNetworkInterface } from './lookup.js';
 import { tagList, tagsFromSpecifications } from './tags.js';
 
-/** AWS's default quota of Elastic IPs per region (what `vpc-max-elastic-ips` reports). */
-export const ADDRESS_LIMIT = 5;
+/** AWS's default quota of Elastic IPs per region (ec2 L-0263D0A3; the account's own: `quotaValue`). */
+export const ADDRESS_LIMIT = QUOTAS.elasticIps.defaultValue;
 
 interface AssociationView {
   associationId: string;
@@ -53,7 +57,7 @@ export function insertAddress(
   networkBorderGroup?: string,
   fromPool?: { pool: { id: string }; publicIp: string },
 ): AddressRecord {
-  if (recordsOf(ctx.state.addresses).length >= ADDRESS_LIMIT) {
+  if (recordsOf(ctx.state.addresses).length >= quotaValue(ctx.state, QUOTAS.elasticIps)) {
     throw ec2Error(Ec2ErrorCode.addressLimitExceeded, 'The maximum number of addresses has been reached.');
   }
   const inUse = new Set(recordsOf(ctx.state.addresses).map((a) => a.publicIp));
@@ -280,7 +284,7 @@ export const accountAttributeOperations = {
       'max-instances': ['20'],
       'vpc-max-security-groups-per-interface': ['5'],
       'max-elastic-ips': ['5'],
-      'vpc-max-elastic-ips': [String(ADDRESS_LIMIT)],
+      'vpc-max-elastic-ips': [String(quotaValue(ctx.state, QUOTAS.elasticIps))],
     };
     const names = input.AttributeNames?.length ? input.AttributeNames : Object.keys(all);
     for (const name of names) {

@@ -1,7 +1,9 @@
 /**
  * NAT gateways: pending for natPendingMs, then available or failed (no attached internet gateway,
  * Elastic IP already in use, subnet full, or a `natFails` fault); deleting for natDeletingMs, then
- * deleted. Failed and deleted ones stay visible to Describe for natGoneVisibleMs.
+ * deleted. Failed and deleted ones stay visible to Describe for natGoneVisibleMs. A zone holds at
+ * most the quota "NAT gateways per Availability Zone" (5) and a gateway at most the quota "Elastic
+ * IP addresses per public NAT gateway" (2) (service-quotas.ts).
  */
 import type { NatGateway, NatGatewayAddress, TagSpecification } from '@aws-sdk/client-ec2';
 import { rememberToken, requestParams, resourceForToken, validateClientToken } from '../client-tokens.js';
@@ -12,6 +14,7 @@ import type { Ec2Filter, FilterFields } from '../filters.js';
 import { newId } from '../ids.js';
 import { natIsGone, natState, newRecord } from '../lifecycle.js';
 import type { NatFailure, NatGatewayRecord, SubnetRecord } from '../model.js';
+import { QUOTAS, quotaValue } from '../service-quotas.js';
 import { addressInUse, borderGroupOf } from './addresses.js';
 import { attachedGateway } from './internet-gateways.js';
 import { requireAddress, requireNatGateway, requireSubnet } from './lookup.js';
@@ -19,6 +22,7 @@ import { allocatePrivateIp } from './network-interfaces.js';
 import {
   associateRegionalAddresses,
   disassociateRegionalAddresses,
+  natAddressQuotaExceeded,
   type RegionalCreateInput,
   regionalAddresses,
   regionalFields,
@@ -80,6 +84,21 @@ function failureFor(
   }
   const injected = ctx.takeNatFailure();
   return injected ? { code: injected, message: FAULT_MESSAGES[injected] ?? injected } : null;
+}
+
+/**
+ * The NAT gateways the quota "NAT gateways per Availability Zone" counts in this zone: zonal ones
+ * pending, available or deleting, in any VPC of the account (failed and deleted ones do not count).
+ */
+function natGatewaysInZone(ctx: SimContext, az: string): number {
+  return recordsOf(ctx.state.natGateways).filter((nat) => {
+    // uncertain: whether a regional gateway counts toward a zone's quota is not documented; the
+    // simulator counts zonal gateways only.
+    if (nat.regional || nat.subnetId === null) return false;
+    if (ctx.state.subnets[nat.subnetId]?.az !== az) return false;
+    const state = natState(nat, ctx.now);
+    return state === 'pending' || state === 'available' || state === 'deleting';
+  }).length;
 }
 
 function addressStatus(nat: NatGatewayRecord, now: number): string {
@@ -204,8 +223,16 @@ export const natGatewayOperations = {
         `A NAT gateway takes at most ${ZONAL_ADDRESS_LIMIT} Elastic IP addresses (primary and secondary).`,
       );
     }
+    // The quota first: what AWS would say; only then what the simulator does not model.
+    const overQuota = natAddressQuotaExceeded(ctx, 1 + secondary.length);
+    if (overQuota) throw overQuota;
     if (secondary.length > 0)
       throw ec2InvalidParameter('The simulator models one Elastic IP address per zonal NAT gateway.');
+    if (natGatewaysInZone(ctx, subnet.az) >= quotaValue(ctx.state, QUOTAS.natGatewaysPerZone))
+      throw ec2Error(
+        Ec2ErrorCode.natGatewayLimitExceeded,
+        'The maximum number of NAT Gateways has been reached.',
+      );
     const tags = tagsFromSpecifications(input.TagSpecifications, 'natgateway');
 
     const privateIp = allocatePrivateIp(ctx, subnet);

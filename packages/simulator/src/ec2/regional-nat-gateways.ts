@@ -13,13 +13,17 @@ import { ec2Error, Ec2ErrorCode, ec2InvalidParameter, ec2MissingParameter, ec2No
 import { newId, newPublicIp } from '../ids.js';
 import { natState, regionalAddressIsHeld } from '../lifecycle.js';
 import type { AddressRecord, NatGatewayRecord, RegionalNatAddressRecord, VpcRecord } from '../model.js';
+import { QUOTAS, quotaValue } from '../service-quotas.js';
 import { addressInUse, borderGroupOf } from './addresses.js';
 import { azIdOf, zoneByIdOrName } from './availability-zones.js';
 import { attachedGateway } from './internet-gateways.js';
 import { requireAddress, requireVpc } from './lookup.js';
 import { insertRouteTable } from './route-tables.js';
 
-/** Elastic IPs a regional gateway takes per zone (a zonal gateway takes 8). */
+/**
+ * Elastic IPs a regional gateway takes per zone at most (a zonal gateway takes 8), whatever the
+ * quota; below it, the quota "Elastic IP addresses per public NAT gateway" counts per zone.
+ */
 export const REGIONAL_ADDRESSES_PER_ZONE = 32;
 /** DisassociateNatGatewayAddress's default drain, and its documented range. */
 const DEFAULT_DRAIN_SECONDS = 350;
@@ -50,7 +54,28 @@ function zoneOf(ctx: SimContext, name: string | undefined, id: string | undefine
   return zone;
 }
 
-/** Every Elastic IP named must exist and be free, once; at most 32 per zone. */
+/**
+ * More addresses on one NAT gateway (in one zone, for a regional one) than the quota "Elastic IP
+ * addresses per public NAT gateway" allows.
+ */
+export function natAddressQuotaExceeded(ctx: SimContext, count: number, zone?: string): Error | undefined {
+  const quota = QUOTAS.addressesPerNatGateway;
+  const allowed = quotaValue(ctx.state, quota);
+  if (count <= allowed) return undefined;
+  // uncertain: AWS does not document the code it answers with; AddressLimitExceeded, with a message
+  // naming the quota, is the simulator's choice.
+  return ec2Error(
+    Ec2ErrorCode.addressLimitExceeded,
+    `The NAT gateway would hold ${count} Elastic IP addresses${zone === undefined ? '' : ` in ${zone}`}; the quota "${quota.quotaName}" (${quota.serviceCode} ${quota.quotaCode}) allows ${allowed}. Request an increase in Service Quotas.`,
+  );
+}
+
+/**
+ * Every Elastic IP named must exist and be free, once; at most 32 per zone, and no more in a zone
+ * than the quota "Elastic IP addresses per public NAT gateway". The quota counts per zone: the
+ * Terraform AWS provider's acceptance test TestAccVPCNATGateway_availabilityModeRegionalManual_AddAndRemove
+ * puts 4 addresses on one regional gateway at the default quota of 2, 2 in each of two zones.
+ */
 function requireFreeAddresses(
   ctx: SimContext,
   perZone: ReadonlyMap<string, readonly string[]>,
@@ -66,6 +91,8 @@ function requireFreeAddresses(
         `A regional NAT gateway takes at most ${REGIONAL_ADDRESSES_PER_ZONE} IP addresses per Availability Zone (${zone}).`,
       );
     }
+    const overQuota = natAddressQuotaExceeded(ctx, alreadyInZone(zone) + ids.length, zone);
+    if (overQuota) throw overQuota;
     const addresses = ids.map((id) => {
       const address = requireAddress(ctx, id);
       if (seen.has(id)) throw ec2InvalidParameter(`Allocation ID ${id} is given more than once.`);
