@@ -3,7 +3,9 @@ import {
   GetAWSDefaultServiceQuotaCommand,
   GetServiceQuotaCommand,
   NoSuchResourceException,
+  ServiceException,
   ServiceQuotasClient,
+  TooManyRequestsException,
 } from '@aws-sdk/client-service-quotas';
 import { describe, expect, it } from 'vitest';
 import { AwsSimulator, attachSimulatorWire, InvalidAccountError } from '../src/index.js';
@@ -147,6 +149,14 @@ describe('Service Quotas: GetServiceQuota and GetAWSDefaultServiceQuota', () => 
       sq.send(new GetServiceQuotaCommand({ ServiceCode: 'vpc', QuotaCode: 'L-0' })),
     );
     expect(missing).toBeInstanceOf(NoSuchResourceException);
+    // Throttling and server errors as the SDK's classes (what its retry policy decides on).
+    const input = { ServiceCode: 'vpc', QuotaCode: NAT_PER_ZONE };
+    sim.inject({ kind: 'reject', operation: 'GetServiceQuota', error: 'throttle' });
+    const throttled = await awsError(sq.send(new GetServiceQuotaCommand(input)));
+    expect(throttled).toBeInstanceOf(TooManyRequestsException);
+    expect(throttled.$metadata?.httpStatusCode).toBe(429);
+    sim.inject({ kind: 'reject', operation: 'GetServiceQuota', error: 'server' });
+    expect(await awsError(sq.send(new GetServiceQuotaCommand(input)))).toBeInstanceOf(ServiceException);
   });
 
   it('the quotas raised are kept with the account (toJSON/fromJSON, snapshot); an older document has the defaults', async () => {
