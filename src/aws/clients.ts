@@ -7,6 +7,7 @@ import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import { partition } from '@aws-sdk/core/client';
@@ -22,6 +23,7 @@ import {
   type IAM_OPERATIONS,
   OPERATIONS,
   type OperationsPort,
+  type SERVICEQUOTAS_OPERATIONS,
   type SSM_OPERATIONS,
 } from './operations.js';
 import type { AwsPort, AwsService } from './port.js';
@@ -55,7 +57,8 @@ export interface ClientOptions {
       | CloudWatchClient
       | CostExplorerClient
       | BudgetsClient
-      | ECSClient,
+      | ECSClient
+      | ServiceQuotasClient,
     service: AwsService,
   ) => void;
 }
@@ -152,6 +155,13 @@ export async function createAwsPort(options: ClientOptions): Promise<AwsPort> {
     options.intercept?.(client, 'ecs');
     return { client, table: ECS_OPERATIONS };
   });
+  // Service Quotas (a quota's applied value, only where the default would refuse): on its first call.
+  const servicequotas = once(async () => {
+    const { ServiceQuotasClient, SERVICEQUOTAS_OPERATIONS } = await import('./service-quotas.js');
+    const client = new ServiceQuotasClient({ ...withRegion, retryStrategy: standardRetry() });
+    options.intercept?.(client, 'servicequotas');
+    return { client, table: SERVICEQUOTAS_OPERATIONS };
+  });
   const port: AwsPort = {
     region,
     ec2: bind(clients.ec2, OPERATIONS.ec2, options.hardStop),
@@ -166,6 +176,7 @@ export async function createAwsPort(options: ClientOptions): Promise<AwsPort> {
     ce: bindLater<typeof CE_OPERATIONS>(ce, options.hardStop),
     budgets: bindLater<typeof BUDGETS_OPERATIONS>(budgets, options.hardStop),
     ecs: bindLater<typeof ECS_OPERATIONS>(ecs, options.hardStop),
+    servicequotas: bindLater<typeof SERVICEQUOTAS_OPERATIONS>(servicequotas, options.hardStop),
   };
   return port;
 }

@@ -89,6 +89,7 @@ import type { CE_OPERATIONS } from './cost-explorer.js';
 import type { CLOUDWATCH_OPERATIONS } from './cloudwatch.js';
 import type { ECS_OPERATIONS } from './ecs.js';
 import type { IAM_OPERATIONS } from './iam.js';
+import type { SERVICEQUOTAS_OPERATIONS } from './service-quotas.js';
 import type { SSM_OPERATIONS } from './ssm.js';
 
 export type {
@@ -98,6 +99,7 @@ export type {
   CLOUDWATCH_OPERATIONS,
   ECS_OPERATIONS,
   IAM_OPERATIONS,
+  SERVICEQUOTAS_OPERATIONS,
   SSM_OPERATIONS,
 };
 
@@ -206,6 +208,7 @@ interface Tables {
   ce: typeof CE_OPERATIONS;
   budgets: typeof BUDGETS_OPERATIONS;
   ecs: typeof ECS_OPERATIONS;
+  servicequotas: typeof SERVICEQUOTAS_OPERATIONS;
 }
 
 export type Service = keyof Tables;

@@ -8,6 +8,7 @@ import type {
   IAM_OPERATIONS,
   LAMBDA_OPERATIONS,
   OperationsPort,
+  SERVICEQUOTAS_OPERATIONS,
   SSM_OPERATIONS,
   STS_OPERATIONS,
 } from './operations.js';
@@ -22,6 +23,7 @@ export type CloudwatchPort = OperationsPort<typeof CLOUDWATCH_OPERATIONS>;
 export type CostExplorerPort = OperationsPort<typeof CE_OPERATIONS>;
 export type BudgetsPort = OperationsPort<typeof BUDGETS_OPERATIONS>;
 export type EcsPort = OperationsPort<typeof ECS_OPERATIONS>;
+export type ServiceQuotasPort = OperationsPort<typeof SERVICEQUOTAS_OPERATIONS>;
 
 /**
  * The AWS port: the only way the core reaches AWS, one typed method per operation used
@@ -59,7 +61,19 @@ export interface AwsPort {
   readonly budgets: BudgetsPort;
   /** The ECS services a stack holds (`--ecs-service`). */
   readonly ecs: EcsPort;
+  /** An account's applied quota values, read only where AWS's default would refuse a plan. */
+  readonly servicequotas: ServiceQuotasPort;
 }
 
 export type AwsService =
-  'ec2' | 'lambda' | 'sts' | 'iam' | 'ssm' | 'autoscaling' | 'cloudwatch' | 'ce' | 'budgets' | 'ecs';
+  | 'ec2'
+  | 'lambda'
+  | 'sts'
+  | 'iam'
+  | 'ssm'
+  | 'autoscaling'
+  | 'cloudwatch'
+  | 'ce'
+  | 'budgets'
+  | 'ecs'
+  | 'servicequotas';

@@ -1,6 +1,6 @@
 /**
  * Puts the simulator behind aws-sdk-client-mock: every EC2/Lambda/STS/IAM/SSM/Auto Scaling/
- * CloudWatch/Cost Explorer/Budgets/ECS client the code under test builds (the mocks are class-level)
+ * CloudWatch/Cost Explorer/Budgets/ECS/Service Quotas client the code under test builds (the mocks are class-level)
  * answers from `sim`. The SDK's middleware does not run here, so its retry policy does not either;
  * use `attachSimulator` to test retries. Every answer is still checked against the operation's
  * schema (a member AWS lacks, a wrong type: the call fails).
@@ -13,6 +13,7 @@ import * as EC2 from '@aws-sdk/client-ec2';
 import * as ECS from '@aws-sdk/client-ecs';
 import * as IAM from '@aws-sdk/client-iam';
 import * as Lambda from '@aws-sdk/client-lambda';
+import * as ServiceQuotas from '@aws-sdk/client-service-quotas';
 import * as SSM from '@aws-sdk/client-ssm';
 import * as STS from '@aws-sdk/client-sts';
 import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
@@ -30,6 +31,7 @@ export interface MockedAws {
   ce: AwsClientStub<CostExplorer.CostExplorerClient>;
   budgets: AwsClientStub<Budgets.BudgetsClient>;
   ecs: AwsClientStub<ECS.ECSClient>;
+  servicequotas: AwsClientStub<ServiceQuotas.ServiceQuotasClient>;
   restore(): void;
 }
 
@@ -83,6 +85,7 @@ export function mockAws(sim: AwsSimulator): MockedAws {
   const ce = mockClient(CostExplorer.CostExplorerClient);
   const budgets = mockClient(Budgets.BudgetsClient);
   const ecs = mockClient(ECS.ECSClient);
+  const servicequotas = mockClient(ServiceQuotas.ServiceQuotasClient);
   route(ec2, EC2, 'ec2', sim);
   route(lambda, Lambda, 'lambda', sim);
   route(sts, STS, 'sts', sim);
@@ -93,6 +96,7 @@ export function mockAws(sim: AwsSimulator): MockedAws {
   route(ce, CostExplorer, 'ce', sim);
   route(budgets, Budgets, 'budgets', sim);
   route(ecs, ECS, 'ecs', sim);
+  route(servicequotas, ServiceQuotas, 'servicequotas', sim);
   return {
     ec2,
     lambda,
@@ -104,6 +108,7 @@ export function mockAws(sim: AwsSimulator): MockedAws {
     ce,
     budgets,
     ecs,
+    servicequotas,
     restore(): void {
       ec2.restore();
       lambda.restore();
@@ -115,6 +120,7 @@ export function mockAws(sim: AwsSimulator): MockedAws {
       ce.restore();
       budgets.restore();
       ecs.restore();
+      servicequotas.restore();
     },
   };
 }
