@@ -381,8 +381,9 @@ const GRANTS: readonly Grant[] = [
     resource: PROBE_ROLES,
     condition: { StringEquals: { 'iam:PassedToService': 'lambda.amazonaws.com' } },
   },
-  // The kinds' own statements (a NAT instance's role and instance profile).
-  ...KINDS.flatMap((kind) => kind.iam.grants ?? []),
+  // The kinds' own statements (a NAT instance's role and instance profile), each once (the two NAT
+  // gateway kinds share their quota read).
+  ...new Set(KINDS.flatMap((kind) => kind.iam.grants ?? [])),
   // The workloads' own statements (ECS services).
   ...WORKLOADS.flatMap((workload) => workload.iam?.grants ?? []),
   // AWS's public parameter naming the newest Amazon Linux image (--nat instance).

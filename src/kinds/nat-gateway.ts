@@ -27,6 +27,8 @@ import { NAT_MODE } from './nat-modes.js';
 import { natHolding } from './elastic-ip.js';
 import { sweepUnrecorded } from './orphans.js';
 import { waitForNat } from './nat-waits.js';
+import { natGatewaysPerZone, regionalAddressesPerZone } from './nat-quotas.js';
+import { QUOTA_READ_GRANT } from './quota-values.js';
 import { idRef, type IacValue } from '../model/iac.js';
 
 /** NAT gateways take 1-5 minutes; give AWS a generous bound before calling it stuck. */
@@ -95,8 +97,11 @@ function natKind(options: {
         'ec2:CreateTags',
         'ec2:AssociateNatGatewayAddress',
         'ec2:DisassociateNatGatewayAddress',
+        // plan and setup: a quota's applied value, where AWS's default would refuse (nat-quotas.ts).
+        'servicequotas:GetServiceQuota',
       ],
       remove: ['ec2:DeleteNatGateway'],
+      grants: [QUOTA_READ_GRANT],
     },
     hourlyUsd: options.hourlyUsd,
     iac(ctx, record, listed) {
@@ -498,36 +503,12 @@ const allocationOf = (ctx: StackContext, zone: string | undefined): string =>
   recordIn(ctx, 'elasticIp', zone)?.id ?? '';
 
 /** Step 5: a zonal NAT gateway in a public subnet, holding that zone's Elastic IP. */
-/** NAT gateways a zone may hold (AWS's quota: 5 per zone). */
-const NAT_GATEWAYS_PER_ZONE = 5;
-
 export const natGateway = natKind({
   name: 'natGateway',
   role: 'nat-gateway',
   zonal: true,
   title: 'NAT gateway',
-  // A zone holds at most 5 NAT gateways (of any VPC's subnets in it).
-  quotas: (ctx, nodes) =>
-    Promise.resolve(
-      nodes
-        .filter((node) => node.creating)
-        .map(({ zone }) => {
-          const inZone = new Set(
-            ctx.world.subnets.filter((s) => s.AvailabilityZone === zone).map((s) => s.SubnetId),
-          );
-          const used = ctx.world.natGateways.filter(
-            (n) => (n.State === 'available' || n.State === 'pending') && inZone.has(n.SubnetId),
-          ).length;
-          const ok = used < NAT_GATEWAYS_PER_ZONE;
-          return {
-            name: `NAT gateways in ${zone ?? ''} (this VPC)`,
-            used,
-            limit: NAT_GATEWAYS_PER_ZONE,
-            ok,
-            ...(ok ? {} : { blocker: `${zone ?? ''} already has 5 NAT gateways: pick other zones (--az)` }),
-          };
-        }),
-    ),
+  quotas: natGatewaysPerZone,
   record: natGatewayRecord,
   hourlyUsd: (region) => natHourlyUsd(region),
   usage: ['NatGateway-Hours', 'NatGateway-Bytes'],
@@ -581,6 +562,7 @@ export const regionalNatGateway = natKind({
   zonal: false,
   title: 'Regional NAT gateway',
   record: regionalNatGatewayRecord,
+  quotas: regionalAddressesPerZone,
   // Priced per zone it covers, at the zonal rate.
   hourlyUsd: (region, shape) => natHourlyUsd(region) * Math.max(1, shape.zones.length),
   // Its hours have a usage type of their own; whether its bytes do too is not confirmed: both asked.

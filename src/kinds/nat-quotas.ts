@@ -1,0 +1,95 @@
+import { recordIn, type StackContext } from '../model/context.js';
+import type { Quota, QuotaNode } from '../model/kind.js';
+import {
+  NAT_ADDRESSES,
+  NAT_GATEWAYS_PER_ZONE,
+  quotaValue,
+  quotaWords,
+  raiseQuota,
+  type QuotaValue,
+} from './quota-values.js';
+
+/**
+ * The NAT gateway quotas plan checks before anything is made. Each is read from Service Quotas only
+ * when AWS's default (the least any account has) would refuse, so a plan within the defaults makes
+ * no Service Quotas call and needs no permission for one.
+ */
+
+/** A zone holds at most "NAT gateways per Availability Zone" (5 by default) of them. */
+export async function natGatewaysPerZone(ctx: StackContext, nodes: readonly QuotaNode[]): Promise<Quota[]> {
+  let read: Promise<QuotaValue> | undefined;
+  const lines: Quota[] = [];
+  for (const { zone } of nodes.filter((node) => node.creating)) {
+    const inZone = new Set(
+      ctx.world.subnets.filter((s) => s.AvailabilityZone === zone).map((s) => s.SubnetId),
+    );
+    // AWS counts the pending, available and deleting ones.
+    const used = ctx.world.natGateways.filter(
+      (n) => ['pending', 'available', 'deleting'].includes(n.State ?? '') && inZone.has(n.SubnetId),
+    ).length;
+    const quota =
+      used < NAT_GATEWAYS_PER_ZONE.default
+        ? { value: NAT_GATEWAYS_PER_ZONE.default }
+        : await (read ??= quotaValue(ctx.aws, NAT_GATEWAYS_PER_ZONE));
+    const ok = used < quota.value;
+    lines.push({
+      name: `NAT gateways in ${zone ?? ''} (this VPC)`,
+      used,
+      limit: quota.value,
+      ok,
+      ...(ok
+        ? {}
+        : {
+            blocker: `${zone ?? ''} already has ${used} NAT gateways and ${quotaWords(NAT_GATEWAYS_PER_ZONE, quota)}: pick other zones (--az), delete one, or raise the quota (${raiseQuota(NAT_GATEWAYS_PER_ZONE, used + 1)})`,
+          }),
+    });
+  }
+  return lines;
+}
+
+/**
+ * A regional gateway holds at most "Elastic IP addresses per public NAT gateway" (2 by default) in
+ * each zone. A new one starts with one address per zone, so only a live one can be over: one that
+ * holds addresses someone else put there, in a zone where setup must add the stack's (it adds the
+ * stack's before it lets the others go, because a zone's last address cannot leave first).
+ */
+export async function regionalAddressesPerZone(
+  ctx: StackContext,
+  nodes: readonly QuotaNode[],
+): Promise<Quota[]> {
+  if (nodes.every((node) => node.creating)) return [];
+  const id = recordIn(ctx, 'regionalNatGateway', undefined)?.id;
+  const nat = ctx.world.natGateways.find(
+    (n) => n.NatGatewayId === id && (n.State === 'available' || n.State === 'pending'),
+  );
+  if (!nat) return [];
+  const crowded = ctx.state.shape.zones.flatMap((zone) => {
+    const held = (nat.NatGatewayAddresses ?? []).filter(
+      (a) => a.AvailabilityZone === zone && a.Status !== 'failed',
+    );
+    const own = recordIn(ctx, 'elasticIp', zone)?.id;
+    const adding = own !== undefined && held.some((a) => a.AllocationId === own) ? 0 : 1;
+    const after = held.length + adding;
+    return after > NAT_ADDRESSES.default ? [{ zone, held, after }] : [];
+  });
+  if (crowded.length === 0) return [];
+  const quota = await quotaValue(ctx.aws, NAT_ADDRESSES);
+  const natId = nat.NatGatewayId ?? '';
+  return crowded.map(({ zone, held, after }) => {
+    const ok = after <= quota.value;
+    const others = held.filter((a) => a.AllocationId !== recordIn(ctx, 'elasticIp', zone)?.id);
+    const ips = others.map((a) => a.PublicIp ?? a.AllocationId ?? '').join(', ');
+    const association = others.find((a) => a.IsPrimary !== true)?.AssociationId ?? 'eipassoc-…';
+    return {
+      name: `Elastic IPs on ${natId} in ${zone}`,
+      used: held.length,
+      limit: quota.value,
+      ok,
+      ...(ok
+        ? {}
+        : {
+            blocker: `regional NAT gateway ${natId} holds ${others.length} addresses in ${zone} that are not the stack's (${ips}) and setup must add the stack's; ${quotaWords(NAT_ADDRESSES, quota)} per zone: take one off (aws ec2 disassociate-nat-gateway-address --nat-gateway-id ${natId} --association-ids ${association}) or raise the quota (${raiseQuota(NAT_ADDRESSES, after)})`,
+          }),
+    };
+  });
+}
