@@ -122,6 +122,8 @@ describe('verify', () => {
       AvailabilityZone: ZONE_C,
       AllocationIds: [foreign.allocationId],
     });
+    // AWS takes no other change of the gateway's addresses while that one is associating.
+    account.clock.advance(5 * 60_000);
     await ec2('DisassociateNatGatewayAddress', {
       NatGatewayId: nat,
       AssociationIds: [

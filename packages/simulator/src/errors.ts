@@ -81,6 +81,7 @@ export const Ec2ErrorCode = {
   missingParameter: 'MissingParameter',
   invalidFilter: 'InvalidParameterValue',
   alreadyAssociated: 'Resource.AlreadyAssociated',
+  operationInProgress: 'OperationInProgress',
   subnetConflict: 'InvalidSubnet.Conflict',
   subnetRange: 'InvalidSubnet.Range',
   vpcRange: 'InvalidVpc.Range',

@@ -293,4 +293,44 @@ describe('zonal NAT gateways in one VPC', () => {
       ['failed', 'Resource.AlreadyAssociated', 'zonal'],
     ]);
   });
+
+  it('while an address drains, AWS takes no other association or disassociation (OperationInProgress)', async () => {
+    const { clock, ec2, vpcId, eips } = regionalAccount();
+    const [first, second, third] = eips as [(typeof eips)[0], (typeof eips)[0], (typeof eips)[0]];
+    const nat = (
+      await ec2('CreateNatGateway', {
+        AvailabilityMode: 'regional',
+        VpcId: vpcId,
+        AvailabilityZoneAddresses: [
+          { AvailabilityZone: 'ap-northeast-1a', AllocationIds: [first.allocationId] },
+          { AvailabilityZone: 'ap-northeast-1c', AllocationIds: [second.allocationId] },
+        ],
+      })
+    ).NatGateway;
+    clock.advance(5 * MINUTE);
+    const addresses = async () =>
+      (await ec2('DescribeNatGateways', { NatGatewayIds: [nat.NatGatewayId] })).NatGateways[0]
+        .NatGatewayAddresses as Array<{ AllocationId: string; AssociationId: string }>;
+    const secondAssociation = (await addresses()).find((a) => a.AllocationId === second.allocationId);
+    await ec2('DisassociateNatGatewayAddress', {
+      NatGatewayId: nat.NatGatewayId,
+      AssociationIds: [secondAssociation?.AssociationId],
+    });
+    await expectAwsError(
+      ec2('AssociateNatGatewayAddress', {
+        NatGatewayId: nat.NatGatewayId,
+        AllocationIds: [third.allocationId],
+        AvailabilityZone: 'ap-northeast-1c',
+      }),
+      'OperationInProgress',
+      `Service is currently DISASSOCIATING the following EIPs: [${second.allocationId}]`,
+    );
+    // The default drain is 350 seconds; after it the gateway takes changes again.
+    clock.advance(6 * MINUTE);
+    await ec2('AssociateNatGatewayAddress', {
+      NatGatewayId: nat.NatGatewayId,
+      AllocationIds: [third.allocationId],
+      AvailabilityZone: 'ap-northeast-1c',
+    });
+  });
 });

@@ -290,7 +290,7 @@ describe('EC2 enforces "Elastic IP addresses per public NAT gateway" (vpc L-5F53
     expect(nat.NatGatewayAddresses).toHaveLength(3);
   });
 
-  it('regional: a zone holding 2 addresses (one still associating) refuses a third via AssociateNatGatewayAddress until the quota is 3', async () => {
+  it('regional: a zone holding 2 addresses refuses a third via AssociateNatGatewayAddress until the quota is 3', async () => {
     const { sim, clock, ec2, vpcId } = account();
     const [first, second, third, other] = [
       sim.addAddress(),
@@ -316,11 +316,20 @@ describe('EC2 enforces "Elastic IP addresses per public NAT gateway" (vpc L-5F53
       });
     const added = await associate(second.allocationId);
     expect(added.NatGatewayAddresses[0].Status).toBe('associating');
+    // One change at a time: while one address is associating, AWS takes no other.
+    await expectAwsError(
+      associate(other.allocationId, 'ap-northeast-1c'),
+      'OperationInProgress',
+      `Service is currently ASSOCIATING the following EIPs: [${second.allocationId}]`,
+    );
+    clock.advance(5 * MINUTE);
     await expectAwsError(associate(third.allocationId), 'AddressLimitExceeded', QUOTA_NAME);
     // Another zone of the same gateway has room.
     await associate(other.allocationId, 'ap-northeast-1c');
+    clock.advance(5 * MINUTE);
     sim.setQuota('vpc', EIPS_PER_NAT, 3);
     await associate(third.allocationId);
+    clock.advance(5 * MINUTE);
     const held = (await ec2('DescribeNatGateways', { NatGatewayIds: [nat.NatGatewayId] })).NatGateways[0]
       .NatGatewayAddresses;
     expect(

@@ -276,6 +276,27 @@ function requireRegional(
   }
 }
 
+/**
+ * A gateway takes one change of its addresses at a time: while one is associating or draining, AWS
+ * refuses another association or disassociation with OperationInProgress ("Service is currently
+ * ASSOCIATING the following EIPs: [eipalloc-…]", hashicorp/terraform-provider-aws#44581; the drain:
+ * AWS's DisassociateNatGatewayAddress documentation).
+ */
+function requireSettled(
+  ctx: SimContext,
+  nat: NatGatewayRecord & { regional: NonNullable<NatGatewayRecord['regional']> },
+): void {
+  const held = nat.regional.addresses.filter((a) => regionalAddressIsHeld(a, ctx.now));
+  const associating = held.filter((a) => a.drainUntil === null && ctx.now < a.readyAt);
+  const draining = held.filter((a) => a.drainUntil !== null);
+  const [word, busy] = associating.length > 0 ? ['ASSOCIATING', associating] : ['DISASSOCIATING', draining];
+  if (busy.length > 0)
+    throw ec2Error(
+      Ec2ErrorCode.operationInProgress,
+      `Service is currently ${word} the following EIPs: [${busy.map((a) => a.allocationId).join(', ')}].`,
+    );
+}
+
 export function associateRegionalAddresses(
   ctx: SimContext,
   nat: NatGatewayRecord,
@@ -289,6 +310,7 @@ export function associateRegionalAddresses(
     );
   }
   const zone = zoneOf(ctx, input.AvailabilityZone, input.AvailabilityZoneId);
+  requireSettled(ctx, nat);
   const inZone = nat.regional.addresses.filter((a) => a.az === zone && regionalAddressIsHeld(a, ctx.now));
   const free = requireFreeAddresses(ctx, new Map([[zone, input.AllocationIds]]), () => inZone.length);
   const added = (free.get(zone) ?? []).map((address): RegionalNatAddressRecord => ({
@@ -318,6 +340,7 @@ export function disassociateRegionalAddresses(
       `Value (${drain}) for parameter maxDrainDurationSeconds is invalid. It must be between 1 and ${MAX_DRAIN_SECONDS}.`,
     );
   }
+  requireSettled(ctx, nat);
   const regional = nat.regional;
   const targets = input.AssociationIds.map((id) => {
     const address = regional.addresses.find(
