@@ -249,15 +249,16 @@ function natKind(options: {
   return kind;
 }
 
+/** An address AWS is still putting on the gateway, or taking off it. */
+const moving = (a: { Status?: string }): boolean =>
+  a.Status === 'associating' || a.Status === 'disassociating';
+
 /** Until every address on the gateway is settled (none associating or disassociating). */
 async function waitAddresses(ctx: StackContext, id: string): Promise<NatGateway | undefined> {
   return pollUntil(
     async () => {
       const nat = await describe(ctx, id);
-      const moving = nat?.NatGatewayAddresses?.some(
-        (a) => a.Status === 'associating' || a.Status === 'disassociating',
-      );
-      return moving ? undefined : (nat ?? null);
+      return nat?.NatGatewayAddresses?.some(moving) ? undefined : (nat ?? null);
     },
     {
       clock: ctx.clock,
@@ -620,12 +621,16 @@ export const regionalNatGateway = natKind({
       ClientTokenParts: [vpcIdOf(ctx), ...free.map((zone) => allocationOf(ctx, zone))],
     };
   },
-  converge: async (ctx, nat) => {
-    const id = nat.NatGatewayId ?? '';
-    const addresses = nat.NatGatewayAddresses ?? [];
+  converge: async (ctx, live) => {
+    const id = live.NatGatewayId ?? '';
+    // AWS takes one change of a gateway's addresses at a time (OperationInProgress while one is
+    // associating or draining), and an address still associating has no association to undo yet:
+    // each change starts from settled addresses.
+    const settled = async () => (await waitAddresses(ctx, id)) ?? live;
+    let nat = live.NatGatewayAddresses?.some(moving) ? await settled() : live;
     for (const zone of ctx.state.shape.zones) {
       const allocationId = allocationOf(ctx, zone);
-      if (addresses.some((a) => a.AllocationId === allocationId)) continue;
+      if (nat.NatGatewayAddresses?.some((a) => a.AllocationId === allocationId)) continue;
       // Still on a gateway the new shape replaces: setup comes back for it once that one is gone.
       if (natHolding(ctx.world, allocationId)) continue;
       ctx.checkpoint();
@@ -634,16 +639,17 @@ export const regionalNatGateway = natKind({
         AllocationIds: [allocationId],
         AvailabilityZone: zone,
       });
+      nat = await settled();
     }
     const wanted = new Set(ctx.state.shape.zones.map((zone) => allocationOf(ctx, zone)));
-    const extra = addresses
+    const extra = (nat.NatGatewayAddresses ?? [])
       .filter((a) => !wanted.has(a.AllocationId ?? '') && a.AssociationId)
       .map((a) => a.AssociationId ?? '');
     if (extra.length > 0) {
       ctx.checkpoint();
       await ctx.aws.ec2.DisassociateNatGatewayAddress({ NatGatewayId: id, AssociationIds: extra });
+      await waitAddresses(ctx, id);
     }
-    await waitAddresses(ctx, id);
   },
   checkLive: (ctx, nat) => {
     for (const zone of ctx.state.shape.zones) {

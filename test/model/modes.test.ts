@@ -210,6 +210,19 @@ describe('changing to and from a regional NAT gateway', () => {
     expect(snap().addresses.filter((a) => a.tags['fixed-ip:stack'] === 'default')).toEqual([]);
   });
 
+  it('grows from one zone to three: one address change at a time, as AWS takes them', async () => {
+    const first = await setup(options({ nat: 'regional', azs: 1 }), account.deps());
+    const problems = await watchingEgress(() => setup(options({ nat: 'regional', azs: 3 }), account.deps()));
+    expect(problems).toEqual([]);
+    // AWS refuses an association while another is in flight (OperationInProgress): setup waits.
+    const changes = account.sim.calls.filter((c) => c.operation === 'AssociateNatGatewayAddress');
+    expect(changes.map((c) => c.outcome)).toEqual(['ok', 'ok']);
+    const report = await status({ name: 'default', json: true }, account.deps());
+    expect(report.healthy, report.problems.join('; ')).toBe(true);
+    expect(report.elasticIps).toHaveLength(3);
+    expect(report.elasticIps[0]).toBe(first.elasticIps[0]);
+  });
+
   it('with one zone: the IP moves to the new gateway, and setup says its zone pauses meanwhile', async () => {
     const first = await setup(options({ nat: 'gateway', azs: 1 }), account.deps());
     const deps = account.deps();
