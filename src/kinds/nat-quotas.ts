@@ -1,3 +1,4 @@
+import type { NatGateway } from '@aws-sdk/client-ec2';
 import { recordIn, type StackContext } from '../model/context.js';
 import type { Quota, QuotaNode } from '../model/kind.js';
 import {
@@ -15,32 +16,61 @@ import {
  * no Service Quotas call and needs no permission for one.
  */
 
-/** A zone holds at most "NAT gateways per Availability Zone" (5 by default) of them. */
+/** The states in which AWS counts a NAT gateway toward its zone's quota. */
+const COUNTED = ['pending', 'available', 'deleting'];
+
+/**
+ * The zonal NAT gateways of the whole account in each zone: AWS counts every VPC's toward a zone's
+ * quota, so a new VPC of fixed-ip's is refused where five other VPCs already have one in the zone.
+ * Read only when setup is to create one: every gateway of the region, and the zones of the subnets
+ * outside the stack's VPC that hold them.
+ */
+async function natGatewaysByZone(ctx: StackContext): Promise<Map<string, number>> {
+  const nats: NatGateway[] = [];
+  let NextToken: string | undefined;
+  do {
+    const page = await ctx.aws.ec2.DescribeNatGateways(NextToken ? { NextToken } : {});
+    nats.push(...(page.NatGateways ?? []));
+    NextToken = page.NextToken;
+  } while (NextToken);
+  const subnets = nats.filter((n) => COUNTED.includes(n.State ?? '')).flatMap((n) => n.SubnetId ?? []);
+  const zoneOf = new Map(ctx.world.subnets.map((s) => [s.SubnetId, s.AvailabilityZone]));
+  const elsewhere = [...new Set(subnets.filter((id) => !zoneOf.has(id)))];
+  if (elsewhere.length > 0) {
+    const out = await ctx.aws.ec2.DescribeSubnets({ Filters: [{ Name: 'subnet-id', Values: elsewhere }] });
+    for (const subnet of out.Subnets ?? []) zoneOf.set(subnet.SubnetId, subnet.AvailabilityZone);
+  }
+  const counts = new Map<string, number>();
+  for (const id of subnets) {
+    const zone = zoneOf.get(id);
+    if (zone) counts.set(zone, (counts.get(zone) ?? 0) + 1);
+  }
+  return counts;
+}
+
+/** A zone holds at most "NAT gateways per Availability Zone" (5 by default), of every VPC. */
 export async function natGatewaysPerZone(ctx: StackContext, nodes: readonly QuotaNode[]): Promise<Quota[]> {
+  const creating = nodes.filter((node) => node.creating);
+  if (creating.length === 0) return [];
+  const inZones = await natGatewaysByZone(ctx);
   let read: Promise<QuotaValue> | undefined;
   const lines: Quota[] = [];
-  for (const { zone } of nodes.filter((node) => node.creating)) {
-    const inZone = new Set(
-      ctx.world.subnets.filter((s) => s.AvailabilityZone === zone).map((s) => s.SubnetId),
-    );
-    // AWS counts the pending, available and deleting ones.
-    const used = ctx.world.natGateways.filter(
-      (n) => ['pending', 'available', 'deleting'].includes(n.State ?? '') && inZone.has(n.SubnetId),
-    ).length;
+  for (const { zone } of creating) {
+    const used = inZones.get(zone ?? '') ?? 0;
     const quota =
       used < NAT_GATEWAYS_PER_ZONE.default
         ? { value: NAT_GATEWAYS_PER_ZONE.default }
         : await (read ??= quotaValue(ctx.aws, NAT_GATEWAYS_PER_ZONE));
     const ok = used < quota.value;
     lines.push({
-      name: `NAT gateways in ${zone ?? ''} (this VPC)`,
+      name: `NAT gateways in ${zone ?? ''}`,
       used,
       limit: quota.value,
       ok,
       ...(ok
         ? {}
         : {
-            blocker: `${zone ?? ''} already has ${used} NAT gateways and ${quotaWords(NAT_GATEWAYS_PER_ZONE, quota)}: pick other zones (--az), delete one, or raise the quota (${raiseQuota(NAT_GATEWAYS_PER_ZONE, used + 1)})`,
+            blocker: `${zone ?? ''} already has ${used} NAT gateways (of every VPC) and ${quotaWords(NAT_GATEWAYS_PER_ZONE, quota)}: pick other zones (--az), delete one, or raise the quota (${raiseQuota(NAT_GATEWAYS_PER_ZONE, used + 1)})`,
           }),
     });
   }

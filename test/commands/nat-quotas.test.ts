@@ -56,11 +56,12 @@ beforeEach(() => {
 afterEach(() => account.restore());
 
 describe('NAT gateways per Availability Zone', () => {
-  /** A zone of the VPC already holding `count` NAT gateways (someone else's, in a subnet of theirs). */
-  async function crowd(count: number): Promise<void> {
+  /** Zone a holding `count` NAT gateways of someone else's, in a subnet of theirs (of `inVpc`). */
+  async function crowd(count: number, inVpc = vpcId): Promise<void> {
     // Their gateways need addresses of their own: the account's Elastic IP quota is raised for them.
     account.sim.setQuota('ec2', 'L-0263D0A3', count + 2);
-    const subnetId = account.sim.addSubnet({ vpcId, cidr: '10.0.200.0/24', az: A, name: 'theirs' });
+    const cidr = inVpc === vpcId ? '10.0.200.0/24' : '10.9.0.0/24';
+    const subnetId = account.sim.addSubnet({ vpcId: inVpc, cidr, az: A, name: 'theirs' });
     for (let i = 0; i < count; i += 1) {
       const { allocationId } = account.sim.addAddress();
       await account.sim.handle('ec2', 'CreateNatGateway', { SubnetId: subnetId, AllocationId: allocationId });
@@ -79,7 +80,7 @@ describe('NAT gateways per Availability Zone', () => {
     const before = snapshot();
     const report = await plan(options({ az: [A], nat: 'gateway' }), account.deps());
     expect(report.blockers).toEqual([
-      `${A} already has 5 NAT gateways and "NAT gateways per Availability Zone" is 5: pick other zones (--az), delete one, or raise the quota (aws service-quotas request-service-quota-increase --service-code vpc --quota-code L-FE5A380F --desired-value 6)`,
+      `${A} already has 5 NAT gateways (of every VPC) and "NAT gateways per Availability Zone" is 5: pick other zones (--az), delete one, or raise the quota (aws service-quotas request-service-quota-increase --service-code vpc --quota-code L-FE5A380F --desired-value 6)`,
     ]);
     expect(quotaCalls()).toHaveLength(1);
     const refused = await setup(options({ az: [A], nat: 'gateway' }), account.deps()).catch(
@@ -93,13 +94,31 @@ describe('NAT gateways per Availability Zone', () => {
     const raised = await plan(options({ az: [A], nat: 'gateway' }), account.deps());
     expect(raised.blockers).toEqual([]);
     expect(raised.quotas).toContainEqual({
-      name: `NAT gateways in ${A} (this VPC)`,
+      name: `NAT gateways in ${A}`,
       used: 5,
       limit: 6,
       ok: true,
     });
     await setup(options({ az: [A], nat: 'gateway' }), account.deps());
     expect(await natGateways()).toHaveLength(6);
+  });
+
+  it("counts every VPC's: a new VPC's stack is refused in a zone where other VPCs hold 5", async () => {
+    await crowd(5, account.sim.addVpc({ cidr: '10.9.0.0/16', name: 'theirs' }));
+    const newVpc = (zone: string): SetupOptions => ({
+      functions: ['orders-api'],
+      newVpc: true,
+      name: 'default',
+      yes: true,
+      az: [zone],
+      nat: 'gateway',
+    });
+    const report = await plan(newVpc(A), account.deps());
+    expect(report.blockers).toContainEqual(
+      expect.stringContaining(`${A} already has 5 NAT gateways (of every VPC)`),
+    );
+    // Another zone has room.
+    expect((await plan(newVpc(C), account.deps())).blockers).toEqual([]);
   });
 
   it('without servicequotas:GetServiceQuota, AWS’s default stands and the blocker says why', async () => {

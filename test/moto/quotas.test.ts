@@ -62,10 +62,10 @@ describe('NAT gateways per Availability Zone, read from Service Quotas', () => {
     const report = JSON.parse(run.stdout) as PlanJson;
     // The value moto gave, not a default stood in for it.
     expect(report.blockers).toContain(
-      `${A} already has 5 NAT gateways and "NAT gateways per Availability Zone" is 5: pick other zones (--az), delete one, or raise the quota (aws service-quotas request-service-quota-increase --service-code vpc --quota-code L-FE5A380F --desired-value 6)`,
+      `${A} already has 5 NAT gateways (of every VPC) and "NAT gateways per Availability Zone" is 5: pick other zones (--az), delete one, or raise the quota (aws service-quotas request-service-quota-increase --service-code vpc --quota-code L-FE5A380F --desired-value 6)`,
     );
     expect(report.quotas).toContainEqual({
-      name: `NAT gateways in ${A} (this VPC)`,
+      name: `NAT gateways in ${A}`,
       used: 5,
       limit: 5,
       ok: false,
