@@ -94,8 +94,10 @@ export async function regionalAddressesPerZone(
   );
   if (!nat) return [];
   const crowded = ctx.state.shape.zones.flatMap((zone) => {
+    // A draining address is gone before setup adds one: it waits for the drain (AWS takes no
+    // association meanwhile).
     const held = (nat.NatGatewayAddresses ?? []).filter(
-      (a) => a.AvailabilityZone === zone && a.Status !== 'failed',
+      (a) => a.AvailabilityZone === zone && a.Status !== 'failed' && a.Status !== 'disassociating',
     );
     const own = recordIn(ctx, 'elasticIp', zone)?.id;
     const adding = own !== undefined && held.some((a) => a.AllocationId === own) ? 0 : 1;

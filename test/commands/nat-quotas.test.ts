@@ -199,6 +199,26 @@ describe('Elastic IP addresses per public NAT gateway (a regional gateway: per z
     ).toEqual([expect.objectContaining({ AllocationId: own?.id })]);
   });
 
+  it('one of them draining: gone before setup adds the stack’s, so within the default', async () => {
+    account.sim.setQuota('ec2', 'L-0263D0A3', 6);
+    const { natId, ips } = await regionalWithStrangers(2);
+    const [nat] = await natGateways();
+    const leaving = nat.NatGatewayAddresses?.find((a) => a.PublicIp === ips[0]);
+    await account.sim.handle('ec2', 'DisassociateNatGatewayAddress', {
+      NatGatewayId: natId,
+      AssociationIds: [leaving?.AssociationId],
+    });
+    const report = await plan(options({ az: [A, C, D], nat: 'regional' }), account.deps());
+    expect(report.blockers).toEqual([]);
+    expect(quotaCalls()).toEqual([]);
+    await setup(options({ az: [A, C, D], nat: 'regional' }), account.deps());
+    const own = recordsOf(account.readState()!, 'elasticIp').find((r) => r.zone === D);
+    const [after] = await natGateways();
+    expect(
+      after.NatGatewayAddresses?.filter((a) => a.AvailabilityZone === D && a.Status === 'succeeded'),
+    ).toEqual([expect.objectContaining({ AllocationId: own?.id })]);
+  });
+
   it('one address of someone else in the zone: within the default, no Service Quotas call', async () => {
     account.sim.setQuota('ec2', 'L-0263D0A3', 6);
     await regionalWithStrangers(1);
