@@ -100,16 +100,16 @@ export async function regionalAddressesPerZone(
       (a) => a.AvailabilityZone === zone && a.Status !== 'failed' && a.Status !== 'disassociating',
     );
     const own = recordIn(ctx, 'elasticIp', zone)?.id;
-    const adding = own !== undefined && held.some((a) => a.AllocationId === own) ? 0 : 1;
-    const after = held.length + adding;
-    return after > NAT_ADDRESSES.default ? [{ zone, held, after }] : [];
+    const others = held.filter((a) => own === undefined || a.AllocationId !== own);
+    // The stack's own is added unless it is there already.
+    const after = others.length + 1;
+    return after > NAT_ADDRESSES.default ? [{ zone, held, others, after }] : [];
   });
   if (crowded.length === 0) return [];
   const quota = await quotaValue(ctx.aws, NAT_ADDRESSES);
   const natId = nat.NatGatewayId ?? '';
-  return crowded.map(({ zone, held, after }) => {
+  return crowded.map(({ zone, held, others, after }) => {
     const ok = after <= quota.value;
-    const others = held.filter((a) => a.AllocationId !== recordIn(ctx, 'elasticIp', zone)?.id);
     const ips = others.map((a) => a.PublicIp ?? a.AllocationId ?? '').join(', ');
     const association = others.find((a) => a.IsPrimary !== true)?.AssociationId ?? 'eipassoc-…';
     return {
