@@ -75,4 +75,46 @@ describe('NAT gateways per Availability Zone, read from Service Quotas', () => {
     expect(quotaCalls[0].body).toContain('L-FE5A380F');
     expect(await inventory(account)).toEqual(before);
   });
+
+  it("counts another VPC's gateways in the zone: a stack in a new VPC is refused there before anything is made", async () => {
+    await seedFunction(account, 'orders-api');
+    // Someone else's VPC holds 5 NAT gateways in zone a.
+    const theirs = await seedUserVpc(account);
+    const subnets = await account.ec2.send(
+      new DescribeSubnetsCommand({ Filters: [{ Name: 'vpc-id', Values: [theirs] }] }),
+    );
+    for (let i = 0; i < 5; i += 1) {
+      const address = await account.ec2.send(new AllocateAddressCommand({ Domain: 'vpc' }));
+      await account.ec2.send(
+        new CreateNatGatewayCommand({
+          SubnetId: subnets.Subnets![0].SubnetId!,
+          AllocationId: address.AllocationId!,
+        }),
+      );
+    }
+    const before = await inventory(account);
+    account.bridge.calls.length = 0;
+
+    const run = await account.cli(
+      'plan',
+      '--function',
+      'orders-api',
+      '--new-vpc',
+      '--az',
+      A,
+      '--nat',
+      'gateway',
+      '--json',
+    );
+    expect(run.code, run.stderr).toBe(ExitCode.planBlocked);
+    const report = JSON.parse(run.stdout) as PlanJson;
+    expect(report.blockers).toContainEqual(
+      expect.stringContaining(`${A} already has 5 NAT gateways (of every VPC)`),
+    );
+    // Their subnets' zones were read (the stack's own VPC does not exist yet).
+    expect(
+      account.bridge.calls.filter((c) => c.service === 'ec2' && c.action === 'DescribeSubnets').length,
+    ).toBeGreaterThan(0);
+    expect(await inventory(account)).toEqual(before);
+  });
 });
